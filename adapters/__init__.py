@@ -1,0 +1,19 @@
+"""Protocol adapters: one module per native protocol, all of the same shape (see ``adapters.base``).
+
+``BUILTIN`` maps each adapter's name, as a topology file writes it, to its class.
+"""
+
+from __future__ import annotations
+
+from types import MappingProxyType
+
+from adapters.base import Adapter
+from adapters.business import BusinessAdapter
+from adapters.dvcqg import DvcqgAdapter
+from adapters.population import PopulationAdapter
+
+__all__ = ["BUILTIN", "Adapter"]
+
+BUILTIN: MappingProxyType[str, type[Adapter]] = MappingProxyType(
+    {cls.name: cls for cls in (PopulationAdapter, DvcqgAdapter, BusinessAdapter)}
+)

@@ -1,0 +1,129 @@
+"""The adapter contract: pure conversion between the hub's JSON form and a provider's native form.
+
+An adapter does no I/O. Its :meth:`Adapter.exchange` is a generator: it *yields* each
+:class:`NativeRequest` it needs sent and receives the :class:`NativeResponse` back, then *returns* a
+:class:`HubReply`. The hub drives the generator with whatever transport the service uses (in-process
+for a simulated agency, HTTP for a URL). That lets a session-based protocol (log in, call, log in again
+when the session expired) live entirely inside its adapter and still be tested without a network::
+
+    def exchange(self, call):
+        native = yield NativeRequest("POST", "/svc", body=encode(call.payload))
+        return HubReply(native.status, decode(native.body))
+
+Problems with what the provider sent are raised as :class:`NativeFormatError`; the hub translates
+them into its own error tree.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Generator, Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any, ClassVar
+
+from pydantic import BaseModel
+
+__all__ = [
+    "Adapter",
+    "AdapterError",
+    "Exchange",
+    "HubCall",
+    "HubReply",
+    "NativeFormatError",
+    "NativeRequest",
+    "NativeResponse",
+    "Operation",
+    "ProviderRefused",
+]
+
+_EMPTY: Mapping[str, str] = MappingProxyType({})
+
+
+class AdapterError(Exception):
+    """Base of the errors an adapter raises; the hub maps each to a ``ServiceFailed`` error."""
+
+
+class NativeFormatError(AdapterError):
+    """The provider answered something its protocol does not allow (bad XML, not JSON, no body...)."""
+
+
+class ProviderRefused(AdapterError):
+    """The provider refused the adapter's own protocol steps (e.g. a login with wrong credentials)."""
+
+
+@dataclass(frozen=True, slots=True)
+class NativeRequest:
+    """A request in the provider's own protocol. ``path`` is relative to the provider's base URL."""
+
+    method: str
+    path: str
+    query: tuple[tuple[str, str], ...] = ()
+    headers: Mapping[str, str] = field(default_factory=lambda: _EMPTY)
+    body: bytes = b""
+
+
+@dataclass(frozen=True, slots=True)
+class NativeResponse:
+    status: int
+    headers: Mapping[str, str]
+    body: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class HubCall:
+    """What the hub hands an adapter: the validated request and who is calling."""
+
+    operation: str
+    method: str
+    path: str
+    payload: BaseModel | None
+    query: BaseModel | None
+    client_member_code: str
+    message_id: str
+    headers: Mapping[str, str] = field(default_factory=lambda: _EMPTY)
+
+
+@dataclass(frozen=True, slots=True)
+class HubReply:
+    """The provider's answer in the hub's JSON form. Only a 2xx ``data`` is checked against the
+    operation's response model; other statuses are the provider's own errors, passed on as they are."""
+
+    status: int
+    data: Any
+    headers: Mapping[str, str] = field(default_factory=lambda: _EMPTY)
+
+
+@dataclass(frozen=True, slots=True)
+class Operation:
+    """One service code an adapter can carry, with the models that define its payloads."""
+
+    code: str
+    methods: frozenset[str]
+    response_model: type[BaseModel]
+    request_model: type[BaseModel] | None = None
+    query_model: type[BaseModel] | None = None
+    summary: str = ""
+
+
+Exchange = Generator[NativeRequest, NativeResponse, HubReply]
+
+
+class Adapter(ABC):
+    """One native protocol. Subclasses declare ``name`` and ``operations`` and implement
+    :meth:`exchange`. ``options`` come from the topology (``adapter_options``) and hold what the
+    protocol needs, such as login credentials; an adapter may keep state between calls (a session)."""
+
+    name: ClassVar[str]
+    operations: ClassVar[Mapping[str, Operation]]
+
+    def __init__(self, options: Mapping[str, Any] | None = None) -> None:
+        self.options: Mapping[str, Any] = MappingProxyType(dict(options or {}))
+
+    @abstractmethod
+    def exchange(self, call: HubCall) -> Exchange:
+        """Yield native requests, receive native responses, return the hub's reply."""
+
+    @classmethod
+    def operations_dict(cls, *ops: Operation) -> Mapping[str, Operation]:
+        return MappingProxyType({op.code: op for op in ops})

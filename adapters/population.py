@@ -1,0 +1,24 @@
+"""National Population Database: hub JSON <-> SOAP/XML in namespace ``http://dancuquocgia.bca``."""
+
+from __future__ import annotations
+
+from adapters.base import Adapter, Operation
+from adapters.soap import SoapAdapter
+from schemas.population import NAMESPACE, TraCuuThongTinCongDanRequest, TraCuuThongTinCongDanResponse
+
+__all__ = ["PopulationAdapter"]
+
+
+class PopulationAdapter(SoapAdapter):
+    name = "population"
+    namespace = NAMESPACE
+    path = "/dancuquocgia/ws"
+    operations = Adapter.operations_dict(
+        Operation(
+            code="TraCuuThongTinCongDan",
+            methods=frozenset({"POST"}),
+            request_model=TraCuuThongTinCongDanRequest,
+            response_model=TraCuuThongTinCongDanResponse,
+            summary="Citizen lookup (integration code 037) / Tra cứu thông tin công dân",
+        ),
+    )

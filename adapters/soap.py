@@ -1,0 +1,70 @@
+"""SOAP 1.1 document/literal envelopes, for providers whose native API is SOAP/XML.
+
+A :class:`SoapAdapter` subclass names its namespace, the provider path and its operations; the request
+element is the operation code and the reply element ``{code}Response``, both in the namespace. A SOAP
+Fault from the provider is passed on as the provider's own error (status 500, ``faultcode`` and
+``faultstring`` as JSON), just as X-Road passes a provider's error through unchanged.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+from xml.etree.ElementTree import Element, SubElement
+
+from adapters.base import Adapter, Exchange, HubCall, HubReply, NativeFormatError, NativeRequest
+from adapters.xml import data_to_xml, parse_xml, to_bytes, xml_to_data
+
+__all__ = ["SOAP_ENV", "SoapAdapter", "build_envelope", "build_fault", "read_envelope"]
+
+SOAP_ENV = "http://schemas.xmlsoap.org/soap/envelope/"
+_HEADERS = {"Content-Type": "text/xml; charset=utf-8"}
+
+
+def build_envelope(element: str, ns: str, data: dict[str, object]) -> bytes:
+    envelope = Element(f"{{{SOAP_ENV}}}Envelope")
+    body = SubElement(envelope, f"{{{SOAP_ENV}}}Body")
+    data_to_xml(SubElement(body, f"{{{ns}}}{element}"), data, ns)
+    return to_bytes(envelope)
+
+
+def read_envelope(raw: bytes) -> Element:
+    """The single element inside ``soapenv:Body`` (which may be a ``soapenv:Fault``)."""
+    root = parse_xml(raw)
+    if root.tag != f"{{{SOAP_ENV}}}Envelope":
+        raise NativeFormatError(f"expected a SOAP 1.1 Envelope, got <{root.tag}>")
+    body = root.find(f"{{{SOAP_ENV}}}Body")
+    if body is None or len(body) != 1:
+        raise NativeFormatError("a SOAP Envelope must hold a Body with exactly one element")
+    return body[0]
+
+
+class SoapAdapter(Adapter):
+    namespace: ClassVar[str]
+    path: ClassVar[str]
+
+    def exchange(self, call: HubCall) -> Exchange:
+        op = self.operations[call.operation]
+        data = call.payload.model_dump(mode="json", exclude_none=True) if call.payload else {}
+        native = yield NativeRequest(
+            "POST",
+            self.path,
+            headers={**_HEADERS, "SOAPAction": f'"{self.namespace}/{op.code}"'},
+            body=build_envelope(op.code, self.namespace, data),
+        )
+        element = read_envelope(native.body)
+        if element.tag == f"{{{SOAP_ENV}}}Fault":
+            fault = {child.tag.rsplit("}", 1)[-1]: (child.text or "") for child in element}
+            return HubReply(native.status if native.status >= 400 else 500, fault)
+        expected = f"{{{self.namespace}}}{op.code}Response"
+        if element.tag != expected:
+            raise NativeFormatError(f"expected <{expected}> in the SOAP Body, got <{element.tag}>")
+        return HubReply(native.status, xml_to_data(element, op.response_model))
+
+
+def build_fault(code: str, message: str) -> bytes:
+    """A SOAP 1.1 Fault envelope, as a SOAP provider answers a request it refuses."""
+    envelope = Element(f"{{{SOAP_ENV}}}Envelope")
+    fault = SubElement(SubElement(envelope, f"{{{SOAP_ENV}}}Body"), f"{{{SOAP_ENV}}}Fault")
+    SubElement(fault, "faultcode").text = code
+    SubElement(fault, "faultstring").text = message
+    return to_bytes(envelope)

@@ -1,0 +1,37 @@
+"""Explicit configuration objects. The environment is read only at the CLI edge, never here."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+__all__ = ["DEFAULT_POPULATION", "DEFAULT_SEED", "HubConfig"]
+
+DEFAULT_SEED = 20251121
+DEFAULT_POPULATION = 1000
+
+
+@dataclass(frozen=True, slots=True)
+class HubConfig:
+    """How one hub runs.
+
+    ``topology`` ``None`` means the built-in demo country. ``max_body_size`` caps request bodies and
+    provider answers alike. ``seed`` makes the simulated agencies' synthetic data reproducible.
+    """
+
+    host: str = "127.0.0.1"
+    port: int = 8080
+    topology: Path | None = None
+    max_body_size: int = 10 * 1024 * 1024
+    seed: int = DEFAULT_SEED
+    population: int = DEFAULT_POPULATION
+    log_level: str = "info"
+    log_json: bool = True
+
+    def __post_init__(self) -> None:
+        if not 0 <= self.port <= 65535:
+            raise ValueError(f"port {self.port} is outside 0-65535")
+        if self.max_body_size < 1024:
+            raise ValueError("max_body_size below 1 KiB would refuse ordinary requests")
+        if self.population < 0:
+            raise ValueError("population cannot be negative")

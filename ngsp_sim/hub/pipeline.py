@@ -1,0 +1,295 @@
+"""The routing pipeline of one X-Road REST exchange, independent of the web framework.
+
+    identify caller -> resolve service -> check access -> validate request
+      -> adapter (to provider) -> transport -> adapter (from provider) -> validate response -> reply
+
+Each step either passes or raises a :class:`~ngsp_sim.errors.HubError`; :meth:`Pipeline.handle` turns
+the outcome into a reply and one :class:`~ngsp_sim.monitoring.MessageRecord`.
+"""
+
+from __future__ import annotations
+
+import base64
+import dataclasses
+import hashlib
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import orjson
+import structlog
+from multidict import CIMultiDictProxy, MultiMapping
+from pydantic import BaseModel
+
+from adapters.base import AdapterError, HubCall, HubReply, NativeFormatError
+from ngsp_sim.clock import Clock
+from ngsp_sim.errors import (
+    AccessDenied,
+    HubError,
+    InternalError,
+    InvalidClientIdentifier,
+    InvalidContentType,
+    InvalidRequest,
+    RequestSchemaViolation,
+    ResponseSchemaViolation,
+    ServiceDisabled,
+    ServiceFailed,
+    ServiceType,
+    UnknownMember,
+    UnknownService,
+    Violation,
+)
+from ngsp_sim.hub.paths import R1Target, parse_r1
+from ngsp_sim.hub.responses import error_body
+from ngsp_sim.hub.routes import ServiceRoute
+from ngsp_sim.identifiers import ServiceId, SubsystemId
+from ngsp_sim.monitoring import MessageRecord
+from ngsp_sim.registry import Registry
+from ngsp_sim.validation import validate
+
+__all__ = ["HOP_BY_HOP", "Incoming", "Outcome", "Pipeline", "forwarded_headers"]
+
+log = structlog.get_logger("ngsp_sim.exchange")
+
+HOP_BY_HOP = frozenset(
+    {
+        "connection",
+        "keep-alive",
+        "proxy-authenticate",
+        "proxy-authorization",
+        "te",
+        "trailer",
+        "trailers",
+        "transfer-encoding",
+        "upgrade",
+    }
+)
+_JSON_TYPE = "application/json; charset=utf-8"
+
+
+@dataclass(frozen=True, slots=True)
+class Incoming:
+    method: str
+    raw_path: str
+    query: MultiMapping[str]
+    headers: CIMultiDictProxy[str]
+    body: bytes
+    body_error: HubError | None = None
+    """Set when the body could not be read (over the size limit): the exchange fails with it."""
+
+
+@dataclass(slots=True)
+class Outcome:
+    status: int
+    body: bytes
+    headers: dict[str, str]
+    record: MessageRecord
+
+
+def forwarded_headers(headers: CIMultiDictProxy[str], message_id: str) -> dict[str, str]:
+    """The caller's ``X-Road-*`` headers, minus any the ``Connection`` header marks hop-by-hop."""
+    named = {t.strip().lower() for v in headers.getall("Connection", []) for t in v.split(",")}
+    out = {
+        k: v
+        for k, v in headers.items()
+        if k.lower().startswith("x-road-") and k.lower() not in named and k.lower() not in HOP_BY_HOP
+    }
+    out["X-Road-Id"] = message_id
+    return out
+
+
+def _ms(seconds: float) -> int:
+    return int(seconds * 1000)
+
+
+def _is_json(content_type: str) -> bool:
+    media = content_type.split(";", 1)[0].strip().lower()
+    return media == "application/json" or (media.startswith("application/") and media.endswith("+json"))
+
+
+class Pipeline:
+    def __init__(self, registry: Registry, routes: Mapping[ServiceId, ServiceRoute], clock: Clock) -> None:
+        self.registry = registry
+        self.routes = routes
+        self.clock = clock
+
+    async def handle(self, req: Incoming) -> Outcome:
+        record = MessageRecord(_ms(self.clock.now()), req.method, req.raw_path, requestSize=len(req.body))
+        message_id = req.headers.get("X-Road-Id") or uuid.uuid4().hex
+        record.messageId = message_id
+        record.messageUserId = req.headers.get("X-Road-UserId")
+        record.messageIssue = req.headers.get("X-Road-Issue")
+        headers = {
+            "X-Road-Id": message_id,
+            "X-Road-Request-Id": str(uuid.uuid4()),
+            "X-Road-Request-Hash": base64.b64encode(hashlib.sha512(req.body).digest()).decode(),
+        }
+        with structlog.contextvars.bound_contextvars(xroad_id=message_id):
+            try:
+                status, body = await self._exchange(req, record, message_id, headers)
+                record.succeeded = 200 <= status < 300
+            except HubError as err:
+                status, body = self._error(err, req, record, headers)
+            except Exception:
+                log.exception("internal error while routing")
+                internal = InternalError("the hub failed while routing this request; see its log")
+                status, body = self._error(internal, req, record, headers)
+            record.statusCode = status
+            record.responseSize = len(body)
+            record.responseOutTs = record.monitoringDataTs = _ms(self.clock.now())
+            log.info(
+                "exchange",
+                client=headers.get("X-Road-Client"),
+                service=headers.get("X-Road-Service"),
+                status=status,
+                fault=record.faultCode,
+                ms=record.responseOutTs - record.requestInTs,
+            )
+        return Outcome(status, body, headers, record)
+
+    @staticmethod
+    def _error(
+        err: HubError, req: Incoming, record: MessageRecord, headers: dict[str, str]
+    ) -> tuple[int, bytes]:
+        body, content_type = error_body(err, req.headers.get("Accept", ""))
+        record.faultCode, record.faultString = err.type, err.message
+        headers.update({"X-Road-Error": err.type, "Content-Type": content_type})
+        return err.status, body
+
+    async def _exchange(
+        self, req: Incoming, record: MessageRecord, message_id: str, headers: dict[str, str]
+    ) -> tuple[int, bytes]:
+        if req.body_error is not None:
+            raise req.body_error
+        client = self._client(req.headers)
+        record.set_client(client)
+        headers["X-Road-Client"] = str(client)
+        target = parse_r1(req.raw_path)
+        headers["X-Road-Service"] = str(target.service)
+        route = self._resolve(client, target, req.method)
+        record.set_service(target.service, route.service.version)
+        call = self._call(route, target, client, req, message_id)
+        reply = await self._drive(route, call, forwarded_headers(req.headers, message_id), record)
+        if 200 <= reply.status < 300:
+            _, violations = validate(route.operation.response_model, reply.data, "response")
+            if violations:
+                raise ResponseSchemaViolation(
+                    f"the provider's answer breaks the response schema of {route.operation.code} "
+                    f"({len(violations)} violation(s))",
+                    violations,
+                )
+        headers["Content-Type"] = _JSON_TYPE
+        return reply.status, orjson.dumps(reply.data)
+
+    @staticmethod
+    def _client(headers: CIMultiDictProxy[str]) -> SubsystemId:
+        values = headers.getall("X-Road-Client", [])
+        if not values:
+            raise InvalidClientIdentifier(
+                "the X-Road-Client header is missing",
+                detail="send X-Road-Client: INSTANCE/CLASS/MEMBER/SUBSYSTEM, "
+                "e.g. VN/GOV/000.00.00.H29/MOTCUA",
+            )
+        if len(values) > 1:
+            raise InvalidClientIdentifier("the X-Road-Client header is given more than once")
+        try:
+            return SubsystemId.parse(values[0])
+        except ValueError as exc:
+            raise InvalidClientIdentifier(f"X-Road-Client is malformed: {exc}") from None
+
+    def _resolve(self, client: SubsystemId, target: R1Target, method: str) -> ServiceRoute:
+        registry = self.registry
+        if client not in registry.subsystems:
+            raise UnknownMember(
+                f"the client {client} is not a registered subsystem of instance {registry.instance}"
+            )
+        if target.subsystem not in registry.subsystems:
+            raise UnknownMember(f"the provider {target.subsystem} is not a registered subsystem")
+        route = self.routes.get(target.service)
+        if route is None:
+            offered = ", ".join(sorted(s.id.service_code for s in registry.services_of(target.subsystem)))
+            raise UnknownService(
+                f"{target.subsystem} offers no service {target.service_code!r}",
+                detail=f"it offers: {offered or 'nothing'}",
+            )
+        if method not in route.service.methods:
+            raise ServiceType(
+                f"{target.service} does not accept {method}",
+                detail=f"it accepts: {', '.join(sorted(route.service.methods))}",
+            )
+        if not registry.is_allowed(client, target.service, method, target.rest):
+            raise AccessDenied(f"{client} may not call {method} {target.rest} on {target.service}")
+        if route.service.disabled:
+            raise ServiceDisabled(f"{target.service} is disabled")
+        return route
+
+    def _call(
+        self, route: ServiceRoute, target: R1Target, client: SubsystemId, req: Incoming, message_id: str
+    ) -> HubCall:
+        op = route.operation
+        violations: list[Violation] = []
+        query: BaseModel | None = None
+        payload: BaseModel | None = None
+        if op.query_model is not None:
+            params: dict[str, Any] = {}
+            for key in req.query:
+                if key in params:
+                    continue
+                values = req.query.getall(key)
+                if len(values) > 1:
+                    violations.append(
+                        Violation(
+                            f"/{key}",
+                            f"given {len(values)} times; give it once",
+                            "duplicate_parameter",
+                            "query",
+                        )
+                    )
+                params[key] = values[0]
+            query, found = validate(op.query_model, params, "query")
+            violations += found
+        if op.request_model is not None:
+            if not req.body.strip():
+                raise InvalidRequest(f"the body is empty; {op.code} expects a JSON object")
+            content_type = req.headers.get("Content-Type", "")
+            if not _is_json(content_type):
+                raise InvalidContentType(
+                    f"{op.code} takes application/json, not {content_type or 'a body without Content-Type'}"
+                )
+            try:
+                data = orjson.loads(req.body)
+            except orjson.JSONDecodeError as exc:
+                raise InvalidRequest(f"the body is not valid JSON: {exc}") from None
+            payload, found = validate(op.request_model, data, "body")
+            violations += found
+        if violations:
+            raise RequestSchemaViolation(
+                f"the request breaks the schema of {op.code} ({len(violations)} violation(s))", violations
+            )
+        return HubCall(op.code, req.method, target.rest, payload, query, client.member_code, message_id)
+
+    async def _drive(
+        self, route: ServiceRoute, call: HubCall, forwarded: dict[str, str], record: MessageRecord
+    ) -> HubReply:
+        steps = route.adapter.exchange(call)
+        try:
+            native = next(steps)
+            while True:
+                native = dataclasses.replace(native, headers={**forwarded, **native.headers})
+                if record.requestOutTs is None:
+                    record.requestOutTs = _ms(self.clock.now())
+                response = await route.transport.send(native, route.service.timeout)
+                record.responseInTs = _ms(self.clock.now())
+                native = steps.send(response)
+        except StopIteration as done:
+            reply: HubReply = done.value
+            return reply
+        except NativeFormatError as exc:
+            raise ServiceFailed(
+                f"the provider answered in a form its protocol does not allow: {exc}"
+            ) from None
+        except AdapterError as exc:
+            raise ServiceFailed(str(exc)) from None
+        finally:
+            steps.close()

@@ -1,0 +1,82 @@
+"""OpenAPI 3.1 documents generated from the pydantic models, never written by hand."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel
+from pydantic.json_schema import JsonSchemaMode, models_json_schema
+
+from ngsp_sim.errors import all_hub_errors
+from ngsp_sim.hub.routes import ServiceRoute
+from schemas.xroad import ErrorBody
+
+__all__ = ["service_openapi"]
+
+_REF = "#/components/schemas/{model}"
+
+
+def _error_response(description: str) -> dict[str, Any]:
+    return {
+        "description": description,
+        "headers": {"X-Road-Error": {"schema": {"type": "string"}, "description": "The error type"}},
+        "content": {"application/json": {"schema": {"$ref": _REF.format(model="ErrorBody")}}},
+    }
+
+
+def service_openapi(route: ServiceRoute) -> dict[str, Any]:
+    """The OpenAPI 3.1 description of one service as the hub publishes it under ``/r1``."""
+    op = route.operation
+    service = route.service
+    inputs: list[tuple[type[BaseModel], JsonSchemaMode]] = [
+        (model, "validation") for model in (op.request_model, op.query_model, op.response_model) if model
+    ]
+    refs, defs = models_json_schema([*inputs, (ErrorBody, "serialization")], ref_template=_REF)
+    parameters: list[dict[str, Any]] = [
+        {
+            "name": "X-Road-Client",
+            "in": "header",
+            "required": True,
+            "schema": {"type": "string"},
+            "description": "Calling subsystem, INSTANCE/CLASS/MEMBER/SUBSYSTEM",
+            "example": "VN/GOV/000.00.00.H29/MOTCUA",
+        },
+        {
+            "name": "X-Road-Id",
+            "in": "header",
+            "required": False,
+            "schema": {"type": "string"},
+            "description": "Message id; generated when absent and echoed in the reply",
+        },
+    ]
+    if op.query_model is not None:
+        schema = op.query_model.model_json_schema(ref_template=_REF)
+        required = set(schema.get("required", []))
+        for name, prop in schema.get("properties", {}).items():
+            parameters.append({"name": name, "in": "query", "required": name in required, "schema": prop})
+    client_codes = sorted(e.type for e in all_hub_errors() if e.status < 500)
+    operation: dict[str, Any] = {
+        "operationId": op.code,
+        "summary": op.summary or op.code,
+        "parameters": parameters,
+        "responses": {
+            "200": {
+                "description": "The provider's answer",
+                "content": {"application/json": {"schema": refs[(op.response_model, "validation")]}},
+            },
+            "4XX": _error_response("Refused by the hub: " + ", ".join(client_codes)),
+            "5XX": _error_response("A platform failure (X-Road-Error present) or the provider's own error"),
+        },
+    }
+    if op.request_model is not None:
+        operation["requestBody"] = {
+            "required": True,
+            "content": {"application/json": {"schema": refs[(op.request_model, "validation")]}},
+        }
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": str(service.id), "version": service.version, "description": op.summary},
+        "servers": [{"url": f"/r1/{service.id.subsystem}"}],
+        "paths": {f"/{service.id.service_code}": {m.lower(): operation for m in sorted(service.methods)}},
+        "components": {"schemas": defs.get("$defs", {})},
+    }

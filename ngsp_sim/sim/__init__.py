@@ -1,0 +1,24 @@
+"""Simulated agencies speaking their native APIs over one seeded synthetic country."""
+
+from __future__ import annotations
+
+from types import MappingProxyType
+
+from ngsp_sim.sim.base import SimulatedAgency
+from ngsp_sim.sim.business import BusinessAgency
+from ngsp_sim.sim.country import DEMO_BUSINESS, DEMO_CITIZEN, DEMO_DOSSIER, Country
+from ngsp_sim.sim.dvcqg import DvcqgAgency
+from ngsp_sim.sim.population import PopulationAgency
+
+__all__ = [
+    "BUILTIN",
+    "DEMO_BUSINESS",
+    "DEMO_CITIZEN",
+    "DEMO_DOSSIER",
+    "Country",
+    "SimulatedAgency",
+]
+
+BUILTIN: MappingProxyType[str, type[SimulatedAgency]] = MappingProxyType(
+    {cls.kind: cls for cls in (PopulationAgency, DvcqgAgency, BusinessAgency)}
+)

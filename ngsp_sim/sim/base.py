@@ -1,0 +1,76 @@
+"""What every simulated agency shares: a route table over native requests, served in-process or as
+its own aiohttp app.
+
+A simulated agency speaks its *native* protocol (SOAP, mapi JSON, UPPERCASE JSON...) on
+:class:`~adapters.base.NativeRequest` / :class:`~adapters.base.NativeResponse`. The hub calls
+:meth:`SimulatedAgency.handle` directly when the agency runs in-process; :meth:`aiohttp_app` serves
+the very same handler over HTTP, so an integrator (or a benchmark) can talk to it without the hub.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any, ClassVar
+
+import orjson
+from aiohttp import web
+
+from adapters.base import NativeRequest, NativeResponse
+from ngsp_sim.clock import Clock
+from ngsp_sim.sim.country import Country
+
+__all__ = ["Handler", "SimulatedAgency", "json_reply", "xml_reply"]
+
+Handler = Callable[[NativeRequest], Awaitable[NativeResponse]]
+
+_JSON = {"Content-Type": "application/json; charset=utf-8"}
+_XML = {"Content-Type": "text/xml; charset=utf-8"}
+
+
+def json_reply(data: Any, status: int = 200) -> NativeResponse:
+    return NativeResponse(status, _JSON, orjson.dumps(data))
+
+
+def xml_reply(body: bytes, status: int = 200) -> NativeResponse:
+    return NativeResponse(status, _XML, body)
+
+
+class SimulatedAgency(ABC):
+    """Subclasses set ``kind`` (the name a topology's ``simulator:`` uses) and return their routes."""
+
+    kind: ClassVar[str]
+
+    def __init__(self, country: Country, clock: Clock, options: Mapping[str, Any] | None = None) -> None:
+        self.country = country
+        self.clock = clock
+        self.options = dict(options or {})
+        self._routes = self.routes()
+
+    @abstractmethod
+    def routes(self) -> Mapping[tuple[str, str], Handler]:
+        """(method, path) -> handler."""
+
+    async def handle(self, request: NativeRequest) -> NativeResponse:
+        handler = self._routes.get((request.method, request.path))
+        if handler is not None:
+            return await handler(request)
+        if any(path == request.path for _, path in self._routes):
+            return json_reply({"error": f"method {request.method} not allowed here"}, 405)
+        return json_reply({"error": f"no such path {request.path}"}, 404)
+
+    def aiohttp_app(self, max_body_size: int = 10 * 1024 * 1024) -> web.Application:
+        async def serve(request: web.Request) -> web.Response:
+            native = NativeRequest(
+                request.method,
+                request.path,
+                tuple(request.query.items()),
+                dict(request.headers),
+                await request.read(),
+            )
+            reply = await self.handle(native)
+            return web.Response(status=reply.status, body=reply.body, headers=dict(reply.headers))
+
+        app = web.Application(client_max_size=max_body_size)
+        app.router.add_route("*", "/{tail:.*}", serve)
+        return app

@@ -1,0 +1,149 @@
+"""One seeded synthetic country shared by every simulated agency: the same person is the same
+everywhere, and the same seed gives the same country.
+
+The demo records documented in the README are always present and fixed; the rest is generated. Names
+and codes are synthetic; they resemble real ones in form only.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+from typing import Any
+
+from stdnum.vn import mst
+
+from schemas.reference import PROVINCES
+
+__all__ = ["DEMO_BUSINESS", "DEMO_CITIZEN", "DEMO_DOSSIER", "Country"]
+
+DEMO_CITIZEN = "079090001234"
+DEMO_BUSINESS = "0312345673"
+DEMO_DOSSIER = "000.00.00.H29-251121-0001"
+
+_SURNAMES = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Huỳnh", "Phan", "Vũ", "Võ", "Đặng", "Bùi", "Đỗ"]
+_MIDDLE_M = ["Văn", "Hữu", "Đức", "Minh", "Quốc", "Thanh"]
+_MIDDLE_F = ["Thị", "Ngọc", "Thu", "Thanh", "Minh", "Kim"]
+_GIVEN_M = ["An", "Bình", "Cường", "Dũng", "Hải", "Hùng", "Khoa", "Long", "Nam", "Phúc", "Quân", "Tuấn"]
+_GIVEN_F = ["Anh", "Chi", "Dung", "Hà", "Hoa", "Lan", "Linh", "Mai", "Ngân", "Phương", "Trang", "Yến"]
+_ETHNIC = ["Kinh"] * 9 + ["Tày", "Thái", "Mường", "Khmer", "Hoa", "Nùng", "H'Mông"]
+
+
+def _address(province: str, detail: str) -> dict[str, str]:
+    return {"MaTinhThanh": province[1:], "ChiTiet": f"{detail}, {PROVINCES[province]}"}
+
+
+def _citizen(
+    number: str, ho: str, dem: str, ten: str, sex: int, birth: str, *, cmnd: str | None = None
+) -> dict[str, Any]:
+    province = number[:3]
+    home = _address(province, "Số 12 đường Lê Lợi")
+    record: dict[str, Any] = {
+        "SoDinhDanh": number,
+        "HoVaTen": {"Ho": ho, "ChuDem": dem, "Ten": ten},
+        "GioiTinh": str(sex),
+        "DanToc": "Kinh",
+        "TonGiao": "Không",
+        "TinhTrangHonNhan": "1",
+        "NgayThangNamSinh": {"NgayThangNam": birth},
+        "NoiDangKyKhaiSinh": home,
+        "QueQuan": home,
+        "ThuongTru": home,
+        "NoiOHienTai": home,
+    }
+    if cmnd:
+        record["SoCMND"] = cmnd
+    return record
+
+
+@dataclass
+class Country:
+    seed: int
+    citizens: dict[str, dict[str, Any]] = field(default_factory=dict)
+    businesses: dict[str, dict[str, Any]] = field(default_factory=dict)
+    dossiers: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    @classmethod
+    def generate(cls, seed: int, population: int = 1000, businesses: int = 200) -> Country:
+        country = cls(seed)
+        country._add_demo_records()
+        rng = random.Random(seed)
+        provinces = sorted(PROVINCES)
+        while len(country.citizens) < population + 1:
+            year = rng.randint(1940, 2020)
+            female = rng.random() < 0.5
+            digit = (0 if year < 2000 else 2) + (1 if female else 0)
+            number = f"{rng.choice(provinces)}{digit}{year % 100:02d}{rng.randint(0, 999_999):06d}"
+            if number in country.citizens:
+                continue
+            dem = rng.choice(_MIDDLE_F if female else _MIDDLE_M)
+            ten = rng.choice(_GIVEN_F if female else _GIVEN_M)
+            birth = f"{year}{rng.randint(1, 12):02d}{rng.randint(1, 28):02d}"
+            record = _citizen(number, rng.choice(_SURNAMES), dem, ten, 2 if female else 1, birth)
+            record["DanToc"] = rng.choice(_ETHNIC)
+            country.citizens[number] = record
+        while len(country.businesses) < businesses + 1:
+            stem = f"0{rng.randint(10_000_000, 99_999_999)}"
+            code = stem + mst.calc_check_digit(stem)
+            owner = rng.choice(list(country.citizens.values()))["HoVaTen"]
+            name = f"CÔNG TY TNHH {rng.choice(_GIVEN_M + _GIVEN_F).upper()} {rng.randint(1, 99)}"
+            country.businesses.setdefault(
+                code, _business(code, name, f"{owner['Ho']} {owner['ChuDem']} {owner['Ten']}")
+            )
+        return country
+
+    def _add_demo_records(self) -> None:
+        self.citizens[DEMO_CITIZEN] = _citizen(
+            DEMO_CITIZEN, "Nguyễn", "Văn", "An", 1, "19900515", cmnd="025123456"
+        ) | {
+            "Cha": {"HoVaTen": "Nguyễn Văn Bình", "QuocTich": "VN"},
+            "Me": {"HoVaTen": "Trần Thị Hoa", "QuocTich": "VN"},
+            "ChuHo": {"QuanHe": "Chủ hộ", "HoVaTen": "Nguyễn Văn An", "SoDinhDanh": DEMO_CITIZEN},
+            "SoSoHoKhau": "790123456",
+        }
+        self.businesses[DEMO_BUSINESS] = _business(
+            DEMO_BUSINESS, "CÔNG TY TNHH CÔNG NGHỆ SỐ SAO MAI", "Nguyễn Văn An"
+        )
+        self.dossiers[DEMO_DOSSIER] = {
+            "MaHoSo": DEMO_DOSSIER,
+            "MaTTHC": "1.001612",
+            "TenTTHC": "Đăng ký thường trú",
+            "MaLinhVuc": "CUTRU",
+            "TenLinhVuc": "Đăng ký, quản lý cư trú",
+            "KenhThucHien": 2,
+            "ChuHoSo": "Nguyễn Văn An",
+            "LoaiDoiTuong": 1,
+            "SoGiayToChuHoSo": DEMO_CITIZEN,
+            "TrichYeuHoSo": "Đăng ký thường trú tại Quận 1",
+            "NgayTiepNhan": "20251121083000",
+            "NgayHenTra": "20251128170000",
+            "TrangThaiHoSo": 4,
+            "DonViXuLy": "Công an Quận 1",
+        }
+
+
+def _business(code: str, name: str, representative: str) -> dict[str, Any]:
+    return {
+        "MainInformation": {
+            "ENTERPRISE_GDT_CODE": code,
+            "ENTERPRISE_TYPE_ID": "2",
+            "ENTERPRISE_TYPE_NAME": "Công ty trách nhiệm hữu hạn một thành viên",
+            "NAME": name,
+            "SHORT_NAME": name.removeprefix("CÔNG TY TNHH ").title(),
+            "FOUNDING_DATE": "2018-03-15",
+            "ENTERPRISE_STATUS": "Đang hoạt động",
+            "LEGAL_NAMES": [representative],
+            "CAPITAL_AMOUNT": 5_000_000_000,
+        },
+        "HOAdress": {
+            "CityID": "79",
+            "DistrictID": "760",
+            "WardID": "26734",
+            "AddressFullText": "Số 1 Nguyễn Huệ, Phường Bến Nghé, Quận 1, TP. Hồ Chí Minh",
+        },
+        "BusinessActivity": [
+            {"CODE": "6201", "NAME": "Lập trình máy vi tính", "IS_MAIN": True},
+            {"CODE": "6202", "NAME": "Tư vấn máy vi tính và quản trị hệ thống máy vi tính", "IS_MAIN": False},
+        ],
+        "Member": [{"FULL_NAME": representative, "POSITION": "Chủ sở hữu", "CAPITAL_RATIO": 100.0}],
+    }

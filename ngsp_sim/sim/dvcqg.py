@@ -1,0 +1,86 @@
+"""Simulated National Public Service Portal: the ``mapi`` login/session API.
+
+Sessions last ``session_ttl`` seconds (default 1800) on the agency's clock, so a test can expire one
+by advancing a :class:`~ngsp_sim.clock.ManualClock`. Accounts come from ``options["accounts"]``
+(username -> password); the default is the demo topology's DEMO-ONLY account.
+"""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+from collections.abc import Mapping
+from typing import Any
+
+import orjson
+
+from adapters.base import NativeRequest, NativeResponse
+from ngsp_sim.sim.base import Handler, SimulatedAgency, json_reply
+from schemas.dvcqg import (
+    ERROR_BAD_REQUEST,
+    ERROR_LOGIN_FAILED,
+    ERROR_NOT_FOUND,
+    ERROR_OK,
+    ERROR_SESSION_INVALID,
+)
+
+__all__ = ["DvcqgAgency"]
+
+DEMO_ACCOUNTS = {"ngsp-hub": "demo-dvcqg-password"}
+
+
+def _error(code: int, message: str) -> NativeResponse:
+    return json_reply({"error_code": code, "message": message})
+
+
+class DvcqgAgency(SimulatedAgency):
+    kind = "dvcqg"
+
+    def routes(self) -> Mapping[tuple[str, str], Handler]:
+        self.accounts: dict[str, str] = dict(self.options.get("accounts", DEMO_ACCOUNTS))
+        self.session_ttl = float(self.options.get("session_ttl", 1800))
+        self.sessions: dict[str, float] = {}
+        self.logins = 0
+        return {("POST", "/mapi/login"): self.login, ("POST", "/mapi/g"): self.call}
+
+    async def login(self, request: NativeRequest) -> NativeResponse:
+        body = _json_object(request.body)
+        username, password = str(body.get("username", "")), str(body.get("password", ""))
+        expected = self.accounts.get(username, "")
+        if not (hmac.compare_digest(password.encode(), expected.encode()) and expected):
+            return _error(ERROR_LOGIN_FAILED, "Sai tên đăng nhập hoặc mật khẩu")
+        self.logins += 1
+        session = secrets.token_hex(16)
+        self.sessions[session] = self.clock.monotonic() + self.session_ttl
+        return json_reply({"error_code": ERROR_OK, "message": "Đăng nhập thành công", "session": session})
+
+    async def call(self, request: NativeRequest) -> NativeResponse:
+        body = _json_object(request.body)
+        expires = self.sessions.get(str(body.get("session", "")))
+        if expires is None or expires <= self.clock.monotonic():
+            return _error(ERROR_SESSION_INVALID, "Phiên làm việc không hợp lệ hoặc đã hết hạn")
+        service = body.get("service")
+        if service == "DongBoHoSoMC":
+            return self._sync(body)
+        if service == "TraCuuHoSo":
+            dossier = self.country.dossiers.get(str(body.get("MaHoSo", "")))
+            if dossier is None:
+                return _error(ERROR_NOT_FOUND, "Không tìm thấy hồ sơ")
+            return json_reply({"error_code": ERROR_OK, "message": "Thành công", "result": dossier})
+        return _error(ERROR_BAD_REQUEST, f"Dịch vụ không được hỗ trợ: {service}")
+
+    def _sync(self, body: Mapping[str, Any]) -> NativeResponse:
+        items = body.get("data")
+        if not isinstance(items, list) or not all(isinstance(i, dict) and i.get("MaHoSo") for i in items):
+            return _error(ERROR_BAD_REQUEST, "data phải là danh sách hồ sơ có MaHoSo")
+        for item in items:
+            self.country.dossiers[item["MaHoSo"]] = dict(item)
+        return json_reply({"error_code": ERROR_OK, "message": f"Đồng bộ thành công {len(items)} hồ sơ"})
+
+
+def _json_object(raw: bytes) -> dict[str, Any]:
+    try:
+        data = orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        return {}
+    return data if isinstance(data, dict) else {}

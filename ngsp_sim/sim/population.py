@@ -1,0 +1,71 @@
+"""Simulated National Population Database: SOAP/XML, citizen lookup 037.
+
+An unknown citizen, or one whose ``HoVaTen`` / ``NgayThangNamSinh`` do not match, gets the native "not
+found": an empty ``CongdanCollection``. A request the database cannot read gets a SOAP Fault.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from adapters.base import NativeFormatError, NativeRequest, NativeResponse
+from adapters.population import PopulationAdapter
+from adapters.soap import build_envelope, build_fault, read_envelope
+from adapters.xml import xml_to_data
+from ngsp_sim.sim.base import Handler, SimulatedAgency, xml_reply
+from schemas.population import NAMESPACE, TraCuuThongTinCongDanRequest
+
+__all__ = ["PopulationAgency"]
+
+
+def _full_name(record: Mapping[str, Any]) -> str:
+    name = record["HoVaTen"]
+    return " ".join(p for p in (name["Ho"], name.get("ChuDem"), name["Ten"]) if p)
+
+
+def _same_text(a: str, b: str) -> bool:
+    return " ".join(a.split()).casefold() == " ".join(b.split()).casefold()
+
+
+class PopulationAgency(SimulatedAgency):
+    kind = "population"
+
+    def routes(self) -> Mapping[tuple[str, str], Handler]:
+        return {("POST", PopulationAdapter.path): self.soap}
+
+    async def soap(self, request: NativeRequest) -> NativeResponse:
+        try:
+            element = read_envelope(request.body)
+        except NativeFormatError as exc:
+            return xml_reply(build_fault("soapenv:Client", str(exc)), 500)
+        if element.tag != f"{{{NAMESPACE}}}TraCuuThongTinCongDan":
+            return xml_reply(build_fault("soapenv:Client", f"unsupported operation <{element.tag}>"), 500)
+        query = xml_to_data(element, TraCuuThongTinCongDanRequest)
+        if query.get("MaTichHop") != "037":
+            return xml_reply(build_fault("soapenv:Client", "MaTichHop không hợp lệ (expected 037)"), 500)
+        found = [self._to_wire(r) for r in self._find(query)]
+        body = {"MaYeuCau": query.get("MaYeuCau", ""), "CongdanCollection": {"CongDan": found}}
+        return xml_reply(build_envelope("TraCuuThongTinCongDanResponse", NAMESPACE, body))
+
+    def _find(self, query: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+        record: Mapping[str, Any] | None = None
+        if number := query.get("SoDinhDanh"):
+            record = self.country.citizens.get(number)
+        elif cmnd := query.get("SoCMND"):
+            record = next((r for r in self.country.citizens.values() if r.get("SoCMND") == cmnd), None)
+        if record is None:
+            return []
+        if (name := query.get("HoVaTen")) and not _same_text(name, _full_name(record)):
+            return []
+        birth = query.get("NgayThangNamSinh") or {}
+        born = record["NgayThangNamSinh"]["NgayThangNam"]
+        if birth.get("NgayThangNam") and birth["NgayThangNam"] != born:
+            return []
+        if birth.get("Nam") and birth["Nam"] != born[:4]:
+            return []
+        return [record]
+
+    @staticmethod
+    def _to_wire(record: Mapping[str, Any]) -> dict[str, Any]:
+        return dict(record)

@@ -1,0 +1,70 @@
+"""How the hub reaches a provider: one small contract, two implementations.
+
+``InProcessTransport`` calls a simulated agency's handler directly; ``HttpTransport`` sends the native
+request to a base URL with aiohttp. Both enforce the service's timeout and translate failures into
+the hub's error tree (``Timeout``, ``NetworkError``, ``ServiceFailed``). Redirects are returned to the
+adapter, never followed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Protocol
+
+import aiohttp
+
+from adapters.base import NativeRequest, NativeResponse
+from ngsp_sim.errors import NetworkError, ServiceFailed, Timeout
+from ngsp_sim.sim.base import SimulatedAgency
+
+__all__ = ["HttpTransport", "InProcessTransport", "Transport"]
+
+
+class Transport(Protocol):
+    async def send(self, request: NativeRequest, timeout: float) -> NativeResponse: ...
+
+
+class InProcessTransport:
+    def __init__(self, agency: SimulatedAgency) -> None:
+        self.agency = agency
+
+    async def send(self, request: NativeRequest, timeout: float) -> NativeResponse:
+        try:
+            async with asyncio.timeout(timeout):
+                return await self.agency.handle(request)
+        except TimeoutError:
+            raise Timeout(f"the simulated provider did not answer within {timeout:g} s") from None
+
+
+class HttpTransport:
+    """``session`` is the hub's shared client session (created and closed with the app)."""
+
+    def __init__(self, base_url: str, session: aiohttp.ClientSession, max_body_size: int) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.session = session
+        self.max_body_size = max_body_size
+
+    async def send(self, request: NativeRequest, timeout: float) -> NativeResponse:
+        url = self.base_url + request.path
+        try:
+            async with self.session.request(
+                request.method,
+                url,
+                params=list(request.query),
+                headers=dict(request.headers),
+                data=request.body or None,
+                allow_redirects=False,
+                timeout=aiohttp.ClientTimeout(total=timeout),
+            ) as response:
+                body = await response.content.read(self.max_body_size + 1)
+                if len(body) > self.max_body_size:
+                    raise ServiceFailed(
+                        f"the provider's answer is larger than the limit of {self.max_body_size} bytes"
+                    )
+                return NativeResponse(response.status, dict(response.headers), body)
+        except TimeoutError:
+            raise Timeout(f"{url} did not answer within {timeout:g} s") from None
+        except aiohttp.ClientConnectorError as exc:
+            raise NetworkError(f"cannot connect to {url}: {exc.os_error.strerror or exc}") from None
+        except aiohttp.ClientError as exc:
+            raise NetworkError(f"the connection to {url} failed: {type(exc).__name__}: {exc}") from None
