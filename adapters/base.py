@@ -17,7 +17,7 @@ them into its own error tree.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Generator, Mapping
+from collections.abc import Awaitable, Callable, Generator, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any, ClassVar
@@ -35,6 +35,7 @@ __all__ = [
     "NativeResponse",
     "Operation",
     "ProviderRefused",
+    "drive",
 ]
 
 _EMPTY: Mapping[str, str] = MappingProxyType({})
@@ -127,3 +128,19 @@ class Adapter(ABC):
     @classmethod
     def operations_dict(cls, *ops: Operation) -> Mapping[str, Operation]:
         return MappingProxyType({op.code: op for op in ops})
+
+
+async def drive(steps: Exchange, send: Callable[[NativeRequest], Awaitable[NativeResponse]]) -> HubReply:
+    """Run an adapter's exchange to the end, sending each native request with ``send``.
+
+    The hub drives exchanges with its transports; tests drive them with a simulated agency's handler.
+    """
+    try:
+        native = next(steps)
+        while True:
+            native = steps.send(await send(native))
+    except StopIteration as done:
+        reply: HubReply = done.value
+        return reply
+    finally:
+        steps.close()

@@ -44,4 +44,7 @@ class JsonRestAdapter(Adapter):
         native = yield NativeRequest(
             call.method, self.native_paths[call.operation] + suffix, query=query, headers=headers, body=body
         )
+        if 300 <= native.status < 400:  # returned to the caller, never followed
+            location = native.headers.get("Location")
+            return HubReply(native.status, None, {"Location": location} if location else {})
         return HubReply(native.status, decode_json(native.body))

@@ -1,13 +1,14 @@
 """Structured logging: structlog processors, context bound per exchange, JSON rendered by orjson.
 
-``configure_logging`` is the one global switch (as structlog intends); tests capture events with
-``structlog.testing.capture_logs`` instead of parsing output.
+``configure_logging`` is the one global switch (as structlog intends); tests pass their own stream and
+read the JSON lines back.
 """
 
 from __future__ import annotations
 
 import logging
 import sys
+from typing import Any, TextIO
 
 import orjson
 import structlog
@@ -15,27 +16,30 @@ import structlog
 __all__ = ["configure_logging", "get_logger"]
 
 
-def configure_logging(level: str = "info", *, json: bool = True) -> None:
-    processors: list[structlog.typing.Processor] = [
-        structlog.contextvars.merge_contextvars,
-        structlog.processors.add_log_level,
-        structlog.processors.TimeStamper(fmt="iso", utc=True),
-        structlog.processors.format_exc_info,
-    ]
-    if json:
-        processors.append(structlog.processors.JSONRenderer(serializer=orjson.dumps))
-        factory: structlog.typing.WrappedLogger = structlog.BytesLoggerFactory(sys.stderr.buffer)
-    else:
-        processors.append(structlog.dev.ConsoleRenderer(colors=False))
-        factory = structlog.PrintLoggerFactory(sys.stderr)
+def _dumps(event: Any, **_: Any) -> str:
+    return orjson.dumps(event, default=str).decode()
+
+
+def configure_logging(level: str = "info", *, json: bool = True, stream: TextIO | None = None) -> None:
+    """Route structlog to ``stream`` (default: standard error) as JSON lines or console text."""
+    renderer: structlog.typing.Processor = (
+        structlog.processors.JSONRenderer(serializer=_dumps)
+        if json
+        else structlog.dev.ConsoleRenderer(colors=False)
+    )
     structlog.configure(
-        processors=processors,
+        processors=[
+            structlog.contextvars.merge_contextvars,
+            structlog.processors.add_log_level,
+            structlog.processors.TimeStamper(fmt="iso", utc=True),
+            structlog.processors.format_exc_info,
+            renderer,
+        ],
         wrapper_class=structlog.make_filtering_bound_logger(logging.getLevelNamesMapping()[level.upper()]),
-        logger_factory=factory,
-        cache_logger_on_first_use=True,
+        logger_factory=structlog.PrintLoggerFactory(stream or sys.stderr),
+        cache_logger_on_first_use=False,
     )
 
 
-def get_logger(name: str) -> structlog.typing.FilteringBoundLogger:
-    logger: structlog.typing.FilteringBoundLogger = structlog.get_logger(name)
-    return logger
+def get_logger(name: str) -> Any:
+    return structlog.get_logger(name)

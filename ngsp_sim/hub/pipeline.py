@@ -22,7 +22,15 @@ import structlog
 from multidict import CIMultiDictProxy, MultiMapping
 from pydantic import BaseModel
 
-from adapters.base import AdapterError, HubCall, HubReply, NativeFormatError
+from adapters.base import (
+    AdapterError,
+    HubCall,
+    HubReply,
+    NativeFormatError,
+    NativeRequest,
+    NativeResponse,
+    drive,
+)
 from ngsp_sim.clock import Clock
 from ngsp_sim.errors import (
     AccessDenied,
@@ -179,6 +187,9 @@ class Pipeline:
                     f"({len(violations)} violation(s))",
                     violations,
                 )
+        headers.update(reply.headers)
+        if reply.data is None:
+            return reply.status, b""
         headers["Content-Type"] = _JSON_TYPE
         return reply.status, orjson.dumps(reply.data)
 
@@ -272,24 +283,19 @@ class Pipeline:
     async def _drive(
         self, route: ServiceRoute, call: HubCall, forwarded: dict[str, str], record: MessageRecord
     ) -> HubReply:
-        steps = route.adapter.exchange(call)
+        async def send(native: NativeRequest) -> NativeResponse:
+            if record.requestOutTs is None:
+                record.requestOutTs = _ms(self.clock.now())
+            native = dataclasses.replace(native, headers={**forwarded, **native.headers})
+            response = await route.transport.send(native, route.service.timeout)
+            record.responseInTs = _ms(self.clock.now())
+            return response
+
         try:
-            native = next(steps)
-            while True:
-                native = dataclasses.replace(native, headers={**forwarded, **native.headers})
-                if record.requestOutTs is None:
-                    record.requestOutTs = _ms(self.clock.now())
-                response = await route.transport.send(native, route.service.timeout)
-                record.responseInTs = _ms(self.clock.now())
-                native = steps.send(response)
-        except StopIteration as done:
-            reply: HubReply = done.value
-            return reply
+            return await drive(route.adapter.exchange(call), send)
         except NativeFormatError as exc:
             raise ServiceFailed(
                 f"the provider answered in a form its protocol does not allow: {exc}"
             ) from None
         except AdapterError as exc:
             raise ServiceFailed(str(exc)) from None
-        finally:
-            steps.close()

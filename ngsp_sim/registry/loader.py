@@ -20,7 +20,7 @@ from ngsp_sim.identifiers import ServiceId, SubsystemId
 from ngsp_sim.registry.model import Registry
 from ngsp_sim.registry.spec import TopologySpec
 
-__all__ = ["DEMO_TOPOLOGY", "load_registry", "load_spec", "parse_spec"]
+__all__ = ["DEMO_TOPOLOGY", "load_registry", "load_spec", "parse_spec", "registry_from_text"]
 
 DEMO_TOPOLOGY = "demo.yaml"
 
@@ -168,6 +168,15 @@ def load_registry(
             raise TopologyError(source, [f"cannot read the topology file: {exc.strerror}"]) from None
         except UnicodeDecodeError:
             raise TopologyError(source, ["the topology file is not UTF-8 text"]) from None
+    return registry_from_text(text, source, adapters, simulators)
+
+
+def registry_from_text(
+    text: str,
+    source: str,
+    adapters: Mapping[str, type[Adapter]],
+    simulators: Mapping[str, Any],
+) -> Registry:
     spec = load_spec(text, source, adapters, simulators)
     defaults = {
         (name, op.code): op.methods for name, cls in adapters.items() for op in cls.operations.values()

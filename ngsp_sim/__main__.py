@@ -1,0 +1,3 @@
+from ngsp_sim.cli import main
+
+raise SystemExit(main())

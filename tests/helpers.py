@@ -1,0 +1,130 @@
+"""Constants and builders the tests share (fixtures are in conftest.py)."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any
+
+import yaml
+from aiohttp.test_utils import TestClient
+
+import adapters
+from adapters.base import Adapter
+from ngsp_sim import sim
+from ngsp_sim.registry import Registry, registry_from_text
+from ngsp_sim.sim import DEMO_CITIZEN
+
+MOTCUA = "VN/GOV/000.00.00.H29/MOTCUA"
+HOTICH = "VN/GOV/000.00.00.G15/HOTICH"
+POPULATION = "/r1/VN/GOV/000.00.00.G01/CSDLQGDC/TraCuuThongTinCongDan"
+BUSINESS = "/r1/VN/GOV/000.00.00.G12/CSDLDKDN/chiTietDoanhNghiep"
+SYNC = "/r1/VN/GOV/000.00.00.G22/DVCQG/DongBoHoSoMC"
+DOSSIER_LOOKUP = "/r1/VN/GOV/000.00.00.G22/DVCQG/TraCuuHoSo"
+
+MakeHub = Callable[..., Awaitable[TestClient[Any, Any]]]
+
+
+def lookup_body(**changes: Any) -> dict[str, Any]:
+    """A valid 037 citizen lookup for the demo citizen; keyword arguments replace or add fields."""
+    body: dict[str, Any] = {
+        "MaYeuCau": "YC-0001",
+        "MaDVC": "1.001612",
+        "MaTichHop": "037",
+        "MaCanBo": "canbo01",
+        "MaDonVi": "000.00.00.H29",
+        "SoDinhDanh": DEMO_CITIZEN,
+    }
+    body.update(changes)
+    return {k: v for k, v in body.items() if v is not None}
+
+
+def dossier(**changes: Any) -> dict[str, Any]:
+    """A valid dossier as a one-stop system syncs it to DVCQG."""
+    record: dict[str, Any] = {
+        "MaHoSo": "000.00.00.H29-251121-0042",
+        "MaTTHC": "1.001612",
+        "TenTTHC": "Đăng ký thường trú",
+        "MaLinhVuc": "CUTRU",
+        "TenLinhVuc": "Đăng ký, quản lý cư trú",
+        "KenhThucHien": 2,
+        "ChuHoSo": "Nguyễn Văn An",
+        "LoaiDoiTuong": 1,
+        "SoGiayToChuHoSo": DEMO_CITIZEN,
+        "TrichYeuHoSo": "Đăng ký thường trú",
+        "NgayTiepNhan": "20251121090000",
+        "NgayHenTra": "20251128170000",
+        "TrangThaiHoSo": 2,
+        "DonViXuLy": "Công an Quận 1",
+    }
+    record.update(changes)
+    return record
+
+
+def registry_from(text: str, extra_adapters: Mapping[str, type[Adapter]] | None = None) -> Registry:
+    return registry_from_text(text, "<test>", {**adapters.BUILTIN, **(extra_adapters or {})}, sim.BUILTIN)
+
+
+def provider_topology(
+    access_paths: list[str] | None = None,
+    access_methods: list[str] | None = None,
+    **service: Any,
+) -> str:
+    """A two-agency country: the business registry (service fields overridable, e.g. an ``endpoint``
+    URL, ``timeout`` or ``disabled``) and the Hồ Chí Minh City one-stop system as its client."""
+    rule: dict[str, Any] = {"client": MOTCUA, "service": "VN/GOV/000.00.00.G12/CSDLDKDN/chiTietDoanhNghiep"}
+    if access_paths is not None:
+        rule["paths"] = access_paths
+    if access_methods is not None:
+        rule["methods"] = access_methods
+    topology = {
+        "instance": "VN",
+        "agencies": [
+            {
+                "code": "000.00.00.G12",
+                "name": {"vi": "Bộ Tài chính", "en": "Ministry of Finance"},
+                "subsystems": [
+                    {
+                        "code": "CSDLDKDN",
+                        "name": {"vi": "CSDL đăng ký doanh nghiệp", "en": "Business registry"},
+                        "simulator": "business",
+                        "services": [{"code": "chiTietDoanhNghiep", "adapter": "business", **service}],
+                    }
+                ],
+            },
+            {
+                "code": "000.00.00.H29",
+                "name": {"vi": "UBND TP. Hồ Chí Minh", "en": "HCMC People's Committee"},
+                "subsystems": [{"code": "MOTCUA", "name": {"vi": "Một cửa", "en": "One-stop"}}],
+            },
+        ],
+        "access": [rule],
+    }
+    return yaml.safe_dump(topology, allow_unicode=True, sort_keys=False)
+
+
+async def raw_request(
+    hub: TestClient[Any, Any],
+    method: str,
+    target: str,
+    headers: Mapping[str, str] | None = None,
+    body: bytes = b"",
+) -> tuple[int, dict[str, str], bytes]:
+    """Send ``target`` byte for byte (HTTP clients normalise ``%2e%2e`` away; attackers do not)."""
+    host, port = hub.host, hub.port
+    reader, writer = await asyncio.open_connection(host, port)
+    lines = [f"{method} {target} HTTP/1.1", f"Host: {host}:{port}", "Connection: close"]
+    lines += [f"{k}: {v}" for k, v in (headers or {}).items()]
+    lines.append(f"Content-Length: {len(body)}")
+    writer.write(("\r\n".join(lines) + "\r\n\r\n").encode() + body)
+    await writer.drain()
+    raw = await reader.read()
+    writer.close()
+    await writer.wait_closed()
+    head, _, payload = raw.partition(b"\r\n\r\n")
+    status_line, *header_lines = head.decode("latin-1").split("\r\n")
+    parsed = {}
+    for line in header_lines:
+        key, _, value = line.partition(":")
+        parsed[key.strip().lower()] = value.strip()
+    return int(status_line.split()[1]), parsed, payload

@@ -1,0 +1,135 @@
+"""Access rights: per client and service, per method and path, judged on the normalised path."""
+
+from __future__ import annotations
+
+import pytest
+
+from ngsp_sim.errors import InvalidRequest, InvalidServiceIdentifier
+from ngsp_sim.hub.paths import normalise_rest, parse_r1
+from ngsp_sim.registry.access import path_matches
+from tests.helpers import (
+    BUSINESS,
+    DOSSIER_LOOKUP,
+    HOTICH,
+    MOTCUA,
+    POPULATION,
+    SYNC,
+    dossier,
+    lookup_body,
+    provider_topology,
+    raw_request,
+)
+
+
+async def test_one_stop_system_may_call_all_three_services(hub):
+    h = {"X-Road-Client": MOTCUA}
+    assert (await hub.post(POPULATION, json=lookup_body(), headers=h)).status == 200
+    assert (await hub.get(f"{BUSINESS}?msdn=0312345673", headers=h)).status == 200
+    assert (await hub.post(SYNC, json={"isUpdating": False, "data": [dossier()]}, headers=h)).status == 200
+
+
+async def test_civil_status_may_look_up_citizens_but_not_sync_dossiers(hub):
+    h = {"X-Road-Client": HOTICH}
+    assert (await hub.post(POPULATION, json=lookup_body(), headers=h)).status == 200
+    resp = await hub.post(SYNC, json={"isUpdating": False, "data": [dossier()]}, headers=h)
+    assert resp.headers["X-Road-Error"] == "Server.ServerProxy.AccessDenied"
+    assert resp.status == 500
+
+
+async def test_access_is_checked_before_the_body_is_validated(hub):
+    """A denied client learns nothing about the schema: AccessDenied wins over SchemaViolation."""
+    resp = await hub.post(SYNC, json={"nonsense": True}, headers={"X-Road-Client": HOTICH})
+    assert resp.headers["X-Road-Error"] == "Server.ServerProxy.AccessDenied"
+
+
+async def test_business_registry_denied_to_civil_status(hub):
+    resp = await hub.get(f"{BUSINESS}?msdn=0312345673", headers={"X-Road-Client": HOTICH})
+    assert resp.headers["X-Road-Error"] == "Server.ServerProxy.AccessDenied"
+    resp = await hub.post(
+        DOSSIER_LOOKUP, json={"MaHoSo": "000.00.00.H29-251121-0001"}, headers={"X-Road-Client": HOTICH}
+    )
+    assert resp.status == 200
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ([], "/"),
+        (["public", "a"], "/public/a"),
+        (["public", "..", "private"], "/private"),
+        (["public", "%2e%2e", "private"], "/private"),
+        (["public", "%2E%2E%2Fprivate"], "/private"),
+        (["public", ".", "", "a"], "/public/a"),
+        (["a%20b"], "/a b"),
+    ],
+    ids=["empty", "plain", "dotdot", "encoded-dotdot", "encoded-dotdot-slash", "dot-and-empty", "space"],
+)
+def test_rest_paths_are_normalised_before_any_check(raw, expected):
+    assert normalise_rest(raw) == expected
+
+
+@pytest.mark.parametrize(
+    "raw", [[".."], ["%2e%2e"], ["a", "..", "..", "b"], ["%2e%2e%2f%2e%2e"], ["a%00b"], ["%ff"]]
+)
+def test_paths_that_escape_the_service_or_hold_junk_are_refused(raw):
+    with pytest.raises(InvalidRequest):
+        normalise_rest(raw)
+
+
+def test_identifier_parts_are_decoded_separately():
+    target = parse_r1("/r1/VN/GOV/000%2E00%2E00%2EG01/CSDLQGDC/TraCuuThongTinCongDan/a%2Fb")
+    assert target.subsystem.member_code == "000.00.00.G01"
+    assert target.rest == "/a/b"
+
+
+def test_an_encoded_slash_cannot_split_an_identifier_part():
+    with pytest.raises(InvalidServiceIdentifier, match=r"subsystem code .* holds"):
+        parse_r1("/r1/VN/GOV/000.00.00.G01/CSDLQGDC%2FTraCuuThongTinCongDan/x")
+
+
+@pytest.mark.parametrize(
+    ("pattern", "path", "ok"),
+    [
+        ("/public/*", "/public/a", True),
+        ("/public/*", "/public/a/b", False),
+        ("/public/**", "/public/a/b", True),
+        ("/public/**", "/public", True),
+        ("/**", "/", True),
+        ("/", "/", True),
+        ("/", "/x", False),
+        ("/a/*/c", "/a/b/c", True),
+        ("/files/*.pdf", "/files/x.pdf", True),
+        ("/files/*.pdf", "/files/x.xml", False),
+    ],
+)
+def test_path_patterns(pattern, path, ok):
+    assert path_matches(pattern, path) is ok
+
+
+async def test_encoded_dotdot_cannot_escape_a_path_rule(make_hub):
+    """Allowed only below /public: /public/%2e%2e/private is /private and is denied."""
+    hub = await make_hub(provider_topology(access_paths=["/public/**"]))
+    h = {"X-Road-Client": MOTCUA}
+    ok = await hub.get(f"{BUSINESS}/public?msdn=0312345673", headers=h)
+    assert ok.headers.get("X-Road-Error") != "Server.ServerProxy.AccessDenied"
+    for sneaky in (
+        "/public/%2e%2e/private",
+        "/public/%2E%2E%2Fprivate",
+        "/public/..%2Fprivate",
+        "/public/../private",
+    ):
+        status, headers, _ = await raw_request(hub, "GET", f"{BUSINESS}{sneaky}?msdn=0312345673", h)
+        assert headers["x-road-error"] == "Server.ServerProxy.AccessDenied", sneaky
+        assert status == 500
+
+
+async def test_climbing_above_the_service_is_an_invalid_request(hub):
+    target = f"{BUSINESS}/%2e%2e/%2e%2e/CSDLQGDC?msdn=0312345673"
+    status, headers, _ = await raw_request(hub, "GET", target, {"X-Road-Client": MOTCUA})
+    assert (status, headers["x-road-error"]) == (400, "Client.InvalidRequest")
+
+
+async def test_method_restricted_rule(make_hub):
+    hub = await make_hub(provider_topology(access_methods=["POST"], methods=["GET"]))
+    resp = await hub.get(f"{BUSINESS}?msdn=0312345673", headers={"X-Road-Client": MOTCUA})
+    assert resp.headers["X-Road-Error"] == "Server.ServerProxy.AccessDenied"

@@ -1,0 +1,129 @@
+"""The contract every adapter keeps, run against each built-in adapter and operation.
+
+- a valid hub request goes through the adapter to the native agency and back, and the reply
+  satisfies the operation's response model (round trip);
+- every native request it yields is relative to the provider (no hosts, no I/O of its own);
+- an answer its protocol does not allow is a ``NativeFormatError``, never another exception.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+
+import adapters
+from adapters.base import Adapter, HubCall, NativeFormatError, NativeRequest, NativeResponse, drive
+from ngsp_sim import sim
+from ngsp_sim.clock import ManualClock
+from ngsp_sim.sim import DEMO_BUSINESS, DEMO_DOSSIER, Country, SimulatedAgency
+from tests.helpers import dossier, lookup_body
+
+DVCQG_LOGIN = {"username": "ngsp-hub", "password": "demo-dvcqg-password"}
+
+
+@dataclass(frozen=True)
+class Case:
+    adapter: str
+    operation: str
+    simulator: str
+    method: str
+    payload: dict[str, Any] | None = None
+    query: dict[str, str] | None = None
+    options: dict[str, Any] = field(default_factory=dict)
+
+
+CASES = [
+    Case("population", "TraCuuThongTinCongDan", "population", "POST", payload=lookup_body()),
+    Case(
+        "dvcqg",
+        "DongBoHoSoMC",
+        "dvcqg",
+        "POST",
+        {"isUpdating": False, "data": [dossier()]},
+        options=DVCQG_LOGIN,
+    ),
+    Case("dvcqg", "TraCuuHoSo", "dvcqg", "POST", {"MaHoSo": DEMO_DOSSIER}, options=DVCQG_LOGIN),
+    Case("business", "chiTietDoanhNghiep", "business", "GET", query={"msdn": DEMO_BUSINESS}),
+]
+IDS = [f"{c.adapter}:{c.operation}" for c in CASES]
+
+
+def _call(adapter: Adapter, case: Case) -> HubCall:
+    op = adapter.operations[case.operation]
+    payload = op.request_model.model_validate(case.payload) if op.request_model else None
+    query = op.query_model.model_validate(case.query) if op.query_model else None
+    return HubCall(case.operation, case.method, "/", payload, query, "000.00.00.H29", "msg-1")
+
+
+def _agency(case: Case) -> SimulatedAgency:
+    return sim.BUILTIN[case.simulator](Country.generate(3, 20, 5), ManualClock())
+
+
+def test_every_builtin_operation_has_a_contract_case():
+    covered = {(c.adapter, c.operation) for c in CASES}
+    assert covered == {(name, op) for name, cls in adapters.BUILTIN.items() for op in cls.operations}
+
+
+@pytest.mark.parametrize("case", CASES, ids=IDS)
+async def test_round_trip_through_the_native_agency(case: Case):
+    adapter = adapters.BUILTIN[case.adapter](case.options)
+    agency = _agency(case)
+    sent: list[NativeRequest] = []
+
+    async def send(request: NativeRequest) -> NativeResponse:
+        sent.append(request)
+        return await agency.handle(request)
+
+    reply = await drive(adapter.exchange(_call(adapter, case)), send)
+    assert reply.status == 200
+    adapter.operations[case.operation].response_model.model_validate(reply.data)
+    assert sent and all(r.path.startswith("/") and "://" not in r.path for r in sent)
+
+
+@pytest.mark.parametrize("garbage", [b"", b"\x00\xff", b"<not-closed", b'{"json": "but wrong shape"}', b"[]"])
+@pytest.mark.parametrize("case", CASES, ids=IDS)
+async def test_answers_outside_the_protocol_are_native_format_errors(case: Case, garbage: bytes):
+    adapter = adapters.BUILTIN[case.adapter](case.options)
+
+    async def send(request: NativeRequest) -> NativeResponse:
+        return NativeResponse(200, {}, garbage)
+
+    try:
+        reply = await drive(adapter.exchange(_call(adapter, case)), send)
+    except NativeFormatError:
+        return
+    # A JSON passthrough adapter may accept well-formed JSON; then schema validation, not the adapter,
+    # judges it. Anything it accepts must at least be what the bytes said.
+    assert case.adapter == "business" and garbage.startswith((b"{", b"["))
+    assert reply.data is not None
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaa"><!ENTITY b "&a;&a;&a;&a;">]><x>&b;</x>',
+        b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]><x>&e;</x>',
+    ],
+    ids=["entity-expansion", "external-entity"],
+)
+async def test_xml_with_entities_is_refused_not_expanded(body: bytes):
+    case = CASES[0]
+    adapter = adapters.BUILTIN[case.adapter](case.options)
+
+    async def send(request: NativeRequest) -> NativeResponse:
+        return NativeResponse(200, {}, body)
+
+    with pytest.raises(NativeFormatError, match="refused for safety"):
+        await drive(adapter.exchange(_call(adapter, case)), send)
+
+
+def test_xml_request_encoding_round_trips_through_the_model():
+    from adapters.soap import build_envelope, read_envelope
+    from adapters.xml import xml_to_data
+    from schemas.population import NAMESPACE, TraCuuThongTinCongDanRequest
+
+    data = lookup_body(NgayThangNamSinh={"NgayThangNam": "19900515"})
+    element = read_envelope(build_envelope("TraCuuThongTinCongDan", NAMESPACE, data))
+    assert xml_to_data(element, TraCuuThongTinCongDanRequest) == data

@@ -1,0 +1,164 @@
+"""The command line, run as a user runs it: real processes, real sockets, the README's own curls."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+import shutil
+import signal
+import subprocess
+import sys
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import aiohttp
+import pytest
+
+from tests.helpers import MOTCUA, POPULATION, lookup_body
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+class Running:
+    def __init__(self, process: asyncio.subprocess.Process, url: str, banner: str) -> None:
+        self.process, self.url, self.banner = process, url, banner
+
+
+async def start(*args: str) -> Running:
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "ngsp_sim",
+        *args,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    assert process.stdout is not None
+    banner = []
+    while True:  # the banner is printed once the socket is bound; wait for it, bounded
+        line = (await asyncio.wait_for(process.stdout.readline(), 30)).decode()
+        if not line:
+            err = await process.stderr.read() if process.stderr else b""
+            raise AssertionError(f"process exited before listening: {err.decode()}")
+        banner.append(line)
+        if match := re.search(r"(http://127\.0\.0\.1:\d+)", line):
+            break
+    return Running(process, match.group(1), "".join(banner))
+
+
+async def stop(running: Running) -> int:
+    running.process.send_signal(signal.SIGTERM)
+    return await asyncio.wait_for(running.process.wait(), 30)
+
+
+@pytest.fixture
+async def hub_process() -> AsyncIterator[Running]:
+    running = await start("up", "--port", "0", "--population", "100")
+    yield running
+    if running.process.returncode is None:
+        await stop(running)
+
+
+async def test_up_serves_the_demo_over_a_real_socket_and_stops_cleanly(hub_process):
+    assert "listening on" in hub_process.banner
+    async with aiohttp.ClientSession() as session:
+        async with session.get(f"{hub_process.url}/healthz") as resp:
+            assert (await resp.json())["status"] == "ok"
+        async with session.post(
+            f"{hub_process.url}{POPULATION}", json=lookup_body(), headers={"X-Road-Client": MOTCUA}
+        ) as resp:
+            assert resp.status == 200
+            assert (await resp.json())["CongdanCollection"]["CongDan"][0]["SoDinhDanh"] == "079090001234"
+    assert await stop(hub_process) == 0
+
+
+async def test_logs_are_json_lines_with_the_exchange_id(hub_process):
+    async with aiohttp.ClientSession() as session:
+        headers = {"X-Road-Client": MOTCUA, "X-Road-Id": "cli-log-test"}
+        async with session.post(
+            f"{hub_process.url}{POPULATION}", json=lookup_body(), headers=headers
+        ) as resp:
+            assert resp.status == 200
+    await stop(hub_process)
+    assert hub_process.process.stderr is not None
+    events = [
+        json.loads(line) for line in (await hub_process.process.stderr.read()).decode().splitlines() if line
+    ]
+    (exchange,) = [e for e in events if e.get("event") == "exchange"]
+    assert exchange["xroad_id"] == "cli-log-test"
+    assert exchange["status"] == 200 and exchange["client"] == MOTCUA
+
+
+def _readme_curls() -> list[str]:
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"```sh\n(.*?)```", text, re.S)
+    commands = []
+    for block in blocks:
+        for command in re.split(r"\n(?=curl )", block.replace("\\\n", " ")):
+            if command.strip().startswith("curl "):
+                commands.append(command.strip())
+    return commands
+
+
+@pytest.mark.skipif(shutil.which("curl") is None, reason="curl is not installed")
+async def test_readme_curl_examples_work_as_printed(hub_process):
+    commands = _readme_curls()
+    assert len(commands) >= 8
+    for command in commands:
+        command = command.replace("http://127.0.0.1:8080", hub_process.url)
+        proc = await asyncio.create_subprocess_shell(command, stdout=asyncio.subprocess.PIPE)
+        out, _ = await asyncio.wait_for(proc.communicate(), 30)
+        assert proc.returncode == 0, command
+        body = json.loads(out)
+        assert body, command
+        if "999090001234" in command:
+            assert body["type"] == "Client.SchemaViolation"
+        else:
+            assert "type" not in body or "openapi" in body, (command, body)
+
+
+def _run(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "ngsp_sim", *args], capture_output=True, text=True, timeout=60, check=False
+    )
+
+
+def test_catalog_lists_the_demo_services():
+    result = _run("catalog")
+    assert result.returncode == 0
+    assert "VN/GOV/000.00.00.G01/CSDLQGDC/TraCuuThongTinCongDan" in result.stdout
+    assert "4 services, 5 agencies" in result.stdout
+
+
+def test_catalog_as_json():
+    rows = json.loads(_run("catalog", "--format", "json").stdout)
+    assert {r["service"] for r in rows} >= {"VN/GOV/000.00.00.G22/DVCQG/DongBoHoSoMC"}
+
+
+def test_bad_topology_is_a_readable_sentence_not_a_traceback(tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("instance: VN\nagencies:\n  - code: nope\n    name: {vi: a, en: b}\n", encoding="utf-8")
+    for command in (("up", "--topology", str(bad), "--port", "0"), ("catalog", "--topology", str(bad))):
+        result = _run(*command)
+        assert result.returncode == 2
+        assert "Traceback" not in result.stderr
+        assert f"{bad}:3: agencies[0].code: expected a QCVN 102 agency code" in result.stderr
+
+
+async def test_port_in_use_is_a_readable_sentence(hub_process):
+    port = hub_process.url.rsplit(":", 1)[1]
+    result = await asyncio.to_thread(_run, "up", "--port", port)
+    assert result.returncode != 0
+    assert "cannot listen on 127.0.0.1:" in result.stderr and "Traceback" not in result.stderr
+
+
+async def test_agency_runs_alone_speaking_its_native_api():
+    running = await start("agency", "run", "business", "--port", "0", "--population", "10")
+    try:
+        async with aiohttp.ClientSession() as session:
+            url = f"{running.url}/apiCSDLDKDN/1.0/chiTietDoanhNghiep?msdn=0312345673"
+            async with session.get(url) as resp:
+                assert (await resp.json())["MainInformation"]["NAME"] == "CÔNG TY TNHH CÔNG NGHỆ SỐ SAO MAI"
+    finally:
+        assert await stop(running) == 0

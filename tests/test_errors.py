@@ -1,0 +1,307 @@
+"""Every error the hub raises: its X-Road body, header and status, each produced by a real request.
+
+The table below must name every class of :func:`ngsp_sim.errors.all_hub_errors`; a new error without
+a scenario fails ``test_every_error_code_has_a_scenario``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+import defusedxml.ElementTree
+import pytest
+from aiohttp import ClientResponse, web
+
+from adapters.base import Exchange, HubCall
+from adapters.business import BusinessAdapter
+from ngsp_sim import errors
+from tests.helpers import (
+    BUSINESS,
+    HOTICH,
+    MOTCUA,
+    POPULATION,
+    SYNC,
+    MakeHub,
+    dossier,
+    lookup_body,
+    provider_topology,
+)
+
+BIZ_URL = f"{BUSINESS}?msdn=0312345673"
+
+
+@dataclass
+class Ctx:
+    make_hub: MakeHub
+    aiohttp_server: Any
+
+    async def provider(self, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]) -> str:
+        app = web.Application()
+        app.router.add_route("*", "/{tail:.*}", handler)
+        server = await self.aiohttp_server(app)
+        return str(server.make_url(""))
+
+
+class ExplodingAdapter(BusinessAdapter):
+    """An adapter with a bug: the hub must answer InternalError, not crash or hang."""
+
+    name = "exploding"
+
+    def exchange(self, call: HubCall) -> Exchange:
+        raise RuntimeError("bug in a third-party adapter")
+        yield  # pragma: no cover
+
+
+async def _missing_client(ctx: Ctx) -> ClientResponse:
+    hub = await ctx.make_hub()
+    return await hub.post(POPULATION, json=lookup_body())
+
+
+async def _bad_service_path(ctx: Ctx) -> ClientResponse:
+    hub = await ctx.make_hub()
+    return await hub.post("/r1/VN/GOV/000.00.00.G01", json=lookup_body(), headers={"X-Road-Client": MOTCUA})
+
+
+async def _malformed_json(ctx: Ctx) -> ClientResponse:
+    hub = await ctx.make_hub()
+    headers = {"X-Road-Client": MOTCUA, "Content-Type": "application/json"}
+    return await hub.post(POPULATION, data=b'{"MaYeuCau": ', headers=headers)
+
+
+async def _wrong_content_type(ctx: Ctx) -> ClientResponse:
+    hub = await ctx.make_hub()
+    return await hub.post(
+        POPULATION, data=b"MaYeuCau=1", headers={"X-Road-Client": MOTCUA, "Content-Type": "text/plain"}
+    )
+
+
+async def _too_large(ctx: Ctx) -> ClientResponse:
+    hub = await ctx.make_hub(max_body_size=2048)
+    body = lookup_body(MaCanBo="x" * 4096)
+    return await hub.post(POPULATION, json=body, headers={"X-Road-Client": MOTCUA})
+
+
+async def _schema_violation(ctx: Ctx) -> ClientResponse:
+    hub = await ctx.make_hub()
+    return await hub.post(POPULATION, json=lookup_body(SoDinhDanh="12"), headers={"X-Road-Client": MOTCUA})
+
+
+async def _unknown_member(ctx: Ctx) -> ClientResponse:
+    hub = await ctx.make_hub()
+    return await hub.post(
+        POPULATION, json=lookup_body(), headers={"X-Road-Client": "VN/GOV/000.00.00.H99/MOTCUA"}
+    )
+
+
+async def _unknown_service(ctx: Ctx) -> ClientResponse:
+    hub = await ctx.make_hub()
+    path = "/r1/VN/GOV/000.00.00.G01/CSDLQGDC/TraCuuThongTinCanBo"
+    return await hub.post(path, json=lookup_body(), headers={"X-Road-Client": MOTCUA})
+
+
+async def _service_type(ctx: Ctx) -> ClientResponse:
+    hub = await ctx.make_hub()
+    return await hub.get(POPULATION, headers={"X-Road-Client": MOTCUA})
+
+
+async def _access_denied(ctx: Ctx) -> ClientResponse:
+    hub = await ctx.make_hub()
+    return await hub.post(
+        SYNC, json={"isUpdating": False, "data": [dossier()]}, headers={"X-Road-Client": HOTICH}
+    )
+
+
+async def _disabled(ctx: Ctx) -> ClientResponse:
+    hub = await ctx.make_hub(provider_topology(disabled=True))
+    return await hub.get(BIZ_URL, headers={"X-Road-Client": MOTCUA})
+
+
+async def _not_json_answer(ctx: Ctx) -> ClientResponse:
+    async def handler(request: web.Request) -> web.Response:
+        return web.Response(text="<html>502 Bad Gateway</html>", content_type="text/html")
+
+    hub = await ctx.make_hub(provider_topology(endpoint=await ctx.provider(handler)))
+    return await hub.get(BIZ_URL, headers={"X-Road-Client": MOTCUA})
+
+
+async def _network_error(ctx: Ctx) -> ClientResponse:
+    with socket.socket() as sock:  # a port that was free a moment ago and has no listener now
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    hub = await ctx.make_hub(provider_topology(endpoint=f"http://127.0.0.1:{port}"))
+    return await hub.get(BIZ_URL, headers={"X-Road-Client": MOTCUA})
+
+
+async def _timeout(ctx: Ctx) -> ClientResponse:
+    never = asyncio.Event()
+
+    async def handler(request: web.Request) -> web.Response:
+        await never.wait()  # the provider never answers; the hub's timeout must end the wait
+        raise AssertionError("unreachable")
+
+    hub = await ctx.make_hub(provider_topology(endpoint=await ctx.provider(handler), timeout=0.2))
+    return await hub.get(BIZ_URL, headers={"X-Road-Client": MOTCUA})
+
+
+async def _response_violation(ctx: Ctx) -> ClientResponse:
+    async def handler(request: web.Request) -> web.Response:
+        return web.json_response({"Status": 7, "MainInformation": {"NAME": 12}})
+
+    hub = await ctx.make_hub(provider_topology(endpoint=await ctx.provider(handler)))
+    return await hub.get(BIZ_URL, headers={"X-Road-Client": MOTCUA})
+
+
+async def _internal_error(ctx: Ctx) -> ClientResponse:
+    hub = await ctx.make_hub(
+        provider_topology(adapter="exploding"), extra_adapters={"exploding": ExplodingAdapter}
+    )
+    return await hub.get(BIZ_URL, headers={"X-Road-Client": MOTCUA})
+
+
+SCENARIOS: dict[type[errors.HubError], Callable[[Ctx], Awaitable[ClientResponse]]] = {
+    errors.InvalidClientIdentifier: _missing_client,
+    errors.InvalidServiceIdentifier: _bad_service_path,
+    errors.InvalidRequest: _malformed_json,
+    errors.InvalidContentType: _wrong_content_type,
+    errors.RequestTooLarge: _too_large,
+    errors.RequestSchemaViolation: _schema_violation,
+    errors.UnknownMember: _unknown_member,
+    errors.UnknownService: _unknown_service,
+    errors.ServiceType: _service_type,
+    errors.AccessDenied: _access_denied,
+    errors.ServiceDisabled: _disabled,
+    errors.ServiceFailed: _not_json_answer,
+    errors.NetworkError: _network_error,
+    errors.Timeout: _timeout,
+    errors.ResponseSchemaViolation: _response_violation,
+    errors.InternalError: _internal_error,
+}
+
+
+@pytest.fixture
+def ctx(make_hub: MakeHub, aiohttp_server: Any) -> Ctx:
+    return Ctx(make_hub, aiohttp_server)
+
+
+def test_every_error_code_has_a_scenario() -> None:
+    assert set(SCENARIOS) == set(errors.all_hub_errors())
+
+
+def test_error_types_are_unique_and_statuses_follow_x_road() -> None:
+    types = [cls.type for cls in errors.all_hub_errors()]
+    assert len(types) == len(set(types))
+    for cls in errors.all_hub_errors():
+        if cls.type.startswith("Client."):
+            assert 400 <= cls.status < 500, cls
+        else:
+            assert cls.type.startswith("Server.") and cls.status == 500, cls
+
+
+@pytest.mark.parametrize("error", list(SCENARIOS), ids=lambda e: e.type)
+async def test_error_answer(ctx: Ctx, error: type[errors.HubError]) -> None:
+    """The hub answers with the X-Road error body, X-Road-Error header and status of ``error``."""
+    resp = await SCENARIOS[error](ctx)
+    body = await resp.json()
+    assert resp.status == error.status
+    assert resp.headers["X-Road-Error"] == error.type
+    assert body["type"] == error.type
+    assert body["message"]
+    assert set(body) >= {"type", "message", "detail"}
+
+
+async def test_hub_keeps_serving_after_each_error(ctx: Ctx) -> None:
+    hub = await ctx.make_hub()
+    await hub.post(
+        POPULATION, data=b"{", headers={"X-Road-Client": MOTCUA, "Content-Type": "application/json"}
+    )
+    resp = await hub.post(POPULATION, json=lookup_body(), headers={"X-Road-Client": MOTCUA})
+    assert resp.status == 200
+
+
+async def test_all_violations_are_reported_with_pointers(ctx: Ctx) -> None:
+    hub = await ctx.make_hub()
+    body = lookup_body(
+        MaTichHop="036", SoDinhDanh="999090001234", MaDonVi="H29", SoDinhdanh="x", MaCanBo=None
+    )
+    resp = await hub.post(POPULATION, json=body, headers={"X-Road-Client": MOTCUA})
+    found = {(v["pointer"], v["rule"]) for v in (await resp.json())["violations"]}
+    assert found == {
+        ("/MaTichHop", "literal_error"),
+        ("/SoDinhDanh", "cccd_province"),
+        ("/MaDonVi", "agency_code"),
+        ("/SoDinhdanh", "extra_forbidden"),
+        ("/MaCanBo", "missing"),
+    }
+
+
+async def test_nested_violations_point_into_arrays(ctx: Ctx) -> None:
+    hub = await ctx.make_hub()
+    bad = dossier(NgayTiepNhan="2025-11-21", TrangThaiHoSo=11)
+    resp = await hub.post(
+        SYNC, json={"isUpdating": False, "data": [dossier(), bad]}, headers={"X-Road-Client": MOTCUA}
+    )
+    pointers = {v["pointer"] for v in (await resp.json())["violations"]}
+    assert pointers == {"/data/1/NgayTiepNhan", "/data/1/TrangThaiHoSo"}
+
+
+async def test_provider_response_violations_are_listed_as_response_side(ctx: Ctx) -> None:
+    body = await (await _response_violation(ctx)).json()
+    assert {v["location"] for v in body["violations"]} == {"response"}
+    assert {v["pointer"] for v in body["violations"]} >= {"/Status", "/MainInformation/NAME"}
+
+
+async def test_query_parameter_violations_and_duplicates(ctx: Ctx) -> None:
+    hub = await ctx.make_hub()
+    resp = await hub.get(f"{BUSINESS}?msdn=0312345678&msdn=0312345673", headers={"X-Road-Client": MOTCUA})
+    violations = (await resp.json())["violations"]
+    assert {(v["location"], v["pointer"], v["rule"]) for v in violations} == {
+        ("query", "/msdn", "duplicate_parameter"),
+        ("query", "/msdn", "mst_checksum"),
+    }
+
+
+@pytest.mark.parametrize(
+    ("data", "content_type"),
+    [(b"", "application/json"), (b"   ", "application/json"), (b"[1,", "application/json"), (b"{}", "")],
+    ids=["empty", "blank", "truncated", "no-content-type"],
+)
+async def test_unusable_bodies_get_a_clear_4xx(ctx: Ctx, data: bytes, content_type: str) -> None:
+    hub = await ctx.make_hub()
+    headers = {"X-Road-Client": MOTCUA}
+    if content_type:
+        headers["Content-Type"] = content_type
+    resp = await hub.post(POPULATION, data=data, headers=headers)
+    assert 400 <= resp.status < 500
+    assert resp.headers["X-Road-Error"].startswith("Client.")
+
+
+async def test_error_is_xml_when_the_caller_accepts_only_xml(ctx: Ctx) -> None:
+    hub = await ctx.make_hub()
+    resp = await hub.post(
+        POPULATION,
+        json=lookup_body(SoDinhDanh="1"),
+        headers={"X-Road-Client": MOTCUA, "Accept": "application/xml"},
+    )
+    assert resp.content_type == "application/xml"
+    root = defusedxml.ElementTree.fromstring(await resp.read())
+    assert root.tag == "error"
+    assert root.findtext("type") == "Client.SchemaViolation"
+    assert root.find("violations/violation/pointer").text == "/SoDinhDanh"
+
+
+async def test_malformed_and_duplicate_client_headers(ctx: Ctx) -> None:
+    hub = await ctx.make_hub()
+    for headers in (
+        {"X-Road-Client": "VN/GOV/only-three"},
+        {"X-Road-Client": "VN/GOV/000.00.00.H29/MỘT CỬA"},
+    ):
+        resp = await hub.post(POPULATION, json=lookup_body(), headers=headers)
+        assert resp.headers["X-Road-Error"] == "Client.InvalidClientIdentifier"
+    resp = await hub.post(
+        POPULATION, json=lookup_body(), headers=[("X-Road-Client", MOTCUA), ("X-Road-Client", HOTICH)]
+    )
+    assert resp.headers["X-Road-Error"] == "Client.InvalidClientIdentifier"

@@ -1,0 +1,86 @@
+"""listClients, listMethods, allowedMethods and getOpenAPI, in X-Road's JSON shapes."""
+
+from __future__ import annotations
+
+from tests.helpers import HOTICH, MOTCUA, POPULATION, lookup_body
+
+DVCQG = "/r1/VN/GOV/000.00.00.G22/DVCQG"
+
+
+async def test_list_clients_lists_members_and_subsystems(hub):
+    body = await (await hub.get("/listClients")).json()
+    ids = [m["id"] for m in body["member"]]
+    assert {
+        "object_type": "MEMBER",
+        "xroad_instance": "VN",
+        "member_class": "GOV",
+        "member_code": "000.00.00.G22",
+    } in ids
+    assert {
+        "object_type": "SUBSYSTEM",
+        "xroad_instance": "VN",
+        "member_class": "GOV",
+        "member_code": "000.00.00.H29",
+        "subsystem_code": "MOTCUA",
+    } in ids
+    names = {m["name"] for m in body["member"]}
+    assert "Cổng Dịch vụ công quốc gia" in names
+
+
+async def test_list_methods_of_a_provider(hub):
+    body = await (await hub.get(f"{DVCQG}/listMethods")).json()
+    assert [s["service_code"] for s in body["service"]] == ["DongBoHoSoMC", "TraCuuHoSo"]
+    assert body["service"][0]["endpoint_list"] == [{"method": "POST", "path": "/"}]
+    assert body["service"][0]["object_type"] == "SERVICE"
+
+
+async def test_allowed_methods_depend_on_the_asking_client(hub):
+    motcua = await (await hub.get(f"{DVCQG}/allowedMethods", headers={"X-Road-Client": MOTCUA})).json()
+    hotich = await (await hub.get(f"{DVCQG}/allowedMethods", headers={"X-Road-Client": HOTICH})).json()
+    assert [s["service_code"] for s in motcua["service"]] == ["DongBoHoSoMC", "TraCuuHoSo"]
+    assert [s["service_code"] for s in hotich["service"]] == ["TraCuuHoSo"]
+    assert hotich["service"][0]["endpoint_list"] == [{"method": "*", "path": "**"}]
+
+
+async def test_allowed_methods_needs_a_client(hub):
+    resp = await hub.get(f"{DVCQG}/allowedMethods")
+    assert resp.headers["X-Road-Error"] == "Client.InvalidClientIdentifier"
+
+
+async def test_metaservice_of_unknown_provider(hub):
+    resp = await hub.get("/r1/VN/GOV/000.00.00.G99/NONE/listMethods")
+    assert resp.headers["X-Road-Error"] == "Server.ClientProxy.UnknownMember"
+
+
+async def test_get_openapi_is_generated_from_the_models(hub):
+    resp = await hub.get("/r1/VN/GOV/000.00.00.G01/CSDLQGDC/getOpenAPI?serviceCode=TraCuuThongTinCongDan")
+    doc = await resp.json()
+    assert doc["openapi"] == "3.1.0"
+    operation = doc["paths"]["/TraCuuThongTinCongDan"]["post"]
+    ref = operation["requestBody"]["content"]["application/json"]["schema"]["$ref"]
+    request_schema = doc["components"]["schemas"][ref.rsplit("/", 1)[-1]]
+    assert request_schema["properties"]["SoDinhDanh"]["anyOf"][0]["pattern"] == r"^\d{12}$"
+    assert "MaTichHop" in request_schema["required"]
+    assert "ErrorBody" in doc["components"]["schemas"]
+    assert doc["servers"] == [{"url": "/r1/VN/GOV/000.00.00.G01/CSDLQGDC"}]
+
+
+async def test_get_openapi_of_a_get_service_lists_query_parameters(hub):
+    doc = await (
+        await hub.get("/r1/VN/GOV/000.00.00.G12/CSDLDKDN/getOpenAPI?serviceCode=chiTietDoanhNghiep")
+    ).json()
+    params = doc["paths"]["/chiTietDoanhNghiep"]["get"]["parameters"]
+    (msdn,) = [p for p in params if p["in"] == "query"]
+    assert (msdn["name"], msdn["required"], msdn["schema"]["pattern"]) == ("msdn", True, r"^\d{10}(-\d{3})?$")
+
+
+async def test_get_openapi_errors(hub):
+    resp = await hub.get("/r1/VN/GOV/000.00.00.G01/CSDLQGDC/getOpenAPI")
+    assert resp.headers["X-Road-Error"] == "Client.InvalidRequest"
+    resp = await hub.get("/r1/VN/GOV/000.00.00.G01/CSDLQGDC/getOpenAPI?serviceCode=nope")
+    assert resp.headers["X-Road-Error"] == "Server.ServerProxy.UnknownService"
+
+
+async def test_metaservice_names_do_not_shadow_real_calls(hub):
+    resp = await hub.post(POPULATION, json=lookup_body(), headers={"X-Road-Client": MOTCUA})
+    assert resp.status == 200

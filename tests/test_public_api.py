@@ -1,0 +1,43 @@
+"""The public surface is what ``__all__`` says, and each name is importable."""
+
+from __future__ import annotations
+
+import importlib
+
+import pytest
+
+
+@pytest.mark.parametrize(
+    "module",
+    [
+        "ngsp_sim",
+        "ngsp_sim.errors",
+        "ngsp_sim.registry",
+        "ngsp_sim.sim",
+        "adapters",
+        "adapters.base",
+        "schemas.common",
+    ],
+)
+def test_every_exported_name_exists(module):
+    mod = importlib.import_module(module)
+    assert len(mod.__all__) == len(set(mod.__all__))
+    for name in mod.__all__:
+        assert hasattr(mod, name), f"{module}.{name}"
+
+
+def test_top_level_surface():
+    import ngsp_sim
+
+    assert set(ngsp_sim.__all__) == {
+        "Clock",
+        "HubConfig",
+        "HubError",
+        "ManualClock",
+        "NgspSimError",
+        "ServiceId",
+        "SubsystemId",
+        "SystemClock",
+        "TopologyError",
+        "create_app",
+    }

@@ -1,0 +1,91 @@
+"""Providers reached over HTTP: a simulated agency served on its own port, header hygiene, redirects."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aiohttp import web
+
+from ngsp_sim.clock import SystemClock
+from ngsp_sim.sim import Country
+from ngsp_sim.sim.business import BusinessAgency
+from tests.helpers import BUSINESS, MOTCUA, provider_topology
+
+
+async def _serve(aiohttp_server: Any, app: web.Application) -> str:
+    server = await aiohttp_server(app)
+    return str(server.make_url("")).rstrip("/")
+
+
+async def test_simulated_agency_served_over_http_is_routable(make_hub, aiohttp_server):
+    agency = BusinessAgency(Country.generate(7, 10, 10), SystemClock())
+    url = await _serve(aiohttp_server, agency.aiohttp_app())
+    hub = await make_hub(provider_topology(endpoint=url))
+    resp = await hub.get(f"{BUSINESS}?msdn=0312345673", headers={"X-Road-Client": MOTCUA})
+    assert resp.status == 200
+    assert (await resp.json())["MainInformation"]["ENTERPRISE_GDT_CODE"] == "0312345673"
+
+
+async def test_only_x_road_headers_reach_the_provider_and_hop_by_hop_ones_never(make_hub, aiohttp_server):
+    seen: list[dict[str, str]] = []
+
+    async def echo(request: web.Request) -> web.Response:
+        seen.append(dict(request.headers))
+        return web.json_response({"Status": 0, "Message": "none"})
+
+    app = web.Application()
+    app.router.add_get("/apiCSDLDKDN/1.0/chiTietDoanhNghiep", echo)
+    hub = await make_hub(provider_topology(endpoint=await _serve(aiohttp_server, app)))
+    resp = await hub.get(
+        f"{BUSINESS}?msdn=0312345673",
+        headers={
+            "X-Road-Client": MOTCUA,
+            "X-Road-Id": "trace-1",
+            "X-Road-UserId": "VN-079090001234",
+            "X-Road-Issue": "ticket-9",
+            "Connection": "keep-alive, X-Road-Issue",
+            "Cookie": "session=secret",
+            "Authorization": "Bearer secret",
+            "Proxy-Authorization": "Basic c2VjcmV0",
+        },
+    )
+    assert resp.status == 200
+    (got,) = seen
+    assert got["X-Road-Client"] == MOTCUA
+    assert got["X-Road-Id"] == "trace-1"
+    assert got["X-Road-UserId"] == "VN-079090001234"
+    for absent in ("X-Road-Issue", "Cookie", "Authorization", "Proxy-Authorization"):
+        assert absent not in got, absent
+
+
+async def test_redirects_are_returned_not_followed(make_hub, aiohttp_server):
+    hits: list[str] = []
+
+    async def redirect(request: web.Request) -> web.Response:
+        hits.append(request.path)
+        if request.path.endswith("chiTietDoanhNghiep"):
+            raise web.HTTPFound("/elsewhere")
+        return web.json_response({"Status": 1})
+
+    app = web.Application()
+    app.router.add_get("/{tail:.*}", redirect)
+    hub = await make_hub(provider_topology(endpoint=await _serve(aiohttp_server, app)))
+    resp = await hub.get(
+        f"{BUSINESS}?msdn=0312345673", headers={"X-Road-Client": MOTCUA}, allow_redirects=False
+    )
+    assert resp.status == 302
+    assert resp.headers["Location"] == "/elsewhere"
+    assert hits == ["/apiCSDLDKDN/1.0/chiTietDoanhNghiep"]
+
+
+async def test_provider_error_status_is_passed_through_without_x_road_error(make_hub, aiohttp_server):
+    async def failing(request: web.Request) -> web.Response:
+        return web.json_response({"Status": 0, "Message": "Hệ thống bảo trì"}, status=503)
+
+    app = web.Application()
+    app.router.add_get("/{tail:.*}", failing)
+    hub = await make_hub(provider_topology(endpoint=await _serve(aiohttp_server, app)))
+    resp = await hub.get(f"{BUSINESS}?msdn=0312345673", headers={"X-Road-Client": MOTCUA})
+    assert resp.status == 503
+    assert "X-Road-Error" not in resp.headers
+    assert (await resp.json())["Message"] == "Hệ thống bảo trì"
