@@ -8,11 +8,13 @@ Fault from the provider is passed on as the provider's own error (status 500, ``
 
 from __future__ import annotations
 
-from typing import ClassVar
-from xml.etree.ElementTree import Element, SubElement
+from collections.abc import Mapping
+from typing import Any, ClassVar
+from xml.etree.ElementTree import Element
+from xml.sax.saxutils import escape
 
 from adapters.base import Adapter, Exchange, HubCall, HubReply, NativeFormatError, NativeRequest
-from adapters.xml import data_to_xml, parse_xml, to_bytes, xml_to_data
+from adapters.xml import parse_xml, render_xml, xml_to_data
 
 __all__ = ["SOAP_ENV", "SoapAdapter", "build_envelope", "build_fault", "read_envelope"]
 
@@ -20,11 +22,14 @@ SOAP_ENV = "http://schemas.xmlsoap.org/soap/envelope/"
 _HEADERS = {"Content-Type": "text/xml; charset=utf-8"}
 
 
-def build_envelope(element: str, ns: str, data: dict[str, object]) -> bytes:
-    envelope = Element(f"{{{SOAP_ENV}}}Envelope")
-    body = SubElement(envelope, f"{{{SOAP_ENV}}}Body")
-    data_to_xml(SubElement(body, f"{{{ns}}}{element}"), data, ns)
-    return to_bytes(envelope)
+def build_envelope(element: str, ns: str, data: Mapping[str, Any]) -> bytes:
+    parts = [
+        f'<?xml version="1.0" encoding="utf-8"?>\n<soapenv:Envelope xmlns:soapenv="{SOAP_ENV}" '
+        f'xmlns:ns="{escape(ns)}"><soapenv:Body><ns:{element}>'
+    ]
+    render_xml(parts, data, "ns")
+    parts.append(f"</ns:{element}></soapenv:Body></soapenv:Envelope>")
+    return "".join(parts).encode()
 
 
 def read_envelope(raw: bytes) -> Element:
@@ -63,8 +68,8 @@ class SoapAdapter(Adapter):
 
 def build_fault(code: str, message: str) -> bytes:
     """A SOAP 1.1 Fault envelope, as a SOAP provider answers a request it refuses."""
-    envelope = Element(f"{{{SOAP_ENV}}}Envelope")
-    fault = SubElement(SubElement(envelope, f"{{{SOAP_ENV}}}Body"), f"{{{SOAP_ENV}}}Fault")
-    SubElement(fault, "faultcode").text = code
-    SubElement(fault, "faultstring").text = message
-    return to_bytes(envelope)
+    return (
+        f'<?xml version="1.0" encoding="utf-8"?>\n<soapenv:Envelope xmlns:soapenv="{SOAP_ENV}"><soapenv:Body>'
+        f"<soapenv:Fault><faultcode>{escape(code)}</faultcode><faultstring>{escape(message)}</faultstring>"
+        "</soapenv:Fault></soapenv:Body></soapenv:Envelope>"
+    ).encode()
