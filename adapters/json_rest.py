@@ -32,9 +32,7 @@ class JsonRestAdapter(Adapter):
     def exchange(self, call: HubCall) -> Exchange:
         query: tuple[tuple[str, str], ...] = ()
         if call.query is not None:
-            query = tuple(
-                (k, str(v)) for k, v in call.query.model_dump(mode="json", exclude_none=True).items()
-            )
+            query = tuple((k, str(v)) for k, v in call.query.model_dump(mode="json", exclude_none=True).items())
         body = b""
         headers = {"Accept": "application/json"}
         if call.payload is not None:

@@ -76,9 +76,7 @@ async def process(*args: str) -> AsyncIterator[str]:
         await asyncio.wait_for(proc.wait(), 30)
 
 
-async def drive(
-    url: str, body: bytes, headers: dict[str, str], concurrency: int, total: int, cap: float
-) -> Result:
+async def drive(url: str, body: bytes, headers: dict[str, str], concurrency: int, total: int, cap: float) -> Result:
     latencies: list[float] = []
     errors = 0
     remaining = total
@@ -119,9 +117,7 @@ async def drive(
 
 
 async def main() -> None:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--concurrency", type=int, default=32)
     parser.add_argument("--requests", type=int, default=5000)
     parser.add_argument("--cap", type=float, default=60.0, help="seconds at most per target")
@@ -134,15 +130,11 @@ async def main() -> None:
     results = []
     async with process("agency", "run", "population", "--port", "0") as agency:
         results.append(
-            await drive(
-                f"{agency}/dancuquocgia/ws", soap, soap_headers, args.concurrency, args.requests, args.cap
-            )
+            await drive(f"{agency}/dancuquocgia/ws", soap, soap_headers, args.concurrency, args.requests, args.cap)
         )
     async with process("up", "--port", "0") as hub:
         url = f"{hub}/r1/VN/GOV/000.00.00.G01/CSDLQGDC/TraCuuThongTinCongDan"
-        results.append(
-            await drive(url, orjson.dumps(LOOKUP), json_headers, args.concurrency, args.requests, args.cap)
-        )
+        results.append(await drive(url, orjson.dumps(LOOKUP), json_headers, args.concurrency, args.requests, args.cap))
     direct, routed = results
     if args.json:
         print(json.dumps([asdict(r) for r in results], indent=2))
@@ -151,10 +143,7 @@ async def main() -> None:
     print(f"{'target':<10} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7}")
     for name, r in (("direct", direct), ("routed", routed)):
         print(f"{name:<10} {r.rps:>9.0f} {r.p50_ms:>8.2f} {r.p99_ms:>8.2f} {r.errors:>7}")
-    print(
-        f"routed/direct throughput: {routed.rps / direct.rps:.0%}; "
-        f"added p50: {routed.p50_ms - direct.p50_ms:.2f} ms"
-    )
+    print(f"routed/direct throughput: {routed.rps / direct.rps:.0%}; added p50: {routed.p50_ms - direct.p50_ms:.2f} ms")
 
 
 if __name__ == "__main__":

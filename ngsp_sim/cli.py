@@ -35,9 +35,7 @@ def _parser() -> argparse.ArgumentParser:
 
     up = commands.add_parser("up", help="start the hub with its simulated agencies")
     up.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
-    up.add_argument(
-        "--port", type=int, default=8080, help="port to listen on; 0 picks a free one (default 8080)"
-    )
+    up.add_argument("--port", type=int, default=8080, help="port to listen on; 0 picks a free one (default 8080)")
     up.add_argument("--topology", type=Path, help="topology YAML file (default: the built-in demo country)")
     up.add_argument("--seed", type=int, default=DEFAULT_SEED, help="seed of the synthetic country")
     up.add_argument("--population", type=int, default=DEFAULT_POPULATION, help="generated citizens")

@@ -23,9 +23,7 @@ def _dumps(event: Any, **_: Any) -> str:
 def configure_logging(level: str = "info", *, json: bool = True, stream: TextIO | None = None) -> None:
     """Route structlog to ``stream`` (default: standard error) as JSON lines or console text."""
     renderer: structlog.typing.Processor = (
-        structlog.processors.JSONRenderer(serializer=_dumps)
-        if json
-        else structlog.dev.ConsoleRenderer(colors=False)
+        structlog.processors.JSONRenderer(serializer=_dumps) if json else structlog.dev.ConsoleRenderer(colors=False)
     )
     structlog.configure(
         processors=[

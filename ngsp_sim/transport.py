@@ -58,9 +58,7 @@ class HttpTransport:
             ) as response:
                 body = await response.content.read(self.max_body_size + 1)
                 if len(body) > self.max_body_size:
-                    raise ServiceFailed(
-                        f"the provider's answer is larger than the limit of {self.max_body_size} bytes"
-                    )
+                    raise ServiceFailed(f"the provider's answer is larger than the limit of {self.max_body_size} bytes")
                 return NativeResponse(response.status, dict(response.headers), body)
         except TimeoutError:
             raise Timeout(f"{url} did not answer within {timeout:g} s") from None

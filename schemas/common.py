@@ -173,8 +173,7 @@ CCCD = _string_type(
 MST = _string_type(
     check_mst,
     pattern=r"^\d{10}(-\d{3})?$",
-    description="Tax code (mã số thuế); the 10th digit is a check digit. For a business, business "
-    "code = tax code",
+    description="Tax code (mã số thuế); the 10th digit is a check digit. For a business, business code = tax code",
     example="0312345673",
 )
 MaTTHC = _string_type(

@@ -76,15 +76,11 @@ async def test_up_serves_the_demo_over_a_real_socket_and_stops_cleanly(hub_proce
 async def test_logs_are_json_lines_with_the_exchange_id(hub_process):
     async with aiohttp.ClientSession() as session:
         headers = {"X-Road-Client": MOTCUA, "X-Road-Id": "cli-log-test"}
-        async with session.post(
-            f"{hub_process.url}{POPULATION}", json=lookup_body(), headers=headers
-        ) as resp:
+        async with session.post(f"{hub_process.url}{POPULATION}", json=lookup_body(), headers=headers) as resp:
             assert resp.status == 200
     await stop(hub_process)
     assert hub_process.process.stderr is not None
-    events = [
-        json.loads(line) for line in (await hub_process.process.stderr.read()).decode().splitlines() if line
-    ]
+    events = [json.loads(line) for line in (await hub_process.process.stderr.read()).decode().splitlines() if line]
     (exchange,) = [e for e in events if e.get("event") == "exchange"]
     assert exchange["xroad_id"] == "cli-log-test"
     assert exchange["status"] == 200 and exchange["client"] == MOTCUA

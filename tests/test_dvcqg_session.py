@@ -85,8 +85,6 @@ async def test_misconfigured_hub_credentials_are_a_service_failure(make_hub):
 
     text = resources.files("ngsp_sim.registry").joinpath(DEMO_TOPOLOGY).read_text(encoding="utf-8")
     hub = await make_hub(text.replace("password: demo-dvcqg-password", "password: nope"))
-    resp = await hub.post(
-        SYNC, json={"isUpdating": False, "data": [dossier()]}, headers={"X-Road-Client": MOTCUA}
-    )
+    resp = await hub.post(SYNC, json={"isUpdating": False, "data": [dossier()]}, headers={"X-Road-Client": MOTCUA})
     assert resp.headers["X-Road-Error"] == "Server.ServerProxy.ServiceFailed"
     assert "login" in (await resp.json())["message"]

@@ -92,9 +92,7 @@ async def _schema_violation(ctx: Ctx) -> ClientResponse:
 
 async def _unknown_member(ctx: Ctx) -> ClientResponse:
     hub = await ctx.make_hub()
-    return await hub.post(
-        POPULATION, json=lookup_body(), headers={"X-Road-Client": "VN/GOV/000.00.00.H99/MOTCUA"}
-    )
+    return await hub.post(POPULATION, json=lookup_body(), headers={"X-Road-Client": "VN/GOV/000.00.00.H99/MOTCUA"})
 
 
 async def _unknown_service(ctx: Ctx) -> ClientResponse:
@@ -110,9 +108,7 @@ async def _service_type(ctx: Ctx) -> ClientResponse:
 
 async def _access_denied(ctx: Ctx) -> ClientResponse:
     hub = await ctx.make_hub()
-    return await hub.post(
-        SYNC, json={"isUpdating": False, "data": [dossier()]}, headers={"X-Road-Client": HOTICH}
-    )
+    return await hub.post(SYNC, json={"isUpdating": False, "data": [dossier()]}, headers={"X-Road-Client": HOTICH})
 
 
 async def _disabled(ctx: Ctx) -> ClientResponse:
@@ -156,9 +152,7 @@ async def _response_violation(ctx: Ctx) -> ClientResponse:
 
 
 async def _internal_error(ctx: Ctx) -> ClientResponse:
-    hub = await ctx.make_hub(
-        provider_topology(adapter="exploding"), extra_adapters={"exploding": ExplodingAdapter}
-    )
+    hub = await ctx.make_hub(provider_topology(adapter="exploding"), extra_adapters={"exploding": ExplodingAdapter})
     return await hub.get(BIZ_URL, headers={"X-Road-Client": MOTCUA})
 
 
@@ -215,18 +209,14 @@ async def test_error_answer(ctx: Ctx, error: type[errors.HubError]) -> None:
 
 async def test_hub_keeps_serving_after_each_error(ctx: Ctx) -> None:
     hub = await ctx.make_hub()
-    await hub.post(
-        POPULATION, data=b"{", headers={"X-Road-Client": MOTCUA, "Content-Type": "application/json"}
-    )
+    await hub.post(POPULATION, data=b"{", headers={"X-Road-Client": MOTCUA, "Content-Type": "application/json"})
     resp = await hub.post(POPULATION, json=lookup_body(), headers={"X-Road-Client": MOTCUA})
     assert resp.status == 200
 
 
 async def test_all_violations_are_reported_with_pointers(ctx: Ctx) -> None:
     hub = await ctx.make_hub()
-    body = lookup_body(
-        MaTichHop="036", SoDinhDanh="999090001234", MaDonVi="H29", SoDinhdanh="x", MaCanBo=None
-    )
+    body = lookup_body(MaTichHop="036", SoDinhDanh="999090001234", MaDonVi="H29", SoDinhdanh="x", MaCanBo=None)
     resp = await hub.post(POPULATION, json=body, headers={"X-Road-Client": MOTCUA})
     found = {(v["pointer"], v["rule"]) for v in (await resp.json())["violations"]}
     assert found == {
@@ -241,9 +231,7 @@ async def test_all_violations_are_reported_with_pointers(ctx: Ctx) -> None:
 async def test_nested_violations_point_into_arrays(ctx: Ctx) -> None:
     hub = await ctx.make_hub()
     bad = dossier(NgayTiepNhan="2025-11-21", TrangThaiHoSo=11)
-    resp = await hub.post(
-        SYNC, json={"isUpdating": False, "data": [dossier(), bad]}, headers={"X-Road-Client": MOTCUA}
-    )
+    resp = await hub.post(SYNC, json={"isUpdating": False, "data": [dossier(), bad]}, headers={"X-Road-Client": MOTCUA})
     pointers = {v["pointer"] for v in (await resp.json())["violations"]}
     assert pointers == {"/data/1/NgayTiepNhan", "/data/1/TrangThaiHoSo"}
 

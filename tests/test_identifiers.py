@@ -76,9 +76,7 @@ def test_x_road_identifiers_parse_and_print():
     assert str(sid) == "VN/GOV/000.00.00.G01/CSDLQGDC/TraCuuThongTinCongDan"
 
 
-@pytest.mark.parametrize(
-    "text", ["VN/GOV/X", "VN/GOV/000.00.00.H29/MỘT", "VN//000.00.00.H29/MOTCUA", "a/b/c/d/e"]
-)
+@pytest.mark.parametrize("text", ["VN/GOV/X", "VN/GOV/000.00.00.H29/MỘT", "VN//000.00.00.H29/MOTCUA", "a/b/c/d/e"])
 def test_bad_subsystem_identifiers_are_refused_with_a_reason(text):
     with pytest.raises(ValueError, match=r"expected 4 parts|allow only|empty"):
         SubsystemId.parse(text)

@@ -66,9 +66,7 @@ async def test_get_openapi_is_generated_from_the_models(hub):
 
 
 async def test_get_openapi_of_a_get_service_lists_query_parameters(hub):
-    doc = await (
-        await hub.get("/r1/VN/GOV/000.00.00.G12/CSDLDKDN/getOpenAPI?serviceCode=chiTietDoanhNghiep")
-    ).json()
+    doc = await (await hub.get("/r1/VN/GOV/000.00.00.G12/CSDLDKDN/getOpenAPI?serviceCode=chiTietDoanhNghiep")).json()
     params = doc["paths"]["/chiTietDoanhNghiep"]["get"]["parameters"]
     (msdn,) = [p for p in params if p["in"] == "query"]
     assert (msdn["name"], msdn["required"], msdn["schema"]["pattern"]) == ("msdn", True, r"^\d{10}(-\d{3})?$")

@@ -22,9 +22,7 @@ async def test_population_lookup_returns_the_demo_citizen(hub):
 
 
 async def test_unknown_citizen_gets_the_native_not_found_not_a_hub_error(hub):
-    resp = await hub.post(
-        POPULATION, json=lookup_body(SoDinhDanh="001090999999"), headers={"X-Road-Client": MOTCUA}
-    )
+    resp = await hub.post(POPULATION, json=lookup_body(SoDinhDanh="001090999999"), headers={"X-Road-Client": MOTCUA})
     assert resp.status == 200
     assert "X-Road-Error" not in resp.headers
     assert (await resp.json())["CongdanCollection"] == {"CongDan": []}
@@ -56,9 +54,7 @@ async def test_synced_dossier_can_be_looked_up_afterwards(hub):
     resp = await hub.post(SYNC, json=sync, headers={"X-Road-Client": MOTCUA})
     assert resp.status == 200
     assert (await resp.json())["error_code"] == 0
-    resp = await hub.post(
-        DOSSIER_LOOKUP, json={"MaHoSo": dossier()["MaHoSo"]}, headers={"X-Road-Client": MOTCUA}
-    )
+    resp = await hub.post(DOSSIER_LOOKUP, json={"MaHoSo": dossier()["MaHoSo"]}, headers={"X-Road-Client": MOTCUA})
     found = (await resp.json())["result"]
     assert found["TrichYeuHoSo"] == "Đăng ký thường trú"
     assert found["TrangThaiHoSo"] == 2

@@ -92,22 +92,14 @@ def test_reference_problems_are_all_reported():
     text = "\n".join(problems)
     assert "<test>:8: agencies[0].subsystems[0].simulator: unknown simulator 'nosuchsim'" in text
     assert "<test>:11: agencies[0].subsystems[0].services[0].adapter: unknown adapter 'nosuchadapter'" in text
-    assert (
-        "<test>:12: agencies[0].subsystems[0].services[1].code: adapter 'business' has no operation" in text
-    )
-    assert (
-        "services[2].code: service VN/GOV/000.00.00.G12/CSDLDKDN/chiTietDoanhNghiep is declared twice" in text
-    )
+    assert "<test>:12: agencies[0].subsystems[0].services[1].code: adapter 'business' has no operation" in text
+    assert "services[2].code: service VN/GOV/000.00.00.G12/CSDLDKDN/chiTietDoanhNghiep is declared twice" in text
     assert (
         "<test>:16: agencies[0].subsystems[0].services[2].methods: "
         "operation chiTietDoanhNghiep accepts only GET" in text
     )
-    assert (
-        "<test>:18: access[0].client: client VN/GOV/000.00.00.H29/MOTCUA is not a declared subsystem" in text
-    )
-    assert (
-        "<test>:19: access[0].service: service VN/GOV/000.00.00.G12/CSDLDKDN/khongCo is not declared" in text
-    )
+    assert "<test>:18: access[0].client: client VN/GOV/000.00.00.H29/MOTCUA is not a declared subsystem" in text
+    assert "<test>:19: access[0].service: service VN/GOV/000.00.00.G12/CSDLDKDN/khongCo is not declared" in text
 
 
 def test_service_without_provider_is_refused():

@@ -70,9 +70,7 @@ async def test_redirects_are_returned_not_followed(make_hub, aiohttp_server):
     app = web.Application()
     app.router.add_get("/{tail:.*}", redirect)
     hub = await make_hub(provider_topology(endpoint=await _serve(aiohttp_server, app)))
-    resp = await hub.get(
-        f"{BUSINESS}?msdn=0312345673", headers={"X-Road-Client": MOTCUA}, allow_redirects=False
-    )
+    resp = await hub.get(f"{BUSINESS}?msdn=0312345673", headers={"X-Road-Client": MOTCUA}, allow_redirects=False)
     assert resp.status == 302
     assert resp.headers["Location"] == "/elsewhere"
     assert hits == ["/apiCSDLDKDN/1.0/chiTietDoanhNghiep"]

@@ -83,9 +83,7 @@ async def r1_handler(request: web.Request) -> web.Response:
     body = b""
     limit = request.app[CONFIG].max_body_size
     if request.content_length is not None and request.content_length > limit:
-        body_error = RequestTooLarge(
-            f"the body of {request.content_length} bytes is over the limit of {limit}"
-        )
+        body_error = RequestTooLarge(f"the body of {request.content_length} bytes is over the limit of {limit}")
     else:
         try:
             body = await request.read()

@@ -40,9 +40,7 @@ def list_clients(registry: Registry) -> dict[str, Any]:
     for agency in sorted(registry.agencies.values(), key=lambda a: a.member):
         m = agency.member
         ident = {"xroad_instance": m.instance, "member_class": m.member_class, "member_code": m.member_code}
-        members.append(
-            {"id": {"object_type": "MEMBER", **ident}, "name": agency.name_vi, "name_en": agency.name_en}
-        )
+        members.append({"id": {"object_type": "MEMBER", **ident}, "name": agency.name_vi, "name_en": agency.name_en})
         for sub in sorted((s for s in registry.subsystems.values() if s.id.member == m), key=lambda s: s.id):
             members.append(
                 {
@@ -54,24 +52,16 @@ def list_clients(registry: Registry) -> dict[str, Any]:
     return {"member": members}
 
 
-def _answer(
-    registry: Registry, pipeline: Pipeline, request: web.Request, provider: SubsystemId, name: str
-) -> Any:
+def _answer(registry: Registry, pipeline: Pipeline, request: web.Request, provider: SubsystemId, name: str) -> Any:
     if provider not in registry.subsystems:
         raise UnknownMember(f"the provider {provider} is not a registered subsystem")
     services = sorted(registry.services_of(provider), key=lambda s: s.id.service_code)
     if name == "listMethods":
-        return {
-            "service": [
-                _service_ref(s, [{"method": m, "path": "/"} for m in sorted(s.methods)]) for s in services
-            ]
-        }
+        return {"service": [_service_ref(s, [{"method": m, "path": "/"} for m in sorted(s.methods)]) for s in services]}
     if name == "allowedMethods":
         header = request.headers.get("X-Road-Client")
         if not header:
-            raise InvalidClientIdentifier(
-                "allowedMethods needs the X-Road-Client header of the asking client"
-            )
+            raise InvalidClientIdentifier("allowedMethods needs the X-Road-Client header of the asking client")
         try:
             client = SubsystemId.parse(header)
         except ValueError as exc:

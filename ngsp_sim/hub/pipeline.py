@@ -157,9 +157,7 @@ class Pipeline:
         return Outcome(status, body, headers, record)
 
     @staticmethod
-    def _error(
-        err: HubError, req: Incoming, record: MessageRecord, headers: dict[str, str]
-    ) -> tuple[int, bytes]:
+    def _error(err: HubError, req: Incoming, record: MessageRecord, headers: dict[str, str]) -> tuple[int, bytes]:
         body, content_type = error_body(err, req.headers.get("Accept", ""))
         record.faultCode, record.faultString = err.type, err.message
         headers.update({"X-Road-Error": err.type, "Content-Type": content_type})
@@ -199,8 +197,7 @@ class Pipeline:
         if not values:
             raise InvalidClientIdentifier(
                 "the X-Road-Client header is missing",
-                detail="send X-Road-Client: INSTANCE/CLASS/MEMBER/SUBSYSTEM, "
-                "e.g. VN/GOV/000.00.00.H29/MOTCUA",
+                detail="send X-Road-Client: INSTANCE/CLASS/MEMBER/SUBSYSTEM, e.g. VN/GOV/000.00.00.H29/MOTCUA",
             )
         if len(values) > 1:
             raise InvalidClientIdentifier("the X-Road-Client header is given more than once")
@@ -212,9 +209,7 @@ class Pipeline:
     def _resolve(self, client: SubsystemId, target: R1Target, method: str) -> ServiceRoute:
         registry = self.registry
         if client not in registry.subsystems:
-            raise UnknownMember(
-                f"the client {client} is not a registered subsystem of instance {registry.instance}"
-            )
+            raise UnknownMember(f"the client {client} is not a registered subsystem of instance {registry.instance}")
         if target.subsystem not in registry.subsystems:
             raise UnknownMember(f"the provider {target.subsystem} is not a registered subsystem")
         route = self.routes.get(target.service)
@@ -294,8 +289,6 @@ class Pipeline:
         try:
             return await drive(route.adapter.exchange(call), send)
         except NativeFormatError as exc:
-            raise ServiceFailed(
-                f"the provider answered in a form its protocol does not allow: {exc}"
-            ) from None
+            raise ServiceFailed(f"the provider answered in a form its protocol does not allow: {exc}") from None
         except AdapterError as exc:
             raise ServiceFailed(str(exc)) from None

@@ -32,9 +32,7 @@ def _match(pattern: list[str], segments: list[str]) -> bool:
     if not segments:
         return False
     ok = segments[0] != "" and (
-        head == "*"
-        or ("*" not in head and head == segments[0])
-        or ("*" in head and fnmatchcase(segments[0], head))
+        head == "*" or ("*" not in head and head == segments[0]) or ("*" in head and fnmatchcase(segments[0], head))
     )
     return ok and _match(rest, segments[1:])
 

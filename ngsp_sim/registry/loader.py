@@ -145,9 +145,7 @@ def load_spec(
     problems = list(_reference_problems(spec, adapters, simulators))
     if problems:
         root = yaml.compose(text, Loader=yaml.SafeLoader)
-        raise TopologyError(
-            source, [f"{source}:{_line_of(root, loc)}: {_path(loc)}: {msg}" for loc, msg in problems]
-        )
+        raise TopologyError(source, [f"{source}:{_line_of(root, loc)}: {_path(loc)}: {msg}" for loc, msg in problems])
     return spec
 
 
@@ -178,7 +176,5 @@ def registry_from_text(
     simulators: Mapping[str, Any],
 ) -> Registry:
     spec = load_spec(text, source, adapters, simulators)
-    defaults = {
-        (name, op.code): op.methods for name, cls in adapters.items() for op in cls.operations.values()
-    }
+    defaults = {(name, op.code): op.methods for name, cls in adapters.items() for op in cls.operations.values()}
     return Registry.from_spec(spec, defaults)

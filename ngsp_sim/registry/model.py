@@ -63,9 +63,7 @@ class Registry:
             self._rules.setdefault((rule.client, rule.service), []).append(rule)
 
     @classmethod
-    def from_spec(
-        cls, spec: TopologySpec, default_methods: Mapping[tuple[str, str], frozenset[str]]
-    ) -> Registry:
+    def from_spec(cls, spec: TopologySpec, default_methods: Mapping[tuple[str, str], frozenset[str]]) -> Registry:
         """``default_methods`` maps (adapter, operation) to the methods that operation accepts."""
         agencies, subsystems, services = [], [], []
         for a in spec.agencies:
@@ -76,9 +74,7 @@ class Registry:
                 subsystems.append(Subsystem(sub_id, s.name.vi, s.name.en, s.simulator, s.adapters))
                 for svc in s.services:
                     operation = svc.operation or svc.code
-                    methods = (
-                        frozenset(svc.methods) if svc.methods else default_methods[(svc.adapter, operation)]
-                    )
+                    methods = frozenset(svc.methods) if svc.methods else default_methods[(svc.adapter, operation)]
                     services.append(
                         Service(
                             ServiceId(sub_id, svc.code),

@@ -21,7 +21,5 @@ class BusinessAgency(SimulatedAgency):
         msdn = dict(request.query).get("msdn", "")
         record = self.country.businesses.get(msdn)
         if record is None:
-            return json_reply(
-                {"Status": 0, "Message": "Không tìm thấy doanh nghiệp", "MainInformation": None}
-            )
+            return json_reply({"Status": 0, "Message": "Không tìm thấy doanh nghiệp", "MainInformation": None})
         return json_reply({"Status": 1, "Message": "Thành công", **record})

@@ -93,17 +93,13 @@ class Country:
         return country
 
     def _add_demo_records(self) -> None:
-        self.citizens[DEMO_CITIZEN] = _citizen(
-            DEMO_CITIZEN, "Nguyễn", "Văn", "An", 1, "19900515", cmnd="025123456"
-        ) | {
+        self.citizens[DEMO_CITIZEN] = _citizen(DEMO_CITIZEN, "Nguyễn", "Văn", "An", 1, "19900515", cmnd="025123456") | {
             "Cha": {"HoVaTen": "Nguyễn Văn Bình", "QuocTich": "VN"},
             "Me": {"HoVaTen": "Trần Thị Hoa", "QuocTich": "VN"},
             "ChuHo": {"QuanHe": "Chủ hộ", "HoVaTen": "Nguyễn Văn An", "SoDinhDanh": DEMO_CITIZEN},
             "SoSoHoKhau": "790123456",
         }
-        self.businesses[DEMO_BUSINESS] = _business(
-            DEMO_BUSINESS, "CÔNG TY TNHH CÔNG NGHỆ SỐ SAO MAI", "Nguyễn Văn An"
-        )
+        self.businesses[DEMO_BUSINESS] = _business(DEMO_BUSINESS, "CÔNG TY TNHH CÔNG NGHỆ SỐ SAO MAI", "Nguyễn Văn An")
         self.dossiers[DEMO_DOSSIER] = {
             "MaHoSo": DEMO_DOSSIER,
             "MaTTHC": "1.001612",

@@ -1,0 +1,137 @@
+"""The storage protocol every backend implements, and the records it stores.
+
+Two implementations: :mod:`ngsp_sim.store.sqlite` (embedded default, one file) and
+:mod:`ngsp_sim.store.postgres` (several hub replicas on one database). One contract test suite runs
+against both (``tests/test_store_contract.py``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+__all__ = [
+    "BaseTopology",
+    "MessageEntry",
+    "MessageQuery",
+    "RegistryChange",
+    "ServiceHealth",
+    "Store",
+    "StoredMessage",
+]
+
+BODY_NAMES = ("client_request", "provider_request", "provider_response", "client_response")
+
+
+@dataclass(slots=True)
+class MessageEntry:
+    """One exchange as the hub hands it to the message log: the operational-monitoring record
+    (X-Road field names) and the bodies on both sides of the adapter."""
+
+    record: dict[str, Any]
+    client: str | None = None
+    service: str | None = None
+    client_request: bytes | None = None
+    provider_request: bytes | None = None
+    provider_response: bytes | None = None
+    client_response: bytes | None = None
+    violations: list[dict[str, str]] | None = None
+    truncated: bool = False
+
+    @property
+    def request_in_ts(self) -> int:
+        return int(self.record["requestInTs"])
+
+    @property
+    def duration_ms(self) -> int | None:
+        out = self.record.get("responseOutTs")
+        return None if out is None else int(out) - self.request_in_ts
+
+
+@dataclass(slots=True)
+class StoredMessage(MessageEntry):
+    id: int = 0
+    prev_hash: str = ""
+    hash: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class MessageQuery:
+    """Filters for listing messages, newest first. ``before_id`` is the cursor of the next page."""
+
+    client: str | None = None
+    service: str | None = None
+    succeeded: bool | None = None
+    fault_code: str | None = None
+    message_id: str | None = None
+    since_ms: int | None = None
+    until_ms: int | None = None
+    before_id: int | None = None
+    limit: int = 50
+
+
+@dataclass(frozen=True, slots=True)
+class ServiceHealth:
+    service: str
+    successes: int
+    failures: int
+    min_ms: int | None
+    avg_ms: float | None
+    max_ms: int | None
+    last_success_ms: int | None
+    last_failure_ms: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class BaseTopology:
+    source: str
+    sha256: str
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class RegistryChange:
+    op: str
+    payload: dict[str, Any]
+    actor: str
+    ts_ms: int
+    id: int = 0
+
+
+class Store(Protocol):
+    """What the hub needs from storage. All methods are coroutines; ``open`` applies migrations."""
+
+    display: str
+
+    async def open(self) -> None: ...
+    async def close(self) -> None: ...
+    async def schema_version(self) -> int: ...
+
+    async def append_messages(self, entries: Sequence[MessageEntry]) -> None:
+        """Store ``entries`` in order, chaining each one's hash to the previous record's."""
+
+    async def list_messages(self, query: MessageQuery) -> list[StoredMessage]:
+        """Newest first, without bodies."""
+
+    async def get_message(self, message_pk: int) -> StoredMessage | None: ...
+
+    async def scan_messages(self, after_id: int, limit: int) -> list[StoredMessage]:
+        """Oldest first, with bodies: for ``log verify`` and ``log tail``."""
+
+    async def last_message_id(self) -> int: ...
+    async def chain_anchor(self) -> str: ...
+    async def service_health(self, since_ms: int, until_ms: int) -> list[ServiceHealth]: ...
+
+    async def purge_messages(self, before_ms: int) -> int:
+        """Delete records older than ``before_ms``; the chain anchor moves to the last deleted hash."""
+
+    async def get_base_topology(self) -> BaseTopology | None: ...
+    async def set_base_topology(self, base: BaseTopology) -> None: ...
+    async def add_change(self, change: RegistryChange) -> int: ...
+    async def list_changes(self, after_id: int = 0) -> list[RegistryChange]: ...
+    async def registry_version(self) -> tuple[str, int]:
+        """(sha256 of the base topology, id of the last change): changes when the registry does."""
+
+    async def tamper_for_tests(self, message_pk: int, column: str, value: Any) -> None:
+        """Overwrite one stored column, bypassing the chain (used by tests that prove detection)."""

@@ -1,0 +1,178 @@
+"""The scale-out store: PostgreSQL through asyncpg, shared by several hub replicas.
+
+Appends to the message log take a transaction-scoped advisory lock, so the hash chain stays one
+chain however many replicas write. ``schema`` (from ``?schema=`` in the store URL) isolates one hub
+installation, or one test, inside a shared database.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import asyncpg
+import orjson
+
+from ngsp_sim.store.base import (
+    BaseTopology,
+    MessageEntry,
+    MessageQuery,
+    RegistryChange,
+    ServiceHealth,
+    StoredMessage,
+)
+from ngsp_sim.store.chain import chain_hash
+from ngsp_sim.store.sql import (
+    ALL_COLUMNS,
+    INSERT_COLUMNS,
+    LIST_COLUMNS,
+    MAX_ID,
+    MIGRATIONS,
+    PURGE_KEEP,
+    PURGE_LAST,
+    health_query,
+    insert_params,
+    message_filters,
+    row_to_change,
+    row_to_health,
+    row_to_message,
+    tamper_column,
+)
+
+__all__ = ["PostgresStore"]
+
+_MIGRATION_LOCK = 0x6E677370  # "ngsp"
+_CHAIN_LOCK = 0x6E677371
+
+
+class PostgresStore:
+    def __init__(self, dsn: str, schema: str | None = None, *, pool_size: int = 10) -> None:
+        self.dsn = dsn
+        self.schema = schema
+        self.pool_size = pool_size
+        self.display = dsn.split("@")[-1] + (f" (schema {schema})" if schema else "")
+        self._pool: asyncpg.Pool | None = None
+
+    @property
+    def pool(self) -> asyncpg.Pool:
+        if self._pool is None:
+            raise RuntimeError("the store is not open")
+        return self._pool
+
+    async def open(self) -> None:
+        settings = {"application_name": "ngsp-sim"}
+        if self.schema:
+            conn = await asyncpg.connect(self.dsn)
+            try:
+                await conn.execute(f'CREATE SCHEMA IF NOT EXISTS "{self.schema}"')
+            finally:
+                await conn.close()
+            settings["search_path"] = self.schema
+        self._pool = await asyncpg.create_pool(self.dsn, min_size=1, max_size=self.pool_size, server_settings=settings)
+        await self._migrate()
+
+    async def close(self) -> None:
+        if self._pool is not None:
+            await self._pool.close()
+            self._pool = None
+
+    async def _migrate(self) -> None:
+        async with self.pool.acquire() as conn, conn.transaction():
+            await conn.execute("SELECT pg_advisory_xact_lock($1)", _MIGRATION_LOCK)
+            await conn.execute("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY)")
+            done = {r["version"] for r in await conn.fetch("SELECT version FROM schema_migrations")}
+            for version, script in MIGRATIONS["postgresql"]:
+                if version not in done:
+                    await conn.execute(script)
+                    await conn.execute("INSERT INTO schema_migrations (version) VALUES ($1)", version)
+
+    async def schema_version(self) -> int:
+        return int(await self.pool.fetchval("SELECT coalesce(max(version), 0) FROM schema_migrations"))
+
+    async def append_messages(self, entries: Sequence[MessageEntry]) -> None:
+        if not entries:
+            return
+        async with self.pool.acquire() as conn, conn.transaction():
+            await conn.execute("SELECT pg_advisory_xact_lock($1)", _CHAIN_LOCK)
+            prev = await conn.fetchval("SELECT hash FROM messages ORDER BY id DESC LIMIT 1")
+            if prev is None:
+                prev = await conn.fetchval("SELECT anchor FROM chain WHERE id = 1")
+            rows = []
+            for entry in entries:
+                stored = StoredMessage(**{f: getattr(entry, f) for f in entry.__dataclass_fields__})
+                stored.prev_hash, stored.hash = prev, chain_hash(prev, entry)
+                prev = stored.hash
+                rows.append(insert_params(stored))
+            marks = ", ".join(f"${i}" for i in range(1, len(rows[0]) + 1))
+            await conn.executemany(f"INSERT INTO messages ({INSERT_COLUMNS}) VALUES ({marks})", rows)
+
+    async def list_messages(self, query: MessageQuery) -> list[StoredMessage]:
+        where, params = message_filters(query, lambda n: f"${n}")
+        sql = f"SELECT {LIST_COLUMNS} FROM messages{where} ORDER BY id DESC LIMIT ${len(params) + 1}"
+        return [row_to_message(r) for r in await self.pool.fetch(sql, *params, query.limit)]
+
+    async def get_message(self, message_pk: int) -> StoredMessage | None:
+        row = await self.pool.fetchrow(f"SELECT {ALL_COLUMNS} FROM messages WHERE id = $1", message_pk)
+        return row_to_message(row) if row else None
+
+    async def scan_messages(self, after_id: int, limit: int) -> list[StoredMessage]:
+        sql = f"SELECT {ALL_COLUMNS} FROM messages WHERE id > $1 ORDER BY id LIMIT $2"
+        return [row_to_message(r) for r in await self.pool.fetch(sql, after_id, limit)]
+
+    async def last_message_id(self) -> int:
+        return int(await self.pool.fetchval("SELECT coalesce(max(id), 0) FROM messages"))
+
+    async def chain_anchor(self) -> str:
+        return str(await self.pool.fetchval("SELECT anchor FROM chain WHERE id = 1"))
+
+    async def service_health(self, since_ms: int, until_ms: int) -> list[ServiceHealth]:
+        return [row_to_health(r) for r in await self.pool.fetch(health_query("$1", "$2"), since_ms, until_ms)]
+
+    async def purge_messages(self, before_ms: int) -> int:
+        async with self.pool.acquire() as conn, conn.transaction():
+            await conn.execute("SELECT pg_advisory_xact_lock($1)", _CHAIN_LOCK)
+            keep = await conn.fetchval(PURGE_KEEP, before_ms)
+            last = await conn.fetchrow(PURGE_LAST, keep if keep is not None else MAX_ID)
+            if last is None:
+                return 0
+            status = await conn.execute("DELETE FROM messages WHERE id <= $1", last["id"])
+            await conn.execute("UPDATE chain SET anchor = $1 WHERE id = 1", last["hash"])
+            return int(status.split()[-1])
+
+    async def get_base_topology(self) -> BaseTopology | None:
+        row = await self.pool.fetchrow("SELECT source, sha256, body FROM topology_base WHERE id = 1")
+        return BaseTopology(row["source"], row["sha256"], row["body"]) if row else None
+
+    async def set_base_topology(self, base: BaseTopology) -> None:
+        await self.pool.execute(
+            "INSERT INTO topology_base (id, source, sha256, body) VALUES (1, $1, $2, $3) "
+            "ON CONFLICT (id) DO UPDATE SET source = excluded.source, sha256 = excluded.sha256, body = excluded.body",
+            base.source,
+            base.sha256,
+            base.text,
+        )
+
+    async def add_change(self, change: RegistryChange) -> int:
+        return int(
+            await self.pool.fetchval(
+                "INSERT INTO registry_changes (ts_ms, actor, op, payload) VALUES ($1, $2, $3, $4) RETURNING id",
+                change.ts_ms,
+                change.actor,
+                change.op,
+                orjson.dumps(change.payload).decode(),
+            )
+        )
+
+    async def list_changes(self, after_id: int = 0) -> list[RegistryChange]:
+        sql = "SELECT id, ts_ms, actor, op, payload FROM registry_changes WHERE id > $1 ORDER BY id"
+        return [row_to_change(r) for r in await self.pool.fetch(sql, after_id)]
+
+    async def registry_version(self) -> tuple[str, int]:
+        row = await self.pool.fetchrow(
+            "SELECT (SELECT sha256 FROM topology_base WHERE id = 1) AS sha, "
+            "(SELECT coalesce(max(id), 0) FROM registry_changes) AS last"
+        )
+        return (row["sha"] or "", int(row["last"]))
+
+    async def tamper_for_tests(self, message_pk: int, column: str, value: Any) -> None:
+        await self.pool.execute(f"UPDATE messages SET {tamper_column(column)} = $1 WHERE id = $2", value, message_pk)

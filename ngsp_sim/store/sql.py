@@ -1,0 +1,182 @@
+"""What both SQL backends share: the schema migrations, the message filters, row conversion.
+
+Migrations are numbered; each backend applies, in one transaction each, those it has not recorded in
+``schema_migrations``. The two dialects differ only where SQLite and PostgreSQL do.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import orjson
+
+from ngsp_sim.store.base import MessageQuery, RegistryChange, ServiceHealth, StoredMessage
+
+__all__ = ["MIGRATIONS", "message_filters", "row_to_change", "row_to_message"]
+
+_MESSAGES = """
+CREATE TABLE messages (
+    id {pk},
+    message_id TEXT NOT NULL,
+    request_in_ts BIGINT NOT NULL,
+    client TEXT,
+    service TEXT,
+    succeeded BOOLEAN NOT NULL,
+    fault_code TEXT,
+    status_code INTEGER,
+    duration_ms BIGINT,
+    record TEXT NOT NULL,
+    violations TEXT,
+    truncated BOOLEAN NOT NULL DEFAULT FALSE,
+    client_request {blob},
+    provider_request {blob},
+    provider_response {blob},
+    client_response {blob},
+    prev_hash TEXT NOT NULL,
+    hash TEXT NOT NULL
+);
+CREATE INDEX messages_ts ON messages (request_in_ts);
+CREATE INDEX messages_service ON messages (service, id);
+CREATE INDEX messages_client ON messages (client, id);
+CREATE INDEX messages_fault ON messages (fault_code, id);
+CREATE INDEX messages_succeeded ON messages (succeeded, id);
+CREATE INDEX messages_message_id ON messages (message_id);
+CREATE TABLE chain (id INTEGER PRIMARY KEY, anchor TEXT NOT NULL);
+INSERT INTO chain (id, anchor) VALUES (1, '');
+CREATE TABLE topology_base (
+    id INTEGER PRIMARY KEY, source TEXT NOT NULL, sha256 TEXT NOT NULL, body TEXT NOT NULL
+);
+CREATE TABLE registry_changes (
+    id {pk}, ts_ms BIGINT NOT NULL, actor TEXT NOT NULL, op TEXT NOT NULL, payload TEXT NOT NULL
+);
+"""
+
+MIGRATIONS: Mapping[str, list[tuple[int, str]]] = {
+    "sqlite": [(1, _MESSAGES.format(pk="INTEGER PRIMARY KEY AUTOINCREMENT", blob="BLOB"))],
+    "postgresql": [(1, _MESSAGES.format(pk="BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY", blob="BYTEA"))],
+}
+
+LIST_COLUMNS = (
+    "id, message_id, request_in_ts, client, service, succeeded, fault_code, status_code, duration_ms, "
+    "record, violations, truncated, prev_hash, hash"
+)
+ALL_COLUMNS = LIST_COLUMNS + ", client_request, provider_request, provider_response, client_response"
+
+
+def message_filters(query: MessageQuery, placeholder: Callable[[int], str]) -> tuple[str, list[Any]]:
+    """The WHERE clause (possibly empty) and its parameters; ``placeholder(n)`` writes the n-th."""
+    clauses: list[str] = []
+    params: list[Any] = []
+    for column, op, value in (
+        ("client", "=", query.client),
+        ("service", "=", query.service),
+        ("succeeded", "=", query.succeeded),
+        ("fault_code", "=", query.fault_code),
+        ("message_id", "=", query.message_id),
+        ("request_in_ts", ">=", query.since_ms),
+        ("request_in_ts", "<", query.until_ms),
+        ("id", "<", query.before_id),
+    ):
+        if value is not None:
+            params.append(value)
+            clauses.append(f"{column} {op} {placeholder(len(params))}")
+    return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
+
+
+def _bytes(value: Any) -> bytes | None:
+    return None if value is None else bytes(value)
+
+
+def row_to_message(row: Any) -> StoredMessage:
+    keys = row.keys()
+    return StoredMessage(
+        record=orjson.loads(row["record"]),
+        client=row["client"],
+        service=row["service"],
+        client_request=_bytes(row["client_request"]) if "client_request" in keys else None,
+        provider_request=_bytes(row["provider_request"]) if "provider_request" in keys else None,
+        provider_response=_bytes(row["provider_response"]) if "provider_response" in keys else None,
+        client_response=_bytes(row["client_response"]) if "client_response" in keys else None,
+        violations=orjson.loads(row["violations"]) if row["violations"] else None,
+        truncated=bool(row["truncated"]),
+        id=int(row["id"]),
+        prev_hash=row["prev_hash"],
+        hash=row["hash"],
+    )
+
+
+def row_to_change(row: Any) -> RegistryChange:
+    return RegistryChange(row["op"], orjson.loads(row["payload"]), row["actor"], int(row["ts_ms"]), int(row["id"]))
+
+
+def insert_params(entry: StoredMessage) -> tuple[Any, ...]:
+    record = entry.record
+    return (
+        record.get("messageId") or "",
+        entry.request_in_ts,
+        entry.client,
+        entry.service,
+        bool(record.get("succeeded")),
+        record.get("faultCode"),
+        record.get("statusCode"),
+        entry.duration_ms,
+        orjson.dumps(record).decode(),
+        orjson.dumps(entry.violations).decode() if entry.violations is not None else None,
+        entry.truncated,
+        entry.client_request,
+        entry.provider_request,
+        entry.provider_response,
+        entry.client_response,
+        entry.prev_hash,
+        entry.hash,
+    )
+
+
+INSERT_COLUMNS = (
+    "message_id, request_in_ts, client, service, succeeded, fault_code, status_code, duration_ms, record, "
+    "violations, truncated, client_request, provider_request, provider_response, client_response, prev_hash, hash"
+)
+
+
+def health_query(since: str, until: str) -> str:
+    return (
+        "SELECT service, "
+        "SUM(CASE WHEN succeeded THEN 1 ELSE 0 END) AS successes, "
+        "SUM(CASE WHEN succeeded THEN 0 ELSE 1 END) AS failures, "
+        "MIN(duration_ms) AS min_ms, AVG(duration_ms) AS avg_ms, MAX(duration_ms) AS max_ms, "
+        "MAX(CASE WHEN succeeded THEN request_in_ts END) AS last_success_ms, "
+        "MAX(CASE WHEN succeeded THEN NULL ELSE request_in_ts END) AS last_failure_ms "
+        f"FROM messages WHERE service IS NOT NULL AND request_in_ts >= {since} AND request_in_ts < {until} "
+        "GROUP BY service ORDER BY service"
+    )
+
+
+def row_to_health(row: Any) -> ServiceHealth:
+    def opt(value: Any) -> int | None:
+        return None if value is None else int(value)
+
+    return ServiceHealth(
+        row["service"],
+        int(row["successes"]),
+        int(row["failures"]),
+        opt(row["min_ms"]),
+        None if row["avg_ms"] is None else round(float(row["avg_ms"]), 2),
+        opt(row["max_ms"]),
+        opt(row["last_success_ms"]),
+        opt(row["last_failure_ms"]),
+    )
+
+
+_TAMPERABLE = frozenset({"record", "client_request", "client_response", "service", "hash", "prev_hash"})
+
+
+def tamper_column(column: str) -> str:
+    if column not in _TAMPERABLE:
+        raise ValueError(f"{column} is not a column tests may tamper with")
+    return column
+
+
+MAX_ID = 2**62
+PURGE_KEEP = "SELECT min(id) FROM messages WHERE request_in_ts >= $1"
+PURGE_LAST = "SELECT id, hash FROM messages WHERE id < $1 ORDER BY id DESC LIMIT 1"
