@@ -7,7 +7,9 @@ and throw-away hubs).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import asyncio
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -51,6 +53,7 @@ class SqliteStore:
         self.display = f"sqlite:///{self.path}"
         self._writer: aiosqlite.Connection | None = None
         self._reader: aiosqlite.Connection | None = None
+        self._write_lock = asyncio.Lock()  # one transaction at a time on the writer connection
 
     async def _connect(self) -> aiosqlite.Connection:
         conn = await aiosqlite.connect(self.path, isolation_level=None)
@@ -83,22 +86,28 @@ class SqliteStore:
             raise RuntimeError("the store is not open")
         return self._reader
 
-    async def _migrate(self) -> None:
-        db = self.writer
-        await db.execute("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY)")
-        for version, script in MIGRATIONS["sqlite"]:
+    @asynccontextmanager
+    async def _transaction(self) -> AsyncIterator[aiosqlite.Connection]:
+        async with self._write_lock:
+            db = self.writer
             await db.execute("BEGIN IMMEDIATE")
             try:
-                async with db.execute("SELECT 1 FROM schema_migrations WHERE version = ?", (version,)) as cur:
-                    done = await cur.fetchone()
-                if not done:
-                    for statement in filter(str.strip, script.split(";")):
-                        await db.execute(statement)
-                    await db.execute("INSERT INTO schema_migrations (version) VALUES (?)", (version,))
-                await db.execute("COMMIT")
+                yield db
             except BaseException:
                 await db.execute("ROLLBACK")
                 raise
+            await db.execute("COMMIT")
+
+    async def _migrate(self) -> None:
+        await self.writer.execute("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY)")
+        for version, script in MIGRATIONS["sqlite"]:
+            async with self._transaction() as db:
+                async with db.execute("SELECT 1 FROM schema_migrations WHERE version = ?", (version,)) as cur:
+                    if await cur.fetchone():
+                        continue
+                for statement in filter(str.strip, script.split(";")):
+                    await db.execute(statement)
+                await db.execute("INSERT INTO schema_migrations (version) VALUES (?)", (version,))
 
     async def schema_version(self) -> int:
         async with self.reader.execute("SELECT max(version) FROM schema_migrations") as cur:
@@ -112,9 +121,7 @@ class SqliteStore:
     async def append_messages(self, entries: Sequence[MessageEntry]) -> None:
         if not entries:
             return
-        db = self.writer
-        await db.execute("BEGIN IMMEDIATE")
-        try:
+        async with self._transaction() as db:
             row = await self._one("SELECT hash FROM messages ORDER BY id DESC LIMIT 1", writer=True)
             prev = row[0] if row else (await self._one("SELECT anchor FROM chain WHERE id = 1", writer=True))[0]
             rows = []
@@ -125,10 +132,6 @@ class SqliteStore:
                 rows.append(insert_params(stored))
             marks = ", ".join("?" * len(rows[0]))
             await db.executemany(f"INSERT INTO messages ({INSERT_COLUMNS}) VALUES ({marks})", rows)
-            await db.execute("COMMIT")
-        except BaseException:
-            await db.execute("ROLLBACK")
-            raise
 
     async def list_messages(self, query: MessageQuery) -> list[StoredMessage]:
         where, params = message_filters(query, lambda n: "?")
@@ -157,39 +160,34 @@ class SqliteStore:
             return [row_to_health(r) for r in await cur.fetchall()]
 
     async def purge_messages(self, before_ms: int) -> int:
-        db = self.writer
-        await db.execute("BEGIN IMMEDIATE")
-        try:
+        async with self._transaction() as db:
             # Purge a prefix of the chain: everything before the oldest record still inside retention.
             keep = (await self._one(PURGE_KEEP.replace("$1", "?"), (before_ms,), writer=True))[0]
             last = await self._one(PURGE_LAST.replace("$1", "?"), (keep if keep is not None else MAX_ID,), writer=True)
-            count = 0
-            if last:
-                cur = await db.execute("DELETE FROM messages WHERE id <= ?", (last[0],))
-                count = cur.rowcount
-                await db.execute("UPDATE chain SET anchor = ? WHERE id = 1", (last[1],))
-            await db.execute("COMMIT")
-            return count
-        except BaseException:
-            await db.execute("ROLLBACK")
-            raise
+            if last is None:
+                return 0
+            cur = await db.execute("DELETE FROM messages WHERE id <= ?", (last[0],))
+            await db.execute("UPDATE chain SET anchor = ? WHERE id = 1", (last[1],))
+            return int(cur.rowcount)
 
     async def get_base_topology(self) -> BaseTopology | None:
         row = await self._one("SELECT source, sha256, body FROM topology_base WHERE id = 1")
         return BaseTopology(row[0], row[1], row[2]) if row else None
 
     async def set_base_topology(self, base: BaseTopology) -> None:
-        await self.writer.execute(
-            "INSERT INTO topology_base (id, source, sha256, body) VALUES (1, ?, ?, ?) "
-            "ON CONFLICT (id) DO UPDATE SET source = excluded.source, sha256 = excluded.sha256, body = excluded.body",
-            (base.source, base.sha256, base.text),
-        )
+        async with self._transaction() as db:
+            await db.execute(
+                "INSERT INTO topology_base (id, source, sha256, body) VALUES (1, ?, ?, ?) "
+                "ON CONFLICT (id) DO UPDATE SET source = excluded.source, sha256 = excluded.sha256, body = excluded.body",
+                (base.source, base.sha256, base.text),
+            )
 
     async def add_change(self, change: RegistryChange) -> int:
-        cur = await self.writer.execute(
-            "INSERT INTO registry_changes (ts_ms, actor, op, payload) VALUES (?, ?, ?, ?)",
-            (change.ts_ms, change.actor, change.op, orjson.dumps(change.payload).decode()),
-        )
+        async with self._transaction() as db:
+            cur = await db.execute(
+                "INSERT INTO registry_changes (ts_ms, actor, op, payload) VALUES (?, ?, ?, ?)",
+                (change.ts_ms, change.actor, change.op, orjson.dumps(change.payload).decode()),
+            )
         return int(cur.lastrowid or 0)
 
     async def list_changes(self, after_id: int = 0) -> list[RegistryChange]:

@@ -1,0 +1,142 @@
+"""The storage contract, run against every backend (SQLite file and a real PostgreSQL)."""
+
+from __future__ import annotations
+
+import asyncio
+
+from ngsp_sim.store import BaseTopology, MessageEntry, MessageQuery, RegistryChange, Store, verify_chain
+
+
+def entry(
+    n: int,
+    *,
+    service: str = "VN/GOV/000.00.00.G01/CSDLQGDC/TraCuuThongTinCongDan",
+    ok: bool = True,
+    client: str = "VN/GOV/000.00.00.H29/MOTCUA",
+    ts: int | None = None,
+    duration: int = 5,
+) -> MessageEntry:
+    start = ts if ts is not None else 1_700_000_000_000 + n
+    return MessageEntry(
+        record={
+            "messageId": f"msg-{n}",
+            "requestInTs": start,
+            "responseOutTs": start + duration,
+            "succeeded": ok,
+            "faultCode": None if ok else "Server.ServerProxy.ServiceFailed.Timeout",
+            "statusCode": 200 if ok else 500,
+        },
+        client=client,
+        service=service,
+        client_request=b'{"SoDinhDanh":"079090001234"}',
+        provider_request=b"<soapenv:Envelope/>",
+        provider_response=b"<soapenv:Envelope/>",
+        client_response=b"{}",
+        violations=None if ok else [{"location": "body", "pointer": "/x", "message": "m", "rule": "r"}],
+    )
+
+
+async def test_migrations_are_applied_and_idempotent(store: Store):
+    assert await store.schema_version() >= 1
+    await store.close()
+    await store.open()  # a restart (or a second replica) applies nothing twice
+    assert await store.schema_version() >= 1
+
+
+async def test_appended_messages_come_back_newest_first_with_bodies_on_demand(store: Store):
+    await store.append_messages([entry(i) for i in range(5)])
+    listed = await store.list_messages(MessageQuery(limit=3))
+    assert [m.record["messageId"] for m in listed] == ["msg-4", "msg-3", "msg-2"]
+    assert listed[0].client_request is None  # lists carry no bodies
+    one = await store.get_message(listed[0].id)
+    assert one is not None and one.client_request == b'{"SoDinhDanh":"079090001234"}'
+    assert one.provider_request == b"<soapenv:Envelope/>"
+
+
+async def test_cursor_pagination_walks_every_record_once(store: Store):
+    await store.append_messages([entry(i) for i in range(23)])
+    seen, cursor = [], None
+    while page := await store.list_messages(MessageQuery(before_id=cursor, limit=10)):
+        seen += [m.record["messageId"] for m in page]
+        cursor = page[-1].id
+    assert seen == [f"msg-{i}" for i in reversed(range(23))]
+
+
+async def test_filters(store: Store):
+    other = "VN/GOV/000.00.00.G12/CSDLDKDN/chiTietDoanhNghiep"
+    await store.append_messages(
+        [entry(1), entry(2, ok=False), entry(3, service=other), entry(4, client="VN/GOV/000.00.00.G15/HOTICH")]
+    )
+
+    async def ids(**kw: object) -> list[str]:
+        return [m.record["messageId"] for m in await store.list_messages(MessageQuery(**kw))]  # type: ignore[arg-type]
+
+    assert await ids(service=other) == ["msg-3"]
+    assert await ids(succeeded=False) == ["msg-2"]
+    assert await ids(fault_code="Server.ServerProxy.ServiceFailed.Timeout") == ["msg-2"]
+    assert await ids(client="VN/GOV/000.00.00.G15/HOTICH") == ["msg-4"]
+    assert await ids(message_id="msg-1") == ["msg-1"]
+    assert await ids(since_ms=1_700_000_000_002, until_ms=1_700_000_000_004) == ["msg-3", "msg-2"]
+
+
+async def test_service_health_counts_and_durations(store: Store):
+    await store.append_messages([entry(1, duration=4), entry(2, duration=10), entry(3, ok=False, duration=30)])
+    (health,) = await store.service_health(0, 2_000_000_000_000)
+    assert (health.successes, health.failures) == (2, 1)
+    assert (health.min_ms, health.max_ms) == (4, 30)
+    assert health.avg_ms == round((4 + 10 + 30) / 3, 2)
+    assert health.last_failure_ms == 1_700_000_000_003
+
+
+async def test_chain_verifies_and_names_the_tampered_record(store: Store):
+    await store.append_messages([entry(i) for i in range(10)])
+    await store.append_messages([entry(i) for i in range(10, 15)])
+    report = await verify_chain(store)
+    assert report.ok and report.checked == 15
+    victim = (await store.list_messages(MessageQuery(message_id="msg-7")))[0]
+    await store.tamper_for_tests(victim.id, "client_request", b'{"SoDinhDanh":"001090000001"}')
+    report = await verify_chain(store)
+    assert not report.ok
+    assert report.broken_id == victim.id
+    assert report.checked == 7
+
+
+async def test_removing_a_record_breaks_the_chain_at_the_next(store: Store):
+    await store.append_messages([entry(i) for i in range(5)])
+    third = (await store.list_messages(MessageQuery(message_id="msg-2")))[0]
+    await store.tamper_for_tests(third.id + 1, "prev_hash", "0" * 64)
+    report = await verify_chain(store)
+    assert report.broken_id == third.id + 1 and "link" in report.reason
+
+
+async def test_purge_keeps_the_chain_verifiable(store: Store):
+    await store.append_messages([entry(i, ts=1000 + i * 10) for i in range(10)])
+    assert await store.purge_messages(before_ms=1050) == 5
+    remaining = await store.list_messages(MessageQuery(limit=100))
+    assert len(remaining) == 5 and min(m.request_in_ts for m in remaining) == 1050
+    assert (await verify_chain(store)).ok
+    await store.append_messages([entry(99, ts=2000)])
+    assert (await verify_chain(store)).ok
+    assert await store.purge_messages(before_ms=10_000) == 6
+    assert (await verify_chain(store)).ok
+
+
+async def test_concurrent_appends_keep_one_chain(store: Store):
+    await asyncio.gather(*(store.append_messages([entry(i * 10 + j) for j in range(10)]) for i in range(8)))
+    report = await verify_chain(store)
+    assert report.ok and report.checked == 80
+
+
+async def test_registry_base_and_changes(store: Store):
+    assert await store.get_base_topology() is None
+    assert await store.registry_version() == ("", 0)
+    await store.set_base_topology(BaseTopology("demo.yaml", "abc", "instance: VN\n"))
+    await store.set_base_topology(BaseTopology("mine.yaml", "def", "instance: VN\n# v2\n"))
+    base = await store.get_base_topology()
+    assert base is not None and (base.source, base.sha256) == ("mine.yaml", "def")
+    first = await store.add_change(RegistryChange("put_service", {"service": "A/B/C/D/E"}, "admin", 1))
+    second = await store.add_change(RegistryChange("delete_service", {"service": "A/B/C/D/E"}, "admin", 2))
+    assert second > first
+    assert await store.registry_version() == ("def", second)
+    changes = await store.list_changes(first)
+    assert [(c.op, c.payload, c.actor) for c in changes] == [("delete_service", {"service": "A/B/C/D/E"}, "admin")]
