@@ -146,7 +146,8 @@ class PostgresStore:
     async def set_base_topology(self, base: BaseTopology) -> None:
         await self.pool.execute(
             "INSERT INTO topology_base (id, source, sha256, body) VALUES (1, $1, $2, $3) "
-            "ON CONFLICT (id) DO UPDATE SET source = excluded.source, sha256 = excluded.sha256, body = excluded.body",
+            "ON CONFLICT (id) DO UPDATE SET source = excluded.source, sha256 = excluded.sha256, "
+            "body = excluded.body",
             base.source,
             base.sha256,
             base.text,

@@ -178,7 +178,8 @@ class SqliteStore:
         async with self._transaction() as db:
             await db.execute(
                 "INSERT INTO topology_base (id, source, sha256, body) VALUES (1, ?, ?, ?) "
-                "ON CONFLICT (id) DO UPDATE SET source = excluded.source, sha256 = excluded.sha256, body = excluded.body",
+                "ON CONFLICT (id) DO UPDATE SET source = excluded.source, sha256 = excluded.sha256, "
+                "body = excluded.body",
                 (base.source, base.sha256, base.text),
             )
 
