@@ -62,6 +62,8 @@ class NativeRequest:
     query: tuple[tuple[str, str], ...] = ()
     headers: Mapping[str, str] = field(default_factory=lambda: _EMPTY)
     body: bytes = b""
+    secret: bool = False
+    """True for protocol steps that carry credentials (a login): the hub never logs their bodies."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -73,7 +73,7 @@ class DvcqgAdapter(Adapter):
             "username": self.options.get("username", ""),
             "password": self.options.get("password", ""),
         }
-        native = yield NativeRequest("POST", "/mapi/login", headers=_JSON, body=orjson.dumps(credentials))
+        native = yield NativeRequest("POST", "/mapi/login", headers=_JSON, body=orjson.dumps(credentials), secret=True)
         reply = _envelope(native)
         session = reply.get("session")
         if reply["error_code"] != ERROR_OK or not isinstance(session, str) or not session:

@@ -19,6 +19,7 @@ import json
 import re
 import statistics
 import sys
+import tempfile
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -122,6 +123,7 @@ async def main() -> None:
     parser.add_argument("--requests", type=int, default=5000)
     parser.add_argument("--cap", type=float, default=60.0, help="seconds at most per target")
     parser.add_argument("--json", action="store_true", help="print the results as JSON")
+    parser.add_argument("--message-log", choices=["on", "off"], default="on", help="the hub's message log")
     args = parser.parse_args()
 
     soap = build_envelope("TraCuuThongTinCongDan", NAMESPACE, LOOKUP)
@@ -132,7 +134,8 @@ async def main() -> None:
         results.append(
             await drive(f"{agency}/dancuquocgia/ws", soap, soap_headers, args.concurrency, args.requests, args.cap)
         )
-    async with process("up", "--port", "0") as hub:
+    data_dir = tempfile.mkdtemp(prefix="ngsp-bench-")
+    async with process("up", "--port", "0", "--data-dir", data_dir, "--message-log", args.message_log) as hub:
         url = f"{hub}/r1/VN/GOV/000.00.00.G01/CSDLQGDC/TraCuuThongTinCongDan"
         results.append(await drive(url, orjson.dumps(LOOKUP), json_headers, args.concurrency, args.requests, args.cap))
     direct, routed = results

@@ -5,9 +5,11 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import os
 import signal
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 
 import orjson
@@ -15,18 +17,32 @@ from aiohttp import web
 
 import adapters
 from ngsp_sim import sim
-from ngsp_sim.config import DEFAULT_POPULATION, DEFAULT_SEED, HubConfig
+from ngsp_sim.clock import SystemClock
+from ngsp_sim.config import DEFAULT_POPULATION, DEFAULT_SEED, HubConfig, MessageLogConfig
 from ngsp_sim.errors import TopologyError
 from ngsp_sim.hub import create_app
+from ngsp_sim.hub.app import HUB
 from ngsp_sim.logging import configure_logging
-from ngsp_sim.registry import Registry, load_registry
+from ngsp_sim.monitoring.message_log import DEFAULT_BODY_LIMIT
+from ngsp_sim.registry import load_registry
 from ngsp_sim.sim import DEMO_CITIZEN, Country
+from ngsp_sim.store import Store, StoredMessage, store_from_url, verify_chain
 
 __all__ = ["main"]
 
 DEMO_CURL = """curl -s -X POST {url}/r1/VN/GOV/000.00.00.G01/CSDLQGDC/TraCuuThongTinCongDan \\
   -H 'X-Road-Client: VN/GOV/000.00.00.H29/MOTCUA' -H 'Content-Type: application/json' \\
   -d '{{"MaYeuCau":"YC-0001","MaDVC":"1.001612","MaTichHop":"037","MaCanBo":"canbo01","MaDonVi":"000.00.00.H29","SoDinhDanh":"{citizen}"}}'"""  # noqa: E501
+
+
+def default_data_dir() -> Path:
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "ngsp-sim"
+
+
+def _store_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--data-dir", type=Path, help=f"where the SQLite store lives (default {default_data_dir()})")
+    parser.add_argument("--store", help="store URL: sqlite:///PATH or postgresql://USER@HOST:PORT/DB[?schema=S]")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -37,14 +53,29 @@ def _parser() -> argparse.ArgumentParser:
     up.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     up.add_argument("--port", type=int, default=8080, help="port to listen on; 0 picks a free one (default 8080)")
     up.add_argument("--topology", type=Path, help="topology YAML file (default: the built-in demo country)")
+    _store_options(up)
     up.add_argument("--seed", type=int, default=DEFAULT_SEED, help="seed of the synthetic country")
     up.add_argument("--population", type=int, default=DEFAULT_POPULATION, help="generated citizens")
+    up.add_argument("--message-log", choices=["on", "off"], default="on", help="keep the message log (default on)")
+    up.add_argument("--body-limit", type=int, default=DEFAULT_BODY_LIMIT, help="bytes kept per body")
+    up.add_argument("--retention-days", type=float, default=30.0, help="purge records older than this; 0 keeps all")
+    up.add_argument("--no-pii-mask", action="store_true", help="do not mask personal data in log lines")
     up.add_argument("--log-level", default="info", choices=["debug", "info", "warning", "error"])
     up.add_argument("--log-format", default="json", choices=["json", "console"])
 
     catalog = commands.add_parser("catalog", help="list the services of a topology")
     catalog.add_argument("--topology", type=Path, help="topology YAML file (default: the demo country)")
     catalog.add_argument("--format", default="text", choices=["text", "json"])
+
+    log_cmd = commands.add_parser("log", help="the message log")
+    log_actions = log_cmd.add_subparsers(dest="log_command", required=True, metavar="ACTION")
+    verify = log_actions.add_parser("verify", help="check the hash chain; names the first broken record")
+    _store_options(verify)
+    tail = log_actions.add_parser("tail", help="print the newest exchanges")
+    _store_options(tail)
+    tail.add_argument("-n", "--lines", type=int, default=20, help="how many to show first (default 20)")
+    tail.add_argument("-f", "--follow", action="store_true", help="keep printing new exchanges")
+    tail.add_argument("--format", default="text", choices=["text", "json"])
 
     agency = commands.add_parser("agency", help="simulated agencies on their own")
     agency_commands = agency.add_subparsers(dest="agency_command", required=True, metavar="ACTION")
@@ -57,11 +88,11 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _load(topology: Path | None) -> Registry:
-    return load_registry(topology, adapters.BUILTIN, sim.BUILTIN)
+def _store(args: argparse.Namespace) -> Store:
+    return store_from_url(args.store, None if args.store else (args.data_dir or default_data_dir()))
 
 
-async def _serve(app: web.Application, host: str, port: int, banner: str) -> None:
+async def _serve(app: web.Application, host: str, port: int, banner: Callable[[str], str]) -> None:
     runner = web.AppRunner(app, access_log=None)
     await runner.setup()
     try:
@@ -72,7 +103,7 @@ async def _serve(app: web.Application, host: str, port: int, banner: str) -> Non
             raise SystemExit(f"ngsp-sim: cannot listen on {host}:{port}: {exc.strerror or exc}") from None
         bound = runner.addresses[0]
         url = f"http://{host if ':' not in host else f'[{host}]'}:{bound[1]}"
-        print(banner.format(url=url), flush=True)
+        print(banner(url), flush=True)
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
@@ -82,21 +113,9 @@ async def _serve(app: web.Application, host: str, port: int, banner: str) -> Non
         await runner.cleanup()
 
 
-def _up_banner(registry: Registry, topology: Path | None) -> str:
-    clients = sorted({str(s.id) for s in registry.subsystems.values()})
-    lines = [
-        "ngsp-sim hub listening on {url}",
-        f"  topology: {topology or 'built-in demo country'} "
-        f"({len(registry.agencies)} agencies, {len(registry.services)} services)",
-        "  clients: " + ", ".join(clients),
-        "  metaservices: {url}/listClients   health: {url}/healthz",
-    ]
-    if topology is None:
-        lines += ["", "Try the citizen lookup (037) as the Hồ Chí Minh City one-stop system:", DEMO_CURL]
-    return "\n".join(lines).replace("{citizen}", DEMO_CITIZEN)
-
-
 def _up(args: argparse.Namespace) -> int:
+    env_token = os.environ.get("NGSP_SIM_ADMIN_TOKEN")
+    store = _store(args)
     config = HubConfig(
         host=args.host,
         port=args.port,
@@ -105,17 +124,42 @@ def _up(args: argparse.Namespace) -> int:
         population=args.population,
         log_level=args.log_level,
         log_json=args.log_format == "json",
+        mask_pii=not args.no_pii_mask,
+        admin_token=env_token,
+        message_log=MessageLogConfig(
+            enabled=args.message_log == "on", body_limit=args.body_limit, retention_days=args.retention_days
+        ),
     )
-    configure_logging(config.log_level, json=config.log_json)
-    registry = _load(config.topology)
-    app = create_app(config, registry=registry)
+    configure_logging(config.log_level, json=config.log_json, mask_pii=config.mask_pii)
+    app = create_app(config, store=store)
+
+    def banner(url: str) -> str:
+        hub = app[HUB]
+        registry = hub.pipeline.table.registry
+        lines = [
+            f"ngsp-sim hub listening on {url}",
+            f"  topology: {args.topology or 'built-in demo country'} "
+            f"({len(registry.agencies)} agencies, {len(registry.services)} services)",
+            f"  store: {store.display}   message log: {args.message_log}",
+            "  clients: " + ", ".join(sorted(str(s.id) for s in registry.subsystems.values())),
+            f"  metaservices: {url}/listClients   health: {url}/healthz   admin API: {url}/api/v1/",
+        ]
+        if env_token is None:
+            lines.append(
+                f"  admin token (generated, shown once; set NGSP_SIM_ADMIN_TOKEN to choose): {hub.admin_token}"
+            )
+        if args.topology is None:
+            lines += ["", "Try the citizen lookup (037) as the Hồ Chí Minh City one-stop system:"]
+            lines.append(DEMO_CURL.replace("{citizen}", DEMO_CITIZEN).format(url=url))
+        return "\n".join(lines)
+
     with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(_serve(app, config.host, config.port, _up_banner(registry, config.topology)))
+        asyncio.run(_serve(app, config.host, config.port, banner))
     return 0
 
 
 def _catalog(args: argparse.Namespace) -> int:
-    registry = _load(args.topology)
+    registry = load_registry(args.topology, adapters.BUILTIN, sim.BUILTIN)
     rows = []
     for service in sorted(registry.services.values(), key=lambda s: str(s.id)):
         sub = registry.subsystems[service.id.subsystem]
@@ -141,14 +185,61 @@ def _catalog(args: argparse.Namespace) -> int:
     return 0
 
 
-def _agency_run(args: argparse.Namespace) -> int:
-    from ngsp_sim.clock import SystemClock
+async def _verify(store: Store) -> int:
+    await store.open()
+    try:
+        total = await store.last_message_id()
+        print(f"verifying the message log in {store.display} ({total} records at most)...", file=sys.stderr)
+        report = await verify_chain(store)
+    finally:
+        await store.close()
+    if report.ok:
+        print(f"ok: {report.checked} records, hash chain intact")
+        return 0
+    print(f"BROKEN at record {report.broken_id}: {report.reason} ({report.checked} records before it are intact)")
+    return 1
 
+
+def _line(m: StoredMessage, as_json: bool) -> str:
+    if as_json:
+        return orjson.dumps({"id": m.id, "client": m.client, "service": m.service, **m.record}).decode()
+    r = m.record
+    when = datetime.fromtimestamp(r["requestInTs"] / 1000, UTC).strftime("%Y-%m-%d %H:%M:%S.%f")[:-3]
+    took = "" if r.get("responseOutTs") is None else f"{r['responseOutTs'] - r['requestInTs']}ms"
+    fault = f" {r['faultCode']}" if r.get("faultCode") else ""
+    return f"{m.id:>8} {when} {m.client or '-'} -> {m.service or r.get('restPath')} {r.get('statusCode')} {took}{fault}"
+
+
+async def _tail(store: Store, lines: int, follow: bool, as_json: bool) -> int:
+    await store.open()
+    try:
+        last = await store.last_message_id()
+        for m in await store.scan_messages(max(0, last - lines), lines):
+            print(_line(m, as_json), flush=True)
+        while follow:
+            fresh = await store.scan_messages(last, 500)
+            for m in fresh:
+                print(_line(m, as_json), flush=True)
+            last = fresh[-1].id if fresh else last
+            if not fresh:
+                await asyncio.sleep(0.5)
+    finally:
+        await store.close()
+    return 0
+
+
+def _agency_run(args: argparse.Namespace) -> int:
     configure_logging("info")
     agency = sim.BUILTIN[args.kind](Country.generate(args.seed, args.population), SystemClock())
-    banner = f"simulated agency '{args.kind}' speaking its native API on {{url}}"
     with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(_serve(agency.aiohttp_app(), args.host, args.port, banner))
+        asyncio.run(
+            _serve(
+                agency.aiohttp_app(),
+                args.host,
+                args.port,
+                lambda url: f"simulated agency '{args.kind}' speaking its native API on {url}",
+            )
+        )
     return 0
 
 
@@ -159,11 +250,17 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _up(args)
         if args.command == "catalog":
             return _catalog(args)
+        if args.command == "log":
+            if args.log_command == "verify":
+                return asyncio.run(_verify(_store(args)))
+            with contextlib.suppress(KeyboardInterrupt):
+                return asyncio.run(_tail(_store(args), args.lines, args.follow, args.format == "json"))
+            return 0
         return _agency_run(args)
     except TopologyError as exc:
         print(f"ngsp-sim: {exc}", file=sys.stderr)
         return 2
-    except ValueError as exc:
+    except (ValueError, OSError) as exc:
         print(f"ngsp-sim: {exc}", file=sys.stderr)
         return 2
 

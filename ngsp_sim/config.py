@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
-__all__ = ["DEFAULT_POPULATION", "DEFAULT_SEED", "HubConfig"]
+from ngsp_sim.monitoring.message_log import MessageLogConfig
+
+__all__ = ["DEFAULT_POPULATION", "DEFAULT_SEED", "HubConfig", "MessageLogConfig"]
 
 DEFAULT_SEED = 20251121
 DEFAULT_POPULATION = 1000
@@ -15,18 +17,27 @@ DEFAULT_POPULATION = 1000
 class HubConfig:
     """How one hub runs.
 
-    ``topology`` ``None`` means the built-in demo country. ``max_body_size`` caps request bodies and
-    provider answers alike. ``seed`` makes the simulated agencies' synthetic data reproducible.
+    ``topology`` ``None`` means the built-in demo country. Storage: ``store_url`` (``sqlite:///...`` or
+    ``postgresql://...``), else a SQLite file in ``data_dir``, else an in-memory SQLite database that
+    vanishes with the process. ``max_body_size`` caps request bodies and provider answers alike.
+    ``seed`` makes the simulated agencies' synthetic data reproducible. ``admin_token`` guards
+    ``/api/v1``; ``None`` makes the hub generate one (see ``HubRuntime.admin_token``).
     """
 
     host: str = "127.0.0.1"
     port: int = 8080
     topology: Path | None = None
+    store_url: str | None = None
+    data_dir: Path | None = None
     max_body_size: int = 10 * 1024 * 1024
     seed: int = DEFAULT_SEED
     population: int = DEFAULT_POPULATION
     log_level: str = "info"
     log_json: bool = True
+    mask_pii: bool = True
+    admin_token: str | None = field(default=None, repr=False)
+    message_log: MessageLogConfig = field(default_factory=MessageLogConfig)
+    registry_poll_interval: float = 2.0
 
     def __post_init__(self) -> None:
         if not 0 <= self.port <= 65535:
@@ -35,3 +46,5 @@ class HubConfig:
             raise ValueError("max_body_size below 1 KiB would refuse ordinary requests")
         if self.population < 0:
             raise ValueError("population cannot be negative")
+        if self.admin_token is not None and len(self.admin_token) < 16:
+            raise ValueError("the admin token must be at least 16 characters")

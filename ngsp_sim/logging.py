@@ -13,6 +13,8 @@ from typing import Any, TextIO
 import orjson
 import structlog
 
+from ngsp_sim.monitoring.pii import PiiMasker
+
 __all__ = ["configure_logging", "get_logger"]
 
 
@@ -20,8 +22,11 @@ def _dumps(event: Any, **_: Any) -> str:
     return orjson.dumps(event, default=str).decode()
 
 
-def configure_logging(level: str = "info", *, json: bool = True, stream: TextIO | None = None) -> None:
-    """Route structlog to ``stream`` (default: standard error) as JSON lines or console text."""
+def configure_logging(
+    level: str = "info", *, json: bool = True, stream: TextIO | None = None, mask_pii: bool = True
+) -> None:
+    """Route structlog to ``stream`` (default: standard error) as JSON lines or console text; with
+    ``mask_pii``, personal data in events is masked before rendering."""
     renderer: structlog.typing.Processor = (
         structlog.processors.JSONRenderer(serializer=_dumps) if json else structlog.dev.ConsoleRenderer(colors=False)
     )
@@ -31,6 +36,7 @@ def configure_logging(level: str = "info", *, json: bool = True, stream: TextIO 
             structlog.processors.add_log_level,
             structlog.processors.TimeStamper(fmt="iso", utc=True),
             structlog.processors.format_exc_info,
+            *([PiiMasker()] if mask_pii else []),
             renderer,
         ],
         wrapper_class=structlog.make_filtering_bound_logger(logging.getLevelNamesMapping()[level.upper()]),

@@ -21,7 +21,7 @@ from ngsp_sim.hub import create_app
 from ngsp_sim.registry import Registry, load_registry
 from ngsp_sim.sim import Country
 from ngsp_sim.store import Store, store_from_url
-from tests.helpers import MakeHub, registry_from
+from tests.helpers import ADMIN_TOKEN, MakeHub
 
 
 @pytest.fixture
@@ -42,12 +42,14 @@ def make_hub(aiohttp_client: Any, clock: ManualClock) -> MakeHub:
         topology: str | None = None,
         *,
         extra_adapters: Mapping[str, type[Adapter]] | None = None,
+        store: Store | None = None,
         **config: Any,
     ) -> TestClient[Any, Any]:
-        registry = registry_from(topology, extra_adapters) if topology else None
+        config.setdefault("admin_token", ADMIN_TOKEN)
         app = create_app(
             HubConfig(population=50, **config),
-            registry=registry,
+            topology_text=topology,
+            store=store,
             clock=clock,
             country=Country.generate(7, 50, 10),
             adapters={**adapters.BUILTIN, **(extra_adapters or {})},

@@ -15,6 +15,8 @@ from ngsp_sim import sim
 from ngsp_sim.registry import Registry, registry_from_text
 from ngsp_sim.sim import DEMO_CITIZEN
 
+ADMIN_TOKEN = "test-admin-token-0123456789"
+ADMIN = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
 MOTCUA = "VN/GOV/000.00.00.H29/MOTCUA"
 HOTICH = "VN/GOV/000.00.00.G15/HOTICH"
 POPULATION = "/r1/VN/GOV/000.00.00.G01/CSDLQGDC/TraCuuThongTinCongDan"

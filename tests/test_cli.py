@@ -53,8 +53,8 @@ async def stop(running: Running) -> int:
 
 
 @pytest.fixture
-async def hub_process() -> AsyncIterator[Running]:
-    running = await start("up", "--port", "0", "--population", "100")
+async def hub_process(tmp_path: Path) -> AsyncIterator[Running]:
+    running = await start("up", "--port", "0", "--population", "100", "--data-dir", str(tmp_path / "data"))
     yield running
     if running.process.returncode is None:
         await stop(running)
@@ -136,15 +136,15 @@ def test_bad_topology_is_a_readable_sentence_not_a_traceback(tmp_path):
     bad = tmp_path / "bad.yaml"
     bad.write_text("instance: VN\nagencies:\n  - code: nope\n    name: {vi: a, en: b}\n", encoding="utf-8")
     for command in (("up", "--topology", str(bad), "--port", "0"), ("catalog", "--topology", str(bad))):
-        result = _run(*command)
+        result = _run(*command, *(("--data-dir", str(tmp_path / "d")) if command[0] == "up" else ()))
         assert result.returncode == 2
         assert "Traceback" not in result.stderr
         assert f"{bad}:3: agencies[0].code: expected a QCVN 102 agency code" in result.stderr
 
 
-async def test_port_in_use_is_a_readable_sentence(hub_process):
+async def test_port_in_use_is_a_readable_sentence(hub_process, tmp_path):
     port = hub_process.url.rsplit(":", 1)[1]
-    result = await asyncio.to_thread(_run, "up", "--port", port)
+    result = await asyncio.to_thread(_run, "up", "--port", port, "--data-dir", str(tmp_path / "other"))
     assert result.returncode != 0
     assert "cannot listen on 127.0.0.1:" in result.stderr and "Traceback" not in result.stderr
 

@@ -1,11 +1,14 @@
 """The hub's aiohttp application, built by :func:`create_app` from explicit configuration.
 
-State lives under typed ``AppKey``s; the client session for HTTP providers is opened and closed in
-``cleanup_ctx``, so an app can be started and stopped many times in one process (as tests do).
+Start-up (in ``cleanup_ctx``): open the store (migrations), build the registry from the stored base
+topology plus recorded changes, start the simulated agencies, the message-log writer and the background
+jobs (registry polling for replicas, retention). Tear-down runs the same steps backwards and writes
+the message log's last entries.
 """
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import AsyncIterator, Mapping
 
 import aiohttp
@@ -17,71 +20,123 @@ from ngsp_sim import sim
 from ngsp_sim.clock import Clock, SystemClock
 from ngsp_sim.config import HubConfig
 from ngsp_sim.errors import HubError, RequestTooLarge
+from ngsp_sim.hub import admin
 from ngsp_sim.hub.metaservices import METASERVICES, list_clients, metaservice
-from ngsp_sim.hub.pipeline import Incoming, Pipeline
+from ngsp_sim.hub.pipeline import Incoming, Pipeline, RoutingTable
 from ngsp_sim.hub.responses import json_response
-from ngsp_sim.hub.routes import build_agencies, build_routes
+from ngsp_sim.hub.routes import build_routes, ensure_agencies
+from ngsp_sim.hub.runtime import HubRuntime
 from ngsp_sim.identifiers import SubsystemId
-from ngsp_sim.registry import Registry, load_registry
+from ngsp_sim.monitoring.message_log import MessageLog
+from ngsp_sim.registry import Registry, load_spec, read_topology
+from ngsp_sim.registry.source import RegistrySource
 from ngsp_sim.sim import Country, SimulatedAgency
+from ngsp_sim.store import SqliteStore, Store, store_from_url
 
-__all__ = ["AGENCIES", "CONFIG", "PIPELINE", "REGISTRY", "create_app"]
+__all__ = ["HUB", "create_app"]
 
-CONFIG = web.AppKey("config", HubConfig)
-REGISTRY = web.AppKey("registry", Registry)
-PIPELINE = web.AppKey("pipeline", Pipeline)
-AGENCIES = web.AppKey("agencies", Mapping[SubsystemId, SimulatedAgency])
+HUB = web.AppKey("hub", HubRuntime)
 
 
 def create_app(
     config: HubConfig,
     *,
-    registry: Registry | None = None,
+    topology_text: str | None = None,
+    store: Store | None = None,
     clock: Clock | None = None,
     country: Country | None = None,
     adapters: Mapping[str, type[Adapter]] = builtin_adapters.BUILTIN,
     simulators: Mapping[str, type[SimulatedAgency]] = sim.BUILTIN,
 ) -> web.Application:
-    """Build a hub. ``registry`` defaults to the topology named in ``config`` (or the demo one);
-    ``clock`` and ``country`` let tests control time and data."""
-    registry = registry if registry is not None else load_registry(config.topology, adapters, simulators)
+    """Build a hub. ``topology_text`` (YAML) overrides ``config.topology``; ``store``, ``clock`` and
+    ``country`` let tests control storage, time and data."""
+    text, source_name = (
+        (topology_text, "<given topology>") if topology_text is not None else read_topology(config.topology)
+    )
+    load_spec(text, source_name, adapters, simulators)  # a bad topology fails here, before anything starts
+    if store is None:
+        store = (
+            store_from_url(config.store_url, config.data_dir)
+            if config.store_url or config.data_dir
+            else SqliteStore(":memory:")
+        )
     clock = clock or SystemClock()
     country = country or Country.generate(config.seed, config.population)
     app = web.Application(client_max_size=config.max_body_size)
-    app[CONFIG] = config
-    app[REGISTRY] = registry
-    app[AGENCIES] = build_agencies(registry, simulators, country, clock)
 
-    async def provider_session(app: web.Application) -> AsyncIterator[None]:
-        async with aiohttp.ClientSession() as session:
-            routes = build_routes(registry, adapters, app[AGENCIES], session, config.max_body_size)
-            app[PIPELINE] = Pipeline(registry, routes, clock)
-            yield
+    async def lifecycle(app: web.Application) -> AsyncIterator[None]:
+        await store.open()
+        try:
+            source = RegistrySource(store, adapters, simulators, clock)
+            registry = await source.start(text, source_name)
+            message_log = MessageLog(store, config.message_log) if config.message_log.enabled else None
+            async with aiohttp.ClientSession() as session:
+                agencies: dict[SubsystemId, SimulatedAgency] = {}
+                cache: dict[tuple[SubsystemId, str, str], Adapter] = {}
 
-    app.cleanup_ctx.append(provider_session)
+                def table(registry: Registry) -> RoutingTable:
+                    ensure_agencies(registry, simulators, agencies, country, clock)
+                    return RoutingTable(
+                        registry, build_routes(registry, adapters, agencies, session, config.max_body_size, cache)
+                    )
+
+                pipeline = Pipeline(table(registry), clock, message_log=message_log, on_miss=source.refresh)
+
+                async def swap(registry: Registry) -> None:
+                    pipeline.table = table(registry)
+
+                source.on_change(swap)
+                runtime = HubRuntime(
+                    config,
+                    clock,
+                    store,
+                    source,
+                    pipeline,
+                    message_log,
+                    config.admin_token or secrets.token_urlsafe(24),
+                    agencies,
+                )
+                app[HUB] = runtime
+                if message_log is not None:
+                    await message_log.start()
+                runtime.every(config.registry_poll_interval, source.refresh, "registry-poll")
+                if config.message_log.retention_days > 0:
+                    runtime.every(config.message_log.retention_interval, runtime.purge_expired, "retention")
+                try:
+                    yield
+                finally:
+                    await runtime.stop_tasks()
+                    if message_log is not None:
+                        await message_log.stop()
+        finally:
+            await store.close()
+
+    app.cleanup_ctx.append(lifecycle)
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/listClients", list_clients_handler)
     app.router.add_route("*", "/r1/{tail:.*}", r1_handler)
+    admin.add_routes(app)
     return app
 
 
 async def healthz(request: web.Request) -> web.Response:
-    registry = request.app[REGISTRY]
+    registry = request.app[HUB].pipeline.table.registry
     return json_response({"status": "ok", "services": len(registry.services)})
 
 
 async def list_clients_handler(request: web.Request) -> web.Response:
-    return json_response(list_clients(request.app[REGISTRY]))
+    return json_response(list_clients(request.app[HUB].pipeline.table.registry))
 
 
 async def r1_handler(request: web.Request) -> web.Response:
+    hub = request.app[HUB]
     raw_path = request.raw_path.split("?", 1)[0]
     parts = raw_path.split("/")
     if request.method == "GET" and len(parts) == 7 and parts[6] in METASERVICES:
-        return metaservice(request.app[REGISTRY], request.app[PIPELINE], request, raw_path)
+        return metaservice(hub.pipeline.table.registry, hub.pipeline, request, raw_path)
     body_error: HubError | None = None
     body = b""
-    limit = request.app[CONFIG].max_body_size
+    limit = hub.config.max_body_size
     if request.content_length is not None and request.content_length > limit:
         body_error = RequestTooLarge(f"the body of {request.content_length} bytes is over the limit of {limit}")
     else:
@@ -90,5 +145,5 @@ async def r1_handler(request: web.Request) -> web.Response:
         except web.HTTPRequestEntityTooLarge:
             body_error = RequestTooLarge(f"the body is over the limit of {limit} bytes")
     incoming = Incoming(request.method, raw_path, request.query, request.headers, body, body_error)
-    outcome = await request.app[PIPELINE].handle(incoming)
+    outcome = await hub.pipeline.handle(incoming)
     return web.Response(status=outcome.status, body=outcome.body, headers=outcome.headers)

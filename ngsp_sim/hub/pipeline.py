@@ -13,7 +13,7 @@ import base64
 import dataclasses
 import hashlib
 import uuid
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -53,10 +53,12 @@ from ngsp_sim.hub.responses import error_body
 from ngsp_sim.hub.routes import ServiceRoute
 from ngsp_sim.identifiers import ServiceId, SubsystemId
 from ngsp_sim.monitoring import MessageRecord
+from ngsp_sim.monitoring.message_log import MessageLog, capture
 from ngsp_sim.registry import Registry
+from ngsp_sim.store import MessageEntry
 from ngsp_sim.validation import validate
 
-__all__ = ["HOP_BY_HOP", "Incoming", "Outcome", "Pipeline", "forwarded_headers"]
+__all__ = ["HOP_BY_HOP", "Incoming", "Outcome", "Pipeline", "RoutingTable", "forwarded_headers"]
 
 log = structlog.get_logger("ngsp_sim.exchange")
 
@@ -74,6 +76,7 @@ HOP_BY_HOP = frozenset(
     }
 )
 _JSON_TYPE = "application/json; charset=utf-8"
+_REDACTED = b"[redacted: a protocol step carrying credentials]"
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,6 +88,25 @@ class Incoming:
     body: bytes
     body_error: HubError | None = None
     """Set when the body could not be read (over the size limit): the exchange fails with it."""
+
+
+@dataclass(frozen=True, slots=True)
+class RoutingTable:
+    """The registry and the routes built from it; replaced as a whole when the registry changes."""
+
+    registry: Registry
+    routes: Mapping[ServiceId, ServiceRoute]
+
+
+@dataclass(slots=True)
+class _Trace:
+    """What one exchange saw, for the message log: who, and the bodies on both sides of the adapter."""
+
+    client: SubsystemId | None = None
+    service: ServiceId | None = None
+    provider_request: bytes | None = None
+    provider_response: bytes | None = None
+    violations: list[Violation] | None = None
 
 
 @dataclass(slots=True)
@@ -117,10 +139,21 @@ def _is_json(content_type: str) -> bool:
 
 
 class Pipeline:
-    def __init__(self, registry: Registry, routes: Mapping[ServiceId, ServiceRoute], clock: Clock) -> None:
-        self.registry = registry
-        self.routes = routes
+    """``on_miss`` (optional) is awaited when a client or service is unknown; if it returns True (the
+    registry changed, e.g. another replica registered the service) the lookup is tried once more."""
+
+    def __init__(
+        self,
+        table: RoutingTable,
+        clock: Clock,
+        *,
+        message_log: MessageLog | None = None,
+        on_miss: Callable[[], Awaitable[bool]] | None = None,
+    ) -> None:
+        self.table = table
         self.clock = clock
+        self.message_log = message_log
+        self.on_miss = on_miss
 
     async def handle(self, req: Incoming) -> Outcome:
         record = MessageRecord(_ms(self.clock.now()), req.method, req.raw_path, requestSize=len(req.body))
@@ -133,11 +166,13 @@ class Pipeline:
             "X-Road-Request-Id": str(uuid.uuid4()),
             "X-Road-Request-Hash": base64.b64encode(hashlib.sha512(req.body).digest()).decode(),
         }
+        trace = _Trace()
         with structlog.contextvars.bound_contextvars(xroad_id=message_id):
             try:
-                status, body = await self._exchange(req, record, message_id, headers)
+                status, body = await self._exchange(req, record, message_id, headers, trace)
                 record.succeeded = 200 <= status < 300
             except HubError as err:
+                trace.violations = getattr(err, "violations", None)
                 status, body = self._error(err, req, record, headers)
             except Exception:
                 log.exception("internal error while routing")
@@ -153,8 +188,36 @@ class Pipeline:
                 status=status,
                 fault=record.faultCode,
                 ms=record.responseOutTs - record.requestInTs,
+                violations=[v.as_dict() for v in trace.violations] if trace.violations else None,
             )
+        if self.message_log is not None:
+            self.message_log.submit(self._entry(record, trace, req.body, body))
         return Outcome(status, body, headers, record)
+
+    def _entry(self, record: MessageRecord, trace: _Trace, request: bytes, response: bytes) -> MessageEntry:
+        entry = MessageEntry(
+            record.as_dict(),
+            client=str(trace.client) if trace.client else None,
+            service=str(trace.service) if trace.service else None,
+            violations=[v.as_dict() for v in trace.violations] if trace.violations else None,
+        )
+        subsystems = self.table.registry.subsystems
+        involved = [trace.client, trace.service.subsystem if trace.service else None]
+        quiet = any(not sub.log_bodies for who in involved if who and (sub := subsystems.get(who)) is not None)
+        if not quiet and self.message_log is not None:
+            limit = self.message_log.config.body_limit
+            cut = False
+            for name, body in (
+                ("client_request", request),
+                ("provider_request", trace.provider_request),
+                ("provider_response", trace.provider_response),
+                ("client_response", response),
+            ):
+                kept, was_cut = capture(body, limit)
+                setattr(entry, name, kept)
+                cut = cut or was_cut
+            entry.truncated = cut
+        return entry
 
     @staticmethod
     def _error(err: HubError, req: Incoming, record: MessageRecord, headers: dict[str, str]) -> tuple[int, bytes]:
@@ -164,19 +227,26 @@ class Pipeline:
         return err.status, body
 
     async def _exchange(
-        self, req: Incoming, record: MessageRecord, message_id: str, headers: dict[str, str]
+        self, req: Incoming, record: MessageRecord, message_id: str, headers: dict[str, str], trace: _Trace
     ) -> tuple[int, bytes]:
         if req.body_error is not None:
             raise req.body_error
-        client = self._client(req.headers)
+        client = trace.client = self._client(req.headers)
         record.set_client(client)
         headers["X-Road-Client"] = str(client)
         target = parse_r1(req.raw_path)
+        trace.service = target.service
         headers["X-Road-Service"] = str(target.service)
-        route = self._resolve(client, target, req.method)
-        record.set_service(target.service, route.service.version)
+        record.set_service(target.service)
+        try:
+            route = self._resolve(client, target, req.method)
+        except (UnknownMember, UnknownService):
+            if self.on_miss is None or not await self.on_miss():
+                raise
+            route = self._resolve(client, target, req.method)
+        record.serviceVersion = route.service.version
         call = self._call(route, target, client, req, message_id)
-        reply = await self._drive(route, call, forwarded_headers(req.headers, message_id), record)
+        reply = await self._drive(route, call, forwarded_headers(req.headers, message_id), record, trace)
         if 200 <= reply.status < 300:
             _, violations = validate(route.operation.response_model, reply.data, "response")
             if violations:
@@ -207,12 +277,12 @@ class Pipeline:
             raise InvalidClientIdentifier(f"X-Road-Client is malformed: {exc}") from None
 
     def _resolve(self, client: SubsystemId, target: R1Target, method: str) -> ServiceRoute:
-        registry = self.registry
+        registry = self.table.registry
         if client not in registry.subsystems:
             raise UnknownMember(f"the client {client} is not a registered subsystem of instance {registry.instance}")
         if target.subsystem not in registry.subsystems:
             raise UnknownMember(f"the provider {target.subsystem} is not a registered subsystem")
-        route = self.routes.get(target.service)
+        route = self.table.routes.get(target.service)
         if route is None:
             offered = ", ".join(sorted(s.id.service_code for s in registry.services_of(target.subsystem)))
             raise UnknownService(
@@ -276,13 +346,16 @@ class Pipeline:
         return HubCall(op.code, req.method, target.rest, payload, query, client.member_code, message_id)
 
     async def _drive(
-        self, route: ServiceRoute, call: HubCall, forwarded: dict[str, str], record: MessageRecord
+        self, route: ServiceRoute, call: HubCall, forwarded: dict[str, str], record: MessageRecord, trace: _Trace
     ) -> HubReply:
         async def send(native: NativeRequest) -> NativeResponse:
             if record.requestOutTs is None:
                 record.requestOutTs = _ms(self.clock.now())
             native = dataclasses.replace(native, headers={**forwarded, **native.headers})
+            trace.provider_request = _REDACTED if native.secret else native.body
+            trace.provider_response = None
             response = await route.transport.send(native, route.service.timeout)
+            trace.provider_response = _REDACTED if native.secret else response.body
             record.responseInTs = _ms(self.clock.now())
             return response
 

@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 import aiohttp
+import orjson
 
 from adapters.base import Adapter, Operation
 from ngsp_sim.clock import Clock
@@ -18,7 +19,7 @@ from ngsp_sim.registry import Registry, Service
 from ngsp_sim.sim import Country, SimulatedAgency
 from ngsp_sim.transport import HttpTransport, InProcessTransport, Transport
 
-__all__ = ["ServiceRoute", "build_agencies", "build_routes"]
+__all__ = ["ServiceRoute", "build_routes", "ensure_agencies"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,18 +30,18 @@ class ServiceRoute:
     transport: Transport
 
 
-def build_agencies(
+def ensure_agencies(
     registry: Registry,
     simulators: Mapping[str, type[SimulatedAgency]],
+    agencies: dict[SubsystemId, SimulatedAgency],
     country: Country,
     clock: Clock,
-) -> dict[SubsystemId, SimulatedAgency]:
-    """One running simulated agency per subsystem that names a simulator."""
-    return {
-        sub.id: simulators[sub.simulator](country, clock)
-        for sub in registry.subsystems.values()
-        if sub.simulator is not None
-    }
+) -> None:
+    """Start a simulated agency for each subsystem that names a simulator and has none yet. Agencies
+    outlive registry changes, so their state (synced dossiers, sessions) survives them."""
+    for sub in registry.subsystems.values():
+        if sub.simulator is not None and sub.id not in agencies:
+            agencies[sub.id] = simulators[sub.simulator](country, clock)
 
 
 def build_routes(
@@ -49,14 +50,16 @@ def build_routes(
     agencies: Mapping[SubsystemId, SimulatedAgency],
     session: aiohttp.ClientSession,
     max_body_size: int,
+    cache: dict[tuple[SubsystemId, str, str], Adapter] | None = None,
 ) -> dict[ServiceId, ServiceRoute]:
-    instances: dict[tuple[SubsystemId, str], Adapter] = {}
+    """``cache`` keeps adapter instances (and so their sessions) across rebuilds of the table."""
+    instances = cache if cache is not None else {}
     routes: dict[ServiceId, ServiceRoute] = {}
     for service in registry.services.values():
         provider = service.id.subsystem
-        key = (provider, service.adapter)
+        options = registry.subsystems[provider].adapter_options.get(service.adapter, {})
+        key = (provider, service.adapter, orjson.dumps(options, option=orjson.OPT_SORT_KEYS).decode())
         if key not in instances:
-            options = registry.subsystems[provider].adapter_options.get(service.adapter, {})
             instances[key] = adapters[service.adapter](options)
         adapter = instances[key]
         transport: Transport

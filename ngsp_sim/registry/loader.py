@@ -20,7 +20,16 @@ from ngsp_sim.identifiers import ServiceId, SubsystemId
 from ngsp_sim.registry.model import Registry
 from ngsp_sim.registry.spec import TopologySpec
 
-__all__ = ["DEMO_TOPOLOGY", "load_registry", "load_spec", "parse_spec", "registry_from_text"]
+__all__ = [
+    "DEMO_TOPOLOGY",
+    "demo_text",
+    "load_registry",
+    "load_spec",
+    "read_topology",
+    "registry_from_spec",
+    "registry_from_text",
+    "spec_from_data",
+]
 
 DEMO_TOPOLOGY = "demo.yaml"
 
@@ -50,26 +59,43 @@ def _path(loc: Sequence[int | str]) -> str:
     return out or "(top level)"
 
 
-def parse_spec(text: str, source: str) -> TopologySpec:
+def _where(source: str, root: yaml.Node | None, loc: Sequence[int | str]) -> str:
+    line = _line_of(root, loc) if root is not None else None
+    return f"{source}:{line}: {_path(loc)}" if line else f"{source}: {_path(loc)}"
+
+
+def _parse_yaml(text: str, source: str) -> tuple[Any, yaml.Node | None]:
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
+        return yaml.safe_load(text), yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"{source}:{mark.line + 1}:{mark.column + 1}" if mark else source
         problem = getattr(exc, "problem", None) or str(exc)
         raise TopologyError(source, [f"{where}: not valid YAML: {problem}"]) from None
+
+
+def spec_from_data(
+    data: Any,
+    source: str,
+    adapters: Mapping[str, type[Adapter]],
+    simulators: Mapping[str, Any],
+    root: yaml.Node | None = None,
+) -> TopologySpec:
+    """Validate a topology document (already parsed); ``root`` (its YAML nodes) adds line numbers."""
     if not isinstance(data, dict):
         raise TopologyError(source, [f"{source}: expected a mapping with 'agencies' at the top level"])
     try:
-        return TopologySpec.model_validate(data)
+        spec = TopologySpec.model_validate(data)
     except ValidationError as exc:
-        problems = []
-        for err in exc.errors(include_url=False):
-            line = _line_of(root, err["loc"])
-            message = err["msg"].removeprefix("Value error, ")
-            problems.append(f"{source}:{line}: {_path(err['loc'])}: {message}")
+        problems = [
+            f"{_where(source, root, err['loc'])}: {err['msg'].removeprefix('Value error, ')}"
+            for err in exc.errors(include_url=False)
+        ]
         raise TopologyError(source, problems) from None
+    problems = [f"{_where(source, root, loc)}: {msg}" for loc, msg in _reference_problems(spec, adapters, simulators)]
+    if problems:
+        raise TopologyError(source, problems)
+    return spec
 
 
 def _reference_problems(
@@ -141,12 +167,24 @@ def load_spec(
     adapters: Mapping[str, type[Adapter]],
     simulators: Mapping[str, Any],
 ) -> TopologySpec:
-    spec = parse_spec(text, source)
-    problems = list(_reference_problems(spec, adapters, simulators))
-    if problems:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-        raise TopologyError(source, [f"{source}:{_line_of(root, loc)}: {_path(loc)}: {msg}" for loc, msg in problems])
-    return spec
+    data, root = _parse_yaml(text, source)
+    return spec_from_data(data, source, adapters, simulators, root)
+
+
+def demo_text() -> str:
+    return resources.files("ngsp_sim.registry").joinpath(DEMO_TOPOLOGY).read_text(encoding="utf-8")
+
+
+def read_topology(path: Path | None) -> tuple[str, str]:
+    """(text, source name) of ``path``, or of the demo topology shipped in the package."""
+    if path is None:
+        return demo_text(), f"<built-in {DEMO_TOPOLOGY}>"
+    try:
+        return path.read_text(encoding="utf-8"), str(path)
+    except OSError as exc:
+        raise TopologyError(str(path), [f"cannot read the topology file: {exc.strerror}"]) from None
+    except UnicodeDecodeError:
+        raise TopologyError(str(path), ["the topology file is not UTF-8 text"]) from None
 
 
 def load_registry(
@@ -155,17 +193,7 @@ def load_registry(
     simulators: Mapping[str, Any],
 ) -> Registry:
     """Load ``path`` (``None``: the demo topology shipped in the package) into a :class:`Registry`."""
-    if path is None:
-        source = f"<built-in {DEMO_TOPOLOGY}>"
-        text = resources.files("ngsp_sim.registry").joinpath(DEMO_TOPOLOGY).read_text(encoding="utf-8")
-    else:
-        source = str(path)
-        try:
-            text = path.read_text(encoding="utf-8")
-        except OSError as exc:
-            raise TopologyError(source, [f"cannot read the topology file: {exc.strerror}"]) from None
-        except UnicodeDecodeError:
-            raise TopologyError(source, ["the topology file is not UTF-8 text"]) from None
+    text, source = read_topology(path)
     return registry_from_text(text, source, adapters, simulators)
 
 
@@ -175,6 +203,9 @@ def registry_from_text(
     adapters: Mapping[str, type[Adapter]],
     simulators: Mapping[str, Any],
 ) -> Registry:
-    spec = load_spec(text, source, adapters, simulators)
+    return registry_from_spec(load_spec(text, source, adapters, simulators), adapters)
+
+
+def registry_from_spec(spec: TopologySpec, adapters: Mapping[str, type[Adapter]]) -> Registry:
     defaults = {(name, op.code): op.methods for name, cls in adapters.items() for op in cls.operations.values()}
     return Registry.from_spec(spec, defaults)

@@ -31,6 +31,7 @@ class Subsystem:
     name_en: str
     simulator: str | None = None
     adapter_options: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    log_bodies: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,7 +72,7 @@ class Registry:
             agencies.append(Agency(member, a.name.vi, a.name.en))
             for s in a.subsystems:
                 sub_id = SubsystemId(spec.instance, a.member_class, a.code, s.code)
-                subsystems.append(Subsystem(sub_id, s.name.vi, s.name.en, s.simulator, s.adapters))
+                subsystems.append(Subsystem(sub_id, s.name.vi, s.name.en, s.simulator, s.adapters, s.log_bodies))
                 for svc in s.services:
                     operation = svc.operation or svc.code
                     methods = frozenset(svc.methods) if svc.methods else default_methods[(svc.adapter, operation)]

@@ -56,6 +56,7 @@ class SubsystemSpec(_Spec):
     code: Annotated[str, _part("subsystem code")]
     name: LocalizedName
     simulator: str | None = Field(default=None, description="Built-in simulated agency serving it")
+    log_bodies: bool = Field(default=True, description="Keep message bodies in the message log")
     adapters: dict[str, dict[str, Any]] = Field(
         default_factory=dict, description="Options per adapter name, e.g. login credentials"
     )

@@ -1,0 +1,196 @@
+"""Runtime changes to the registry: typed operations applied to the topology document.
+
+A change is validated twice: its payload against its model here, and the resulting topology against
+every rule a topology file must keep (:func:`~ngsp_sim.registry.loader.spec_from_data`). Only a change
+that passes both is recorded in the store, with who made it and when.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Annotated, Any
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, HttpUrl, ValidationError
+
+from ngsp_sim.errors import NgspSimError
+from ngsp_sim.identifiers import ServiceId, SubsystemId
+from ngsp_sim.registry.spec import AccessSpec, HttpMethod, LocalizedName
+
+__all__ = [
+    "OPERATIONS",
+    "ChangeError",
+    "DeleteAccess",
+    "DeleteService",
+    "PutService",
+    "PutSubsystem",
+    "apply_change",
+]
+
+
+class ChangeError(NgspSimError):
+    """A change that cannot be applied; ``status`` says how the admin API answers it."""
+
+    def __init__(self, message: str, *, status: int = 400, problems: list[str] | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.status = status
+        self.problems = problems or []
+
+
+def _parsed(parse: Callable[[str], Any]) -> Any:
+    def check(value: str) -> str:
+        parse(value)
+        return value
+
+    return AfterValidator(check)
+
+
+ServiceIdText = Annotated[str, _parsed(ServiceId.parse)]
+SubsystemIdText = Annotated[str, _parsed(SubsystemId.parse)]
+
+
+class _Change(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class PutService(_Change):
+    """Register (or replace) a service. A new agency or subsystem needs its names."""
+
+    service: ServiceIdText = Field(description="INSTANCE/CLASS/MEMBER/SUBSYSTEM/SERVICE")
+    adapter: str
+    operation: str | None = None
+    version: str = "v1"
+    methods: list[HttpMethod] | None = None
+    endpoint: HttpUrl | None = None
+    timeout: float = Field(default=10.0, gt=0, le=300)
+    disabled: bool = False
+    subsystem_name: LocalizedName | None = None
+    agency_name: LocalizedName | None = None
+
+
+class DeleteService(_Change):
+    service: ServiceIdText
+
+
+class PutSubsystem(_Change):
+    """Register (or rename) a subsystem, e.g. an integrator's own client system."""
+
+    subsystem: SubsystemIdText
+    name: LocalizedName
+    agency_name: LocalizedName | None = None
+    simulator: str | None = None
+    log_bodies: bool = True
+
+
+class PutAccess(AccessSpec):
+    """Grant ``client`` access to ``service`` (optionally per method and path); replaces an earlier
+    grant of the same client and service."""
+
+
+class DeleteAccess(_Change):
+    client: SubsystemIdText
+    service: ServiceIdText
+
+
+def _agency(data: dict[str, Any], sub: SubsystemId, name: LocalizedName | None) -> dict[str, Any]:
+    if sub.instance != data.get("instance", "VN"):
+        raise ChangeError(f"instance {sub.instance} is not this hub's instance {data.get('instance', 'VN')}")
+    for agency in data.setdefault("agencies", []):
+        if agency["code"] == sub.member_code and agency.get("member_class", "GOV") == sub.member_class:
+            return agency  # type: ignore[no-any-return]
+    if name is None:
+        raise ChangeError(f"agency {sub.member_code} is not registered; give agency_name to register it")
+    agency = {"code": sub.member_code, "member_class": sub.member_class, "name": name.model_dump(), "subsystems": []}
+    data["agencies"].append(agency)
+    return agency
+
+
+def _find_agency(data: dict[str, Any], sub: SubsystemId) -> dict[str, Any]:
+    for agency in data.get("agencies", []):
+        if agency["code"] == sub.member_code and agency.get("member_class", "GOV") == sub.member_class:
+            return agency  # type: ignore[no-any-return]
+    raise ChangeError(f"agency {sub.member_code} is not registered", status=404)
+
+
+def _subsystem(
+    data: dict[str, Any], sub: SubsystemId, name: LocalizedName | None, agency_name: LocalizedName | None
+) -> dict[str, Any]:
+    _agency(data, sub, agency_name)
+    agency = _find_agency(data, sub)
+    for existing in agency.setdefault("subsystems", []):
+        if existing["code"] == sub.subsystem_code:
+            return existing  # type: ignore[no-any-return]
+    if name is None:
+        raise ChangeError(f"subsystem {sub} is not registered; give subsystem_name to register it")
+    created = {"code": sub.subsystem_code, "name": name.model_dump(), "services": []}
+    agency["subsystems"].append(created)
+    return created
+
+
+def _put_service(data: dict[str, Any], change: PutService) -> None:
+    sid = ServiceId.parse(change.service)
+    sub = _subsystem(data, sid.subsystem, change.subsystem_name, change.agency_name)
+    spec = change.model_dump(mode="json", exclude={"service", "subsystem_name", "agency_name"}, exclude_none=True)
+    spec["code"] = sid.service_code
+    services = [s for s in sub.setdefault("services", []) if s["code"] != sid.service_code]
+    sub["services"] = [*services, spec]
+
+
+def _delete_service(data: dict[str, Any], change: DeleteService) -> None:
+    sid = ServiceId.parse(change.service)
+    sub = next(
+        (
+            s
+            for s in _find_agency(data, sid.subsystem).get("subsystems", [])
+            if s["code"] == sid.subsystem.subsystem_code
+        ),
+        None,
+    )
+    if sub is None or not any(s["code"] == sid.service_code for s in sub.get("services", [])):
+        raise ChangeError(f"service {sid} is not registered", status=404)
+    sub["services"] = [s for s in sub["services"] if s["code"] != sid.service_code]
+    data["access"] = [r for r in data.get("access", []) if r["service"] != change.service]
+
+
+def _put_subsystem(data: dict[str, Any], change: PutSubsystem) -> None:
+    sid = SubsystemId.parse(change.subsystem)
+    sub = _subsystem(data, sid, change.name, change.agency_name)
+    sub["name"] = change.name.model_dump()
+    sub["log_bodies"] = change.log_bodies
+    if change.simulator is not None:
+        sub["simulator"] = change.simulator
+
+
+def _put_access(data: dict[str, Any], change: PutAccess) -> None:
+    rules = [r for r in data.get("access", []) if (r["client"], r["service"]) != (change.client, change.service)]
+    data["access"] = [*rules, change.model_dump(exclude_none=True)]
+
+
+def _delete_access(data: dict[str, Any], change: DeleteAccess) -> None:
+    rules = data.get("access", [])
+    kept = [r for r in rules if (r["client"], r["service"]) != (change.client, change.service)]
+    if len(kept) == len(rules):
+        raise ChangeError(f"{change.client} has no access right to {change.service}", status=404)
+    data["access"] = kept
+
+
+OPERATIONS: dict[str, tuple[type[BaseModel], Callable[[dict[str, Any], Any], None]]] = {
+    "put_service": (PutService, _put_service),
+    "delete_service": (DeleteService, _delete_service),
+    "put_subsystem": (PutSubsystem, _put_subsystem),
+    "put_access": (PutAccess, _put_access),
+    "delete_access": (DeleteAccess, _delete_access),
+}
+
+
+def apply_change(data: dict[str, Any], op: str, payload: Any) -> None:
+    """Apply one change to the topology document ``data`` in place."""
+    if op not in OPERATIONS:
+        raise ChangeError(f"unknown change {op!r}; known: {', '.join(OPERATIONS)}")
+    model, apply = OPERATIONS[op]
+    try:
+        change = model.model_validate(payload)
+    except ValidationError as exc:
+        problems = [f"{'.'.join(map(str, e['loc'])) or op}: {e['msg']}" for e in exc.errors(include_url=False)]
+        raise ChangeError(f"invalid {op}", problems=problems) from None
+    apply(data, change)

@@ -1,0 +1,126 @@
+"""The registry as the store keeps it: a base topology plus the runtime changes made since.
+
+Every hub replica builds the same registry from the same store. :meth:`RegistrySource.refresh` rebuilds
+it when the store's registry version moved (another replica recorded a change); the hub calls it in the
+background and whenever a request names a client or service it does not know.
+
+When a hub starts with a topology file whose content differs from the stored base, the file becomes the
+new base and the recorded changes are replayed on top of it; a change that no longer applies is skipped
+with a warning (and stays in the change history).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import copy
+import hashlib
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any
+
+import structlog
+import yaml
+
+from adapters.base import Adapter
+from ngsp_sim.clock import Clock
+from ngsp_sim.errors import TopologyError
+from ngsp_sim.registry.changes import ChangeError, apply_change
+from ngsp_sim.registry.loader import load_spec, registry_from_spec, spec_from_data
+from ngsp_sim.registry.model import Registry
+from ngsp_sim.store import BaseTopology, RegistryChange, Store
+
+__all__ = ["RegistrySource"]
+
+log = structlog.get_logger("ngsp_sim.registry")
+
+Listener = Callable[[Registry], Awaitable[None]]
+
+
+class RegistrySource:
+    def __init__(
+        self,
+        store: Store,
+        adapters: Mapping[str, type[Adapter]],
+        simulators: Mapping[str, Any],
+        clock: Clock,
+    ) -> None:
+        self.store = store
+        self.adapters = adapters
+        self.simulators = simulators
+        self.clock = clock
+        self.registry: Registry | None = None
+        self.version: tuple[str, int] = ("", -1)
+        self.skipped: list[int] = []
+        self._document: dict[str, Any] = {}
+        self._listeners: list[Listener] = []
+        self._lock = asyncio.Lock()
+
+    @property
+    def current(self) -> Registry:
+        if self.registry is None:
+            raise RuntimeError("the registry source has not started")
+        return self.registry
+
+    def on_change(self, listener: Listener) -> None:
+        self._listeners.append(listener)
+
+    async def start(self, text: str, source: str) -> Registry:
+        """Make ``text`` the base topology (if it differs from the stored one) and build the registry."""
+        digest = hashlib.sha256(text.encode()).hexdigest()
+        stored = await self.store.get_base_topology()
+        if stored is None or stored.sha256 != digest:
+            load_spec(text, source, self.adapters, self.simulators)  # fail, with line numbers, before storing
+            await self.store.set_base_topology(BaseTopology(source, digest, text))
+            if stored is not None:
+                log.info("topology file changed; recorded changes are replayed on the new base", source=source)
+        await self._rebuild()
+        return self.current
+
+    async def refresh(self) -> bool:
+        """Rebuild if the store's registry moved; True when it did."""
+        if await self.store.registry_version() == self.version:
+            return False
+        async with self._lock:
+            if await self.store.registry_version() == self.version:
+                return False
+            await self._rebuild()
+        return True
+
+    async def _rebuild(self) -> None:
+        version = await self.store.registry_version()
+        base = await self.store.get_base_topology()
+        if base is None:
+            raise TopologyError("<store>", ["the store holds no topology"])
+        document: dict[str, Any] = yaml.safe_load(base.text)
+        skipped = []
+        for change in await self.store.list_changes():
+            trial = copy.deepcopy(document)
+            try:
+                apply_change(trial, change.op, change.payload)
+                spec_from_data(trial, f"change {change.id}", self.adapters, self.simulators)
+            except (ChangeError, TopologyError) as exc:
+                skipped.append(change.id)
+                log.warning(
+                    "registry change no longer applies; skipped", change=change.id, op=change.op, problem=str(exc)
+                )
+                continue
+            document = trial
+        spec = spec_from_data(document, base.source, self.adapters, self.simulators)
+        self._document, self.version, self.skipped = document, version, skipped
+        self.registry = registry_from_spec(spec, self.adapters)
+        for listener in self._listeners:
+            await listener(self.registry)
+
+    async def apply(self, op: str, payload: Any, actor: str) -> RegistryChange:
+        """Validate and record one change, then rebuild. Raises :class:`ChangeError`."""
+        async with self._lock:
+            await self._rebuild()  # judge the change against the newest state
+            trial = copy.deepcopy(self._document)
+            apply_change(trial, op, payload)
+            try:
+                spec_from_data(trial, f"change {op}", self.adapters, self.simulators)
+            except TopologyError as exc:
+                raise ChangeError(f"the registry would be invalid after {op}", problems=exc.problems) from None
+            change = RegistryChange(op, payload, actor, int(self.clock.now() * 1000))
+            change_id = await self.store.add_change(change)
+            await self._rebuild()
+            return RegistryChange(op, payload, actor, change.ts_ms, change_id)

@@ -1,0 +1,108 @@
+"""Payloads of the hub's own admin API (``/api/v1``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+__all__ = [
+    "AdminError",
+    "Body",
+    "ChangeInfo",
+    "ChangeList",
+    "HealthReport",
+    "MessageDetail",
+    "MessagePage",
+    "MessageSummary",
+    "ServiceHealthInfo",
+    "ServiceInfo",
+    "ServiceList",
+    "VerifyReport",
+]
+
+
+class AdminError(BaseModel):
+    error: str = Field(description="unauthorized, invalid, not_found, conflict")
+    message: str
+    problems: list[str] = Field(default_factory=list)
+
+
+class MessageSummary(BaseModel):
+    id: int = Field(description="Position in the message log; the cursor for paging")
+    client: str | None
+    service: str | None
+    record: dict[str, Any] = Field(description="Operational-monitoring fields, X-Road names")
+    violations: list[dict[str, str]] | None = None
+    truncated: bool = False
+
+
+class MessagePage(BaseModel):
+    items: list[MessageSummary]
+    next_cursor: int | None = Field(description="Pass as ?cursor= for the next (older) page; null at the end")
+
+
+class Body(BaseModel):
+    encoding: str = Field(description="utf-8 (text holds it) or base64 (data holds it)")
+    text: str | None = None
+    data: str | None = None
+    size: int
+
+
+class MessageDetail(MessageSummary):
+    bodies: dict[str, Body | None] = Field(
+        description="client_request, provider_request (native), provider_response (native), client_response"
+    )
+    prev_hash: str
+    hash: str
+
+
+class ServiceHealthInfo(BaseModel):
+    service: str
+    successfulRequestCount: int
+    unsuccessfulRequestCount: int
+    requestMinDuration: int | None
+    requestAverageDuration: float | None
+    requestMaxDuration: int | None
+    lastSuccessfulRequestTimestamp: int | None
+    lastUnsuccessfulRequestTimestamp: int | None
+
+
+class HealthReport(BaseModel):
+    since: int = Field(description="Start of the period, ms since the epoch")
+    until: int
+    services: list[ServiceHealthInfo]
+
+
+class ServiceInfo(BaseModel):
+    service: str
+    adapter: str
+    operation: str
+    version: str
+    methods: list[str]
+    provider: str = Field(description="An endpoint URL, or 'simulated (KIND)'")
+    timeout: float
+    disabled: bool
+
+
+class ServiceList(BaseModel):
+    items: list[ServiceInfo]
+
+
+class ChangeInfo(BaseModel):
+    id: int
+    op: str
+    payload: dict[str, Any]
+    actor: str
+    ts_ms: int
+
+
+class ChangeList(BaseModel):
+    items: list[ChangeInfo]
+
+
+class VerifyReport(BaseModel):
+    ok: bool
+    checked: int
+    broken_id: int | None
+    reason: str
