@@ -6,9 +6,6 @@ import asyncio
 import json
 import re
 import shutil
-import signal
-import subprocess
-import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -16,40 +13,9 @@ import aiohttp
 import pytest
 
 from tests.helpers import MOTCUA, POPULATION, lookup_body
+from tests.processes import Running, run_cli, start, stop
 
 ROOT = Path(__file__).resolve().parent.parent
-
-
-class Running:
-    def __init__(self, process: asyncio.subprocess.Process, url: str, banner: str) -> None:
-        self.process, self.url, self.banner = process, url, banner
-
-
-async def start(*args: str) -> Running:
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "ngsp_sim",
-        *args,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
-    assert process.stdout is not None
-    banner = []
-    while True:  # the banner is printed once the socket is bound; wait for it, bounded
-        line = (await asyncio.wait_for(process.stdout.readline(), 30)).decode()
-        if not line:
-            err = await process.stderr.read() if process.stderr else b""
-            raise AssertionError(f"process exited before listening: {err.decode()}")
-        banner.append(line)
-        if match := re.search(r"(http://127\.0\.0\.1:\d+)", line):
-            break
-    return Running(process, match.group(1), "".join(banner))
-
-
-async def stop(running: Running) -> int:
-    running.process.send_signal(signal.SIGTERM)
-    return await asyncio.wait_for(running.process.wait(), 30)
 
 
 @pytest.fixture
@@ -79,8 +45,7 @@ async def test_logs_are_json_lines_with_the_exchange_id(hub_process):
         async with session.post(f"{hub_process.url}{POPULATION}", json=lookup_body(), headers=headers) as resp:
             assert resp.status == 200
     await stop(hub_process)
-    assert hub_process.process.stderr is not None
-    events = [json.loads(line) for line in (await hub_process.process.stderr.read()).decode().splitlines() if line]
+    events = [json.loads(line) for line in hub_process.stderr.decode().splitlines() if line]
     (exchange,) = [e for e in events if e.get("event") == "exchange"]
     assert exchange["xroad_id"] == "cli-log-test"
     assert exchange["status"] == 200 and exchange["client"] == MOTCUA
@@ -114,21 +79,15 @@ async def test_readme_curl_examples_work_as_printed(hub_process):
             assert "type" not in body or "openapi" in body, (command, body)
 
 
-def _run(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "ngsp_sim", *args], capture_output=True, text=True, timeout=60, check=False
-    )
-
-
 def test_catalog_lists_the_demo_services():
-    result = _run("catalog")
+    result = run_cli("catalog")
     assert result.returncode == 0
     assert "VN/GOV/000.00.00.G01/CSDLQGDC/TraCuuThongTinCongDan" in result.stdout
     assert "4 services, 5 agencies" in result.stdout
 
 
 def test_catalog_as_json():
-    rows = json.loads(_run("catalog", "--format", "json").stdout)
+    rows = json.loads(run_cli("catalog", "--format", "json").stdout)
     assert {r["service"] for r in rows} >= {"VN/GOV/000.00.00.G22/DVCQG/DongBoHoSoMC"}
 
 
@@ -136,7 +95,7 @@ def test_bad_topology_is_a_readable_sentence_not_a_traceback(tmp_path):
     bad = tmp_path / "bad.yaml"
     bad.write_text("instance: VN\nagencies:\n  - code: nope\n    name: {vi: a, en: b}\n", encoding="utf-8")
     for command in (("up", "--topology", str(bad), "--port", "0"), ("catalog", "--topology", str(bad))):
-        result = _run(*command, *(("--data-dir", str(tmp_path / "d")) if command[0] == "up" else ()))
+        result = run_cli(*command, *(("--data-dir", str(tmp_path / "d")) if command[0] == "up" else ()))
         assert result.returncode == 2
         assert "Traceback" not in result.stderr
         assert f"{bad}:3: agencies[0].code: expected a QCVN 102 agency code" in result.stderr
@@ -144,7 +103,7 @@ def test_bad_topology_is_a_readable_sentence_not_a_traceback(tmp_path):
 
 async def test_port_in_use_is_a_readable_sentence(hub_process, tmp_path):
     port = hub_process.url.rsplit(":", 1)[1]
-    result = await asyncio.to_thread(_run, "up", "--port", port, "--data-dir", str(tmp_path / "other"))
+    result = await asyncio.to_thread(run_cli, "up", "--port", port, "--data-dir", str(tmp_path / "other"))
     assert result.returncode != 0
     assert "cannot listen on 127.0.0.1:" in result.stderr and "Traceback" not in result.stderr
 

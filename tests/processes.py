@@ -1,0 +1,70 @@
+"""Running ngsp-sim as real processes, as users do: start, wait for the banner, stop with SIGTERM."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import re
+import signal
+import subprocess
+import sys
+from collections.abc import Mapping
+
+
+class Running:
+    """A started process. Its output is drained continuously (a full pipe would block it)."""
+
+    def __init__(self, process: asyncio.subprocess.Process, url: str, banner: str) -> None:
+        self.process, self.url, self.banner = process, url, banner
+        self.stdout = bytearray()
+        self.stderr = bytearray()
+        self._drains = [
+            asyncio.create_task(self._drain(process.stdout, self.stdout)),
+            asyncio.create_task(self._drain(process.stderr, self.stderr)),
+        ]
+
+    @staticmethod
+    async def _drain(stream: asyncio.StreamReader | None, into: bytearray) -> None:
+        while stream is not None and (chunk := await stream.read(65536)):
+            into += chunk
+
+    async def stop(self) -> int:
+        if self.process.returncode is None:
+            self.process.send_signal(signal.SIGTERM)
+        code = await asyncio.wait_for(self.process.wait(), 30)
+        await asyncio.gather(*self._drains)
+        return code
+
+
+async def start(*args: str, env: Mapping[str, str] | None = None) -> Running:
+    """Start ``ngsp-sim ARGS`` and return once it printed the address it listens on."""
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "ngsp_sim",
+        *args,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+        env=None if env is None else {**os.environ, **env},
+    )
+    assert process.stdout is not None
+    banner = []
+    while True:  # the banner is printed once the socket is bound; wait for it, bounded
+        line = (await asyncio.wait_for(process.stdout.readline(), 60)).decode()
+        if not line:
+            err = await process.stderr.read() if process.stderr else b""
+            raise AssertionError(f"process exited before listening: {err.decode()}")
+        banner.append(line)
+        if match := re.search(r"(http://127\.0\.0\.1:\d+)", line):
+            break
+    return Running(process, match.group(1), "".join(banner))
+
+
+async def stop(running: Running) -> int:
+    return await running.stop()
+
+
+def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "ngsp_sim", *args], capture_output=True, text=True, timeout=120, check=False
+    )

@@ -1,0 +1,204 @@
+"""The admin API: token protection, message-log queries, health statistics, runtime registry changes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from ngsp_sim.clock import SystemClock
+from ngsp_sim.hub.admin import ROUTES
+from ngsp_sim.hub.app import HUB
+from ngsp_sim.sim import Country
+from ngsp_sim.sim.business import BusinessAgency
+from ngsp_sim.store import SqliteStore
+from tests.helpers import ADMIN, BUSINESS, HOTICH, MOTCUA, POPULATION, lookup_body
+
+NEW_SERVICE = "VN/GOV/000.00.00.H56/MOTCUA/traCuuDoanhNghiep"
+
+
+async def _flush(hub: Any) -> None:
+    await hub.server.app[HUB].message_log.flush()
+
+
+@pytest.mark.parametrize("route", ROUTES, ids=lambda r: f"{r.method} {r.path}")
+async def test_every_admin_route_needs_the_token(hub, route):
+    path = route.path.replace("{id:.+}", "VN/GOV/000.00.00.G01/CSDLQGDC/TraCuuThongTinCongDan").replace("{id}", "1")
+    for headers in ({}, {"Authorization": "Bearer wrong-token"}, {"Authorization": "Basic dGVzdA=="}):
+        resp = await hub.request(route.method, path, headers=headers)
+        assert resp.status == 401, headers
+        assert resp.headers["WWW-Authenticate"].startswith("Bearer")
+        assert (await resp.json())["error"] == "unauthorized"
+
+
+async def test_open_endpoints_need_no_token(hub):
+    assert (await hub.get("/healthz")).status == 200
+    assert (await hub.get("/listClients")).status == 200
+
+
+async def test_list_filter_and_page_through_messages(hub):
+    for n in range(7):
+        await hub.post(POPULATION, json=lookup_body(), headers={"X-Road-Client": MOTCUA, "X-Road-Id": f"p-{n}"})
+    await hub.get(f"{BUSINESS}?msdn=0312345673", headers={"X-Road-Client": HOTICH})  # denied
+    await _flush(hub)
+    page = await (await hub.get("/api/v1/messages?limit=3", headers=ADMIN)).json()
+    assert page["items"][0]["client"] == HOTICH  # the denied call is the newest
+    seen = []
+    cursor: int | None = None
+    while True:
+        url = "/api/v1/messages?limit=3&succeeded=true" + (f"&cursor={cursor}" if cursor else "")
+        page = await (await hub.get(url, headers=ADMIN)).json()
+        seen += [m["record"]["messageId"] for m in page["items"]]
+        if page["next_cursor"] is None:
+            break
+        cursor = page["next_cursor"]
+    assert seen == [f"p-{n}" for n in reversed(range(7))]
+    denied = await (await hub.get("/api/v1/messages?fault_code=Server.ServerProxy.AccessDenied", headers=ADMIN)).json()
+    assert [m["client"] for m in denied["items"]] == [HOTICH]
+    by_id = await (await hub.get("/api/v1/messages?message_id=p-3", headers=ADMIN)).json()
+    assert len(by_id["items"]) == 1
+
+
+async def test_one_message_with_its_bodies(hub):
+    await hub.post(POPULATION, json=lookup_body(), headers={"X-Road-Client": MOTCUA})
+    await _flush(hub)
+    (item,) = (await (await hub.get("/api/v1/messages", headers=ADMIN)).json())["items"]
+    detail = await (await hub.get(f"/api/v1/messages/{item['id']}", headers=ADMIN)).json()
+    assert detail["bodies"]["provider_request"]["encoding"] == "utf-8"
+    assert "<ns:SoDinhDanh>079090001234</ns:SoDinhDanh>" in detail["bodies"]["provider_request"]["text"]
+    assert len(detail["hash"]) == 64
+    assert (await hub.get("/api/v1/messages/999", headers=ADMIN)).status == 404
+    assert (await hub.get("/api/v1/messages/abc", headers=ADMIN)).status == 400
+
+
+@pytest.mark.parametrize("query", ["limit=0", "limit=501", "succeeded=maybe", "cursor=x", "since=yesterday"])
+async def test_bad_query_parameters_are_400(hub, query):
+    resp = await hub.get(f"/api/v1/messages?{query}", headers=ADMIN)
+    assert resp.status == 400
+    assert (await resp.json())["error"] == "invalid"
+
+
+async def test_health_statistics_per_service(hub):
+    for _ in range(3):
+        await hub.post(POPULATION, json=lookup_body(), headers={"X-Road-Client": MOTCUA})
+    await hub.post(POPULATION, json=lookup_body(SoDinhDanh="1"), headers={"X-Road-Client": MOTCUA})
+    await _flush(hub)
+    report = await (await hub.get("/api/v1/health?period=600", headers=ADMIN)).json()
+    (population,) = [s for s in report["services"] if s["service"].endswith("TraCuuThongTinCongDan")]
+    assert population["successfulRequestCount"] == 3
+    assert population["unsuccessfulRequestCount"] == 1
+    assert population["requestMinDuration"] <= population["requestAverageDuration"] <= population["requestMaxDuration"]
+    assert population["lastUnsuccessfulRequestTimestamp"] is not None
+
+
+async def _business_provider(aiohttp_server: Any) -> str:
+    agency = BusinessAgency(Country.generate(7, 10, 10), SystemClock())
+    server = await aiohttp_server(agency.aiohttp_app())
+    return str(server.make_url("")).rstrip("/")
+
+
+async def test_register_a_service_grant_and_revoke_access_at_runtime(hub, aiohttp_server):
+    url = f"/r1/{NEW_SERVICE}?msdn=0312345673"
+    before = await hub.get(url, headers={"X-Road-Client": MOTCUA})
+    assert before.headers["X-Road-Error"] == "Server.ClientProxy.UnknownMember"
+    body = {
+        "adapter": "business",
+        "operation": "chiTietDoanhNghiep",
+        "endpoint": await _business_provider(aiohttp_server),
+        "agency_name": {"vi": "UBND tỉnh Thanh Hóa", "en": "Thanh Hóa People's Committee"},
+        "subsystem_name": {"vi": "Một cửa Thanh Hóa", "en": "Thanh Hóa one-stop system"},
+    }
+    resp = await hub.put(f"/api/v1/services/{NEW_SERVICE}", json=body, headers=ADMIN)
+    assert resp.status == 200, await resp.text()
+    assert (await hub.get(url, headers={"X-Road-Client": MOTCUA})).headers["X-Road-Error"] == (
+        "Server.ServerProxy.AccessDenied"
+    )
+    grant = {"client": MOTCUA, "service": NEW_SERVICE, "methods": ["GET"]}
+    assert (await hub.put("/api/v1/access", json=grant, headers=ADMIN)).status == 200
+    ok = await hub.get(url, headers={"X-Road-Client": MOTCUA})
+    assert ok.status == 200 and (await ok.json())["Status"] == 1
+    revoke = {"client": MOTCUA, "service": NEW_SERVICE}
+    assert (await hub.request("DELETE", "/api/v1/access", json=revoke, headers=ADMIN)).status == 200
+    assert (await hub.get(url, headers={"X-Road-Client": MOTCUA})).headers["X-Road-Error"] == (
+        "Server.ServerProxy.AccessDenied"
+    )
+    changes = (await (await hub.get("/api/v1/registry/changes", headers=ADMIN)).json())["items"]
+    assert [c["op"] for c in changes] == ["put_service", "put_access", "delete_access"]
+    assert all(c["actor"].startswith("admin@") and c["ts_ms"] > 0 for c in changes)
+    services = (await (await hub.get("/api/v1/services", headers=ADMIN)).json())["items"]
+    assert NEW_SERVICE in {s["service"] for s in services}
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body", "status", "fragment"),
+    [
+        ("PUT", f"/api/v1/services/{NEW_SERVICE}", {"adapter": "nope"}, 400, "agency 000.00.00.H56 is not registered"),
+        (
+            "PUT",
+            "/api/v1/services/VN/GOV/000.00.00.G01/CSDLQGDC/khac",
+            {"adapter": "nope"},
+            400,
+            "unknown adapter 'nope'",
+        ),
+        (
+            "PUT",
+            "/api/v1/services/VN/GOV/000.00.00.G01/CSDLQGDC/x",
+            {"adapter": "business", "timeout": -1},
+            400,
+            "timeout",
+        ),
+        ("PUT", "/api/v1/services/not-an-id", {"adapter": "business"}, 400, "expected 5 parts"),
+        ("DELETE", "/api/v1/services/VN/GOV/000.00.00.G01/CSDLQGDC/khongCo", None, 404, "is not registered"),
+        (
+            "PUT",
+            "/api/v1/access",
+            {"client": MOTCUA, "service": "VN/GOV/000.00.00.G01/CSDLQGDC/khongCo"},
+            400,
+            "is not declared",
+        ),
+        (
+            "DELETE",
+            "/api/v1/access",
+            {"client": HOTICH, "service": "VN/GOV/000.00.00.G12/CSDLDKDN/chiTietDoanhNghiep"},
+            404,
+            "no access right",
+        ),
+        ("PUT", "/api/v1/access", [1, 2], 400, "invalid put_access"),
+    ],
+)
+async def test_invalid_changes_are_refused_with_reasons(hub, method, path, body, status, fragment):
+    resp = await hub.request(method, path, json=body, headers=ADMIN)
+    assert resp.status == status
+    answer = await resp.json()
+    assert fragment in answer["message"] + " ".join(answer["problems"])
+    changes = (await (await hub.get("/api/v1/registry/changes", headers=ADMIN)).json())["items"]
+    assert changes == []
+
+
+async def test_registry_changes_and_message_log_survive_a_restart(make_hub, tmp_path):
+    path = tmp_path / "hub.sqlite3"
+    first = await make_hub(store=SqliteStore(path))
+    revoke = {"client": HOTICH, "service": "VN/GOV/000.00.00.G01/CSDLQGDC/TraCuuThongTinCongDan"}
+    assert (await first.request("DELETE", "/api/v1/access", json=revoke, headers=ADMIN)).status == 200
+    await first.post(POPULATION, json=lookup_body(), headers={"X-Road-Client": MOTCUA, "X-Road-Id": "before"})
+    await first.close()
+    second = await make_hub(store=SqliteStore(path))
+    resp = await second.post(POPULATION, json=lookup_body(), headers={"X-Road-Client": HOTICH})
+    assert resp.headers["X-Road-Error"] == "Server.ServerProxy.AccessDenied"
+    found = await (await second.get("/api/v1/messages?message_id=before", headers=ADMIN)).json()
+    assert len(found["items"]) == 1
+
+
+async def test_verify_endpoint(hub):
+    await hub.post(POPULATION, json=lookup_body(), headers={"X-Road-Client": MOTCUA})
+    await _flush(hub)
+    report = await (await hub.get("/api/v1/messages-verify", headers=ADMIN)).json()
+    assert report == {"ok": True, "checked": 1, "broken_id": None, "reason": ""}
+
+
+async def test_admin_openapi_lists_every_route(hub):
+    doc = await (await hub.get("/api/v1/openapi.json", headers=ADMIN)).json()
+    assert doc["openapi"] == "3.1.0"
+    documented = {(m.upper(), p) for p, ops in doc["paths"].items() for m in ops}
+    assert documented == {(r.method, r.path.replace("{id:.+}", "{id}")) for r in ROUTES}
+    assert "MessagePage" in doc["components"]["schemas"]
