@@ -38,6 +38,8 @@ def parse_xml(body: bytes) -> Element:
 
 
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]*")
+_NEEDS_ESCAPE = re.compile(r"[&<>]")
+_CHECKED_NAMES: set[str] = set()  # wire names are few; each is checked once
 
 
 def render_xml(parts: list[str], data: Mapping[str, Any], prefix: str) -> None:
@@ -45,8 +47,11 @@ def render_xml(parts: list[str], data: Mapping[str, Any], prefix: str) -> None:
     element, dicts nest, ``None`` is left out, booleans are ``true``/``false``. Element names are the
     wire names; anything else that could not be an XML name is refused rather than written."""
     for key, value in data.items():
-        if not _NAME.fullmatch(key):
-            raise ValueError(f"{key!r} cannot be an XML element name")
+        if key not in _CHECKED_NAMES:
+            if not _NAME.fullmatch(key):
+                raise ValueError(f"{key!r} cannot be an XML element name")
+            if len(_CHECKED_NAMES) < 10_000:
+                _CHECKED_NAMES.add(key)
         for item in value if isinstance(value, list) else (value,):
             if item is None:
                 continue
@@ -56,7 +61,8 @@ def render_xml(parts: list[str], data: Mapping[str, Any], prefix: str) -> None:
             elif isinstance(item, bool):
                 parts.append("true" if item else "false")
             else:
-                parts.append(escape(str(item)))
+                text = str(item)
+                parts.append(escape(text) if _NEEDS_ESCAPE.search(text) else text)
             parts.append(f"</{prefix}:{key}>")
 
 

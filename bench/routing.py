@@ -1,14 +1,15 @@
 """Routing benchmark: the population lookup (037) through the hub vs. straight to the simulated agency.
 
 Starts two real processes on loopback, `ngsp-sim up` and `ngsp-sim agency run population`, then
-drives each with the same number of concurrent aiohttp clients and prints requests/s and latency
-percentiles. Bounded: a fixed number of requests per target and a time cap; everything stops by
-itself.
+drives each with the same number of concurrent connections and prints requests/s and latency
+percentiles. The load generator is `wrk` when it is installed (Debian package `wrk`; it costs the
+servers far less CPU), else an aiohttp client. Bounded: `--seconds` per target with wrk, a fixed
+number of requests (and a time cap) with aiohttp; everything stops by itself.
 
-    .venv/bin/python bench/routing.py [--concurrency 32] [--requests 5000] [--json]
+    .venv/bin/python bench/routing.py [--concurrency 32] [--seconds 10] [--message-log on|off] [--json]
 
 The load generator shares the machine with the servers (2 cores here), so absolute figures are a
-floor; the ratio routed/direct is the figure to watch.
+floor; compare figures taken in one run.
 """
 
 from __future__ import annotations
@@ -16,7 +17,9 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import re
+import shutil
 import statistics
 import sys
 import tempfile
@@ -53,9 +56,14 @@ class Result:
     p99_ms: float
 
 
+PIN = shutil.which("taskset") is not None and (os.cpu_count() or 1) >= 2
+
+
 @asynccontextmanager
 async def process(*args: str) -> AsyncIterator[str]:
+    """Start an ngsp-sim process (pinned to CPU 0 when possible, away from the load generator)."""
     proc = await asyncio.create_subprocess_exec(
+        *(["taskset", "-c", "0"] if PIN else []),
         sys.executable,
         "-m",
         "ngsp_sim",
@@ -117,6 +125,52 @@ async def drive(url: str, body: bytes, headers: dict[str, str], concurrency: int
     )
 
 
+WRK_SCRIPT = """
+wrk.method = "POST"
+wrk.body = [[{body}]]
+{headers}
+"""
+
+
+async def drive_wrk(url: str, body: bytes, headers: dict[str, str], concurrency: int, seconds: float) -> Result:
+    script = WRK_SCRIPT.format(
+        body=body.decode(), headers="\n".join(f'wrk.headers["{k}"] = "{v}"' for k, v in headers.items())
+    )
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as handle:
+        handle.write(script)
+    for duration in (2, seconds):  # a short warm-up run first, not counted
+        proc = await asyncio.create_subprocess_exec(
+            *(["taskset", "-c", "1"] if PIN else []),
+            "wrk",
+            "-t",
+            "1",
+            "-c",
+            str(concurrency),
+            "-d",
+            f"{int(duration)}s",
+            "--latency",
+            "-s",
+            handle.name,
+            url,
+            stdout=asyncio.subprocess.PIPE,
+        )
+        out = (await asyncio.wait_for(proc.communicate(), duration + 60))[0].decode()
+        if "Requests/sec" not in out:
+            raise RuntimeError(f"wrk failed:\n{out}")
+    os.unlink(handle.name)
+
+    def ms(label: str) -> float:
+        match = re.search(rf"^\s+{label}\s+([\d.]+)(us|ms|s)\s*$", out, re.M)
+        if match is None:
+            raise RuntimeError(f"wrk printed no {label} latency:\n{out}")
+        return float(match[1]) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[match[2]]
+
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out)[1])  # type: ignore[index]
+    total = int(re.search(r"(\d+) requests in", out)[1])  # type: ignore[index]
+    bad = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    return Result(url, concurrency, total, int(bad[1]) if bad else 0, seconds, rps, ms("50%"), ms("99%"))
+
+
 async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--concurrency", type=int, default=32)
@@ -124,25 +178,33 @@ async def main() -> None:
     parser.add_argument("--cap", type=float, default=60.0, help="seconds at most per target")
     parser.add_argument("--json", action="store_true", help="print the results as JSON")
     parser.add_argument("--message-log", choices=["on", "off"], default="on", help="the hub's message log")
+    parser.add_argument("--seconds", type=float, default=10.0, help="seconds per target with wrk")
+    parser.add_argument("--client", choices=["wrk", "aiohttp"], default="wrk" if shutil.which("wrk") else "aiohttp")
     args = parser.parse_args()
 
     soap = build_envelope("TraCuuThongTinCongDan", NAMESPACE, LOOKUP)
     soap_headers = {"Content-Type": "text/xml; charset=utf-8"}
     json_headers = {"Content-Type": "application/json", "X-Road-Client": "VN/GOV/000.00.00.H29/MOTCUA"}
+
+    async def load(url: str, body: bytes, headers: dict[str, str]) -> Result:
+        if args.client == "wrk":
+            return await drive_wrk(url, body, headers, args.concurrency, args.seconds)
+        return await drive(url, body, headers, args.concurrency, args.requests, args.cap)
+
     results = []
     async with process("agency", "run", "population", "--port", "0") as agency:
-        results.append(
-            await drive(f"{agency}/dancuquocgia/ws", soap, soap_headers, args.concurrency, args.requests, args.cap)
-        )
+        results.append(await load(f"{agency}/dancuquocgia/ws", soap, soap_headers))
     data_dir = tempfile.mkdtemp(prefix="ngsp-bench-")
     async with process("up", "--port", "0", "--data-dir", data_dir, "--message-log", args.message_log) as hub:
         url = f"{hub}/r1/VN/GOV/000.00.00.G01/CSDLQGDC/TraCuuThongTinCongDan"
-        results.append(await drive(url, orjson.dumps(LOOKUP), json_headers, args.concurrency, args.requests, args.cap))
+        results.append(await load(url, orjson.dumps(LOOKUP), json_headers))
     direct, routed = results
     if args.json:
         print(json.dumps([asdict(r) for r in results], indent=2))
         return
-    print(f"population lookup (037), {args.concurrency} concurrent clients, {args.requests} requests each")
+    amount = f"{args.seconds:g} s each" if args.client == "wrk" else f"{args.requests} requests each"
+    print(f"population lookup (037), {args.concurrency} connections ({args.client}), {amount}")
+    print(f"message log {args.message_log}; " + ("server on CPU 0, load generator on CPU 1" if PIN else "unpinned"))
     print(f"{'target':<10} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7}")
     for name, r in (("direct", direct), ("routed", routed)):
         print(f"{name:<10} {r.rps:>9.0f} {r.p50_ms:>8.2f} {r.p99_ms:>8.2f} {r.errors:>7}")

@@ -195,29 +195,27 @@ class Pipeline:
         return Outcome(status, body, headers, record)
 
     def _entry(self, record: MessageRecord, trace: _Trace, request: bytes, response: bytes) -> MessageEntry:
-        entry = MessageEntry(
+        bodies: list[bytes | None] = [request, trace.provider_request, trace.provider_response, response]
+        subsystems = self.table.registry.subsystems
+        truncated = False
+        for who in (trace.client, trace.service.subsystem if trace.service else None):
+            if who is not None and (sub := subsystems.get(who)) is not None and not sub.log_bodies:
+                bodies = [None, None, None, None]
+        limit = self.message_log.config.body_limit if self.message_log else 0
+        if any(body is not None and len(body) > limit for body in bodies):
+            truncated = True
+            bodies = [capture(body, limit)[0] for body in bodies]
+        return MessageEntry(
             record.as_dict(),
             client=str(trace.client) if trace.client else None,
             service=str(trace.service) if trace.service else None,
+            client_request=bodies[0],
+            provider_request=bodies[1],
+            provider_response=bodies[2],
+            client_response=bodies[3],
             violations=[v.as_dict() for v in trace.violations] if trace.violations else None,
+            truncated=truncated,
         )
-        subsystems = self.table.registry.subsystems
-        involved = [trace.client, trace.service.subsystem if trace.service else None]
-        quiet = any(not sub.log_bodies for who in involved if who and (sub := subsystems.get(who)) is not None)
-        if not quiet and self.message_log is not None:
-            limit = self.message_log.config.body_limit
-            cut = False
-            for name, body in (
-                ("client_request", request),
-                ("provider_request", trace.provider_request),
-                ("provider_response", trace.provider_response),
-                ("client_response", response),
-            ):
-                kept, was_cut = capture(body, limit)
-                setattr(entry, name, kept)
-                cut = cut or was_cut
-            entry.truncated = cut
-        return entry
 
     @staticmethod
     def _error(err: HubError, req: Incoming, record: MessageRecord, headers: dict[str, str]) -> tuple[int, bytes]:

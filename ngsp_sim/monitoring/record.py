@@ -7,7 +7,7 @@ stores the same record.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, fields
 from typing import Any
 
 from ngsp_sim.identifiers import ServiceId, SubsystemId
@@ -61,4 +61,8 @@ class MessageRecord:
         self.serviceVersion = version
 
     def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        # Not dataclasses.asdict: that deep-copies every value and costs ~10% of a routed request.
+        return {name: getattr(self, name) for name in _FIELDS}
+
+
+_FIELDS = tuple(f.name for f in fields(MessageRecord))

@@ -54,6 +54,9 @@ class StoredMessage(MessageEntry):
     id: int = 0
     prev_hash: str = ""
     hash: str = ""
+    record_json: str = ""
+    """The record exactly as stored (the hash chain covers these bytes)."""
+    violations_json: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

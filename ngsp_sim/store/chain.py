@@ -1,38 +1,74 @@
 """The hash chain that makes the message log tamper-evident.
 
-Each record's hash is SHA-256 over the previous record's hash and a canonical form of the record:
-its operational-monitoring fields, violations, truncation flag and the SHA-256 of each body. Changing,
-removing or reordering any stored record breaks the chain at that record or the next one. Retention
-purges move the chain's *anchor* (the hash the oldest kept record must follow).
+Each record's hash is SHA-256 over the previous record's hash followed by every stored field of the
+record, each length-prefixed: the operational-monitoring record exactly as stored (its JSON text),
+client, service, violations (JSON text), the truncation flag and the four bodies. Changing, removing or
+reordering any stored record breaks the chain at that record or the next one. Retention purges move the
+chain's *anchor* (the hash the oldest kept record must follow).
 """
 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import orjson
 
 from ngsp_sim.store.base import BODY_NAMES, MessageEntry, Store
 
-__all__ = ["ChainReport", "chain_hash", "verify_chain"]
+__all__ = ["ChainReport", "SealedEntry", "chain_hash", "seal", "verify_chain"]
+
+_NONE = (2**64 - 1).to_bytes(8, "big")
 
 
-def chain_hash(prev_hash: str, entry: MessageEntry) -> str:
-    canonical = {
-        "record": entry.record,
-        "client": entry.client,
-        "service": entry.service,
-        "violations": entry.violations,
-        "truncated": entry.truncated,
-        "bodies": {
-            name: (hashlib.sha256(body).hexdigest() if (body := getattr(entry, name)) is not None else None)
-            for name in BODY_NAMES
-        },
-    }
+def chain_hash(prev_hash: str, fields: Sequence[bytes | None]) -> str:
     digest = hashlib.sha256(prev_hash.encode())
-    digest.update(orjson.dumps(canonical, option=orjson.OPT_SORT_KEYS))
+    for value in fields:
+        if value is None:
+            digest.update(_NONE)
+        else:
+            digest.update(len(value).to_bytes(8, "big"))
+            digest.update(value)
     return digest.hexdigest()
+
+
+def _text(value: str | None) -> bytes | None:
+    return None if value is None else value.encode()
+
+
+@dataclass(frozen=True, slots=True)
+class SealedEntry:
+    """An entry serialised for storage, with its place in the chain."""
+
+    entry: MessageEntry
+    record_json: str
+    violations_json: str | None
+    prev_hash: str
+    hash: str
+
+
+def hashed_fields(record_json: str, entry: MessageEntry, violations_json: str | None) -> list[bytes | None]:
+    return [
+        record_json.encode(),
+        _text(entry.client),
+        _text(entry.service),
+        _text(violations_json),
+        b"1" if entry.truncated else b"0",
+        *(getattr(entry, name) for name in BODY_NAMES),
+    ]
+
+
+def seal(prev_hash: str, entries: Sequence[MessageEntry]) -> list[SealedEntry]:
+    """Serialise ``entries`` and chain them after ``prev_hash``."""
+    sealed = []
+    for entry in entries:
+        record_json = orjson.dumps(entry.record).decode()
+        violations_json = None if entry.violations is None else orjson.dumps(entry.violations).decode()
+        digest = chain_hash(prev_hash, hashed_fields(record_json, entry, violations_json))
+        sealed.append(SealedEntry(entry, record_json, violations_json, prev_hash, digest))
+        prev_hash = digest
+    return sealed
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,7 +90,8 @@ async def verify_chain(store: Store, batch: int = 2000) -> ChainReport:
         for record in records:
             if record.prev_hash != expected_prev:
                 return ChainReport(checked, record.id, "its link to the previous record does not match")
-            if chain_hash(record.prev_hash, record) != record.hash:
+            fields = hashed_fields(record.record_json, record, record.violations_json)
+            if chain_hash(record.prev_hash, fields) != record.hash:
                 return ChainReport(checked, record.id, "its content does not match its hash")
             expected_prev = record.hash
             checked += 1

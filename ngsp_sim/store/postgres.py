@@ -21,7 +21,7 @@ from ngsp_sim.store.base import (
     ServiceHealth,
     StoredMessage,
 )
-from ngsp_sim.store.chain import chain_hash
+from ngsp_sim.store.chain import seal
 from ngsp_sim.store.sql import (
     ALL_COLUMNS,
     INSERT_COLUMNS,
@@ -97,12 +97,7 @@ class PostgresStore:
             prev = await conn.fetchval("SELECT hash FROM messages ORDER BY id DESC LIMIT 1")
             if prev is None:
                 prev = await conn.fetchval("SELECT anchor FROM chain WHERE id = 1")
-            rows = []
-            for entry in entries:
-                stored = StoredMessage(**{f: getattr(entry, f) for f in entry.__dataclass_fields__})
-                stored.prev_hash, stored.hash = prev, chain_hash(prev, entry)
-                prev = stored.hash
-                rows.append(insert_params(stored))
+            rows = [insert_params(sealed) for sealed in seal(prev, entries)]
             marks = ", ".join(f"${i}" for i in range(1, len(rows[0]) + 1))
             await conn.executemany(f"INSERT INTO messages ({INSERT_COLUMNS}) VALUES ({marks})", rows)
 

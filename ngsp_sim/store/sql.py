@@ -12,6 +12,7 @@ from typing import Any
 import orjson
 
 from ngsp_sim.store.base import MessageQuery, RegistryChange, ServiceHealth, StoredMessage
+from ngsp_sim.store.chain import SealedEntry
 
 __all__ = ["MIGRATIONS", "message_filters", "row_to_change", "row_to_message"]
 
@@ -38,9 +39,9 @@ CREATE TABLE messages (
 );
 CREATE INDEX messages_ts ON messages (request_in_ts);
 CREATE INDEX messages_service ON messages (service, id);
+CREATE INDEX messages_service_ts ON messages (service, request_in_ts);
 CREATE INDEX messages_client ON messages (client, id);
-CREATE INDEX messages_fault ON messages (fault_code, id);
-CREATE INDEX messages_succeeded ON messages (succeeded, id);
+CREATE INDEX messages_failed ON messages (id) WHERE NOT succeeded;
 CREATE INDEX messages_message_id ON messages (message_id);
 CREATE TABLE chain (id INTEGER PRIMARY KEY, anchor TEXT NOT NULL);
 INSERT INTO chain (id, anchor) VALUES (1, '');
@@ -68,10 +69,13 @@ def message_filters(query: MessageQuery, placeholder: Callable[[int], str]) -> t
     """The WHERE clause (possibly empty) and its parameters; ``placeholder(n)`` writes the n-th."""
     clauses: list[str] = []
     params: list[Any] = []
+    if query.fault_code is not None or query.succeeded is False:
+        # A fault implies failure; saying so lets both databases use the partial index of failures.
+        clauses.append("NOT succeeded")
     for column, op, value in (
         ("client", "=", query.client),
         ("service", "=", query.service),
-        ("succeeded", "=", query.succeeded),
+        ("succeeded", "=", True if query.succeeded else None),
         ("fault_code", "=", query.fault_code),
         ("message_id", "=", query.message_id),
         ("request_in_ts", ">=", query.since_ms),
@@ -103,6 +107,8 @@ def row_to_message(row: Any) -> StoredMessage:
         id=int(row["id"]),
         prev_hash=row["prev_hash"],
         hash=row["hash"],
+        record_json=row["record"],
+        violations_json=row["violations"],
     )
 
 
@@ -110,8 +116,8 @@ def row_to_change(row: Any) -> RegistryChange:
     return RegistryChange(row["op"], orjson.loads(row["payload"]), row["actor"], int(row["ts_ms"]), int(row["id"]))
 
 
-def insert_params(entry: StoredMessage) -> tuple[Any, ...]:
-    record = entry.record
+def insert_params(sealed: SealedEntry) -> tuple[Any, ...]:
+    entry, record = sealed.entry, sealed.entry.record
     return (
         record.get("messageId") or "",
         entry.request_in_ts,
@@ -121,15 +127,15 @@ def insert_params(entry: StoredMessage) -> tuple[Any, ...]:
         record.get("faultCode"),
         record.get("statusCode"),
         entry.duration_ms,
-        orjson.dumps(record).decode(),
-        orjson.dumps(entry.violations).decode() if entry.violations is not None else None,
+        sealed.record_json,
+        sealed.violations_json,
         entry.truncated,
         entry.client_request,
         entry.provider_request,
         entry.provider_response,
         entry.client_response,
-        entry.prev_hash,
-        entry.hash,
+        sealed.prev_hash,
+        sealed.hash,
     )
 
 

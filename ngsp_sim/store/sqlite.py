@@ -24,7 +24,7 @@ from ngsp_sim.store.base import (
     ServiceHealth,
     StoredMessage,
 )
-from ngsp_sim.store.chain import chain_hash
+from ngsp_sim.store.chain import seal
 from ngsp_sim.store.sql import (
     ALL_COLUMNS,
     INSERT_COLUMNS,
@@ -124,12 +124,7 @@ class SqliteStore:
         async with self._transaction() as db:
             row = await self._one("SELECT hash FROM messages ORDER BY id DESC LIMIT 1", writer=True)
             prev = row[0] if row else (await self._one("SELECT anchor FROM chain WHERE id = 1", writer=True))[0]
-            rows = []
-            for entry in entries:
-                stored = StoredMessage(**{f: getattr(entry, f) for f in entry.__dataclass_fields__})
-                stored.prev_hash, stored.hash = prev, chain_hash(prev, entry)
-                prev = stored.hash
-                rows.append(insert_params(stored))
+            rows = [insert_params(sealed) for sealed in seal(prev, entries)]
             marks = ", ".join("?" * len(rows[0]))
             await db.executemany(f"INSERT INTO messages ({INSERT_COLUMNS}) VALUES ({marks})", rows)
 
