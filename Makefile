@@ -25,8 +25,11 @@ lint: $(STAMP)  ## ruff and mypy (strict)
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 
-bench: $(STAMP)  ## routing benchmark against real processes on loopback
-	$(BIN)/python bench/routing.py
+bench: $(STAMP)  ## routing (message log off and on) and message-log query benchmarks, loopback only
+	@command -v wrk >/dev/null || echo "note: install wrk (Debian package 'wrk') for a lighter load generator"
+	$(BIN)/python bench/routing.py --message-log off
+	$(BIN)/python bench/routing.py --message-log on
+	$(BIN)/python bench/query.py --records 1000000
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache .ruff_cache
