@@ -25,6 +25,7 @@ from ngsp_sim.hub.app import HUB
 from ngsp_sim.logging import configure_logging
 from ngsp_sim.monitoring.message_log import DEFAULT_BODY_LIMIT
 from ngsp_sim.registry import load_registry
+from ngsp_sim.security.credentials import CredentialKeeper, UnknownConsumer
 from ngsp_sim.sim import DEMO_CITIZEN, Country
 from ngsp_sim.store import Store, StoredMessage, store_from_url, verify_chain
 
@@ -76,6 +77,14 @@ def _parser() -> argparse.ArgumentParser:
     tail.add_argument("-n", "--lines", type=int, default=20, help="how many to show first (default 20)")
     tail.add_argument("-f", "--follow", action="store_true", help="keep printing new exchanges")
     tail.add_argument("--format", default="text", choices=["text", "json"])
+
+    creds = commands.add_parser("credentials", help="consumer keys and secrets (gateway style)")
+    creds_actions = creds.add_subparsers(dest="credentials_command", required=True, metavar="ACTION")
+    listing = creds_actions.add_parser("list", help="consumer keys and their clients (never secrets)")
+    _store_options(listing)
+    rotate = creds_actions.add_parser("rotate", help="a new secret for a consumer key, printed once")
+    rotate.add_argument("consumer_key")
+    _store_options(rotate)
 
     agency = commands.add_parser("agency", help="simulated agencies on their own")
     agency_commands = agency.add_subparsers(dest="agency_command", required=True, metavar="ACTION")
@@ -148,6 +157,9 @@ def _up(args: argparse.Namespace) -> int:
             lines.append(
                 f"  admin token (generated, shown once; set NGSP_SIM_ADMIN_TOKEN to choose): {hub.admin_token}"
             )
+        for key, secret in sorted(hub.credentials.generated.items()):
+            lines.append(f"  consumer secret generated for {key} (shown once): {secret}")
+        hub.credentials.generated.clear()
         if args.topology is None:
             lines += ["", "Try the citizen lookup (037) as the Hồ Chí Minh City one-stop system:"]
             lines.append(DEMO_CURL.replace("{citizen}", DEMO_CITIZEN).format(url=url))
@@ -228,6 +240,25 @@ async def _tail(store: Store, lines: int, follow: bool, as_json: bool) -> int:
     return 0
 
 
+async def _credentials(store: Store, action: str, key: str | None) -> int:
+    await store.open()
+    try:
+        if action == "list":
+            for c in await store.list_credentials():
+                print(f"{c.consumer_key:<24} {c.client:<40} {c.source}")
+            return 0
+        keeper = CredentialKeeper(store, SystemClock())
+        try:
+            secret = await keeper.rotate(key or "")
+        except UnknownConsumer:
+            print(f"ngsp-sim: no consumer key {key!r} in {store.display}", file=sys.stderr)
+            return 1
+        print(f"new secret for {key} (shown once; its tokens no longer work): {secret}")
+        return 0
+    finally:
+        await store.close()
+
+
 def _agency_run(args: argparse.Namespace) -> int:
     configure_logging("info")
     agency = sim.BUILTIN[args.kind](Country.generate(args.seed, args.population), SystemClock())
@@ -256,6 +287,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             with contextlib.suppress(KeyboardInterrupt):
                 return asyncio.run(_tail(_store(args), args.lines, args.follow, args.format == "json"))
             return 0
+        if args.command == "credentials":
+            return asyncio.run(
+                _credentials(_store(args), args.credentials_command, getattr(args, "consumer_key", None))
+            )
         return _agency_run(args)
     except TopologyError as exc:
         print(f"ngsp-sim: {exc}", file=sys.stderr)

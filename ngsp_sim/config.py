@@ -7,10 +7,27 @@ from pathlib import Path
 
 from ngsp_sim.monitoring.message_log import MessageLogConfig
 
-__all__ = ["DEFAULT_POPULATION", "DEFAULT_SEED", "HubConfig", "MessageLogConfig"]
+__all__ = ["DEFAULT_POPULATION", "DEFAULT_SEED", "HubConfig", "MessageLogConfig", "SecurityConfig"]
 
 DEFAULT_SEED = 20251121
 DEFAULT_POPULATION = 1000
+
+
+@dataclass(frozen=True, slots=True)
+class SecurityConfig:
+    """Tokens, secret hashing and the hard limits on what a request may be."""
+
+    token_ttl: int = 3600
+    kdf_cost: int = 2**14
+    max_url_length: int = 8 * 1024
+    max_header_size: int = 8 * 1024
+    max_headers_size: int = 32 * 1024
+
+    def __post_init__(self) -> None:
+        if self.token_ttl < 1:
+            raise ValueError("token_ttl must be at least 1 second")
+        if self.kdf_cost < 2 or self.kdf_cost & (self.kdf_cost - 1):
+            raise ValueError("kdf_cost (scrypt N) must be a power of 2")
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,6 +54,7 @@ class HubConfig:
     mask_pii: bool = True
     admin_token: str | None = field(default=None, repr=False)
     message_log: MessageLogConfig = field(default_factory=MessageLogConfig)
+    security: SecurityConfig = field(default_factory=SecurityConfig)
     registry_poll_interval: float = 2.0
 
     def __post_init__(self) -> None:

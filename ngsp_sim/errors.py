@@ -1,14 +1,21 @@
 """The one error tree of ngsp-sim.
 
-Every failure the hub itself reports is an :class:`HubError` subclass. Each class carries the X-Road
-``type`` it answers with and the HTTP status X-Road uses for it (``Client.*`` 400, ``Server.*`` 500,
-with a few more precise 4xx codes for limits). Errors from libraries (pydantic, aiohttp, adapters) are
-translated into this tree at the boundary that meets them, never leaked.
+Every failure the hub itself reports is an :class:`HubError` subclass. Each class carries how it is
+answered in both wire styles: on ``/r1/...`` the X-Road ``type`` and the HTTP status X-Road uses
+(``Client.*`` 400, ``Server.*`` 500, with precise 4xx codes for credentials, limits and throttling);
+on gateway paths (``/{context}/{version}/...``) a WSO2-style ``fault`` with its numeric ``code`` and
+status. Errors from libraries (pydantic, aiohttp, adapters) are translated into this tree at the
+boundary that meets them, never leaked.
 
     NgspSimError
     ├── TopologyError                          a topology file is wrong (start-up, never on the wire)
     └── HubError                               answered on the wire
         ├── ClientError                        Client.*                                       400
+        │   ├── MissingCredentials             Client.MissingCredentials     401   gateway 900902
+        │   ├── InvalidCredentials             Client.InvalidCredentials     401   gateway 900901
+        │   ├── Throttled                      Client.Throttled              429   gateway 900800
+        │   ├── UriTooLong                     Client.UriTooLong             414
+        │   ├── HeadersTooLarge                Client.HeadersTooLarge        431
         │   ├── InvalidClientIdentifier        Client.InvalidClientIdentifier
         │   ├── InvalidServiceIdentifier       Client.InvalidServiceIdentifier
         │   ├── InvalidRequest                 Client.InvalidRequest       (malformed body, bad path)
@@ -17,21 +24,24 @@ translated into this tree at the boundary that meets them, never leaked.
         │   └── RequestSchemaViolation         Client.SchemaViolation      (+ violations)
         └── ServerError                        Server.*                                       500
             ├── UnknownMember                  Server.ClientProxy.UnknownMember
-            ├── UnknownService                 Server.ServerProxy.UnknownService
+            ├── UnknownService                 Server.ServerProxy.UnknownService     gateway 900906 (404)
             ├── ServiceType                    Server.ServerProxy.ServiceType  (method not offered)
-            ├── AccessDenied                   Server.ServerProxy.AccessDenied
+            ├── AccessDenied                   Server.ServerProxy.AccessDenied       gateway 900908 (403)
             ├── ServiceDisabled                Server.ServerProxy.ServiceDisabled
             ├── ServiceFailed                  Server.ServerProxy.ServiceFailed
-            │   ├── NetworkError               Server.ServerProxy.ServiceFailed.NetworkError
-            │   ├── Timeout                    Server.ServerProxy.ServiceFailed.Timeout
+            │   ├── NetworkError               Server.ServerProxy.ServiceFailed.NetworkError  gateway 101503
+            │   ├── Timeout                    Server.ServerProxy.ServiceFailed.Timeout       gateway 101504
             │   └── ResponseSchemaViolation    Server.ServerProxy.ServiceFailed.SchemaViolation
             └── InternalError                  Server.ServerProxy.InternalError
 
-``SchemaViolation`` codes are ngsp-sim's own: X-Road itself does not validate payloads.
+``SchemaViolation`` codes are ngsp-sim's own: X-Road itself does not validate payloads. Gateway codes
+other than those WSO2 documents (900901, 900902, 900906, 900908, 900800, 101503, 101504) reuse the HTTP
+status as the fault code.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar
@@ -39,12 +49,15 @@ from typing import Any, ClassVar
 __all__ = [
     "AccessDenied",
     "ClientError",
+    "HeadersTooLarge",
     "HubError",
     "InternalError",
     "InvalidClientIdentifier",
     "InvalidContentType",
+    "InvalidCredentials",
     "InvalidRequest",
     "InvalidServiceIdentifier",
+    "MissingCredentials",
     "NetworkError",
     "NgspSimError",
     "RequestSchemaViolation",
@@ -54,10 +67,12 @@ __all__ = [
     "ServiceDisabled",
     "ServiceFailed",
     "ServiceType",
+    "Throttled",
     "Timeout",
     "TopologyError",
     "UnknownMember",
     "UnknownService",
+    "UriTooLong",
     "Violation",
     "all_hub_errors",
 ]
@@ -102,19 +117,42 @@ class TopologyError(NgspSimError):
 
 
 class HubError(NgspSimError):
-    """An error the hub answers with on the wire (X-Road error body plus ``X-Road-Error``)."""
+    """An error the hub answers with on the wire (X-Road error body plus ``X-Road-Error``, or a
+    WSO2-style fault on gateway paths)."""
 
     type: ClassVar[str] = "Server.ServerProxy.InternalError"
     status: ClassVar[int] = 500
+    fault_code: ClassVar[int | None] = None
+    """The gateway style's numeric code; ``None``: the gateway status."""
+    fault_status: ClassVar[int | None] = None
+    """The gateway style's HTTP status; ``None``: the same as ``status``."""
+    fault_message: ClassVar[str] = "Runtime Error"
 
     def __init__(self, message: str, *, detail: str | None = None) -> None:
         super().__init__(message)
         self.message = message
         self.detail = detail
+        self.headers: dict[str, str] = {}
 
     def body(self) -> dict[str, Any]:
         """The X-Road REST error body: ``{"type", "message", "detail"}``."""
         return {"type": self.type, "message": self.message, "detail": self.detail}
+
+    @classmethod
+    def gateway_status(cls) -> int:
+        return cls.fault_status or cls.status
+
+    def fault(self) -> dict[str, Any]:
+        """The WSO2-style gateway body: ``{"fault": {"code", "message", "description"}}``."""
+        fault: dict[str, Any] = {
+            "code": self.fault_code or self.gateway_status(),
+            "message": self.fault_message,
+            "description": self.message + (f" ({self.detail})" if self.detail else ""),
+            "type": self.type,
+        }
+        if (violations := self.body().get("violations")) is not None:
+            fault["violations"] = violations
+        return {"fault": fault}
 
 
 class _ViolationsMixin(HubError):
@@ -131,6 +169,53 @@ class _ViolationsMixin(HubError):
 class ClientError(HubError):
     type = "Client.InternalError"
     status = 400
+    fault_message = "Bad Request"
+
+
+class MissingCredentials(ClientError):
+    type = "Client.MissingCredentials"
+    status = 401
+    fault_code = 900902
+    fault_message = "Missing Credentials"
+
+    def __init__(self, message: str, *, detail: str | None = None) -> None:
+        super().__init__(message, detail=detail)
+        self.headers["WWW-Authenticate"] = 'Bearer realm="ngsp-sim"'
+
+
+class InvalidCredentials(ClientError):
+    type = "Client.InvalidCredentials"
+    status = 401
+    fault_code = 900901
+    fault_message = "Invalid Credentials"
+
+    def __init__(self, message: str, *, detail: str | None = None) -> None:
+        super().__init__(message, detail=detail)
+        self.headers["WWW-Authenticate"] = 'Bearer realm="ngsp-sim", error="invalid_token"'
+
+
+class Throttled(ClientError):
+    type = "Client.Throttled"
+    status = 429
+    fault_code = 900800
+    fault_message = "Message throttled out"
+
+    def __init__(self, message: str, *, retry_after: float, detail: str | None = None) -> None:
+        super().__init__(message, detail=detail)
+        self.retry_after = retry_after
+        self.headers["Retry-After"] = str(max(1, math.ceil(retry_after)))
+
+
+class UriTooLong(ClientError):
+    type = "Client.UriTooLong"
+    status = 414
+    fault_message = "URI Too Long"
+
+
+class HeadersTooLarge(ClientError):
+    type = "Client.HeadersTooLarge"
+    status = 431
+    fault_message = "Request Header Fields Too Large"
 
 
 class InvalidClientIdentifier(ClientError):
@@ -166,10 +251,15 @@ class ServerError(HubError):
 
 class UnknownMember(ServerError):
     type = "Server.ClientProxy.UnknownMember"
+    fault_status = 404
+    fault_message = "Unknown member"
 
 
 class UnknownService(ServerError):
     type = "Server.ServerProxy.UnknownService"
+    fault_code = 900906
+    fault_status = 404
+    fault_message = "No matching resource found for given API Request"
 
 
 class ServiceType(ServerError):
@@ -178,6 +268,9 @@ class ServiceType(ServerError):
 
 class AccessDenied(ServerError):
     type = "Server.ServerProxy.AccessDenied"
+    fault_code = 900908
+    fault_status = 403
+    fault_message = "Resource forbidden"
 
 
 class ServiceDisabled(ServerError):
@@ -186,14 +279,22 @@ class ServiceDisabled(ServerError):
 
 class ServiceFailed(ServerError):
     type = "Server.ServerProxy.ServiceFailed"
+    fault_status = 502
+    fault_message = "Backend failure"
 
 
 class NetworkError(ServiceFailed):
     type = "Server.ServerProxy.ServiceFailed.NetworkError"
+    fault_code = 101503
+    fault_status = 503
+    fault_message = "Error connecting to the back end"
 
 
 class Timeout(ServiceFailed):
     type = "Server.ServerProxy.ServiceFailed.Timeout"
+    fault_code = 101504
+    fault_status = 504
+    fault_message = "Backend connection timeout"
 
 
 class ResponseSchemaViolation(_ViolationsMixin, ServiceFailed):

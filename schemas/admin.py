@@ -11,10 +11,13 @@ __all__ = [
     "Body",
     "ChangeInfo",
     "ChangeList",
+    "CredentialInfo",
+    "CredentialList",
     "HealthReport",
     "MessageDetail",
     "MessagePage",
     "MessageSummary",
+    "RotatedSecret",
     "ServiceHealthInfo",
     "ServiceInfo",
     "ServiceList",
@@ -99,6 +102,22 @@ class ChangeInfo(BaseModel):
 
 class ChangeList(BaseModel):
     items: list[ChangeInfo]
+
+
+class CredentialInfo(BaseModel):
+    consumer_key: str
+    client: str
+    source: str = Field(description="topology, generated or rotated")
+    updated_ms: int
+
+
+class CredentialList(BaseModel):
+    items: list[CredentialInfo]
+
+
+class RotatedSecret(BaseModel):
+    consumer_key: str
+    consumer_secret: str = Field(description="Shown once; only its hash is kept")
 
 
 class VerifyReport(BaseModel):

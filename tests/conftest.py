@@ -16,7 +16,7 @@ import adapters
 from adapters.base import Adapter
 from ngsp_sim import sim
 from ngsp_sim.clock import ManualClock
-from ngsp_sim.config import HubConfig
+from ngsp_sim.config import HubConfig, SecurityConfig
 from ngsp_sim.hub import create_app
 from ngsp_sim.registry import Registry, load_registry
 from ngsp_sim.sim import Country
@@ -46,6 +46,7 @@ def make_hub(aiohttp_client: Any, clock: ManualClock) -> MakeHub:
         **config: Any,
     ) -> TestClient[Any, Any]:
         config.setdefault("admin_token", ADMIN_TOKEN)
+        config.setdefault("security", SecurityConfig(kdf_cost=2**10))  # fast hashing; production uses 2**14
         app = create_app(
             HubConfig(population=50, **config),
             topology_text=topology,

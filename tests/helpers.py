@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import base64
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
@@ -67,13 +68,20 @@ def registry_from(text: str, extra_adapters: Mapping[str, type[Adapter]] | None 
     return registry_from_text(text, "<test>", {**adapters.BUILTIN, **(extra_adapters or {})}, sim.BUILTIN)
 
 
+DEMO_KEY, DEMO_SECRET = "motcua-hcm", "demo-motcua-hcm-secret"
+
+
 def provider_topology(
     access_paths: list[str] | None = None,
     access_methods: list[str] | None = None,
+    *,
+    client: Mapping[str, Any] | None = None,
+    extra: Mapping[str, Any] | None = None,
     **service: Any,
 ) -> str:
     """A two-agency country: the business registry (service fields overridable, e.g. an ``endpoint``
-    URL, ``timeout`` or ``disabled``) and the Hồ Chí Minh City one-stop system as its client."""
+    URL, ``timeout`` or ``disabled``) and the Hồ Chí Minh City one-stop system as its client, with the
+    demo consumer key and secret (``client`` adds fields to it; ``extra`` to the top level)."""
     rule: dict[str, Any] = {"client": MOTCUA, "service": "VN/GOV/000.00.00.G12/CSDLDKDN/chiTietDoanhNghiep"}
     if access_paths is not None:
         rule["paths"] = access_paths
@@ -97,10 +105,19 @@ def provider_topology(
             {
                 "code": "000.00.00.H29",
                 "name": {"vi": "UBND TP. Hồ Chí Minh", "en": "HCMC People's Committee"},
-                "subsystems": [{"code": "MOTCUA", "name": {"vi": "Một cửa", "en": "One-stop"}}],
+                "subsystems": [
+                    {
+                        "code": "MOTCUA",
+                        "name": {"vi": "Một cửa", "en": "One-stop"},
+                        "consumer_key": DEMO_KEY,
+                        "consumer_secret": DEMO_SECRET,
+                        **(client or {}),
+                    }
+                ],
             },
         ],
         "access": [rule],
+        **(extra or {}),
     }
     return yaml.safe_dump(topology, allow_unicode=True, sort_keys=False)
 
@@ -130,3 +147,15 @@ async def raw_request(
         key, _, value = line.partition(":")
         parsed[key.strip().lower()] = value.strip()
     return int(status_line.split()[1]), parsed, payload
+
+
+async def token_for(hub: TestClient[Any, Any], key: str = DEMO_KEY, secret: str = DEMO_SECRET) -> str:
+    """An access token from the hub's POST /token, as a connector obtains one."""
+    resp = await hub.post("/token", data={"grant_type": "client_credentials"}, headers=basic_auth(key, secret))
+    assert resp.status == 200, await resp.text()
+    token: str = (await resp.json())["access_token"]
+    return token
+
+
+def basic_auth(key: str, secret: str) -> dict[str, str]:
+    return {"Authorization": "Basic " + base64.b64encode(f"{key}:{secret}".encode()).decode()}

@@ -156,7 +156,41 @@ async def _internal_error(ctx: Ctx) -> ClientResponse:
     return await hub.get(BIZ_URL, headers={"X-Road-Client": MOTCUA})
 
 
+async def _missing_credentials(ctx: Ctx) -> ClientResponse:
+    """Only the gateway style needs a token; /r1 identifies the caller by X-Road-Client."""
+    hub = await ctx.make_hub()
+    return await hub.get("/apiCSDLDKDN/1.0/chiTietDoanhNghiep?msdn=0312345673")
+
+
+async def _invalid_credentials(ctx: Ctx) -> ClientResponse:
+    hub = await ctx.make_hub()
+    headers = {"X-Road-Client": MOTCUA, "Authorization": "Bearer not-a-token"}
+    return await hub.post(POPULATION, json=lookup_body(), headers=headers)
+
+
+async def _throttled(ctx: Ctx) -> ClientResponse:
+    topology = provider_topology(client={"tier": "tiny"}, extra={"tiers": {"tiny": {"rate": 1, "burst": 1}}})
+    hub = await ctx.make_hub(topology)
+    await hub.get(BIZ_URL, headers={"X-Road-Client": MOTCUA})
+    return await hub.get(BIZ_URL, headers={"X-Road-Client": MOTCUA})
+
+
+async def _uri_too_long(ctx: Ctx) -> ClientResponse:
+    hub = await ctx.make_hub()
+    return await hub.get(f"{BIZ_URL}&pad={'x' * 9000}", headers={"X-Road-Client": MOTCUA})
+
+
+async def _headers_too_large(ctx: Ctx) -> ClientResponse:
+    hub = await ctx.make_hub()
+    return await hub.get(BIZ_URL, headers={"X-Road-Client": MOTCUA, "X-Road-Issue": "x" * 9000})
+
+
 SCENARIOS: dict[type[errors.HubError], Callable[[Ctx], Awaitable[ClientResponse]]] = {
+    errors.MissingCredentials: _missing_credentials,
+    errors.InvalidCredentials: _invalid_credentials,
+    errors.Throttled: _throttled,
+    errors.UriTooLong: _uri_too_long,
+    errors.HeadersTooLarge: _headers_too_large,
     errors.InvalidClientIdentifier: _missing_client,
     errors.InvalidServiceIdentifier: _bad_service_path,
     errors.InvalidRequest: _malformed_json,
@@ -195,11 +229,19 @@ def test_error_types_are_unique_and_statuses_follow_x_road() -> None:
             assert cls.type.startswith("Server.") and cls.status == 500, cls
 
 
+GATEWAY_ONLY = {errors.MissingCredentials}
+
+
 @pytest.mark.parametrize("error", list(SCENARIOS), ids=lambda e: e.type)
 async def test_error_answer(ctx: Ctx, error: type[errors.HubError]) -> None:
-    """The hub answers with the X-Road error body, X-Road-Error header and status of ``error``."""
+    """The hub answers with the X-Road error body, X-Road-Error header and status of ``error``
+    (gateway-only errors: the WSO2 fault with its code and gateway status)."""
     resp = await SCENARIOS[error](ctx)
     body = await resp.json()
+    if error in GATEWAY_ONLY:
+        assert resp.status == error.gateway_status()
+        assert body["fault"]["code"] == error.fault_code and body["fault"]["type"] == error.type
+        return
     assert resp.status == error.status
     assert resp.headers["X-Road-Error"] == error.type
     assert body["type"] == error.type

@@ -9,7 +9,7 @@ from aiohttp import web
 from ngsp_sim.clock import SystemClock
 from ngsp_sim.sim import Country
 from ngsp_sim.sim.business import BusinessAgency
-from tests.helpers import BUSINESS, MOTCUA, provider_topology
+from tests.helpers import BUSINESS, MOTCUA, provider_topology, token_for
 
 
 async def _serve(aiohttp_server: Any, app: web.Application) -> str:
@@ -36,6 +36,7 @@ async def test_only_x_road_headers_reach_the_provider_and_hop_by_hop_ones_never(
     app = web.Application()
     app.router.add_get("/apiCSDLDKDN/1.0/chiTietDoanhNghiep", echo)
     hub = await make_hub(provider_topology(endpoint=await _serve(aiohttp_server, app)))
+    token = await token_for(hub)
     resp = await hub.get(
         f"{BUSINESS}?msdn=0312345673",
         headers={
@@ -45,7 +46,7 @@ async def test_only_x_road_headers_reach_the_provider_and_hop_by_hop_ones_never(
             "X-Road-Issue": "ticket-9",
             "Connection": "keep-alive, X-Road-Issue",
             "Cookie": "session=secret",
-            "Authorization": "Bearer secret",
+            "Authorization": f"Bearer {token}",
             "Proxy-Authorization": "Basic c2VjcmV0",
         },
     )

@@ -18,17 +18,21 @@ from aiohttp import web
 from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
-from ngsp_sim.registry.changes import ChangeError, DeleteAccess, PutAccess, PutService, PutSubsystem
+from ngsp_sim.registry.changes import ChangeError, DeleteAccess, PutAccess, PutService, PutSubsystem, PutTier
+from ngsp_sim.security.credentials import UnknownConsumer
 from ngsp_sim.store import MessageQuery, StoredMessage, verify_chain
 from schemas.admin import (
     AdminError,
     Body,
     ChangeInfo,
     ChangeList,
+    CredentialInfo,
+    CredentialList,
     HealthReport,
     MessageDetail,
     MessagePage,
     MessageSummary,
+    RotatedSecret,
     ServiceHealthInfo,
     ServiceInfo,
     ServiceList,
@@ -244,6 +248,35 @@ async def delete_access(request: web.Request) -> web.Response:
         return _error(400, "invalid", exc.message)
 
 
+async def put_tier(request: web.Request) -> web.Response:
+    try:
+        body = await _json(request)
+    except ChangeError as exc:
+        return _error(400, "invalid", exc.message)
+    if not isinstance(body, dict):
+        return _error(400, "invalid", "the body must be a JSON object")
+    return await _change(request, "put_tier", {**body, "name": request.match_info["name"]})
+
+
+async def list_credentials(request: web.Request) -> web.Response:
+    items = [
+        CredentialInfo(consumer_key=c.consumer_key, client=c.client, source=c.source, updated_ms=c.updated_ms)
+        for c in await _hub(request).store.list_credentials()
+    ]
+    return _ok(CredentialList(items=items))
+
+
+async def rotate_credential(request: web.Request) -> web.Response:
+    hub = _hub(request)
+    key = request.match_info["key"]
+    try:
+        secret = await hub.credentials.rotate(key)
+    except UnknownConsumer:
+        return _error(404, "not_found", f"no consumer key {key!r}")
+    hub.tokens.forget()
+    return _ok(RotatedSecret(consumer_key=key, consumer_secret=secret))
+
+
 async def list_changes(request: web.Request) -> web.Response:
     changes = await _hub(request).store.list_changes()
     items = [ChangeInfo(id=c.id, op=c.op, payload=c.payload, actor=c.actor, ts_ms=c.ts_ms) for c in changes]
@@ -287,6 +320,15 @@ ROUTES = (
     ),
     Route("PUT", "/api/v1/access", put_access, "Grant (or replace) an access right", ChangeInfo, PutAccess),
     Route("DELETE", "/api/v1/access", delete_access, "Revoke an access right", ChangeInfo, DeleteAccess),
+    Route("PUT", "/api/v1/tiers/{name}", put_tier, "Declare or change a throttling tier", ChangeInfo, PutTier),
+    Route("GET", "/api/v1/credentials", list_credentials, "Consumer keys (never their secrets)", CredentialList),
+    Route(
+        "POST",
+        "/api/v1/credentials/{key}/rotate",
+        rotate_credential,
+        "A new secret for a consumer key, shown once; its tokens stop working",
+        RotatedSecret,
+    ),
     Route("GET", "/api/v1/registry/changes", list_changes, "Every registry change: who, when, what", ChangeList),
     Route("GET", "/api/v1/openapi.json", openapi, "This document"),
 )
@@ -309,6 +351,7 @@ def admin_openapi() -> dict[str, Any]:
     paths: dict[str, Any] = {}
     for r in ROUTES:
         path = r.path.replace("{id:.+}", "{id}")
+        names = [n for n in ("id", "name", "key") if "{" + n + "}" in path]
         op: dict[str, Any] = {
             "summary": r.summary,
             "operationId": f"{r.method.lower()}_{r.handler.__name__}",
@@ -328,8 +371,7 @@ def admin_openapi() -> dict[str, Any]:
             },
         }
         params = [{"name": q, "in": "query", "required": False, "schema": {"type": "string"}} for q in r.query]
-        if "{id}" in path:
-            params.append({"name": "id", "in": "path", "required": True, "schema": {"type": "string"}})
+        params += [{"name": n, "in": "path", "required": True, "schema": {"type": "string"}} for n in names]
         if params:
             op["parameters"] = params
         if r.request is not None:

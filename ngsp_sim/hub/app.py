@@ -19,8 +19,7 @@ from adapters.base import Adapter
 from ngsp_sim import sim
 from ngsp_sim.clock import Clock, SystemClock
 from ngsp_sim.config import HubConfig
-from ngsp_sim.errors import HubError, RequestTooLarge
-from ngsp_sim.hub import admin
+from ngsp_sim.hub import admin, gateway
 from ngsp_sim.hub.metaservices import METASERVICES, list_clients, metaservice
 from ngsp_sim.hub.pipeline import Incoming, Pipeline, RoutingTable
 from ngsp_sim.hub.responses import json_response
@@ -30,6 +29,8 @@ from ngsp_sim.identifiers import SubsystemId
 from ngsp_sim.monitoring.message_log import MessageLog
 from ngsp_sim.registry import Registry, load_spec, read_topology
 from ngsp_sim.registry.source import RegistrySource
+from ngsp_sim.security import Throttler, TokenService
+from ngsp_sim.security.credentials import CredentialKeeper
 from ngsp_sim.sim import Country, SimulatedAgency
 from ngsp_sim.store import SqliteStore, Store, store_from_url
 
@@ -62,7 +63,12 @@ def create_app(
         )
     clock = clock or SystemClock()
     country = country or Country.generate(config.seed, config.population)
-    app = web.Application(client_max_size=config.max_body_size)
+    # aiohttp's own parser limits sit above ours, so that our middleware answers 414/431 itself.
+    app = web.Application(
+        client_max_size=config.max_body_size,
+        handler_args={"max_line_size": 65536, "max_field_size": 65536},
+        middlewares=[gateway.enforce_limits],
+    )
 
     async def lifecycle(app: web.Application) -> AsyncIterator[None]:
         await store.open()
@@ -80,10 +86,19 @@ def create_app(
                         registry, build_routes(registry, adapters, agencies, session, config.max_body_size, cache)
                     )
 
-                pipeline = Pipeline(table(registry), clock, message_log=message_log, on_miss=source.refresh)
+                pipeline = Pipeline(
+                    table(registry),
+                    clock,
+                    message_log=message_log,
+                    on_miss=source.refresh,
+                    throttler=Throttler(clock),
+                )
+                keeper = CredentialKeeper(store, clock, config.security.kdf_cost)
+                await keeper.sync(registry)
 
                 async def swap(registry: Registry) -> None:
                     pipeline.table = table(registry)
+                    await keeper.sync(registry)
 
                 source.on_change(swap)
                 runtime = HubRuntime(
@@ -94,6 +109,8 @@ def create_app(
                     pipeline,
                     message_log,
                     config.admin_token or secrets.token_urlsafe(24),
+                    TokenService(store, clock, ttl=config.security.token_ttl, kdf_cost=config.security.kdf_cost),
+                    keeper,
                     agencies,
                 )
                 app[HUB] = runtime
@@ -114,8 +131,10 @@ def create_app(
     app.cleanup_ctx.append(lifecycle)
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/listClients", list_clients_handler)
+    app.router.add_post("/token", gateway.token_handler)
     app.router.add_route("*", "/r1/{tail:.*}", r1_handler)
     admin.add_routes(app)
+    app.router.add_route("*", "/{context}/{version}/{tail:.*}", gateway.gateway_handler)  # last: a catch-all
     return app
 
 
@@ -134,16 +153,10 @@ async def r1_handler(request: web.Request) -> web.Response:
     parts = raw_path.split("/")
     if request.method == "GET" and len(parts) == 7 and parts[6] in METASERVICES:
         return metaservice(hub.pipeline.table.registry, hub.pipeline, request, raw_path)
-    body_error: HubError | None = None
-    body = b""
-    limit = hub.config.max_body_size
-    if request.content_length is not None and request.content_length > limit:
-        body_error = RequestTooLarge(f"the body of {request.content_length} bytes is over the limit of {limit}")
-    else:
-        try:
-            body = await request.read()
-        except web.HTTPRequestEntityTooLarge:
-            body_error = RequestTooLarge(f"the body is over the limit of {limit} bytes")
-    incoming = Incoming(request.method, raw_path, request.query, request.headers, body, body_error)
+    body, rejected = await gateway.read_body(request, hub.config.max_body_size)
+    client, auth_error = await gateway.authenticate_r1(request)
+    incoming = Incoming(
+        request.method, raw_path, request.query, request.headers, body, rejected or auth_error, client=client
+    )
     outcome = await hub.pipeline.handle(incoming)
     return web.Response(status=outcome.status, body=outcome.body, headers=outcome.headers)

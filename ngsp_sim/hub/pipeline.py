@@ -55,6 +55,7 @@ from ngsp_sim.identifiers import ServiceId, SubsystemId
 from ngsp_sim.monitoring import MessageRecord
 from ngsp_sim.monitoring.message_log import MessageLog, capture
 from ngsp_sim.registry import Registry
+from ngsp_sim.security.throttle import Throttler
 from ngsp_sim.store import MessageEntry
 from ngsp_sim.validation import validate
 
@@ -86,8 +87,15 @@ class Incoming:
     query: MultiMapping[str]
     headers: CIMultiDictProxy[str]
     body: bytes
-    body_error: HubError | None = None
-    """Set when the body could not be read (over the size limit): the exchange fails with it."""
+    rejected: HubError | None = None
+    """Set when the request was refused before routing (body over the limit, bad credentials...):
+    the exchange fails with it, and is logged like any other."""
+    style: str = "xroad"
+    """``xroad`` (``/r1/...``, X-Road errors) or ``gateway`` (NGSP style, WSO2-style faults)."""
+    client: SubsystemId | None = None
+    """Set when the caller was identified by a bearer token rather than by ``X-Road-Client``."""
+    target: R1Target | None = None
+    """Set when the service was found by its gateway address rather than an ``/r1`` path."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,11 +157,13 @@ class Pipeline:
         *,
         message_log: MessageLog | None = None,
         on_miss: Callable[[], Awaitable[bool]] | None = None,
+        throttler: Throttler | None = None,
     ) -> None:
         self.table = table
         self.clock = clock
         self.message_log = message_log
         self.on_miss = on_miss
+        self.throttler = throttler
 
     async def handle(self, req: Incoming) -> Outcome:
         record = MessageRecord(_ms(self.clock.now()), req.method, req.raw_path, requestSize=len(req.body))
@@ -219,20 +229,24 @@ class Pipeline:
 
     @staticmethod
     def _error(err: HubError, req: Incoming, record: MessageRecord, headers: dict[str, str]) -> tuple[int, bytes]:
-        body, content_type = error_body(err, req.headers.get("Accept", ""))
         record.faultCode, record.faultString = err.type, err.message
+        headers.update(err.headers)
+        if req.style == "gateway":
+            headers["Content-Type"] = _JSON_TYPE
+            return err.gateway_status(), orjson.dumps(err.fault())
+        body, content_type = error_body(err, req.headers.get("Accept", ""))
         headers.update({"X-Road-Error": err.type, "Content-Type": content_type})
         return err.status, body
 
     async def _exchange(
         self, req: Incoming, record: MessageRecord, message_id: str, headers: dict[str, str], trace: _Trace
     ) -> tuple[int, bytes]:
-        if req.body_error is not None:
-            raise req.body_error
-        client = trace.client = self._client(req.headers)
+        if req.rejected is not None:
+            raise req.rejected
+        client = trace.client = req.client or self._client(req.headers)
         record.set_client(client)
         headers["X-Road-Client"] = str(client)
-        target = parse_r1(req.raw_path)
+        target = req.target or parse_r1(req.raw_path)
         trace.service = target.service
         headers["X-Road-Service"] = str(target.service)
         record.set_service(target.service)
@@ -243,6 +257,8 @@ class Pipeline:
                 raise
             route = self._resolve(client, target, req.method)
         record.serviceVersion = route.service.version
+        if self.throttler is not None:
+            self.throttler.check(self.table.registry.limits(client, route.service))
         call = self._call(route, target, client, req, message_id)
         reply = await self._drive(route, call, forwarded_headers(req.headers, message_id), record, trace)
         if 200 <= reply.status < 300:

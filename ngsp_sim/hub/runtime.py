@@ -19,6 +19,8 @@ from ngsp_sim.hub.pipeline import Pipeline
 from ngsp_sim.identifiers import SubsystemId
 from ngsp_sim.monitoring.message_log import MessageLog
 from ngsp_sim.registry.source import RegistrySource
+from ngsp_sim.security import TokenService
+from ngsp_sim.security.credentials import CredentialKeeper
 from ngsp_sim.sim import SimulatedAgency
 from ngsp_sim.store import Store
 
@@ -36,6 +38,8 @@ class HubRuntime:
     pipeline: Pipeline
     message_log: MessageLog | None
     admin_token: str
+    tokens: TokenService
+    credentials: CredentialKeeper
     agencies: dict[SubsystemId, SimulatedAgency] = field(default_factory=dict)
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
 

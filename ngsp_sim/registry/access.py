@@ -39,10 +39,13 @@ def _match(pattern: list[str], segments: list[str]) -> bool:
 
 @dataclass(frozen=True, slots=True)
 class AccessRule:
-    client: SubsystemId
+    """A right of one ``client`` subsystem, or of every member of ``group``."""
+
+    client: SubsystemId | None
     service: ServiceId
     methods: frozenset[str] | None = None
     paths: tuple[str, ...] | None = None
+    group: str | None = None
 
     def allows(self, method: str, path: str) -> bool:
         if self.methods is not None and method not in self.methods:

@@ -14,7 +14,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, HttpUrl, Vali
 
 from ngsp_sim.errors import NgspSimError
 from ngsp_sim.identifiers import ServiceId, SubsystemId
-from ngsp_sim.registry.spec import AccessSpec, HttpMethod, LocalizedName
+from ngsp_sim.registry.spec import AccessSpec, GatewaySpec, HttpMethod, LocalizedName
 
 __all__ = [
     "OPERATIONS",
@@ -23,6 +23,7 @@ __all__ = [
     "DeleteService",
     "PutService",
     "PutSubsystem",
+    "PutTier",
     "apply_change",
 ]
 
@@ -64,6 +65,8 @@ class PutService(_Change):
     endpoint: HttpUrl | None = None
     timeout: float = Field(default=10.0, gt=0, le=300)
     disabled: bool = False
+    gateway: GatewaySpec | None = None
+    tier: str | None = None
     subsystem_name: LocalizedName | None = None
     agency_name: LocalizedName | None = None
 
@@ -80,6 +83,8 @@ class PutSubsystem(_Change):
     agency_name: LocalizedName | None = None
     simulator: str | None = None
     log_bodies: bool = True
+    consumer_key: str | None = None
+    tier: str | None = None
 
 
 class PutAccess(AccessSpec):
@@ -87,8 +92,17 @@ class PutAccess(AccessSpec):
     grant of the same client and service."""
 
 
+class PutTier(_Change):
+    """Declare or change a throttling tier; assign it with a subsystem's or a service's ``tier``."""
+
+    name: str = Field(pattern=r"^[A-Za-z0-9_-]{1,64}$")
+    rate: float = Field(gt=0, le=1_000_000)
+    burst: int = Field(ge=1, le=1_000_000)
+
+
 class DeleteAccess(_Change):
-    client: SubsystemIdText
+    client: SubsystemIdText | None = None
+    group: str | None = None
     service: ServiceIdText
 
 
@@ -157,24 +171,36 @@ def _put_subsystem(data: dict[str, Any], change: PutSubsystem) -> None:
     sub = _subsystem(data, sid, change.name, change.agency_name)
     sub["name"] = change.name.model_dump()
     sub["log_bodies"] = change.log_bodies
-    if change.simulator is not None:
-        sub["simulator"] = change.simulator
+    for name in ("simulator", "consumer_key", "tier"):
+        if (value := getattr(change, name)) is not None:
+            sub[name] = value
+
+
+def _grantee(rule: dict[str, Any]) -> tuple[Any, Any, Any]:
+    return (rule.get("client"), rule.get("group"), rule["service"])
 
 
 def _put_access(data: dict[str, Any], change: PutAccess) -> None:
-    rules = [r for r in data.get("access", []) if (r["client"], r["service"]) != (change.client, change.service)]
+    key = (change.client, change.group, change.service)
+    rules = [r for r in data.get("access", []) if _grantee(r) != key]
     data["access"] = [*rules, change.model_dump(exclude_none=True)]
 
 
 def _delete_access(data: dict[str, Any], change: DeleteAccess) -> None:
     rules = data.get("access", [])
-    kept = [r for r in rules if (r["client"], r["service"]) != (change.client, change.service)]
+    key = (change.client, change.group, change.service)
+    kept = [r for r in rules if _grantee(r) != key]
     if len(kept) == len(rules):
-        raise ChangeError(f"{change.client} has no access right to {change.service}", status=404)
+        raise ChangeError(f"{change.client or change.group} has no access right to {change.service}", status=404)
     data["access"] = kept
 
 
+def _put_tier(data: dict[str, Any], change: PutTier) -> None:
+    data.setdefault("tiers", {})[change.name] = {"rate": change.rate, "burst": change.burst}
+
+
 OPERATIONS: dict[str, tuple[type[BaseModel], Callable[[dict[str, Any], Any], None]]] = {
+    "put_tier": (PutTier, _put_tier),
     "put_service": (PutService, _put_service),
     "delete_service": (DeleteService, _delete_service),
     "put_subsystem": (PutSubsystem, _put_subsystem),

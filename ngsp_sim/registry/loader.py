@@ -104,6 +104,9 @@ def _reference_problems(
     seen_members: set[tuple[str, str]] = set()
     subsystems: set[SubsystemId] = set()
     services: set[ServiceId] = set()
+    consumer_keys: set[str] = set()
+    published: set[tuple[str, str, str]] = set()
+    tiers = set(spec.tiers)
     for ai, agency in enumerate(spec.agencies):
         if (agency.member_class, agency.code) in seen_members:
             yield ("agencies", ai, "code"), f"agency {agency.code} is declared twice"
@@ -122,6 +125,14 @@ def _reference_problems(
             for name in sub.adapters:
                 if name not in adapters:
                     yield (*where, "adapters", name), f"options for unknown adapter {name!r}"
+            if sub.consumer_key is not None:
+                if sub.consumer_key in consumer_keys:
+                    yield (*where, "consumer_key"), f"consumer key {sub.consumer_key!r} is used twice"
+                consumer_keys.add(sub.consumer_key)
+            if sub.consumer_secret is not None and sub.consumer_key is None:
+                yield (*where, "consumer_secret"), "a consumer_secret needs a consumer_key"
+            if sub.tier is not None and sub.tier not in tiers:
+                yield (*where, "tier"), f"unknown tier {sub.tier!r}; declared: {', '.join(sorted(tiers)) or 'none'}"
             for vi, svc in enumerate(sub.services):
                 sw: Loc = (*where, "services", vi)
                 svc_id = ServiceId(sub_id, svc.code)
@@ -149,14 +160,27 @@ def _reference_problems(
                         (*sw, "methods"),
                         (f"operation {operation.code} accepts only {', '.join(sorted(operation.methods))}"),
                     )
+                if svc.tier is not None and svc.tier not in tiers:
+                    yield (*sw, "tier"), f"unknown tier {svc.tier!r}; declared: {', '.join(sorted(tiers)) or 'none'}"
+                if svc.gateway is not None:
+                    address = (svc.gateway.context, svc.gateway.version, svc.gateway.resource or svc.code)
+                    if address in published:
+                        yield (*sw, "gateway"), f"/{'/'.join(address)} is published twice"
+                    published.add(address)
                 if svc.endpoint is None and sub.simulator is None:
                     yield (
                         (*sw, "endpoint"),
                         ("no provider: give an endpoint URL, or a simulator on the subsystem"),
                     )
+    for name, members in spec.groups.items():
+        for mi, member in enumerate(members):
+            if SubsystemId.parse(member) not in subsystems:
+                yield ("groups", name, mi), f"group member {member} is not a declared subsystem"
     for ri, rule in enumerate(spec.access):
-        if SubsystemId.parse(rule.client) not in subsystems:
+        if rule.client is not None and SubsystemId.parse(rule.client) not in subsystems:
             yield ("access", ri, "client"), f"client {rule.client} is not a declared subsystem"
+        if rule.group is not None and rule.group not in spec.groups:
+            yield ("access", ri, "group"), f"group {rule.group!r} is not declared under 'groups'"
         if ServiceId.parse(rule.service) not in services:
             yield ("access", ri, "service"), f"service {rule.service} is not declared"
 

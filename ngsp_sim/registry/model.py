@@ -13,6 +13,7 @@ from typing import Any
 from ngsp_sim.identifiers import MemberId, ServiceId, SubsystemId
 from ngsp_sim.registry.access import AccessRule
 from ngsp_sim.registry.spec import TopologySpec
+from ngsp_sim.security.throttle import Tier
 
 __all__ = ["Agency", "Registry", "Service", "Subsystem"]
 
@@ -32,6 +33,9 @@ class Subsystem:
     simulator: str | None = None
     adapter_options: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     log_bodies: bool = True
+    consumer_key: str | None = None
+    consumer_secret: str | None = field(default=None, repr=False)
+    tier: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +48,9 @@ class Service:
     endpoint: str | None
     timeout: float
     disabled: bool = False
+    gateway: tuple[str, str, str] | None = None
+    """(context, version, resource) when also published in the NGSP gateway style."""
+    tier: str | None = None
 
 
 class Registry:
@@ -54,14 +61,23 @@ class Registry:
         subsystems: list[Subsystem],
         services: list[Service],
         rules: list[AccessRule],
+        groups: Mapping[str, list[SubsystemId]] | None = None,
+        tiers: Mapping[str, Tier] | None = None,
     ) -> None:
         self.instance = instance
         self.agencies = {a.member: a for a in agencies}
         self.subsystems = {s.id: s for s in subsystems}
         self.services = {s.id: s for s in services}
-        self._rules: dict[tuple[SubsystemId, ServiceId], list[AccessRule]] = {}
+        self.tiers = dict(tiers or {})
+        self.groups_of: dict[SubsystemId, list[str]] = {}
+        for name, members in (groups or {}).items():
+            for member in members:
+                self.groups_of.setdefault(member, []).append(name)
+        self.gateway = {svc.gateway: svc.id for svc in services if svc.gateway is not None}
+        self._rules: dict[tuple[SubsystemId | str, ServiceId], list[AccessRule]] = {}
         for rule in rules:
-            self._rules.setdefault((rule.client, rule.service), []).append(rule)
+            grantee: SubsystemId | str = rule.client if rule.client is not None else f"group:{rule.group}"
+            self._rules.setdefault((grantee, rule.service), []).append(rule)
 
     @classmethod
     def from_spec(cls, spec: TopologySpec, default_methods: Mapping[tuple[str, str], frozenset[str]]) -> Registry:
@@ -72,10 +88,16 @@ class Registry:
             agencies.append(Agency(member, a.name.vi, a.name.en))
             for s in a.subsystems:
                 sub_id = SubsystemId(spec.instance, a.member_class, a.code, s.code)
-                subsystems.append(Subsystem(sub_id, s.name.vi, s.name.en, s.simulator, s.adapters, s.log_bodies))
+                subsystems.append(
+                    Subsystem(
+                        sub_id, s.name.vi, s.name.en, s.simulator, s.adapters, s.log_bodies,
+                        s.consumer_key, s.consumer_secret, s.tier,
+                    )
+                )  # fmt: skip
                 for svc in s.services:
                     operation = svc.operation or svc.code
                     methods = frozenset(svc.methods) if svc.methods else default_methods[(svc.adapter, operation)]
+                    gateway = svc.gateway
                     services.append(
                         Service(
                             ServiceId(sub_id, svc.code),
@@ -86,27 +108,44 @@ class Registry:
                             str(svc.endpoint) if svc.endpoint else None,
                             svc.timeout,
                             svc.disabled,
+                            (gateway.context, gateway.version, gateway.resource or svc.code) if gateway else None,
+                            svc.tier,
                         )
                     )
         rules = [
             AccessRule(
-                SubsystemId.parse(r.client),
+                SubsystemId.parse(r.client) if r.client else None,
                 ServiceId.parse(r.service),
                 frozenset(r.methods) if r.methods else None,
                 tuple(r.paths) if r.paths is not None else None,
+                r.group,
             )
             for r in spec.access
         ]
-        return cls(spec.instance, agencies, subsystems, services, rules)
-
-    def is_allowed(self, client: SubsystemId, service: ServiceId, method: str, path: str) -> bool:
-        return any(rule.allows(method, path) for rule in self._rules.get((client, service), ()))
-
-    def allowed_services(self, client: SubsystemId, provider: SubsystemId) -> list[Service]:
-        return [svc for svc in self.services_of(provider) if (client, svc.id) in self._rules]
+        groups = {name: [SubsystemId.parse(m) for m in members] for name, members in spec.groups.items()}
+        tiers = {name: Tier(name, t.rate, t.burst) for name, t in spec.tiers.items()}
+        return cls(spec.instance, agencies, subsystems, services, rules, groups, tiers)
 
     def rules_for(self, client: SubsystemId, service: ServiceId) -> list[AccessRule]:
-        return list(self._rules.get((client, service), ()))
+        """The client's own rules for ``service`` and those of every group it belongs to."""
+        grantees: list[SubsystemId | str] = [client, *(f"group:{g}" for g in self.groups_of.get(client, ()))]
+        return [rule for grantee in grantees for rule in self._rules.get((grantee, service), ())]
+
+    def is_allowed(self, client: SubsystemId, service: ServiceId, method: str, path: str) -> bool:
+        return any(rule.allows(method, path) for rule in self.rules_for(client, service))
+
+    def allowed_services(self, client: SubsystemId, provider: SubsystemId) -> list[Service]:
+        return [svc for svc in self.services_of(provider) if self.rules_for(client, svc.id)]
+
+    def limits(self, client: SubsystemId, service: Service) -> dict[tuple[str, str], Tier]:
+        """The throttling tiers that apply to ``client`` calling ``service``."""
+        limits = {}
+        sub = self.subsystems.get(client)
+        if sub is not None and sub.tier is not None:
+            limits[("client", str(client))] = self.tiers[sub.tier]
+        if service.tier is not None:
+            limits[("service", str(service.id))] = self.tiers[service.tier]
+        return limits
 
     def services_of(self, provider: SubsystemId) -> list[Service]:
         return [svc for svc in self.services.values() if svc.id.subsystem == provider]

@@ -8,12 +8,21 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, HttpUrl
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, HttpUrl, model_validator
 
 from ngsp_sim.identifiers import ServiceId, SubsystemId, check_part
 from schemas.common import AgencyCode
 
-__all__ = ["AccessSpec", "AgencySpec", "LocalizedName", "ServiceSpec", "SubsystemSpec", "TopologySpec"]
+__all__ = [
+    "AccessSpec",
+    "AgencySpec",
+    "GatewaySpec",
+    "LocalizedName",
+    "ServiceSpec",
+    "SubsystemSpec",
+    "TierSpec",
+    "TopologySpec",
+]
 
 HttpMethod = Literal["GET", "POST", "PUT", "PATCH", "DELETE"]
 
@@ -39,6 +48,28 @@ class LocalizedName(_Spec):
     en: str = Field(min_length=1)
 
 
+RESERVED_CONTEXTS = frozenset({"r1", "api", "token", "healthz", "readyz", "listClients", "ui", "metrics"})
+
+
+def _context(value: str) -> str:
+    if value in RESERVED_CONTEXTS:
+        raise ValueError(f"the API context {value!r} is reserved for the hub's own paths")
+    return value
+
+
+class GatewaySpec(_Spec):
+    """Where the service is also published in the NGSP gateway style: /{context}/{version}/{resource}."""
+
+    context: Annotated[str, Field(pattern=r"^[A-Za-z][A-Za-z0-9_-]{0,63}$"), AfterValidator(_context)]
+    version: str = Field(pattern=r"^\d+(\.\d+){0,3}$", description="e.g. 1.0")
+    resource: str | None = Field(default=None, pattern=r"^[A-Za-z0-9_-]{1,128}$", description="Defaults to the code")
+
+
+class TierSpec(_Spec):
+    rate: float = Field(gt=0, le=1_000_000, description="Requests per second, sustained")
+    burst: int = Field(ge=1, le=1_000_000, description="Requests allowed at once")
+
+
 class ServiceSpec(_Spec):
     code: Annotated[str, _part("service code")]
     adapter: str = Field(description="Name of the adapter carrying this service (e.g. population)")
@@ -50,6 +81,8 @@ class ServiceSpec(_Spec):
     )
     timeout: float = Field(default=10.0, gt=0, le=300, description="Seconds to wait for the provider")
     disabled: bool = False
+    gateway: GatewaySpec | None = Field(default=None, description="Also publish in the NGSP gateway style")
+    tier: str | None = Field(default=None, description="Throttling tier of the service (all clients together)")
 
 
 class SubsystemSpec(_Spec):
@@ -57,6 +90,13 @@ class SubsystemSpec(_Spec):
     name: LocalizedName
     simulator: str | None = Field(default=None, description="Built-in simulated agency serving it")
     log_bodies: bool = Field(default=True, description="Keep message bodies in the message log")
+    consumer_key: str | None = Field(
+        default=None, pattern=r"^[A-Za-z0-9._-]{3,64}$", description="Consumer key for POST /token (gateway style)"
+    )
+    consumer_secret: str | None = Field(
+        default=None, min_length=16, description="DEMO ONLY in a file; omit it and the hub generates one, shown once"
+    )
+    tier: str | None = Field(default=None, description="Throttling tier of this client")
     adapters: dict[str, dict[str, Any]] = Field(
         default_factory=dict, description="Options per adapter name, e.g. login credentials"
     )
@@ -71,15 +111,30 @@ class AgencySpec(_Spec):
 
 
 class AccessSpec(_Spec):
-    client: Annotated[str, _parsed(SubsystemId.parse)] = Field(description="INSTANCE/CLASS/MEMBER/SUBSYSTEM")
+    """One access right, for one client subsystem or for a named group of clients."""
+
+    client: Annotated[str, _parsed(SubsystemId.parse)] | None = Field(
+        default=None, description="INSTANCE/CLASS/MEMBER/SUBSYSTEM"
+    )
+    group: str | None = Field(default=None, description="A group name from 'groups', instead of one client")
     service: Annotated[str, _parsed(ServiceId.parse)] = Field(description="…/SUBSYSTEM/SERVICE")
     methods: list[HttpMethod] | None = Field(default=None, description="Omitted: every method")
     paths: list[Annotated[str, Field(pattern=r"^/")]] | None = Field(
         default=None, description="Path patterns below the service; * one segment, ** any. Omitted: all"
     )
 
+    @model_validator(mode="after")
+    def _one_grantee(self) -> AccessSpec:
+        if (self.client is None) == (self.group is None):
+            raise ValueError("give either client or group")
+        return self
+
 
 class TopologySpec(_Spec):
     instance: Annotated[str, _part("instance")] = "VN"
     agencies: list[AgencySpec] = Field(min_length=1)
     access: list[AccessSpec] = Field(default_factory=list)
+    groups: dict[str, list[Annotated[str, _parsed(SubsystemId.parse)]]] = Field(
+        default_factory=dict, description="Named groups of client subsystems, for access rights"
+    )
+    tiers: dict[str, TierSpec] = Field(default_factory=dict, description="Throttling tiers by name")

@@ -10,6 +10,7 @@ from urllib.parse import parse_qs, urlsplit, urlunsplit
 
 from ngsp_sim.store.base import (
     BaseTopology,
+    Credential,
     MessageEntry,
     MessageQuery,
     RegistryChange,
@@ -23,6 +24,7 @@ from ngsp_sim.store.sqlite import SqliteStore
 __all__ = [
     "BaseTopology",
     "ChainReport",
+    "Credential",
     "MessageEntry",
     "MessageQuery",
     "RegistryChange",

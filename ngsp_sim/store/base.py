@@ -13,6 +13,7 @@ from typing import Any, Protocol
 
 __all__ = [
     "BaseTopology",
+    "Credential",
     "MessageEntry",
     "MessageQuery",
     "RegistryChange",
@@ -94,6 +95,18 @@ class BaseTopology:
 
 
 @dataclass(frozen=True, slots=True)
+class Credential:
+    """A consumer key of a client subsystem; only the secret's hash is stored. ``source`` is
+    ``topology`` (the file's secret), ``generated`` or ``rotated``."""
+
+    consumer_key: str
+    client: str
+    secret_hash: str
+    source: str
+    updated_ms: int
+
+
+@dataclass(frozen=True, slots=True)
 class RegistryChange:
     op: str
     payload: dict[str, Any]
@@ -135,6 +148,16 @@ class Store(Protocol):
     async def list_changes(self, after_id: int = 0) -> list[RegistryChange]: ...
     async def registry_version(self) -> tuple[str, int]:
         """(sha256 of the base topology, id of the last change): changes when the registry does."""
+
+    async def get_credential(self, consumer_key: str) -> Credential | None: ...
+    async def put_credential(self, credential: Credential) -> None: ...
+    async def list_credentials(self) -> list[Credential]: ...
+    async def put_token(self, token_hash: str, consumer_key: str, client: str, expires_ms: int) -> None: ...
+    async def get_token(self, token_hash: str) -> tuple[str, int] | None:
+        """(client, expiry in ms) of a token, by its SHA-256."""
+
+    async def delete_tokens(self, consumer_key: str) -> int: ...
+    async def purge_tokens(self, before_ms: int) -> int: ...
 
     async def tamper_for_tests(self, message_pk: int, column: str, value: Any) -> None:
         """Overwrite one stored column, bypassing the chain (used by tests that prove detection)."""

@@ -15,6 +15,7 @@ import orjson
 
 from ngsp_sim.store.base import (
     BaseTopology,
+    Credential,
     MessageEntry,
     MessageQuery,
     RegistryChange,
@@ -24,6 +25,7 @@ from ngsp_sim.store.base import (
 from ngsp_sim.store.chain import seal
 from ngsp_sim.store.sql import (
     ALL_COLUMNS,
+    CREDENTIAL_COLUMNS,
     INSERT_COLUMNS,
     LIST_COLUMNS,
     MAX_ID,
@@ -34,6 +36,7 @@ from ngsp_sim.store.sql import (
     insert_params,
     message_filters,
     row_to_change,
+    row_to_credential,
     row_to_health,
     row_to_message,
     tamper_column,
@@ -169,6 +172,49 @@ class PostgresStore:
             "(SELECT coalesce(max(id), 0) FROM registry_changes) AS last"
         )
         return (row["sha"] or "", int(row["last"]))
+
+    async def get_credential(self, consumer_key: str) -> Credential | None:
+        row = await self.pool.fetchrow(
+            f"SELECT {CREDENTIAL_COLUMNS} FROM credentials WHERE consumer_key = $1", consumer_key
+        )
+        return row_to_credential(row) if row else None
+
+    async def put_credential(self, credential: Credential) -> None:
+        await self.pool.execute(
+            f"INSERT INTO credentials ({CREDENTIAL_COLUMNS}) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (consumer_key) "
+            "DO UPDATE SET client = excluded.client, secret_hash = excluded.secret_hash, "
+            "source = excluded.source, updated_ms = excluded.updated_ms",
+            credential.consumer_key,
+            credential.client,
+            credential.secret_hash,
+            credential.source,
+            credential.updated_ms,
+        )
+
+    async def list_credentials(self) -> list[Credential]:
+        rows = await self.pool.fetch(f"SELECT {CREDENTIAL_COLUMNS} FROM credentials ORDER BY consumer_key")
+        return [row_to_credential(r) for r in rows]
+
+    async def put_token(self, token_hash: str, consumer_key: str, client: str, expires_ms: int) -> None:
+        await self.pool.execute(
+            "INSERT INTO tokens (token_hash, consumer_key, client, expires_ms) VALUES ($1, $2, $3, $4)",
+            token_hash,
+            consumer_key,
+            client,
+            expires_ms,
+        )
+
+    async def get_token(self, token_hash: str) -> tuple[str, int] | None:
+        row = await self.pool.fetchrow("SELECT client, expires_ms FROM tokens WHERE token_hash = $1", token_hash)
+        return (row["client"], int(row["expires_ms"])) if row else None
+
+    async def delete_tokens(self, consumer_key: str) -> int:
+        status = await self.pool.execute("DELETE FROM tokens WHERE consumer_key = $1", consumer_key)
+        return int(status.split()[-1])
+
+    async def purge_tokens(self, before_ms: int) -> int:
+        status = await self.pool.execute("DELETE FROM tokens WHERE expires_ms < $1", before_ms)
+        return int(status.split()[-1])
 
     async def tamper_for_tests(self, message_pk: int, column: str, value: Any) -> None:
         await self.pool.execute(f"UPDATE messages SET {tamper_column(column)} = $1 WHERE id = $2", value, message_pk)

@@ -11,7 +11,7 @@ from typing import Any
 
 import orjson
 
-from ngsp_sim.store.base import MessageQuery, RegistryChange, ServiceHealth, StoredMessage
+from ngsp_sim.store.base import Credential, MessageQuery, RegistryChange, ServiceHealth, StoredMessage
 from ngsp_sim.store.chain import SealedEntry
 
 __all__ = ["MIGRATIONS", "message_filters", "row_to_change", "row_to_message"]
@@ -53,10 +53,27 @@ CREATE TABLE registry_changes (
 );
 """
 
+_CREDENTIALS = """
+CREATE TABLE credentials (
+    consumer_key TEXT PRIMARY KEY, client TEXT NOT NULL, secret_hash TEXT NOT NULL,
+    source TEXT NOT NULL, updated_ms BIGINT NOT NULL
+);
+CREATE TABLE tokens (
+    token_hash TEXT PRIMARY KEY, consumer_key TEXT NOT NULL, client TEXT NOT NULL, expires_ms BIGINT NOT NULL
+);
+CREATE INDEX tokens_key ON tokens (consumer_key);
+CREATE INDEX tokens_expiry ON tokens (expires_ms);
+"""
+
 MIGRATIONS: Mapping[str, list[tuple[int, str]]] = {
-    "sqlite": [(1, _MESSAGES.format(pk="INTEGER PRIMARY KEY AUTOINCREMENT", blob="BLOB"))],
-    "postgresql": [(1, _MESSAGES.format(pk="BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY", blob="BYTEA"))],
+    "sqlite": [(1, _MESSAGES.format(pk="INTEGER PRIMARY KEY AUTOINCREMENT", blob="BLOB")), (2, _CREDENTIALS)],
+    "postgresql": [
+        (1, _MESSAGES.format(pk="BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY", blob="BYTEA")),
+        (2, _CREDENTIALS),
+    ],
 }
+
+CREDENTIAL_COLUMNS = "consumer_key, client, secret_hash, source, updated_ms"
 
 LIST_COLUMNS = (
     "id, message_id, request_in_ts, client, service, succeeded, fault_code, status_code, duration_ms, "
@@ -110,6 +127,10 @@ def row_to_message(row: Any) -> StoredMessage:
         record_json=row["record"],
         violations_json=row["violations"],
     )
+
+
+def row_to_credential(row: Any) -> Credential:
+    return Credential(row["consumer_key"], row["client"], row["secret_hash"], row["source"], int(row["updated_ms"]))
 
 
 def row_to_change(row: Any) -> RegistryChange:

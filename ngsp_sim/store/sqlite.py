@@ -18,6 +18,7 @@ import orjson
 
 from ngsp_sim.store.base import (
     BaseTopology,
+    Credential,
     MessageEntry,
     MessageQuery,
     RegistryChange,
@@ -27,6 +28,7 @@ from ngsp_sim.store.base import (
 from ngsp_sim.store.chain import seal
 from ngsp_sim.store.sql import (
     ALL_COLUMNS,
+    CREDENTIAL_COLUMNS,
     INSERT_COLUMNS,
     LIST_COLUMNS,
     MAX_ID,
@@ -37,6 +39,7 @@ from ngsp_sim.store.sql import (
     insert_params,
     message_filters,
     row_to_change,
+    row_to_credential,
     row_to_health,
     row_to_message,
     tamper_column,
@@ -195,6 +198,50 @@ class SqliteStore:
         base = await self._one("SELECT sha256 FROM topology_base WHERE id = 1")
         last = await self._one("SELECT max(id) FROM registry_changes")
         return (base[0] if base else "", int(last[0] or 0))
+
+    async def get_credential(self, consumer_key: str) -> Credential | None:
+        row = await self._one(f"SELECT {CREDENTIAL_COLUMNS} FROM credentials WHERE consumer_key = ?", (consumer_key,))
+        return row_to_credential(row) if row else None
+
+    async def put_credential(self, credential: Credential) -> None:
+        async with self._transaction() as db:
+            await db.execute(
+                f"INSERT INTO credentials ({CREDENTIAL_COLUMNS}) VALUES (?, ?, ?, ?, ?) ON CONFLICT (consumer_key) "
+                "DO UPDATE SET client = excluded.client, secret_hash = excluded.secret_hash, "
+                "source = excluded.source, updated_ms = excluded.updated_ms",
+                (
+                    credential.consumer_key,
+                    credential.client,
+                    credential.secret_hash,
+                    credential.source,
+                    credential.updated_ms,
+                ),
+            )
+
+    async def list_credentials(self) -> list[Credential]:
+        async with self.reader.execute(f"SELECT {CREDENTIAL_COLUMNS} FROM credentials ORDER BY consumer_key") as cur:
+            return [row_to_credential(r) for r in await cur.fetchall()]
+
+    async def put_token(self, token_hash: str, consumer_key: str, client: str, expires_ms: int) -> None:
+        async with self._transaction() as db:
+            await db.execute(
+                "INSERT INTO tokens (token_hash, consumer_key, client, expires_ms) VALUES (?, ?, ?, ?)",
+                (token_hash, consumer_key, client, expires_ms),
+            )
+
+    async def get_token(self, token_hash: str) -> tuple[str, int] | None:
+        row = await self._one("SELECT client, expires_ms FROM tokens WHERE token_hash = ?", (token_hash,))
+        return (row[0], int(row[1])) if row else None
+
+    async def delete_tokens(self, consumer_key: str) -> int:
+        async with self._transaction() as db:
+            cur = await db.execute("DELETE FROM tokens WHERE consumer_key = ?", (consumer_key,))
+            return int(cur.rowcount)
+
+    async def purge_tokens(self, before_ms: int) -> int:
+        async with self._transaction() as db:
+            cur = await db.execute("DELETE FROM tokens WHERE expires_ms < ?", (before_ms,))
+            return int(cur.rowcount)
 
     async def tamper_for_tests(self, message_pk: int, column: str, value: Any) -> None:
         await self.writer.execute(f"UPDATE messages SET {tamper_column(column)} = ? WHERE id = ?", (value, message_pk))

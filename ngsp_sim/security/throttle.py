@@ -1,0 +1,65 @@
+"""Throttling: token buckets per client and per service, by named tiers (requests per second with a
+burst). Buckets are kept per hub process; with several replicas each enforces its tier on its share.
+Time comes from the hub's clock, so tests drain and refill buckets without waiting."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from ngsp_sim.clock import Clock
+from ngsp_sim.errors import Throttled
+
+__all__ = ["Bucket", "Throttler", "Tier"]
+
+
+@dataclass(frozen=True, slots=True)
+class Tier:
+    name: str
+    rate: float
+    burst: int
+
+
+class Bucket:
+    def __init__(self, tier: Tier, now: float) -> None:
+        self.tier = tier
+        self.tokens = float(tier.burst)
+        self.updated = now
+
+    def take(self, now: float) -> float:
+        """Take one token; 0.0 when allowed, else the seconds until one is available."""
+        self.tokens = min(self.tier.burst, self.tokens + (now - self.updated) * self.tier.rate)
+        self.updated = now
+        if self.tokens >= 1:
+            self.tokens -= 1
+            return 0.0
+        return (1 - self.tokens) / self.tier.rate
+
+
+class Throttler:
+    def __init__(self, clock: Clock) -> None:
+        self.clock = clock
+        self._buckets: dict[tuple[str, str], Bucket] = {}
+
+    def check(self, limits: Mapping[tuple[str, str], Tier]) -> None:
+        """``limits`` maps (kind, who) to its tier, e.g. ("client", "VN/GOV/...") -> gold. Raises
+        :class:`Throttled` naming the first exhausted bucket; takes nothing from any bucket then."""
+        now = self.clock.monotonic()
+        buckets = []
+        for key, tier in limits.items():
+            bucket = self._buckets.get(key)
+            if bucket is None or bucket.tier != tier:
+                bucket = self._buckets[key] = Bucket(tier, now)
+            buckets.append((key, bucket))
+        taken: list[Bucket] = []
+        for (kind, who), bucket in buckets:
+            wait = bucket.take(now)
+            if wait:
+                for done in taken:
+                    done.tokens += 1
+                raise Throttled(
+                    f"the {kind} {who} is over its tier '{bucket.tier.name}' "
+                    f"({bucket.tier.rate:g} requests/s, burst {bucket.tier.burst})",
+                    retry_after=wait,
+                )
+            taken.append(bucket)
