@@ -18,7 +18,7 @@ from aiohttp import web
 import adapters
 from ngsp_sim import sim
 from ngsp_sim.clock import SystemClock
-from ngsp_sim.config import DEFAULT_POPULATION, DEFAULT_SEED, HubConfig, MessageLogConfig
+from ngsp_sim.config import DEFAULT_POPULATION, DEFAULT_SEED, HubConfig, MessageLogConfig, SecurityConfig
 from ngsp_sim.errors import TopologyError
 from ngsp_sim.hub import create_app
 from ngsp_sim.hub.app import HUB
@@ -61,6 +61,7 @@ def _parser() -> argparse.ArgumentParser:
     up.add_argument("--body-limit", type=int, default=DEFAULT_BODY_LIMIT, help="bytes kept per body")
     up.add_argument("--retention-days", type=float, default=30.0, help="purge records older than this; 0 keeps all")
     up.add_argument("--no-pii-mask", action="store_true", help="do not mask personal data in log lines")
+    up.add_argument("--token-ttl", type=int, default=3600, help="seconds an access token lasts (default 3600)")
     up.add_argument("--log-level", default="info", choices=["debug", "info", "warning", "error"])
     up.add_argument("--log-format", default="json", choices=["json", "console"])
 
@@ -135,6 +136,7 @@ def _up(args: argparse.Namespace) -> int:
         log_json=args.log_format == "json",
         mask_pii=not args.no_pii_mask,
         admin_token=env_token,
+        security=SecurityConfig(token_ttl=args.token_ttl),
         message_log=MessageLogConfig(
             enabled=args.message_log == "on", body_limit=args.body_limit, retention_days=args.retention_days
         ),

@@ -58,13 +58,18 @@ async def test_logs_are_json_lines_with_the_exchange_id(hub_process):
 
 
 def _readme_curls() -> list[str]:
+    """Every curl in the README's sh blocks; a block's variable assignments (TOKEN=...) run before
+    each of its curls."""
     text = (ROOT / "README.md").read_text(encoding="utf-8")
-    blocks = re.findall(r"```sh\n(.*?)```", text, re.S)
     commands = []
-    for block in blocks:
-        for command in re.split(r"\n(?=curl )", block.replace("\\\n", " ")):
-            if command.strip().startswith("curl "):
-                commands.append(command.strip())
+    for block in re.findall(r"```sh\n(.*?)```", text, re.S):
+        prelude = []
+        for command in re.split(r"\n(?=\S)", block.replace("\\\n", " ")):
+            command = command.strip()
+            if re.match(r"^[A-Z_]+=", command):
+                prelude.append(command)
+            elif command.startswith("curl "):
+                commands.append("; ".join([*prelude, command]))
     return commands
 
 
@@ -91,6 +96,17 @@ async def test_readme_curl_examples_work_as_printed(hub_process):
             assert "error" not in body, (command, body)
         else:
             assert "type" not in body or "openapi" in body, (command, body)
+
+
+async def test_generated_consumer_secret_is_shown_once(tmp_path):
+    data = str(tmp_path / "data")
+    seen = []
+    for _ in range(2):
+        running = await start("up", "--port", "0", "--population", "10", "--data-dir", data, env=ADMIN_ENV)
+        await stop(running)
+        seen.append(running.banner + running.stdout.decode())
+    assert "consumer secret generated for hotich-btp (shown once):" in seen[0]
+    assert "hotich-btp" not in seen[1]
 
 
 def test_catalog_lists_the_demo_services():
