@@ -210,52 +210,23 @@ async def _json(request: web.Request) -> Any:
         raise ChangeError(f"the body is not valid JSON: {exc}") from None
 
 
-async def put_service(request: web.Request) -> web.Response:
-    try:
-        body = await _json(request)
-    except ChangeError as exc:
-        return _error(400, "invalid", exc.message)
-    if not isinstance(body, dict):
-        return _error(400, "invalid", "the body must be a JSON object")
-    return await _change(request, "put_service", {**body, "service": request.match_info["id"]})
+def _change_handler(op: str, field: str | None = None, param: str = "id") -> Handler:
+    """A handler recording change ``op``: the JSON body is its payload; ``field`` (when given) is
+    taken from the path parameter ``param``."""
 
+    async def handler(request: web.Request) -> web.Response:
+        try:
+            body = await _json(request)
+        except ChangeError as exc:
+            return _error(400, "invalid", exc.message)
+        if field is not None:
+            if not isinstance(body, dict):
+                return _error(400, "invalid", "the body must be a JSON object")
+            body = {**body, field: request.match_info[param]}
+        return await _change(request, op, body)
 
-async def delete_service(request: web.Request) -> web.Response:
-    return await _change(request, "delete_service", {"service": request.match_info["id"]})
-
-
-async def put_subsystem(request: web.Request) -> web.Response:
-    try:
-        body = await _json(request)
-    except ChangeError as exc:
-        return _error(400, "invalid", exc.message)
-    if not isinstance(body, dict):
-        return _error(400, "invalid", "the body must be a JSON object")
-    return await _change(request, "put_subsystem", {**body, "subsystem": request.match_info["id"]})
-
-
-async def put_access(request: web.Request) -> web.Response:
-    try:
-        return await _change(request, "put_access", await _json(request))
-    except ChangeError as exc:
-        return _error(400, "invalid", exc.message)
-
-
-async def delete_access(request: web.Request) -> web.Response:
-    try:
-        return await _change(request, "delete_access", await _json(request))
-    except ChangeError as exc:
-        return _error(400, "invalid", exc.message)
-
-
-async def put_tier(request: web.Request) -> web.Response:
-    try:
-        body = await _json(request)
-    except ChangeError as exc:
-        return _error(400, "invalid", exc.message)
-    if not isinstance(body, dict):
-        return _error(400, "invalid", "the body must be a JSON object")
-    return await _change(request, "put_tier", {**body, "name": request.match_info["name"]})
+    handler.__name__ = op
+    return handler
 
 
 async def list_credentials(request: web.Request) -> web.Response:
@@ -313,14 +284,53 @@ ROUTES = (
         "GET", "/api/v1/health", health, "Health statistics per service over a period", HealthReport, query=("period",)
     ),
     Route("GET", "/api/v1/services", list_services, "The registered services", ServiceList),
-    Route("PUT", "/api/v1/services/{id:.+}", put_service, "Register or replace a service", ChangeInfo, PutService),
-    Route("DELETE", "/api/v1/services/{id:.+}", delete_service, "Remove a service and its access rights", ChangeInfo),
     Route(
-        "PUT", "/api/v1/subsystems/{id:.+}", put_subsystem, "Register or rename a subsystem", ChangeInfo, PutSubsystem
+        "PUT",
+        "/api/v1/services/{id:.+}",
+        _change_handler("put_service", "service"),
+        "Register or replace a service",
+        ChangeInfo,
+        PutService,
     ),
-    Route("PUT", "/api/v1/access", put_access, "Grant (or replace) an access right", ChangeInfo, PutAccess),
-    Route("DELETE", "/api/v1/access", delete_access, "Revoke an access right", ChangeInfo, DeleteAccess),
-    Route("PUT", "/api/v1/tiers/{name}", put_tier, "Declare or change a throttling tier", ChangeInfo, PutTier),
+    Route(
+        "DELETE",
+        "/api/v1/services/{id:.+}",
+        _change_handler("delete_service", "service"),
+        "Remove a service and its access rights",
+        ChangeInfo,
+    ),
+    Route(
+        "PUT",
+        "/api/v1/subsystems/{id:.+}",
+        _change_handler("put_subsystem", "subsystem"),
+        "Register or rename a subsystem",
+        ChangeInfo,
+        PutSubsystem,
+    ),
+    Route(
+        "PUT",
+        "/api/v1/access",
+        _change_handler("put_access"),
+        "Grant (or replace) an access right",
+        ChangeInfo,
+        PutAccess,
+    ),
+    Route(
+        "DELETE",
+        "/api/v1/access",
+        _change_handler("delete_access"),
+        "Revoke an access right",
+        ChangeInfo,
+        DeleteAccess,
+    ),
+    Route(
+        "PUT",
+        "/api/v1/tiers/{name}",
+        _change_handler("put_tier", "name", "name"),
+        "Declare or change a throttling tier",
+        ChangeInfo,
+        PutTier,
+    ),
     Route("GET", "/api/v1/credentials", list_credentials, "Consumer keys (never their secrets)", CredentialList),
     Route(
         "POST",
