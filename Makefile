@@ -27,8 +27,8 @@ lint: $(STAMP)  ## ruff and mypy (strict)
 
 bench: $(STAMP)  ## routing (message log off and on) and message-log query benchmarks, loopback only
 	@command -v wrk >/dev/null || echo "note: install wrk (Debian package 'wrk') for a lighter load generator"
-	$(BIN)/python bench/routing.py --message-log off
 	$(BIN)/python bench/routing.py --message-log on
+	$(BIN)/python bench/routing.py --compare-log 5 --seconds 8
 	$(BIN)/python bench/query.py --records 1000000
 
 clean:

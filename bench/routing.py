@@ -27,6 +27,7 @@ import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import asdict, dataclass
+from typing import Any
 
 import aiohttp
 import orjson
@@ -178,6 +179,13 @@ async def main() -> None:
     parser.add_argument("--cap", type=float, default=60.0, help="seconds at most per target")
     parser.add_argument("--json", action="store_true", help="print the results as JSON")
     parser.add_argument("--message-log", choices=["on", "off"], default="on", help="the hub's message log")
+    parser.add_argument(
+        "--compare-log",
+        type=int,
+        metavar="N",
+        default=0,
+        help="instead: N alternating routed runs with the message log off and on; medians and the cost",
+    )
     parser.add_argument("--seconds", type=float, default=10.0, help="seconds per target with wrk")
     parser.add_argument("--client", choices=["wrk", "aiohttp"], default="wrk" if shutil.which("wrk") else "aiohttp")
     args = parser.parse_args()
@@ -191,6 +199,9 @@ async def main() -> None:
             return await drive_wrk(url, body, headers, args.concurrency, args.seconds)
         return await drive(url, body, headers, args.concurrency, args.requests, args.cap)
 
+    if args.compare_log:
+        await compare_log(args, load, json_headers)
+        return
     results = []
     async with process("agency", "run", "population", "--port", "0") as agency:
         results.append(await load(f"{agency}/dancuquocgia/ws", soap, soap_headers))
@@ -209,6 +220,24 @@ async def main() -> None:
     for name, r in (("direct", direct), ("routed", routed)):
         print(f"{name:<10} {r.rps:>9.0f} {r.p50_ms:>8.2f} {r.p99_ms:>8.2f} {r.errors:>7}")
     print(f"routed/direct throughput: {routed.rps / direct.rps:.0%}; added p50: {routed.p50_ms - direct.p50_ms:.2f} ms")
+
+
+async def compare_log(args: argparse.Namespace, load: Any, headers: dict[str, str]) -> None:
+    """Alternate off/on so that drift of the machine hits both alike; report medians."""
+    rates: dict[str, list[float]] = {"off": [], "on": []}
+    for round_ in range(args.compare_log):
+        for mode in ("off", "on"):
+            data_dir = tempfile.mkdtemp(prefix="ngsp-bench-")
+            async with process("up", "--port", "0", "--data-dir", data_dir, "--message-log", mode) as hub:
+                url = f"{hub}/r1/VN/GOV/000.00.00.G01/CSDLQGDC/TraCuuThongTinCongDan"
+                result = await load(url, orjson.dumps(LOOKUP), headers)
+            rates[mode].append(result.rps)
+            print(
+                f"round {round_ + 1} message log {mode:<3} {result.rps:>7.0f} req/s  p50 {result.p50_ms:.2f} ms",
+                flush=True,
+            )
+    off, on = statistics.median(rates["off"]), statistics.median(rates["on"])
+    print(f"median req/s: message log off {off:.0f}, on {on:.0f}; logging costs {1 - on / off:.1%} of throughput")
 
 
 if __name__ == "__main__":

@@ -201,10 +201,20 @@ class Pipeline:
                 violations=[v.as_dict() for v in trace.violations] if trace.violations else None,
             )
         if self.message_log is not None:
-            self.message_log.submit(self._entry(record, trace, req.body, body))
+            self.message_log.submit(
+                self._entry(record, trace, req.body, body, headers.get("X-Road-Client"), headers.get("X-Road-Service"))
+            )
         return Outcome(status, body, headers, record)
 
-    def _entry(self, record: MessageRecord, trace: _Trace, request: bytes, response: bytes) -> MessageEntry:
+    def _entry(
+        self,
+        record: MessageRecord,
+        trace: _Trace,
+        request: bytes,
+        response: bytes,
+        client: str | None,
+        service: str | None,
+    ) -> MessageEntry:
         bodies: list[bytes | None] = [request, trace.provider_request, trace.provider_response, response]
         subsystems = self.table.registry.subsystems
         truncated = False
@@ -217,8 +227,8 @@ class Pipeline:
             bodies = [capture(body, limit)[0] for body in bodies]
         return MessageEntry(
             record.as_dict(),
-            client=str(trace.client) if trace.client else None,
-            service=str(trace.service) if trace.service else None,
+            client=client,
+            service=service,
             client_request=bodies[0],
             provider_request=bodies[1],
             provider_response=bodies[2],

@@ -8,6 +8,7 @@ stores the same record.
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
+from operator import attrgetter
 from typing import Any
 
 from ngsp_sim.identifiers import ServiceId, SubsystemId
@@ -62,7 +63,8 @@ class MessageRecord:
 
     def as_dict(self) -> dict[str, Any]:
         # Not dataclasses.asdict: that deep-copies every value and costs ~10% of a routed request.
-        return {name: getattr(self, name) for name in _FIELDS}
+        return dict(zip(_FIELDS, _VALUES(self), strict=True))
 
 
 _FIELDS = tuple(f.name for f in fields(MessageRecord))
+_VALUES = attrgetter(*_FIELDS)

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import orjson
 
-from ngsp_sim.store.base import BODY_NAMES, MessageEntry, Store
+from ngsp_sim.store.base import MessageEntry, Store
 
 __all__ = ["ChainReport", "SealedEntry", "chain_hash", "seal", "verify_chain"]
 
@@ -24,17 +24,14 @@ _NONE = (2**64 - 1).to_bytes(8, "big")
 
 def chain_hash(prev_hash: str, fields: Sequence[bytes | None]) -> str:
     digest = hashlib.sha256(prev_hash.encode())
+    update = digest.update
     for value in fields:
         if value is None:
-            digest.update(_NONE)
+            update(_NONE)
         else:
-            digest.update(len(value).to_bytes(8, "big"))
-            digest.update(value)
+            update(len(value).to_bytes(8, "big"))
+            update(value)
     return digest.hexdigest()
-
-
-def _text(value: str | None) -> bytes | None:
-    return None if value is None else value.encode()
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,13 +46,17 @@ class SealedEntry:
 
 
 def hashed_fields(record_json: str, entry: MessageEntry, violations_json: str | None) -> list[bytes | None]:
+    client, service = entry.client, entry.service
     return [
         record_json.encode(),
-        _text(entry.client),
-        _text(entry.service),
-        _text(violations_json),
+        None if client is None else client.encode(),
+        None if service is None else service.encode(),
+        None if violations_json is None else violations_json.encode(),
         b"1" if entry.truncated else b"0",
-        *(getattr(entry, name) for name in BODY_NAMES),
+        entry.client_request,
+        entry.provider_request,
+        entry.provider_response,
+        entry.client_response,
     ]
 
 
