@@ -1,7 +1,11 @@
-"""Time as an object, so timers (session and token expiry, schedules) are tested without sleeping."""
+"""Time as an object, so timers (session and token expiry, injected latency, circuit breakers) are
+tested without waiting: a :class:`ManualClock` moves, and releases its sleepers, only when told to."""
 
 from __future__ import annotations
 
+import asyncio
+import heapq
+import itertools
 import time
 from typing import Protocol
 
@@ -15,6 +19,9 @@ class Clock(Protocol):
     def monotonic(self) -> float:
         """Seconds on a clock that never goes back (for durations and expiry)."""
 
+    async def sleep(self, seconds: float) -> None:
+        """Wait ``seconds`` of this clock's time."""
+
 
 class SystemClock:
     def now(self) -> float:
@@ -23,13 +30,19 @@ class SystemClock:
     def monotonic(self) -> float:
         return time.monotonic()
 
+    async def sleep(self, seconds: float) -> None:
+        await asyncio.sleep(seconds)
+
 
 class ManualClock:
-    """A clock that moves only when told to: ``clock.advance(3601)`` expires an hour-long session."""
+    """A clock that moves only when told to: ``clock.advance(3601)`` expires an hour-long session and
+    wakes every ``sleep`` that was due by then."""
 
     def __init__(self, start: float = 1_763_700_000.0) -> None:
         self._now = start
         self._mono = 0.0
+        self._sleepers: list[tuple[float, int, asyncio.Future[None]]] = []
+        self._order = itertools.count()
 
     def now(self) -> float:
         return self._now
@@ -37,8 +50,25 @@ class ManualClock:
     def monotonic(self) -> float:
         return self._mono
 
+    @property
+    def sleepers(self) -> int:
+        """How many ``sleep`` calls are waiting (tests wait for one to start before advancing)."""
+        return sum(1 for _, _, f in self._sleepers if not f.done())
+
+    async def sleep(self, seconds: float) -> None:
+        if seconds <= 0:
+            await asyncio.sleep(0)
+            return
+        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        heapq.heappush(self._sleepers, (self._mono + seconds, next(self._order), future))
+        await future
+
     def advance(self, seconds: float) -> None:
         if seconds < 0:
             raise ValueError("a clock does not go back")
         self._now += seconds
         self._mono += seconds
+        while self._sleepers and self._sleepers[0][0] <= self._mono:
+            _, _, future = heapq.heappop(self._sleepers)
+            if not future.done():
+                future.set_result(None)

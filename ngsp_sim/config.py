@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ngsp_sim.monitoring.message_log import MessageLogConfig
+from ngsp_sim.resilience import BreakerConfig
 
 __all__ = ["DEFAULT_POPULATION", "DEFAULT_SEED", "HubConfig", "MessageLogConfig", "SecurityConfig"]
 
@@ -55,6 +56,7 @@ class HubConfig:
     admin_token: str | None = field(default=None, repr=False)
     message_log: MessageLogConfig = field(default_factory=MessageLogConfig)
     security: SecurityConfig = field(default_factory=SecurityConfig)
+    breaker: BreakerConfig = field(default_factory=BreakerConfig)
     registry_poll_interval: float = 2.0
 
     def __post_init__(self) -> None:

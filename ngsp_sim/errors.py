@@ -31,6 +31,7 @@ boundary that meets them, never leaked.
             ├── ServiceFailed                  Server.ServerProxy.ServiceFailed
             │   ├── NetworkError               Server.ServerProxy.ServiceFailed.NetworkError  gateway 101503
             │   ├── Timeout                    Server.ServerProxy.ServiceFailed.Timeout       gateway 101504
+            │   ├── CircuitOpen                Server.ServerProxy.ServiceFailed.CircuitOpen   gateway 303001
             │   └── ResponseSchemaViolation    Server.ServerProxy.ServiceFailed.SchemaViolation
             └── InternalError                  Server.ServerProxy.InternalError
 
@@ -48,6 +49,7 @@ from typing import Any, ClassVar
 
 __all__ = [
     "AccessDenied",
+    "CircuitOpen",
     "ClientError",
     "HeadersTooLarge",
     "HubError",
@@ -295,6 +297,13 @@ class Timeout(ServiceFailed):
     fault_code = 101504
     fault_status = 504
     fault_message = "Backend connection timeout"
+
+
+class CircuitOpen(ServiceFailed):
+    type = "Server.ServerProxy.ServiceFailed.CircuitOpen"
+    fault_code = 303001
+    fault_status = 503
+    fault_message = "Endpoint suspended"
 
 
 class ResponseSchemaViolation(_ViolationsMixin, ServiceFailed):

@@ -38,6 +38,7 @@ class MessageSummary(BaseModel):
     record: dict[str, Any] = Field(description="Operational-monitoring fields, X-Road names")
     violations: list[dict[str, str]] | None = None
     truncated: bool = False
+    injected: str | None = Field(default=None, description="Faults injected into this exchange, if any")
 
 
 class MessagePage(BaseModel):

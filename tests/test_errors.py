@@ -19,6 +19,7 @@ from aiohttp import ClientResponse, web
 from adapters.base import Exchange, HubCall
 from adapters.business import BusinessAdapter
 from ngsp_sim import errors
+from ngsp_sim.resilience import BreakerConfig
 from tests.helpers import (
     BUSINESS,
     HOTICH,
@@ -185,7 +186,15 @@ async def _headers_too_large(ctx: Ctx) -> ClientResponse:
     return await hub.get(BIZ_URL, headers={"X-Road-Client": MOTCUA, "X-Road-Issue": "x" * 9000})
 
 
+async def _circuit_open(ctx: Ctx) -> ClientResponse:
+    outage = {"id": "down", "target": "VN/GOV/000.00.00.G12/CSDLDKDN", "kind": "outage"}
+    hub = await ctx.make_hub(provider_topology(extra={"faults": [outage]}), breaker=BreakerConfig(min_calls=2))
+    await hub.get(BIZ_URL, headers={"X-Road-Client": MOTCUA})  # two failed attempts (GET is retried): open
+    return await hub.get(BIZ_URL, headers={"X-Road-Client": MOTCUA})
+
+
 SCENARIOS: dict[type[errors.HubError], Callable[[Ctx], Awaitable[ClientResponse]]] = {
+    errors.CircuitOpen: _circuit_open,
     errors.MissingCredentials: _missing_credentials,
     errors.InvalidCredentials: _invalid_credentials,
     errors.Throttled: _throttled,

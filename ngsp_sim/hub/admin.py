@@ -95,6 +95,7 @@ def _summary(m: StoredMessage) -> dict[str, Any]:
         "record": m.record,
         "violations": m.violations,
         "truncated": m.truncated,
+        "injected": m.injected,
     }
 
 

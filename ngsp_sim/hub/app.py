@@ -23,7 +23,7 @@ from ngsp_sim.hub import admin, gateway
 from ngsp_sim.hub.metaservices import METASERVICES, list_clients, metaservice
 from ngsp_sim.hub.pipeline import Incoming, Pipeline, RoutingTable
 from ngsp_sim.hub.responses import json_response
-from ngsp_sim.hub.routes import build_routes, ensure_agencies
+from ngsp_sim.hub.routes import RouteState, build_routes, ensure_agencies
 from ngsp_sim.hub.runtime import HubRuntime
 from ngsp_sim.identifiers import SubsystemId
 from ngsp_sim.monitoring.message_log import MessageLog
@@ -78,12 +78,12 @@ def create_app(
             message_log = MessageLog(store, config.message_log) if config.message_log.enabled else None
             async with aiohttp.ClientSession() as session:
                 agencies: dict[SubsystemId, SimulatedAgency] = {}
-                cache: dict[tuple[SubsystemId, str, str], Adapter] = {}
+                state = RouteState(clock, config.breaker)
 
                 def table(registry: Registry) -> RoutingTable:
                     ensure_agencies(registry, simulators, agencies, country, clock)
                     return RoutingTable(
-                        registry, build_routes(registry, adapters, agencies, session, config.max_body_size, cache)
+                        registry, build_routes(registry, adapters, agencies, session, config.max_body_size, state)
                     )
 
                 pipeline = Pipeline(
@@ -112,6 +112,7 @@ def create_app(
                     TokenService(store, clock, ttl=config.security.token_ttl, kdf_cost=config.security.kdf_cost),
                     keeper,
                     agencies,
+                    state,
                 )
                 app[HUB] = runtime
                 if message_log is not None:

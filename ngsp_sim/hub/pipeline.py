@@ -56,6 +56,7 @@ from ngsp_sim.monitoring import MessageRecord
 from ngsp_sim.monitoring.message_log import MessageLog, capture
 from ngsp_sim.registry import Registry
 from ngsp_sim.security.throttle import Throttler
+from ngsp_sim.sim.faults import INJECTED, corrupt
 from ngsp_sim.store import MessageEntry
 from ngsp_sim.validation import validate
 
@@ -177,6 +178,8 @@ class Pipeline:
             "X-Road-Request-Hash": base64.b64encode(hashlib.sha512(req.body).digest()).decode(),
         }
         trace = _Trace()
+        injected: list[str] = []
+        INJECTED.set(injected)
         with structlog.contextvars.bound_contextvars(xroad_id=message_id):
             try:
                 status, body = await self._exchange(req, record, message_id, headers, trace)
@@ -199,11 +202,14 @@ class Pipeline:
                 fault=record.faultCode,
                 ms=record.responseOutTs - record.requestInTs,
                 violations=[v.as_dict() for v in trace.violations] if trace.violations else None,
+                injected=injected or None,
             )
         if self.message_log is not None:
-            self.message_log.submit(
-                self._entry(record, trace, req.body, body, headers.get("X-Road-Client"), headers.get("X-Road-Service"))
+            entry = self._entry(
+                record, trace, req.body, body, headers.get("X-Road-Client"), headers.get("X-Road-Service")
             )
+            entry.injected = ",".join(injected) or None
+            self.message_log.submit(entry)
         return Outcome(status, body, headers, record)
 
     def _entry(
@@ -271,6 +277,8 @@ class Pipeline:
             self.throttler.check(self.table.registry.limits(client, route.service))
         call = self._call(route, target, client, req, message_id)
         reply = await self._drive(route, call, forwarded_headers(req.headers, message_id), record, trace)
+        if any(name.startswith("schema_violation:") for name in INJECTED.get() or ()):
+            reply = dataclasses.replace(reply, data=corrupt(reply.data))
         if 200 <= reply.status < 300:
             _, violations = validate(route.operation.response_model, reply.data, "response")
             if violations:

@@ -7,7 +7,7 @@ their session across the subsystem's services, as a real connector would.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import aiohttp
 import orjson
@@ -16,10 +16,13 @@ from adapters.base import Adapter, Operation
 from ngsp_sim.clock import Clock
 from ngsp_sim.identifiers import ServiceId, SubsystemId
 from ngsp_sim.registry import Registry, Service
+from ngsp_sim.registry.spec import FaultSpec
+from ngsp_sim.resilience import BreakerConfig, BreakerTransport, CircuitBreaker, RetryTransport
 from ngsp_sim.sim import Country, SimulatedAgency
+from ngsp_sim.sim.faults import ActiveFault, FaultyTransport
 from ngsp_sim.transport import HttpTransport, InProcessTransport, Transport
 
-__all__ = ["ServiceRoute", "build_routes", "ensure_agencies"]
+__all__ = ["RouteState", "ServiceRoute", "build_routes", "ensure_agencies"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,16 +47,40 @@ def ensure_agencies(
             agencies[sub.id] = simulators[sub.simulator](country, clock)
 
 
+@dataclass
+class RouteState:
+    """What outlives a rebuild of the routing table: adapter instances (their sessions), fault random
+    streams (so a run replays identically), circuit breakers (their state)."""
+
+    clock: Clock
+    breaker_config: BreakerConfig = field(default_factory=BreakerConfig)
+    adapters: dict[tuple[SubsystemId, str, str], Adapter] = field(default_factory=dict)
+    faults: dict[str, ActiveFault] = field(default_factory=dict)
+    breakers: dict[SubsystemId, CircuitBreaker] = field(default_factory=dict)
+
+    def fault(self, spec: FaultSpec) -> ActiveFault:
+        key = spec.model_dump_json()
+        if key not in self.faults:
+            self.faults[key] = ActiveFault(spec)
+        return self.faults[key]
+
+    def breaker(self, provider: SubsystemId) -> CircuitBreaker:
+        if provider not in self.breakers:
+            self.breakers[provider] = CircuitBreaker(str(provider), self.breaker_config, self.clock)
+        return self.breakers[provider]
+
+
 def build_routes(
     registry: Registry,
     adapters: Mapping[str, type[Adapter]],
     agencies: Mapping[SubsystemId, SimulatedAgency],
     session: aiohttp.ClientSession,
     max_body_size: int,
-    cache: dict[tuple[SubsystemId, str, str], Adapter] | None = None,
+    state: RouteState,
 ) -> dict[ServiceId, ServiceRoute]:
-    """``cache`` keeps adapter instances (and so their sessions) across rebuilds of the table."""
-    instances = cache if cache is not None else {}
+    """Transports are layered: retry (idempotent only) -> circuit breaker -> injected faults -> the
+    provider (in-process agency or HTTP)."""
+    instances = state.adapters
     routes: dict[ServiceId, ServiceRoute] = {}
     for service in registry.services.values():
         provider = service.id.subsystem
@@ -67,5 +94,9 @@ def build_routes(
             transport = HttpTransport(service.endpoint, session, max_body_size)
         else:
             transport = InProcessTransport(agencies[provider])
+        faults = [state.fault(spec) for spec in registry.faults_for(service.id)]
+        if faults:
+            transport = FaultyTransport(transport, faults, state.clock)
+        transport = RetryTransport(BreakerTransport(transport, state.breaker(provider)))
         routes[service.id] = ServiceRoute(service, adapter.operations[service.operation], adapter, transport)
     return routes

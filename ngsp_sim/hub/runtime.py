@@ -16,6 +16,7 @@ import structlog
 from ngsp_sim.clock import Clock
 from ngsp_sim.config import HubConfig
 from ngsp_sim.hub.pipeline import Pipeline
+from ngsp_sim.hub.routes import RouteState
 from ngsp_sim.identifiers import SubsystemId
 from ngsp_sim.monitoring.message_log import MessageLog
 from ngsp_sim.registry.source import RegistrySource
@@ -41,6 +42,7 @@ class HubRuntime:
     tokens: TokenService
     credentials: CredentialKeeper
     agencies: dict[SubsystemId, SimulatedAgency] = field(default_factory=dict)
+    routes: RouteState | None = None
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
 
     async def purge_expired(self) -> int:

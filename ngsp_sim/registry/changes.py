@@ -14,12 +14,13 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, HttpUrl, Vali
 
 from ngsp_sim.errors import NgspSimError
 from ngsp_sim.identifiers import ServiceId, SubsystemId
-from ngsp_sim.registry.spec import AccessSpec, GatewaySpec, HttpMethod, LocalizedName
+from ngsp_sim.registry.spec import AccessSpec, FaultSpec, GatewaySpec, HttpMethod, LocalizedName
 
 __all__ = [
     "OPERATIONS",
     "ChangeError",
     "DeleteAccess",
+    "DeleteFault",
     "DeleteService",
     "PutService",
     "PutSubsystem",
@@ -199,7 +200,26 @@ def _put_tier(data: dict[str, Any], change: PutTier) -> None:
     data.setdefault("tiers", {})[change.name] = {"rate": change.rate, "burst": change.burst}
 
 
+class DeleteFault(_Change):
+    id: str
+
+
+def _put_fault(data: dict[str, Any], change: FaultSpec) -> None:
+    faults = [f for f in data.get("faults", []) if f["id"] != change.id]
+    data["faults"] = [*faults, change.model_dump(mode="json", exclude_none=True)]
+
+
+def _delete_fault(data: dict[str, Any], change: DeleteFault) -> None:
+    faults = data.get("faults", [])
+    kept = [f for f in faults if f["id"] != change.id]
+    if len(kept) == len(faults):
+        raise ChangeError(f"no fault {change.id!r}", status=404)
+    data["faults"] = kept
+
+
 OPERATIONS: dict[str, tuple[type[BaseModel], Callable[[dict[str, Any], Any], None]]] = {
+    "put_fault": (FaultSpec, _put_fault),
+    "delete_fault": (DeleteFault, _delete_fault),
     "put_tier": (PutTier, _put_tier),
     "put_service": (PutService, _put_service),
     "delete_service": (DeleteService, _delete_service),

@@ -172,6 +172,20 @@ def _reference_problems(
                         (*sw, "endpoint"),
                         ("no provider: give an endpoint URL, or a simulator on the subsystem"),
                     )
+    fault_ids: set[str] = set()
+    for fi, fault in enumerate(spec.faults):
+        if fault.id in fault_ids:
+            yield ("faults", fi, "id"), f"fault {fault.id!r} is declared twice"
+        fault_ids.add(fault.id)
+        try:
+            known = ServiceId.parse(fault.target) in services
+        except ValueError:
+            try:
+                known = SubsystemId.parse(fault.target) in subsystems
+            except ValueError:
+                known = False
+        if not known:
+            yield ("faults", fi, "target"), f"{fault.target} is neither a declared service nor a subsystem"
     for name, members in spec.groups.items():
         for mi, member in enumerate(members):
             if SubsystemId.parse(member) not in subsystems:

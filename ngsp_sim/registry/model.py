@@ -12,7 +12,7 @@ from typing import Any
 
 from ngsp_sim.identifiers import MemberId, ServiceId, SubsystemId
 from ngsp_sim.registry.access import AccessRule
-from ngsp_sim.registry.spec import TopologySpec
+from ngsp_sim.registry.spec import FaultSpec, TopologySpec
 from ngsp_sim.security.throttle import Tier
 
 __all__ = ["Agency", "Registry", "Service", "Subsystem"]
@@ -63,7 +63,9 @@ class Registry:
         rules: list[AccessRule],
         groups: Mapping[str, list[SubsystemId]] | None = None,
         tiers: Mapping[str, Tier] | None = None,
+        faults: list[FaultSpec] | None = None,
     ) -> None:
+        self.faults = list(faults or [])
         self.instance = instance
         self.agencies = {a.member: a for a in agencies}
         self.subsystems = {s.id: s for s in subsystems}
@@ -124,7 +126,7 @@ class Registry:
         ]
         groups = {name: [SubsystemId.parse(m) for m in members] for name, members in spec.groups.items()}
         tiers = {name: Tier(name, t.rate, t.burst) for name, t in spec.tiers.items()}
-        return cls(spec.instance, agencies, subsystems, services, rules, groups, tiers)
+        return cls(spec.instance, agencies, subsystems, services, rules, groups, tiers, spec.faults)
 
     def rules_for(self, client: SubsystemId, service: ServiceId) -> list[AccessRule]:
         """The client's own rules for ``service`` and those of every group it belongs to."""
@@ -146,6 +148,11 @@ class Registry:
         if service.tier is not None:
             limits[("service", str(service.id))] = self.tiers[service.tier]
         return limits
+
+    def faults_for(self, service: ServiceId) -> list[FaultSpec]:
+        """Faults aimed at ``service`` itself or at its provider subsystem, in declaration order."""
+        names = {str(service), str(service.subsystem)}
+        return [f for f in self.faults if f.target in names]
 
     def services_of(self, provider: SubsystemId) -> list[Service]:
         return [svc for svc in self.services.values() if svc.id.subsystem == provider]

@@ -39,6 +39,8 @@ class MessageEntry:
     client_response: bytes | None = None
     violations: list[dict[str, str]] | None = None
     truncated: bool = False
+    injected: str | None = None
+    """Faults injected into this exchange, e.g. ``outage:popdown`` (comma-separated)."""
 
     @property
     def request_in_ts(self) -> int:

@@ -57,6 +57,7 @@ def hashed_fields(record_json: str, entry: MessageEntry, violations_json: str | 
         entry.provider_request,
         entry.provider_response,
         entry.client_response,
+        None if entry.injected is None else entry.injected.encode(),
     ]
 
 

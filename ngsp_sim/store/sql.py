@@ -65,11 +65,18 @@ CREATE INDEX tokens_key ON tokens (consumer_key);
 CREATE INDEX tokens_expiry ON tokens (expires_ms);
 """
 
+_INJECTED = "ALTER TABLE messages ADD COLUMN injected TEXT"
+
 MIGRATIONS: Mapping[str, list[tuple[int, str]]] = {
-    "sqlite": [(1, _MESSAGES.format(pk="INTEGER PRIMARY KEY AUTOINCREMENT", blob="BLOB")), (2, _CREDENTIALS)],
+    "sqlite": [
+        (1, _MESSAGES.format(pk="INTEGER PRIMARY KEY AUTOINCREMENT", blob="BLOB")),
+        (2, _CREDENTIALS),
+        (3, _INJECTED),
+    ],
     "postgresql": [
         (1, _MESSAGES.format(pk="BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY", blob="BYTEA")),
         (2, _CREDENTIALS),
+        (3, _INJECTED),
     ],
 }
 
@@ -77,7 +84,7 @@ CREDENTIAL_COLUMNS = "consumer_key, client, secret_hash, source, updated_ms"
 
 LIST_COLUMNS = (
     "id, message_id, request_in_ts, client, service, succeeded, fault_code, status_code, duration_ms, "
-    "record, violations, truncated, prev_hash, hash"
+    "record, violations, truncated, prev_hash, hash, injected"
 )
 ALL_COLUMNS = LIST_COLUMNS + ", client_request, provider_request, provider_response, client_response"
 
@@ -126,6 +133,7 @@ def row_to_message(row: Any) -> StoredMessage:
         hash=row["hash"],
         record_json=row["record"],
         violations_json=row["violations"],
+        injected=row["injected"],
     )
 
 
@@ -157,12 +165,14 @@ def insert_params(sealed: SealedEntry) -> tuple[Any, ...]:
         entry.client_response,
         sealed.prev_hash,
         sealed.hash,
+        entry.injected,
     )
 
 
 INSERT_COLUMNS = (
     "message_id, request_in_ts, client, service, succeeded, fault_code, status_code, duration_ms, record, "
-    "violations, truncated, client_request, provider_request, provider_response, client_response, prev_hash, hash"
+    "violations, truncated, client_request, provider_request, provider_response, client_response, prev_hash, hash, "
+    "injected"
 )
 
 
