@@ -12,11 +12,13 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
+import aiohttp
 import orjson
 from aiohttp import web
 
 import adapters
 from ngsp_sim import sim
+from ngsp_sim.chaos import add_chaos_parser, run_chaos
 from ngsp_sim.clock import SystemClock
 from ngsp_sim.config import DEFAULT_POPULATION, DEFAULT_SEED, HubConfig, MessageLogConfig, SecurityConfig
 from ngsp_sim.errors import TopologyError
@@ -86,6 +88,8 @@ def _parser() -> argparse.ArgumentParser:
     rotate = creds_actions.add_parser("rotate", help="a new secret for a consumer key, printed once")
     rotate.add_argument("consumer_key")
     _store_options(rotate)
+
+    add_chaos_parser(commands)
 
     agency = commands.add_parser("agency", help="simulated agencies on their own")
     agency_commands = agency.add_subparsers(dest="agency_command", required=True, metavar="ACTION")
@@ -289,6 +293,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             with contextlib.suppress(KeyboardInterrupt):
                 return asyncio.run(_tail(_store(args), args.lines, args.follow, args.format == "json"))
             return 0
+        if args.command == "chaos":
+            token = args.admin_token or os.environ.get("NGSP_SIM_ADMIN_TOKEN")
+            return asyncio.run(run_chaos(args, token))
         if args.command == "credentials":
             return asyncio.run(
                 _credentials(_store(args), args.credentials_command, getattr(args, "consumer_key", None))
@@ -297,7 +304,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except TopologyError as exc:
         print(f"ngsp-sim: {exc}", file=sys.stderr)
         return 2
-    except (ValueError, OSError) as exc:
+    except (ValueError, OSError, aiohttp.ClientError) as exc:
         print(f"ngsp-sim: {exc}", file=sys.stderr)
         return 2
 

@@ -43,6 +43,7 @@ class ManualClock:
         self._mono = 0.0
         self._sleepers: list[tuple[float, int, asyncio.Future[None]]] = []
         self._order = itertools.count()
+        self._watchers: list[asyncio.Future[None]] = []
 
     def now(self) -> float:
         return self._now
@@ -61,7 +62,18 @@ class ManualClock:
             return
         future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         heapq.heappush(self._sleepers, (self._mono + seconds, next(self._order), future))
+        for watcher in self._watchers:
+            if not watcher.done():
+                watcher.set_result(None)
+        self._watchers.clear()
         await future
+
+    async def until_sleeping(self, count: int = 1) -> None:
+        """Return once ``count`` sleeps are waiting: a test starts work, waits here, then advances."""
+        while self.sleepers < count:
+            watcher: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+            self._watchers.append(watcher)
+            await watcher
 
     def advance(self, seconds: float) -> None:
         if seconds < 0:

@@ -11,8 +11,12 @@ __all__ = [
     "Body",
     "ChangeInfo",
     "ChangeList",
+    "CircuitInfo",
+    "CircuitList",
     "CredentialInfo",
     "CredentialList",
+    "FaultInfo",
+    "FaultList",
     "HealthReport",
     "MessageDetail",
     "MessagePage",
@@ -119,6 +123,36 @@ class CredentialList(BaseModel):
 class RotatedSecret(BaseModel):
     consumer_key: str
     consumer_secret: str = Field(description="Shown once; only its hash is kept")
+
+
+class FaultInfo(BaseModel):
+    id: str
+    target: str
+    kind: str
+    rate: float
+    seed: int
+    latency: dict[str, Any] | None = None
+    status: int
+    body: str | None = None
+    content_type: str
+    start: float | None = None
+    end: float | None = None
+    hits: int = Field(description="How many calls this hub process has injected it into")
+
+
+class FaultList(BaseModel):
+    items: list[FaultInfo]
+
+
+class CircuitInfo(BaseModel):
+    provider: str
+    state: str = Field(description="closed, open or half_open")
+    calls: int = Field(description="Calls in the current window")
+    failures: int
+
+
+class CircuitList(BaseModel):
+    items: list[CircuitInfo]
 
 
 class VerifyReport(BaseModel):

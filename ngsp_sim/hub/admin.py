@@ -19,6 +19,7 @@ from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
 from ngsp_sim.registry.changes import ChangeError, DeleteAccess, PutAccess, PutService, PutSubsystem, PutTier
+from ngsp_sim.registry.spec import FaultSpec
 from ngsp_sim.security.credentials import UnknownConsumer
 from ngsp_sim.store import MessageQuery, StoredMessage, verify_chain
 from schemas.admin import (
@@ -26,8 +27,12 @@ from schemas.admin import (
     Body,
     ChangeInfo,
     ChangeList,
+    CircuitInfo,
+    CircuitList,
     CredentialInfo,
     CredentialList,
+    FaultInfo,
+    FaultList,
     HealthReport,
     MessageDetail,
     MessagePage,
@@ -230,6 +235,24 @@ def _change_handler(op: str, field: str | None = None, param: str = "id") -> Han
     return handler
 
 
+async def list_faults(request: web.Request) -> web.Response:
+    hub = _hub(request)
+    registry = hub.pipeline.table.registry
+    state = hub.routes
+    items = [
+        FaultInfo(**spec.model_dump(mode="json"), hits=state.fault(spec).hits if state else 0)
+        for spec in registry.faults
+    ]
+    return _ok(FaultList(items=items))
+
+
+async def list_circuits(request: web.Request) -> web.Response:
+    state = _hub(request).routes
+    breakers = sorted(state.breakers.values(), key=lambda b: b.name) if state else []
+    items = [CircuitInfo(provider=b.name, state=b.state, calls=b.calls, failures=b.failures) for b in breakers]
+    return _ok(CircuitList(items=items))
+
+
 async def list_credentials(request: web.Request) -> web.Response:
     items = [
         CredentialInfo(consumer_key=c.consumer_key, client=c.client, source=c.source, updated_ms=c.updated_ms)
@@ -331,6 +354,25 @@ ROUTES = (
         "Declare or change a throttling tier",
         ChangeInfo,
         PutTier,
+    ),
+    Route("GET", "/api/v1/faults", list_faults, "Injected faults and how often each hit", FaultList),
+    Route(
+        "PUT",
+        "/api/v1/faults/{id}",
+        _change_handler("put_fault", "id"),
+        "Inject (or change) a fault in front of a service or provider",
+        ChangeInfo,
+        FaultSpec,
+    ),
+    Route(
+        "DELETE",
+        "/api/v1/faults/{id}",
+        _change_handler("delete_fault", "id"),
+        "Clear an injected fault",
+        ChangeInfo,
+    ),
+    Route(
+        "GET", "/api/v1/circuits", list_circuits, "Circuit breakers per provider: state and recent calls", CircuitList
     ),
     Route("GET", "/api/v1/credentials", list_credentials, "Consumer keys (never their secrets)", CredentialList),
     Route(
