@@ -112,3 +112,44 @@ async def test_two_replicas_on_postgresql_share_registry_and_message_log(pg_url:
     finally:
         assert await stop(first) == 0
         assert await stop(second) == 0
+
+
+async def test_chaos_commands_against_a_running_hub(tmp_path: Path):
+    hub = await start("up", "--port", "0", "--population", "20", "--data-dir", str(tmp_path / "d"), env=ENV)
+    try:
+        common = ("--hub", hub.url, "--admin-token", ADMIN_TOKEN)
+        added = await asyncio.to_thread(
+            run_cli,
+            "chaos",
+            "add",
+            "popdb-down",
+            "--target",
+            "VN/GOV/000.00.00.G01/CSDLQGDC",
+            "--kind",
+            "outage",
+            "--for",
+            "600",
+            *common,
+        )
+        assert added.returncode == 0, added.stderr
+        assert "injected fault popdb-down" in added.stdout
+        async with aiohttp.ClientSession() as session:
+            headers = {"X-Road-Client": MOTCUA}
+            async with session.post(f"{hub.url}{POPULATION}", json=lookup_body(), headers=headers) as resp:
+                assert resp.headers["X-Road-Error"] == "Server.ServerProxy.ServiceFailed.NetworkError"
+            listed = await asyncio.to_thread(run_cli, "chaos", "list", *common)
+            assert "popdb-down" in listed.stdout and "outage" in listed.stdout and "hits 1" in listed.stdout
+            cleared = await asyncio.to_thread(run_cli, "chaos", "clear", "popdb-down", *common)
+            assert cleared.returncode == 0
+            async with session.post(f"{hub.url}{POPULATION}", json=lookup_body(), headers=headers) as resp:
+                assert resp.status == 200
+        bad = await asyncio.to_thread(
+            run_cli, "chaos", "add", "x", "--target", "VN/GOV/X/Y", "--kind", "reset", *common
+        )
+        assert bad.returncode == 2 and "neither a declared service nor a subsystem" in bad.stderr
+        denied = await asyncio.to_thread(
+            run_cli, "chaos", "list", "--hub", hub.url, "--admin-token", "wrong-token-0123"
+        )
+        assert denied.returncode == 2 and "not valid" in denied.stderr
+    finally:
+        await stop(hub)
