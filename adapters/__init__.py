@@ -9,11 +9,16 @@ from types import MappingProxyType
 
 from adapters.base import Adapter
 from adapters.business import BusinessAdapter
+from adapters.civil_status import CivilStatusAdapter
 from adapters.dvcqg import DvcqgAdapter
 from adapters.population import PopulationAdapter
+from adapters.social_insurance import SocialInsuranceAdapter
 
 __all__ = ["BUILTIN", "Adapter"]
 
 BUILTIN: MappingProxyType[str, type[Adapter]] = MappingProxyType(
-    {cls.name: cls for cls in (PopulationAdapter, DvcqgAdapter, BusinessAdapter)}
+    {
+        cls.name: cls
+        for cls in (PopulationAdapter, DvcqgAdapter, BusinessAdapter, CivilStatusAdapter, SocialInsuranceAdapter)
+    }
 )

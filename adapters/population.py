@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from adapters.base import Adapter, Operation
 from adapters.soap import SoapAdapter
-from schemas.population import NAMESPACE, TraCuuThongTinCongDanRequest, TraCuuThongTinCongDanResponse
+from schemas.population import (
+    NAMESPACE,
+    TraCuuThongTinCongDanRequest,
+    TraCuuThongTinCongDanResponse,
+    XacThucThongTinCongDanRequest,
+    XacThucThongTinCongDanResponse,
+)
 
 __all__ = ["PopulationAdapter"]
 
@@ -20,5 +26,12 @@ class PopulationAdapter(SoapAdapter):
             request_model=TraCuuThongTinCongDanRequest,
             response_model=TraCuuThongTinCongDanResponse,
             summary="Citizen lookup (integration code 037) / Tra cứu thông tin công dân",
+        ),
+        Operation(
+            code="XacThucThongTinCongDan",
+            methods=frozenset({"POST"}),
+            request_model=XacThucThongTinCongDanRequest,
+            response_model=XacThucThongTinCongDanResponse,
+            summary="Citizen verification, yes/no (integration code 033) / Xác thực thông tin công dân",
         ),
     )

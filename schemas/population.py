@@ -25,6 +25,8 @@ __all__ = [
     "Relative",
     "TraCuuThongTinCongDanRequest",
     "TraCuuThongTinCongDanResponse",
+    "XacThucThongTinCongDanRequest",
+    "XacThucThongTinCongDanResponse",
 ]
 
 NAMESPACE = "http://dancuquocgia.bca"
@@ -121,3 +123,22 @@ class TraCuuThongTinCongDanResponse(WireModel):
 
     MaYeuCau: str
     CongdanCollection: CitizenCollection
+
+
+class XacThucThongTinCongDanRequest(WireModel):
+    """Yes/no verification (integration code ``033``, illustrative): does a citizen with this number,
+    name and date of birth exist?"""
+
+    MaYeuCau: str = Field(min_length=1, max_length=64)
+    MaDVC: str = Field(min_length=1, max_length=64)
+    MaTichHop: Literal["033"] = Field(description="Integration code; 033 is the verification")
+    MaCanBo: str = Field(min_length=1, max_length=64)
+    MaDonVi: AgencyCode
+    SoDinhDanh: CCCD
+    HoVaTen: str = Field(min_length=1, max_length=128)
+    NgayThangNamSinh: BirthDate
+
+
+class XacThucThongTinCongDanResponse(WireModel):
+    MaYeuCau: str
+    TonTai: bool = Field(description="true when number, name and date of birth all match one citizen")

@@ -15,12 +15,27 @@ import pytest
 
 import adapters
 from adapters.base import Adapter, HubCall, NativeFormatError, NativeRequest, NativeResponse, drive
+from adapters.json_rest import JsonRestAdapter
 from ngsp_sim import sim
 from ngsp_sim.clock import ManualClock
-from ngsp_sim.sim import DEMO_BUSINESS, DEMO_DOSSIER, Country, SimulatedAgency
+from ngsp_sim.sim import DEMO_BUSINESS, DEMO_CITIZEN, DEMO_DOSSIER, Country, SimulatedAgency
 from tests.helpers import dossier, lookup_body
 
 DVCQG_LOGIN = {"username": "ngsp-hub", "password": "demo-dvcqg-password"}
+BIRTH = {
+    "maDonVi": "000.00.00.H29",
+    "module": "LTKS",
+    "maHoSo": "000.00.00.H29-251121-0100",
+    "ngayTiepNhan": "20251121",
+    "data": {
+        "hoTen": "Nguyễn Minh Khang",
+        "gioiTinh": "1",
+        "ngaySinh": "20251110",
+        "noiSinh": "Bệnh viện Từ Dũ, TP. Hồ Chí Minh",
+        "soDinhDanhCha": DEMO_CITIZEN,
+        "soDinhDanhMe": DEMO_CITIZEN,
+    },
+}
 
 
 @dataclass(frozen=True)
@@ -46,6 +61,32 @@ CASES = [
     ),
     Case("dvcqg", "TraCuuHoSo", "dvcqg", "POST", {"MaHoSo": DEMO_DOSSIER}, options=DVCQG_LOGIN),
     Case("business", "chiTietDoanhNghiep", "business", "GET", query={"msdn": DEMO_BUSINESS}),
+    Case(
+        "population",
+        "XacThucThongTinCongDan",
+        "population",
+        "POST",
+        payload={
+            **lookup_body(MaTichHop="033"),
+            "HoVaTen": "Nguyễn Văn An",
+            "NgayThangNamSinh": {"NgayThangNam": "19900515"},
+        },
+    ),
+    Case("civil_status", "dangKyHoTich", "civil_status", "POST", payload=BIRTH),
+    Case(
+        "civil_status",
+        "traTrangThaiHoSo",
+        "civil_status",
+        "POST",
+        {"maDonVi": "000.00.00.H29", "maHoSo": "000.00.00.H29-251121-0001"},
+    ),
+    Case(
+        "social_insurance",
+        "getMaSoBhxhTheoTieuChi",
+        "social_insurance",
+        "POST",
+        {"hoTen": "Nguyễn Văn An", "ngaySinh": "19900515", "gioiTinh": 1, "maTinhKs": "79", "isKs": True},
+    ),
 ]
 IDS = [f"{c.adapter}:{c.operation}" for c in CASES]
 
@@ -96,7 +137,7 @@ async def test_answers_outside_the_protocol_are_native_format_errors(case: Case,
         return
     # A JSON passthrough adapter may accept well-formed JSON; then schema validation, not the adapter,
     # judges it. Anything it accepts must at least be what the bytes said.
-    assert case.adapter == "business" and garbage.startswith((b"{", b"["))
+    assert issubclass(adapters.BUILTIN[case.adapter], JsonRestAdapter) and garbage.startswith((b"{", b"["))
     assert reply.data is not None
 
 

@@ -21,6 +21,10 @@ def test_demo_topology_declares_the_documented_country(demo_registry):
         "VN/GOV/000.00.00.G22/DVCQG/DongBoHoSoMC",
         "VN/GOV/000.00.00.G22/DVCQG/TraCuuHoSo",
         "VN/GOV/000.00.00.G12/CSDLDKDN/chiTietDoanhNghiep",
+        "VN/GOV/000.00.00.G01/CSDLQGDC/XacThucThongTinCongDan",
+        "VN/GOV/000.00.00.G15/HOTICH/dangKyHoTich",
+        "VN/GOV/000.00.00.G15/HOTICH/traTrangThaiHoSo",
+        "VN/GOV/000.00.19.G12/CSDLBHXH/getMaSoBhxhTheoTieuChi",
     }
     motcua = SubsystemId.parse("VN/GOV/000.00.00.H29/MOTCUA")
     hotich = SubsystemId.parse("VN/GOV/000.00.00.G15/HOTICH")

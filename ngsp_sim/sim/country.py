@@ -11,6 +11,7 @@ the references between records resolve. Everything is synthetic and resembles re
 
 from __future__ import annotations
 
+import hashlib
 import random
 from dataclasses import dataclass, field
 from typing import Any
@@ -110,6 +111,42 @@ class Country:
                 code, _business(code, name, f"{owner['Ho']} {owner['ChuDem']} {owner['Ten']}")
             )
         return country
+
+    @staticmethod
+    def social_insurance_number(number: str) -> str:
+        """The person's BHXH number: 2 digits of province, 8 derived from the citizen number, so every
+        agency agrees on it without storing it twice."""
+        return number[1:3] + f"{int(hashlib.sha256(number.encode()).hexdigest(), 16) % 10**8:08d}"
+
+    def register_birth(self, full_name: str, sex: str, born: str, mother: str, father: str | None) -> str:
+        """Add a newborn (registered at civil status) to the population; returns its citizen number."""
+        province = mother[:3]
+        year = int(born[:4])
+        digit = 2 * ((year - 1900) // 100) + (1 if sex == "2" else 0)
+        serial = 900_000 + sum(1 for n in self.citizens if n.startswith(f"{province}{digit}{year % 100:02d}9"))
+        number = f"{province}{digit}{year % 100:02d}{serial:06d}"
+        parts = full_name.split()
+        ho, ten, dem = parts[0], parts[-1], " ".join(parts[1:-1])
+        record = _citizen(number, ho, dem, ten, int(sex), born)
+        head = self.citizens[father or mother]
+        for role, parent in (("Cha", father), ("Me", mother)):
+            if parent:
+                p = self.citizens[parent]["HoVaTen"]
+                record[role] = {
+                    "HoVaTen": f"{p['Ho']} {p['ChuDem']} {p['Ten']}",
+                    "SoDinhDanh": parent,
+                    "QuocTich": "VN",
+                }
+        name = head["HoVaTen"]
+        record["ChuHo"] = {
+            "QuanHe": "Con",
+            "HoVaTen": f"{name['Ho']} {name['ChuDem']} {name['Ten']}",
+            "SoDinhDanh": father or mother,
+        }
+        record["SoSoHoKhau"] = head.get("SoSoHoKhau", "")
+        record["ThuongTru"] = record["NoiOHienTai"] = head["ThuongTru"]
+        self.citizens[number] = record
+        return number
 
     def _link_families(self, rng: random.Random) -> None:
         """Parents for citizens born from 1975 (a citizen of the same province, 20-40 years older, of

@@ -9,12 +9,19 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from pydantic import BaseModel
+
 from adapters.base import NativeFormatError, NativeRequest, NativeResponse
 from adapters.population import PopulationAdapter
 from adapters.soap import build_envelope, build_fault, read_envelope
 from adapters.xml import xml_to_data
 from ngsp_sim.sim.base import Handler, SimulatedAgency, xml_reply
-from schemas.population import NAMESPACE, TraCuuThongTinCongDanRequest
+from schemas.population import NAMESPACE, TraCuuThongTinCongDanRequest, XacThucThongTinCongDanRequest
+
+_OPERATIONS: dict[str, tuple[type[BaseModel], str]] = {
+    "TraCuuThongTinCongDan": (TraCuuThongTinCongDanRequest, "037"),
+    "XacThucThongTinCongDan": (XacThucThongTinCongDanRequest, "033"),
+}
 
 __all__ = ["PopulationAgency"]
 
@@ -39,14 +46,20 @@ class PopulationAgency(SimulatedAgency):
             element = read_envelope(request.body)
         except NativeFormatError as exc:
             return xml_reply(build_fault("soapenv:Client", str(exc)), 500)
-        if element.tag != f"{{{NAMESPACE}}}TraCuuThongTinCongDan":
+        operation = element.tag.removeprefix(f"{{{NAMESPACE}}}")
+        if operation not in _OPERATIONS:
             return xml_reply(build_fault("soapenv:Client", f"unsupported operation <{element.tag}>"), 500)
-        query = xml_to_data(element, TraCuuThongTinCongDanRequest)
-        if query.get("MaTichHop") != "037":
-            return xml_reply(build_fault("soapenv:Client", "MaTichHop không hợp lệ (expected 037)"), 500)
-        found = [self._to_wire(r) for r in self._find(query)]
-        body = {"MaYeuCau": query.get("MaYeuCau", ""), "CongdanCollection": {"CongDan": found}}
-        return xml_reply(build_envelope("TraCuuThongTinCongDanResponse", NAMESPACE, body))
+        model, code = _OPERATIONS[operation]
+        query = xml_to_data(element, model)
+        if query.get("MaTichHop") != code:
+            return xml_reply(build_fault("soapenv:Client", f"MaTichHop không hợp lệ (expected {code})"), 500)
+        found = self._find(query)
+        body: dict[str, Any] = {"MaYeuCau": query.get("MaYeuCau", "")}
+        if operation == "XacThucThongTinCongDan":
+            body["TonTai"] = bool(found)
+        else:
+            body["CongdanCollection"] = {"CongDan": [dict(r) for r in found]}
+        return xml_reply(build_envelope(f"{operation}Response", NAMESPACE, body))
 
     def _find(self, query: Mapping[str, Any]) -> list[Mapping[str, Any]]:
         record: Mapping[str, Any] | None = None
@@ -65,7 +78,3 @@ class PopulationAgency(SimulatedAgency):
         if birth.get("Nam") and birth["Nam"] != born[:4]:
             return []
         return [record]
-
-    @staticmethod
-    def _to_wire(record: Mapping[str, Any]) -> dict[str, Any]:
-        return dict(record)

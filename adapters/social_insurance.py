@@ -1,0 +1,25 @@
+"""Social insurance (BHXH): JSON with camelCase wire names. The native path is illustrative."""
+
+from __future__ import annotations
+
+from types import MappingProxyType
+
+from adapters.base import Adapter, Operation
+from adapters.json_rest import JsonRestAdapter
+from schemas.social_insurance import GetMaSoBhxhRequest, GetMaSoBhxhResponse
+
+__all__ = ["SocialInsuranceAdapter"]
+
+
+class SocialInsuranceAdapter(JsonRestAdapter):
+    name = "social_insurance"
+    native_paths = MappingProxyType({"getMaSoBhxhTheoTieuChi": "/bhxh/api/getMaSoBhxhTheoTieuChi"})
+    operations = Adapter.operations_dict(
+        Operation(
+            code="getMaSoBhxhTheoTieuChi",
+            methods=frozenset({"POST"}),
+            request_model=GetMaSoBhxhRequest,
+            response_model=GetMaSoBhxhResponse,
+            summary="Social-insurance number by personal details / Tra cứu mã số BHXH theo tiêu chí",
+        ),
+    )

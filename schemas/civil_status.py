@@ -1,0 +1,69 @@
+"""Civil status (hộ tịch), Ministry of Justice (``000.00.00.G15``): interlinked birth (``LTKS``) and
+death (``LTKT``) registration.
+
+The envelope (``maDonVi``, ``module``, ``maHoSo``, ``ngayTiepNhan``, ``data``; answers ``status`` 1/0
+with ``errorCode`` 100/101/106/201) follows the public description; the fields inside ``data`` and the
+meaning of each error code are illustrative: 100 invalid data, 101 dossier already registered, 106 a
+referenced person is not in the population database, 201 dossier not found.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field
+
+from schemas.base import WireModel
+from schemas.common import CCCD, AgencyCode, MaHoSo, PopulationDate
+
+__all__ = [
+    "BirthData",
+    "CivilStatusReply",
+    "DangKyHoTichRequest",
+    "DeathData",
+    "TraTrangThaiHoSoRequest",
+    "TraTrangThaiHoSoResponse",
+]
+
+
+class BirthData(WireModel):
+    """A child's birth, with parents identified by their citizen numbers."""
+
+    hoTen: str = Field(min_length=1, max_length=128)
+    gioiTinh: Literal["1", "2"] = Field(description="1 male, 2 female")
+    ngaySinh: PopulationDate
+    noiSinh: str = Field(min_length=1)
+    soDinhDanhCha: CCCD | None = None
+    soDinhDanhMe: CCCD
+
+
+class DeathData(WireModel):
+    soDinhDanh: CCCD
+    ngayChet: PopulationDate
+    noiChet: str = Field(min_length=1)
+    nguyenNhan: str | None = None
+
+
+class DangKyHoTichRequest(WireModel):
+    maDonVi: AgencyCode
+    module: Literal["LTKS", "LTKT"] = Field(description="LTKS birth registration, LTKT death registration")
+    maHoSo: MaHoSo
+    ngayTiepNhan: PopulationDate
+    data: BirthData | DeathData
+
+
+class CivilStatusReply(WireModel):
+    status: int = Field(ge=0, le=1, description="1 accepted, 0 refused (see errorCode)")
+    errorCode: int | None = Field(default=None, description="100, 101, 106 or 201 (illustrative meanings)")
+    message: str | None = None
+    soDinhDanhMoi: CCCD | None = Field(default=None, description="LTKS: the number given to the child")
+
+
+class TraTrangThaiHoSoRequest(WireModel):
+    maDonVi: AgencyCode
+    maHoSo: MaHoSo
+
+
+class TraTrangThaiHoSoResponse(CivilStatusReply):
+    trangThai: int | None = Field(default=None, description="1 received, 2 processing, 3 done (illustrative)")
+    module: str | None = None

@@ -1,0 +1,112 @@
+"""The same person is the same in every agency, and interlinked flows cross agencies through the hub."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ngsp_sim.sim import DEMO_CITIZEN, Country
+from tests.helpers import HOTICH, MOTCUA, POPULATION, lookup_body
+
+BHXH = "/r1/VN/GOV/000.00.19.G12/CSDLBHXH/getMaSoBhxhTheoTieuChi"
+CIVIL = "/r1/VN/GOV/000.00.00.G15/HOTICH/dangKyHoTich"
+CIVIL_STATUS = "/r1/VN/GOV/000.00.00.G15/HOTICH/traTrangThaiHoSo"
+VERIFY = "/r1/VN/GOV/000.00.00.G01/CSDLQGDC/XacThucThongTinCongDan"
+H = {"X-Road-Client": MOTCUA}
+
+
+def full_name(record: dict[str, Any]) -> str:
+    n = record["HoVaTen"]
+    return " ".join(p for p in (n["Ho"], n.get("ChuDem"), n["Ten"]) if p)
+
+
+async def citizen(hub: Any, number: str) -> dict[str, Any]:
+    resp = await hub.post(POPULATION, json=lookup_body(SoDinhDanh=number), headers=H)
+    (found,) = (await resp.json())["CongdanCollection"]["CongDan"]
+    return dict(found)
+
+
+async def test_a_citizen_of_the_population_db_is_the_same_in_social_insurance(hub):
+    person = await citizen(hub, DEMO_CITIZEN)
+    query = {
+        "hoTen": full_name(person),
+        "ngaySinh": person["NgayThangNamSinh"]["NgayThangNam"],
+        "gioiTinh": int(person["GioiTinh"]),
+        "maTinhKs": person["NoiDangKyKhaiSinh"]["MaTinhThanh"],
+        "isKs": True,
+    }
+    for client in (MOTCUA, HOTICH):
+        resp = await hub.post(BHXH, json=query, headers={"X-Road-Client": client})
+        (match,) = (await resp.json())["data"]
+        assert match["maSoBhxh"] == Country.social_insurance_number(DEMO_CITIZEN)
+        assert (match["hoTen"], match["ngaySinh"]) == (full_name(person), query["ngaySinh"])
+
+
+async def test_generated_citizens_are_consistent_across_agencies_too(make_hub):
+    hub = await make_hub()  # make_hub's country is Country.generate(7, 50, 10): the same citizens
+    numbers = [n for n in Country.generate(7, 50, 10).citizens if n != DEMO_CITIZEN][:5]
+    for number in numbers:
+        person = await citizen(hub, number)
+        resp = await hub.post(
+            BHXH,
+            json={
+                "hoTen": full_name(person),
+                "ngaySinh": person["NgayThangNamSinh"]["NgayThangNam"],
+                "gioiTinh": int(person["GioiTinh"]),
+                "maTinhKs": person["NoiDangKyKhaiSinh"]["MaTinhThanh"],
+                "isKs": True,
+            },
+            headers=H,
+        )
+        numbers_found = {m["maSoBhxh"] for m in (await resp.json())["data"]}
+        assert Country.social_insurance_number(number) in numbers_found
+        verify = lookup_body(
+            MaTichHop="033", SoDinhDanh=number, HoVaTen=full_name(person), NgayThangNamSinh=person["NgayThangNamSinh"]
+        )
+        assert (await (await hub.post(VERIFY, json=verify, headers=H)).json())["TonTai"] is True
+
+
+async def test_birth_registered_at_civil_status_is_then_in_the_population_db(hub):
+    birth = {
+        "maDonVi": "000.00.00.H29",
+        "module": "LTKS",
+        "maHoSo": "000.00.00.H29-251121-0200",
+        "ngayTiepNhan": "20251121",
+        "data": {
+            "hoTen": "Nguyễn Minh Khang",
+            "gioiTinh": "1",
+            "ngaySinh": "20251110",
+            "noiSinh": "Bệnh viện Từ Dũ",
+            "soDinhDanhCha": DEMO_CITIZEN,
+            "soDinhDanhMe": DEMO_CITIZEN,
+        },
+    }
+    answer = await (await hub.post(CIVIL, json=birth, headers=H)).json()
+    assert answer["status"] == 1
+    child = await citizen(hub, answer["soDinhDanhMoi"])
+    assert full_name(child) == "Nguyễn Minh Khang"
+    assert child["Cha"]["SoDinhDanh"] == DEMO_CITIZEN and child["ChuHo"]["QuanHe"] == "Con"
+    assert answer["soDinhDanhMoi"].startswith("079225")  # 079 HCMC, 2 = male born 2000s, 25 = 2025
+    again = await (await hub.post(CIVIL, json=birth, headers=H)).json()
+    assert (again["status"], again["errorCode"]) == (0, 101)
+    status = await (
+        await hub.post(CIVIL_STATUS, json={"maDonVi": "000.00.00.H29", "maHoSo": birth["maHoSo"]}, headers=H)
+    ).json()
+    assert (status["status"], status["module"]) == (1, "LTKS")
+
+
+async def test_civil_status_refuses_people_the_population_db_does_not_know(hub):
+    death = {
+        "maDonVi": "000.00.00.H29",
+        "module": "LTKT",
+        "maHoSo": "000.00.00.H29-251121-0300",
+        "ngayTiepNhan": "20251121",
+        "data": {"soDinhDanh": "001090999999", "ngayChet": "20251120", "noiChet": "Hà Nội"},
+    }
+    answer = await (await hub.post(CIVIL, json=death, headers=H)).json()
+    assert (answer["status"], answer["errorCode"]) == (0, 106)
+    unknown = await (
+        await hub.post(
+            CIVIL_STATUS, json={"maDonVi": "000.00.00.H29", "maHoSo": "000.00.00.H29-251121-0999"}, headers=H
+        )
+    ).json()
+    assert unknown["errorCode"] == 201
