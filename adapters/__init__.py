@@ -13,12 +13,20 @@ from adapters.civil_status import CivilStatusAdapter
 from adapters.dvcqg import DvcqgAdapter
 from adapters.population import PopulationAdapter
 from adapters.social_insurance import SocialInsuranceAdapter
+from adapters.tax import TaxAdapter
 
 __all__ = ["BUILTIN", "Adapter"]
 
 BUILTIN: MappingProxyType[str, type[Adapter]] = MappingProxyType(
     {
         cls.name: cls
-        for cls in (PopulationAdapter, DvcqgAdapter, BusinessAdapter, CivilStatusAdapter, SocialInsuranceAdapter)
+        for cls in (
+            PopulationAdapter,
+            DvcqgAdapter,
+            BusinessAdapter,
+            CivilStatusAdapter,
+            SocialInsuranceAdapter,
+            TaxAdapter,
+        )
     }
 )

@@ -6,14 +6,24 @@ from types import MappingProxyType
 
 from adapters.base import Adapter, Operation
 from adapters.json_rest import JsonRestAdapter
-from schemas.business import ChiTietDoanhNghiepQuery, ChiTietDoanhNghiepResponse
+from schemas.business import (
+    ChiTietDoanhNghiepQuery,
+    ChiTietDoanhNghiepResponse,
+    TinhTrangHoSoQuery,
+    TinhTrangHoSoResponse,
+)
 
 __all__ = ["BusinessAdapter"]
 
 
 class BusinessAdapter(JsonRestAdapter):
     name = "business"
-    native_paths = MappingProxyType({"chiTietDoanhNghiep": "/apiCSDLDKDN/1.0/chiTietDoanhNghiep"})
+    native_paths = MappingProxyType(
+        {
+            "chiTietDoanhNghiep": "/apiCSDLDKDN/1.0/chiTietDoanhNghiep",
+            "tinhTrangHoSo": "/apiCSDLDKDN/1.0/tinhTrangHoSo",
+        }
+    )
     operations = Adapter.operations_dict(
         Operation(
             code="chiTietDoanhNghiep",
@@ -21,5 +31,12 @@ class BusinessAdapter(JsonRestAdapter):
             query_model=ChiTietDoanhNghiepQuery,
             response_model=ChiTietDoanhNghiepResponse,
             summary="Business details by business code / Chi tiết doanh nghiệp",
+        ),
+        Operation(
+            code="tinhTrangHoSo",
+            methods=frozenset({"GET"}),
+            query_model=TinhTrangHoSoQuery,
+            response_model=TinhTrangHoSoResponse,
+            summary="Business-registration dossier status / Tình trạng hồ sơ đăng ký doanh nghiệp",
         ),
     )

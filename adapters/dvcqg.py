@@ -27,8 +27,13 @@ from adapters.json_rest import decode_json
 from schemas.dvcqg import (
     ERROR_OK,
     ERROR_SESSION_INVALID,
+    CapNhatTienDoHoSoMCRequest,
     DongBoHoSoMCRequest,
     DvcqgReply,
+    LayDanhSachTTHCRequest,
+    LayDanhSachTTHCResponse,
+    LayThuTucRequest,
+    LayThuTucResponse,
     TraCuuHoSoRequest,
     TraCuuHoSoResponse,
 )
@@ -61,6 +66,27 @@ class DvcqgAdapter(Adapter):
             request_model=TraCuuHoSoRequest,
             response_model=TraCuuHoSoResponse,
             summary="Look up a dossier / Tra cứu hồ sơ",
+        ),
+        Operation(
+            code="CapNhatTienDoHoSoMC",
+            methods=frozenset({"POST"}),
+            request_model=CapNhatTienDoHoSoMCRequest,
+            response_model=DvcqgReply,
+            summary="Report dossier progress from a one-stop system / Cập nhật tiến độ hồ sơ một cửa",
+        ),
+        Operation(
+            code="LayDanhSachTTHC",
+            methods=frozenset({"POST"}),
+            request_model=LayDanhSachTTHCRequest,
+            response_model=LayDanhSachTTHCResponse,
+            summary="List administrative procedures / Lấy danh sách thủ tục hành chính",
+        ),
+        Operation(
+            code="LayThuTuc",
+            methods=frozenset({"POST"}),
+            request_model=LayThuTucRequest,
+            response_model=LayThuTucResponse,
+            summary="One administrative procedure / Lấy thông tin thủ tục",
         ),
     )
 

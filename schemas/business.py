@@ -18,6 +18,8 @@ __all__ = [
     "EnterpriseInfo",
     "EnterpriseMember",
     "HeadOfficeAddress",
+    "TinhTrangHoSoQuery",
+    "TinhTrangHoSoResponse",
 ]
 
 
@@ -63,3 +65,18 @@ class ChiTietDoanhNghiepResponse(WireModel):
     HOAdress: HeadOfficeAddress | None = None
     BusinessActivity: list[Activity] = Field(default_factory=list)
     Member: list[EnterpriseMember] = Field(default_factory=list)
+
+
+class TinhTrangHoSoQuery(WireModel):
+    in_journal_no: str = Field(pattern=r"^\d{6,12}$", description="Registration dossier (journal) number")
+
+
+class TinhTrangHoSoResponse(WireModel):
+    """Status of a business-registration dossier (UPPERCASE fields illustrative)."""
+
+    Status: int = Field(ge=0, le=1)
+    Message: str | None = None
+    IN_JOURNAL_NO: str | None = None
+    ENTERPRISE_GDT_CODE: MST | None = None
+    STATUS_ID: int | None = None
+    STATUS_NAME: str | None = None

@@ -14,10 +14,18 @@ from schemas.base import WireModel
 from schemas.common import AgencyCode, DvcqgDateTime, MaHoSo, MaTTHC
 
 __all__ = [
+    "CapNhatTienDoHoSoMCRequest",
     "DongBoHoSoMCRequest",
     "Dossier",
     "DvcqgReply",
     "Fee",
+    "LayDanhSachTTHCRequest",
+    "LayDanhSachTTHCResponse",
+    "LayThuTucRequest",
+    "LayThuTucResponse",
+    "Procedure",
+    "ProcedureSummary",
+    "Progress",
     "ResultDocument",
     "SubmittedFile",
     "Supplement",
@@ -118,3 +126,56 @@ ERROR_LOGIN_FAILED = 1
 ERROR_SESSION_INVALID = 2
 ERROR_NOT_FOUND = 3
 ERROR_BAD_REQUEST = 4
+
+
+class ProcedureSummary(WireModel):
+    MaTTHC: MaTTHC
+    TenTTHC: str
+    MaLinhVuc: str
+    TenLinhVuc: str
+
+
+class Procedure(ProcedureSummary):
+    """An administrative procedure as ``LayThuTuc`` returns it (fields beyond the codes and names are
+    illustrative)."""
+
+    CoQuanThucHien: str
+    CapThucHien: str
+    ThoiHanGiaiQuyet: str
+    PhiLePhi: int = Field(ge=0, description="VND")
+
+
+class LayDanhSachTTHCRequest(WireModel):
+    madonvi: AgencyCode | None = None
+    MaLinhVuc: str | None = Field(default=None, description="Only procedures of this field")
+
+
+class LayDanhSachTTHCResponse(DvcqgReply):
+    result: list[ProcedureSummary] = Field(default_factory=list)
+
+
+class LayThuTucRequest(WireModel):
+    madonvi: AgencyCode | None = None
+    MaTTHC: MaTTHC
+
+
+class LayThuTucResponse(DvcqgReply):
+    result: Procedure | None = None
+
+
+class Progress(WireModel):
+    """One step of a dossier's processing, as a one-stop system reports it."""
+
+    MaHoSo: MaHoSo
+    NguoiXuLy: str = Field(min_length=1)
+    ChucDanh: str | None = None
+    ThoiDiemXuLy: DvcqgDateTime
+    PhongBanXuLy: str | None = None
+    NoiDungXuLy: str = Field(min_length=1)
+    TrangThai: int = Field(ge=1, le=10, description=TRANG_THAI_HO_SO)
+    NgayKetThucTheoQuyDinh: DvcqgDateTime | None = None
+
+
+class CapNhatTienDoHoSoMCRequest(WireModel):
+    madonvi: AgencyCode | None = None
+    data: list[Progress] = Field(min_length=1, max_length=500)

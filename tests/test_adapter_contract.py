@@ -18,7 +18,7 @@ from adapters.base import Adapter, HubCall, NativeFormatError, NativeRequest, Na
 from adapters.json_rest import JsonRestAdapter
 from ngsp_sim import sim
 from ngsp_sim.clock import ManualClock
-from ngsp_sim.sim import DEMO_BUSINESS, DEMO_CITIZEN, DEMO_DOSSIER, Country, SimulatedAgency
+from ngsp_sim.sim import DEMO_BUSINESS, DEMO_CITIZEN, DEMO_DOSSIER, DEMO_JOURNAL, Country, SimulatedAgency
 from tests.helpers import dossier, lookup_body
 
 DVCQG_LOGIN = {"username": "ngsp-hub", "password": "demo-dvcqg-password"}
@@ -73,6 +73,35 @@ CASES = [
         },
     ),
     Case("civil_status", "dangKyHoTich", "civil_status", "POST", payload=BIRTH),
+    Case("dvcqg", "LayDanhSachTTHC", "dvcqg", "POST", {"MaLinhVuc": "HOTICH"}, options=DVCQG_LOGIN),
+    Case("dvcqg", "LayThuTuc", "dvcqg", "POST", {"MaTTHC": "1.004227"}, options=DVCQG_LOGIN),
+    Case(
+        "dvcqg",
+        "CapNhatTienDoHoSoMC",
+        "dvcqg",
+        "POST",
+        {
+            "data": [
+                {
+                    "MaHoSo": DEMO_DOSSIER,
+                    "NguoiXuLy": "Trần Văn Bình",
+                    "ThoiDiemXuLy": "20251122100000",
+                    "NoiDungXuLy": "Đã thẩm định",
+                    "TrangThai": 9,
+                }
+            ]
+        },
+        options=DVCQG_LOGIN,
+    ),
+    Case("business", "tinhTrangHoSo", "business", "GET", query={"in_journal_no": DEMO_JOURNAL}),
+    Case(
+        "tax",
+        "ThongBaoThue",
+        "tax",
+        "POST",
+        {"MaDonVi": "000.00.00.H29", "MaHoSo": DEMO_DOSSIER, "MaSoThue": DEMO_BUSINESS, "SoTien": 1_500_000},
+    ),
+    Case("tax", "ChungTuThue", "tax", "POST", {"MaSoThue": DEMO_BUSINESS, "SoQuyetDinh": "000001/TB-CT"}),
     Case(
         "civil_status",
         "traTrangThaiHoSo",

@@ -14,7 +14,7 @@ from ngsp_sim.sim.business import BusinessAgency
 from ngsp_sim.store import SqliteStore
 from tests.helpers import ADMIN, BUSINESS, HOTICH, MOTCUA, POPULATION, lookup_body
 
-NEW_SERVICE = "VN/GOV/000.00.00.H56/MOTCUA/traCuuDoanhNghiep"
+NEW_SERVICE = "VN/GOV/000.00.00.H01/MOTCUA/traCuuDoanhNghiep"
 
 
 async def _flush(hub: Any) -> None:
@@ -105,8 +105,8 @@ async def test_register_a_service_grant_and_revoke_access_at_runtime(hub, aiohtt
         "adapter": "business",
         "operation": "chiTietDoanhNghiep",
         "endpoint": await _business_provider(aiohttp_server),
-        "agency_name": {"vi": "UBND tỉnh Thanh Hóa", "en": "Thanh Hóa People's Committee"},
-        "subsystem_name": {"vi": "Một cửa Thanh Hóa", "en": "Thanh Hóa one-stop system"},
+        "agency_name": {"vi": "UBND tỉnh Hà Nội", "en": "Hà Nội People's Committee"},
+        "subsystem_name": {"vi": "Một cửa Hà Nội", "en": "Hà Nội one-stop system"},
     }
     resp = await hub.put(f"/api/v1/services/{NEW_SERVICE}", json=body, headers=ADMIN)
     assert resp.status == 200, await resp.text()
@@ -132,7 +132,7 @@ async def test_register_a_service_grant_and_revoke_access_at_runtime(hub, aiohtt
 @pytest.mark.parametrize(
     ("method", "path", "body", "status", "fragment"),
     [
-        ("PUT", f"/api/v1/services/{NEW_SERVICE}", {"adapter": "nope"}, 400, "agency 000.00.00.H56 is not registered"),
+        ("PUT", f"/api/v1/services/{NEW_SERVICE}", {"adapter": "nope"}, 400, "agency 000.00.00.H01 is not registered"),
         (
             "PUT",
             "/api/v1/services/VN/GOV/000.00.00.G01/CSDLQGDC/khac",

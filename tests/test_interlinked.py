@@ -110,3 +110,71 @@ async def test_civil_status_refuses_people_the_population_db_does_not_know(hub):
         )
     ).json()
     assert unknown["errorCode"] == 201
+
+
+DVCQG = "/r1/VN/GOV/000.00.00.G22/DVCQG"
+TAX = "/r1/VN/GOV/000.00.18.G12/THUE"
+THANH_HOA = {"X-Road-Client": "VN/GOV/000.00.00.H56/MOTCUA"}
+
+
+async def test_progress_updates_move_the_dossier_at_dvcqg(hub):
+    step = {
+        "MaHoSo": "000.00.00.H29-251121-0001",
+        "NguoiXuLy": "Trần Văn Bình",
+        "ChucDanh": "Cán bộ một cửa",
+        "ThoiDiemXuLy": "20251122100000",
+        "NoiDungXuLy": "Đã có kết quả",
+        "TrangThai": 9,
+    }
+    answer = await (await hub.post(f"{DVCQG}/CapNhatTienDoHoSoMC", json={"data": [step]}, headers=H)).json()
+    assert answer["error_code"] == 0
+    found = await (await hub.post(f"{DVCQG}/TraCuuHoSo", json={"MaHoSo": step["MaHoSo"]}, headers=H)).json()
+    assert found["result"]["TrangThaiHoSo"] == 9
+    unknown = {**step, "MaHoSo": "000.00.00.H29-251121-0999"}
+    refused = await (await hub.post(f"{DVCQG}/CapNhatTienDoHoSoMC", json={"data": [unknown]}, headers=H)).json()
+    assert refused["error_code"] != 0 and "000.00.00.H29-251121-0999" in refused["message"]
+
+
+async def test_procedures_catalog(hub):
+    listed = await (await hub.post(f"{DVCQG}/LayDanhSachTTHC", json={"MaLinhVuc": "HOTICH"}, headers=THANH_HOA)).json()
+    assert {p["TenTTHC"] for p in listed["result"]} == {"Đăng ký khai sinh", "Đăng ký khai tử"}
+    one = await (await hub.post(f"{DVCQG}/LayThuTuc", json={"MaTTHC": "2.000488"}, headers=THANH_HOA)).json()
+    assert one["result"]["TenTTHC"] == "Cấp Phiếu lý lịch tư pháp"
+    missing = await (await hub.post(f"{DVCQG}/LayThuTuc", json={"MaTTHC": "9.999999"}, headers=THANH_HOA)).json()
+    assert missing["error_code"] != 0
+
+
+async def test_land_dossier_tax_notice_then_receipt(hub):
+    from ngsp_sim.hub.app import HUB
+    from ngsp_sim.identifiers import SubsystemId
+
+    notice = {
+        "MaDonVi": "000.00.00.H29",
+        "MaHoSo": "000.00.00.H29-251121-0001",
+        "MaSoThue": "0312345673",
+        "SoTien": 2_500_000,
+    }
+    issued = await (await hub.post(f"{TAX}/ThongBaoThue", json=notice, headers=H)).json()
+    assert (issued["MaLoi"], issued["TrangThaiThanhToan"]) == ("00", 0)
+    query = {"MaSoThue": "0312345673", "SoQuyetDinh": issued["SoQuyetDinh"]}
+    assert (await (await hub.post(f"{TAX}/ChungTuThue", json=query, headers=H)).json())["TrangThaiThanhToan"] == 0
+    tax = hub.server.app[HUB].agencies[SubsystemId.parse("VN/GOV/000.00.18.G12/THUE")]
+    tax.pay("0312345673", issued["SoQuyetDinh"])  # what the payment platform's confirmation will do
+    paid = await (await hub.post(f"{TAX}/ChungTuThue", json=query, headers=H)).json()
+    assert paid["TrangThaiThanhToan"] == 1 and paid["BienLai"]["SoTien"] == 2_500_000
+    bad = await hub.post(f"{TAX}/ThongBaoThue", json={**notice, "MaSoThue": "0312345678"}, headers=H)
+    assert (await bad.json())["violations"][0]["rule"] == "mst_checksum"
+
+
+async def test_business_registration_dossier_status(hub):
+    url = "/r1/VN/GOV/000.00.00.G12/CSDLDKDN/tinhTrangHoSo"
+    found = await (await hub.get(f"{url}?in_journal_no=250000001", headers=THANH_HOA)).json()
+    assert (found["Status"], found["ENTERPRISE_GDT_CODE"]) == (1, "0312345673")
+    assert (await (await hub.get(f"{url}?in_journal_no=250009999", headers=THANH_HOA)).json())["Status"] == 0
+
+
+async def test_other_provinces_have_the_one_stop_group_rights_only(hub):
+    verify = lookup_body(MaTichHop="033", HoVaTen="Nguyễn Văn An", NgayThangNamSinh={"NgayThangNam": "19900515"})
+    assert (await (await hub.post(VERIFY, json=verify, headers=THANH_HOA)).json())["TonTai"] is True
+    denied = await hub.post(POPULATION, json=lookup_body(), headers=THANH_HOA)
+    assert denied.headers["X-Road-Error"] == "Server.ServerProxy.AccessDenied"

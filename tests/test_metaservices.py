@@ -29,7 +29,13 @@ async def test_list_clients_lists_members_and_subsystems(hub):
 
 async def test_list_methods_of_a_provider(hub):
     body = await (await hub.get(f"{DVCQG}/listMethods")).json()
-    assert [s["service_code"] for s in body["service"]] == ["DongBoHoSoMC", "TraCuuHoSo"]
+    assert [s["service_code"] for s in body["service"]] == [
+        "CapNhatTienDoHoSoMC",
+        "DongBoHoSoMC",
+        "LayDanhSachTTHC",
+        "LayThuTuc",
+        "TraCuuHoSo",
+    ]
     assert body["service"][0]["endpoint_list"] == [{"method": "POST", "path": "/"}]
     assert body["service"][0]["object_type"] == "SERVICE"
 
@@ -37,7 +43,13 @@ async def test_list_methods_of_a_provider(hub):
 async def test_allowed_methods_depend_on_the_asking_client(hub):
     motcua = await (await hub.get(f"{DVCQG}/allowedMethods", headers={"X-Road-Client": MOTCUA})).json()
     hotich = await (await hub.get(f"{DVCQG}/allowedMethods", headers={"X-Road-Client": HOTICH})).json()
-    assert [s["service_code"] for s in motcua["service"]] == ["DongBoHoSoMC", "TraCuuHoSo"]
+    assert [s["service_code"] for s in motcua["service"]] == [
+        "CapNhatTienDoHoSoMC",
+        "DongBoHoSoMC",
+        "LayDanhSachTTHC",
+        "LayThuTuc",
+        "TraCuuHoSo",
+    ]  # its own rights and those of the one-stop group
     assert [s["service_code"] for s in hotich["service"]] == ["TraCuuHoSo"]
     assert hotich["service"][0]["endpoint_list"] == [{"method": "*", "path": "**"}]
 

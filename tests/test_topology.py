@@ -25,6 +25,12 @@ def test_demo_topology_declares_the_documented_country(demo_registry):
         "VN/GOV/000.00.00.G15/HOTICH/dangKyHoTich",
         "VN/GOV/000.00.00.G15/HOTICH/traTrangThaiHoSo",
         "VN/GOV/000.00.19.G12/CSDLBHXH/getMaSoBhxhTheoTieuChi",
+        "VN/GOV/000.00.00.G22/DVCQG/CapNhatTienDoHoSoMC",
+        "VN/GOV/000.00.00.G22/DVCQG/LayDanhSachTTHC",
+        "VN/GOV/000.00.00.G22/DVCQG/LayThuTuc",
+        "VN/GOV/000.00.00.G12/CSDLDKDN/tinhTrangHoSo",
+        "VN/GOV/000.00.18.G12/THUE/ThongBaoThue",
+        "VN/GOV/000.00.18.G12/THUE/ChungTuThue",
     }
     motcua = SubsystemId.parse("VN/GOV/000.00.00.H29/MOTCUA")
     hotich = SubsystemId.parse("VN/GOV/000.00.00.G15/HOTICH")

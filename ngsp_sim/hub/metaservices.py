@@ -67,7 +67,7 @@ def _answer(registry: Registry, pipeline: Pipeline, request: web.Request, provid
         except ValueError as exc:
             raise InvalidClientIdentifier(f"X-Road-Client is malformed: {exc}") from None
         out = []
-        for s in registry.allowed_services(client, provider):
+        for s in sorted(registry.allowed_services(client, provider), key=lambda s: s.id.service_code):
             endpoints = [
                 {"method": method, "path": path}
                 for rule in registry.rules_for(client, s.id)

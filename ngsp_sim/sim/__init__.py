@@ -7,20 +7,25 @@ from types import MappingProxyType
 from ngsp_sim.sim.base import SimulatedAgency
 from ngsp_sim.sim.business import BusinessAgency
 from ngsp_sim.sim.civil_status import CivilStatusAgency
-from ngsp_sim.sim.country import DEMO_BUSINESS, DEMO_CITIZEN, DEMO_DOSSIER, Country
+from ngsp_sim.sim.country import DEMO_BUSINESS, DEMO_CITIZEN, DEMO_DOSSIER, DEMO_JOURNAL, Country
 from ngsp_sim.sim.dvcqg import DvcqgAgency
 from ngsp_sim.sim.population import PopulationAgency
 from ngsp_sim.sim.social_insurance import SocialInsuranceAgency
+from ngsp_sim.sim.tax import TaxAgency
 
 __all__ = [
     "BUILTIN",
     "DEMO_BUSINESS",
     "DEMO_CITIZEN",
     "DEMO_DOSSIER",
+    "DEMO_JOURNAL",
     "Country",
     "SimulatedAgency",
 ]
 
 BUILTIN: MappingProxyType[str, type[SimulatedAgency]] = MappingProxyType(
-    {cls.kind: cls for cls in (PopulationAgency, DvcqgAgency, BusinessAgency, CivilStatusAgency, SocialInsuranceAgency)}
+    {
+        cls.kind: cls
+        for cls in (PopulationAgency, DvcqgAgency, BusinessAgency, CivilStatusAgency, SocialInsuranceAgency, TaxAgency)
+    }
 )

@@ -15,7 +15,8 @@ class BusinessAgency(SimulatedAgency):
     kind = "business"
 
     def routes(self) -> Mapping[tuple[str, str], Handler]:
-        return {("GET", BusinessAdapter.native_paths["chiTietDoanhNghiep"]): self.details}
+        paths = BusinessAdapter.native_paths
+        return {("GET", paths["chiTietDoanhNghiep"]): self.details, ("GET", paths["tinhTrangHoSo"]): self.dossier}
 
     async def details(self, request: NativeRequest) -> NativeResponse:
         msdn = dict(request.query).get("msdn", "")
@@ -23,3 +24,9 @@ class BusinessAgency(SimulatedAgency):
         if record is None:
             return json_reply({"Status": 0, "Message": "Không tìm thấy doanh nghiệp", "MainInformation": None})
         return json_reply({"Status": 1, "Message": "Thành công", **record})
+
+    async def dossier(self, request: NativeRequest) -> NativeResponse:
+        found = self.country.business_dossiers.get(dict(request.query).get("in_journal_no", ""))
+        if found is None:
+            return json_reply({"Status": 0, "Message": "Không tìm thấy hồ sơ đăng ký"})
+        return json_reply({"Status": 1, "Message": "Thành công", **found})

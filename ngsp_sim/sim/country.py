@@ -22,11 +22,70 @@ from stdnum.vn import mst
 
 from schemas.reference import PROVINCES
 
-__all__ = ["DEMO_BUSINESS", "DEMO_CITIZEN", "DEMO_DOSSIER", "Country"]
+__all__ = ["DEMO_BUSINESS", "DEMO_CITIZEN", "DEMO_DOSSIER", "DEMO_JOURNAL", "PROCEDURES", "Country"]
 
 DEMO_CITIZEN = "079090001234"
 DEMO_BUSINESS = "0312345673"
 DEMO_DOSSIER = "000.00.00.H29-251121-0001"
+DEMO_JOURNAL = "250000001"
+
+# A small procedure catalog; codes have the national form, names and details are illustrative.
+PROCEDURES: tuple[dict[str, Any], ...] = tuple(
+    {
+        "MaTTHC": code,
+        "TenTTHC": name,
+        "MaLinhVuc": field_code,
+        "TenLinhVuc": field_name,
+        "CoQuanThucHien": body,
+        "CapThucHien": level,
+        "ThoiHanGiaiQuyet": days,
+        "PhiLePhi": fee,
+    }
+    for code, name, field_code, field_name, body, level, days, fee in (
+        (
+            "1.001612",
+            "Đăng ký thường trú",
+            "CUTRU",
+            "Đăng ký, quản lý cư trú",
+            "Công an cấp xã",
+            "Cấp xã",
+            "7 ngày làm việc",
+            20000,
+        ),
+        ("1.004227", "Đăng ký khai sinh", "HOTICH", "Hộ tịch", "UBND cấp xã", "Cấp xã", "Trong ngày", 0),
+        ("1.000656", "Đăng ký khai tử", "HOTICH", "Hộ tịch", "UBND cấp xã", "Cấp xã", "Trong ngày", 0),
+        (
+            "2.000488",
+            "Cấp Phiếu lý lịch tư pháp",
+            "LLTP",
+            "Lý lịch tư pháp",
+            "Sở Tư pháp",
+            "Cấp tỉnh",
+            "10 ngày",
+            200000,
+        ),
+        (
+            "1.001046",
+            "Đăng ký thành lập doanh nghiệp",
+            "DKKD",
+            "Đăng ký kinh doanh",
+            "Sở Tài chính",
+            "Cấp tỉnh",
+            "3 ngày làm việc",
+            50000,
+        ),
+        (
+            "1.003010",
+            "Đăng ký biến động đất đai",
+            "DATDAI",
+            "Đất đai",
+            "Văn phòng đăng ký đất đai",
+            "Cấp tỉnh",
+            "10 ngày",
+            0,
+        ),
+    )
+)
 
 _SURNAMES = list(VnNames.last_names)
 _MIDDLE_M = ["Văn", "Hữu", "Đức", "Minh", "Quốc", "Thanh", "Công", "Xuân"]
@@ -75,6 +134,7 @@ class Country:
     citizens: dict[str, dict[str, Any]] = field(default_factory=dict)
     businesses: dict[str, dict[str, Any]] = field(default_factory=dict)
     dossiers: dict[str, dict[str, Any]] = field(default_factory=dict)
+    business_dossiers: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     @classmethod
     def generate(cls, seed: int, population: int = 1000, businesses: int = 200) -> Country:
@@ -209,6 +269,12 @@ class Country:
             "SoSoHoKhau": "790123456",
         }
         self.businesses[DEMO_BUSINESS] = _business(DEMO_BUSINESS, "CÔNG TY TNHH CÔNG NGHỆ SỐ SAO MAI", "Nguyễn Văn An")
+        self.business_dossiers[DEMO_JOURNAL] = {
+            "IN_JOURNAL_NO": DEMO_JOURNAL,
+            "ENTERPRISE_GDT_CODE": DEMO_BUSINESS,
+            "STATUS_ID": 3,
+            "STATUS_NAME": "Đã cấp giấy chứng nhận đăng ký doanh nghiệp",
+        }
         self.dossiers[DEMO_DOSSIER] = {
             "MaHoSo": DEMO_DOSSIER,
             "MaTTHC": "1.001612",

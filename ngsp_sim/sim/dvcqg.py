@@ -16,6 +16,7 @@ import orjson
 
 from adapters.base import NativeRequest, NativeResponse
 from ngsp_sim.sim.base import Handler, SimulatedAgency, json_reply
+from ngsp_sim.sim.country import PROCEDURES
 from schemas.dvcqg import (
     ERROR_BAD_REQUEST,
     ERROR_LOGIN_FAILED,
@@ -41,6 +42,7 @@ class DvcqgAgency(SimulatedAgency):
         self.session_ttl = float(self.options.get("session_ttl", 1800))
         self.sessions: dict[str, float] = {}
         self.logins = 0
+        self.progress: dict[str, list[dict[str, Any]]] = {}
         return {("POST", "/mapi/login"): self.login, ("POST", "/mapi/g"): self.call}
 
     async def login(self, request: NativeRequest) -> NativeResponse:
@@ -62,12 +64,41 @@ class DvcqgAgency(SimulatedAgency):
         service = body.get("service")
         if service == "DongBoHoSoMC":
             return self._sync(body)
+        if service == "CapNhatTienDoHoSoMC":
+            return self._progress(body)
+        if service == "LayDanhSachTTHC":
+            field_code = body.get("MaLinhVuc")
+            summaries = [
+                {k: p[k] for k in ("MaTTHC", "TenTTHC", "MaLinhVuc", "TenLinhVuc")}
+                for p in PROCEDURES
+                if field_code in (None, p["MaLinhVuc"])
+            ]
+            return json_reply({"error_code": ERROR_OK, "message": "Thành công", "result": summaries})
+        if service == "LayThuTuc":
+            procedure = next((p for p in PROCEDURES if p["MaTTHC"] == body.get("MaTTHC")), None)
+            if procedure is None:
+                return _error(ERROR_NOT_FOUND, "Không tìm thấy thủ tục")
+            return json_reply({"error_code": ERROR_OK, "message": "Thành công", "result": procedure})
         if service == "TraCuuHoSo":
             dossier = self.country.dossiers.get(str(body.get("MaHoSo", "")))
             if dossier is None:
                 return _error(ERROR_NOT_FOUND, "Không tìm thấy hồ sơ")
             return json_reply({"error_code": ERROR_OK, "message": "Thành công", "result": dossier})
         return _error(ERROR_BAD_REQUEST, f"Dịch vụ không được hỗ trợ: {service}")
+
+    def _progress(self, body: Mapping[str, Any]) -> NativeResponse:
+        """Each step moves its dossier to ``TrangThai``; an unknown dossier refuses the whole batch."""
+        steps = body.get("data")
+        if not isinstance(steps, list) or not all(isinstance(s, dict) for s in steps):
+            return _error(ERROR_BAD_REQUEST, "data phải là danh sách tiến độ")
+        unknown = [s.get("MaHoSo") for s in steps if s.get("MaHoSo") not in self.country.dossiers]
+        if unknown:
+            return _error(ERROR_NOT_FOUND, f"Không tìm thấy hồ sơ: {', '.join(map(str, unknown))}")
+        for step in steps:
+            dossier = self.country.dossiers[step["MaHoSo"]]
+            dossier["TrangThaiHoSo"] = step["TrangThai"]
+            self.progress.setdefault(step["MaHoSo"], []).append(dict(step))
+        return json_reply({"error_code": ERROR_OK, "message": f"Cập nhật thành công {len(steps)} tiến độ"})
 
     def _sync(self, body: Mapping[str, Any]) -> NativeResponse:
         items = body.get("data")

@@ -1,0 +1,32 @@
+"""Tax (land financial obligations): JSON with PascalCase wire names. Native paths are illustrative."""
+
+from __future__ import annotations
+
+from types import MappingProxyType
+
+from adapters.base import Adapter, Operation
+from adapters.json_rest import JsonRestAdapter
+from schemas.tax import ChungTuThueRequest, ChungTuThueResponse, ThongBaoThueRequest, ThongBaoThueResponse
+
+__all__ = ["TaxAdapter"]
+
+
+class TaxAdapter(JsonRestAdapter):
+    name = "tax"
+    native_paths = MappingProxyType({"ThongBaoThue": "/thue/api/ThongBaoThue", "ChungTuThue": "/thue/api/ChungTuThue"})
+    operations = Adapter.operations_dict(
+        Operation(
+            code="ThongBaoThue",
+            methods=frozenset({"POST"}),
+            request_model=ThongBaoThueRequest,
+            response_model=ThongBaoThueResponse,
+            summary="Tax notice for a land dossier / Thông báo nghĩa vụ tài chính",
+        ),
+        Operation(
+            code="ChungTuThue",
+            methods=frozenset({"POST"}),
+            request_model=ChungTuThueRequest,
+            response_model=ChungTuThueResponse,
+            summary="Payment status and receipt of a tax notice / Chứng từ nộp thuế",
+        ),
+    )
