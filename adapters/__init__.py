@@ -10,8 +10,11 @@ from types import MappingProxyType
 from adapters.base import Adapter
 from adapters.business import BusinessAdapter
 from adapters.civil_status import CivilStatusAdapter
+from adapters.criminal_records import CriminalRecordsAdapter
 from adapters.dvcqg import DvcqgAdapter
+from adapters.payment import PaymentAdapter
 from adapters.population import PopulationAdapter
+from adapters.reference_lists import ReferenceListsAdapter
 from adapters.social_insurance import SocialInsuranceAdapter
 from adapters.tax import TaxAdapter
 
@@ -27,6 +30,9 @@ BUILTIN: MappingProxyType[str, type[Adapter]] = MappingProxyType(
             CivilStatusAdapter,
             SocialInsuranceAdapter,
             TaxAdapter,
+            CriminalRecordsAdapter,
+            ReferenceListsAdapter,
+            PaymentAdapter,
         )
     }
 )

@@ -159,3 +159,41 @@ async def token_for(hub: TestClient[Any, Any], key: str = DEMO_KEY, secret: str 
 
 def basic_auth(key: str, secret: str) -> dict[str, str]:
     return {"Authorization": "Basic " + base64.b64encode(f"{key}:{secret}".encode()).decode()}
+
+
+def payment_init(reference: str = "TT-0001", secret: str = "demo-payment-secret", **changes: Any) -> dict[str, Any]:
+    """A signed INIT for the demo payment partner (its MaXacThuc computed as integrators must)."""
+    from adapters.payment import sign_init
+
+    message: dict[str, Any] = {
+        "LoaiBanTin": "INIT",
+        "PhienBan": "1.0.0",
+        "MaDoiTac": "MOTCUA-HCM",
+        "MaThamChieu": reference,
+        "SoTien": 20000,
+        "LoaiHinhThanhToan": "PAY",
+        "MaKenhThanhToan": "1",
+        "MaThietBi": "1",
+        "NgonNgu": "vi",
+        "MaTienTe": "VND",
+        "MaNganHang": "970436",
+        "ThongTinGiaoDich": "Le phi dang ky thuong tru",
+        "ThoiGianGD": "20251121093000",
+        "Ip": "10.0.0.1",
+        "ThongTinBienLai": {
+            "MaDichVu": "1",
+            "MaDVC": "1.001612",
+            "MaTTHC": "1.001612",
+            "MaDonVi": "000.00.00.H29",
+            "MaHoSo": "000.00.00.H29-251121-0001",
+            "TKThuHuong": "0123456789",
+            "MaNHThuHuong": "970436",
+            "TenTKThuHuong": "Cong an Quan 1",
+            "HoTenNguoiNop": "Nguyễn Văn An",
+            "SoCMNDNguoiNop": DEMO_CITIZEN,
+            "PhiLePhi": [{"NoiDung": "Lệ phí đăng ký thường trú", "SoTien": 20000}],
+        },
+    }
+    message.update(changes)
+    message["MaXacThuc"] = sign_init(message, secret)
+    return message

@@ -19,9 +19,18 @@ from adapters.json_rest import JsonRestAdapter
 from ngsp_sim import sim
 from ngsp_sim.clock import ManualClock
 from ngsp_sim.sim import DEMO_BUSINESS, DEMO_CITIZEN, DEMO_DOSSIER, DEMO_JOURNAL, Country, SimulatedAgency
-from tests.helpers import dossier, lookup_body
+from tests.helpers import dossier, lookup_body, payment_init
 
 DVCQG_LOGIN = {"username": "ngsp-hub", "password": "demo-dvcqg-password"}
+LLTP = {
+    "MA_DON_VI": "000.00.00.H29",
+    "MA_HO_SO": "000.00.00.H29-251121-0400",
+    "HO_TEN": "Nguyễn Văn An",
+    "SO_DINH_DANH": DEMO_CITIZEN,
+    "NGAY_SINH": "19900515",
+    "LOAI_PHIEU": 1,
+    "MUC_DICH": "Xin việc",
+}
 BIRTH = {
     "maDonVi": "000.00.00.H29",
     "module": "LTKS",
@@ -102,6 +111,12 @@ CASES = [
         {"MaDonVi": "000.00.00.H29", "MaHoSo": DEMO_DOSSIER, "MaSoThue": DEMO_BUSINESS, "SoTien": 1_500_000},
     ),
     Case("tax", "ChungTuThue", "tax", "POST", {"MaSoThue": DEMO_BUSINESS, "SoQuyetDinh": "000001/TB-CT"}),
+    Case("criminal_records", "nhanHoSoDangKy", "criminal_records", "POST", LLTP),
+    Case("criminal_records", "traTrangThaiHs", "criminal_records", "POST", {"ID": "LLTP-000001"}),
+    Case("reference_lists", "danhMucDonViHanhChinh", "reference_lists", "GET", query={"capDonVi": "1"}),
+    Case("reference_lists", "danhMucDanToc", "reference_lists", "GET", query={}),
+    Case("payment", "KhoiTaoGiaoDich", "payment", "POST", payment_init()),
+    Case("payment", "TraCuuGiaoDich", "payment", "POST", {"MaDoiTac": "MOTCUA-HCM", "MaThamChieu": "TT-0001"}),
     Case(
         "civil_status",
         "traTrangThaiHoSo",

@@ -178,3 +178,64 @@ async def test_other_provinces_have_the_one_stop_group_rights_only(hub):
     assert (await (await hub.post(VERIFY, json=verify, headers=THANH_HOA)).json())["TonTai"] is True
     denied = await hub.post(POPULATION, json=lookup_body(), headers=THANH_HOA)
     assert denied.headers["X-Road-Error"] == "Server.ServerProxy.AccessDenied"
+
+
+LLTP_URL = "/r1/VN/GOV/000.00.00.G15/LLTP"
+PAY = "/r1/VN/GOV/000.00.00.G22/THANHTOAN"
+DMDC = "/r1/VN/GOV/000.00.00.G22/DMDC"
+
+
+async def test_criminal_record_application_then_status_polling_on_the_clock(hub, clock):
+    application = {
+        "MA_DON_VI": "000.00.00.H56",
+        "MA_HO_SO": "000.00.00.H56-251121-0001",
+        "HO_TEN": "Nguyễn Văn An",
+        "SO_DINH_DANH": DEMO_CITIZEN,
+        "NGAY_SINH": "19900515",
+        "LOAI_PHIEU": 1,
+        "MUC_DICH": "Bổ sung hồ sơ xin việc",
+    }
+    answer = await (await hub.post(f"{LLTP_URL}/nhanHoSoDangKy", json=application, headers=THANH_HOA)).json()
+    assert answer["STATUS"] == 1
+    states = []
+    for days in (0, 3, 2):
+        clock.advance(days * 86_400)
+        status = await hub.post(f"{LLTP_URL}/traTrangThaiHs", json={"ID": answer["ID"]}, headers=THANH_HOA)
+        states.append((await status.json())["TRANG_THAI"])
+    assert states == [3, 4, 5]
+    wrong = {**application, "HO_TEN": "Nguyễn Văn Ân", "MA_HO_SO": "000.00.00.H56-251121-0002"}
+    refused = await (await hub.post(f"{LLTP_URL}/nhanHoSoDangKy", json=wrong, headers=THANH_HOA)).json()
+    assert refused["STATUS"] == 0 and "không khớp" in refused["MESSAGE"]
+
+
+async def test_online_payment_init_confirmation_shows_on_the_dossier(hub, clock):
+    from tests.helpers import payment_init
+
+    started = await (await hub.post(f"{PAY}/KhoiTaoGiaoDich", json=payment_init("TT-42"), headers=H)).json()
+    assert started["error_code"] == "00" and started["message"]["UrlThanhToan"].endswith("/MOTCUA-HCM/TT-42")
+    query = {"MaDoiTac": "MOTCUA-HCM", "MaThamChieu": "TT-42"}
+    assert (await (await hub.post(f"{PAY}/TraCuuGiaoDich", json=query, headers=H)).json())["TrangThai"] == 0
+    clock.advance(60)  # the simulated citizen pays
+    paid = await (await hub.post(f"{PAY}/TraCuuGiaoDich", json=query, headers=H)).json()
+    assert paid["TrangThai"] == 1 and paid["MaGiaoDich"]
+    dossier = await (
+        await hub.post(f"{DVCQG}/TraCuuHoSo", json={"MaHoSo": "000.00.00.H29-251121-0001"}, headers=H)
+    ).json()
+    assert dossier["result"]["DanhSachLePhi"][-1]["Gia"] == 20000
+    forged = payment_init("TT-43", secret="not-the-secret")
+    refused = await (await hub.post(f"{PAY}/KhoiTaoGiaoDich", json=forged, headers=H)).json()
+    assert (refused["error_code"], refused["message"]["MaLoi"]) == ("02", "02")
+    tampered = {**payment_init("TT-44"), "SoTien": 1}  # signed for 20,000, sent for 1
+    assert (await (await hub.post(f"{PAY}/KhoiTaoGiaoDich", json=tampered, headers=H)).json())["error_code"] == "02"
+    again = await (await hub.post(f"{PAY}/KhoiTaoGiaoDich", json=payment_init("TT-42"), headers=H)).json()
+    assert again["error_code"] == "03"
+
+
+async def test_reference_lists_are_versioned(hub):
+    units = await (await hub.get(f"{DMDC}/danhMucDonViHanhChinh?capDonVi=1", headers=THANH_HOA)).json()
+    assert units["PhienBan"] == "2025-01" and len(units["Data"]) == 63
+    assert {"Ma": "79", "Ten": "Hồ Chí Minh"} in units["Data"]
+    ethnic = await (await hub.get(f"{DMDC}/danhMucDanToc", headers=THANH_HOA)).json()
+    assert ethnic["Data"][0] == {"Ma": "01", "Ten": "Kinh"}
+    other = await (await hub.get(f"{DMDC}/danhMucDanToc?phienBan=2019-01", headers=THANH_HOA)).json()
+    assert other["Status"] == 0 and "2025-01" in other["Message"]

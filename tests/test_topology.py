@@ -31,6 +31,12 @@ def test_demo_topology_declares_the_documented_country(demo_registry):
         "VN/GOV/000.00.00.G12/CSDLDKDN/tinhTrangHoSo",
         "VN/GOV/000.00.18.G12/THUE/ThongBaoThue",
         "VN/GOV/000.00.18.G12/THUE/ChungTuThue",
+        "VN/GOV/000.00.00.G15/LLTP/nhanHoSoDangKy",
+        "VN/GOV/000.00.00.G15/LLTP/traTrangThaiHs",
+        "VN/GOV/000.00.00.G22/THANHTOAN/KhoiTaoGiaoDich",
+        "VN/GOV/000.00.00.G22/THANHTOAN/TraCuuGiaoDich",
+        "VN/GOV/000.00.00.G22/DMDC/danhMucDonViHanhChinh",
+        "VN/GOV/000.00.00.G22/DMDC/danhMucDanToc",
     }
     motcua = SubsystemId.parse("VN/GOV/000.00.00.H29/MOTCUA")
     hotich = SubsystemId.parse("VN/GOV/000.00.00.G15/HOTICH")

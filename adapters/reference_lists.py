@@ -1,0 +1,34 @@
+"""Shared reference lists (``dmdc``): GET with query parameters, JSON. Paths are illustrative."""
+
+from __future__ import annotations
+
+from types import MappingProxyType
+
+from adapters.base import Adapter, Operation
+from adapters.json_rest import JsonRestAdapter
+from schemas.reference_lists import DanhMucDanTocQuery, DanhMucDonViHanhChinhQuery, DanhMucResponse
+
+__all__ = ["ReferenceListsAdapter"]
+
+
+class ReferenceListsAdapter(JsonRestAdapter):
+    name = "reference_lists"
+    native_paths = MappingProxyType(
+        {"danhMucDonViHanhChinh": "/dmdc/1.0/danhMucDonViHanhChinh", "danhMucDanToc": "/dmdc/1.0/danhMucDanToc"}
+    )
+    operations = Adapter.operations_dict(
+        Operation(
+            code="danhMucDonViHanhChinh",
+            methods=frozenset({"GET"}),
+            query_model=DanhMucDonViHanhChinhQuery,
+            response_model=DanhMucResponse,
+            summary="Administrative units, versioned / Danh mục đơn vị hành chính",
+        ),
+        Operation(
+            code="danhMucDanToc",
+            methods=frozenset({"GET"}),
+            query_model=DanhMucDanTocQuery,
+            response_model=DanhMucResponse,
+            summary="Ethnic groups / Danh mục dân tộc",
+        ),
+    )
