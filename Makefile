@@ -30,6 +30,7 @@ bench: $(STAMP)  ## routing (message log off and on) and message-log query bench
 	$(BIN)/python bench/routing.py --message-log on
 	$(BIN)/python bench/routing.py --compare-log 5 --seconds 8
 	$(BIN)/python bench/query.py --records 1000000
+	$(BIN)/python bench/country.py --population 100000
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache .ruff_cache
