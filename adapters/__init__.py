@@ -12,6 +12,7 @@ from adapters.business import BusinessAdapter
 from adapters.civil_status import CivilStatusAdapter
 from adapters.criminal_records import CriminalRecordsAdapter
 from adapters.dvcqg import DvcqgAdapter
+from adapters.one_stop import OneStopAdapter
 from adapters.payment import PaymentAdapter
 from adapters.population import PopulationAdapter
 from adapters.reference_lists import ReferenceListsAdapter
@@ -33,6 +34,7 @@ BUILTIN: MappingProxyType[str, type[Adapter]] = MappingProxyType(
             CriminalRecordsAdapter,
             ReferenceListsAdapter,
             PaymentAdapter,
+            OneStopAdapter,
         )
     }
 )

@@ -116,6 +116,21 @@ CASES = [
     Case("reference_lists", "danhMucDonViHanhChinh", "reference_lists", "GET", query={"capDonVi": "1"}),
     Case("reference_lists", "danhMucDanToc", "reference_lists", "GET", query={}),
     Case("payment", "KhoiTaoGiaoDich", "payment", "POST", payment_init()),
+    Case(
+        "one_stop",
+        "TiepNhanHoSo",
+        "one_stop",
+        "POST",
+        {
+            "MaTTHC": "1.001612",
+            "ChuHoSo": "Nguyễn Văn An",
+            "SoGiayToChuHoSo": DEMO_CITIZEN,
+            "NgaySinhChuHoSo": "19900515",
+            "TrichYeuHoSo": "Đăng ký thường trú",
+        },
+    ),
+    Case("one_stop", "TraCuuTrangThaiHoSo", "one_stop", "POST", {"MaHoSo": DEMO_DOSSIER}),
+    Case("one_stop", "ChuyenBuocHoSo", "one_stop", "POST", {"MaHoSo": DEMO_DOSSIER}),
     Case("payment", "TraCuuGiaoDich", "payment", "POST", {"MaDoiTac": "MOTCUA-HCM", "MaThamChieu": "TT-0001"}),
     Case(
         "civil_status",

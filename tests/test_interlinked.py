@@ -239,3 +239,67 @@ async def test_reference_lists_are_versioned(hub):
     assert ethnic["Data"][0] == {"Ma": "01", "Ten": "Kinh"}
     other = await (await hub.get(f"{DMDC}/danhMucDanToc?phienBan=2019-01", headers=THANH_HOA)).json()
     assert other["Status"] == 0 and "2025-01" in other["Message"]
+
+
+PORTAL = {"X-Road-Client": "VN/GOV/000.00.00.G22/DVCQG"}
+THANH_HOA_ONE_STOP = "/r1/VN/GOV/000.00.00.H56/MOTCUA"
+APPLICATION = {
+    "MaTTHC": "1.004227.000.00.00.H56",
+    "KenhThucHien": 2,
+    "ChuHoSo": "Nguyễn Văn An",
+    "SoGiayToChuHoSo": DEMO_CITIZEN,
+    "NgaySinhChuHoSo": "19900515",
+    "TrichYeuHoSo": "Đăng ký khai sinh cho con",
+}
+
+
+async def test_one_stop_receives_checks_the_applicant_and_syncs_dvcqg_through_the_hub(hub):
+    answer = await (await hub.post(f"{THANH_HOA_ONE_STOP}/TiepNhanHoSo", json=APPLICATION, headers=PORTAL)).json()
+    assert answer["KetQua"] == 1 and answer["DongBoDVCQG"] is True
+    code = answer["MaHoSo"]
+    assert code.startswith("000.00.00.H56-")
+    at_dvcqg = await (await hub.post(f"{DVCQG}/TraCuuHoSo", json={"MaHoSo": code}, headers=H)).json()
+    assert at_dvcqg["result"]["TenTTHC"] == "Đăng ký khai sinh" and at_dvcqg["result"]["TrangThaiHoSo"] == 2
+    from ngsp_sim.hub.app import HUB
+    from ngsp_sim.store import MessageQuery
+
+    runtime = hub.server.app[HUB]
+    await runtime.message_log.flush()
+    by_thanh_hoa = await runtime.store.list_messages(MessageQuery(client="VN/GOV/000.00.00.H56/MOTCUA"))
+    assert {m.service.rsplit("/", 1)[1] for m in by_thanh_hoa} == {"XacThucThongTinCongDan", "DongBoHoSoMC"}
+
+
+async def test_one_stop_dossier_moves_on_when_stepped_and_with_the_clock(hub, clock):
+    code = (await (await hub.post(f"{THANH_HOA_ONE_STOP}/TiepNhanHoSo", json=APPLICATION, headers=PORTAL)).json())[
+        "MaHoSo"
+    ]
+    stepped = await (
+        await hub.post(f"{THANH_HOA_ONE_STOP}/ChuyenBuocHoSo", json={"MaHoSo": code}, headers=PORTAL)
+    ).json()
+    assert (stepped["TrangThaiHoSo"], stepped["DongBoDVCQG"]) == (4, True)
+    clock.advance(2 * 86_400)  # two days: processed, then returned
+    later = await (
+        await hub.post(f"{THANH_HOA_ONE_STOP}/TraCuuTrangThaiHoSo", json={"MaHoSo": code}, headers=PORTAL)
+    ).json()
+    assert later["TrangThaiHoSo"] == 10
+    at_dvcqg = await (await hub.post(f"{DVCQG}/TraCuuHoSo", json={"MaHoSo": code}, headers=H)).json()
+    assert at_dvcqg["result"]["TrangThaiHoSo"] == 10
+
+
+async def test_one_stop_refuses_an_applicant_the_population_db_does_not_confirm(hub):
+    wrong = {**APPLICATION, "NgaySinhChuHoSo": "19910515"}
+    answer = await (await hub.post(f"{THANH_HOA_ONE_STOP}/TiepNhanHoSo", json=wrong, headers=PORTAL)).json()
+    assert answer["KetQua"] == 0 and "CSDL quốc gia về dân cư" in answer["MoTa"]
+
+
+async def test_population_db_outage_reaches_the_one_stop_counter(hub):
+    """Scenario 10: the population database goes down; the counter cannot confirm applicants."""
+    from tests.helpers import ADMIN
+
+    outage = {"target": "VN/GOV/000.00.00.G01/CSDLQGDC", "kind": "outage"}
+    assert (await hub.put("/api/v1/faults/popdb-down", json=outage, headers=ADMIN)).status == 200
+    refused = await (await hub.post(f"{THANH_HOA_ONE_STOP}/TiepNhanHoSo", json=APPLICATION, headers=PORTAL)).json()
+    assert refused["KetQua"] == 0
+    assert (await hub.delete("/api/v1/faults/popdb-down", headers=ADMIN)).status == 200
+    recovered = await (await hub.post(f"{THANH_HOA_ONE_STOP}/TiepNhanHoSo", json=APPLICATION, headers=PORTAL)).json()
+    assert recovered["KetQua"] == 1

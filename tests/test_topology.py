@@ -37,6 +37,11 @@ def test_demo_topology_declares_the_documented_country(demo_registry):
         "VN/GOV/000.00.00.G22/THANHTOAN/TraCuuGiaoDich",
         "VN/GOV/000.00.00.G22/DMDC/danhMucDonViHanhChinh",
         "VN/GOV/000.00.00.G22/DMDC/danhMucDanToc",
+        *(
+            f"VN/GOV/000.00.00.{p}/MOTCUA/{s}"
+            for p in ("H29", "H56", "H38")
+            for s in ("TiepNhanHoSo", "TraCuuTrangThaiHoSo", "ChuyenBuocHoSo")
+        ),
     }
     motcua = SubsystemId.parse("VN/GOV/000.00.00.H29/MOTCUA")
     hotich = SubsystemId.parse("VN/GOV/000.00.00.G15/HOTICH")

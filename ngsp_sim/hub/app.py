@@ -10,9 +10,12 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import AsyncIterator, Mapping
+from typing import Any
 
 import aiohttp
+import orjson
 from aiohttp import web
+from multidict import CIMultiDict, CIMultiDictProxy, MultiDict, MultiDictProxy
 
 import adapters as builtin_adapters
 from adapters.base import Adapter
@@ -80,8 +83,23 @@ def create_app(
                 agencies: dict[SubsystemId, SimulatedAgency] = {}
                 state = RouteState(clock, config.breaker)
 
+                async def call_hub(client: str, service: str, body: dict[str, Any]) -> tuple[int, Any]:
+                    """An agency calling another through this hub, as ``client`` (a full exchange)."""
+                    headers = CIMultiDict({"X-Road-Client": client, "Content-Type": "application/json"})
+                    incoming = Incoming(
+                        "POST",
+                        f"/r1/{service}",
+                        MultiDictProxy(MultiDict()),
+                        CIMultiDictProxy(headers),
+                        orjson.dumps(body),
+                    )
+                    outcome = await pipeline.handle(incoming)
+                    return outcome.status, orjson.loads(outcome.body) if outcome.body else None
+
                 def table(registry: Registry) -> RoutingTable:
                     ensure_agencies(registry, simulators, agencies, country, clock)
+                    for agency in agencies.values():
+                        agency.hub = call_hub
                     return RoutingTable(
                         registry, build_routes(registry, adapters, agencies, session, config.max_body_size, state)
                     )

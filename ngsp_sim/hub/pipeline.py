@@ -179,7 +179,7 @@ class Pipeline:
         }
         trace = _Trace()
         injected: list[str] = []
-        INJECTED.set(injected)
+        injected_token = INJECTED.set(injected)  # reset below: exchanges may nest (an agency calling the hub)
         with structlog.contextvars.bound_contextvars(xroad_id=message_id):
             try:
                 status, body = await self._exchange(req, record, message_id, headers, trace)
@@ -204,6 +204,7 @@ class Pipeline:
                 violations=[v.as_dict() for v in trace.violations] if trace.violations else None,
                 injected=injected or None,
             )
+        INJECTED.reset(injected_token)
         if self.message_log is not None:
             entry = self._entry(
                 record, trace, req.body, body, headers.get("X-Road-Client"), headers.get("X-Road-Service")

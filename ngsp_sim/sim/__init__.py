@@ -10,6 +10,7 @@ from ngsp_sim.sim.civil_status import CivilStatusAgency
 from ngsp_sim.sim.country import DEMO_BUSINESS, DEMO_CITIZEN, DEMO_DOSSIER, DEMO_JOURNAL, Country
 from ngsp_sim.sim.criminal_records import CriminalRecordsAgency
 from ngsp_sim.sim.dvcqg import DvcqgAgency
+from ngsp_sim.sim.one_stop import OneStopAgency
 from ngsp_sim.sim.payment import PaymentAgency
 from ngsp_sim.sim.population import PopulationAgency
 from ngsp_sim.sim.reference_lists import ReferenceListsAgency
@@ -39,6 +40,7 @@ BUILTIN: MappingProxyType[str, type[SimulatedAgency]] = MappingProxyType(
             CriminalRecordsAgency,
             ReferenceListsAgency,
             PaymentAgency,
+            OneStopAgency,
         )
     }
 )

@@ -20,9 +20,11 @@ from adapters.base import NativeRequest, NativeResponse
 from ngsp_sim.clock import Clock
 from ngsp_sim.sim.country import Country
 
-__all__ = ["Handler", "SimulatedAgency", "json_reply", "xml_reply"]
+__all__ = ["Handler", "HubCaller", "SimulatedAgency", "json_reply", "xml_reply"]
 
 Handler = Callable[[NativeRequest], Awaitable[NativeResponse]]
+HubCaller = Callable[[str, str, dict[str, Any]], Awaitable[tuple[int, Any]]]
+"""``(client subsystem, service id, JSON body) -> (status, JSON answer)``: a POST through the hub."""
 
 _JSON = {"Content-Type": "application/json; charset=utf-8"}
 _XML = {"Content-Type": "text/xml; charset=utf-8"}
@@ -41,10 +43,20 @@ class SimulatedAgency(ABC):
 
     kind: ClassVar[str]
 
-    def __init__(self, country: Country, clock: Clock, options: Mapping[str, Any] | None = None) -> None:
+    def __init__(
+        self,
+        country: Country,
+        clock: Clock,
+        options: Mapping[str, Any] | None = None,
+        identity: str | None = None,
+    ) -> None:
         self.country = country
         self.clock = clock
         self.options = dict(options or {})
+        self.identity = identity
+        """The subsystem this agency serves (``VN/GOV/.../MOTCUA``), when it has to say who it is."""
+        self.hub: HubCaller | None = None
+        """Set by the hub for agencies that call other agencies through it."""
         self._routes = self.routes()
 
     @abstractmethod

@@ -1,0 +1,45 @@
+"""Provincial one-stop systems: JSON. Native paths are illustrative."""
+
+from __future__ import annotations
+
+from types import MappingProxyType
+
+from adapters.base import Adapter, Operation
+from adapters.json_rest import JsonRestAdapter
+from schemas.one_stop import OneStopReply, TiepNhanHoSoRequest, TraCuuTrangThaiHoSoRequest
+
+__all__ = ["OneStopAdapter"]
+
+
+class OneStopAdapter(JsonRestAdapter):
+    name = "one_stop"
+    native_paths = MappingProxyType(
+        {
+            "TiepNhanHoSo": "/motcua/api/TiepNhanHoSo",
+            "TraCuuTrangThaiHoSo": "/motcua/api/TraCuuTrangThaiHoSo",
+            "ChuyenBuocHoSo": "/motcua/api/ChuyenBuocHoSo",
+        }
+    )
+    operations = Adapter.operations_dict(
+        Operation(
+            code="TiepNhanHoSo",
+            methods=frozenset({"POST"}),
+            request_model=TiepNhanHoSoRequest,
+            response_model=OneStopReply,
+            summary="Receive a dossier (checks the applicant, syncs DVCQG) / Tiếp nhận hồ sơ",
+        ),
+        Operation(
+            code="TraCuuTrangThaiHoSo",
+            methods=frozenset({"POST"}),
+            request_model=TraCuuTrangThaiHoSoRequest,
+            response_model=OneStopReply,
+            summary="A dossier's state / Tra cứu trạng thái hồ sơ",
+        ),
+        Operation(
+            code="ChuyenBuocHoSo",
+            methods=frozenset({"POST"}),
+            request_model=TraCuuTrangThaiHoSoRequest,
+            response_model=OneStopReply,
+            summary="Move a dossier one step on, as a trainer does / Chuyển bước xử lý hồ sơ",
+        ),
+    )

@@ -1,0 +1,144 @@
+"""Simulated provincial one-stop system: receives dossiers the way a real one does.
+
+On ``TiepNhanHoSo`` it checks the applicant against the population database (033, through the hub, as
+itself), gives the dossier a code ``{agency}-{yyMMdd}-{NNNN}``, and syncs it to DVCQG
+(``DongBoHoSoMC``, through the hub). Each dossier then moves 2 received -> 4 processing -> 9 processed
+-> 10 result returned, one step every ``step_hours`` (default 24) of the agency's clock, or at once when
+a trainer calls ``ChuyenBuocHoSo``; every step is reported to DVCQG (``CapNhatTienDoHoSoMC``). Because
+these calls go through the hub, they are logged, access-checked and hit by injected faults like any other.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+import orjson
+
+from adapters.base import NativeRequest, NativeResponse
+from adapters.one_stop import OneStopAdapter
+from ngsp_sim.sim.base import Handler, SimulatedAgency, json_reply
+from ngsp_sim.sim.country import PROCEDURES
+
+__all__ = ["OneStopAgency"]
+
+NEXT_STATE = {1: 2, 2: 4, 4: 9, 9: 10}
+STEP_TEXT = {2: "Đã tiếp nhận hồ sơ", 4: "Đang xử lý", 9: "Đã có kết quả", 10: "Đã trả kết quả"}
+POPULATION_033 = "VN/GOV/000.00.00.G01/CSDLQGDC/XacThucThongTinCongDan"
+DVCQG = "VN/GOV/000.00.00.G22/DVCQG"
+
+
+def _refuse(text: str) -> NativeResponse:
+    return json_reply({"KetQua": 0, "MoTa": text})
+
+
+class OneStopAgency(SimulatedAgency):
+    kind = "one_stop"
+
+    def routes(self) -> Mapping[tuple[str, str], Handler]:
+        self.dossiers: dict[str, dict[str, Any]] = {}
+        self.step_seconds = float(self.options.get("step_hours", 24)) * 3600
+        paths = OneStopAdapter.native_paths
+        return {
+            ("POST", paths["TiepNhanHoSo"]): self.receive,
+            ("POST", paths["TraCuuTrangThaiHoSo"]): self.status,
+            ("POST", paths["ChuyenBuocHoSo"]): self.step,
+        }
+
+    @property
+    def agency_code(self) -> str:
+        return (self.identity or "VN/GOV/000.00.00.H29/MOTCUA").split("/")[2]
+
+    def _stamp(self, at: float) -> str:
+        return datetime.fromtimestamp(at, UTC).strftime("%Y%m%d%H%M%S")
+
+    async def _call(self, service: str, body: dict[str, Any]) -> tuple[int, Any]:
+        if self.hub is None or self.identity is None:
+            return 503, {"message": "not connected to a hub"}
+        return await self.hub(self.identity, service, body)
+
+    async def receive(self, request: NativeRequest) -> NativeResponse:
+        try:
+            form = orjson.loads(request.body)
+            number, name, born, code = form["SoGiayToChuHoSo"], form["ChuHoSo"], form["NgaySinhChuHoSo"], form["MaTTHC"]
+        except (orjson.JSONDecodeError, KeyError, TypeError):
+            return _refuse("Dữ liệu không hợp lệ")
+        procedure = next((p for p in PROCEDURES if p["MaTTHC"] == code[:8]), None)  # d.dddddd, national part
+        if procedure is None:
+            return _refuse(f"Thủ tục {code} không có trong danh mục")
+        check = {
+            "MaYeuCau": f"MC-{len(self.dossiers) + 1}",
+            "MaDVC": code,
+            "MaTichHop": "033",
+            "MaCanBo": "motcua",
+            "MaDonVi": self.agency_code,
+            "SoDinhDanh": number,
+            "HoVaTen": name,
+            "NgayThangNamSinh": {"NgayThangNam": born},
+        }
+        status, answer = await self._call(POPULATION_033, check)
+        if status != 200 or not isinstance(answer, dict) or answer.get("TonTai") is not True:
+            return _refuse("Thông tin người nộp không khớp với CSDL quốc gia về dân cư")
+        now = self.clock.now()
+        dossier_code = f"{self.agency_code}-{datetime.fromtimestamp(now, UTC):%y%m%d}-{len(self.dossiers) + 1:04d}"
+        dossier = {
+            "MaHoSo": dossier_code,
+            "MaTTHC": procedure["MaTTHC"],
+            "TenTTHC": procedure["TenTTHC"],
+            "MaLinhVuc": procedure["MaLinhVuc"],
+            "TenLinhVuc": procedure["TenLinhVuc"],
+            "KenhThucHien": int(form.get("KenhThucHien", 2)),
+            "ChuHoSo": name,
+            "LoaiDoiTuong": 1,
+            "SoGiayToChuHoSo": number,
+            "TrichYeuHoSo": form.get("TrichYeuHoSo") or procedure["TenTTHC"],
+            "NgayTiepNhan": self._stamp(now),
+            "NgayHenTra": self._stamp(now + 7 * 86_400),
+            "TrangThaiHoSo": 2,
+            "DonViXuLy": self.agency_code,
+        }
+        self.dossiers[dossier_code] = {"record": dossier, "since": now}
+        synced, _ = await self._call(f"{DVCQG}/DongBoHoSoMC", {"isUpdating": False, "data": [dossier]})
+        return json_reply({"KetQua": 1, "MaHoSo": dossier_code, "TrangThaiHoSo": 2, "DongBoDVCQG": synced == 200})
+
+    async def _advance(self, code: str, *, forced: bool) -> bool | None:
+        """Move ``code`` on by every step that is due (one when ``forced``); True if DVCQG took all."""
+        found = self.dossiers[code]
+        record, synced = found["record"], None
+        due = 1 if forced else int((self.clock.now() - found["since"]) // self.step_seconds)
+        for _ in range(due):
+            state = NEXT_STATE.get(record["TrangThaiHoSo"])
+            if state is None:
+                break
+            record["TrangThaiHoSo"] = state
+            found["since"] = found["since"] + self.step_seconds if not forced else self.clock.now()
+            step = {
+                "MaHoSo": code,
+                "NguoiXuLy": "Cán bộ một cửa",
+                "ChucDanh": "Chuyên viên",
+                "ThoiDiemXuLy": self._stamp(self.clock.now()),
+                "NoiDungXuLy": STEP_TEXT[state],
+                "TrangThai": state,
+            }
+            status, answer = await self._call(f"{DVCQG}/CapNhatTienDoHoSoMC", {"data": [step]})
+            ok = status == 200 and isinstance(answer, dict) and answer.get("error_code") == 0
+            synced = ok if synced is None else synced and ok
+        return synced
+
+    async def _answer(self, request: NativeRequest, *, forced: bool) -> NativeResponse:
+        try:
+            code = str(orjson.loads(request.body)["MaHoSo"])
+        except (orjson.JSONDecodeError, KeyError, TypeError):
+            return _refuse("Dữ liệu không hợp lệ")
+        if code not in self.dossiers:
+            return _refuse(f"Không tìm thấy hồ sơ {code}")
+        synced = await self._advance(code, forced=forced)
+        state = self.dossiers[code]["record"]["TrangThaiHoSo"]
+        return json_reply({"KetQua": 1, "MaHoSo": code, "TrangThaiHoSo": state, "DongBoDVCQG": synced})
+
+    async def status(self, request: NativeRequest) -> NativeResponse:
+        return await self._answer(request, forced=False)
+
+    async def step(self, request: NativeRequest) -> NativeResponse:
+        return await self._answer(request, forced=True)
