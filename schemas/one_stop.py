@@ -4,6 +4,8 @@ province's system has its own API; these follow the DVCQG vocabulary."""
 
 from __future__ import annotations
 
+from typing import TypeAlias
+
 from pydantic import Field
 
 from schemas.base import WireModel
@@ -11,7 +13,7 @@ from schemas.common import CCCD, MaHoSo, MaTTHC, PopulationDate
 
 __all__ = ["OneStopReply", "TiepNhanHoSoRequest", "TraCuuTrangThaiHoSoRequest"]
 
-DossierCode = MaHoSo  # a field named MaHoSo would shadow the type inside a class body
+DossierCode: TypeAlias = MaHoSo  # a field named MaHoSo would shadow the type inside a class body
 
 
 class TiepNhanHoSoRequest(WireModel):
