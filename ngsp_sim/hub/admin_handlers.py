@@ -1,0 +1,258 @@
+"""The admin API's handlers: message log, health, registry changes, faults, circuits, credentials.
+
+The route table, the token check and the OpenAPI document are in :mod:`ngsp_sim.hub.admin`.
+"""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import orjson
+from aiohttp import web
+from pydantic import BaseModel
+
+from ngsp_sim.registry.changes import ChangeError
+from ngsp_sim.security.credentials import UnknownConsumer
+from ngsp_sim.store import MessageQuery, StoredMessage, verify_chain
+from schemas.admin import (
+    AdminError,
+    Body,
+    ChangeInfo,
+    ChangeList,
+    CircuitInfo,
+    CircuitList,
+    CredentialInfo,
+    CredentialList,
+    FaultInfo,
+    FaultList,
+    HealthReport,
+    MessageDetail,
+    MessagePage,
+    MessageSummary,
+    RotatedSecret,
+    ServiceHealthInfo,
+    ServiceInfo,
+    ServiceList,
+    VerifyReport,
+)
+
+__all__ = ["Handler", "change_handler", "error", "hub_of"]
+
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+def hub_of(request: web.Request) -> Any:
+    from ngsp_sim.hub.app import HUB
+
+    return request.app[HUB]
+
+
+def error(status: int, error: str, message: str, problems: list[str] | None = None) -> web.Response:
+    body = AdminError(error=error, message=message, problems=problems or []).model_dump()
+    headers = {"WWW-Authenticate": 'Bearer realm="ngsp-sim admin"'} if status == 401 else None
+    return web.Response(status=status, body=orjson.dumps(body), content_type="application/json", headers=headers)
+
+
+def _ok(model: BaseModel, status: int = 200) -> web.Response:
+    return web.Response(status=status, body=model.model_dump_json().encode(), content_type="application/json")
+
+
+def _int(request: web.Request, name: str, default: int | None = None, lo: int = 0, hi: int = 2**62) -> int | None:
+    raw = request.query.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise web.HTTPBadRequest(reason=f"{name} must be an integer") from None
+    if not lo <= value <= hi:
+        raise web.HTTPBadRequest(reason=f"{name} must be between {lo} and {hi}")
+    return value
+
+
+def _summary(m: StoredMessage) -> dict[str, Any]:
+    return {
+        "id": m.id,
+        "client": m.client,
+        "service": m.service,
+        "record": m.record,
+        "violations": m.violations,
+        "truncated": m.truncated,
+        "injected": m.injected,
+    }
+
+
+def _body(raw: bytes | None) -> Body | None:
+    if raw is None:
+        return None
+    try:
+        return Body(encoding="utf-8", text=raw.decode("utf-8"), size=len(raw))
+    except UnicodeDecodeError:
+        return Body(encoding="base64", data=base64.b64encode(raw).decode(), size=len(raw))
+
+
+async def list_messages(request: web.Request) -> web.Response:
+    q = request.query
+    succeeded = {"true": True, "false": False, None: None}.get(q.get("succeeded"))
+    if q.get("succeeded") not in (None, "true", "false"):
+        return error(400, "invalid", "succeeded must be true or false")
+    try:
+        limit = _int(request, "limit", 50, 1, 500) or 50
+        query = MessageQuery(
+            client=q.get("client") or None,
+            service=q.get("service") or None,
+            succeeded=succeeded,
+            fault_code=q.get("fault_code") or None,
+            message_id=q.get("message_id") or None,
+            since_ms=_int(request, "since"),
+            until_ms=_int(request, "until"),
+            before_id=_int(request, "cursor"),
+            limit=limit,
+        )
+    except web.HTTPBadRequest as exc:
+        return error(400, "invalid", exc.reason)
+    items = await hub_of(request).store.list_messages(query)
+    next_cursor = items[-1].id if len(items) == limit else None
+    return _ok(MessagePage(items=[MessageSummary(**_summary(m)) for m in items], next_cursor=next_cursor))
+
+
+async def get_message(request: web.Request) -> web.Response:
+    try:
+        pk = int(request.match_info["id"])
+    except ValueError:
+        return error(400, "invalid", "the message id is the log position, an integer")
+    m = await hub_of(request).store.get_message(pk)
+    if m is None:
+        return error(404, "not_found", f"no message {pk} in the log")
+    bodies = {
+        n: _body(getattr(m, n)) for n in ("client_request", "provider_request", "provider_response", "client_response")
+    }
+    return _ok(MessageDetail(**_summary(m), bodies=bodies, prev_hash=m.prev_hash, hash=m.hash))
+
+
+async def health(request: web.Request) -> web.Response:
+    hub = hub_of(request)
+    try:
+        period = _int(request, "period", 3600, 1, 366 * 86400) or 3600
+    except web.HTTPBadRequest as exc:
+        return error(400, "invalid", exc.reason)
+    until = int(hub.clock.now() * 1000) + 1
+    since = until - period * 1000
+    rows = await hub.store.service_health(since, until)
+    services = [
+        ServiceHealthInfo(
+            service=h.service,
+            successfulRequestCount=h.successes,
+            unsuccessfulRequestCount=h.failures,
+            requestMinDuration=h.min_ms,
+            requestAverageDuration=h.avg_ms,
+            requestMaxDuration=h.max_ms,
+            lastSuccessfulRequestTimestamp=h.last_success_ms,
+            lastUnsuccessfulRequestTimestamp=h.last_failure_ms,
+        )
+        for h in rows
+    ]
+    return _ok(HealthReport(since=since, until=until, services=services))
+
+
+async def verify(request: web.Request) -> web.Response:
+    report = await verify_chain(hub_of(request).store)
+    return _ok(VerifyReport(ok=report.ok, checked=report.checked, broken_id=report.broken_id, reason=report.reason))
+
+
+async def list_services(request: web.Request) -> web.Response:
+    registry = hub_of(request).pipeline.table.registry
+    items = [
+        ServiceInfo(
+            service=str(s.id),
+            adapter=s.adapter,
+            operation=s.operation,
+            version=s.version,
+            methods=sorted(s.methods),
+            provider=s.endpoint or f"simulated ({registry.subsystems[s.id.subsystem].simulator})",
+            timeout=s.timeout,
+            disabled=s.disabled,
+        )
+        for s in sorted(registry.services.values(), key=lambda s: str(s.id))
+    ]
+    return _ok(ServiceList(items=items))
+
+
+async def _change(request: web.Request, op: str, payload: Any) -> web.Response:
+    actor = f"admin@{request.remote or 'unknown'}"
+    try:
+        change = await hub_of(request).source.apply(op, payload, actor)
+    except ChangeError as exc:
+        return error(exc.status, "not_found" if exc.status == 404 else "invalid", exc.message, exc.problems)
+    return _ok(ChangeInfo(id=change.id, op=change.op, payload=change.payload, actor=change.actor, ts_ms=change.ts_ms))
+
+
+async def _json(request: web.Request) -> Any:
+    try:
+        return orjson.loads(await request.read() or b"{}")
+    except orjson.JSONDecodeError as exc:
+        raise ChangeError(f"the body is not valid JSON: {exc}") from None
+
+
+def change_handler(op: str, field: str | None = None, param: str = "id") -> Handler:
+    """A handler recording change ``op``: the JSON body is its payload; ``field`` (when given) is
+    taken from the path parameter ``param``."""
+
+    async def handler(request: web.Request) -> web.Response:
+        try:
+            body = await _json(request)
+        except ChangeError as exc:
+            return error(400, "invalid", exc.message)
+        if field is not None:
+            if not isinstance(body, dict):
+                return error(400, "invalid", "the body must be a JSON object")
+            body = {**body, field: request.match_info[param]}
+        return await _change(request, op, body)
+
+    handler.__name__ = op
+    return handler
+
+
+async def list_faults(request: web.Request) -> web.Response:
+    hub = hub_of(request)
+    registry = hub.pipeline.table.registry
+    state = hub.routes
+    items = [
+        FaultInfo(**spec.model_dump(mode="json"), hits=state.fault(spec).hits if state else 0)
+        for spec in registry.faults
+    ]
+    return _ok(FaultList(items=items))
+
+
+async def list_circuits(request: web.Request) -> web.Response:
+    state = hub_of(request).routes
+    breakers = sorted(state.breakers.values(), key=lambda b: b.name) if state else []
+    items = [CircuitInfo(provider=b.name, state=b.state, calls=b.calls, failures=b.failures) for b in breakers]
+    return _ok(CircuitList(items=items))
+
+
+async def list_credentials(request: web.Request) -> web.Response:
+    items = [
+        CredentialInfo(consumer_key=c.consumer_key, client=c.client, source=c.source, updated_ms=c.updated_ms)
+        for c in await hub_of(request).store.list_credentials()
+    ]
+    return _ok(CredentialList(items=items))
+
+
+async def rotate_credential(request: web.Request) -> web.Response:
+    hub = hub_of(request)
+    key = request.match_info["key"]
+    try:
+        secret = await hub.credentials.rotate(key)
+    except UnknownConsumer:
+        return error(404, "not_found", f"no consumer key {key!r}")
+    hub.tokens.forget()
+    return _ok(RotatedSecret(consumer_key=key, consumer_secret=secret))
+
+
+async def list_changes(request: web.Request) -> web.Response:
+    changes = await hub_of(request).store.list_changes()
+    items = [ChangeInfo(id=c.id, op=c.op, payload=c.payload, actor=c.actor, ts_ms=c.ts_ms) for c in changes]
+    return _ok(ChangeList(items=items))
