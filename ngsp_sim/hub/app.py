@@ -8,6 +8,7 @@ the message log's last entries.
 
 from __future__ import annotations
 
+import hmac
 import secrets
 from collections.abc import AsyncIterator, Mapping
 from typing import Any
@@ -30,12 +31,14 @@ from ngsp_sim.hub.routes import RouteState, build_routes, ensure_agencies
 from ngsp_sim.hub.runtime import HubRuntime
 from ngsp_sim.identifiers import SubsystemId
 from ngsp_sim.monitoring.message_log import MessageLog
+from ngsp_sim.monitoring.metrics import HubMetrics
 from ngsp_sim.registry import Registry, load_spec, read_topology
 from ngsp_sim.registry.source import RegistrySource
 from ngsp_sim.security import Throttler, TokenService
 from ngsp_sim.security.credentials import CredentialKeeper
 from ngsp_sim.sim import Country, SimulatedAgency
 from ngsp_sim.store import SqliteStore, Store, store_from_url
+from ngsp_sim.store.sql import LATEST_MIGRATION
 
 __all__ = ["HUB", "create_app"]
 
@@ -104,12 +107,17 @@ def create_app(
                         registry, build_routes(registry, adapters, agencies, session, config.max_body_size, state)
                     )
 
+                metrics = HubMetrics(
+                    lambda: message_log.pending if message_log else 0,
+                    lambda: {b.name: b.state for b in state.breakers.values()},
+                )
                 pipeline = Pipeline(
                     table(registry),
                     clock,
                     message_log=message_log,
                     on_miss=source.refresh,
                     throttler=Throttler(clock),
+                    metrics=metrics,
                 )
                 keeper = CredentialKeeper(store, clock, config.security.kdf_cost)
                 await keeper.sync(registry)
@@ -149,6 +157,8 @@ def create_app(
 
     app.cleanup_ctx.append(lifecycle)
     app.router.add_get("/healthz", healthz)
+    app.router.add_get("/readyz", readyz)
+    app.router.add_get("/metrics", metrics_handler)
     app.router.add_get("/listClients", list_clients_handler)
     app.router.add_post("/token", gateway.token_handler)
     app.router.add_route("*", "/r1/{tail:.*}", r1_handler)
@@ -160,6 +170,38 @@ def create_app(
 async def healthz(request: web.Request) -> web.Response:
     registry = request.app[HUB].pipeline.table.registry
     return json_response({"status": "ok", "services": len(registry.services)})
+
+
+async def readyz(request: web.Request) -> web.Response:
+    """Ready when the store answers with every migration applied and the background workers run."""
+    hub = request.app[HUB]
+    problems = []
+    try:
+        version = await hub.store.schema_version()
+        if version < LATEST_MIGRATION:
+            problems.append(f"store schema at version {version}, expected {LATEST_MIGRATION}")
+    except Exception as exc:
+        problems.append(f"store not reachable: {type(exc).__name__}")
+    stopped = [t.get_name() for t in hub.tasks if t.done()]
+    if hub.message_log is not None and not hub.message_log.running:
+        stopped.append("message-log-writer")
+    if stopped:
+        problems.append("background workers stopped: " + ", ".join(stopped))
+    status = 503 if problems else 200
+    return json_response({"status": "not ready" if problems else "ready", "problems": problems}, status)
+
+
+async def metrics_handler(request: web.Request) -> web.Response:
+    """Prometheus text format; needs the admin token like the rest of the hub's own data."""
+    hub = request.app[HUB]
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not hmac.compare_digest(token.strip().encode(), hub.admin_token.encode()):
+        return web.Response(status=401, text="the metrics need Authorization: Bearer <admin token>\n",
+                            headers={"WWW-Authenticate": 'Bearer realm="ngsp-sim admin"'})  # fmt: skip
+    metrics = hub.pipeline.metrics
+    body = metrics.render() if metrics is not None else b""
+    return web.Response(body=body, content_type="text/plain", charset="utf-8",
+                        headers={"X-Content-Type-Options": "nosniff"})  # fmt: skip
 
 
 async def list_clients_handler(request: web.Request) -> web.Response:

@@ -48,35 +48,25 @@ from ngsp_sim.errors import (
     UnknownService,
     Violation,
 )
+from ngsp_sim.hub.headers import forwarded_headers
 from ngsp_sim.hub.paths import R1Target, parse_r1
 from ngsp_sim.hub.responses import error_body
 from ngsp_sim.hub.routes import ServiceRoute
 from ngsp_sim.identifiers import ServiceId, SubsystemId
 from ngsp_sim.monitoring import MessageRecord
 from ngsp_sim.monitoring.message_log import MessageLog, capture
+from ngsp_sim.monitoring.metrics import HubMetrics
+from ngsp_sim.monitoring.tracing import TraceContext, trace_from
 from ngsp_sim.registry import Registry
 from ngsp_sim.security.throttle import Throttler
 from ngsp_sim.sim.faults import INJECTED, corrupt
 from ngsp_sim.store import MessageEntry
 from ngsp_sim.validation import validate
 
-__all__ = ["HOP_BY_HOP", "Incoming", "Outcome", "Pipeline", "RoutingTable", "forwarded_headers"]
+__all__ = ["Incoming", "Outcome", "Pipeline", "RoutingTable"]
 
 log = structlog.get_logger("ngsp_sim.exchange")
 
-HOP_BY_HOP = frozenset(
-    {
-        "connection",
-        "keep-alive",
-        "proxy-authenticate",
-        "proxy-authorization",
-        "te",
-        "trailer",
-        "trailers",
-        "transfer-encoding",
-        "upgrade",
-    }
-)
 _JSON_TYPE = "application/json; charset=utf-8"
 _REDACTED = b"[redacted: a protocol step carrying credentials]"
 
@@ -108,7 +98,7 @@ class RoutingTable:
 
 
 @dataclass(slots=True)
-class _Trace:
+class _Seen:
     """What one exchange saw, for the message log: who, and the bodies on both sides of the adapter."""
 
     client: SubsystemId | None = None
@@ -124,18 +114,6 @@ class Outcome:
     body: bytes
     headers: dict[str, str]
     record: MessageRecord
-
-
-def forwarded_headers(headers: CIMultiDictProxy[str], message_id: str) -> dict[str, str]:
-    """The caller's ``X-Road-*`` headers, minus any the ``Connection`` header marks hop-by-hop."""
-    named = {t.strip().lower() for v in headers.getall("Connection", []) for t in v.split(",")}
-    out = {
-        k: v
-        for k, v in headers.items()
-        if k.lower().startswith("x-road-") and k.lower() not in named and k.lower() not in HOP_BY_HOP
-    }
-    out["X-Road-Id"] = message_id
-    return out
 
 
 def _ms(seconds: float) -> int:
@@ -159,12 +137,14 @@ class Pipeline:
         message_log: MessageLog | None = None,
         on_miss: Callable[[], Awaitable[bool]] | None = None,
         throttler: Throttler | None = None,
+        metrics: HubMetrics | None = None,
     ) -> None:
         self.table = table
         self.clock = clock
         self.message_log = message_log
         self.on_miss = on_miss
         self.throttler = throttler
+        self.metrics = metrics
 
     async def handle(self, req: Incoming) -> Outcome:
         record = MessageRecord(_ms(self.clock.now()), req.method, req.raw_path, requestSize=len(req.body))
@@ -172,20 +152,22 @@ class Pipeline:
         record.messageId = message_id
         record.messageUserId = req.headers.get("X-Road-UserId")
         record.messageIssue = req.headers.get("X-Road-Issue")
+        context = trace_from(req.headers.get("traceparent"))
+        record.traceId = context.trace_id
         headers = {
             "X-Road-Id": message_id,
             "X-Road-Request-Id": str(uuid.uuid4()),
             "X-Road-Request-Hash": base64.b64encode(hashlib.sha512(req.body).digest()).decode(),
         }
-        trace = _Trace()
+        seen = _Seen()
         injected: list[str] = []
         injected_token = INJECTED.set(injected)  # reset below: exchanges may nest (an agency calling the hub)
         with structlog.contextvars.bound_contextvars(xroad_id=message_id):
             try:
-                status, body = await self._exchange(req, record, message_id, headers, trace)
+                status, body = await self._exchange(req, record, message_id, headers, seen, context)
                 record.succeeded = 200 <= status < 300
             except HubError as err:
-                trace.violations = getattr(err, "violations", None)
+                seen.violations = getattr(err, "violations", None)
                 status, body = self._error(err, req, record, headers)
             except Exception:
                 log.exception("internal error while routing")
@@ -201,13 +183,18 @@ class Pipeline:
                 status=status,
                 fault=record.faultCode,
                 ms=record.responseOutTs - record.requestInTs,
-                violations=[v.as_dict() for v in trace.violations] if trace.violations else None,
+                violations=[v.as_dict() for v in seen.violations] if seen.violations else None,
                 injected=injected or None,
             )
         INJECTED.reset(injected_token)
+        if self.metrics is not None:
+            seconds = (record.responseOutTs - record.requestInTs) / 1000
+            self.metrics.observe(
+                headers.get("X-Road-Service"), headers.get("X-Road-Client"), status, seconds, record.faultCode
+            )
         if self.message_log is not None:
             entry = self._entry(
-                record, trace, req.body, body, headers.get("X-Road-Client"), headers.get("X-Road-Service")
+                record, seen, req.body, body, headers.get("X-Road-Client"), headers.get("X-Road-Service")
             )
             entry.injected = ",".join(injected) or None
             self.message_log.submit(entry)
@@ -216,16 +203,16 @@ class Pipeline:
     def _entry(
         self,
         record: MessageRecord,
-        trace: _Trace,
+        seen: _Seen,
         request: bytes,
         response: bytes,
         client: str | None,
         service: str | None,
     ) -> MessageEntry:
-        bodies: list[bytes | None] = [request, trace.provider_request, trace.provider_response, response]
+        bodies: list[bytes | None] = [request, seen.provider_request, seen.provider_response, response]
         subsystems = self.table.registry.subsystems
         truncated = False
-        for who in (trace.client, trace.service.subsystem if trace.service else None):
+        for who in (seen.client, seen.service.subsystem if seen.service else None):
             if who is not None and (sub := subsystems.get(who)) is not None and not sub.log_bodies:
                 bodies = [None, None, None, None]
         limit = self.message_log.config.body_limit if self.message_log else 0
@@ -240,7 +227,7 @@ class Pipeline:
             provider_request=bodies[1],
             provider_response=bodies[2],
             client_response=bodies[3],
-            violations=[v.as_dict() for v in trace.violations] if trace.violations else None,
+            violations=[v.as_dict() for v in seen.violations] if seen.violations else None,
             truncated=truncated,
         )
 
@@ -256,15 +243,21 @@ class Pipeline:
         return err.status, body
 
     async def _exchange(
-        self, req: Incoming, record: MessageRecord, message_id: str, headers: dict[str, str], trace: _Trace
+        self,
+        req: Incoming,
+        record: MessageRecord,
+        message_id: str,
+        headers: dict[str, str],
+        seen: _Seen,
+        context: TraceContext,
     ) -> tuple[int, bytes]:
         if req.rejected is not None:
             raise req.rejected
-        client = trace.client = req.client or self._client(req.headers)
+        client = seen.client = req.client or self._client(req.headers)
         record.set_client(client)
         headers["X-Road-Client"] = str(client)
         target = req.target or parse_r1(req.raw_path)
-        trace.service = target.service
+        seen.service = target.service
         headers["X-Road-Service"] = str(target.service)
         record.set_service(target.service)
         try:
@@ -277,7 +270,7 @@ class Pipeline:
         if self.throttler is not None:
             self.throttler.check(self.table.registry.limits(client, route.service))
         call = self._call(route, target, client, req, message_id)
-        reply = await self._drive(route, call, forwarded_headers(req.headers, message_id), record, trace)
+        reply = await self._drive(route, call, forwarded_headers(req.headers, message_id, context), record, seen)
         if any(name.startswith("schema_violation:") for name in INJECTED.get() or ()):
             reply = dataclasses.replace(reply, data=corrupt(reply.data))
         if 200 <= reply.status < 300:
@@ -379,16 +372,16 @@ class Pipeline:
         return HubCall(op.code, req.method, target.rest, payload, query, client.member_code, message_id)
 
     async def _drive(
-        self, route: ServiceRoute, call: HubCall, forwarded: dict[str, str], record: MessageRecord, trace: _Trace
+        self, route: ServiceRoute, call: HubCall, forwarded: dict[str, str], record: MessageRecord, seen: _Seen
     ) -> HubReply:
         async def send(native: NativeRequest) -> NativeResponse:
             if record.requestOutTs is None:
                 record.requestOutTs = _ms(self.clock.now())
             native = dataclasses.replace(native, headers={**forwarded, **native.headers})
-            trace.provider_request = _REDACTED if native.secret else native.body
-            trace.provider_response = None
+            seen.provider_request = _REDACTED if native.secret else native.body
+            seen.provider_response = None
             response = await route.transport.send(native, route.service.timeout)
-            trace.provider_response = _REDACTED if native.secret else response.body
+            seen.provider_response = _REDACTED if native.secret else response.body
             record.responseInTs = _ms(self.clock.now())
             return response
 

@@ -58,6 +58,10 @@ class MessageLog:
         self._flush_lock = asyncio.Lock()
 
     @property
+    def running(self) -> bool:
+        return self._task is not None and not self._task.done()
+
+    @property
     def pending(self) -> int:
         return len(self._pending)
 

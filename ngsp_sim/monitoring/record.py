@@ -46,6 +46,8 @@ class MessageRecord:
     faultCode: str | None = None
     faultString: str | None = None
     statusCode: int | None = None
+    traceId: str | None = None
+    """Not an X-Road field: the W3C trace this exchange belongs to."""
 
     def set_client(self, client: SubsystemId) -> None:
         self.clientXRoadInstance = client.instance

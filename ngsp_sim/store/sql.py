@@ -80,6 +80,8 @@ MIGRATIONS: Mapping[str, list[tuple[int, str]]] = {
     ],
 }
 
+LATEST_MIGRATION = max(version for version, _ in MIGRATIONS["sqlite"])
+
 CREDENTIAL_COLUMNS = "consumer_key, client, secret_hash, source, updated_ms"
 
 LIST_COLUMNS = (
