@@ -25,9 +25,9 @@ from ngsp_sim.errors import TopologyError
 from ngsp_sim.hub import create_app
 from ngsp_sim.hub.app import HUB
 from ngsp_sim.logging import configure_logging
-from ngsp_sim.monitoring.message_log import DEFAULT_BODY_LIMIT
 from ngsp_sim.registry import load_registry
 from ngsp_sim.security.credentials import CredentialKeeper, UnknownConsumer
+from ngsp_sim.settings import OPTIONS, Resolved, parse_bool, resolve
 from ngsp_sim.sim import DEMO_CITIZEN, Country
 from ngsp_sim.store import Store, StoredMessage, store_from_url, verify_chain
 
@@ -48,24 +48,31 @@ def _store_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--store", help="store URL: sqlite:///PATH or postgresql://USER@HOST:PORT/DB[?schema=S]")
 
 
+def _hub_options(parser: argparse.ArgumentParser) -> None:
+    """The options of ``up``; each may also come from NGSP_SIM_<NAME> or the config file."""
+    parser.add_argument("--config", type=Path, help="YAML file of option: value (also NGSP_SIM_CONFIG)")
+    for option in OPTIONS:
+        if option.parse is parse_bool:
+            parser.add_argument(option.flag, dest=option.name, action=argparse.BooleanOptionalAction, default=None,
+                                help=f"{option.help} (env {option.env})")  # fmt: skip
+        elif option.name != "admin_token":  # a secret on the command line would show in ps; env or file only
+            parser.add_argument(option.flag, dest=option.name, default=None, help=f"{option.help} (env {option.env})")
+
+
+def _settings(args: argparse.Namespace) -> Resolved:
+    given = {o.name: getattr(args, o.name, None) for o in OPTIONS}
+    return resolve(given, os.environ, args.config)
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="ngsp-sim", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     up = commands.add_parser("up", help="start the hub with its simulated agencies")
-    up.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
-    up.add_argument("--port", type=int, default=8080, help="port to listen on; 0 picks a free one (default 8080)")
-    up.add_argument("--topology", type=Path, help="topology YAML file (default: the built-in demo country)")
-    _store_options(up)
-    up.add_argument("--seed", type=int, default=DEFAULT_SEED, help="seed of the synthetic country")
-    up.add_argument("--population", type=int, default=DEFAULT_POPULATION, help="generated citizens")
-    up.add_argument("--message-log", choices=["on", "off"], default="on", help="keep the message log (default on)")
-    up.add_argument("--body-limit", type=int, default=DEFAULT_BODY_LIMIT, help="bytes kept per body")
-    up.add_argument("--retention-days", type=float, default=30.0, help="purge records older than this; 0 keeps all")
-    up.add_argument("--no-pii-mask", action="store_true", help="do not mask personal data in log lines")
-    up.add_argument("--token-ttl", type=int, default=3600, help="seconds an access token lasts (default 3600)")
-    up.add_argument("--log-level", default="info", choices=["debug", "info", "warning", "error"])
-    up.add_argument("--log-format", default="json", choices=["json", "console"])
+    _hub_options(up)
+    config = commands.add_parser("config", help="the effective configuration of 'up'")
+    config_actions = config.add_subparsers(dest="config_command", required=True, metavar="ACTION")
+    _hub_options(config_actions.add_parser("show", help="each option's value and where it comes from"))
 
     catalog = commands.add_parser("catalog", help="list the services of a topology")
     catalog.add_argument("--topology", type=Path, help="topology YAML file (default: the demo country)")
@@ -128,21 +135,26 @@ async def _serve(app: web.Application, host: str, port: int, banner: Callable[[s
 
 
 def _up(args: argparse.Namespace) -> int:
-    env_token = os.environ.get("NGSP_SIM_ADMIN_TOKEN")
-    store = _store(args)
+    settings = _settings(args).values
+    env_token = settings["admin_token"]
+    store = store_from_url(
+        settings["store"], None if settings["store"] else (settings["data_dir"] or default_data_dir())
+    )
     config = HubConfig(
-        host=args.host,
-        port=args.port,
-        topology=args.topology,
-        seed=args.seed,
-        population=args.population,
-        log_level=args.log_level,
-        log_json=args.log_format == "json",
-        mask_pii=not args.no_pii_mask,
+        host=settings["host"],
+        port=settings["port"],
+        topology=settings["topology"],
+        seed=settings["seed"],
+        population=settings["population"],
+        log_level=settings["log_level"],
+        log_json=settings["log_format"] == "json",
+        mask_pii=settings["pii_mask"],
         admin_token=env_token,
-        security=SecurityConfig(token_ttl=args.token_ttl),
+        security=SecurityConfig(token_ttl=settings["token_ttl"]),
         message_log=MessageLogConfig(
-            enabled=args.message_log == "on", body_limit=args.body_limit, retention_days=args.retention_days
+            enabled=settings["message_log"] == "on",
+            body_limit=settings["body_limit"],
+            retention_days=settings["retention_days"],
         ),
     )
     configure_logging(config.log_level, json=config.log_json, mask_pii=config.mask_pii)
@@ -153,9 +165,9 @@ def _up(args: argparse.Namespace) -> int:
         registry = hub.pipeline.table.registry
         lines = [
             f"ngsp-sim hub listening on {url}",
-            f"  topology: {args.topology or 'built-in demo country'} "
+            f"  topology: {settings['topology'] or 'built-in demo country'} "
             f"({len(registry.agencies)} agencies, {len(registry.services)} services)",
-            f"  store: {store.display}   message log: {args.message_log}",
+            f"  store: {store.display}   message log: {settings['message_log']}",
             "  clients: " + ", ".join(sorted(str(s.id) for s in registry.subsystems.values())),
             f"  metaservices: {url}/listClients   health: {url}/healthz   admin API: {url}/api/v1/",
         ]
@@ -166,7 +178,7 @@ def _up(args: argparse.Namespace) -> int:
         for key, secret in sorted(hub.credentials.generated.items()):
             lines.append(f"  consumer secret generated for {key} (shown once): {secret}")
         hub.credentials.generated.clear()
-        if args.topology is None:
+        if settings["topology"] is None:
             lines += ["", "Try the citizen lookup (037) as the Hồ Chí Minh City one-stop system:"]
             lines.append(DEMO_CURL.replace("{citizen}", DEMO_CITIZEN).format(url=url))
         return "\n".join(lines)
@@ -287,6 +299,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _up(args)
         if args.command == "catalog":
             return _catalog(args)
+        if args.command == "config":
+            print(_settings(args).show())
+            return 0
         if args.command == "log":
             if args.log_command == "verify":
                 return asyncio.run(_verify(_store(args)))
