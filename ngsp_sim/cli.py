@@ -25,6 +25,7 @@ from ngsp_sim.errors import TopologyError
 from ngsp_sim.hub import create_app
 from ngsp_sim.hub.app import HUB
 from ngsp_sim.logging import configure_logging
+from ngsp_sim.monitoring.otel import configure_otlp
 from ngsp_sim.registry import load_registry
 from ngsp_sim.security.credentials import CredentialKeeper, UnknownConsumer
 from ngsp_sim.settings import OPTIONS, Resolved, parse_bool, resolve
@@ -158,7 +159,7 @@ def _up(args: argparse.Namespace) -> int:
         ),
     )
     configure_logging(config.log_level, json=config.log_json, mask_pii=config.mask_pii)
-    app = create_app(config, store=store)
+    app = create_app(config, store=store, tracer_provider=configure_otlp() if settings["otel"] else None)
 
     def banner(url: str) -> str:
         hub = app[HUB]

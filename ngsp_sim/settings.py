@@ -77,6 +77,7 @@ OPTIONS: tuple[Option, ...] = (
     Option("retention_days", float, 30.0, "purge message-log records older than this; 0 keeps all"),
     Option("pii_mask", parse_bool, True, "mask personal data in log lines"),
     Option("token_ttl", int, 3600, "seconds an access token lasts"),
+    Option("otel", parse_bool, False, "export a span per exchange over OTLP (needs the otel extra; OTEL_* env)"),
     Option("admin_token", str, None, "admin token (default: generated and shown once)", secret=True),
     Option("log_level", _choice("debug", "info", "warning", "error"), "info", "log level"),
     Option("log_format", _choice("json", "console"), "json", "log lines as JSON or for humans"),

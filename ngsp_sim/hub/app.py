@@ -32,6 +32,7 @@ from ngsp_sim.hub.runtime import HubRuntime
 from ngsp_sim.identifiers import SubsystemId
 from ngsp_sim.monitoring.message_log import MessageLog
 from ngsp_sim.monitoring.metrics import HubMetrics
+from ngsp_sim.monitoring.otel import OtelTracing
 from ngsp_sim.registry import Registry, load_spec, read_topology
 from ngsp_sim.registry.source import RegistrySource
 from ngsp_sim.security import Throttler, TokenService
@@ -54,9 +55,11 @@ def create_app(
     country: Country | None = None,
     adapters: Mapping[str, type[Adapter]] = builtin_adapters.BUILTIN,
     simulators: Mapping[str, type[SimulatedAgency]] = sim.BUILTIN,
+    tracer_provider: Any = None,
 ) -> web.Application:
     """Build a hub. ``topology_text`` (YAML) overrides ``config.topology``; ``store``, ``clock`` and
-    ``country`` let tests control storage, time and data."""
+    ``country`` let tests control storage, time and data; ``tracer_provider`` (an OpenTelemetry SDK
+    provider) turns on span export."""
     text, source_name = (
         (topology_text, "<given topology>") if topology_text is not None else read_topology(config.topology)
     )
@@ -118,6 +121,7 @@ def create_app(
                     on_miss=source.refresh,
                     throttler=Throttler(clock),
                     metrics=metrics,
+                    otel=OtelTracing(tracer_provider) if tracer_provider is not None else None,
                 )
                 keeper = CredentialKeeper(store, clock, config.security.kdf_cost)
                 await keeper.sync(registry)

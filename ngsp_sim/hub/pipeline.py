@@ -56,6 +56,7 @@ from ngsp_sim.identifiers import ServiceId, SubsystemId
 from ngsp_sim.monitoring import MessageRecord
 from ngsp_sim.monitoring.message_log import MessageLog, capture
 from ngsp_sim.monitoring.metrics import HubMetrics
+from ngsp_sim.monitoring.otel import OtelTracing
 from ngsp_sim.monitoring.tracing import TraceContext, trace_from
 from ngsp_sim.registry import Registry
 from ngsp_sim.security.throttle import Throttler
@@ -138,6 +139,7 @@ class Pipeline:
         on_miss: Callable[[], Awaitable[bool]] | None = None,
         throttler: Throttler | None = None,
         metrics: HubMetrics | None = None,
+        otel: OtelTracing | None = None,
     ) -> None:
         self.table = table
         self.clock = clock
@@ -145,6 +147,7 @@ class Pipeline:
         self.on_miss = on_miss
         self.throttler = throttler
         self.metrics = metrics
+        self.otel = otel
 
     async def handle(self, req: Incoming) -> Outcome:
         record = MessageRecord(_ms(self.clock.now()), req.method, req.raw_path, requestSize=len(req.body))
@@ -152,7 +155,11 @@ class Pipeline:
         record.messageId = message_id
         record.messageUserId = req.headers.get("X-Road-UserId")
         record.messageIssue = req.headers.get("X-Road-Issue")
-        context = trace_from(req.headers.get("traceparent"))
+        span = None
+        if self.otel is not None:
+            context, span = self.otel.start(req.headers.get("traceparent"))
+        else:
+            context = trace_from(req.headers.get("traceparent"))
         record.traceId = context.trace_id
         headers = {
             "X-Road-Id": message_id,
@@ -187,6 +194,8 @@ class Pipeline:
                 injected=injected or None,
             )
         INJECTED.reset(injected_token)
+        if span is not None and self.otel is not None:
+            self.otel.end(span, record)
         if self.metrics is not None:
             seconds = (record.responseOutTs - record.requestInTs) / 1000
             self.metrics.observe(
