@@ -113,8 +113,13 @@ async def test_two_replicas_behind_nginx_share_traffic_and_survive_one_going_dow
                 headers = {"X-Road-Client": MOTCUA, "X-Road-Id": f"after-{n}"}
                 async with session.post(f"{base}{POPULATION}", json=lookup_body(), headers=headers) as resp:
                     assert resp.status == 200
-            async with session.get(f"{base}/api/v1/messages?message_id=lb-7", headers=ADMIN) as resp:
-                assert len((await resp.json())["items"]) == 1  # the shared log, read through the balancer
+            for _ in range(100):  # the shared log, read through the balancer (written within 0.2 s; bounded)
+                async with session.get(f"{base}/api/v1/messages?message_id=lb-7", headers=ADMIN) as resp:
+                    found = len((await resp.json())["items"])
+                if found:
+                    break
+                await asyncio.sleep(0.1)
+            assert found == 1
     finally:
         nginx.terminate()
         await asyncio.wait_for(nginx.wait(), 30)
