@@ -15,12 +15,10 @@ import hashlib
 import uuid
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
 
 import orjson
 import structlog
 from multidict import CIMultiDictProxy, MultiMapping
-from pydantic import BaseModel
 
 from adapters.base import (
     AdapterError,
@@ -37,9 +35,6 @@ from ngsp_sim.errors import (
     HubError,
     InternalError,
     InvalidClientIdentifier,
-    InvalidContentType,
-    InvalidRequest,
-    RequestSchemaViolation,
     ResponseSchemaViolation,
     ServiceDisabled,
     ServiceFailed,
@@ -50,6 +45,7 @@ from ngsp_sim.errors import (
 )
 from ngsp_sim.hub.headers import forwarded_headers
 from ngsp_sim.hub.paths import R1Target, parse_r1
+from ngsp_sim.hub.requests import validated_call
 from ngsp_sim.hub.responses import error_body
 from ngsp_sim.hub.routes import ServiceRoute
 from ngsp_sim.identifiers import ServiceId, SubsystemId
@@ -119,11 +115,6 @@ class Outcome:
 
 def _ms(seconds: float) -> int:
     return int(seconds * 1000)
-
-
-def _is_json(content_type: str) -> bool:
-    media = content_type.split(";", 1)[0].strip().lower()
-    return media == "application/json" or (media.startswith("application/") and media.endswith("+json"))
 
 
 class Pipeline:
@@ -278,7 +269,7 @@ class Pipeline:
         record.serviceVersion = route.service.version
         if self.throttler is not None:
             self.throttler.check(self.table.registry.limits(client, route.service))
-        call = self._call(route, target, client, req, message_id)
+        call = validated_call(route.operation, target, client, req.method, req.query, req.headers, req.body, message_id)
         reply = await self._drive(route, call, forwarded_headers(req.headers, message_id, context), record, seen)
         if any(name.startswith("schema_violation:") for name in INJECTED.get() or ()):
             reply = dataclasses.replace(reply, data=corrupt(reply.data))
@@ -334,51 +325,6 @@ class Pipeline:
         if route.service.disabled:
             raise ServiceDisabled(f"{target.service} is disabled")
         return route
-
-    def _call(
-        self, route: ServiceRoute, target: R1Target, client: SubsystemId, req: Incoming, message_id: str
-    ) -> HubCall:
-        op = route.operation
-        violations: list[Violation] = []
-        query: BaseModel | None = None
-        payload: BaseModel | None = None
-        if op.query_model is not None:
-            params: dict[str, Any] = {}
-            for key in req.query:
-                if key in params:
-                    continue
-                values = req.query.getall(key)
-                if len(values) > 1:
-                    violations.append(
-                        Violation(
-                            f"/{key}",
-                            f"given {len(values)} times; give it once",
-                            "duplicate_parameter",
-                            "query",
-                        )
-                    )
-                params[key] = values[0]
-            query, found = validate(op.query_model, params, "query")
-            violations += found
-        if op.request_model is not None:
-            if not req.body.strip():
-                raise InvalidRequest(f"the body is empty; {op.code} expects a JSON object")
-            content_type = req.headers.get("Content-Type", "")
-            if not _is_json(content_type):
-                raise InvalidContentType(
-                    f"{op.code} takes application/json, not {content_type or 'a body without Content-Type'}"
-                )
-            try:
-                data = orjson.loads(req.body)
-            except orjson.JSONDecodeError as exc:
-                raise InvalidRequest(f"the body is not valid JSON: {exc}") from None
-            payload, found = validate(op.request_model, data, "body")
-            violations += found
-        if violations:
-            raise RequestSchemaViolation(
-                f"the request breaks the schema of {op.code} ({len(violations)} violation(s))", violations
-            )
-        return HubCall(op.code, req.method, target.rest, payload, query, client.member_code, message_id)
 
     async def _drive(
         self, route: ServiceRoute, call: HubCall, forwarded: dict[str, str], record: MessageRecord, seen: _Seen

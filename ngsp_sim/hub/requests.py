@@ -1,0 +1,79 @@
+"""Reading a request against its operation: query parameters and JSON body, every violation at once.
+
+A repeated query parameter is itself a violation (against HTTP parameter pollution). Problems that make
+the body unreadable (empty, not JSON, wrong content type) are answered before any schema check.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+from multidict import CIMultiDictProxy, MultiMapping
+from pydantic import BaseModel
+
+from adapters.base import HubCall, Operation
+from ngsp_sim.errors import InvalidContentType, InvalidRequest, RequestSchemaViolation, Violation
+from ngsp_sim.hub.paths import R1Target
+from ngsp_sim.identifiers import SubsystemId
+from ngsp_sim.validation import validate
+
+__all__ = ["validated_call"]
+
+
+def _is_json(content_type: str) -> bool:
+    media = content_type.split(";", 1)[0].strip().lower()
+    return media == "application/json" or (media.startswith("application/") and media.endswith("+json"))
+
+
+def validated_call(
+    op: Operation,
+    target: R1Target,
+    client: SubsystemId,
+    method: str,
+    query_params: MultiMapping[str],
+    headers: CIMultiDictProxy[str],
+    body: bytes,
+    message_id: str,
+) -> HubCall:
+    """The call to hand the adapter, or every violation of the operation's query and body models."""
+    violations: list[Violation] = []
+    query: BaseModel | None = None
+    payload: BaseModel | None = None
+    if op.query_model is not None:
+        params: dict[str, Any] = {}
+        for key in query_params:
+            if key in params:
+                continue
+            values = query_params.getall(key)
+            if len(values) > 1:
+                violations.append(
+                    Violation(
+                        f"/{key}",
+                        f"given {len(values)} times; give it once",
+                        "duplicate_parameter",
+                        "query",
+                    )
+                )
+            params[key] = values[0]
+        query, found = validate(op.query_model, params, "query")
+        violations += found
+    if op.request_model is not None:
+        if not body.strip():
+            raise InvalidRequest(f"the body is empty; {op.code} expects a JSON object")
+        content_type = headers.get("Content-Type", "")
+        if not _is_json(content_type):
+            raise InvalidContentType(
+                f"{op.code} takes application/json, not {content_type or 'a body without Content-Type'}"
+            )
+        try:
+            data = orjson.loads(body)
+        except orjson.JSONDecodeError as exc:
+            raise InvalidRequest(f"the body is not valid JSON: {exc}") from None
+        payload, found = validate(op.request_model, data, "body")
+        violations += found
+    if violations:
+        raise RequestSchemaViolation(
+            f"the request breaks the schema of {op.code} ({len(violations)} violation(s))", violations
+        )
+    return HubCall(op.code, method, target.rest, payload, query, client.member_code, message_id)
