@@ -25,8 +25,14 @@ lint: $(STAMP)  ## ruff and mypy (strict)
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 
-bench: $(STAMP)  ## routing (message log off and on) and message-log query benchmarks, loopback only
-	@command -v wrk >/dev/null || echo "note: install wrk (Debian package 'wrk') for a lighter load generator"
+PRISM := .bench/node_modules/.bin/prism
+
+bench: $(STAMP)  ## side by side (direct, nginx, Prism, ngsp-sim), routing, message-log query and country benchmarks; loopback only
+	@command -v wrk >/dev/null || echo "note: install wrk and nginx (Debian packages 'wrk' 'nginx'): apt-get install -y wrk nginx"
+	@test -x $(PRISM) || npm install --prefix .bench --no-audit --no-fund --silent @stoplight/prism-cli@5.14.2 \
+		|| echo "note: Prism could not be installed (npm); its row is skipped"
+	$(BIN)/python bench/sidebyside.py --message-log on
+	$(BIN)/python bench/sidebyside.py --message-log off
 	$(BIN)/python bench/routing.py --message-log on
 	$(BIN)/python bench/routing.py --compare-log 5 --seconds 8
 	$(BIN)/python bench/query.py --records 1000000

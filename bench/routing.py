@@ -58,6 +58,7 @@ class Result:
 
 
 PIN = shutil.which("taskset") is not None and (os.cpu_count() or 1) >= 2
+LAST_PID: list[int] = [0]  # the pid of the newest process() (for bench/profile_hub.py)
 
 
 @asynccontextmanager
@@ -73,6 +74,7 @@ async def process(*args: str) -> AsyncIterator[str]:
         stderr=asyncio.subprocess.DEVNULL,
     )
     assert proc.stdout is not None
+    LAST_PID[0] = proc.pid
     try:
         while True:
             line = (await asyncio.wait_for(proc.stdout.readline(), 60)).decode()

@@ -40,10 +40,11 @@ class CircuitBreaker:
         self.opened_at = 0.0
         self.probing = False
         self._calls: deque[tuple[float, bool]] = deque()
+        self._failures = 0  # failures in the window, kept in step with _calls (O(1) per call)
 
     @property
     def failures(self) -> int:
-        return sum(1 for _, ok in self._calls if not ok)
+        return self._failures
 
     @property
     def calls(self) -> int:
@@ -67,14 +68,19 @@ class CircuitBreaker:
         if self.state == "half_open":
             self.state, self.probing = ("closed", False) if ok else ("open", False)
             self.opened_at = now
-            self._calls.clear()
+            self._forget()
             return
         self._calls.append((now, ok))
+        self._failures += not ok
         while self._calls and now - self._calls[0][0] > self.config.window_seconds:
-            self._calls.popleft()
-        if len(self._calls) >= self.config.min_calls and self.failures / len(self._calls) >= self.config.failure_ratio:
+            self._failures -= not self._calls.popleft()[1]
+        if len(self._calls) >= self.config.min_calls and self._failures / len(self._calls) >= self.config.failure_ratio:
             self.state, self.opened_at = "open", now
-            self._calls.clear()
+            self._forget()
+
+    def _forget(self) -> None:
+        self._calls.clear()
+        self._failures = 0
 
 
 class BreakerTransport:

@@ -200,6 +200,20 @@ def test_circuit_breaker_opens_probes_and_closes_on_the_clock():
     breaker.before()
 
 
+def test_circuit_breaker_forgets_failures_that_leave_the_window():
+    clock = ManualClock()
+    breaker = CircuitBreaker("P", BreakerConfig(failure_ratio=0.5, min_calls=4, window_seconds=30), clock)
+    breaker.record(False)
+    breaker.record(False)
+    assert (breaker.failures, breaker.calls) == (2, 2)
+    clock.advance(31)  # both failures are now older than the window
+    for _ in range(3):
+        breaker.record(True)
+    assert (breaker.failures, breaker.calls) == (0, 3)
+    breaker.record(False)  # 1 failure in 4 calls: stays closed (it would open had the old ones counted)
+    assert breaker.state == "closed"
+
+
 async def test_breaker_state_is_visible_and_recovers_through_the_hub(make_hub, clock: ManualClock):
     from ngsp_sim.resilience import BreakerConfig as Config
 
