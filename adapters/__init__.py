@@ -12,6 +12,7 @@ from adapters.business import BusinessAdapter
 from adapters.civil_status import CivilStatusAdapter
 from adapters.criminal_records import CriminalRecordsAdapter
 from adapters.dvcqg import DvcqgAdapter
+from adapters.edxml import EdxmlAdapter
 from adapters.one_stop import OneStopAdapter
 from adapters.payment import PaymentAdapter
 from adapters.population import PopulationAdapter
@@ -35,6 +36,7 @@ BUILTIN: MappingProxyType[str, type[Adapter]] = MappingProxyType(
             ReferenceListsAdapter,
             PaymentAdapter,
             OneStopAdapter,
+            EdxmlAdapter,
         )
     }
 )

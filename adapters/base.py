@@ -85,6 +85,9 @@ class HubCall:
     client_member_code: str
     message_id: str
     headers: Mapping[str, str] = field(default_factory=lambda: _EMPTY)
+    body: bytes = b""
+    """The client's body exactly as sent: pass-through protocols (edXML, whose signature covers the
+    bytes) forward it instead of re-rendering the payload."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,6 +98,9 @@ class HubReply:
     status: int
     data: Any
     headers: Mapping[str, str] = field(default_factory=lambda: _EMPTY)
+    raw: bytes | None = None
+    """A document answered as it is (e.g. an edXML file), with its ``Content-Type`` in ``headers``;
+    the adapter has checked it, and ``data`` is not used."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,6 +113,9 @@ class Operation:
     request_model: type[BaseModel] | None = None
     query_model: type[BaseModel] | None = None
     summary: str = ""
+    request_xml: tuple[str, str] | None = None
+    """``(namespace, root element)`` when the request body is XML rather than JSON: the hub reads the
+    root's content into ``request_model`` and reports violations at XPath-like locations."""
 
 
 Exchange = Generator[NativeRequest, NativeResponse, HubReply]

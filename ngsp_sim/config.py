@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ngsp_sim.exchange.delivery import DeliveryConfig
 from ngsp_sim.monitoring.message_log import MessageLogConfig
 from ngsp_sim.resilience import BreakerConfig
 
@@ -57,6 +58,7 @@ class HubConfig:
     message_log: MessageLogConfig = field(default_factory=MessageLogConfig)
     security: SecurityConfig = field(default_factory=SecurityConfig)
     breaker: BreakerConfig = field(default_factory=BreakerConfig)
+    delivery: DeliveryConfig = field(default_factory=DeliveryConfig)
     registry_poll_interval: float = 2.0
 
     def __post_init__(self) -> None:

@@ -118,6 +118,11 @@ class TopologyError(NgspSimError):
         super().__init__(f"{source}: {len(self.problems)} problem(s) in the topology:\n{lines}")
 
 
+class SignatureError(NgspSimError, ValueError):
+    """A webhook delivery's signature does not hold: tampered, signed with another secret, or replayed
+    outside the time tolerance (:func:`ngsp_sim.exchange.signing.verify`)."""
+
+
 class HubError(NgspSimError):
     """An error the hub answers with on the wire (X-Road error body plus ``X-Road-Error``, or a
     WSO2-style fault on gateway paths)."""

@@ -9,7 +9,7 @@ from pydantic import BaseModel, ValidationError
 
 from ngsp_sim.errors import Violation
 
-__all__ = ["json_pointer", "validate", "violations_of"]
+__all__ = ["json_pointer", "validate", "violations_of", "xml_path"]
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -22,6 +22,16 @@ _MESSAGES = {
 def json_pointer(loc: Sequence[int | str]) -> str:
     """``("data", 0, "MaHoSo")`` -> ``/data/0/MaHoSo``; ``~`` and ``/`` escaped as RFC 6901 says."""
     return "".join("/" + str(part).replace("~", "~0").replace("/", "~1") for part in loc)
+
+
+def xml_path(root: str, pointer: str) -> str:
+    """A JSON pointer into data read from XML, as an XPath-like element path: ``/To/1/OrganId`` under
+    root ``edXMLEnvelope`` -> ``/edXMLEnvelope/To[2]/OrganId`` (XPath counts from 1)."""
+    out = "/" + root
+    for part in pointer.split("/")[1:]:
+        part = part.replace("~1", "/").replace("~0", "~")
+        out += f"[{int(part) + 1}]" if part.isdigit() else "/" + part
+    return out
 
 
 def violations_of(exc: ValidationError, location: str = "body") -> list[Violation]:

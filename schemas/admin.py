@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 __all__ = [
     "AdminError",
@@ -160,3 +160,66 @@ class VerifyReport(BaseModel):
     checked: int
     broken_id: int | None
     reason: str
+
+
+# --- the exchange: subscriptions, deliveries ---
+
+
+class SubscriptionCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    topic: str = Field(
+        pattern=r"^[a-z][a-z-]*:[A-Za-z0-9.*-]+$",
+        description="KIND:KEY, e.g. edoc:000.00.00.H29 (documents to an agency) or dossier-status:H29; KEY * for all",
+    )
+    url: str = Field(pattern=r"^https?://", max_length=2000, description="The webhook")
+    id: str | None = Field(default=None, pattern=r"^[A-Za-z0-9_.-]{1,64}$", description="Default: generated")
+    secret: str | None = Field(default=None, min_length=16, max_length=200, description="Default: generated")
+    max_attempts: int = Field(default=8, ge=1, le=100, description="Attempts before the dead-letter list")
+
+
+class SubscriptionInfo(BaseModel):
+    id: str
+    topic: str
+    url: str
+    max_attempts: int
+    source: str
+    created_ms: int
+
+
+class SubscriptionCreated(SubscriptionInfo):
+    secret: str = Field(description="The signing secret: shown once, here")
+
+
+class SubscriptionList(BaseModel):
+    subscriptions: list[SubscriptionInfo]
+
+
+class DeliveryInfo(BaseModel):
+    id: int
+    subscription_id: str
+    event_type: str
+    topic: str
+    idempotency_key: str
+    status: Literal["pending", "failed", "delivered", "dead"]
+    attempts: int
+    next_attempt_ms: int
+    last_error: str | None
+    created_ms: int
+    delivered_ms: int | None
+
+
+class DeliveryList(BaseModel):
+    deliveries: list[DeliveryInfo]
+    counts: dict[str, int] = Field(description="Deliveries per status, all subscriptions")
+
+
+class ReplayRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    ids: list[int] = Field(default_factory=list, description="Dead deliveries to replay; empty: every dead one")
+    subscription: str | None = Field(default=None, description="Only this subscription's")
+
+
+class ReplayResult(BaseModel):
+    replayed: int

@@ -8,8 +8,10 @@ from typing import Any
 import pytest
 
 import adapters
+from adapters.edxml import build_edoc
 from ngsp_sim import sim
 from ngsp_sim.registry import load_registry
+from tests.edxml_helpers import G01, H29, QLVB, VDXP
 from tests.test_adapter_contract import CASES
 
 REGISTRY = load_registry(None, adapters.BUILTIN, sim.BUILTIN)
@@ -19,6 +21,7 @@ README_CLIENTS = [
     "VN/GOV/000.00.00.H56/MOTCUA",
     "VN/GOV/000.00.00.G15/HOTICH",
     "VN/GOV/000.00.00.G22/DVCQG",
+    "VN/GOV/000.00.00.H29/QLVB",
 ]
 
 
@@ -41,10 +44,24 @@ async def test_every_service_is_callable_through_the_hub(hub, service):
     case = PAYLOADS[(service.adapter, service.operation)]
     url = f"/r1/{service.id}"
     headers = {"X-Road-Client": client}
+    query = dict(case.query or {})
+    if service.adapter == "edxml":  # mailbox operations need a document on the axis: G01 sends SEEDED to H29
+        sent = await hub.post(
+            f"/r1/{VDXP}/sendEdoc",
+            data=build_edoc(G01, [H29], number="1", notation="VP", date="2025/11/21", subject="Seeded"),
+            headers={"X-Road-Client": QLVB[G01["OrganId"]], "Content-Type": "text/xml"},
+        )
+        assert sent.status == 200, await sent.text()
+        query = {"docId": (await sent.json())["docId"]} if "docId" in query else query
     if case.method == "GET":
-        resp = await hub.get(url, params=case.query or {}, headers=headers)
+        resp = await hub.get(url, params=query, headers=headers)
+    elif case.body is not None:
+        resp = await hub.post(url, data=case.body, headers={**headers, "Content-Type": "text/xml"})
     else:
         resp = await hub.post(url, json=case.payload, headers=headers)
+    if resp.content_type == "text/xml":
+        assert resp.status == 200 and b"edXMLEnvelope" in await resp.read()
+        return
     body: Any = await resp.json()
     assert "X-Road-Error" not in resp.headers, body
     assert resp.status == 200

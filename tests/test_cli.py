@@ -113,7 +113,7 @@ def test_catalog_lists_the_demo_services():
     result = run_cli("catalog")
     assert result.returncode == 0
     assert "VN/GOV/000.00.00.G01/CSDLQGDC/TraCuuThongTinCongDan" in result.stdout
-    assert "29 services, 9 agencies" in result.stdout
+    assert "34 services, 9 agencies" in result.stdout
 
 
 def test_catalog_as_json():

@@ -102,4 +102,4 @@ async def test_percent_encoded_identifier_parts_are_decoded_one_by_one(hub):
 async def test_healthz(hub):
     resp = await hub.get("/healthz")
     assert resp.status == 200
-    assert await resp.json() == {"status": "ok", "services": 29}
+    assert await resp.json() == {"status": "ok", "services": 34}

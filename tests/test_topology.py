@@ -38,6 +38,10 @@ def test_demo_topology_declares_the_documented_country(demo_registry):
         "VN/GOV/000.00.00.G22/DMDC/danhMucDonViHanhChinh",
         "VN/GOV/000.00.00.G22/DMDC/danhMucDanToc",
         *(
+            f"VN/GOV/000.00.00.G22/VDXP/{op}"
+            for op in ("sendEdoc", "getReceivedEdocList", "getEdoc", "updateStatus", "getAgenciesList")
+        ),
+        *(
             f"VN/GOV/000.00.00.{p}/MOTCUA/{s}"
             for p in ("H29", "H56", "H38")
             for s in ("TiepNhanHoSo", "TraCuuTrangThaiHoSo", "ChuyenBuocHoSo")

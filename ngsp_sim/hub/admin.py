@@ -17,6 +17,14 @@ from aiohttp import web
 from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
+from ngsp_sim.hub.admin_exchange import (
+    create_subscription,
+    delete_subscription,
+    events,
+    list_deliveries,
+    list_subscriptions,
+    replay_deliveries,
+)
 from ngsp_sim.hub.admin_handlers import (
     Handler,
     change_handler,
@@ -41,12 +49,18 @@ from schemas.admin import (
     ChangeList,
     CircuitList,
     CredentialList,
+    DeliveryList,
     FaultList,
     HealthReport,
     MessageDetail,
     MessagePage,
+    ReplayRequest,
+    ReplayResult,
     RotatedSecret,
     ServiceList,
+    SubscriptionCreate,
+    SubscriptionCreated,
+    SubscriptionList,
     VerifyReport,
 )
 
@@ -172,6 +186,39 @@ ROUTES = (
         RotatedSecret,
     ),
     Route("GET", "/api/v1/registry/changes", list_changes, "Every registry change: who, when, what", ChangeList),
+    Route(
+        "GET",
+        "/api/v1/subscriptions",
+        list_subscriptions,
+        "Webhook subscriptions (never their secrets)",
+        SubscriptionList,
+    ),
+    Route(
+        "POST",
+        "/api/v1/subscriptions",
+        create_subscription,
+        "Subscribe a webhook to a topic; the secret is shown once",
+        SubscriptionCreated,
+        SubscriptionCreate,
+    ),
+    Route("DELETE", "/api/v1/subscriptions/{id}", delete_subscription, "Remove a subscription"),
+    Route(
+        "GET",
+        "/api/v1/deliveries",
+        list_deliveries,
+        "Deliveries, newest first, and counts per status",
+        DeliveryList,
+        query=("status", "subscription", "limit"),
+    ),
+    Route(
+        "POST",
+        "/api/v1/deliveries/replay",
+        replay_deliveries,
+        "Send dead-lettered deliveries again",
+        ReplayResult,
+        ReplayRequest,
+    ),
+    Route("GET", "/api/v1/events", events, "The live feed as server-sent events (text/event-stream)", query=("after",)),
     Route("GET", "/api/v1/openapi.json", openapi, "This document"),
 )
 

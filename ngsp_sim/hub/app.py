@@ -23,6 +23,7 @@ from adapters.base import Adapter
 from ngsp_sim import sim
 from ngsp_sim.clock import Clock, SystemClock
 from ngsp_sim.config import HubConfig
+from ngsp_sim.exchange import Exchange, WebhookSender, edoc_topic, new_subscription
 from ngsp_sim.hub import admin, gateway
 from ngsp_sim.hub.metaservices import METASERVICES, list_clients, metaservice
 from ngsp_sim.hub.pipeline import Incoming, Pipeline, RoutingTable
@@ -30,6 +31,7 @@ from ngsp_sim.hub.responses import json_response
 from ngsp_sim.hub.routes import RouteState, build_routes, ensure_agencies
 from ngsp_sim.hub.runtime import HubRuntime
 from ngsp_sim.identifiers import SubsystemId
+from ngsp_sim.monitoring.feed import EventFeed
 from ngsp_sim.monitoring.message_log import MessageLog
 from ngsp_sim.monitoring.metrics import HubMetrics
 from ngsp_sim.monitoring.otel import OtelTracing
@@ -38,6 +40,7 @@ from ngsp_sim.registry.source import RegistrySource
 from ngsp_sim.security import Throttler, TokenService
 from ngsp_sim.security.credentials import CredentialKeeper
 from ngsp_sim.sim import Country, SimulatedAgency
+from ngsp_sim.sim.document_system import DocumentSystem
 from ngsp_sim.store import SqliteStore, Store, store_from_url
 from ngsp_sim.store.sql import LATEST_MIGRATION
 
@@ -89,23 +92,38 @@ def create_app(
                 agencies: dict[SubsystemId, SimulatedAgency] = {}
                 state = RouteState(clock, config.breaker)
 
-                async def call_hub(client: str, service: str, body: dict[str, Any]) -> tuple[int, Any]:
+                feed = EventFeed()
+                exchange = Exchange(
+                    store.exchange, clock, config.delivery, WebhookSender(session, agencies),
+                    lambda: agency_names(source.current), feed,
+                )  # fmt: skip
+
+                async def call_hub(client: str, service: str, body: Any) -> tuple[int, Any]:
                     """An agency calling another through this hub, as ``client`` (a full exchange)."""
-                    headers = CIMultiDict({"X-Road-Client": client, "Content-Type": "application/json"})
+                    xml = isinstance(body, bytes)
+                    content_type = "text/xml; charset=utf-8" if xml else "application/json"
+                    headers = CIMultiDict({"X-Road-Client": client, "Content-Type": content_type})
                     incoming = Incoming(
                         "POST",
                         f"/r1/{service}",
                         MultiDictProxy(MultiDict()),
                         CIMultiDictProxy(headers),
-                        orjson.dumps(body),
+                        body if xml else orjson.dumps(body),
                     )
                     outcome = await pipeline.handle(incoming)
-                    return outcome.status, orjson.loads(outcome.body) if outcome.body else None
+                    if not outcome.body:
+                        return outcome.status, None
+                    try:
+                        return outcome.status, orjson.loads(outcome.body)
+                    except orjson.JSONDecodeError:
+                        return outcome.status, outcome.body
 
                 def table(registry: Registry) -> RoutingTable:
                     ensure_agencies(registry, simulators, agencies, country, clock)
                     for agency in agencies.values():
                         agency.hub = call_hub
+                        agency.publish = exchange.publish
+                        agency.exchange = exchange
                     return RoutingTable(
                         registry, build_routes(registry, adapters, agencies, session, config.max_body_size, state)
                     )
@@ -145,8 +163,12 @@ def create_app(
                     state,
                 )
                 app[HUB] = runtime
+                runtime.exchange, runtime.feed, pipeline.feed = exchange, feed, feed
+                await sync_subscriptions(exchange, registry, agencies)
+                source.on_change(lambda registry: sync_subscriptions(exchange, registry, agencies))
                 if message_log is not None:
                     await message_log.start()
+                await exchange.worker.start()
                 runtime.every(config.registry_poll_interval, source.refresh, "registry-poll")
                 if config.message_log.retention_days > 0:
                     runtime.every(config.message_log.retention_interval, runtime.purge_expired, "retention")
@@ -154,6 +176,7 @@ def create_app(
                     yield
                 finally:
                     await runtime.stop_tasks()
+                    await exchange.worker.stop()
                     if message_log is not None:
                         await message_log.stop()
         finally:
@@ -169,6 +192,33 @@ def create_app(
     admin.add_routes(app)
     app.router.add_route("*", "/{context}/{version}/{tail:.*}", gateway.gateway_handler)  # last: a catch-all
     return app
+
+
+def agency_names(registry: Registry) -> dict[str, str]:
+    """Member code -> Vietnamese name of every agency (the exchange axis's address book)."""
+    return {agency.member.member_code: agency.name_vi for agency in registry.agencies.values()}
+
+
+async def sync_subscriptions(exchange: Exchange, registry: Registry, agencies: Mapping[SubsystemId, Any]) -> None:
+    """The topology's subscriptions, plus one per simulated document system to its own documents
+    (``sim://`` with a fresh secret, handed to the agency to verify its deliveries)."""
+    now = int(exchange.clock.now() * 1000)
+    declared = [
+        new_subscription(
+            s.topic, s.url, now, sub_id=s.id, secret=s.secret, max_attempts=s.max_attempts, source="topology"
+        )
+        for s in registry.subscriptions
+    ]
+    for sub_id, agency in agencies.items():
+        if isinstance(agency, DocumentSystem):
+            if agency.webhook_secret is None:
+                agency.webhook_secret = secrets.token_urlsafe(32)
+            name = f"sim-{sub_id.member_code}-{sub_id.subsystem_code}"
+            topic = edoc_topic(sub_id.member_code)
+            sub = new_subscription(topic, f"sim://{sub_id}", now, sub_id=name, secret=agency.webhook_secret,
+                                   source="topology")  # fmt: skip
+            declared.append(sub)
+    await exchange.sync_topology(declared)
 
 
 async def healthz(request: web.Request) -> web.Response:

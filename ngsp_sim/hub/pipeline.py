@@ -50,6 +50,7 @@ from ngsp_sim.hub.responses import error_body
 from ngsp_sim.hub.routes import ServiceRoute
 from ngsp_sim.identifiers import ServiceId, SubsystemId
 from ngsp_sim.monitoring import MessageRecord
+from ngsp_sim.monitoring.feed import EventFeed
 from ngsp_sim.monitoring.message_log import MessageLog, capture
 from ngsp_sim.monitoring.metrics import HubMetrics
 from ngsp_sim.monitoring.otel import OtelTracing
@@ -139,6 +140,8 @@ class Pipeline:
         self.throttler = throttler
         self.metrics = metrics
         self.otel = otel
+        self.feed: EventFeed | None = None
+        """The live feed: each exchange is announced on it as it ends."""
 
     async def handle(self, req: Incoming) -> Outcome:
         record = MessageRecord(_ms(self.clock.now()), req.method, req.raw_path, requestSize=len(req.body))
@@ -198,6 +201,13 @@ class Pipeline:
             )
             entry.injected = ",".join(injected) or None
             self.message_log.submit(entry)
+        if self.feed is not None:
+            self.feed.publish("message", {
+                "messageId": record.messageId, "client": headers.get("X-Road-Client"),
+                "service": headers.get("X-Road-Service"), "status": status, "succeeded": record.succeeded,
+                "faultCode": record.faultCode, "ms": record.responseOutTs - record.requestInTs,
+                "requestInTs": record.requestInTs, "injected": ",".join(injected) or None,
+            })  # fmt: skip
         return Outcome(status, body, headers, record)
 
     def _entry(
@@ -271,6 +281,9 @@ class Pipeline:
             self.throttler.check(self.table.registry.limits(client, route.service))
         call = validated_call(route.operation, target, client, req.method, req.query, req.headers, req.body, message_id)
         reply = await self._drive(route, call, forwarded_headers(req.headers, message_id, context), record, seen)
+        if reply.raw is not None:  # a document passed on as it is; its adapter checked it
+            headers.update(reply.headers)
+            return reply.status, reply.raw
         if any(name.startswith("schema_violation:") for name in INJECTED.get() or ()):
             reply = dataclasses.replace(reply, data=corrupt(reply.data))
         if 200 <= reply.status < 300:

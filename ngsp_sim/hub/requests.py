@@ -6,24 +6,49 @@ the body unreadable (empty, not JSON, wrong content type) are answered before an
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 import orjson
 from multidict import CIMultiDictProxy, MultiMapping
 from pydantic import BaseModel
 
-from adapters.base import HubCall, Operation
+from adapters.base import HubCall, NativeFormatError, Operation
+from adapters.xml import parse_xml, xml_to_data
 from ngsp_sim.errors import InvalidContentType, InvalidRequest, RequestSchemaViolation, Violation
 from ngsp_sim.hub.paths import R1Target
 from ngsp_sim.identifiers import SubsystemId
-from ngsp_sim.validation import validate
+from ngsp_sim.validation import validate, xml_path
 
-__all__ = ["validated_call"]
+__all__ = ["validated_call", "xml_payload"]
 
 
 def _is_json(content_type: str) -> bool:
     media = content_type.split(";", 1)[0].strip().lower()
     return media == "application/json" or (media.startswith("application/") and media.endswith("+json"))
+
+
+def _is_xml(content_type: str) -> bool:
+    media = content_type.split(";", 1)[0].strip().lower()
+    return media in ("text/xml", "application/xml") or (media.startswith("application/") and media.endswith("+xml"))
+
+
+def xml_payload(op: Operation, body: bytes, content_type: str) -> tuple[BaseModel | None, list[Violation]]:
+    """Read an XML body whose root ``op.request_xml`` names; violations point at elements
+    (``/edXMLEnvelope/edXMLHeader/MessageHeader/To[2]/OrganId``) in the same shape as JSON's."""
+    if op.request_xml is None or op.request_model is None:
+        raise TypeError(f"{op.code} does not take XML")
+    namespace, root_name = op.request_xml
+    if not _is_xml(content_type):
+        raise InvalidContentType(f"{op.code} takes text/xml, not {content_type or 'a body without Content-Type'}")
+    try:
+        root = parse_xml(body)
+    except NativeFormatError as exc:
+        raise InvalidRequest(f"the body is not acceptable XML: {exc}") from None
+    if root.tag != f"{{{namespace}}}{root_name}":
+        raise InvalidRequest(f"{op.code} expects a <{root_name}> in namespace {namespace}, got <{root.tag}>")
+    payload, found = validate(op.request_model, xml_to_data(root, op.request_model), "body")
+    return payload, [dataclasses.replace(v, pointer=xml_path(root_name, v.pointer)) for v in found]
 
 
 def validated_call(
@@ -58,7 +83,12 @@ def validated_call(
             params[key] = values[0]
         query, found = validate(op.query_model, params, "query")
         violations += found
-    if op.request_model is not None:
+    if op.request_xml is not None:
+        if not body.strip():
+            raise InvalidRequest(f"the body is empty; {op.code} expects an XML document")
+        payload, found = xml_payload(op, body, headers.get("Content-Type", ""))
+        violations += found
+    elif op.request_model is not None:
         if not body.strip():
             raise InvalidRequest(f"the body is empty; {op.code} expects a JSON object")
         content_type = headers.get("Content-Type", "")
@@ -76,4 +106,4 @@ def validated_call(
         raise RequestSchemaViolation(
             f"the request breaks the schema of {op.code} ({len(violations)} violation(s))", violations
         )
-    return HubCall(op.code, method, target.rest, payload, query, client.member_code, message_id)
+    return HubCall(op.code, method, target.rest, payload, query, client.member_code, message_id, body=body)

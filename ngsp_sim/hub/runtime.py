@@ -15,9 +15,11 @@ import structlog
 
 from ngsp_sim.clock import Clock
 from ngsp_sim.config import HubConfig
+from ngsp_sim.exchange import Exchange
 from ngsp_sim.hub.pipeline import Pipeline
 from ngsp_sim.hub.routes import RouteState
 from ngsp_sim.identifiers import SubsystemId
+from ngsp_sim.monitoring.feed import EventFeed
 from ngsp_sim.monitoring.message_log import MessageLog
 from ngsp_sim.registry.source import RegistrySource
 from ngsp_sim.security import TokenService
@@ -43,6 +45,8 @@ class HubRuntime:
     credentials: CredentialKeeper
     agencies: dict[SubsystemId, SimulatedAgency] = field(default_factory=dict)
     routes: RouteState | None = None
+    exchange: Exchange | None = None
+    feed: EventFeed = field(default_factory=EventFeed)
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
 
     async def purge_expired(self) -> int:

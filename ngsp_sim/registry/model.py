@@ -12,7 +12,7 @@ from typing import Any
 
 from ngsp_sim.identifiers import MemberId, ServiceId, SubsystemId
 from ngsp_sim.registry.access import AccessRule
-from ngsp_sim.registry.spec import FaultSpec, TopologySpec
+from ngsp_sim.registry.spec import FaultSpec, SubscriptionSpec, TopologySpec
 from ngsp_sim.security.throttle import Tier
 
 __all__ = ["Agency", "Registry", "Service", "Subsystem"]
@@ -66,6 +66,7 @@ class Registry:
         faults: list[FaultSpec] | None = None,
     ) -> None:
         self.faults = list(faults or [])
+        self.subscriptions: list[SubscriptionSpec] = []
         self.instance = instance
         self.agencies = {a.member: a for a in agencies}
         self.subsystems = {s.id: s for s in subsystems}
@@ -126,7 +127,9 @@ class Registry:
         ]
         groups = {name: [SubsystemId.parse(m) for m in members] for name, members in spec.groups.items()}
         tiers = {name: Tier(name, t.rate, t.burst) for name, t in spec.tiers.items()}
-        return cls(spec.instance, agencies, subsystems, services, rules, groups, tiers, spec.faults)
+        registry = cls(spec.instance, agencies, subsystems, services, rules, groups, tiers, spec.faults)
+        registry.subscriptions = list(spec.subscriptions)
+        return registry
 
     def rules_for(self, client: SubsystemId, service: ServiceId) -> list[AccessRule]:
         """The client's own rules for ``service`` and those of every group it belongs to."""

@@ -177,6 +177,19 @@ class AccessSpec(_Spec):
         return self
 
 
+class SubscriptionSpec(_Spec):
+    """A webhook subscription declared in the topology (the admin API adds more at run time)."""
+
+    id: str = Field(pattern=r"^[A-Za-z0-9_.-]{1,64}$")
+    topic: str = Field(
+        pattern=r"^[a-z][a-z-]*:[A-Za-z0-9.*-]+$",
+        description="KIND:KEY: edoc:AGENCY (documents to an agency), dossier-status:PROVINCE (e.g. H29); KEY * for all",
+    )
+    url: str = Field(pattern=r"^(https?://|sim://)", description="The webhook (http(s)://...)")
+    secret: str = Field(min_length=16, description="The HMAC-SHA256 signing secret the subscriber verifies with")
+    max_attempts: int = Field(default=8, ge=1, le=100, description="Attempts before the dead-letter list")
+
+
 class TopologySpec(_Spec):
     instance: Annotated[str, _part("instance")] = "VN"
     agencies: list[AgencySpec] = Field(min_length=1)
@@ -186,3 +199,4 @@ class TopologySpec(_Spec):
     )
     tiers: dict[str, TierSpec] = Field(default_factory=dict, description="Throttling tiers by name")
     faults: list[FaultSpec] = Field(default_factory=list, description="Faults injected in front of providers")
+    subscriptions: list[SubscriptionSpec] = Field(default_factory=list, description="Webhook subscriptions")

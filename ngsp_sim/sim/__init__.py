@@ -9,6 +9,7 @@ from ngsp_sim.sim.business import BusinessAgency
 from ngsp_sim.sim.civil_status import CivilStatusAgency
 from ngsp_sim.sim.country import DEMO_BUSINESS, DEMO_CITIZEN, DEMO_DOSSIER, DEMO_JOURNAL, Country
 from ngsp_sim.sim.criminal_records import CriminalRecordsAgency
+from ngsp_sim.sim.document_system import DocumentSystem
 from ngsp_sim.sim.dvcqg import DvcqgAgency
 from ngsp_sim.sim.one_stop import OneStopAgency
 from ngsp_sim.sim.payment import PaymentAgency
@@ -16,6 +17,7 @@ from ngsp_sim.sim.population import PopulationAgency
 from ngsp_sim.sim.reference_lists import ReferenceListsAgency
 from ngsp_sim.sim.social_insurance import SocialInsuranceAgency
 from ngsp_sim.sim.tax import TaxAgency
+from ngsp_sim.sim.vdxp import VdxpAgency
 
 __all__ = [
     "BUILTIN",
@@ -41,6 +43,8 @@ BUILTIN: MappingProxyType[str, type[SimulatedAgency]] = MappingProxyType(
             ReferenceListsAgency,
             PaymentAgency,
             OneStopAgency,
+            VdxpAgency,
+            DocumentSystem,
         )
     }
 )

@@ -20,11 +20,14 @@ from adapters.base import NativeRequest, NativeResponse
 from ngsp_sim.clock import Clock
 from ngsp_sim.sim.country import Country
 
-__all__ = ["Handler", "HubCaller", "SimulatedAgency", "json_reply", "xml_reply"]
+__all__ = ["Handler", "HubCaller", "Publisher", "SimulatedAgency", "json_reply", "xml_reply"]
 
 Handler = Callable[[NativeRequest], Awaitable[NativeResponse]]
-HubCaller = Callable[[str, str, dict[str, Any]], Awaitable[tuple[int, Any]]]
-"""``(client subsystem, service id, JSON body) -> (status, JSON answer)``: a POST through the hub."""
+HubCaller = Callable[[str, str, Any], Awaitable[tuple[int, Any]]]
+"""``(client subsystem, service id, body) -> (status, answer)``: a POST through the hub. A dict body
+goes as JSON; ``bytes`` go as XML (edXML). The answer is parsed JSON, or bytes when not JSON."""
+Publisher = Callable[[str, str, dict[str, Any]], Awaitable[None]]
+"""``(topic, event type, data)``: an event for the topic's subscribers (see :mod:`ngsp_sim.exchange`)."""
 
 _JSON = {"Content-Type": "application/json; charset=utf-8"}
 _XML = {"Content-Type": "text/xml; charset=utf-8"}
@@ -57,6 +60,10 @@ class SimulatedAgency(ABC):
         """The subsystem this agency serves (``VN/GOV/.../MOTCUA``), when it has to say who it is."""
         self.hub: HubCaller | None = None
         """Set by the hub for agencies that call other agencies through it."""
+        self.publish: Publisher | None = None
+        """Set by the hub: announce an event to subscribers (e.g. a dossier's status change)."""
+        self.exchange: Any = None
+        """Set by the hub for the exchange axis itself (:class:`ngsp_sim.exchange.Exchange`)."""
         self._routes = self.routes()
 
     @abstractmethod

@@ -6,6 +6,8 @@ itself), gives the dossier a code ``{agency}-{yyMMdd}-{NNNN}``, and syncs it to 
 -> 10 result returned, one step every ``step_hours`` (default 24) of the agency's clock, or at once when
 a trainer calls ``ChuyenBuocHoSo``; every step is reported to DVCQG (``CapNhatTienDoHoSoMC``). Because
 these calls go through the hub, they are logged, access-checked and hit by injected faults like any other.
+Each status a dossier takes is also published as a ``dossier.status`` event on
+``dossier-status:{province}`` (``H29`` for Hồ Chí Minh City) for webhook subscribers.
 """
 
 from __future__ import annotations
@@ -53,6 +55,14 @@ class OneStopAgency(SimulatedAgency):
     def _stamp(self, at: float) -> str:
         return datetime.fromtimestamp(at, UTC).strftime("%Y%m%d%H%M%S")
 
+    async def _announce(self, code: str, state: int) -> None:
+        """A ``dossier.status`` event on ``dossier-status:{province}`` (e.g. ``dossier-status:H29``)."""
+        if self.publish is not None:
+            province = self.agency_code.rsplit(".", 1)[-1]
+            data = {"MaHoSo": code, "TrangThaiHoSo": state, "DonViXuLy": self.agency_code,
+                    "ThoiDiem": self._stamp(self.clock.now())}  # fmt: skip
+            await self.publish(f"dossier-status:{province}", "dossier.status", data)
+
     async def _call(self, service: str, body: dict[str, Any]) -> tuple[int, Any]:
         if self.hub is None or self.identity is None:
             return 503, {"message": "not connected to a hub"}
@@ -99,6 +109,7 @@ class OneStopAgency(SimulatedAgency):
             "DonViXuLy": self.agency_code,
         }
         self.dossiers[dossier_code] = {"record": dossier, "since": now}
+        await self._announce(dossier_code, 2)
         synced, _ = await self._call(f"{DVCQG}/DongBoHoSoMC", {"isUpdating": False, "data": [dossier]})
         return json_reply({"KetQua": 1, "MaHoSo": dossier_code, "TrangThaiHoSo": 2, "DongBoDVCQG": synced == 200})
 
@@ -112,6 +123,7 @@ class OneStopAgency(SimulatedAgency):
             if state is None:
                 break
             record["TrangThaiHoSo"] = state
+            await self._announce(code, state)
             found["since"] = found["since"] + self.step_seconds if not forced else self.clock.now()
             step = {
                 "MaHoSo": code,

@@ -9,7 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
+
+if TYPE_CHECKING:
+    from ngsp_sim.store.exchange import ExchangeStore
 
 __all__ = [
     "BaseTopology",
@@ -121,6 +124,8 @@ class Store(Protocol):
     """What the hub needs from storage. All methods are coroutines; ``open`` applies migrations."""
 
     display: str
+    exchange: ExchangeStore
+    """Documents, mailboxes, subscriptions and the delivery outbox (:mod:`ngsp_sim.store.exchange`)."""
 
     async def open(self) -> None: ...
     async def close(self) -> None: ...

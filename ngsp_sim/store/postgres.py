@@ -23,6 +23,7 @@ from ngsp_sim.store.base import (
     StoredMessage,
 )
 from ngsp_sim.store.chain import seal
+from ngsp_sim.store.exchange import ExchangeStore, PostgresRunner
 from ngsp_sim.store.sql import (
     ALL_COLUMNS,
     CREDENTIAL_COLUMNS,
@@ -55,6 +56,7 @@ class PostgresStore:
         self.pool_size = pool_size
         self.display = dsn.split("@")[-1] + (f" (schema {schema})" if schema else "")
         self._pool: asyncpg.Pool | None = None
+        self.exchange = ExchangeStore(PostgresRunner(self))
 
     @property
     def pool(self) -> asyncpg.Pool:

@@ -67,16 +67,49 @@ CREATE INDEX tokens_expiry ON tokens (expires_ms);
 
 _INJECTED = "ALTER TABLE messages ADD COLUMN injected TEXT"
 
+_EXCHANGE = """
+CREATE TABLE edocs (
+    doc_id TEXT PRIMARY KEY, kind TEXT NOT NULL, sender TEXT NOT NULL, document_id TEXT,
+    business_type INTEGER, subject TEXT, status_code TEXT, about TEXT, body {blob} NOT NULL,
+    sha256 TEXT NOT NULL, created_ms BIGINT NOT NULL
+);
+CREATE INDEX edocs_sent ON edocs (sender, document_id);
+CREATE TABLE mailbox (
+    id {pk}, organ_id TEXT NOT NULL, doc_id TEXT NOT NULL, received_ms BIGINT NOT NULL
+);
+CREATE INDEX mailbox_organ ON mailbox (organ_id, id);
+CREATE UNIQUE INDEX mailbox_doc ON mailbox (doc_id, organ_id);
+CREATE TABLE edoc_status (
+    doc_id TEXT NOT NULL, organ_id TEXT NOT NULL, status_code TEXT NOT NULL, updated_ms BIGINT NOT NULL,
+    PRIMARY KEY (doc_id, organ_id)
+);
+CREATE TABLE subscriptions (
+    id TEXT PRIMARY KEY, topic TEXT NOT NULL, url TEXT NOT NULL, secret TEXT NOT NULL,
+    max_attempts INTEGER NOT NULL, source TEXT NOT NULL, created_ms BIGINT NOT NULL, active BOOLEAN NOT NULL
+);
+CREATE INDEX subscriptions_topic ON subscriptions (topic);
+CREATE TABLE deliveries (
+    id {pk}, subscription_id TEXT NOT NULL, event_type TEXT NOT NULL, topic TEXT NOT NULL,
+    idempotency_key TEXT NOT NULL UNIQUE, payload {blob} NOT NULL, created_ms BIGINT NOT NULL,
+    status TEXT NOT NULL, attempts INTEGER NOT NULL, next_attempt_ms BIGINT NOT NULL,
+    lease_until_ms BIGINT NOT NULL, last_error TEXT, delivered_ms BIGINT
+);
+CREATE INDEX deliveries_open ON deliveries (subscription_id, id) WHERE status IN ('pending', 'failed');
+CREATE INDEX deliveries_status ON deliveries (status, id);
+"""
+
 MIGRATIONS: Mapping[str, list[tuple[int, str]]] = {
     "sqlite": [
         (1, _MESSAGES.format(pk="INTEGER PRIMARY KEY AUTOINCREMENT", blob="BLOB")),
         (2, _CREDENTIALS),
         (3, _INJECTED),
+        (4, _EXCHANGE.format(pk="INTEGER PRIMARY KEY AUTOINCREMENT", blob="BLOB")),
     ],
     "postgresql": [
         (1, _MESSAGES.format(pk="BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY", blob="BYTEA")),
         (2, _CREDENTIALS),
         (3, _INJECTED),
+        (4, _EXCHANGE.format(pk="BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY", blob="BYTEA")),
     ],
 }
 

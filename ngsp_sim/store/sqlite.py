@@ -26,6 +26,7 @@ from ngsp_sim.store.base import (
     StoredMessage,
 )
 from ngsp_sim.store.chain import seal
+from ngsp_sim.store.exchange import ExchangeStore, SqliteRunner
 from ngsp_sim.store.sql import (
     ALL_COLUMNS,
     CREDENTIAL_COLUMNS,
@@ -57,6 +58,7 @@ class SqliteStore:
         self._writer: aiosqlite.Connection | None = None
         self._reader: aiosqlite.Connection | None = None
         self._write_lock = asyncio.Lock()  # one transaction at a time on the writer connection
+        self.exchange = ExchangeStore(SqliteRunner(self))
 
     async def _connect(self) -> aiosqlite.Connection:
         conn = await aiosqlite.connect(self.path, isolation_level=None)

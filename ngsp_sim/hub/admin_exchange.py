@@ -1,0 +1,128 @@
+"""Admin API handlers for the asynchronous exchange: subscriptions, deliveries and their dead-letter
+list, and the live event feed as server-sent events."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+
+import orjson
+from aiohttp import web
+from pydantic import BaseModel, ValidationError
+
+from ngsp_sim.hub.admin_handlers import error, hub_of
+from ngsp_sim.store.exchange import Delivery, Subscription
+from schemas.admin import (
+    DeliveryInfo,
+    DeliveryList,
+    ReplayRequest,
+    ReplayResult,
+    SubscriptionCreate,
+    SubscriptionCreated,
+    SubscriptionInfo,
+    SubscriptionList,
+)
+
+__all__ = ["create_subscription", "delete_subscription", "events", "list_deliveries", "list_subscriptions",
+           "replay_deliveries"]  # fmt: skip
+
+STATUSES = ("pending", "failed", "delivered", "dead")
+KEEPALIVE_SECONDS = 15.0
+
+
+def _ok(model: BaseModel) -> web.Response:
+    return web.Response(body=model.model_dump_json().encode(), content_type="application/json")
+
+
+def _info(sub: Subscription) -> dict[str, object]:
+    return {"id": sub.id, "topic": sub.topic, "url": sub.url, "max_attempts": sub.max_attempts,
+            "source": sub.source, "created_ms": sub.created_ms}  # fmt: skip
+
+
+def _delivery(d: Delivery) -> DeliveryInfo:
+    return DeliveryInfo(
+        id=d.id, subscription_id=d.subscription_id, event_type=d.event_type, topic=d.topic,
+        idempotency_key=d.idempotency_key, status=d.status, attempts=d.attempts,
+        next_attempt_ms=d.next_attempt_ms, last_error=d.last_error, created_ms=d.created_ms,
+        delivered_ms=d.delivered_ms,
+    )  # fmt: skip
+
+
+async def _body(request: web.Request, model: type[BaseModel]) -> BaseModel | web.Response:
+    try:
+        return model.model_validate(orjson.loads(await request.read() or b"{}"))
+    except orjson.JSONDecodeError as exc:
+        return error(400, "invalid", f"the body is not valid JSON: {exc}")
+    except ValidationError as exc:
+        problems = [f"{'/'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors(include_url=False)]
+        return error(400, "invalid", "the body breaks the schema", problems)
+
+
+async def list_subscriptions(request: web.Request) -> web.Response:
+    subs = await hub_of(request).store.exchange.list_subscriptions()
+    return _ok(SubscriptionList(subscriptions=[SubscriptionInfo.model_validate(_info(s)) for s in subs]))
+
+
+async def create_subscription(request: web.Request) -> web.Response:
+    form = await _body(request, SubscriptionCreate)
+    if isinstance(form, web.Response):
+        return form
+    assert isinstance(form, SubscriptionCreate)  # noqa: S101 - narrowing for mypy
+    sub = await hub_of(request).exchange.subscribe(
+        form.topic, form.url, sub_id=form.id, secret=form.secret, max_attempts=form.max_attempts
+    )
+    return _ok(SubscriptionCreated.model_validate({**_info(sub), "secret": sub.secret}))
+
+
+async def delete_subscription(request: web.Request) -> web.Response:
+    sub_id = request.match_info["id"]
+    if not await hub_of(request).store.exchange.delete_subscription(sub_id):
+        return error(404, "not_found", f"no subscription {sub_id}")
+    return web.json_response({"deleted": sub_id})
+
+
+async def list_deliveries(request: web.Request) -> web.Response:
+    status = request.query.get("status")
+    if status is not None and status not in STATUSES:
+        return error(400, "invalid", f"status must be one of {', '.join(STATUSES)}")
+    try:
+        limit = min(max(int(request.query.get("limit", "100")), 1), 1000)
+    except ValueError:
+        return error(400, "invalid", "limit must be an integer")
+    store = hub_of(request).store.exchange
+    found = await store.list_deliveries(status, request.query.get("subscription"), limit)
+    return _ok(DeliveryList(deliveries=[_delivery(d) for d in found], counts=await store.counts()))
+
+
+async def replay_deliveries(request: web.Request) -> web.Response:
+    form = await _body(request, ReplayRequest)
+    if isinstance(form, web.Response):
+        return form
+    assert isinstance(form, ReplayRequest)  # noqa: S101 - narrowing for mypy
+    hub = hub_of(request)
+    now = int(hub.clock.now() * 1000)
+    replayed = await hub.store.exchange.replay(now, form.ids, form.subscription)
+    hub.exchange.worker.wake()
+    return _ok(ReplayResult(replayed=replayed))
+
+
+async def events(request: web.Request) -> web.StreamResponse:
+    """Server-sent events: ``id``, ``event`` (message, edoc, delivery, event) and JSON ``data``;
+    ``Last-Event-ID`` resumes from the kept backlog; a comment line every 15 s keeps proxies open."""
+    feed = hub_of(request).feed
+    last = request.headers.get("Last-Event-ID") or request.query.get("after")
+    after = int(last) if last and last.isdigit() else None
+    response = web.StreamResponse(headers={"Content-Type": "text/event-stream", "Cache-Control": "no-store",
+                                           "X-Accel-Buffering": "no"})  # fmt: skip
+    await response.prepare(request)
+    async with feed.listen(after) as listener:
+        with contextlib.suppress(ConnectionResetError, asyncio.CancelledError):
+            while True:
+                try:
+                    event = await asyncio.wait_for(listener.next(), KEEPALIVE_SECONDS)
+                except TimeoutError:
+                    await response.write(b": keep-alive\n\n")
+                    continue
+                data = orjson.dumps(event.data)
+                await response.write(b"id: %d\nevent: %s\ndata: %s\n\n" % (event.id, event.kind.encode(), data))
+    return response

@@ -1,0 +1,99 @@
+"""A simulated document-management system (hệ thống quản lý văn bản) of a ministry or a province,
+connected to the exchange axis.
+
+It receives pushes at ``POST /webhook`` (the hub subscribes it to ``edoc:{its agency}`` with a secret
+and signs every delivery; a delivery whose signature does not hold is refused with 401). A document
+that arrives is answered through the hub with status 01 (arrived) then 03 (accepted); a recall with
+15 (recall accepted). Its native ``POST /qlvb/guiVanBan`` (``{"to": [...], "subject": ...,
+"recall": DocumentId?}``) sends a document, or a recall, through the hub as itself; ``GET /qlvb/vanBan``
+shows what it received.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+import orjson
+
+from adapters.base import NativeRequest, NativeResponse
+from adapters.edxml import build_edoc, build_status
+from ngsp_sim.errors import SignatureError
+from ngsp_sim.exchange.signing import SIGNATURE_HEADER, verify
+from ngsp_sim.sim.base import Handler, SimulatedAgency, json_reply
+
+__all__ = ["DocumentSystem"]
+
+VDXP = "VN/GOV/000.00.00.G22/VDXP"
+
+
+class DocumentSystem(SimulatedAgency):
+    kind = "document_system"
+
+    def routes(self) -> Mapping[tuple[str, str], Handler]:
+        self.webhook_secret: str | None = None
+        self.inbox: list[dict[str, Any]] = []
+        self.statuses: list[dict[str, Any]] = []
+        self.sent = 0
+        return {
+            ("POST", "/webhook"): self.webhook,
+            ("POST", "/qlvb/guiVanBan"): self.send,
+            ("GET", "/qlvb/vanBan"): self.listing,
+        }
+
+    @property
+    def agency_code(self) -> str:
+        return (self.identity or "VN/GOV/000.00.00.G01/QLVB").split("/")[2]
+
+    def _me(self) -> dict[str, str]:
+        return {"OrganId": self.agency_code, "OrganName": self.options.get("name", self.agency_code)}
+
+    async def webhook(self, request: NativeRequest) -> NativeResponse:
+        if self.webhook_secret is None:
+            return json_reply({"error": "not subscribed"}, 409)
+        try:
+            verify(self.webhook_secret, request.body, request.headers.get(SIGNATURE_HEADER), self.clock.now())
+        except SignatureError as exc:
+            return json_reply({"error": str(exc)}, 401)
+        event = orjson.loads(request.body)
+        if "StatusCode" in event:
+            self.statuses.append(event)
+            return json_reply({"ok": True})
+        self.inbox.append(event)
+        codes = ["15"] if event.get("BussinessDocType") == 1 else ["01", "03"]
+        for code in codes:
+            status = build_status(event["ResponseFor"], self._me(), code, self._timestamp())
+            answer, _ = await self._call("updateStatus", status)
+            if answer != 200:
+                return json_reply({"error": f"updateStatus answered {answer}"}, 502)
+        return json_reply({"ok": True})
+
+    def _timestamp(self) -> str:
+        return datetime.fromtimestamp(self.clock.now(), UTC).strftime("%Y/%m/%d %H:%M:%S")
+
+    async def _call(self, operation: str, body: bytes) -> tuple[int, Any]:
+        if self.hub is None or self.identity is None:
+            return 503, {"ErrorDesc": "not connected to a hub"}
+        return await self.hub(self.identity, f"{VDXP}/{operation}", body)
+
+    async def send(self, request: NativeRequest) -> NativeResponse:
+        form = orjson.loads(request.body or b"{}")
+        recipients = [{"OrganId": code} for code in form.get("to", [])]
+        if not recipients:
+            return json_reply({"error": "give 'to': a list of agency codes"}, 400)
+        self.sent += 1
+        date = self._timestamp()[:10]
+        recall = form.get("recall")
+        number, notation = recall.split(",")[-1].split("/", 1) if recall else (str(self.sent), "VP")
+        edoc = build_edoc(
+            self._me(), recipients, number=number, notation=notation,
+            date=recall.split(",")[1] if recall else date,
+            subject=form.get("subject", "Công văn"), timestamp=self._timestamp(),
+            business_type=1 if recall else 0, reason="Thu hồi" if recall else None,
+        )  # fmt: skip
+        status, answer = await self._call("sendEdoc", edoc)
+        return json_reply(answer, status)
+
+    async def listing(self, request: NativeRequest) -> NativeResponse:
+        return json_reply({"received": self.inbox, "statuses": self.statuses})
