@@ -35,6 +35,7 @@ bench: $(STAMP)  ## side by side (direct, nginx, Prism, ngsp-sim), routing, mess
 	$(BIN)/python bench/sidebyside.py --message-log off
 	$(BIN)/python bench/routing.py --message-log on
 	$(BIN)/python bench/routing.py --compare-log 5 --seconds 8
+	$(BIN)/python bench/exchange.py --documents 2000
 	$(BIN)/python bench/query.py --records 1000000
 	$(BIN)/python bench/country.py --population 100000
 

@@ -21,7 +21,9 @@ from ngsp_sim import sim
 from ngsp_sim.chaos import add_chaos_parser, run_chaos
 from ngsp_sim.clock import SystemClock
 from ngsp_sim.config import DEFAULT_POPULATION, DEFAULT_SEED, HubConfig, MessageLogConfig, SecurityConfig
+from ngsp_sim.deliveries import add_deliveries_parser, run_deliveries
 from ngsp_sim.errors import TopologyError
+from ngsp_sim.exchange.delivery import DeliveryConfig
 from ngsp_sim.hub import create_app
 from ngsp_sim.hub.app import HUB
 from ngsp_sim.logging import configure_logging
@@ -98,6 +100,7 @@ def _parser() -> argparse.ArgumentParser:
     _store_options(rotate)
 
     add_chaos_parser(commands)
+    add_deliveries_parser(commands)
 
     agency = commands.add_parser("agency", help="simulated agencies on their own")
     agency_commands = agency.add_subparsers(dest="agency_command", required=True, metavar="ACTION")
@@ -157,6 +160,7 @@ def _up(args: argparse.Namespace) -> int:
             body_limit=settings["body_limit"],
             retention_days=settings["retention_days"],
         ),
+        delivery=DeliveryConfig(lease_seconds=settings["delivery_lease"], base_delay=settings["delivery_retry_base"]),
     )
     configure_logging(config.log_level, json=config.log_json, mask_pii=config.mask_pii)
     app = create_app(config, store=store, tracer_provider=configure_otlp() if settings["otel"] else None)
@@ -309,9 +313,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             with contextlib.suppress(KeyboardInterrupt):
                 return asyncio.run(_tail(_store(args), args.lines, args.follow, args.format == "json"))
             return 0
-        if args.command == "chaos":
+        if args.command in ("chaos", "deliveries"):
             token = args.admin_token or os.environ.get("NGSP_SIM_ADMIN_TOKEN")
-            return asyncio.run(run_chaos(args, token))
+            run = run_chaos if args.command == "chaos" else run_deliveries
+            return asyncio.run(run(args, token))
         if args.command == "credentials":
             return asyncio.run(
                 _credentials(_store(args), args.credentials_command, getattr(args, "consumer_key", None))
