@@ -7,6 +7,7 @@ import json
 import os
 import re
 import shutil
+import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -66,7 +67,7 @@ def _readme_curls() -> list[str]:
         prelude = []
         for command in re.split(r"\n(?=\S)", block.replace("\\\n", " ")):
             command = command.strip()
-            if re.match(r"^[A-Z_]+=", command):
+            if re.match(r"^[A-Z_]+=", command) or command.startswith(".venv/bin/python "):
                 prelude.append(command)
             elif command.startswith("curl "):
                 commands.append("; ".join([*prelude, command]))
@@ -74,15 +75,17 @@ def _readme_curls() -> list[str]:
 
 
 @pytest.mark.skipif(shutil.which("curl") is None, reason="curl is not installed")
-async def test_readme_curl_examples_work_as_printed(hub_process):
+async def test_readme_curl_examples_work_as_printed(hub_process, tmp_path):
     commands = _readme_curls()
     assert len(commands) >= 8
     for command in commands:
         command = command.replace("http://127.0.0.1:8080", hub_process.url)
+        command = command.replace(".venv/bin/python ", f"{sys.executable} ")
         for _ in range(50):  # the message log is written within 0.2 s; a record read at once may not be there yet
             proc = await asyncio.create_subprocess_shell(
-                command, stdout=asyncio.subprocess.PIPE, env={**os.environ, **ADMIN_ENV}
-            )
+                command, stdout=asyncio.subprocess.PIPE, env={**os.environ, **ADMIN_ENV,
+                "PYTHONPATH": str(ROOT)}, cwd=tmp_path,
+            )  # fmt: skip
             out, _ = await asyncio.wait_for(proc.communicate(), 30)
             assert proc.returncode == 0, command
             body = json.loads(out)
