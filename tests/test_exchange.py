@@ -12,6 +12,7 @@ from typing import Any
 import orjson
 from aiohttp import web
 
+from adapters.base import NativeRequest
 from ngsp_sim.exchange.signing import KEY_HEADER, SIGNATURE_HEADER, verify
 from ngsp_sim.hub.app import HUB
 from schemas.edxml import ATTACHMENT_LIMIT
@@ -204,3 +205,37 @@ async def test_the_live_feed_streams_exchanges_and_documents_over_sse(hub):
                 kinds.add(line.removeprefix("event: ").strip())
     stream.close()
     assert (await hub.get("/api/v1/events")).status == 401
+
+
+async def test_a_simulated_ministry_sends_through_the_hub_and_provinces_answer(hub):
+    runtime = hub.server.app[HUB]
+    ministry = next(a for s, a in runtime.agencies.items() if str(s) == QLVB["000.00.00.G01"])
+    request = NativeRequest("POST", "/qlvb/guiVanBan", body=orjson.dumps({"to": ["000.00.00.H29"], "subject": "Họp"}))
+    answer = await ministry.handle(request)
+    assert answer.status == 200, answer.body
+    await settle(hub)
+    assert [(s["From"], s["StatusCode"]) for s in ministry.statuses] == [
+        ("000.00.00.H29", "01"),
+        ("000.00.00.H29", "03"),
+    ]
+    province = next(a for s, a in runtime.agencies.items() if str(s) == QLVB["000.00.00.H29"])
+    assert province.inbox[0]["Subject"] == "Họp"
+
+
+async def test_subscriptions_from_the_topology_and_bad_ones_from_the_api(make_hub, tmp_path):
+    from ngsp_sim.registry.loader import demo_text
+
+    text = demo_text() + (
+        "\nsubscriptions:\n  - id: portal-h29\n    topic: dossier-status:H29\n"
+        "    url: http://127.0.0.1:9/hook\n    secret: a-secret-of-sixteen-chars\n    max_attempts: 3\n"
+    )
+    hub = await make_hub(text)
+    auth = {"Authorization": f"Bearer {ADMIN}"}
+    subs = (await (await hub.get("/api/v1/subscriptions", headers=auth)).json())["subscriptions"]
+    declared = {s["id"]: s for s in subs}
+    assert declared["portal-h29"]["topic"] == "dossier-status:H29" and declared["portal-h29"]["source"] == "topology"
+    assert "sim-000.00.00.H29-QLVB" in declared  # the simulated document systems subscribe themselves
+    for bad in ({"topic": "nocolon", "url": "http://x/"}, {"topic": "edoc:X", "url": "ftp://x/"}, {"url": "http://x/"}):
+        resp = await hub.post("/api/v1/subscriptions", json=bad, headers=auth)
+        assert resp.status == 400, bad
+    assert (await hub.delete("/api/v1/subscriptions/nope", headers=auth)).status == 404
