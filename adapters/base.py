@@ -113,6 +113,8 @@ class Operation:
     request_model: type[BaseModel] | None = None
     query_model: type[BaseModel] | None = None
     summary: str = ""
+    response_xml: bool = False
+    """True when a 2xx answer is an XML document passed on as it is (``HubReply.raw``)."""
     request_xml: tuple[str, str] | None = None
     """``(namespace, root element)`` when the request body is XML rather than JSON: the hub reads the
     root's content into ``request_model`` and reports violations at XPath-like locations."""

@@ -152,6 +152,7 @@ class EdxmlAdapter(Adapter):
             methods=frozenset({"GET"}),
             query_model=EdocQuery,
             response_model=Edoc,
+            response_xml=True,
             summary="One document as edXML, as it was sent / Lấy văn bản",
         ),
         Operation(

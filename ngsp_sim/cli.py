@@ -33,6 +33,7 @@ from ngsp_sim.security.credentials import CredentialKeeper, UnknownConsumer
 from ngsp_sim.settings import OPTIONS, Resolved, parse_bool, resolve
 from ngsp_sim.sim import DEMO_CITIZEN, Country
 from ngsp_sim.store import Store, StoredMessage, store_from_url, verify_chain
+from ngsp_sim.validate_cli import add_validate_parser, run_validate
 
 __all__ = ["main"]
 
@@ -101,6 +102,7 @@ def _parser() -> argparse.ArgumentParser:
 
     add_chaos_parser(commands)
     add_deliveries_parser(commands)
+    add_validate_parser(commands)
 
     agency = commands.add_parser("agency", help="simulated agencies on their own")
     agency_commands = agency.add_subparsers(dest="agency_command", required=True, metavar="ACTION")
@@ -313,6 +315,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             with contextlib.suppress(KeyboardInterrupt):
                 return asyncio.run(_tail(_store(args), args.lines, args.follow, args.format == "json"))
             return 0
+        if args.command == "validate":
+            return run_validate(args)
         if args.command in ("chaos", "deliveries"):
             token = args.admin_token or os.environ.get("NGSP_SIM_ADMIN_TOKEN")
             run = run_chaos if args.command == "chaos" else run_deliveries

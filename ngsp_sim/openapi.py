@@ -24,6 +24,12 @@ def _error_response(description: str) -> dict[str, Any]:
     }
 
 
+def _media(xml: bool) -> str:
+    """XML bodies (edXML) are described by the same model: the root element's content, one element per
+    field, lists repeated."""
+    return "text/xml" if xml else "application/json"
+
+
 def service_openapi(route: ServiceRoute) -> dict[str, Any]:
     """The OpenAPI 3.1 description of one service as the hub publishes it under ``/r1``."""
     op = route.operation
@@ -62,7 +68,7 @@ def service_openapi(route: ServiceRoute) -> dict[str, Any]:
         "responses": {
             "200": {
                 "description": "The provider's answer",
-                "content": {"application/json": {"schema": refs[(op.response_model, "validation")]}},
+                "content": {_media(op.response_xml): {"schema": refs[(op.response_model, "validation")]}},
             },
             "4XX": _error_response("Refused by the hub: " + ", ".join(client_codes)),
             "5XX": _error_response("A platform failure (X-Road-Error present) or the provider's own error"),
@@ -71,7 +77,7 @@ def service_openapi(route: ServiceRoute) -> dict[str, Any]:
     if op.request_model is not None:
         operation["requestBody"] = {
             "required": True,
-            "content": {"application/json": {"schema": refs[(op.request_model, "validation")]}},
+            "content": {_media(op.request_xml is not None): {"schema": refs[(op.request_model, "validation")]}},
         }
     return {
         "openapi": "3.1.0",
