@@ -24,6 +24,7 @@ from ngsp_sim.config import DEFAULT_POPULATION, DEFAULT_SEED, HubConfig, Message
 from ngsp_sim.deliveries import add_deliveries_parser, run_deliveries
 from ngsp_sim.errors import TopologyError
 from ngsp_sim.exchange.delivery import DeliveryConfig
+from ngsp_sim.export_cli import add_export_parser, run_export
 from ngsp_sim.hub import create_app
 from ngsp_sim.hub.app import HUB
 from ngsp_sim.logging import configure_logging
@@ -103,6 +104,7 @@ def _parser() -> argparse.ArgumentParser:
     add_chaos_parser(commands)
     add_deliveries_parser(commands)
     add_validate_parser(commands)
+    add_export_parser(commands)
 
     agency = commands.add_parser("agency", help="simulated agencies on their own")
     agency_commands = agency.add_subparsers(dest="agency_command", required=True, metavar="ACTION")
@@ -317,6 +319,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 0
         if args.command == "validate":
             return run_validate(args)
+        if args.command == "export":
+            return run_export(args)
         if args.command in ("chaos", "deliveries"):
             token = args.admin_token or os.environ.get("NGSP_SIM_ADMIN_TOKEN")
             run = run_chaos if args.command == "chaos" else run_deliveries

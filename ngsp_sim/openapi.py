@@ -7,8 +7,9 @@ from typing import Any
 from pydantic import BaseModel
 from pydantic.json_schema import JsonSchemaMode, models_json_schema
 
+from adapters.base import Operation
 from ngsp_sim.errors import all_hub_errors
-from ngsp_sim.hub.routes import ServiceRoute
+from ngsp_sim.registry import Service
 from schemas.xroad import ErrorBody
 
 __all__ = ["service_openapi"]
@@ -30,10 +31,9 @@ def _media(xml: bool) -> str:
     return "text/xml" if xml else "application/json"
 
 
-def service_openapi(route: ServiceRoute) -> dict[str, Any]:
-    """The OpenAPI 3.1 description of one service as the hub publishes it under ``/r1``."""
-    op = route.operation
-    service = route.service
+def service_openapi(service: Service, op: Operation) -> dict[str, Any]:
+    """The OpenAPI 3.1 description of one service (carried by operation ``op``) as the hub publishes it
+    under ``/r1``."""
     inputs: list[tuple[type[BaseModel], JsonSchemaMode]] = [
         (model, "validation") for model in (op.request_model, op.query_model, op.response_model) if model
     ]

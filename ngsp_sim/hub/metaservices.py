@@ -82,7 +82,8 @@ def _answer(registry: Registry, pipeline: Pipeline, request: web.Request, provid
     match = next((s for s in services if s.id.service_code == code), None)
     if match is None:
         raise UnknownService(f"{provider} offers no service {code!r}")
-    return service_openapi(pipeline.table.routes[match.id])
+    route = pipeline.table.routes[match.id]
+    return service_openapi(route.service, route.operation)
 
 
 def metaservice(registry: Registry, pipeline: Pipeline, request: web.Request, raw_path: str) -> web.Response:
