@@ -13,10 +13,10 @@ from __future__ import annotations
 
 import base64
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, TypeVar
 from xml.sax.saxutils import escape
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from adapters.base import Adapter, Exchange, HubCall, HubReply, NativeFormatError, NativeRequest, Operation
 from adapters.json_rest import decode_json
@@ -33,13 +33,22 @@ from schemas.edxml import (
     UpdateStatusResult,
 )
 
-__all__ = ["CALLER_HEADER", "EdxmlAdapter", "build_edoc", "build_status", "read_document", "render_envelope"]
+__all__ = [
+    "CALLER_HEADER",
+    "EdxmlAdapter",
+    "build_edoc",
+    "build_status",
+    "read_document",
+    "read_envelope",
+    "render_envelope",
+]
 
 CALLER_HEADER = "X-VDXP-Caller"
 """The calling client's member code, set by the adapter from the hub's own authentication (the hub's
 copy wins over anything the client sent)."""
 
 ROOT = "edXMLEnvelope"
+M = TypeVar("M", bound=BaseModel)
 _XML = {"Content-Type": "text/xml; charset=utf-8"}
 
 
@@ -118,15 +127,21 @@ def build_status(
     return render_envelope({"edXMLHeader": {"Status": status}})
 
 
-def read_document(body: bytes) -> Edoc:
-    """A stored document read back (``getEdoc``); anything else is the provider's format error."""
+def read_envelope(body: bytes, model: type[M]) -> M:
+    """An edXML envelope read into ``model`` (``Edoc`` or ``StatusEnvelope``); unsafe or malformed XML,
+    another root, or a breach of the model is a :class:`NativeFormatError` saying which."""
     root = parse_xml(body)
     if root.tag != f"{{{NAMESPACE}}}{ROOT}":
-        raise NativeFormatError(f"getEdoc answered <{root.tag}>, not an edXML <{ROOT}>")
+        raise NativeFormatError(f"expected an edXML <{ROOT}>, got <{root.tag}>")
     try:
-        return Edoc.model_validate(xml_to_data(root, Edoc))
+        return model.model_validate(xml_to_data(root, model))
     except ValidationError as exc:
-        raise NativeFormatError(f"getEdoc answered a document that breaks edXML: {exc}") from None
+        raise NativeFormatError(f"the document breaks edXML: {exc}") from None
+
+
+def read_document(body: bytes) -> Edoc:
+    """A stored document read back (``getEdoc``)."""
+    return read_envelope(body, Edoc)
 
 
 class EdxmlAdapter(Adapter):

@@ -20,14 +20,13 @@ from collections.abc import Callable
 from typing import Any
 
 import orjson
-from pydantic import BaseModel, ValidationError
 
 from adapters.base import NativeFormatError
-from adapters.xml import parse_xml, xml_to_data
+from adapters.edxml import read_envelope
 from ngsp_sim.clock import Clock
 from ngsp_sim.monitoring.feed import EventFeed
 from ngsp_sim.store.exchange import ExchangeStore, NewEdoc, NewEvent, StoredEdoc
-from schemas.edxml import NAMESPACE, STATUS_CODES, Edoc, StatusEnvelope
+from schemas.edxml import STATUS_CODES, Edoc, StatusEnvelope
 
 __all__ = ["Mailboxes", "edoc_topic"]
 
@@ -41,13 +40,6 @@ def edoc_topic(organ_id: str) -> str:
 
 def _fail(status: int, text: str) -> Answer:
     return status, {"status": "FAIL", "ErrorDesc": text}
-
-
-def _read(body: bytes, model: type[BaseModel]) -> Any:
-    root = parse_xml(body)
-    if root.tag != f"{{{NAMESPACE}}}edXMLEnvelope":
-        raise NativeFormatError(f"expected an edXML <edXMLEnvelope>, got <{root.tag}>")
-    return model.model_validate(xml_to_data(root, model))
 
 
 class Mailboxes:
@@ -71,8 +63,8 @@ class Mailboxes:
 
     async def send(self, caller: str, body: bytes) -> Answer:
         try:
-            edoc: Edoc = _read(body, Edoc)
-        except (NativeFormatError, ValidationError) as exc:
+            edoc = read_envelope(body, Edoc)
+        except NativeFormatError as exc:
             return _fail(400, f"not a valid edXML document: {exc}")
         header = edoc.header
         if header.From.OrganId != caller:
@@ -154,8 +146,8 @@ class Mailboxes:
 
     async def update_status(self, caller: str, body: bytes) -> Answer:
         try:
-            status = _read(body, StatusEnvelope).edXMLHeader.Status
-        except (NativeFormatError, ValidationError) as exc:
+            status = read_envelope(body, StatusEnvelope).edXMLHeader.Status
+        except NativeFormatError as exc:
             return _fail(400, f"not a valid edXML status message: {exc}")
         if status.From.OrganId != caller:
             return _fail(403, f"From/OrganId {status.From.OrganId} is not the reporting agency {caller}")
@@ -167,10 +159,12 @@ class Mailboxes:
         if caller not in recipients:
             return _fail(403, f"{caller} is not a recipient of {about.DocumentId}")
         code = status.StatusCode
-        recall = await self.store.find_recall(original.sender, original.document_id or "", caller)
         if code == "13":
             return _fail(400, "13 (recalled) is set by the axis when a recall is accepted; answer a recall with 15/16")
-        if code in ("15", "16") and recall is None:
+        if (
+            code in ("15", "16")
+            and await self.store.find_recall(original.sender, original.document_id or "", caller) is None
+        ):
             return _fail(400, f"{code} answers a recall, and {about.DocumentId} has not been recalled from {caller}")
         status_id = uuid.uuid4().hex
         now = self._ms()

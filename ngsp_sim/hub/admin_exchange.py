@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from typing import TypeVar
 
 import orjson
 from aiohttp import web
 from pydantic import BaseModel, ValidationError
 
-from ngsp_sim.hub.admin_handlers import error, hub_of
+from ngsp_sim.hub.admin_handlers import error, hub_of, ok
 from ngsp_sim.store.exchange import Delivery, Subscription
 from schemas.admin import (
     DeliveryInfo,
@@ -26,12 +27,9 @@ from schemas.admin import (
 __all__ = ["create_subscription", "delete_subscription", "events", "list_deliveries", "list_subscriptions",
            "replay_deliveries"]  # fmt: skip
 
+M = TypeVar("M", bound=BaseModel)
 STATUSES = ("pending", "failed", "delivered", "dead")
 KEEPALIVE_SECONDS = 15.0
-
-
-def _ok(model: BaseModel) -> web.Response:
-    return web.Response(body=model.model_dump_json().encode(), content_type="application/json")
 
 
 def _info(sub: Subscription) -> dict[str, object]:
@@ -48,7 +46,7 @@ def _delivery(d: Delivery) -> DeliveryInfo:
     )  # fmt: skip
 
 
-async def _body(request: web.Request, model: type[BaseModel]) -> BaseModel | web.Response:
+async def _body(request: web.Request, model: type[M]) -> M | web.Response:
     try:
         return model.model_validate(orjson.loads(await request.read() or b"{}"))
     except orjson.JSONDecodeError as exc:
@@ -60,18 +58,17 @@ async def _body(request: web.Request, model: type[BaseModel]) -> BaseModel | web
 
 async def list_subscriptions(request: web.Request) -> web.Response:
     subs = await hub_of(request).store.exchange.list_subscriptions()
-    return _ok(SubscriptionList(subscriptions=[SubscriptionInfo.model_validate(_info(s)) for s in subs]))
+    return ok(SubscriptionList(subscriptions=[SubscriptionInfo.model_validate(_info(s)) for s in subs]))
 
 
 async def create_subscription(request: web.Request) -> web.Response:
     form = await _body(request, SubscriptionCreate)
     if isinstance(form, web.Response):
         return form
-    assert isinstance(form, SubscriptionCreate)  # noqa: S101 - narrowing for mypy
     sub = await hub_of(request).exchange.subscribe(
         form.topic, form.url, sub_id=form.id, secret=form.secret, max_attempts=form.max_attempts
     )
-    return _ok(SubscriptionCreated.model_validate({**_info(sub), "secret": sub.secret}))
+    return ok(SubscriptionCreated.model_validate({**_info(sub), "secret": sub.secret}))
 
 
 async def delete_subscription(request: web.Request) -> web.Response:
@@ -91,19 +88,18 @@ async def list_deliveries(request: web.Request) -> web.Response:
         return error(400, "invalid", "limit must be an integer")
     store = hub_of(request).store.exchange
     found = await store.list_deliveries(status, request.query.get("subscription"), limit)
-    return _ok(DeliveryList(deliveries=[_delivery(d) for d in found], counts=await store.counts()))
+    return ok(DeliveryList(deliveries=[_delivery(d) for d in found], counts=await store.counts()))
 
 
 async def replay_deliveries(request: web.Request) -> web.Response:
     form = await _body(request, ReplayRequest)
     if isinstance(form, web.Response):
         return form
-    assert isinstance(form, ReplayRequest)  # noqa: S101 - narrowing for mypy
     hub = hub_of(request)
     now = int(hub.clock.now() * 1000)
     replayed = await hub.store.exchange.replay(now, form.ids, form.subscription)
     hub.exchange.worker.wake()
-    return _ok(ReplayResult(replayed=replayed))
+    return ok(ReplayResult(replayed=replayed))
 
 
 async def events(request: web.Request) -> web.StreamResponse:

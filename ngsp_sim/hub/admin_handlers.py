@@ -38,7 +38,7 @@ from schemas.admin import (
     VerifyReport,
 )
 
-__all__ = ["Handler", "change_handler", "error", "hub_of"]
+__all__ = ["Handler", "change_handler", "error", "hub_of", "ok"]
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
@@ -55,7 +55,7 @@ def error(status: int, error: str, message: str, problems: list[str] | None = No
     return web.Response(status=status, body=orjson.dumps(body), content_type="application/json", headers=headers)
 
 
-def _ok(model: BaseModel, status: int = 200) -> web.Response:
+def ok(model: BaseModel, status: int = 200) -> web.Response:
     return web.Response(status=status, body=model.model_dump_json().encode(), content_type="application/json")
 
 
@@ -115,7 +115,7 @@ async def list_messages(request: web.Request) -> web.Response:
         return error(400, "invalid", exc.reason)
     items = await hub_of(request).store.list_messages(query)
     next_cursor = items[-1].id if len(items) == limit else None
-    return _ok(MessagePage(items=[MessageSummary(**_summary(m)) for m in items], next_cursor=next_cursor))
+    return ok(MessagePage(items=[MessageSummary(**_summary(m)) for m in items], next_cursor=next_cursor))
 
 
 async def get_message(request: web.Request) -> web.Response:
@@ -129,7 +129,7 @@ async def get_message(request: web.Request) -> web.Response:
     bodies = {
         n: _body(getattr(m, n)) for n in ("client_request", "provider_request", "provider_response", "client_response")
     }
-    return _ok(MessageDetail(**_summary(m), bodies=bodies, prev_hash=m.prev_hash, hash=m.hash))
+    return ok(MessageDetail(**_summary(m), bodies=bodies, prev_hash=m.prev_hash, hash=m.hash))
 
 
 async def health(request: web.Request) -> web.Response:
@@ -154,12 +154,12 @@ async def health(request: web.Request) -> web.Response:
         )
         for h in rows
     ]
-    return _ok(HealthReport(since=since, until=until, services=services))
+    return ok(HealthReport(since=since, until=until, services=services))
 
 
 async def verify(request: web.Request) -> web.Response:
     report = await verify_chain(hub_of(request).store)
-    return _ok(VerifyReport(ok=report.ok, checked=report.checked, broken_id=report.broken_id, reason=report.reason))
+    return ok(VerifyReport(ok=report.ok, checked=report.checked, broken_id=report.broken_id, reason=report.reason))
 
 
 async def list_services(request: web.Request) -> web.Response:
@@ -177,7 +177,7 @@ async def list_services(request: web.Request) -> web.Response:
         )
         for s in sorted(registry.services.values(), key=lambda s: str(s.id))
     ]
-    return _ok(ServiceList(items=items))
+    return ok(ServiceList(items=items))
 
 
 async def _change(request: web.Request, op: str, payload: Any) -> web.Response:
@@ -186,7 +186,7 @@ async def _change(request: web.Request, op: str, payload: Any) -> web.Response:
         change = await hub_of(request).source.apply(op, payload, actor)
     except ChangeError as exc:
         return error(exc.status, "not_found" if exc.status == 404 else "invalid", exc.message, exc.problems)
-    return _ok(ChangeInfo(id=change.id, op=change.op, payload=change.payload, actor=change.actor, ts_ms=change.ts_ms))
+    return ok(ChangeInfo(id=change.id, op=change.op, payload=change.payload, actor=change.actor, ts_ms=change.ts_ms))
 
 
 async def _json(request: web.Request) -> Any:
@@ -223,14 +223,14 @@ async def list_faults(request: web.Request) -> web.Response:
         FaultInfo(**spec.model_dump(mode="json"), hits=state.fault(spec).hits if state else 0)
         for spec in registry.faults
     ]
-    return _ok(FaultList(items=items))
+    return ok(FaultList(items=items))
 
 
 async def list_circuits(request: web.Request) -> web.Response:
     state = hub_of(request).routes
     breakers = sorted(state.breakers.values(), key=lambda b: b.name) if state else []
     items = [CircuitInfo(provider=b.name, state=b.state, calls=b.calls, failures=b.failures) for b in breakers]
-    return _ok(CircuitList(items=items))
+    return ok(CircuitList(items=items))
 
 
 async def list_credentials(request: web.Request) -> web.Response:
@@ -238,7 +238,7 @@ async def list_credentials(request: web.Request) -> web.Response:
         CredentialInfo(consumer_key=c.consumer_key, client=c.client, source=c.source, updated_ms=c.updated_ms)
         for c in await hub_of(request).store.list_credentials()
     ]
-    return _ok(CredentialList(items=items))
+    return ok(CredentialList(items=items))
 
 
 async def rotate_credential(request: web.Request) -> web.Response:
@@ -249,10 +249,10 @@ async def rotate_credential(request: web.Request) -> web.Response:
     except UnknownConsumer:
         return error(404, "not_found", f"no consumer key {key!r}")
     hub.tokens.forget()
-    return _ok(RotatedSecret(consumer_key=key, consumer_secret=secret))
+    return ok(RotatedSecret(consumer_key=key, consumer_secret=secret))
 
 
 async def list_changes(request: web.Request) -> web.Response:
     changes = await hub_of(request).store.list_changes()
     items = [ChangeInfo(id=c.id, op=c.op, payload=c.payload, actor=c.actor, ts_ms=c.ts_ms) for c in changes]
-    return _ok(ChangeList(items=items))
+    return ok(ChangeList(items=items))

@@ -8,7 +8,8 @@ which the hub's adapter sets from the client it authenticated.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any
 
 from adapters.base import NativeRequest, NativeResponse
 from adapters.edxml import CALLER_HEADER
@@ -16,55 +17,45 @@ from ngsp_sim.sim.base import Handler, SimulatedAgency, json_reply, xml_reply
 
 __all__ = ["VdxpAgency"]
 
+Operation = Callable[[Any, str, NativeRequest], Awaitable[tuple[int, Any]]]
+"""``(mailboxes, caller member code, native request) -> (status, answer)``."""
+
 
 class VdxpAgency(SimulatedAgency):
     kind = "vdxp"
 
     def routes(self) -> Mapping[tuple[str, str], Handler]:
         return {
-            ("POST", "/vdxp/sendEdoc"): self.send,
-            ("GET", "/vdxp/getReceivedEdocList"): self.received,
-            ("GET", "/vdxp/getEdoc"): self.get,
-            ("POST", "/vdxp/updateStatus"): self.update_status,
-            ("GET", "/vdxp/getAgenciesList"): self.agencies,
+            ("POST", "/vdxp/sendEdoc"): self._with_caller(lambda boxes, caller, r: boxes.send(caller, r.body)),
+            ("POST", "/vdxp/updateStatus"): self._with_caller(
+                lambda boxes, caller, r: boxes.update_status(caller, r.body)
+            ),
+            ("GET", "/vdxp/getReceivedEdocList"): self._with_caller(
+                lambda boxes, caller, r: boxes.received(caller, _int(r, "after", 0), _int(r, "limit", 50))
+            ),
+            ("GET", "/vdxp/getEdoc"): self._with_caller(lambda boxes, caller, r: boxes.get(caller, _query(r, "docId"))),
+            ("GET", "/vdxp/getAgenciesList"): self._with_caller(lambda boxes, caller, r: boxes.agencies_list()),
         }
 
-    def _caller(self, request: NativeRequest) -> str | None:
-        return request.headers.get(CALLER_HEADER)
+    def _with_caller(self, operation: Operation) -> Handler:
+        """A handler running ``operation`` for the caller the hub named; JSON answers, edXML as it is."""
 
-    async def _serve(self, request: NativeRequest, kind: str) -> NativeResponse:
-        caller = self._caller(request)
-        if self.exchange is None:
-            return json_reply({"status": "FAIL", "ErrorDesc": "the exchange axis runs inside a hub"}, 503)
-        if caller is None and kind != "agencies":
-            return json_reply({"status": "FAIL", "ErrorDesc": f"no {CALLER_HEADER}"}, 401)
-        boxes = self.exchange.mailboxes
-        query = dict(request.query)
-        if kind == "send":
-            status, answer = await boxes.send(caller, request.body)
-        elif kind == "status":
-            status, answer = await boxes.update_status(caller, request.body)
-        elif kind == "received":
-            status, answer = await boxes.received(caller, int(query.get("after", 0)), int(query.get("limit", 50)))
-        elif kind == "get":
-            status, answer = await boxes.get(caller, query.get("docId", ""))
-            if isinstance(answer, bytes):
-                return xml_reply(answer, status)
-        else:
-            status, answer = await boxes.agencies_list()
-        return json_reply(answer, status)
+        async def handle(request: NativeRequest) -> NativeResponse:
+            if self.exchange is None:
+                return json_reply({"status": "FAIL", "ErrorDesc": "the exchange axis runs inside a hub"}, 503)
+            caller = request.headers.get(CALLER_HEADER)
+            if caller is None:
+                return json_reply({"status": "FAIL", "ErrorDesc": f"no {CALLER_HEADER}"}, 401)
+            status, answer = await operation(self.exchange.mailboxes, caller, request)
+            return xml_reply(answer, status) if isinstance(answer, bytes) else json_reply(answer, status)
 
-    async def send(self, request: NativeRequest) -> NativeResponse:
-        return await self._serve(request, "send")
+        return handle
 
-    async def update_status(self, request: NativeRequest) -> NativeResponse:
-        return await self._serve(request, "status")
 
-    async def received(self, request: NativeRequest) -> NativeResponse:
-        return await self._serve(request, "received")
+def _query(request: NativeRequest, name: str) -> str:
+    return dict(request.query).get(name, "")
 
-    async def get(self, request: NativeRequest) -> NativeResponse:
-        return await self._serve(request, "get")
 
-    async def agencies(self, request: NativeRequest) -> NativeResponse:
-        return await self._serve(request, "agencies")
+def _int(request: NativeRequest, name: str, default: int) -> int:
+    value = _query(request, name)
+    return int(value) if value.isdigit() else default

@@ -103,8 +103,8 @@ _DELIVERY_COLUMNS = (
 
 
 def _edoc(row: Mapping[str, Any], cursor: int = 0) -> StoredEdoc:
-    return StoredEdoc(**{k: row[k] for k in _EDOC_COLUMNS.split(", ") if k != "body"}, body=bytes(row["body"]),
-                      cursor=cursor)  # fmt: skip
+    values = {k: row[k] for k in _EDOC_COLUMNS.split(", ")}
+    return StoredEdoc(**{**values, "body": bytes(values["body"])}, cursor=cursor)
 
 
 def _delivery(row: Mapping[str, Any]) -> Delivery:
