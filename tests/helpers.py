@@ -13,8 +13,8 @@ from aiohttp.test_utils import TestClient
 import adapters
 from adapters.base import Adapter
 from ngsp_sim import sim
+from ngsp_sim.examples import dossier_example, lookup_example, payment_init_example
 from ngsp_sim.registry import Registry, registry_from_text
-from ngsp_sim.sim import DEMO_CITIZEN
 
 ADMIN_TOKEN = "test-admin-token-0123456789"
 ADMIN = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
@@ -30,38 +30,12 @@ MakeHub = Callable[..., Awaitable[TestClient[Any, Any]]]
 
 def lookup_body(**changes: Any) -> dict[str, Any]:
     """A valid 037 citizen lookup for the demo citizen; keyword arguments replace or add fields."""
-    body: dict[str, Any] = {
-        "MaYeuCau": "YC-0001",
-        "MaDVC": "1.001612",
-        "MaTichHop": "037",
-        "MaCanBo": "canbo01",
-        "MaDonVi": "000.00.00.H29",
-        "SoDinhDanh": DEMO_CITIZEN,
-    }
-    body.update(changes)
-    return {k: v for k, v in body.items() if v is not None}
+    return lookup_example(**changes)
 
 
 def dossier(**changes: Any) -> dict[str, Any]:
     """A valid dossier as a one-stop system syncs it to DVCQG."""
-    record: dict[str, Any] = {
-        "MaHoSo": "000.00.00.H29-251121-0042",
-        "MaTTHC": "1.001612",
-        "TenTTHC": "Đăng ký thường trú",
-        "MaLinhVuc": "CUTRU",
-        "TenLinhVuc": "Đăng ký, quản lý cư trú",
-        "KenhThucHien": 2,
-        "ChuHoSo": "Nguyễn Văn An",
-        "LoaiDoiTuong": 1,
-        "SoGiayToChuHoSo": DEMO_CITIZEN,
-        "TrichYeuHoSo": "Đăng ký thường trú",
-        "NgayTiepNhan": "20251121090000",
-        "NgayHenTra": "20251128170000",
-        "TrangThaiHoSo": 2,
-        "DonViXuLy": "Công an Quận 1",
-    }
-    record.update(changes)
-    return record
+    return dossier_example(**changes)
 
 
 def registry_from(text: str, extra_adapters: Mapping[str, type[Adapter]] | None = None) -> Registry:
@@ -163,37 +137,4 @@ def basic_auth(key: str, secret: str) -> dict[str, str]:
 
 def payment_init(reference: str = "TT-0001", secret: str = "demo-payment-secret", **changes: Any) -> dict[str, Any]:
     """A signed INIT for the demo payment partner (its MaXacThuc computed as integrators must)."""
-    from adapters.payment import sign_init
-
-    message: dict[str, Any] = {
-        "LoaiBanTin": "INIT",
-        "PhienBan": "1.0.0",
-        "MaDoiTac": "MOTCUA-HCM",
-        "MaThamChieu": reference,
-        "SoTien": 20000,
-        "LoaiHinhThanhToan": "PAY",
-        "MaKenhThanhToan": "1",
-        "MaThietBi": "1",
-        "NgonNgu": "vi",
-        "MaTienTe": "VND",
-        "MaNganHang": "970436",
-        "ThongTinGiaoDich": "Le phi dang ky thuong tru",
-        "ThoiGianGD": "20251121093000",
-        "Ip": "10.0.0.1",
-        "ThongTinBienLai": {
-            "MaDichVu": "1",
-            "MaDVC": "1.001612",
-            "MaTTHC": "1.001612",
-            "MaDonVi": "000.00.00.H29",
-            "MaHoSo": "000.00.00.H29-251121-0001",
-            "TKThuHuong": "0123456789",
-            "MaNHThuHuong": "970436",
-            "TenTKThuHuong": "Cong an Quan 1",
-            "HoTenNguoiNop": "Nguyễn Văn An",
-            "SoCMNDNguoiNop": DEMO_CITIZEN,
-            "PhiLePhi": [{"NoiDung": "Lệ phí đăng ký thường trú", "SoTien": 20000}],
-        },
-    }
-    message.update(changes)
-    message["MaXacThuc"] = sign_init(message, secret)
-    return message
+    return payment_init_example(reference, secret, **changes)

@@ -20,34 +20,12 @@ from adapters.json_rest import JsonRestAdapter
 from adapters.xml import parse_xml, xml_to_data
 from ngsp_sim import sim
 from ngsp_sim.clock import ManualClock
-from ngsp_sim.sim import DEMO_BUSINESS, DEMO_CITIZEN, DEMO_DOSSIER, DEMO_JOURNAL, Country, SimulatedAgency
-from tests.edxml_helpers import G01, H29, SEEDED, edoc, seeded_exchange, status_of
-from tests.helpers import dossier, lookup_body, payment_init
+from ngsp_sim.examples import EXAMPLES, lookup_example
+from ngsp_sim.sim import Country, SimulatedAgency
+from tests.edxml_helpers import seeded_exchange
 
 DVCQG_LOGIN = {"username": "ngsp-hub", "password": "demo-dvcqg-password"}
-LLTP = {
-    "MA_DON_VI": "000.00.00.H29",
-    "MA_HO_SO": "000.00.00.H29-251121-0400",
-    "HO_TEN": "Nguyễn Văn An",
-    "SO_DINH_DANH": DEMO_CITIZEN,
-    "NGAY_SINH": "19900515",
-    "LOAI_PHIEU": 1,
-    "MUC_DICH": "Xin việc",
-}
-BIRTH = {
-    "maDonVi": "000.00.00.H29",
-    "module": "LTKS",
-    "maHoSo": "000.00.00.H29-251121-0100",
-    "ngayTiepNhan": "20251121",
-    "data": {
-        "hoTen": "Nguyễn Minh Khang",
-        "gioiTinh": "1",
-        "ngaySinh": "20251110",
-        "noiSinh": "Bệnh viện Từ Dũ, TP. Hồ Chí Minh",
-        "soDinhDanhCha": DEMO_CITIZEN,
-        "soDinhDanhMe": DEMO_CITIZEN,
-    },
-}
+SIMULATOR = {"edxml": "vdxp"}  # otherwise the adapter's name
 
 
 @dataclass(frozen=True)
@@ -64,100 +42,17 @@ class Case:
 
 
 CASES = [
-    Case("population", "TraCuuThongTinCongDan", "population", "POST", payload=lookup_body()),
     Case(
-        "dvcqg",
-        "DongBoHoSoMC",
-        "dvcqg",
-        "POST",
-        {"isUpdating": False, "data": [dossier()]},
-        options=DVCQG_LOGIN,
-    ),
-    Case("dvcqg", "TraCuuHoSo", "dvcqg", "POST", {"MaHoSo": DEMO_DOSSIER}, options=DVCQG_LOGIN),
-    Case("business", "chiTietDoanhNghiep", "business", "GET", query={"msdn": DEMO_BUSINESS}),
-    Case(
-        "population",
-        "XacThucThongTinCongDan",
-        "population",
-        "POST",
-        payload={
-            **lookup_body(MaTichHop="033"),
-            "HoVaTen": "Nguyễn Văn An",
-            "NgayThangNamSinh": {"NgayThangNam": "19900515"},
-        },
-    ),
-    Case("civil_status", "dangKyHoTich", "civil_status", "POST", payload=BIRTH),
-    Case("dvcqg", "LayDanhSachTTHC", "dvcqg", "POST", {"MaLinhVuc": "HOTICH"}, options=DVCQG_LOGIN),
-    Case("dvcqg", "LayThuTuc", "dvcqg", "POST", {"MaTTHC": "1.004227"}, options=DVCQG_LOGIN),
-    Case(
-        "dvcqg",
-        "CapNhatTienDoHoSoMC",
-        "dvcqg",
-        "POST",
-        {
-            "data": [
-                {
-                    "MaHoSo": DEMO_DOSSIER,
-                    "NguoiXuLy": "Trần Văn Bình",
-                    "ThoiDiemXuLy": "20251122100000",
-                    "NoiDungXuLy": "Đã thẩm định",
-                    "TrangThai": 9,
-                }
-            ]
-        },
-        options=DVCQG_LOGIN,
-    ),
-    Case("business", "tinhTrangHoSo", "business", "GET", query={"in_journal_no": DEMO_JOURNAL}),
-    Case(
-        "tax",
-        "ThongBaoThue",
-        "tax",
-        "POST",
-        {"MaDonVi": "000.00.00.H29", "MaHoSo": DEMO_DOSSIER, "MaSoThue": DEMO_BUSINESS, "SoTien": 1_500_000},
-    ),
-    Case("tax", "ChungTuThue", "tax", "POST", {"MaSoThue": DEMO_BUSINESS, "SoQuyetDinh": "000001/TB-CT"}),
-    Case("criminal_records", "nhanHoSoDangKy", "criminal_records", "POST", LLTP),
-    Case("criminal_records", "traTrangThaiHs", "criminal_records", "POST", {"ID": "LLTP-000001"}),
-    Case("reference_lists", "danhMucDonViHanhChinh", "reference_lists", "GET", query={"capDonVi": "1"}),
-    Case("reference_lists", "danhMucDanToc", "reference_lists", "GET", query={}),
-    Case("payment", "KhoiTaoGiaoDich", "payment", "POST", payment_init()),
-    Case(
-        "one_stop",
-        "TiepNhanHoSo",
-        "one_stop",
-        "POST",
-        {
-            "MaTTHC": "1.001612",
-            "ChuHoSo": "Nguyễn Văn An",
-            "SoGiayToChuHoSo": DEMO_CITIZEN,
-            "NgaySinhChuHoSo": "19900515",
-            "TrichYeuHoSo": "Đăng ký thường trú",
-        },
-    ),
-    Case("one_stop", "TraCuuTrangThaiHoSo", "one_stop", "POST", {"MaHoSo": DEMO_DOSSIER}),
-    Case("one_stop", "ChuyenBuocHoSo", "one_stop", "POST", {"MaHoSo": DEMO_DOSSIER}),
-    Case("payment", "TraCuuGiaoDich", "payment", "POST", {"MaDoiTac": "MOTCUA-HCM", "MaThamChieu": "TT-0001"}),
-    Case(
-        "civil_status",
-        "traTrangThaiHoSo",
-        "civil_status",
-        "POST",
-        {"maDonVi": "000.00.00.H29", "maHoSo": "000.00.00.H29-251121-0001"},
-    ),
-    Case(
-        "social_insurance",
-        "getMaSoBhxhTheoTieuChi",
-        "social_insurance",
-        "POST",
-        {"hoTen": "Nguyễn Văn An", "ngaySinh": "19900515", "gioiTinh": 1, "maTinhKs": "79", "isKs": True},
-    ),
-]
-CASES += [
-    Case("edxml", "sendEdoc", "vdxp", "POST", body=edoc(H29, [G01])),
-    Case("edxml", "getReceivedEdocList", "vdxp", "GET", query={}),
-    Case("edxml", "getEdoc", "vdxp", "GET", query={"docId": "DEMO"}),
-    Case("edxml", "updateStatus", "vdxp", "POST", body=status_of(SEEDED, H29, "03")),
-    Case("edxml", "getAgenciesList", "vdxp", "GET"),
+        adapter,
+        operation,
+        SIMULATOR.get(adapter, adapter),
+        ex.method,
+        ex.payload,
+        ex.query,
+        DVCQG_LOGIN if adapter == "dvcqg" else {},
+        ex.xml,
+    )
+    for (adapter, operation), ex in EXAMPLES.items()
 ]
 IDS = [f"{c.adapter}:{c.operation}" for c in CASES]
 
@@ -252,6 +147,6 @@ def test_xml_request_encoding_round_trips_through_the_model():
     from adapters.xml import xml_to_data
     from schemas.population import NAMESPACE, TraCuuThongTinCongDanRequest
 
-    data = lookup_body(NgayThangNamSinh={"NgayThangNam": "19900515"})
+    data = lookup_example(NgayThangNamSinh={"NgayThangNam": "19900515"})
     element = read_envelope(build_envelope("TraCuuThongTinCongDan", NAMESPACE, data))
     assert xml_to_data(element, TraCuuThongTinCongDanRequest) == data
