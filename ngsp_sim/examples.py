@@ -18,6 +18,7 @@ __all__ = ["EXAMPLES", "Example", "dossier_example", "lookup_example", "payment_
 
 MOTCUA_HCM = "VN/GOV/000.00.00.H29/MOTCUA"
 QLVB_HCM = "VN/GOV/000.00.00.H29/QLVB"
+QLVB_BCA = "VN/GOV/000.00.00.G01/QLVB"
 DVCQG = "VN/GOV/000.00.00.G22/DVCQG"
 H29_ORGAN = {"OrganId": "000.00.00.H29", "OrganName": "UBND Thành phố Hồ Chí Minh"}
 G01_ORGAN = {"OrganId": "000.00.00.G01", "OrganName": "Bộ Công an"}
@@ -149,11 +150,11 @@ _RECEIVE = {
     "NgaySinhChuHoSo": "19900515",
     "TrichYeuHoSo": "Đăng ký thường trú",
 }
-_SEEDED_EDOC = {  # the document the demo's VDXP mailbox tests use as "already sent by G01"
-    "OrganId": "000.00.00.G01",
-    "Code": "1/VP",
+_EDOC_REF = {  # the document of the sendEdoc example, as its recipient (G01) names it in a status
+    "OrganId": "000.00.00.H29",
+    "Code": "7/UBND-VP",
     "PromulgationDate": "2025/11/21",
-    "DocumentId": "000.00.00.G01,2025/11/21,1/VP",
+    "DocumentId": "000.00.00.H29,2025/11/21,7/UBND-VP",
 }
 
 EXAMPLES: dict[tuple[str, str], Example] = {
@@ -202,9 +203,9 @@ EXAMPLES: dict[tuple[str, str], Example] = {
         client=QLVB_HCM,
     ),
     ("edxml", "getReceivedEdocList"): Example("GET", client=QLVB_HCM),
-    ("edxml", "getEdoc"): Example("GET", query={"docId": "DEMO"}, client=QLVB_HCM),
+    ("edxml", "getEdoc"): Example("GET", query={"docId": "DEMO"}, client=QLVB_HCM),  # a docId sendEdoc answered
     ("edxml", "updateStatus"): Example(
-        "POST", xml=build_status(_SEEDED_EDOC, H29_ORGAN, "03", "2025/11/21 09:30:00", "Đã tiếp nhận"), client=QLVB_HCM
+        "POST", xml=build_status(_EDOC_REF, G01_ORGAN, "05", "2025/11/21 09:30:00", "Đang xử lý"), client=QLVB_BCA
     ),
     ("edxml", "getAgenciesList"): Example("GET", client=QLVB_HCM),
 }

@@ -1,4 +1,5 @@
-"""``ngsp-sim export openapi DIR``: the contracts, as files an integrator generates a client from.
+"""``ngsp-sim export openapi DIR`` and ``ngsp-sim export postman FILE``: the contracts, as files an
+integrator generates a client from or opens in Postman.
 
 Writes, generated from the pydantic models (never by hand):
 
@@ -6,6 +7,8 @@ Writes, generated from the pydantic models (never by hand):
   publishes it under ``/r1`` (the same document as the ``getOpenAPI`` metaservice);
 - ``DIR/admin.openapi.json``: the hub's own admin API;
 - ``DIR/schemas/{Model}.schema.json``: a JSON Schema (2020-12) per payload model.
+
+``export postman FILE`` writes a Postman v2.1 collection of the catalog (see :mod:`ngsp_sim.postman`).
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ import adapters
 from ngsp_sim import sim
 from ngsp_sim.hub.admin import admin_openapi
 from ngsp_sim.openapi import service_openapi
+from ngsp_sim.postman import postman_collection
 from ngsp_sim.registry import load_registry
 
 __all__ = ["add_export_parser", "run_export"]
@@ -32,6 +36,10 @@ def add_export_parser(commands: Any) -> None:
     openapi = kinds.add_parser("openapi", help="OpenAPI per service and for the admin API, JSON Schema per payload")
     openapi.add_argument("dir", type=Path, help="output directory (created)")
     openapi.add_argument("--topology", type=Path, help="topology YAML (default: the demo country)")
+    postman = kinds.add_parser("postman", help="a Postman v2.1 collection of the catalog, with demo credentials")
+    postman.add_argument("file", type=Path, help="output file (e.g. ngsp-sim.postman_collection.json)")
+    postman.add_argument("--topology", type=Path, help="topology YAML (default: the demo country)")
+    postman.add_argument("--base-url", default="http://127.0.0.1:8080", help="the hub (collection variable baseUrl)")
 
 
 def _write(path: Path, document: Any) -> None:
@@ -41,6 +49,12 @@ def _write(path: Path, document: Any) -> None:
 
 def run_export(args: argparse.Namespace) -> int:
     registry = load_registry(args.topology, adapters.BUILTIN, sim.BUILTIN)
+    if args.export_command == "postman":
+        collection = postman_collection(registry, adapters.BUILTIN, args.base_url)
+        _write(args.file, collection)
+        count = sum(len(folder["item"]) for folder in collection["item"])
+        print(f"wrote {count} requests in {len(collection['item'])} folders to {args.file}")
+        return 0
     models: dict[str, type[BaseModel]] = {}
     for service in sorted(registry.services.values(), key=lambda s: str(s.id)):
         op = adapters.BUILTIN[service.adapter].operations[service.operation]

@@ -21,6 +21,7 @@ from adapters.xml import parse_xml, xml_to_data
 from ngsp_sim import sim
 from ngsp_sim.clock import ManualClock
 from ngsp_sim.examples import EXAMPLES, lookup_example
+from ngsp_sim.identifiers import SubsystemId
 from ngsp_sim.sim import Country, SimulatedAgency
 from tests.edxml_helpers import seeded_exchange
 
@@ -39,6 +40,7 @@ class Case:
     options: dict[str, Any] = field(default_factory=dict)
     body: bytes | None = None
     """The raw body, for operations whose request is XML (edXML)."""
+    caller: str = "000.00.00.H29"
 
 
 CASES = [
@@ -51,6 +53,7 @@ CASES = [
         ex.query,
         DVCQG_LOGIN if adapter == "dvcqg" else {},
         ex.xml,
+        SubsystemId.parse(ex.client).member_code,
     )
     for (adapter, operation), ex in EXAMPLES.items()
 ]
@@ -65,14 +68,18 @@ def _call(adapter: Adapter, case: Case) -> HubCall:
     else:
         payload = op.request_model.model_validate(case.payload) if op.request_model else None
     query = op.query_model.model_validate(case.query or {}) if op.query_model else None
-    return HubCall(case.operation, case.method, "/", payload, query, "000.00.00.H29", "msg-1", body=case.body or b"")
+    return HubCall(case.operation, case.method, "/", payload, query, case.caller, "msg-1", body=case.body or b"")
 
 
 async def _agency(case: Case) -> SimulatedAgency:
     clock = ManualClock()
     agency = sim.BUILTIN[case.simulator](Country.generate(3, 20, 5), clock)
-    if case.simulator == "vdxp":  # the axis runs inside a hub: give it one, with one document seeded
+    if case.simulator == "vdxp":  # the axis runs inside a hub: give it one, with documents seeded
         agency.exchange = await seeded_exchange(clock)
+        if case.operation == "updateStatus":  # about the document of the sendEdoc example
+            sent = EXAMPLES[("edxml", "sendEdoc")]
+            assert sent.xml is not None
+            await agency.exchange.mailboxes.send(SubsystemId.parse(sent.client).member_code, sent.xml)
     return agency
 
 
