@@ -16,19 +16,18 @@ import aiohttp
 import orjson
 from aiohttp import web
 
-import adapters
-from ngsp_sim import sim
 from ngsp_sim.chaos import add_chaos_parser, run_chaos
 from ngsp_sim.clock import SystemClock
 from ngsp_sim.config import DEFAULT_POPULATION, DEFAULT_SEED, HubConfig, MessageLogConfig, SecurityConfig
 from ngsp_sim.deliveries import add_deliveries_parser, run_deliveries
-from ngsp_sim.errors import TopologyError
+from ngsp_sim.errors import PluginError, TopologyError
 from ngsp_sim.exchange.delivery import DeliveryConfig
 from ngsp_sim.export_cli import add_export_parser, run_export
 from ngsp_sim.hub import create_app
 from ngsp_sim.hub.app import HUB
 from ngsp_sim.logging import configure_logging
 from ngsp_sim.monitoring.otel import configure_otlp
+from ngsp_sim.plugins import installed
 from ngsp_sim.registry import load_registry
 from ngsp_sim.security.credentials import CredentialKeeper, UnknownConsumer
 from ngsp_sim.settings import OPTIONS, Resolved, parse_bool, resolve
@@ -109,7 +108,7 @@ def _parser() -> argparse.ArgumentParser:
     agency = commands.add_parser("agency", help="simulated agencies on their own")
     agency_commands = agency.add_subparsers(dest="agency_command", required=True, metavar="ACTION")
     run = agency_commands.add_parser("run", help="serve one simulated agency's native API over HTTP")
-    run.add_argument("kind", choices=sorted(sim.BUILTIN), help="which simulated agency")
+    run.add_argument("kind", help="which simulated agency (population, dvcqg, business, ...)")
     run.add_argument("--host", default="127.0.0.1")
     run.add_argument("--port", type=int, required=True)
     run.add_argument("--seed", type=int, default=DEFAULT_SEED)
@@ -167,7 +166,13 @@ def _up(args: argparse.Namespace) -> int:
         delivery=DeliveryConfig(lease_seconds=settings["delivery_lease"], base_delay=settings["delivery_retry_base"]),
     )
     configure_logging(config.log_level, json=config.log_json, mask_pii=config.mask_pii)
-    app = create_app(config, store=store, tracer_provider=configure_otlp() if settings["otel"] else None)
+    app = create_app(
+        config,
+        store=store,
+        adapters=installed().adapters,
+        simulators=installed().simulators,
+        tracer_provider=configure_otlp() if settings["otel"] else None,
+    )
 
     def banner(url: str) -> str:
         hub = app[HUB]
@@ -198,7 +203,7 @@ def _up(args: argparse.Namespace) -> int:
 
 
 def _catalog(args: argparse.Namespace) -> int:
-    registry = load_registry(args.topology, adapters.BUILTIN, sim.BUILTIN)
+    registry = load_registry(args.topology, installed().adapters, installed().simulators)
     rows = []
     for service in sorted(registry.services.values(), key=lambda s: str(s.id)):
         sub = registry.subsystems[service.id.subsystem]
@@ -288,7 +293,11 @@ async def _credentials(store: Store, action: str, key: str | None) -> int:
 
 def _agency_run(args: argparse.Namespace) -> int:
     configure_logging("info")
-    agency = sim.BUILTIN[args.kind](Country.generate(args.seed, args.population), SystemClock())
+    simulators = installed().simulators
+    if args.kind not in simulators:
+        print(f"ngsp-sim: no simulated agency {args.kind!r}; known: {', '.join(sorted(simulators))}", file=sys.stderr)
+        return 2
+    agency = simulators[args.kind](Country.generate(args.seed, args.population), SystemClock())
     with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(
             _serve(
@@ -330,7 +339,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 _credentials(_store(args), args.credentials_command, getattr(args, "consumer_key", None))
             )
         return _agency_run(args)
-    except TopologyError as exc:
+    except (TopologyError, PluginError) as exc:
         print(f"ngsp-sim: {exc}", file=sys.stderr)
         return 2
     except (ValueError, OSError, aiohttp.ClientError) as exc:

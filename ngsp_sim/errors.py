@@ -62,6 +62,7 @@ __all__ = [
     "MissingCredentials",
     "NetworkError",
     "NgspSimError",
+    "PluginError",
     "RequestSchemaViolation",
     "RequestTooLarge",
     "ResponseSchemaViolation",
@@ -116,6 +117,11 @@ class TopologyError(NgspSimError):
         self.problems = list(problems)
         lines = "\n".join(f"  - {p}" for p in self.problems)
         super().__init__(f"{source}: {len(self.problems)} problem(s) in the topology:\n{lines}")
+
+
+class PluginError(NgspSimError):
+    """An installed plugin (entry-point group ``ngsp_sim.adapters``) cannot be used: it does not import,
+    is neither an adapter nor a simulated agency, or takes a name already taken."""
 
 
 class SignatureError(NgspSimError, ValueError):

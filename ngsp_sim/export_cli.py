@@ -20,10 +20,9 @@ from typing import Any
 import orjson
 from pydantic import BaseModel
 
-import adapters
-from ngsp_sim import sim
 from ngsp_sim.hub.admin import admin_openapi
 from ngsp_sim.openapi import service_openapi
+from ngsp_sim.plugins import installed
 from ngsp_sim.postman import postman_collection
 from ngsp_sim.registry import load_registry
 
@@ -48,16 +47,16 @@ def _write(path: Path, document: Any) -> None:
 
 
 def run_export(args: argparse.Namespace) -> int:
-    registry = load_registry(args.topology, adapters.BUILTIN, sim.BUILTIN)
+    registry = load_registry(args.topology, installed().adapters, installed().simulators)
     if args.export_command == "postman":
-        collection = postman_collection(registry, adapters.BUILTIN, args.base_url)
+        collection = postman_collection(registry, installed().adapters, args.base_url)
         _write(args.file, collection)
         count = sum(len(folder["item"]) for folder in collection["item"])
         print(f"wrote {count} requests in {len(collection['item'])} folders to {args.file}")
         return 0
     models: dict[str, type[BaseModel]] = {}
     for service in sorted(registry.services.values(), key=lambda s: str(s.id)):
-        op = adapters.BUILTIN[service.adapter].operations[service.operation]
+        op = installed().adapters[service.adapter].operations[service.operation]
         _write(
             args.dir / "services" / f"{str(service.id).replace('/', '_')}.openapi.json", service_openapi(service, op)
         )

@@ -15,11 +15,10 @@ from typing import Any
 
 import orjson
 
-import adapters
-from ngsp_sim import sim
 from ngsp_sim.errors import HubError, Violation
 from ngsp_sim.hub.requests import xml_payload
 from ngsp_sim.identifiers import ServiceId
+from ngsp_sim.plugins import installed
 from ngsp_sim.registry import load_registry
 from ngsp_sim.validation import validate
 
@@ -37,7 +36,7 @@ def add_validate_parser(commands: Any) -> None:
 
 
 def run_validate(args: argparse.Namespace) -> int:
-    registry = load_registry(args.topology, adapters.BUILTIN, sim.BUILTIN)
+    registry = load_registry(args.topology, installed().adapters, installed().simulators)
     try:
         service_id = ServiceId.parse(args.service)
     except ValueError as exc:
@@ -46,7 +45,7 @@ def run_validate(args: argparse.Namespace) -> int:
     if service is None:
         known = sorted(str(s) for s in registry.services if s.subsystem == service_id.subsystem)
         raise ValueError(f"no service {service_id}" + (f"; that subsystem offers: {', '.join(known)}" if known else ""))
-    op = adapters.BUILTIN[service.adapter].operations[service.operation]
+    op = installed().adapters[service.adapter].operations[service.operation]
     body = args.file.read_bytes()
     violations: list[Violation]
     if op.request_xml is not None:

@@ -1,0 +1,74 @@
+"""The pytest plugin (``ngsp_hub``), used as an integrator uses it: from a test directory outside this
+repository's tests and configuration, in a separate pytest process."""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import subprocess
+import sys
+import urllib.request
+from importlib.metadata import entry_points
+from pathlib import Path
+
+import orjson
+
+from ngsp_sim.embedded import EmbeddedHub
+
+EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "connector"
+
+
+def _pytest(directory: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-W", "ignore::DeprecationWarning", "."],
+        cwd=directory, capture_output=True, text=True, timeout=300, check=False,
+    )  # fmt: skip
+
+
+def test_the_plugin_is_installed_as_a_pytest11_entry_point():
+    assert "ngsp_sim.pytest_plugin" in {p.value for p in entry_points(group="pytest11")}
+
+
+def test_the_example_connector_tests_pass_outside_the_package(tmp_path: Path):
+    project = tmp_path / "connector"
+    shutil.copytree(EXAMPLE, project)
+    result = _pytest(project)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "4 passed" in result.stdout
+
+
+def test_an_integrator_test_of_a_wrong_payload_fails(tmp_path: Path):
+    """The fixture gives real evidence: asserting "no violations" of a wrong payload fails."""
+    project = tmp_path / "connector"
+    shutil.copytree(EXAMPLE, project)
+    (project / "test_wrong.py").write_text(
+        "from my_connector import ConnectorError, OneStopConnector\n"
+        "from test_my_connector import DOSSIER\n\n"
+        "def test_wrong(ngsp_hub):\n"
+        "    try:\n"
+        "        OneStopConnector(ngsp_hub.url).sync_dossier({**DOSSIER, 'KenhThucHien': 9})\n"
+        "    except ConnectorError:\n"
+        "        pass\n"
+        "    [sent] = ngsp_hub.messages(service='DongBoHoSoMC')\n"
+        "    assert sent.violations == []\n"
+    )
+    result = _pytest(project)
+    assert result.returncode == 1
+    assert "1 failed, 4 passed" in result.stdout
+    assert "/data/0/KenhThucHien" in result.stdout
+
+
+def _port_open(url: str) -> bool:
+    host, port = url.removeprefix("http://").rsplit(":", 1)
+    with socket.socket() as sock:
+        return sock.connect_ex((host, int(port))) == 0
+
+
+def test_the_embedded_hub_serves_on_a_free_port_and_stops_cleanly():
+    with EmbeddedHub() as hub:
+        with urllib.request.urlopen(hub.url + "/healthz", timeout=10) as answer:  # noqa: S310
+            assert orjson.loads(answer.read())["status"] == "ok"
+        assert "VN/GOV/000.00.00.H29/MOTCUA" in hub.clients
+        assert hub.credentials["motcua-hcm"] == "demo-motcua-hcm-secret"
+        url = hub.url
+    assert not _port_open(url)
