@@ -29,6 +29,7 @@ from ngsp_sim.logging import configure_logging
 from ngsp_sim.monitoring.otel import configure_otlp
 from ngsp_sim.plugins import installed
 from ngsp_sim.registry import load_registry
+from ngsp_sim.scaffold import add_adapter_parser, run_adapter
 from ngsp_sim.security.credentials import CredentialKeeper, UnknownConsumer
 from ngsp_sim.settings import OPTIONS, Resolved, parse_bool, resolve
 from ngsp_sim.sim import DEMO_CITIZEN, Country
@@ -104,6 +105,7 @@ def _parser() -> argparse.ArgumentParser:
     add_deliveries_parser(commands)
     add_validate_parser(commands)
     add_export_parser(commands)
+    add_adapter_parser(commands)
 
     agency = commands.add_parser("agency", help="simulated agencies on their own")
     agency_commands = agency.add_subparsers(dest="agency_command", required=True, metavar="ACTION")
@@ -330,6 +332,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return run_validate(args)
         if args.command == "export":
             return run_export(args)
+        if args.command == "adapter":
+            return run_adapter(args)
         if args.command in ("chaos", "deliveries"):
             token = args.admin_token or os.environ.get("NGSP_SIM_ADMIN_TOKEN")
             run = run_chaos if args.command == "chaos" else run_deliveries

@@ -120,7 +120,7 @@ def _reference_problems(
             if sub.simulator is not None and sub.simulator not in simulators:
                 yield (
                     (*where, "simulator"),
-                    (f"unknown simulator {sub.simulator!r}; built-in: {', '.join(sorted(simulators))}"),
+                    (f"unknown simulator {sub.simulator!r}; known: {', '.join(sorted(simulators))}"),
                 )
             for name in sub.adapters:
                 if name not in adapters:
