@@ -29,10 +29,12 @@ from ngsp_sim.logging import configure_logging
 from ngsp_sim.monitoring.otel import configure_otlp
 from ngsp_sim.plugins import installed
 from ngsp_sim.registry import load_registry
+from ngsp_sim.replay import ReplayProvider, add_replay_parsers, load_fixture, run_record
 from ngsp_sim.scaffold import add_adapter_parser, run_adapter
 from ngsp_sim.security.credentials import CredentialKeeper, UnknownConsumer
 from ngsp_sim.settings import OPTIONS, Resolved, parse_bool, resolve
 from ngsp_sim.sim import DEMO_CITIZEN, Country
+from ngsp_sim.sim.base import native_app
 from ngsp_sim.store import Store, StoredMessage, store_from_url, verify_chain
 from ngsp_sim.validate_cli import add_validate_parser, run_validate
 
@@ -106,6 +108,7 @@ def _parser() -> argparse.ArgumentParser:
     add_validate_parser(commands)
     add_export_parser(commands)
     add_adapter_parser(commands)
+    add_replay_parsers(commands)
 
     agency = commands.add_parser("agency", help="simulated agencies on their own")
     agency_commands = agency.add_subparsers(dest="agency_command", required=True, metavar="ACTION")
@@ -312,6 +315,15 @@ def _agency_run(args: argparse.Namespace) -> int:
     return 0
 
 
+def _replay(args: argparse.Namespace) -> int:
+    exchanges = load_fixture(args.file)
+    app = native_app(ReplayProvider(exchanges).handle)
+    banner = f"replaying {len(exchanges)} recorded exchanges of {args.file} on {{}}".format
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(_serve(app, args.host, args.port, banner))
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
@@ -334,6 +346,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return run_export(args)
         if args.command == "adapter":
             return run_adapter(args)
+        if args.command == "record":
+            return asyncio.run(run_record(args, args.admin_token or os.environ.get("NGSP_SIM_ADMIN_TOKEN")))
+        if args.command == "replay":
+            return _replay(args)
         if args.command in ("chaos", "deliveries"):
             token = args.admin_token or os.environ.get("NGSP_SIM_ADMIN_TOKEN")
             run = run_chaos if args.command == "chaos" else run_deliveries

@@ -15,6 +15,7 @@ import hashlib
 import uuid
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
+from urllib.parse import urlencode
 
 import orjson
 import structlog
@@ -93,6 +94,11 @@ class RoutingTable:
 
     registry: Registry
     routes: Mapping[ServiceId, ServiceRoute]
+
+
+def native_target(native: NativeRequest) -> str:
+    """The native request's path with its query, as the provider receives it."""
+    return native.path + ("?" + urlencode(native.query) if native.query else "")
 
 
 @dataclass(slots=True)
@@ -348,8 +354,10 @@ class Pipeline:
             native = dataclasses.replace(native, headers={**forwarded, **native.headers})
             seen.provider_request = _REDACTED if native.secret else native.body
             seen.provider_response = None
+            record.providerMethod, record.providerPath = native.method, native_target(native)
             response = await route.transport.send(native, route.service.timeout)
             seen.provider_response = _REDACTED if native.secret else response.body
+            record.providerStatus = response.status
             record.responseInTs = _ms(self.clock.now())
             return response
 

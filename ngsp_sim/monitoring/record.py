@@ -48,6 +48,11 @@ class MessageRecord:
     statusCode: int | None = None
     traceId: str | None = None
     """Not an X-Road field: the W3C trace this exchange belongs to."""
+    providerMethod: str | None = None
+    providerPath: str | None = None
+    providerStatus: int | None = None
+    """Not X-Road fields: the last native request the adapter sent (path relative to the provider, with
+    its query) and the provider's status, so that recorded exchanges can be replayed as a provider."""
 
     def set_client(self, client: SubsystemId) -> None:
         self.clientXRoadInstance = client.instance

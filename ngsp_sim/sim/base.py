@@ -20,7 +20,7 @@ from adapters.base import NativeRequest, NativeResponse
 from ngsp_sim.clock import Clock
 from ngsp_sim.sim.country import Country
 
-__all__ = ["Handler", "HubCaller", "Publisher", "SimulatedAgency", "json_reply", "xml_reply"]
+__all__ = ["Handler", "HubCaller", "Publisher", "SimulatedAgency", "json_reply", "native_app", "xml_reply"]
 
 Handler = Callable[[NativeRequest], Awaitable[NativeResponse]]
 HubCaller = Callable[[str, str, Any], Awaitable[tuple[int, Any]]]
@@ -79,17 +79,23 @@ class SimulatedAgency(ABC):
         return json_reply({"error": f"no such path {request.path}"}, 404)
 
     def aiohttp_app(self, max_body_size: int = 10 * 1024 * 1024) -> web.Application:
-        async def serve(request: web.Request) -> web.Response:
-            native = NativeRequest(
-                request.method,
-                request.path,
-                tuple(request.query.items()),
-                dict(request.headers),
-                await request.read(),
-            )
-            reply = await self.handle(native)
-            return web.Response(status=reply.status, body=reply.body, headers=dict(reply.headers))
+        return native_app(self.handle, max_body_size)
 
-        app = web.Application(client_max_size=max_body_size)
-        app.router.add_route("*", "/{tail:.*}", serve)
-        return app
+
+def native_app(handle: Handler, max_body_size: int = 10 * 1024 * 1024) -> web.Application:
+    """Serve a native handler over HTTP: every method and path goes to ``handle``."""
+
+    async def serve(request: web.Request) -> web.Response:
+        native = NativeRequest(
+            request.method,
+            request.path,
+            tuple(request.query.items()),
+            dict(request.headers),
+            await request.read(),
+        )
+        reply = await handle(native)
+        return web.Response(status=reply.status, body=reply.body, headers=dict(reply.headers))
+
+    app = web.Application(client_max_size=max_body_size)
+    app.router.add_route("*", "/{tail:.*}", serve)
+    return app
