@@ -138,6 +138,11 @@ class Adapter(ABC):
     def exchange(self, call: HubCall) -> Exchange:
         """Yield native requests, receive native responses, return the hub's reply."""
 
+    def refuses(self, operation: str, reply: HubReply) -> bool:
+        """Whether ``reply`` refuses the request, as an invalid request must be refused (provider
+        conformance). By default a 4xx status; protocols that refuse inside a 200 say how."""
+        return 400 <= reply.status < 500
+
     @classmethod
     def operations_dict(cls, *ops: Operation) -> Mapping[str, Operation]:
         return MappingProxyType({op.code: op for op in ops})

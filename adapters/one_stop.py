@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from types import MappingProxyType
 
-from adapters.base import Adapter, Operation
+from adapters.base import Adapter, HubReply, Operation
 from adapters.json_rest import JsonRestAdapter
 from schemas.one_stop import OneStopReply, TiepNhanHoSoRequest, TraCuuTrangThaiHoSoRequest
 
@@ -43,3 +43,7 @@ class OneStopAdapter(JsonRestAdapter):
             summary="Move a dossier one step on, as a trainer does / Chuyển bước xử lý hồ sơ",
         ),
     )
+
+    def refuses(self, operation: str, reply: HubReply) -> bool:
+        """One-stop systems refuse with ``KetQua`` 0 in a 200."""
+        return super().refuses(operation, reply) or (isinstance(reply.data, dict) and reply.data.get("KetQua") == 0)

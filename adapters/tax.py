@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from types import MappingProxyType
 
-from adapters.base import Adapter, Operation
+from adapters.base import Adapter, HubReply, Operation
 from adapters.json_rest import JsonRestAdapter
 from schemas.tax import ChungTuThueRequest, ChungTuThueResponse, ThongBaoThueRequest, ThongBaoThueResponse
 
@@ -30,3 +30,7 @@ class TaxAdapter(JsonRestAdapter):
             summary="Payment status and receipt of a tax notice / Chứng từ nộp thuế",
         ),
     )
+
+    def refuses(self, operation: str, reply: HubReply) -> bool:
+        """The tax authority refuses with a ``MaLoi`` other than 00 in a 200."""
+        return super().refuses(operation, reply) or (isinstance(reply.data, dict) and reply.data.get("MaLoi") != "00")

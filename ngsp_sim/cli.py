@@ -19,6 +19,7 @@ from aiohttp import web
 from ngsp_sim.chaos import add_chaos_parser, run_chaos
 from ngsp_sim.clock import SystemClock
 from ngsp_sim.config import DEFAULT_POPULATION, DEFAULT_SEED, HubConfig, MessageLogConfig, SecurityConfig
+from ngsp_sim.conformance import add_conformance_parser, run_conformance
 from ngsp_sim.deliveries import add_deliveries_parser, run_deliveries
 from ngsp_sim.errors import PluginError, TopologyError
 from ngsp_sim.exchange.delivery import DeliveryConfig
@@ -109,6 +110,7 @@ def _parser() -> argparse.ArgumentParser:
     add_export_parser(commands)
     add_adapter_parser(commands)
     add_replay_parsers(commands)
+    add_conformance_parser(commands)
 
     agency = commands.add_parser("agency", help="simulated agencies on their own")
     agency_commands = agency.add_subparsers(dest="agency_command", required=True, metavar="ACTION")
@@ -350,6 +352,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return asyncio.run(run_record(args, args.admin_token or os.environ.get("NGSP_SIM_ADMIN_TOKEN")))
         if args.command == "replay":
             return _replay(args)
+        if args.command == "conformance":
+            return asyncio.run(run_conformance(args))
         if args.command in ("chaos", "deliveries"):
             token = args.admin_token or os.environ.get("NGSP_SIM_ADMIN_TOKEN")
             run = run_chaos if args.command == "chaos" else run_deliveries

@@ -19,7 +19,7 @@ from ngsp_sim.examples import EXAMPLES, Example
 from ngsp_sim.identifiers import SubsystemId
 from ngsp_sim.registry import Registry, Service
 
-__all__ = ["SCHEMA_URL", "postman_collection"]
+__all__ = ["SCHEMA_URL", "client_for", "postman_collection"]
 
 SCHEMA_URL = "https://schema.getpostman.com/json/collection/v2.1.0/collection.json"
 _TOKEN_SCRIPT = [
@@ -75,7 +75,7 @@ def _item(name: str, request: dict[str, Any], script: list[str] | None = None) -
     return item
 
 
-def _client_for(registry: Registry, service: Service, example: Example | None) -> str | None:
+def client_for(registry: Registry, service: Service, example: Example | None) -> str | None:
     """The example's client when the topology lets it call, else the first client that may."""
     candidates = [example.client] if example else []
     candidates += sorted(str(s.id) for s in registry.subsystems.values())
@@ -100,7 +100,7 @@ def postman_collection(
         op = adapters[service.adapter].operations[service.operation]
         example = EXAMPLES.get((service.adapter, service.operation))
         summary = op.summary or op.code
-        client = _client_for(registry, service, example)
+        client = client_for(registry, service, example)
         script = _DOC_ID_SCRIPT if service.id.service_code == "sendEdoc" else None
         if client is not None:
             path = f"/r1/{service.id}"

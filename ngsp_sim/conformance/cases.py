@@ -1,0 +1,195 @@
+"""Requests for provider conformance, derived from a request model and one valid example.
+
+- **valid**: the example with one to three fields replaced by values drawn (hypothesis, seeded) from the
+  field's JSON Schema, kept only when the whole request still passes the model;
+- **boundary**: one field at an edge of its schema (shortest and longest string, smallest and largest
+  number, each enumerated value, an optional field left out), kept only when still valid;
+- **invalid**: one field wrong (missing when required, of the wrong type, past a length or range, not
+  matching its pattern) or one field the model does not know, kept only when the model refuses it.
+
+The same seed gives the same requests, in the same order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import seed as hypothesis_seed
+from hypothesis import strategies as st
+from pydantic import BaseModel, ValidationError
+
+__all__ = ["Case", "generate_cases"]
+
+Kind = Literal["valid", "boundary", "invalid"]
+_ALPHABET = "aăâbcdđeêghiklmnoôơpqrstuưvxyAĂÂBCDĐEÊGHIKLMNOÔƠPQRSTUƯVXY0123456789 -"
+
+
+@dataclass(frozen=True, slots=True)
+class Case:
+    kind: Kind
+    name: str
+    payload: dict[str, Any]
+
+
+def _resolve(schema: dict[str, Any], defs: dict[str, Any]) -> dict[str, Any]:
+    while "$ref" in schema:
+        target = defs[schema["$ref"].rsplit("/", 1)[-1]]
+        schema = {**target, **{k: v for k, v in schema.items() if k != "$ref"}}
+    return schema
+
+
+def strategy(schema: dict[str, Any], defs: dict[str, Any]) -> st.SearchStrategy[Any]:
+    """Values of a JSON Schema (the subset pydantic emits)."""
+    schema = _resolve(schema, defs)
+    if "const" in schema:
+        return st.just(schema["const"])
+    if "enum" in schema:
+        return st.sampled_from(schema["enum"])
+    for key in ("anyOf", "oneOf"):
+        if key in schema:
+            return st.one_of([strategy(s, defs) for s in schema[key]])
+    kind = schema.get("type")
+    if isinstance(kind, list):
+        return st.one_of([strategy({**schema, "type": k}, defs) for k in kind])
+    if kind == "string":
+        low, high = schema.get("minLength", 0), schema.get("maxLength")
+        if "pattern" in schema:
+            text = st.from_regex(schema["pattern"], fullmatch=True)
+            return text.filter(lambda v: len(v) >= low and (high is None or len(v) <= high))
+        return st.text(alphabet=_ALPHABET, min_size=low, max_size=max(low, min(high or 40, 40)))
+    if kind == "integer":
+        return st.integers(schema.get("minimum", -(10**6)), schema.get("maximum", 10**9))
+    if kind == "number":
+        return st.floats(schema.get("minimum", -1e6), schema.get("maximum", 1e9), allow_nan=False)
+    if kind == "boolean":
+        return st.booleans()
+    if kind == "null":
+        return st.none()
+    if kind == "array":
+        items = strategy(schema.get("items", {}), defs)
+        return st.lists(items, min_size=schema.get("minItems", 0), max_size=min(schema.get("maxItems", 3), 3))
+    if kind == "object" and "properties" in schema:
+        required = set(schema.get("required", []))
+        props = schema["properties"]
+        return st.fixed_dictionaries(
+            {k: strategy(v, defs) for k, v in props.items() if k in required},
+            optional={k: strategy(v, defs) for k, v in props.items() if k not in required},
+        )
+    return st.none()
+
+
+def _collect(values: st.SearchStrategy[Any], count: int, seed: int) -> list[Any]:
+    """``count`` draws of ``values``, reproducibly from ``seed`` (hypothesis outside a test)."""
+    drawn: list[Any] = []
+
+    @hypothesis_seed(seed)
+    @settings(max_examples=count, database=None, phases=[Phase.generate], deadline=None,
+              suppress_health_check=list(HealthCheck))  # fmt: skip
+    @given(values)
+    def draw(value: Any) -> None:
+        drawn.append(value)
+
+    draw()
+    return drawn
+
+
+def _valid(model: type[BaseModel], payload: dict[str, Any]) -> bool:
+    try:
+        model.model_validate(payload)
+    except ValidationError:
+        return False
+    return True
+
+
+def _boundaries(name: str, prop: dict[str, Any], required: bool) -> list[tuple[str, Any]]:
+    out: list[tuple[str, Any]] = []
+    if "pattern" not in prop:
+        for edge in ("minLength", "maxLength"):
+            if edge in prop and prop.get("type") == "string":
+                out.append((f"{name} at {edge} {prop[edge]}", "A" * max(prop[edge], 0)))
+    for edge in ("minimum", "maximum"):
+        if edge in prop:
+            out.append((f"{name} at {edge} {prop[edge]}", prop[edge]))
+    out += [(f"{name} = {value!r}", value) for value in prop.get("enum", [])]
+    if not required:
+        out.append((f"{name} left out", _OMIT))
+    return out
+
+
+def _wrongs(name: str, prop: dict[str, Any], required: bool) -> list[tuple[str, Any]]:
+    out: list[tuple[str, Any]] = []
+    if required:
+        out.append((f"{name} missing", _OMIT))
+    kind = prop.get("type")
+    out.append((f"{name} of the wrong type", 12345 if kind in ("string", None) else "not-a-" + str(kind)))
+    if "maxLength" in prop:
+        out.append((f"{name} longer than maxLength {prop['maxLength']}", "A" * (prop["maxLength"] + 1)))
+    if prop.get("minLength", 0) > 0:
+        out.append((f"{name} shorter than minLength {prop['minLength']}", "A" * (prop["minLength"] - 1)))
+    if "maximum" in prop:
+        out.append((f"{name} above maximum {prop['maximum']}", prop["maximum"] + 1))
+    if "minimum" in prop:
+        out.append((f"{name} below minimum {prop['minimum']}", prop["minimum"] - 1))
+    if "pattern" in prop:
+        out.append((f"{name} not matching {prop['pattern']}", "!?"))
+    return out
+
+
+_OMIT = object()
+
+
+def _with(payload: dict[str, Any], name: str, value: Any) -> dict[str, Any]:
+    changed = dict(payload)
+    if value is _OMIT:
+        changed.pop(name, None)
+    else:
+        changed[name] = value
+    return changed
+
+
+def _edges(
+    model: type[BaseModel], example: dict[str, Any], kind: Kind, make: Callable[[str, dict[str, Any], bool], list[Any]]
+) -> list[Case]:
+    schema = model.model_json_schema()
+    defs, required = schema.get("$defs", {}), set(schema.get("required", []))
+    cases = []
+    for name, raw in schema.get("properties", {}).items():
+        prop = _resolve(raw, defs)
+        for label, value in make(name, prop, name in required):
+            payload = _with(example, name, value)
+            if _valid(model, payload) == (kind == "boundary"):
+                cases.append(Case(kind, f"{kind}: {label}", payload))
+    return cases
+
+
+def generate_cases(model: type[BaseModel], example: dict[str, Any], count: int = 20, seed: int = 0) -> list[Case]:
+    """The valid, boundary and invalid requests (at most ``count`` valid ones) from ``example``."""
+    if not _valid(model, example):
+        raise ValueError(f"the example is not a valid {model.__name__}; conformance starts from a valid request")
+    schema = model.model_json_schema()
+    defs, props = schema.get("$defs", {}), schema.get("properties", {})
+    names = sorted(props)
+    fields = {name: strategy(props[name], defs) for name in names}
+    changes = st.lists(st.sampled_from(names), min_size=1, max_size=min(3, len(names)), unique=True).flatmap(
+        lambda chosen: st.fixed_dictionaries({n: fields[n] for n in chosen})
+    )
+    valid: list[Case] = []
+    seen: set[bytes] = set()
+    for drawn in _collect(changes, count * 5, seed):
+        payload = {**example, **drawn}
+        key = repr(sorted(payload.items(), key=lambda kv: kv[0])).encode()
+        if key not in seen and _valid(model, payload):
+            seen.add(key)
+            valid.append(Case("valid", f"valid #{len(valid) + 1}: {', '.join(sorted(drawn))} drawn", payload))
+        if len(valid) >= count:
+            break
+    cases = [Case("valid", "valid: the example", dict(example)), *valid]
+    cases += _edges(model, example, "boundary", _boundaries)
+    cases += _edges(model, example, "invalid", _wrongs)
+    unknown = {**example, "TruongKhongTonTai": "x"}
+    if not _valid(model, unknown):
+        cases.append(Case("invalid", "invalid: an unknown field TruongKhongTonTai", unknown))
+    return cases

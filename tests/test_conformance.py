@@ -1,0 +1,122 @@
+"""``ngsp-sim conformance``: an integrator's one-stop system registered as the provider of
+``TiepNhanHoSo``. A correct provider passes; a deliberately broken one fails with pointed findings."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import re
+import sys
+from pathlib import Path
+from typing import Any
+
+import defusedxml.ElementTree as ET
+import orjson
+import pytest
+from aiohttp import web
+
+from ngsp_sim.conformance import run_conformance
+from ngsp_sim.conformance.cases import generate_cases
+from ngsp_sim.examples import EXAMPLES
+from schemas.one_stop import TiepNhanHoSoRequest
+
+SERVICE = "VN/GOV/000.00.00.H29/MOTCUA/TiepNhanHoSo"
+NATIVE = "/motcua/api/TiepNhanHoSo"
+
+
+async def correct(request: web.Request) -> web.Response:
+    """Checks what it receives and refuses in its protocol (KetQua 0), accepts the rest."""
+    try:
+        form = orjson.loads(await request.read())
+        TiepNhanHoSoRequest.model_validate(form)
+    except ValueError as exc:  # JSON or validation
+        return web.json_response({"KetQua": 0, "MoTa": f"Dữ liệu không hợp lệ: {str(exc)[:100]}"})
+    return web.json_response({"KetQua": 1, "MaHoSo": "000.00.00.H29-251121-0001", "TrangThaiHoSo": 2})
+
+
+async def broken(request: web.Request) -> web.Response:
+    """Crashes on a missing field, trusts anything else, and answers a state outside 1-10 with a
+    dossier code of the wrong form."""
+    form = orjson.loads(await request.read())
+    if "ChuHoSo" not in form:
+        return web.Response(status=500, text="KeyError: 'ChuHoSo'")
+    return web.json_response({"KetQua": 1, "MaHoSo": "HS-1", "TrangThaiHoSo": 11})
+
+
+async def _serve(handler: Any, aiohttp_server: Any) -> str:
+    app = web.Application()
+    app.router.add_post(NATIVE, handler)
+    server = await aiohttp_server(app)
+    return str(server.make_url("")).rstrip("/")
+
+
+def _args(target: str, tmp_path: Path, **extra: Any) -> argparse.Namespace:
+    values = {"service": SERVICE, "target": target, "topology": None, "example": None, "client": None,
+              "examples": 8, "seed": 3, "junit": tmp_path / "junit.xml", "html": tmp_path / "report.html"}  # fmt: skip
+    return argparse.Namespace(**{**values, **extra})
+
+
+async def test_a_correct_provider_passes(aiohttp_server: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str]):
+    code = await run_conformance(_args(await _serve(correct, aiohttp_server), tmp_path))
+    out = capsys.readouterr().out
+    assert code == 0, out
+    assert re.search(r"PASS: \d+ passed, 0 failed", out)
+    suite = ET.parse(tmp_path / "junit.xml").getroot()
+    assert suite.get("failures") == "0" and int(suite.get("tests", "0")) >= 30
+
+
+async def test_a_broken_provider_fails_with_pointed_findings(
+    aiohttp_server: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+):
+    code = await run_conformance(_args(await _serve(broken, aiohttp_server), tmp_path))
+    out = capsys.readouterr().out
+    assert code == 1
+    # valid requests: the hub names what is wrong in the provider's answer, where
+    assert "FAIL valid: the example" in out
+    assert "Server.ServerProxy.ServiceFailed.SchemaViolation" in out
+    assert "/TrangThaiHoSo: Input should be less than or equal to 10" in out
+    assert "/MaHoSo: expected" in out
+    # invalid requests: a crash and an acceptance, each named
+    assert "FAIL invalid: ChuHoSo missing" in out and "crashed: answered 500" in out
+    assert "FAIL invalid: SoGiayToChuHoSo not matching" in out and "accepted an invalid request" in out
+    suite = ET.parse(tmp_path / "junit.xml").getroot()
+    assert int(suite.get("failures", "0")) == len(suite.findall("testcase"))
+    page = (tmp_path / "report.html").read_text()
+    assert "0 passed" in page and "crashed: answered 500" in page and "<script" not in page
+
+
+def test_the_same_seed_gives_the_same_requests_and_each_kind_is_what_it_says():
+    example = EXAMPLES[("one_stop", "TiepNhanHoSo")].payload
+    assert example is not None
+    first, second = (
+        generate_cases(TiepNhanHoSoRequest, example, 10, 5),
+        generate_cases(TiepNhanHoSoRequest, example, 10, 5),
+    )
+    assert first == second
+    assert generate_cases(TiepNhanHoSoRequest, example, 10, 6) != first
+    for case in first:
+        try:
+            TiepNhanHoSoRequest.model_validate(case.payload)
+            valid = True
+        except ValueError:
+            valid = False
+        assert valid == (case.kind != "invalid"), case.name
+    assert sum(c.kind == "valid" for c in first) == 11  # the example and 10 drawn
+
+
+def test_an_invalid_starting_example_is_refused():
+    with pytest.raises(ValueError, match="conformance starts from a valid request"):
+        generate_cases(TiepNhanHoSoRequest, {"MaTTHC": "x"}, 5, 0)
+
+
+async def test_the_command_line_writes_the_reports(aiohttp_server: Any, tmp_path: Path):
+    target = await _serve(correct, aiohttp_server)
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "ngsp_sim", "conformance", "--service", SERVICE, "--target", target,
+        "--examples", "3", "--junit", str(tmp_path / "j.xml"), "--html", str(tmp_path / "r.html"),
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE, env=dict(os.environ),
+    )  # fmt: skip
+    out, err = await asyncio.wait_for(process.communicate(), 300)
+    assert process.returncode == 0, out.decode() + err.decode()
+    assert "PASS" in out.decode() and (tmp_path / "j.xml").exists() and (tmp_path / "r.html").exists()
