@@ -15,6 +15,8 @@ from schemas.xroad import ErrorBody
 __all__ = ["service_openapi"]
 
 _REF = "#/components/schemas/{model}"
+_PART = r"[A-Za-z0-9'()+,\-.=?]{1,255}"
+_CLIENT_PATTERN = f"^{_PART}/{_PART}/{_PART}/{_PART}$"
 
 
 def _error_response(description: str) -> dict[str, Any]:
@@ -43,7 +45,7 @@ def service_openapi(service: Service, op: Operation) -> dict[str, Any]:
             "name": "X-Road-Client",
             "in": "header",
             "required": True,
-            "schema": {"type": "string"},
+            "schema": {"type": "string", "pattern": _CLIENT_PATTERN},
             "description": "Calling subsystem, INSTANCE/CLASS/MEMBER/SUBSYSTEM",
             "example": "VN/GOV/000.00.00.H29/MOTCUA",
         },

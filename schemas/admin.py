@@ -166,7 +166,7 @@ class VerifyReport(BaseModel):
 
 
 class SubscriptionCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)
 
     topic: str = Field(
         pattern=r"^[a-z][a-z-]*:[A-Za-z0-9.*-]+$",
@@ -215,7 +215,7 @@ class DeliveryList(BaseModel):
 
 
 class ReplayRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)
 
     ids: list[int] = Field(default_factory=list, description="Dead deliveries to replay; empty: every dead one")
     subscription: str | None = Field(default=None, description="Only this subscription's")

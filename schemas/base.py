@@ -6,10 +6,18 @@ gets told so, instead of a "not found" that takes an afternoon to explain.
 
 from __future__ import annotations
 
+from typing import Any
+
 from pydantic import BaseModel, ConfigDict
 
-__all__ = ["WireModel"]
+__all__ = ["WireModel", "one_of_required"]
 
 
 class WireModel(BaseModel):
     model_config = ConfigDict(extra="forbid", populate_by_name=False, frozen=True)
+
+
+def one_of_required(*names: str) -> dict[str, Any]:
+    """JSON Schema for "at least one of these fields, not null": what a model validator checks, said
+    in the published contract too (so that generated clients and fuzzers know it)."""
+    return {"anyOf": [{"required": [n], "properties": {n: {"not": {"type": "null"}}}} for n in names]}

@@ -163,9 +163,12 @@ AgencyCode = _string_type(
     description="QCVN 102:2016 electronic agency code (mã định danh điện tử cơ quan)",
     example="000.00.00.H29",
 )
+# The published pattern says as much of check_cccd as a pattern can: a province of birth registration,
+# and a century/sex digit with a year not after 2025 (the check itself compares with today).
+_CCCD_PATTERN = "^(?:" + "|".join(sorted(PROVINCES)) + r")(?:[01]\d\d|[23](?:[01]\d|2[0-5]))\d{6}$"
 CCCD = _string_type(
     check_cccd,
-    pattern=r"^\d{12}$",
+    pattern=_CCCD_PATTERN,
     description="Personal identification number (số định danh cá nhân / CCCD): province of birth "
     "registration (3), century and sex (1), year of birth (2), serial (6)",
     example="079090001234",
@@ -188,21 +191,23 @@ MaHoSo = _string_type(
     description="Dossier code (mã hồ sơ): receiving agency, yyMMdd, serial",
     example="000.00.00.H29-251121-0001",
 )
+# Year, month and day as patterns can say them (the checks also refuse days a month does not have).
+_YMD = r"((?:19|20)\d\d)(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])"
 DvcqgDateTime = _string_type(
     _date_checker("%Y%m%d%H%M%S", "yyyyMMddHHmmss", "20251121093000", "dvcqg_datetime"),
-    pattern=r"^\d{14}$",
+    pattern=rf"^{_YMD}(?:[01]\d|2[0-3])[0-5]\d[0-5]\d$",
     description="Date-time as the National Public Service Portal writes it: yyyyMMddHHmmss",
     example="20251121093000",
 )
 EdxmlDate = _string_type(
     _date_checker("%Y/%m/%d", "yyyy/MM/dd", "2025/11/21", "edxml_date"),
-    pattern=r"^\d{4}/\d{2}/\d{2}$",
+    pattern=rf"^{_YMD.replace(')(', ')/(')}$",
     description="Date as edXML writes it: yyyy/MM/dd",
     example="2025/11/21",
 )
 PopulationDate = _string_type(
     _date_checker("%Y%m%d", "yyyyMMdd", "19900515", "population_date"),
-    pattern=r"^\d{8}$",
+    pattern=rf"^{_YMD}$",
     description="Date as the National Population Database writes it: yyyyMMdd",
     example="19900515",
 )

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import ConfigDict, Field, model_validator
 
-from schemas.base import WireModel
+from schemas.base import WireModel, one_of_required
 from schemas.common import CCCD, AgencyCode, PopulationDate
 
 __all__ = [
@@ -35,6 +35,8 @@ NAMESPACE = "http://dancuquocgia.bca"
 class BirthDate(WireModel):
     """Date of birth: the full date, or only the year when that is all that is known."""
 
+    model_config = ConfigDict(json_schema_extra=one_of_required("NgayThangNam", "Nam"))
+
     NgayThangNam: PopulationDate | None = None
     Nam: str | None = Field(default=None, pattern=r"^\d{4}$", description="Year of birth, yyyy")
 
@@ -48,6 +50,8 @@ class BirthDate(WireModel):
 class TraCuuThongTinCongDanRequest(WireModel):
     """Lookup request (037). Identify the citizen by ``SoDinhDanh`` or by the old ``SoCMND``;
     ``HoVaTen`` and ``NgayThangNamSinh``, when given, must match too."""
+
+    model_config = ConfigDict(json_schema_extra=one_of_required("SoDinhDanh", "SoCMND"))
 
     MaYeuCau: str = Field(min_length=1, max_length=64, description="Request id chosen by the caller")
     MaDVC: str = Field(min_length=1, max_length=64, description="Public service code of the caller")

@@ -202,3 +202,16 @@ async def test_admin_openapi_lists_every_route(hub):
     documented = {(m.upper(), p) for p, ops in doc["paths"].items() for m in ops}
     assert documented == {(r.method, r.path.replace("{id:.+}", "{id}")) for r in ROUTES}
     assert "MessagePage" in doc["components"]["schemas"]
+
+
+async def test_a_message_id_past_any_log_position_is_not_found(hub):
+    """Found by schemathesis: an id beyond SQLite's integers was a 500."""
+    resp = await hub.get("/api/v1/messages/999999999999999999999999999999", headers=ADMIN)
+    assert resp.status == 404
+
+
+async def test_unknown_query_parameters_and_methods_are_refused(hub):
+    resp = await hub.get("/api/v1/messages?sevice=x", headers=ADMIN)
+    assert resp.status == 400 and "'sevice'" in (await resp.json())["message"]
+    resp = await hub.request("PATCH", "/api/v1/messages", headers=ADMIN)
+    assert resp.status == 405 and resp.headers["Allow"] == "GET"

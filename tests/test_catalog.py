@@ -10,6 +10,7 @@ import pytest
 import adapters
 from adapters.edxml import build_edoc
 from ngsp_sim import sim
+from ngsp_sim.examples import EXAMPLES
 from ngsp_sim.registry import load_registry
 from tests.edxml_helpers import G01, H29, QLVB, VDXP
 from tests.test_adapter_contract import CASES
@@ -45,7 +46,13 @@ async def test_every_service_is_callable_through_the_hub(hub, service):
     url = f"/r1/{service.id}"
     headers = {"X-Road-Client": client}
     query = dict(case.query or {})
-    if service.adapter == "edxml":  # mailbox operations need a document on the axis: G01 sends SEEDED to H29
+    if service.operation == "updateStatus":  # a status about the sendEdoc example's document, by its recipient
+        example = EXAMPLES[("edxml", "sendEdoc")]
+        sent = await hub.post(f"/r1/{VDXP}/sendEdoc", data=example.xml,
+                              headers={"X-Road-Client": example.client, "Content-Type": "text/xml"})  # fmt: skip
+        assert sent.status == 200, await sent.text()
+        headers = {"X-Road-Client": EXAMPLES[("edxml", "updateStatus")].client}
+    elif service.adapter == "edxml":  # mailbox operations need a document on the axis: G01 sends SEEDED to H29
         sent = await hub.post(
             f"/r1/{VDXP}/sendEdoc",
             data=build_edoc(G01, [H29], number="1", notation="VP", date="2025/11/21", subject="Seeded"),

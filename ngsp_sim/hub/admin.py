@@ -8,6 +8,7 @@ from the code.
 
 from __future__ import annotations
 
+import copy
 import hmac
 from dataclasses import dataclass
 from typing import Any
@@ -94,6 +95,8 @@ class Route:
     response: type[BaseModel] | None = None
     request: type[BaseModel] | None = None
     query: tuple[str, ...] = ()
+    from_path: str | None = None
+    """A field of the request body that the path fills (and overrides): optional in the body."""
 
 
 ROUTES = (
@@ -118,6 +121,7 @@ ROUTES = (
         "Register or replace a service",
         ChangeInfo,
         PutService,
+        from_path="service",
     ),
     Route(
         "DELETE",
@@ -133,6 +137,7 @@ ROUTES = (
         "Register or rename a subsystem",
         ChangeInfo,
         PutSubsystem,
+        from_path="subsystem",
     ),
     Route(
         "PUT",
@@ -157,6 +162,7 @@ ROUTES = (
         "Declare or change a throttling tier",
         ChangeInfo,
         PutTier,
+        from_path="name",
     ),
     Route("GET", "/api/v1/faults", list_faults, "Injected faults and how often each hit", FaultList),
     Route(
@@ -166,6 +172,7 @@ ROUTES = (
         "Inject (or change) a fault in front of a service or provider",
         ChangeInfo,
         FaultSpec,
+        from_path="id",
     ),
     Route(
         "DELETE",
@@ -225,8 +232,36 @@ ROUTES = (
 
 def add_routes(app: web.Application) -> None:
     app.middlewares.append(require_admin)
+    allowed: dict[str, list[str]] = {}
     for route in ROUTES:
-        app.router.add_route(route.method, route.path, route.handler)
+        app.router.add_route(route.method, route.path, _known_query(route.query, route.handler))
+        allowed.setdefault(route.path, []).append(route.method)
+    for path, methods in allowed.items():  # any other method on an admin path: 405, naming the allowed ones
+        app.router.add_route("*", path, _not_allowed(sorted(methods)))
+
+
+def _known_query(names: tuple[str, ...], handler: Handler) -> Handler:
+    """Refuse query parameters the route does not take, rather than ignore a misspelt filter."""
+
+    async def checked(request: web.Request) -> web.StreamResponse:
+        unknown = sorted(set(request.query) - set(names))
+        if unknown:
+            known = ", ".join(names) or "none"
+            return error(
+                400, "invalid_query", f"unknown query parameter(s) {', '.join(map(repr, unknown))}; known: {known}"
+            )
+        return await handler(request)
+
+    return checked
+
+
+def _not_allowed(methods: list[str]) -> Handler:
+    async def handler(request: web.Request) -> web.StreamResponse:
+        response = error(405, "method_not_allowed", f"{request.method} is not allowed here; use {', '.join(methods)}")
+        response.headers["Allow"] = ", ".join(methods)
+        return response
+
+    return handler
 
 
 def admin_openapi() -> dict[str, Any]:
@@ -264,10 +299,15 @@ def admin_openapi() -> dict[str, Any]:
         if params:
             op["parameters"] = params
         if r.request is not None:
-            op["requestBody"] = {
-                "required": True,
-                "content": {"application/json": {"schema": refs[(r.request, "validation")]}},
-            }
+            schema = refs[(r.request, "validation")]
+            if r.from_path is not None:  # the path fills this field: the body may leave it out
+                name = f"{r.request.__name__}Body"
+                body = copy.deepcopy(defs["$defs"][r.request.__name__])
+                body["required"] = [f for f in body.get("required", []) if f != r.from_path]
+                body["properties"][r.from_path] = {"description": "Taken from the path; any value here is replaced"}
+                defs["$defs"][name], schema = body, {"$ref": ref.format(model=name)}
+            needed = bool(r.request.model_json_schema().get("required")) or r.from_path is not None
+            op["requestBody"] = {"required": needed, "content": {"application/json": {"schema": schema}}}
         paths.setdefault(path, {})[r.method.lower()] = op
     return {
         "openapi": "3.1.0",

@@ -123,7 +123,7 @@ async def get_message(request: web.Request) -> web.Response:
         pk = int(request.match_info["id"])
     except ValueError:
         return error(400, "invalid", "the message id is the log position, an integer")
-    m = await hub_of(request).store.get_message(pk)
+    m = await hub_of(request).store.get_message(pk) if 0 <= pk < 2**62 else None
     if m is None:
         return error(404, "not_found", f"no message {pk} in the log")
     bodies = {

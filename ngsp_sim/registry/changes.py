@@ -52,7 +52,7 @@ SubsystemIdText = Annotated[str, _parsed(SubsystemId.parse)]
 
 
 class _Change(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
 
 
 class PutService(_Change):
