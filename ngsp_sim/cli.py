@@ -320,7 +320,10 @@ def _agency_run(args: argparse.Namespace) -> int:
 def _replay(args: argparse.Namespace) -> int:
     exchanges = load_fixture(args.file)
     app = native_app(ReplayProvider(exchanges).handle)
-    banner = f"replaying {len(exchanges)} recorded exchanges of {args.file} on {{}}".format
+
+    def banner(url: str) -> str:
+        return f"replaying {len(exchanges)} recorded exchanges of {args.file} on {url}"
+
     with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(_serve(app, args.host, args.port, banner))
     return 0

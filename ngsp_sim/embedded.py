@@ -16,7 +16,6 @@ Works from synchronous code and from inside another event loop alike::
 from __future__ import annotations
 
 import asyncio
-import base64
 import secrets
 import threading
 import urllib.error
@@ -36,6 +35,7 @@ from ngsp_sim.hub import create_app
 from ngsp_sim.hub.app import HUB
 from ngsp_sim.plugins import installed
 from ngsp_sim.sim import SimulatedAgency
+from schemas.admin import body_bytes
 
 __all__ = ["AdminError", "EmbeddedHub", "HubHandle", "LoggedExchange"]
 
@@ -66,9 +66,9 @@ class LoggedExchange:
 
 
 def _decode(body: Mapping[str, Any] | None) -> Any:
-    if not body:
+    raw = body_bytes(body)
+    if raw is None:
         return None
-    raw = body["text"].encode() if body.get("text") is not None else base64.b64decode(body.get("data") or "")
     try:
         return orjson.loads(raw)
     except orjson.JSONDecodeError:

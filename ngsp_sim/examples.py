@@ -12,7 +12,7 @@ from typing import Any
 
 from adapters.edxml import build_edoc, build_status
 from adapters.payment import sign_init
-from ngsp_sim.sim.country import DEMO_BUSINESS, DEMO_CITIZEN, DEMO_DOSSIER, DEMO_JOURNAL
+from ngsp_sim.sim.country import DEMO_BUSINESS, DEMO_CITIZEN, DEMO_DOSSIER, DEMO_DOSSIER_RECORD, DEMO_JOURNAL
 
 __all__ = ["EXAMPLES", "Example", "dossier_example", "lookup_example", "payment_init_example"]
 
@@ -51,22 +51,14 @@ def lookup_example(**changes: Any) -> dict[str, Any]:
 
 
 def dossier_example(**changes: Any) -> dict[str, Any]:
-    """A valid dossier as a one-stop system syncs it to DVCQG."""
-    record: dict[str, Any] = {
+    """A valid new dossier as a one-stop system syncs it to DVCQG (the demo dossier's procedure and
+    applicant, just received)."""
+    record = {
+        **DEMO_DOSSIER_RECORD,
         "MaHoSo": "000.00.00.H29-251121-0042",
-        "MaTTHC": "1.001612",
-        "TenTTHC": "Đăng ký thường trú",
-        "MaLinhVuc": "CUTRU",
-        "TenLinhVuc": "Đăng ký, quản lý cư trú",
-        "KenhThucHien": 2,
-        "ChuHoSo": "Nguyễn Văn An",
-        "LoaiDoiTuong": 1,
-        "SoGiayToChuHoSo": DEMO_CITIZEN,
         "TrichYeuHoSo": "Đăng ký thường trú",
         "NgayTiepNhan": "20251121090000",
-        "NgayHenTra": "20251128170000",
         "TrangThaiHoSo": 2,
-        "DonViXuLy": "Công an Quận 1",
     }
     record.update(changes)
     return record

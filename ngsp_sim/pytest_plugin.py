@@ -45,7 +45,7 @@ def _hub(topology: str | Path | None = None, **options: Any) -> EmbeddedHub:
     options.setdefault("security", SecurityConfig(kdf_cost=2**10))  # fast hashing: these are tests
     options.setdefault("message_log", MessageLogConfig(flush_interval=0.05))
     options.setdefault("population", 200)
-    config = HubConfig(port=0, topology=Path(topology) if topology else None, log_level="warning", **options)
+    config = HubConfig(port=0, topology=Path(topology) if topology else None, **options)
     return EmbeddedHub(config, topology_text=text)
 
 

@@ -27,6 +27,7 @@ import orjson
 
 from adapters.base import NativeRequest, NativeResponse
 from ngsp_sim.sim.base import json_reply
+from schemas.admin import body_bytes
 
 __all__ = ["FORMAT", "Recorded", "ReplayProvider", "add_replay_parsers", "load_fixture", "record_from_hub"]
 
@@ -67,12 +68,6 @@ def _decode(part: dict[str, Any]) -> bytes:
     return part["text"].encode() if "text" in part else base64.b64decode(part.get("base64", ""))
 
 
-def _body(body: dict[str, Any] | None) -> bytes | None:
-    if body is None:
-        return None
-    return body["text"].encode() if body.get("text") is not None else base64.b64decode(body.get("data") or "")
-
-
 def load_fixture(path: Path) -> list[Recorded]:
     try:
         data = orjson.loads(path.read_bytes())
@@ -110,7 +105,7 @@ async def record_from_hub(
             async with session.get(f"/api/v1/messages/{message_id}") as answer:
                 detail = await answer.json()
             record, bodies = detail["record"], detail["bodies"]
-            request, response = _body(bodies.get("provider_request")), _body(bodies.get("provider_response"))
+            request, response = body_bytes(bodies.get("provider_request")), body_bytes(bodies.get("provider_response"))
             if record.get("providerPath") is None or record.get("providerStatus") is None or response is None:
                 skipped += 1
                 continue

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+from collections.abc import Mapping
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -26,6 +28,7 @@ __all__ = [
     "ServiceInfo",
     "ServiceList",
     "VerifyReport",
+    "body_bytes",
 ]
 
 
@@ -55,6 +58,13 @@ class Body(BaseModel):
     text: str | None = None
     data: str | None = None
     size: int
+
+
+def body_bytes(body: Mapping[str, Any] | None) -> bytes | None:
+    """The bytes of a :class:`Body` as the admin API serves it (JSON): ``text`` or base64 ``data``."""
+    if body is None:
+        return None
+    return body["text"].encode() if body.get("text") is not None else base64.b64decode(body.get("data") or "")
 
 
 class MessageDetail(MessageSummary):

@@ -13,9 +13,14 @@ from hypothesis import HealthCheck, Phase, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import positive_data_acceptance, unsupported_method
 
+import adapters
+from ngsp_sim import sim
 from ngsp_sim.config import HubConfig, SecurityConfig
 from ngsp_sim.embedded import EmbeddedHub, HubHandle
 from ngsp_sim.hub.admin import admin_openapi
+from ngsp_sim.identifiers import ServiceId
+from ngsp_sim.openapi import service_openapi
+from ngsp_sim.registry import load_registry
 
 TOKEN = "fuzz-admin-token-0123456789"
 BOUNDED = settings(max_examples=8, deadline=None, database=None, derandomize=True,
@@ -42,11 +47,6 @@ def test_the_admin_api_answers_as_documented(case: schemathesis.Case, fuzzed_hub
 
 
 def _service_schema(service: str) -> schemathesis.BaseSchema:
-    import adapters
-    from ngsp_sim import sim
-    from ngsp_sim.identifiers import ServiceId
-    from ngsp_sim.openapi import service_openapi
-    from ngsp_sim.registry import load_registry
 
     registry = load_registry(None, adapters.BUILTIN, sim.BUILTIN)
     entry = registry.services[ServiceId.parse(service)]

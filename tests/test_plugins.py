@@ -47,7 +47,12 @@ def test_a_plugin_that_is_not_an_adapter_or_agency_is_refused():
 
 @pytest.mark.parametrize(
     ("name", "problem"),
-    [("Land", "lower-case"), ("x", "lower-case"), ("population", "already taken"), ("land-x", "lower-case")],
+    [
+        ("Land", "lower-case"),
+        ("x", "lower-case"),
+        ("population", r"already taken \(built-in\)"),
+        ("land-x", "lower-case"),
+    ],
 )
 def test_the_scaffold_refuses_bad_or_taken_names(tmp_path: Path, name: str, problem: str):
     with pytest.raises(ValueError, match=problem):

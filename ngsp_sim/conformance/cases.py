@@ -177,10 +177,10 @@ def generate_cases(model: type[BaseModel], example: dict[str, Any], count: int =
         lambda chosen: st.fixed_dictionaries({n: fields[n] for n in chosen})
     )
     valid: list[Case] = []
-    seen: set[bytes] = set()
+    seen: set[str] = set()
     for drawn in _collect(changes, count * 5, seed):
         payload = {**example, **drawn}
-        key = repr(sorted(payload.items(), key=lambda kv: kv[0])).encode()
+        key = repr(sorted(payload.items()))
         if key not in seen and _valid(model, payload):
             seen.add(key)
             valid.append(Case("valid", f"valid #{len(valid) + 1}: {', '.join(sorted(drawn))} drawn", payload))

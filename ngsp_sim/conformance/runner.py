@@ -174,7 +174,7 @@ async def _direct(transport: HttpTransport, p: Plan, case: Case) -> tuple[bool, 
 
 async def run_plan(p: Plan, progress: Any = None) -> list[Result]:
     """Run every case; ``progress(done, total, result)`` is called after each."""
-    config = HubConfig(port=0, population=50, security=SecurityConfig(kdf_cost=2**10), admin_token="c" * 24)
+    config = HubConfig(port=0, population=50, security=SecurityConfig(kdf_cost=2**10))
     hub = EmbeddedHub(config, topology_text=p.topology_text)
     results: list[Result] = []
     handle = hub.start()

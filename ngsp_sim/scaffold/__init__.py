@@ -40,7 +40,8 @@ def scaffold(name: str, parent: Path, agency: str = "000.00.00.G99") -> Path:
         raise ValueError(f"{name!r}: a plugin name is 2-31 lower-case letters, digits or _, starting with a letter")
     plugins = installed()
     if name in plugins.adapters or name in plugins.simulators:
-        raise ValueError(f"{name!r} is already taken (by {plugins.sources.get(f'adapter {name}', 'a simulator')})")
+        taken = plugins.sources.get(f"adapter {name}") or plugins.sources.get(f"simulator {name}")
+        raise ValueError(f"{name!r} is already taken ({taken})")
     check_agency_code(agency)
     words = name.split("_")
     values = {

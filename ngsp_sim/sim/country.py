@@ -128,6 +128,25 @@ def _citizen(
     return record
 
 
+# The stable demo dossier: permanent-residence registration of the demo citizen, processing.
+DEMO_DOSSIER_RECORD: dict[str, Any] = {
+    "MaHoSo": DEMO_DOSSIER,
+    "MaTTHC": "1.001612",
+    "TenTTHC": "Đăng ký thường trú",
+    "MaLinhVuc": "CUTRU",
+    "TenLinhVuc": "Đăng ký, quản lý cư trú",
+    "KenhThucHien": 2,
+    "ChuHoSo": "Nguyễn Văn An",
+    "LoaiDoiTuong": 1,
+    "SoGiayToChuHoSo": DEMO_CITIZEN,
+    "TrichYeuHoSo": "Đăng ký thường trú tại Quận 1",
+    "NgayTiepNhan": "20251121083000",
+    "NgayHenTra": "20251128170000",
+    "TrangThaiHoSo": 4,
+    "DonViXuLy": "Công an Quận 1",
+}
+
+
 @dataclass
 class Country:
     seed: int
@@ -275,22 +294,7 @@ class Country:
             "STATUS_ID": 3,
             "STATUS_NAME": "Đã cấp giấy chứng nhận đăng ký doanh nghiệp",
         }
-        self.dossiers[DEMO_DOSSIER] = {
-            "MaHoSo": DEMO_DOSSIER,
-            "MaTTHC": "1.001612",
-            "TenTTHC": "Đăng ký thường trú",
-            "MaLinhVuc": "CUTRU",
-            "TenLinhVuc": "Đăng ký, quản lý cư trú",
-            "KenhThucHien": 2,
-            "ChuHoSo": "Nguyễn Văn An",
-            "LoaiDoiTuong": 1,
-            "SoGiayToChuHoSo": DEMO_CITIZEN,
-            "TrichYeuHoSo": "Đăng ký thường trú tại Quận 1",
-            "NgayTiepNhan": "20251121083000",
-            "NgayHenTra": "20251128170000",
-            "TrangThaiHoSo": 4,
-            "DonViXuLy": "Công an Quận 1",
-        }
+        self.dossiers[DEMO_DOSSIER] = dict(DEMO_DOSSIER_RECORD)
 
 
 def _business(code: str, name: str, representative: str) -> dict[str, Any]:
