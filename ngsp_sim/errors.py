@@ -9,6 +9,7 @@ boundary that meets them, never leaked.
 
     NgspSimError
     ├── TopologyError                          a topology file is wrong (start-up, never on the wire)
+    ├── ScenarioError                          a scenario file is wrong, or names no known scenario
     └── HubError                               answered on the wire
         ├── ClientError                        Client.*                                       400
         │   ├── MissingCredentials             Client.MissingCredentials     401   gateway 900902
@@ -66,6 +67,7 @@ __all__ = [
     "RequestSchemaViolation",
     "RequestTooLarge",
     "ResponseSchemaViolation",
+    "ScenarioError",
     "ServerError",
     "ServiceDisabled",
     "ServiceFailed",
@@ -117,6 +119,16 @@ class TopologyError(NgspSimError):
         self.problems = list(problems)
         lines = "\n".join(f"  - {p}" for p in self.problems)
         super().__init__(f"{source}: {len(self.problems)} problem(s) in the topology:\n{lines}")
+
+
+class ScenarioError(NgspSimError):
+    """A scenario cannot be used; ``problems`` lists every reason, each as ``file:line: path: message``."""
+
+    def __init__(self, source: str, problems: Sequence[str]) -> None:
+        self.source = source
+        self.problems = list(problems)
+        lines = "\n".join(f"  - {p}" for p in self.problems)
+        super().__init__(f"{source}: {len(self.problems)} problem(s) in the scenario:\n{lines}")
 
 
 class PluginError(NgspSimError):

@@ -42,6 +42,15 @@ from ngsp_sim.hub.admin_handlers import (
     rotate_credential,
     verify,
 )
+from ngsp_sim.hub.admin_scenarios import (
+    get_run,
+    get_scenario,
+    list_runs,
+    list_scenarios,
+    next_step,
+    start_run,
+    stop_run,
+)
 from ngsp_sim.registry.changes import DeleteAccess, PutAccess, PutService, PutSubsystem, PutTier
 from ngsp_sim.registry.spec import FaultSpec
 from schemas.admin import (
@@ -64,6 +73,7 @@ from schemas.admin import (
     SubscriptionList,
     VerifyReport,
 )
+from schemas.scenarios import ScenarioDetail, ScenarioList, ScenarioRunCreate, ScenarioRunInfo, ScenarioRunList
 
 __all__ = ["ROUTES", "add_routes", "admin_openapi"]
 
@@ -225,6 +235,22 @@ ROUTES = (
         ReplayResult,
         ReplayRequest,
     ),
+    Route("GET", "/api/v1/scenarios", list_scenarios, "The shipped scenarios", ScenarioList),
+    Route("GET", "/api/v1/scenarios/{name}", get_scenario, "One scenario: actors and steps", ScenarioDetail),
+    Route("GET", "/api/v1/scenario-runs", list_runs, "Scenario runs, newest first (the last 20)", ScenarioRunList),
+    Route(
+        "POST",
+        "/api/v1/scenario-runs",
+        start_run,
+        "Start a run of a shipped scenario, or of a scenario's YAML text; progress on the live feed",
+        ScenarioRunInfo,
+        ScenarioRunCreate,
+    ),
+    Route("GET", "/api/v1/scenario-runs/{id}", get_run, "One scenario run, step by step", ScenarioRunInfo),
+    Route(
+        "POST", "/api/v1/scenario-runs/{id}/next", next_step, "Let a step-mode run take its next step", ScenarioRunInfo
+    ),
+    Route("DELETE", "/api/v1/scenario-runs/{id}", stop_run, "Stop a run; its faults are cleared", ScenarioRunInfo),
     Route("GET", "/api/v1/events", events, "The live feed as server-sent events (text/event-stream)", query=("after",)),
     Route("GET", "/api/v1/openapi.json", openapi, "This document"),
 )

@@ -5,13 +5,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from typing import TypeVar
 
 import orjson
 from aiohttp import web
-from pydantic import BaseModel, ValidationError
 
-from ngsp_sim.hub.admin_handlers import error, hub_of, ok
+from ngsp_sim.hub.admin_handlers import error, hub_of, ok, parsed_body
 from ngsp_sim.store.exchange import Delivery, Subscription
 from schemas.admin import (
     DeliveryInfo,
@@ -27,7 +25,6 @@ from schemas.admin import (
 __all__ = ["create_subscription", "delete_subscription", "events", "list_deliveries", "list_subscriptions",
            "replay_deliveries"]  # fmt: skip
 
-M = TypeVar("M", bound=BaseModel)
 STATUSES = ("pending", "failed", "delivered", "dead")
 KEEPALIVE_SECONDS = 15.0
 
@@ -46,23 +43,13 @@ def _delivery(d: Delivery) -> DeliveryInfo:
     )  # fmt: skip
 
 
-async def _body(request: web.Request, model: type[M]) -> M | web.Response:
-    try:
-        return model.model_validate(orjson.loads(await request.read() or b"{}"))
-    except orjson.JSONDecodeError as exc:
-        return error(400, "invalid", f"the body is not valid JSON: {exc}")
-    except ValidationError as exc:
-        problems = [f"{'/'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors(include_url=False)]
-        return error(400, "invalid", "the body breaks the schema", problems)
-
-
 async def list_subscriptions(request: web.Request) -> web.Response:
     subs = await hub_of(request).store.exchange.list_subscriptions()
     return ok(SubscriptionList(subscriptions=[SubscriptionInfo.model_validate(_info(s)) for s in subs]))
 
 
 async def create_subscription(request: web.Request) -> web.Response:
-    form = await _body(request, SubscriptionCreate)
+    form = await parsed_body(request, SubscriptionCreate)
     if isinstance(form, web.Response):
         return form
     sub = await hub_of(request).exchange.subscribe(
@@ -92,7 +79,7 @@ async def list_deliveries(request: web.Request) -> web.Response:
 
 
 async def replay_deliveries(request: web.Request) -> web.Response:
-    form = await _body(request, ReplayRequest)
+    form = await parsed_body(request, ReplayRequest)
     if isinstance(form, web.Response):
         return form
     hub = hub_of(request)
@@ -103,15 +90,15 @@ async def replay_deliveries(request: web.Request) -> web.Response:
 
 
 async def events(request: web.Request) -> web.StreamResponse:
-    """Server-sent events: ``id``, ``event`` (message, edoc, delivery, event) and JSON ``data``;
+    """Server-sent events: ``id``, ``event`` (message, edoc, delivery, event, scenario) and JSON ``data``;
     ``Last-Event-ID`` resumes from the kept backlog; a comment line every 15 s keeps proxies open."""
     feed = hub_of(request).feed
     last = request.headers.get("Last-Event-ID") or request.query.get("after")
     after = int(last) if last and last.isdigit() else None
     response = web.StreamResponse(headers={"Content-Type": "text/event-stream", "Cache-Control": "no-store",
                                            "X-Accel-Buffering": "no"})  # fmt: skip
-    await response.prepare(request)
-    async with feed.listen(after) as listener:
+    async with feed.listen(after) as listener:  # listening before the headers go: nothing is missed after them
+        await response.prepare(request)
         with contextlib.suppress(ConnectionResetError, asyncio.CancelledError):
             while True:
                 try:

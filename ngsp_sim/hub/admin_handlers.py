@@ -7,11 +7,11 @@ from __future__ import annotations
 
 import base64
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Any, TypeVar
 
 import orjson
 from aiohttp import web
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError
 
 from ngsp_sim.registry.changes import ChangeError
 from ngsp_sim.security.credentials import UnknownConsumer
@@ -38,7 +38,9 @@ from schemas.admin import (
     VerifyReport,
 )
 
-__all__ = ["Handler", "change_handler", "error", "hub_of", "ok"]
+__all__ = ["Handler", "change_handler", "error", "hub_of", "ok", "parsed_body"]
+
+M = TypeVar("M", bound=BaseModel)
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
@@ -57,6 +59,17 @@ def error(status: int, error: str, message: str, problems: list[str] | None = No
 
 def ok(model: BaseModel, status: int = 200) -> web.Response:
     return web.Response(status=status, body=model.model_dump_json().encode(), content_type="application/json")
+
+
+async def parsed_body(request: web.Request, model: type[M]) -> M | web.Response:
+    """``model`` from the JSON body (an empty body is ``{}``), or the 400 to answer."""
+    try:
+        return model.model_validate(orjson.loads(await request.read() or b"{}"))
+    except orjson.JSONDecodeError as exc:
+        return error(400, "invalid", f"the body is not valid JSON: {exc}")
+    except ValidationError as exc:
+        problems = [f"{'/'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors(include_url=False)]
+        return error(400, "invalid", "the body breaks the schema", problems)
 
 
 def _int(request: web.Request, name: str, default: int | None = None, lo: int = 0, hi: int = 2**62) -> int | None:

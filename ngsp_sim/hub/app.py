@@ -37,6 +37,7 @@ from ngsp_sim.monitoring.metrics import HubMetrics
 from ngsp_sim.monitoring.otel import OtelTracing
 from ngsp_sim.registry import Registry, load_spec, read_topology
 from ngsp_sim.registry.source import RegistrySource
+from ngsp_sim.scenarios.runner import Answer, ScenarioRuns
 from ngsp_sim.security import Throttler, TokenService
 from ngsp_sim.security.credentials import CredentialKeeper
 from ngsp_sim.sim import Country, SimulatedAgency
@@ -163,6 +164,18 @@ def create_app(
                     state,
                 )
                 app[HUB] = runtime
+
+                async def scenario_send(client: str, method: str, service: str, query: dict[str, str],
+                                        body: bytes, content_type: str) -> Answer:  # fmt: skip
+                    headers = CIMultiDict({"X-Road-Client": client})
+                    if method != "GET":
+                        headers["Content-Type"] = content_type
+                    incoming = Incoming(method, f"/r1/{service}", MultiDictProxy(MultiDict(query)),
+                                        CIMultiDictProxy(headers), body)  # fmt: skip
+                    outcome = await pipeline.handle(incoming)
+                    return Answer(outcome.status, outcome.headers, outcome.body, outcome.record.messageId)
+
+                runtime.scenarios = ScenarioRuns(scenario_send, source.apply, feed, clock)
                 runtime.exchange, runtime.feed, pipeline.feed = exchange, feed, feed
                 await sync_subscriptions(exchange, registry, agencies)
                 source.on_change(lambda registry: sync_subscriptions(exchange, registry, agencies))
@@ -175,6 +188,7 @@ def create_app(
                 try:
                     yield
                 finally:
+                    await runtime.scenarios.stop_all()  # each clears the faults it left
                     await runtime.stop_tasks()
                     await exchange.worker.stop()
                     if message_log is not None:

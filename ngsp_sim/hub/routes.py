@@ -44,7 +44,9 @@ def ensure_agencies(
     outlive registry changes, so their state (synced dossiers, sessions) survives them."""
     for sub in registry.subsystems.values():
         if sub.simulator is not None and sub.id not in agencies:
-            agencies[sub.id] = simulators[sub.simulator](country, clock, identity=str(sub.id))
+            agencies[sub.id] = simulators[sub.simulator](
+                country, clock, options=sub.simulator_options, identity=str(sub.id)
+            )
 
 
 @dataclass

@@ -22,6 +22,7 @@ from ngsp_sim.identifiers import SubsystemId
 from ngsp_sim.monitoring.feed import EventFeed
 from ngsp_sim.monitoring.message_log import MessageLog
 from ngsp_sim.registry.source import RegistrySource
+from ngsp_sim.scenarios.runner import ScenarioRuns
 from ngsp_sim.security import TokenService
 from ngsp_sim.security.credentials import CredentialKeeper
 from ngsp_sim.sim import SimulatedAgency
@@ -47,6 +48,7 @@ class HubRuntime:
     routes: RouteState | None = None
     exchange: Exchange | None = None
     feed: EventFeed = field(default_factory=EventFeed)
+    scenarios: ScenarioRuns | None = None
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
 
     async def purge_expired(self) -> int:

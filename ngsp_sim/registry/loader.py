@@ -6,7 +6,7 @@ all of them at once. Line numbers come from the YAML node tree, which PyYAML kee
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -19,6 +19,7 @@ from ngsp_sim.errors import TopologyError
 from ngsp_sim.identifiers import ServiceId, SubsystemId
 from ngsp_sim.registry.model import Registry
 from ngsp_sim.registry.spec import TopologySpec
+from ngsp_sim.yaml_source import parse, validation_problems, where
 
 __all__ = [
     "DEMO_TOPOLOGY",
@@ -36,44 +37,6 @@ DEMO_TOPOLOGY = "demo.yaml"
 Loc = tuple[int | str, ...]
 
 
-def _line_of(node: yaml.Node | None, loc: Sequence[int | str]) -> int | None:
-    """The 1-based line of the YAML node at ``loc``, or of its nearest existing parent."""
-    line = node.start_mark.line + 1 if node is not None else None
-    for part in loc:
-        if isinstance(node, yaml.MappingNode):
-            node = next((v for k, v in node.value if k.value == part), None)
-        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):
-            node = node.value[part]
-        else:
-            node = None
-        if node is None:
-            break
-        line = node.start_mark.line + 1
-    return line
-
-
-def _path(loc: Sequence[int | str]) -> str:
-    out = ""
-    for part in loc:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-    return out or "(top level)"
-
-
-def _where(source: str, root: yaml.Node | None, loc: Sequence[int | str]) -> str:
-    line = _line_of(root, loc) if root is not None else None
-    return f"{source}:{line}: {_path(loc)}" if line else f"{source}: {_path(loc)}"
-
-
-def _parse_yaml(text: str, source: str) -> tuple[Any, yaml.Node | None]:
-    try:
-        return yaml.safe_load(text), yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"{source}:{mark.line + 1}:{mark.column + 1}" if mark else source
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise TopologyError(source, [f"{where}: not valid YAML: {problem}"]) from None
-
-
 def spec_from_data(
     data: Any,
     source: str,
@@ -87,12 +50,8 @@ def spec_from_data(
     try:
         spec = TopologySpec.model_validate(data)
     except ValidationError as exc:
-        problems = [
-            f"{_where(source, root, err['loc'])}: {err['msg'].removeprefix('Value error, ')}"
-            for err in exc.errors(include_url=False)
-        ]
-        raise TopologyError(source, problems) from None
-    problems = [f"{_where(source, root, loc)}: {msg}" for loc, msg in _reference_problems(spec, adapters, simulators)]
+        raise TopologyError(source, validation_problems(exc, source, root)) from None
+    problems = [f"{where(source, root, loc)}: {msg}" for loc, msg in _reference_problems(spec, adapters, simulators)]
     if problems:
         raise TopologyError(source, problems)
     return spec
@@ -205,7 +164,7 @@ def load_spec(
     adapters: Mapping[str, type[Adapter]],
     simulators: Mapping[str, Any],
 ) -> TopologySpec:
-    data, root = _parse_yaml(text, source)
+    data, root = parse(text, source, TopologyError)
     return spec_from_data(data, source, adapters, simulators, root)
 
 

@@ -36,6 +36,7 @@ class Subsystem:
     consumer_key: str | None = None
     consumer_secret: str | None = field(default=None, repr=False)
     tier: str | None = None
+    simulator_options: Mapping[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,7 +95,7 @@ class Registry:
                 subsystems.append(
                     Subsystem(
                         sub_id, s.name.vi, s.name.en, s.simulator, s.adapters, s.log_bodies,
-                        s.consumer_key, s.consumer_secret, s.tier,
+                        s.consumer_key, s.consumer_secret, s.tier, s.simulator_options,
                     )
                 )  # fmt: skip
                 for svc in s.services:

@@ -136,6 +136,9 @@ class SubsystemSpec(_Spec):
     code: Annotated[str, _part("subsystem code")]
     name: LocalizedName
     simulator: str | None = Field(default=None, description="Built-in simulated agency serving it")
+    simulator_options: dict[str, Any] = Field(
+        default_factory=dict, description="Options of the simulated agency, e.g. payment's pay_after seconds"
+    )
     log_bodies: bool = Field(default=True, description="Keep message bodies in the message log")
     consumer_key: str | None = Field(
         default=None, pattern=r"^[A-Za-z0-9._-]{3,64}$", description="Consumer key for POST /token (gateway style)"

@@ -1,0 +1,103 @@
+"""Admin API handlers for scenarios: the shipped list, one scenario's steps, and runs (start, follow,
+step, stop). The dashboard's player and ``ngsp-sim scenario run`` both drive runs through these."""
+
+from __future__ import annotations
+
+import asyncio
+
+from aiohttp import web
+
+from ngsp_sim.errors import ScenarioError
+from ngsp_sim.hub.admin_handlers import error, hub_of, ok, parsed_body
+from ngsp_sim.scenarios.model import Scenario, load_scenario, shipped
+from ngsp_sim.scenarios.runner import ScenarioRun, step_info
+from schemas.scenarios import (
+    ScenarioDetail,
+    ScenarioList,
+    ScenarioRunCreate,
+    ScenarioRunList,
+    ScenarioStepInfo,
+    ScenarioSummary,
+    Text,
+)
+
+__all__ = ["get_run", "get_scenario", "list_runs", "list_scenarios", "next_step", "start_run", "stop_run"]
+
+
+def _summary(s: Scenario) -> ScenarioSummary:
+    summary = Text(**s.summary.model_dump()) if s.summary else None
+    return ScenarioSummary(name=s.name, title=Text(**s.title.model_dump()), summary=summary, steps=len(s.steps))
+
+
+async def list_scenarios(request: web.Request) -> web.Response:
+    return ok(ScenarioList(items=[_summary(s) for s in shipped().values()]))
+
+
+async def get_scenario(request: web.Request) -> web.Response:
+    name = request.match_info["name"]
+    scenario = shipped().get(name)
+    if scenario is None:
+        return error(404, "not_found", f"no scenario named {name!r}; shipped: {', '.join(shipped())}")
+    actors = {n: a.client for n, a in scenario.actors.items()}
+    steps = [ScenarioStepInfo(**step_info(i, s, actors)) for i, s in enumerate(scenario.steps)]
+    return ok(ScenarioDetail(**_summary(scenario).model_dump(), actors=actors, variables=scenario.variables,
+                             items=steps))  # fmt: skip
+
+
+async def start_run(request: web.Request) -> web.Response:
+    form = await parsed_body(request, ScenarioRunCreate)
+    if isinstance(form, web.Response):
+        return form
+    if (form.scenario is None) == (form.source is None):
+        return error(400, "invalid", "give either scenario (a shipped scenario's name) or source (its YAML text)")
+    if form.source is not None:
+        try:
+            scenario = load_scenario(form.source, "<source>")
+        except ScenarioError as exc:
+            return error(400, "invalid", "the scenario has problems", exc.problems)
+    else:
+        found = shipped().get(str(form.scenario))
+        if found is None:
+            return error(404, "not_found", f"no scenario named {form.scenario!r}; shipped: {', '.join(shipped())}")
+        scenario = found
+    unknown = sorted(set(form.variables) - set(scenario.variables) - {"run"})
+    if unknown:
+        declared = ", ".join(scenario.variables) or "none"
+        return error(400, "invalid", f"unknown variable(s) {', '.join(unknown)}; {scenario.name} declares: {declared}")
+    run = hub_of(request).scenarios.start(scenario, step_mode=form.step, overrides=form.variables)
+    return ok(run.info(), status=201)
+
+
+def _run(request: web.Request) -> ScenarioRun | web.Response:
+    raw = request.match_info["id"]
+    run = hub_of(request).scenarios.runs.get(int(raw)) if raw.isdigit() and len(raw) < 12 else None
+    return run if run is not None else error(404, "not_found", f"no scenario run {raw} (the last 20 are kept)")
+
+
+async def list_runs(request: web.Request) -> web.Response:
+    runs = hub_of(request).scenarios.runs
+    return ok(ScenarioRunList(items=[runs[i].info() for i in sorted(runs, reverse=True)]))
+
+
+async def get_run(request: web.Request) -> web.Response:
+    run = _run(request)
+    return run if isinstance(run, web.Response) else ok(run.info())
+
+
+async def next_step(request: web.Request) -> web.Response:
+    run = _run(request)
+    if isinstance(run, web.Response):
+        return run
+    if not run.next():
+        return error(409, "conflict", f"run {run.id} is {run.state}, not waiting for a next step")
+    return ok(run.info())
+
+
+async def stop_run(request: web.Request) -> web.Response:
+    run = _run(request)
+    if isinstance(run, web.Response):
+        return run
+    if run.task is not None and not run.task.done():
+        run.task.cancel()
+        await asyncio.gather(run.task, return_exceptions=True)
+    return ok(run.info())

@@ -1,0 +1,89 @@
+"""Payloads of the admin API's scenario routes (``/api/v1/scenarios``, ``/api/v1/scenario-runs``)."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+__all__ = [
+    "ScenarioDetail",
+    "ScenarioList",
+    "ScenarioRunCreate",
+    "ScenarioRunInfo",
+    "ScenarioRunList",
+    "ScenarioStepInfo",
+    "ScenarioStepState",
+    "ScenarioSummary",
+    "Text",
+]
+
+StepStatus = Literal["pending", "waiting", "running", "passed", "failed", "skipped"]
+RunState = Literal["waiting", "running", "passed", "failed", "stopped"]
+
+
+class Text(BaseModel):
+    """The same words in Vietnamese and English."""
+
+    vi: str
+    en: str
+
+
+class ScenarioSummary(BaseModel):
+    name: str
+    title: Text
+    summary: Text | None = None
+    steps: int
+
+
+class ScenarioList(BaseModel):
+    items: list[ScenarioSummary]
+
+
+class ScenarioStepInfo(BaseModel):
+    index: int
+    action: Literal["say", "call", "wait", "fault", "clear"]
+    title: Text
+    say: Text | None = None
+    service: str | None = Field(default=None, description="call: the service called")
+    client: str | None = Field(default=None, description="call: the client subsystem of the actor")
+
+
+class ScenarioDetail(ScenarioSummary):
+    actors: dict[str, str] = Field(description="Actor -> client subsystem")
+    variables: dict[str, Any]
+    items: list[ScenarioStepInfo]
+
+
+class ScenarioRunCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    scenario: str | None = Field(default=None, description="A shipped scenario's name")
+    source: str | None = Field(default=None, max_length=262_144, description="Or a scenario's YAML text")
+    step: bool = Field(default=False, description="Wait for POST .../next before each step")
+    variables: dict[str, str | int] = Field(default_factory=dict, description="Override declared variables")
+
+
+class ScenarioStepState(ScenarioStepInfo):
+    status: StepStatus
+    detail: str | None = Field(default=None, description="Why it failed, or what it found")
+    ms: float | None = None
+    messages: list[str] = Field(default_factory=list, description="X-Road message ids exchanged during the step")
+
+
+class ScenarioRunInfo(BaseModel):
+    id: int
+    scenario: str
+    title: Text
+    state: RunState
+    step_mode: bool
+    current: int | None = Field(description="The step running or waiting for next; null when done")
+    variables: dict[str, Any]
+    steps: list[ScenarioStepState]
+    started_ms: int
+    ended_ms: int | None = None
+    cleanup: list[str] = Field(default_factory=list, description="Faults the run left and the hub cleared")
+
+
+class ScenarioRunList(BaseModel):
+    items: list[ScenarioRunInfo]
