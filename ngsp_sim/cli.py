@@ -32,6 +32,7 @@ from ngsp_sim.plugins import installed
 from ngsp_sim.registry import load_registry
 from ngsp_sim.replay import ReplayProvider, add_replay_parsers, load_fixture, run_record
 from ngsp_sim.scaffold import add_adapter_parser, run_adapter
+from ngsp_sim.scenarios.cli import add_scenario_parser, run_scenario_command
 from ngsp_sim.security.credentials import CredentialKeeper, UnknownConsumer
 from ngsp_sim.settings import OPTIONS, Resolved, parse_bool, resolve
 from ngsp_sim.sim import DEMO_CITIZEN, Country
@@ -111,6 +112,7 @@ def _parser() -> argparse.ArgumentParser:
     add_adapter_parser(commands)
     add_replay_parsers(commands)
     add_conformance_parser(commands)
+    add_scenario_parser(commands)
 
     agency = commands.add_parser("agency", help="simulated agencies on their own")
     agency_commands = agency.add_subparsers(dest="agency_command", required=True, metavar="ACTION")
@@ -357,6 +359,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _replay(args)
         if args.command == "conformance":
             return asyncio.run(run_conformance(args))
+        if args.command == "scenario":
+            return run_scenario_command(args)
         if args.command in ("chaos", "deliveries"):
             token = args.admin_token or os.environ.get("NGSP_SIM_ADMIN_TOKEN")
             run = run_chaos if args.command == "chaos" else run_deliveries

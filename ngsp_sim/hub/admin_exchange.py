@@ -10,6 +10,7 @@ import orjson
 from aiohttp import web
 
 from ngsp_sim.hub.admin_handlers import error, hub_of, ok, parsed_body
+from ngsp_sim.monitoring.feed import CLOSED
 from ngsp_sim.store.exchange import Delivery, Subscription
 from schemas.admin import (
     DeliveryInfo,
@@ -106,6 +107,8 @@ async def events(request: web.Request) -> web.StreamResponse:
                 except TimeoutError:
                     await response.write(b": keep-alive\n\n")
                     continue
+                if event.kind == CLOSED:  # the hub is shutting down: end the stream, do not hold it up
+                    break
                 data = orjson.dumps(event.data)
                 await response.write(b"id: %d\nevent: %s\ndata: %s\n\n" % (event.id, event.kind.encode(), data))
     return response

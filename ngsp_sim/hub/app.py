@@ -197,6 +197,7 @@ def create_app(
             await store.close()
 
     app.cleanup_ctx.append(lifecycle)
+    app.on_shutdown.append(end_live_feeds)
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/readyz", readyz)
     app.router.add_get("/metrics", metrics_handler)
@@ -233,6 +234,12 @@ async def sync_subscriptions(exchange: Exchange, registry: Registry, agencies: M
                                    source="topology")  # fmt: skip
             declared.append(sub)
     await exchange.sync_topology(declared)
+
+
+async def end_live_feeds(app: web.Application) -> None:
+    """Open event streams end as shutdown starts, so that they do not hold it up."""
+    if HUB in app:
+        app[HUB].feed.close()
 
 
 async def healthz(request: web.Request) -> web.Response:

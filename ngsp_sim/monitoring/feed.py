@@ -12,12 +12,18 @@ from __future__ import annotations
 import asyncio
 import itertools
 from collections import deque
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterable, AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["Event", "EventFeed", "Listener"]
+import orjson
+
+__all__ = ["CLOSED", "Event", "EventFeed", "Listener", "read_events"]
+
+
+CLOSED = "closed"
+"""The kind of the last event a listener gets when the hub shuts down (never sent to clients)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +76,27 @@ class EventFeed:
         finally:
             self._listeners.discard(listener)
 
+    def close(self) -> None:
+        """Tell every listener the feed ends (the hub is shutting down): each gets a ``closed`` event."""
+        for listener in self._listeners:
+            listener.offer(Event(0, CLOSED, {}))
+
     @property
     def listeners(self) -> int:
         return len(self._listeners)
+
+
+async def read_events(lines: AsyncIterable[bytes]) -> AsyncIterator[tuple[str, dict[str, Any]]]:
+    """The client side of ``GET /api/v1/events``: (kind, data) of each server-sent event, from the
+    response's lines (e.g. an aiohttp response's ``content``)."""
+    kind, data = "message", b""
+    async for raw in lines:
+        line = raw.rstrip(b"\r\n")
+        if not line:
+            if data:
+                yield kind, orjson.loads(data)
+            kind, data = "message", b""
+        elif line.startswith(b"event:"):
+            kind = line[6:].strip().decode()
+        elif line.startswith(b"data:"):
+            data += line[5:].strip()

@@ -20,6 +20,7 @@ Built-in variables: ``run`` (this hub's scenario-run number, four digits), ``tod
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterator
 from importlib import resources
@@ -257,26 +258,27 @@ def load_scenario(text: str, source: str) -> Scenario:
     return scenario
 
 
-def _library() -> Any:
-    return resources.files("ngsp_sim.scenarios").joinpath("library")
+@functools.cache
+def _shipped() -> dict[str, tuple[Scenario, str]]:
+    library = resources.files("ngsp_sim.scenarios").joinpath("library")
+    found: dict[str, tuple[Scenario, str]] = {}
+    for entry in sorted(library.iterdir(), key=lambda e: e.name):
+        if entry.name.endswith(".yaml"):
+            text = entry.read_text(encoding="utf-8")
+            scenario = load_scenario(text, f"<built-in {entry.name}>")
+            found[scenario.name] = (scenario, text)
+    return found
 
 
 def shipped() -> dict[str, Scenario]:
     """The scenarios shipped in the package, by name, in file order."""
-    found: dict[str, Scenario] = {}
-    for entry in sorted(_library().iterdir(), key=lambda e: e.name):
-        if entry.name.endswith(".yaml"):
-            scenario = load_scenario(entry.read_text(encoding="utf-8"), f"<built-in {entry.name}>")
-            found[scenario.name] = scenario
-    return found
+    return {name: scenario for name, (scenario, _) in _shipped().items()}
 
 
 def shipped_scenario(name_or_path: str) -> tuple[Scenario, str]:
     """A shipped scenario by name, or a scenario file by path: (scenario, its YAML text)."""
-    for entry in _library().iterdir():
-        if entry.name == f"{name_or_path}.yaml":
-            text = entry.read_text(encoding="utf-8")
-            return load_scenario(text, f"<built-in {entry.name}>"), text
+    if name_or_path in _shipped():
+        return _shipped()[name_or_path]
     path = Path(name_or_path)
     if name_or_path.endswith((".yaml", ".yml")) or path.exists():
         try:
@@ -284,5 +286,5 @@ def shipped_scenario(name_or_path: str) -> tuple[Scenario, str]:
         except OSError as exc:
             raise ScenarioError(name_or_path, [f"{name_or_path}: cannot read the file: {exc.strerror}"]) from None
         return load_scenario(text, name_or_path), text
-    names = ", ".join(shipped()) or "none"
+    names = ", ".join(_shipped()) or "none"
     raise ScenarioError(name_or_path, [f"no scenario named {name_or_path!r}; shipped: {names}"])

@@ -110,6 +110,8 @@ class ScenarioRun:
             ScenarioStepState(**step_info(i, s, actors), status="pending") for i, s in enumerate(self.scenario.steps)
         ]
         self.started_ms = int(self.clock.now() * 1000)
+        if self.step_mode:  # as the run will be the moment its task starts: waiting before the first step
+            self.state, self.current, self.steps[0].status = "waiting", 0, "waiting"
 
     def info(self) -> ScenarioRunInfo:
         return ScenarioRunInfo(

@@ -46,7 +46,8 @@ def check_fields(data: Any, expected: Mapping[str, Any]) -> None:
 
 def _numbers(a: Any, b: Any) -> bool:
     numeric = (int, float)
-    return isinstance(a, numeric) and isinstance(b, numeric) and not isinstance(a, bool) and a == b
+    plain = all(isinstance(v, numeric) and not isinstance(v, bool) for v in (a, b))
+    return plain and a == b
 
 
 def _show(value: Any) -> str:
