@@ -198,6 +198,10 @@ def _up(args: argparse.Namespace) -> int:
             lines.append(
                 f"  admin token (generated, shown once; set NGSP_SIM_ADMIN_TOKEN to choose): {hub.admin_token}"
             )
+            lines.append(f"  dashboard (the token rides in the fragment, never sent to a server): "
+                         f"{url}/ui/#token={hub.admin_token}")  # fmt: skip
+        else:
+            lines.append(f"  dashboard: {url}/ui/ (sign in with the admin token)")
         for key, secret in sorted(hub.credentials.generated.items()):
             lines.append(f"  consumer secret generated for {key} (shown once): {secret}")
         hub.credentials.generated.clear()

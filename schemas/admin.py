@@ -10,6 +10,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 __all__ = [
     "AdminError",
+    "AgencyInfo",
+    "AgencyList",
     "Body",
     "ChangeInfo",
     "ChangeList",
@@ -23,10 +25,12 @@ __all__ = [
     "MessageDetail",
     "MessagePage",
     "MessageSummary",
+    "Names",
     "RotatedSecret",
     "ServiceHealthInfo",
     "ServiceInfo",
     "ServiceList",
+    "SubsystemInfo",
     "VerifyReport",
     "body_bytes",
 ]
@@ -105,6 +109,29 @@ class ServiceInfo(BaseModel):
 
 class ServiceList(BaseModel):
     items: list[ServiceInfo]
+
+
+class Names(BaseModel):
+    vi: str
+    en: str
+
+
+class SubsystemInfo(BaseModel):
+    id: str
+    name: Names
+    simulator: str | None
+    services: list[str] = Field(description="Codes of the services it provides")
+
+
+class AgencyInfo(BaseModel):
+    member: str = Field(description="INSTANCE/CLASS/CODE")
+    code: str
+    name: Names
+    subsystems: list[SubsystemInfo]
+
+
+class AgencyList(BaseModel):
+    items: list[AgencyInfo]
 
 
 class ChangeInfo(BaseModel):

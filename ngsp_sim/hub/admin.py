@@ -33,6 +33,7 @@ from ngsp_sim.hub.admin_handlers import (
     get_message,
     health,
     hub_of,
+    list_agencies,
     list_changes,
     list_circuits,
     list_credentials,
@@ -55,6 +56,7 @@ from ngsp_sim.registry.changes import DeleteAccess, PutAccess, PutService, PutSu
 from ngsp_sim.registry.spec import FaultSpec
 from schemas.admin import (
     AdminError,
+    AgencyList,
     ChangeInfo,
     ChangeList,
     CircuitList,
@@ -124,6 +126,7 @@ ROUTES = (
         "GET", "/api/v1/health", health, "Health statistics per service over a period", HealthReport, query=("period",)
     ),
     Route("GET", "/api/v1/services", list_services, "The registered services", ServiceList),
+    Route("GET", "/api/v1/agencies", list_agencies, "Agencies and their subsystems, named in vi and en", AgencyList),
     Route(
         "PUT",
         "/api/v1/services/{id:.+}",

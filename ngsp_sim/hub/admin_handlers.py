@@ -18,6 +18,8 @@ from ngsp_sim.security.credentials import UnknownConsumer
 from ngsp_sim.store import MessageQuery, StoredMessage, verify_chain
 from schemas.admin import (
     AdminError,
+    AgencyInfo,
+    AgencyList,
     Body,
     ChangeInfo,
     ChangeList,
@@ -31,10 +33,12 @@ from schemas.admin import (
     MessageDetail,
     MessagePage,
     MessageSummary,
+    Names,
     RotatedSecret,
     ServiceHealthInfo,
     ServiceInfo,
     ServiceList,
+    SubsystemInfo,
     VerifyReport,
 )
 
@@ -226,6 +230,29 @@ def change_handler(op: str, field: str | None = None, param: str = "id") -> Hand
 
     handler.__name__ = op
     return handler
+
+
+async def list_agencies(request: web.Request) -> web.Response:
+    """Agencies and their subsystems, with names in both languages: what the dashboard's map draws."""
+    registry = hub_of(request).pipeline.table.registry
+    provided: dict[Any, list[str]] = {}
+    for service_id in registry.services:
+        provided.setdefault(service_id.subsystem, []).append(service_id.service_code)
+    items = []
+    for member, agency in registry.agencies.items():
+        subs = [
+            SubsystemInfo(
+                id=str(s.id),
+                name=Names(vi=s.name_vi, en=s.name_en),
+                simulator=s.simulator,
+                services=provided.get(s.id, []),
+            )
+            for s in registry.subsystems.values()
+            if s.id.member == member
+        ]
+        items.append(AgencyInfo(member=str(member), code=member.member_code,
+                                name=Names(vi=agency.name_vi, en=agency.name_en), subsystems=subs))  # fmt: skip
+    return ok(AgencyList(items=items))
 
 
 async def list_faults(request: web.Request) -> web.Response:

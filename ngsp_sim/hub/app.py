@@ -30,6 +30,7 @@ from ngsp_sim.hub.pipeline import Incoming, Pipeline, RoutingTable
 from ngsp_sim.hub.responses import json_response
 from ngsp_sim.hub.routes import RouteState, build_routes, ensure_agencies
 from ngsp_sim.hub.runtime import HubRuntime
+from ngsp_sim.hub.ui import add_ui_routes
 from ngsp_sim.identifiers import SubsystemId
 from ngsp_sim.monitoring.feed import EventFeed
 from ngsp_sim.monitoring.message_log import MessageLog
@@ -205,6 +206,7 @@ def create_app(
     app.router.add_post("/token", gateway.token_handler)
     app.router.add_route("*", "/r1/{tail:.*}", r1_handler)
     admin.add_routes(app)
+    add_ui_routes(app)
     app.router.add_route("*", "/{context}/{version}/{tail:.*}", gateway.gateway_handler)  # last: a catch-all
     return app
 
