@@ -250,3 +250,12 @@ def test_markdown_and_junit_reports(tmp_path: Path):
     cases = suite.findall("testcase")
     assert cases[1].get("name") == "02 Two" and cases[1].find("failure").get("message") == "a: expected 1, got 2"
     assert cases[2].find("skipped") is not None and "m1" in cases[0].find("system-out").text
+
+
+async def test_the_readme_scenario_runs_as_written(make_hub, clock):
+    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    section = readme.split("### Scenarios", 1)[1]
+    source = section.split("```yaml\n", 1)[1].split("```", 1)[0]
+    run = await play(await make_hub(), clock, source=source)
+    assert (run["state"], failures(run)) == ("passed", [])
+    assert run["steps"][-1]["say"]["en"] == "Back again, Nguyễn."
