@@ -39,6 +39,7 @@ bench: $(STAMP)  ## side by side (direct, nginx, Prism, ngsp-sim), routing, mess
 	$(BIN)/python bench/query.py --records 1000000
 	$(BIN)/python bench/country.py --population 100000
 	$(BIN)/python bench/toolkit.py
+	$(BIN)/python bench/scenarios.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache .ruff_cache

@@ -78,6 +78,11 @@ class CircuitBreaker:
             self.state, self.opened_at = "open", now
             self._forget()
 
+    def reset(self) -> None:
+        """Close the circuit and forget the window: an operator's "the provider is repaired"."""
+        self.state, self.probing, self.opened_at = "closed", False, 0.0
+        self._forget()
+
     def _forget(self) -> None:
         self._calls.clear()
         self._failures = 0

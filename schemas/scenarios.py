@@ -42,7 +42,7 @@ class ScenarioList(BaseModel):
 
 class ScenarioStepInfo(BaseModel):
     index: int
-    action: Literal["say", "call", "wait", "fault", "clear"]
+    action: Literal["say", "call", "wait", "fault", "clear", "reset_circuit"]
     title: Text
     say: Text | None = None
     service: str | None = Field(default=None, description="call: the service called")

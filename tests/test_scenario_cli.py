@@ -62,7 +62,7 @@ async def test_run_against_a_running_hub_and_a_failing_step(tmp_path: Path):
     try:
         passed = await _cli(tmp_path, "scenario", "run", "population-outage", "--hub", hub.url, env=ENV)
         assert passed.returncode == 0, passed.stdout + passed.stderr
-        assert f"on {hub.url}" in passed.stdout and "population-outage: passed, 7/7 steps" in passed.stdout
+        assert f"on {hub.url}" in passed.stdout and "population-outage: passed, 8/8 steps" in passed.stdout
         failing = tmp_path / "failing.yaml"
         failing.write_text(FAILING, encoding="utf-8")
         failed = await _cli(tmp_path, "scenario", "run", str(failing), "--hub", hub.url, "--junit", "r.xml", env=ENV)
@@ -86,7 +86,7 @@ async def test_step_mode_waits_for_enter_and_q_stops(tmp_path: Path):
         stopped = await _cli(tmp_path, "scenario", "run", "population-outage", "--hub", hub.url, "--step",
                              env=ENV, stdin="\n\nq\n")  # fmt: skip
         assert stopped.returncode == 1
-        assert "population-outage: stopped, 2/7 steps" in stopped.stdout
+        assert "population-outage: stopped, 2/8 steps" in stopped.stdout
         assert "fault population-outage was left injected; the hub cleared it" in stopped.stdout
     finally:
         await hub.stop()

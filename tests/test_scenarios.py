@@ -67,7 +67,7 @@ def test_problems_name_file_line_and_path():
     )
     assert found == [
         "my.yaml:8: steps[1]: a step does one thing; this one has wait and clear",
-        "my.yaml:10: steps[2]: a step needs one of call, wait, fault, clear, or say (narration only)",
+        "my.yaml:10: steps[2]: a step needs one of call, wait, fault, clear, reset_circuit, or say (narration only)",
         "my.yaml:14: steps[4]: fault: kind: Input should be 'latency', 'error', 'timeout', 'reset', 'malformed', "
         "'schema_violation' or 'outage'",
     ]
@@ -128,6 +128,29 @@ async def test_all_scenarios_replay_on_one_hub_twice(make_hub, clock):
             assert (name, round_, run["state"], failures(run)) == (name, round_, "passed", [])
     faults = await (await hub.get("/api/v1/faults", headers=ADMIN)).json()
     assert faults["items"] == []
+
+
+async def test_the_outage_replays_back_to_back_with_its_circuit_closed_again(make_hub, clock):
+    hub = await make_hub()
+    for _ in range(3):  # without the reset, the second run's failures open the breaker (4 of 8 calls in 30 s)
+        run = await play(hub, clock, name="population-outage")
+        assert (run["state"], failures(run)) == ("passed", [])
+    circuits = (await (await hub.get("/api/v1/circuits", headers=ADMIN)).json())["items"]
+    assert [c["state"] for c in circuits if c["provider"].endswith("CSDLQGDC")] == ["closed"]
+
+
+async def test_a_circuit_is_reset_through_the_admin_api(make_hub, clock):
+    hub = await make_hub()
+    source = HEAD + "steps:\n  - fault: {id: d, target: VN/GOV/000.00.00.G01/CSDLQGDC, kind: outage}\n"
+    for i in range(6):  # five failures open it (min_calls 5, ratio 1); the sixth call fails fast
+        source += LOOKUP.replace("YC-1", f"YC-{i}") + "    expect: {status: 500}\n"
+    run = await play(hub, clock, source=source)
+    assert run["steps"][-1]["detail"].startswith("500 Server.ServerProxy.ServiceFailed.CircuitOpen")
+    path = "/api/v1/circuits/VN/GOV/000.00.00.G01/CSDLQGDC"
+    reset = await (await hub.delete(path, headers=ADMIN)).json()
+    assert reset == {"provider": "VN/GOV/000.00.00.G01/CSDLQGDC", "state": "closed", "calls": 0, "failures": 0}
+    missing = await hub.delete("/api/v1/circuits/VN/GOV/000.00.00.G99/NONE", headers=ADMIN)
+    assert missing.status == 404 and "not a provider" in (await missing.json())["message"]
 
 
 async def test_a_failed_expectation_stops_the_run_and_clears_its_faults(make_hub, clock):

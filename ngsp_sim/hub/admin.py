@@ -40,6 +40,7 @@ from ngsp_sim.hub.admin_handlers import (
     list_faults,
     list_messages,
     list_services,
+    reset_circuit,
     rotate_credential,
     verify,
 )
@@ -59,6 +60,7 @@ from schemas.admin import (
     AgencyList,
     ChangeInfo,
     ChangeList,
+    CircuitInfo,
     CircuitList,
     CredentialList,
     DeliveryList,
@@ -196,6 +198,13 @@ ROUTES = (
     ),
     Route(
         "GET", "/api/v1/circuits", list_circuits, "Circuit breakers per provider: state and recent calls", CircuitList
+    ),
+    Route(
+        "DELETE",
+        "/api/v1/circuits/{id:.+}",
+        reset_circuit,
+        "Close a provider's circuit and forget its failures (the provider is repaired)",
+        CircuitInfo,
     ),
     Route("GET", "/api/v1/credentials", list_credentials, "Consumer keys (never their secrets)", CredentialList),
     Route(

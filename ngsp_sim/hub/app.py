@@ -176,7 +176,13 @@ def create_app(
                     outcome = await pipeline.handle(incoming)
                     return Answer(outcome.status, outcome.headers, outcome.body, outcome.record.messageId)
 
-                runtime.scenarios = ScenarioRuns(scenario_send, source.apply, feed, clock)
+                def reset_circuit(provider: str) -> bool:
+                    breaker = next((b for b in state.breakers.values() if b.name == provider), None)
+                    if breaker is not None:
+                        breaker.reset()
+                    return breaker is not None
+
+                runtime.scenarios = ScenarioRuns(scenario_send, source.apply, reset_circuit, feed, clock)
                 runtime.exchange, runtime.feed, pipeline.feed = exchange, feed, feed
                 await sync_subscriptions(exchange, registry, agencies)
                 source.on_change(lambda registry: sync_subscriptions(exchange, registry, agencies))

@@ -12,6 +12,7 @@ and its **steps**. A step does one thing and may carry narration (``say``, Vietn
     - wait: {kind: event, match: {event: dossier.status, MaHoSo: "${dossier}"}, timeout: 10}
     - fault: {id: outage, target: VN/GOV/000.00.00.G01/CSDLQGDC, kind: outage}
     - clear: outage
+    - reset_circuit: VN/GOV/000.00.00.G01/CSDLQGDC    # close its circuit breaker (forget failures)
 
 ``${name}`` is replaced by a variable's value (a whole-string ``${name}`` keeps the value's type).
 Built-in variables: ``run`` (this hub's scenario-run number, four digits), ``today`` (YYYYMMDD) and
@@ -47,7 +48,7 @@ __all__ = [
 
 BUILTIN_VARIABLES = ("run", "today", "yymmdd")
 VARIABLE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
-ACTIONS = ("call", "wait", "fault", "clear")
+ACTIONS = ("call", "wait", "fault", "clear", "reset_circuit")
 CALL_ONLY = ("as_", "method", "body", "query", "edoc", "edoc_status", "payment_secret", "expect")
 FEED_KINDS = ("message", "event", "edoc", "delivery")
 
@@ -140,6 +141,9 @@ class Step(_Spec):
     wait: Wait | None = None
     fault: dict[str, Any] | None = Field(default=None, description="Inject a fault (the admin API's FaultSpec)")
     clear: str | None = Field(default=None, description="Clear the fault with this id")
+    reset_circuit: str | None = Field(
+        default=None, description="Close the circuit breaker of this provider subsystem (the operator's repair)"
+    )
 
     @model_validator(mode="after")
     def _one_action(self) -> Step:
@@ -196,6 +200,9 @@ class Step(_Spec):
             return LocalizedName(vi=f"Gây lỗi {fid}", en=f"Inject fault {fid}")
         if self.clear is not None:
             return LocalizedName(vi=f"Gỡ lỗi {self.clear}", en=f"Clear fault {self.clear}")
+        if self.reset_circuit is not None:
+            code = self.reset_circuit.rsplit("/", 1)[-1]
+            return LocalizedName(vi=f"Đóng lại mạch đến {code}", en=f"Close the circuit to {code}")
         return LocalizedName(vi="Thuyết minh", en="Narration")
 
 

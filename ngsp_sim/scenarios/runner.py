@@ -50,6 +50,8 @@ class Answer:
 
 
 Send = Callable[[str, str, str, dict[str, str], bytes, str], Awaitable[Answer]]
+Reset = Callable[[str], bool]
+"""Close a provider's circuit breaker; False when it has none yet."""
 """Send a request through the hub: (client, method, service, query, body, content type)."""
 
 
@@ -90,6 +92,7 @@ class ScenarioRun:
     variables: dict[str, Any]
     send: Send
     apply: Apply
+    reset: Reset
     feed: EventFeed
     clock: Clock
     steps: list[ScenarioStepState] = field(default_factory=list)
@@ -197,6 +200,11 @@ class ScenarioRun:
             await self._change("put_fault", payload)
             self._faults.append(str(payload["id"]))
             return f"{payload['kind']} on {payload.get('target')}"
+        if step.reset_circuit is not None:
+            provider = substitute(step.reset_circuit, self.variables)
+            if not self.reset(provider):
+                raise StepFailed(f"{provider} is not a provider of this hub: it has no circuit to close")
+            return "closed"
         if step.clear is not None:
             await self._change("delete_fault", {"id": step.clear})
             with contextlib.suppress(ValueError):
@@ -294,8 +302,8 @@ def _brief(data: Any, limit: int = 160) -> str:
 class ScenarioRuns:
     """The scenario runs of one hub: numbered from 1 (the ``run`` variable), the last few kept."""
 
-    def __init__(self, send: Send, apply: Apply, feed: EventFeed, clock: Clock) -> None:
-        self._send, self._apply, self._feed, self._clock = send, apply, feed, clock
+    def __init__(self, send: Send, apply: Apply, reset: Reset, feed: EventFeed, clock: Clock) -> None:
+        self._send, self._apply, self._reset, self._feed, self._clock = send, apply, reset, feed, clock
         self.runs: dict[int, ScenarioRun] = {}
         self._count = 0
 
@@ -306,7 +314,7 @@ class ScenarioRuns:
         day = datetime.fromtimestamp(self._clock.now(), UTC)
         variables = {"run": f"{self._count % 10000:04d}", "today": f"{day:%Y%m%d}", "yymmdd": f"{day:%y%m%d}",
                      **scenario.variables, **(overrides or {})}  # fmt: skip
-        run = ScenarioRun(self._count, scenario, step_mode, variables, self._send, self._apply, self._feed,
+        run = ScenarioRun(self._count, scenario, step_mode, variables, self._send, self._apply, self._reset, self._feed,
                           self._clock)  # fmt: skip
         self.runs[run.id] = run
         for old in sorted(self.runs)[:-KEEP_RUNS]:
