@@ -103,9 +103,12 @@ class MessageLog:
 
     async def stop(self) -> None:
         if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+            # Never cancel the writer in the middle of a write: a cancelled BEGIN can leave the store's
+            # connection inside a transaction, and the last entries would then be lost.
+            async with self._flush_lock:
+                self._task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await self._task
             self._task = None
         try:
             await self.flush()

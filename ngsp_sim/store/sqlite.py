@@ -8,6 +8,8 @@ and throw-away hubs).
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import sqlite3
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -95,11 +97,12 @@ class SqliteStore:
     async def _transaction(self) -> AsyncIterator[aiosqlite.Connection]:
         async with self._write_lock:
             db = self.writer
-            await db.execute("BEGIN IMMEDIATE")
             try:
+                await db.execute("BEGIN IMMEDIATE")  # inside the try: a cancelled BEGIN still runs, so roll back
                 yield db
             except BaseException:
-                await db.execute("ROLLBACK")
+                with contextlib.suppress(sqlite3.OperationalError):  # no transaction: BEGIN itself failed
+                    await asyncio.shield(db.execute("ROLLBACK"))
                 raise
             await db.execute("COMMIT")
 
