@@ -3,6 +3,7 @@ the controllable clock pass when (and only when) a step waits for time."""
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from aiohttp.test_utils import TestClient
@@ -22,7 +23,7 @@ async def play(
     body: dict[str, Any] = {"scenario": name} if name else {"source": source}
     if variables:
         body["variables"] = variables
-    async with hub.get("/api/v1/events", headers=ADMIN) as feed:
+    async with asyncio.timeout(60), hub.get("/api/v1/events", headers=ADMIN) as feed:  # a stuck run fails
         created = await hub.post("/api/v1/scenario-runs", json=body, headers=ADMIN)
         assert created.status == 201, await created.text()
         run_id = (await created.json())["id"]

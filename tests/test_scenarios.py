@@ -3,6 +3,7 @@ admin API's refusals and the reports."""
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 from typing import Any
 
@@ -177,7 +178,7 @@ async def test_an_event_that_never_comes_times_out_on_the_hub_clock(make_hub, cl
     run_id = (await created.json())["id"]
     await clock.until_sleeping()
     clock.advance(2)
-    async with hub.get("/api/v1/events?after=0", headers=ADMIN) as feed:
+    async with asyncio.timeout(30), hub.get("/api/v1/events?after=0", headers=ADMIN) as feed:
         async for kind, data in read_events(feed.content):
             if kind == "scenario" and data["run"] == run_id and "step" not in data and data["state"] == "failed":
                 break
@@ -187,7 +188,7 @@ async def test_an_event_that_never_comes_times_out_on_the_hub_clock(make_hub, cl
 
 async def test_step_mode_waits_for_next_and_stop_ends_the_run(make_hub, clock):
     hub = await make_hub()
-    async with hub.get("/api/v1/events", headers=ADMIN) as feed:
+    async with asyncio.timeout(30), hub.get("/api/v1/events", headers=ADMIN) as feed:
         events = read_events(feed.content)
         created = await hub.post("/api/v1/scenario-runs", json={"scenario": "population-outage", "step": True},
                                  headers=ADMIN)  # fmt: skip

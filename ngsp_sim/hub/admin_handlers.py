@@ -276,10 +276,9 @@ async def list_circuits(request: web.Request) -> web.Response:
 async def reset_circuit(request: web.Request) -> web.Response:
     provider = request.match_info["id"]
     state = hub_of(request).routes
-    breaker = next((b for b in state.breakers.values() if b.name == provider), None) if state else None
+    breaker = state.reset_breaker(provider) if state else None
     if breaker is None:
         return error(404, "not_found", f"no circuit breaker for {provider}: not a provider of this hub")
-    breaker.reset()
     return ok(CircuitInfo(provider=breaker.name, state=breaker.state, calls=breaker.calls, failures=breaker.failures))
 
 

@@ -9,7 +9,7 @@ from aiohttp import web
 
 from ngsp_sim.errors import ScenarioError
 from ngsp_sim.hub.admin_handlers import error, hub_of, ok, parsed_body
-from ngsp_sim.scenarios.model import Scenario, load_scenario, shipped
+from ngsp_sim.scenarios.model import BUILTIN_VARIABLES, Scenario, load_scenario, shipped
 from ngsp_sim.scenarios.runner import ScenarioRun, step_info
 from schemas.scenarios import (
     ScenarioDetail,
@@ -29,15 +29,21 @@ def _summary(s: Scenario) -> ScenarioSummary:
     return ScenarioSummary(name=s.name, title=Text(**s.title.model_dump()), summary=summary, steps=len(s.steps))
 
 
+def _shipped(name: str) -> Scenario | web.Response:
+    scenario = shipped().get(name)
+    if scenario is None:
+        return error(404, "not_found", f"no scenario named {name!r}; shipped: {', '.join(shipped())}")
+    return scenario
+
+
 async def list_scenarios(request: web.Request) -> web.Response:
     return ok(ScenarioList(items=[_summary(s) for s in shipped().values()]))
 
 
 async def get_scenario(request: web.Request) -> web.Response:
-    name = request.match_info["name"]
-    scenario = shipped().get(name)
-    if scenario is None:
-        return error(404, "not_found", f"no scenario named {name!r}; shipped: {', '.join(shipped())}")
+    scenario = _shipped(request.match_info["name"])
+    if isinstance(scenario, web.Response):
+        return scenario
     actors = {n: a.client for n, a in scenario.actors.items()}
     steps = [ScenarioStepInfo(**step_info(i, s, actors)) for i, s in enumerate(scenario.steps)]
     return ok(ScenarioDetail(**_summary(scenario).model_dump(), actors=actors, variables=scenario.variables,
@@ -52,15 +58,14 @@ async def start_run(request: web.Request) -> web.Response:
         return error(400, "invalid", "give either scenario (a shipped scenario's name) or source (its YAML text)")
     if form.source is not None:
         try:
-            scenario = load_scenario(form.source, "<source>")
+            scenario: Scenario | web.Response = load_scenario(form.source, "<source>")
         except ScenarioError as exc:
             return error(400, "invalid", "the scenario has problems", exc.problems)
     else:
-        found = shipped().get(str(form.scenario))
-        if found is None:
-            return error(404, "not_found", f"no scenario named {form.scenario!r}; shipped: {', '.join(shipped())}")
-        scenario = found
-    unknown = sorted(set(form.variables) - set(scenario.variables) - {"run"})
+        scenario = _shipped(str(form.scenario))
+    if isinstance(scenario, web.Response):
+        return scenario
+    unknown = sorted(set(form.variables) - set(scenario.variables) - set(BUILTIN_VARIABLES))
     if unknown:
         declared = ", ".join(scenario.variables) or "none"
         return error(400, "invalid", f"unknown variable(s) {', '.join(unknown)}; {scenario.name} declares: {declared}")

@@ -100,25 +100,29 @@ def create_app(
                     lambda: agency_names(source.current), feed,
                 )  # fmt: skip
 
-                async def call_hub(client: str, service: str, body: Any) -> tuple[int, Any]:
-                    """An agency calling another through this hub, as ``client`` (a full exchange)."""
-                    xml = isinstance(body, bytes)
-                    content_type = "text/xml; charset=utf-8" if xml else "application/json"
-                    headers = CIMultiDict({"X-Road-Client": client, "Content-Type": content_type})
-                    incoming = Incoming(
-                        "POST",
-                        f"/r1/{service}",
-                        MultiDictProxy(MultiDict()),
-                        CIMultiDictProxy(headers),
-                        body if xml else orjson.dumps(body),
-                    )
+                async def send(client: str, method: str, service: str, query: dict[str, str], body: bytes,
+                               content_type: str) -> Answer:  # fmt: skip
+                    """A request through this hub's pipeline as ``client`` (a full exchange, logged)."""
+                    headers = CIMultiDict({"X-Road-Client": client})
+                    if method != "GET":
+                        headers["Content-Type"] = content_type
+                    incoming = Incoming(method, f"/r1/{service}", MultiDictProxy(MultiDict(query)),
+                                        CIMultiDictProxy(headers), body)  # fmt: skip
                     outcome = await pipeline.handle(incoming)
-                    if not outcome.body:
-                        return outcome.status, None
+                    return Answer(outcome.status, outcome.headers, outcome.body)
+
+                async def call_hub(client: str, service: str, body: Any) -> tuple[int, Any]:
+                    """An agency calling another through this hub, as ``client``."""
+                    if isinstance(body, bytes):
+                        answer = await send(client, "POST", service, {}, body, "text/xml; charset=utf-8")
+                    else:
+                        answer = await send(client, "POST", service, {}, orjson.dumps(body), "application/json")
+                    if not answer.body:
+                        return answer.status, None
                     try:
-                        return outcome.status, orjson.loads(outcome.body)
+                        return answer.status, orjson.loads(answer.body)
                     except orjson.JSONDecodeError:
-                        return outcome.status, outcome.body
+                        return answer.status, answer.body
 
                 def table(registry: Registry) -> RoutingTable:
                     ensure_agencies(registry, simulators, agencies, country, clock)
@@ -166,23 +170,9 @@ def create_app(
                 )
                 app[HUB] = runtime
 
-                async def scenario_send(client: str, method: str, service: str, query: dict[str, str],
-                                        body: bytes, content_type: str) -> Answer:  # fmt: skip
-                    headers = CIMultiDict({"X-Road-Client": client})
-                    if method != "GET":
-                        headers["Content-Type"] = content_type
-                    incoming = Incoming(method, f"/r1/{service}", MultiDictProxy(MultiDict(query)),
-                                        CIMultiDictProxy(headers), body)  # fmt: skip
-                    outcome = await pipeline.handle(incoming)
-                    return Answer(outcome.status, outcome.headers, outcome.body, outcome.record.messageId)
-
-                def reset_circuit(provider: str) -> bool:
-                    breaker = next((b for b in state.breakers.values() if b.name == provider), None)
-                    if breaker is not None:
-                        breaker.reset()
-                    return breaker is not None
-
-                runtime.scenarios = ScenarioRuns(scenario_send, source.apply, reset_circuit, feed, clock)
+                runtime.scenarios = ScenarioRuns(
+                    send, source.apply, lambda provider: state.reset_breaker(provider) is not None, feed, clock
+                )
                 runtime.exchange, runtime.feed, pipeline.feed = exchange, feed, feed
                 await sync_subscriptions(exchange, registry, agencies)
                 source.on_change(lambda registry: sync_subscriptions(exchange, registry, agencies))

@@ -71,6 +71,13 @@ class RouteState:
             self.breakers[provider] = CircuitBreaker(str(provider), self.breaker_config, self.clock)
         return self.breakers[provider]
 
+    def reset_breaker(self, provider: str) -> CircuitBreaker | None:
+        """Close the circuit of ``provider`` (a subsystem identifier); None when it is no provider here."""
+        breaker = next((b for b in self.breakers.values() if b.name == provider), None)
+        if breaker is not None:
+            breaker.reset()
+        return breaker
+
 
 def build_routes(
     registry: Registry,

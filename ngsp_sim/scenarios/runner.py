@@ -40,7 +40,6 @@ class Answer:
     status: int
     headers: Mapping[str, str]
     body: bytes
-    message_id: str
 
     def data(self) -> Any:
         try:
@@ -175,18 +174,18 @@ class ScenarioRun:
         first_event = self.feed.recent[-1].id if self.feed.recent else 0
         started = time.perf_counter()
         try:
-            state.detail = await self._do(step, listener, state)
+            state.detail = await self._do(step, listener)
             state.status = "passed"
         except StepFailed as exc:
             state.status, state.detail = "failed", str(exc)
         state.ms = round((time.perf_counter() - started) * 1000, 1)
         during = [e.data.get("messageId") for e in self.feed.recent if e.id > first_event and e.kind == "message"]
-        state.messages = [m for m in during if m] or state.messages
+        state.messages = [m for m in during if m]
         return state.status == "passed"
 
-    async def _do(self, step: Step, listener: Listener, state: ScenarioStepState) -> str | None:
+    async def _do(self, step: Step, listener: Listener) -> str | None:
         if step.call is not None:
-            return await self._call(step, state)
+            return await self._call(step)
         if step.wait is not None and step.wait.seconds is not None:
             await self.clock.sleep(step.wait.seconds)
             return f"{step.wait.seconds:g} s of the hub's clock passed"
@@ -218,7 +217,7 @@ class ScenarioRun:
         except ChangeError as exc:
             raise StepFailed(f"the hub refused {op}: {exc.message}") from None
 
-    async def _call(self, step: Step, state: ScenarioStepState) -> str:
+    async def _call(self, step: Step) -> str:
         client = self.scenario.actors[str(step.as_)].client
         service = substitute(step.call, self.variables)
         query = {str(k): str(v) for k, v in substitute(step.query, self.variables).items()}
@@ -238,7 +237,6 @@ class ScenarioRun:
                 data["MaXacThuc"] = sign_init(data, str(substitute(step.payment_secret, self.variables)))
             body = orjson.dumps(data)
         answer = await self.send(client, step.http_method, service, query, body, content_type)
-        state.messages = [answer.message_id]
         data = answer.data()
         expect = step.expect
         want_status = expect.status if expect is not None else 200

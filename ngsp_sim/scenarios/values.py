@@ -27,9 +27,10 @@ def pick(data: Any, path: str) -> Any:
             here = here[int(part)]
         else:
             at = ".".join(walked) or "the top level"
-            has = f"keys {', '.join(map(str, here))}" if isinstance(here, Mapping) else type(here).__name__
-            if isinstance(here, list):
-                has = f"a list of {len(here)}"
+            if isinstance(here, Mapping):
+                has = f"keys {', '.join(map(str, here))}"
+            else:
+                has = f"a list of {len(here)}" if isinstance(here, list) else type(here).__name__
             raise StepFailed(f"{path}: no {part!r} at {at} (found {has})")
         walked.append(part)
     return here
