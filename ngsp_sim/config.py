@@ -24,6 +24,7 @@ class SecurityConfig:
     max_url_length: int = 8 * 1024
     max_header_size: int = 8 * 1024
     max_headers_size: int = 32 * 1024
+    max_header_count: int = 100
 
     def __post_init__(self) -> None:
         if self.token_ttl < 1:

@@ -3,21 +3,34 @@
 ``InProcessTransport`` calls a simulated agency's handler directly; ``HttpTransport`` sends the native
 request to a base URL with aiohttp. Both enforce the service's timeout and translate failures into
 the hub's error tree (``Timeout``, ``NetworkError``, ``ServiceFailed``). Redirects are returned to the
-adapter, never followed.
+adapter, never followed. The HTTP path is encoded by the hub (:func:`wire_path`) and
+handed to aiohttp as already encoded, so the client library neither decodes nor resolves it again:
+the provider receives the path the access check judged.
 """
 
 from __future__ import annotations
 
 import asyncio
 from typing import Protocol
+from urllib.parse import quote
 
 import aiohttp
+from yarl import URL
 
 from adapters.base import NativeRequest, NativeResponse
 from ngsp_sim.errors import NetworkError, ServiceFailed, Timeout
 from ngsp_sim.sim.base import SimulatedAgency
 
-__all__ = ["HttpTransport", "InProcessTransport", "Transport"]
+__all__ = ["HttpTransport", "InProcessTransport", "Transport", "wire_path"]
+
+_PCHAR = "/!$&'()*+,;=:@"
+"""What :func:`wire_path` leaves unencoded besides letters, digits and ``-._~`` (RFC 3986 ``pchar``)."""
+
+
+def wire_path(path: str) -> str:
+    """A decoded, normalised path as it goes on the wire: every character that is not plain ``pchar``
+    percent-encoded (UTF-8), so that it reaches the provider as the same segments the hub checked."""
+    return quote(path, safe=_PCHAR)
 
 
 class Transport(Protocol):
@@ -45,7 +58,7 @@ class HttpTransport:
         self.max_body_size = max_body_size
 
     async def send(self, request: NativeRequest, timeout: float) -> NativeResponse:
-        url = self.base_url + request.path
+        url = URL(self.base_url + wire_path(request.path), encoded=True)
         try:
             async with self.session.request(
                 request.method,

@@ -131,7 +131,7 @@ ROUTES = (
     Route("GET", "/api/v1/agencies", list_agencies, "Agencies and their subsystems, named in vi and en", AgencyList),
     Route(
         "PUT",
-        "/api/v1/services/{id:.+}",
+        "/api/v1/services/{id:(?s:.+)}",
         change_handler("put_service", "service"),
         "Register or replace a service",
         ChangeInfo,
@@ -140,14 +140,14 @@ ROUTES = (
     ),
     Route(
         "DELETE",
-        "/api/v1/services/{id:.+}",
+        "/api/v1/services/{id:(?s:.+)}",
         change_handler("delete_service", "service"),
         "Remove a service and its access rights",
         ChangeInfo,
     ),
     Route(
         "PUT",
-        "/api/v1/subsystems/{id:.+}",
+        "/api/v1/subsystems/{id:(?s:.+)}",
         change_handler("put_subsystem", "subsystem"),
         "Register or rename a subsystem",
         ChangeInfo,
@@ -201,7 +201,7 @@ ROUTES = (
     ),
     Route(
         "DELETE",
-        "/api/v1/circuits/{id:.+}",
+        "/api/v1/circuits/{id:(?s:.+)}",
         reset_circuit,
         "Close a provider's circuit and forget its failures (the provider is repaired)",
         CircuitInfo,
@@ -312,7 +312,7 @@ def admin_openapi() -> dict[str, Any]:
     error = {"content": {"application/json": {"schema": refs[(AdminError, "validation")]}}}
     paths: dict[str, Any] = {}
     for r in ROUTES:
-        path = r.path.replace("{id:.+}", "{id}")
+        path = r.path.replace("{id:(?s:.+)}", "{id}")
         names = [n for n in ("id", "name", "key") if "{" + n + "}" in path]
         op: dict[str, Any] = {
             "summary": r.summary,

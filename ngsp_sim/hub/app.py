@@ -25,6 +25,7 @@ from ngsp_sim.clock import Clock, SystemClock
 from ngsp_sim.config import HubConfig
 from ngsp_sim.exchange import Exchange, WebhookSender, edoc_topic, new_subscription
 from ngsp_sim.hub import admin, gateway
+from ngsp_sim.hub.edge import edge_guard, parser_limits
 from ngsp_sim.hub.metaservices import METASERVICES, list_clients, metaservice
 from ngsp_sim.hub.pipeline import Incoming, Pipeline, RoutingTable
 from ngsp_sim.hub.responses import json_response
@@ -80,8 +81,8 @@ def create_app(
     # aiohttp's own parser limits sit above ours, so that our middleware answers 414/431 itself.
     app = web.Application(
         client_max_size=config.max_body_size,
-        handler_args={"max_line_size": 65536, "max_field_size": 65536},
-        middlewares=[gateway.enforce_limits],
+        handler_args=parser_limits(config.security),
+        middlewares=[edge_guard(config.security)],
     )
 
     async def lifecycle(app: web.Application) -> AsyncIterator[None]:
@@ -200,10 +201,11 @@ def create_app(
     app.router.add_get("/metrics", metrics_handler)
     app.router.add_get("/listClients", list_clients_handler)
     app.router.add_post("/token", gateway.token_handler)
-    app.router.add_route("*", "/r1/{tail:.*}", r1_handler)
+    # (?s:...): a percent-encoded line feed in the path still reaches the hub's handlers and their error bodies
+    app.router.add_route("*", "/r1/{tail:(?s:.*)}", r1_handler)
     admin.add_routes(app)
     add_ui_routes(app)
-    app.router.add_route("*", "/{context}/{version}/{tail:.*}", gateway.gateway_handler)  # last: a catch-all
+    app.router.add_route("*", "/{context}/{version}/{tail:(?s:.*)}", gateway.gateway_handler)  # last: a catch-all
     return app
 
 

@@ -3,8 +3,8 @@
 service, adapter and validation as its ``/r1`` address; only identification and error bodies differ
 (WSO2-style ``fault`` objects with their numeric codes).
 
-Also here: the hard limits every request meets first (URL length, header sizes), and the reading of
-bearer tokens, which ``/r1`` accepts too (its ``X-Road-Client`` must then match the token's client).
+Also here: the reading of bearer tokens, which ``/r1`` accepts too (its ``X-Road-Client`` must then
+match the token's client). The hard limits every request meets first are in :mod:`ngsp_sim.hub.edge`.
 """
 
 from __future__ import annotations
@@ -18,21 +18,18 @@ import orjson
 from aiohttp import web
 
 from ngsp_sim.errors import (
-    HeadersTooLarge,
     HubError,
     InvalidClientIdentifier,
     InvalidCredentials,
     MissingCredentials,
     RequestTooLarge,
     UnknownService,
-    UriTooLong,
 )
 from ngsp_sim.hub.paths import R1Target, normalise_rest
 from ngsp_sim.hub.pipeline import Incoming
-from ngsp_sim.hub.responses import error_body
 from ngsp_sim.identifiers import SubsystemId
 
-__all__ = ["enforce_limits", "gateway_handler", "read_body", "token_client", "token_handler"]
+__all__ = ["gateway_handler", "read_body", "token_client", "token_handler"]
 
 _FORM = "application/x-www-form-urlencoded"
 
@@ -41,40 +38,6 @@ def _hub(request: web.Request) -> Any:
     from ngsp_sim.hub.app import HUB
 
     return request.app[HUB]
-
-
-def _style(path: str) -> str:
-    return "xroad" if path.startswith("/r1/") else "gateway"
-
-
-def reject(err: HubError, request: web.Request) -> web.Response:
-    """An error answered before the pipeline, in the style of the path it was sent to."""
-    headers = dict(err.headers)
-    if _style(request.path) == "xroad":
-        body, content_type = error_body(err, request.headers.get("Accept", ""))
-        headers["X-Road-Error"] = err.type
-        return web.Response(status=err.status, body=body, headers={**headers, "Content-Type": content_type})
-    return web.Response(
-        status=err.gateway_status(), body=orjson.dumps(err.fault()), content_type="application/json", headers=headers
-    )
-
-
-@web.middleware
-async def enforce_limits(request: web.Request, handler: Any) -> web.StreamResponse:
-    """414 for a URL, 431 for headers over the configured limits, before anything else looks at them."""
-    limits = _hub(request).config.security
-    if len(request.raw_path) > limits.max_url_length:
-        return reject(UriTooLong(f"the URL is over the limit of {limits.max_url_length} bytes"), request)
-    total = 0
-    for name, value in request.raw_headers:
-        size = len(name) + len(value) + 4
-        if size > limits.max_header_size:
-            return reject(HeadersTooLarge(f"a header is over the limit of {limits.max_header_size} bytes"), request)
-        total += size
-    if total > limits.max_headers_size:
-        return reject(HeadersTooLarge(f"the headers are over the limit of {limits.max_headers_size} bytes"), request)
-    response: web.StreamResponse = await handler(request)
-    return response
 
 
 async def read_body(request: web.Request, limit: int) -> tuple[bytes, HubError | None]:

@@ -1,9 +1,14 @@
 """Reading an ``/r1/...`` request path safely.
 
 X-Road percent-encodes each identifier part on its own, so the raw path is split on ``/`` *before*
-decoding. The rest of the path below the service is decoded, split again (an encoded ``%2F`` is a
-separator too) and its dot segments resolved; a path that climbs above the service is refused. The
-access check then sees the normalised path, so ``%2e%2e`` cannot step out of a rule.
+decoding. Below the service, each segment is decoded once and must then be plain data: a segment
+whose decoded text holds ``/``, ``?``, ``#``, ``%`` or ``\\``, is an encoded dot segment (``%2e%2e``),
+a dot segment with parameters (``..;x``) or holds control characters is refused, naming the segment.
+Such text would be data to the access check but syntax to the provider (a second decoding, a
+``?`` that starts a query, a servlet container that resolves ``..;``), so the provider could receive a
+path or query that was never checked. Plain ``.`` and ``..`` segments are resolved (as every HTTP
+client does) and a path that climbs above the service is refused. What the access check judges is
+exactly what :func:`ngsp_sim.transport.wire_path` sends.
 """
 
 from __future__ import annotations
@@ -38,11 +43,35 @@ def _decode(part: str) -> str:
         raise InvalidRequest("the path holds percent-encoded bytes that are not UTF-8") from None
 
 
+_SYNTAX = frozenset("/?#%\\")
+_DOTS = (".", "..")
+
+
+def _segment(raw: str) -> str:
+    """One segment as sent -> its text, or :class:`InvalidRequest` naming it."""
+    text = _decode(raw)
+    problem = None
+    if any(ord(c) < 32 or ord(c) == 127 for c in text):
+        problem = "holds control characters"
+    elif _SYNTAX.intersection(text):
+        problem = "holds an encoded '/', '?', '#', '%' or '\\' (URL syntax, not data)"
+    elif text in _DOTS and raw not in _DOTS:
+        problem = "is a percent-encoded dot segment"
+    elif ";" in text and text.split(";", 1)[0] in _DOTS:
+        problem = "is a dot segment with parameters"
+    if problem is not None:
+        raise InvalidRequest(
+            f"the path segment {raw[:80]!r} {problem}",
+            detail="send each path segment percent-encoded once, as data; see README, Security edges",
+        )
+    return text
+
+
 def normalise_rest(raw_segments: list[str]) -> str:
+    """The path below the service from its raw segments: checked, decoded, dot segments resolved."""
     out: list[str] = []
-    for segment in "/".join(_decode(s) for s in raw_segments).split("/"):
-        if any(ord(c) < 32 or ord(c) == 127 for c in segment):
-            raise InvalidRequest("the path holds control characters")
+    for raw in raw_segments:
+        segment = _segment(raw)
         if segment in ("", "."):
             continue
         if segment == "..":

@@ -1,7 +1,8 @@
 """Access rules: which client subsystem may call which service, optionally per method and path.
 
-Paths are matched segment by segment *after* the hub has normalised them (percent-decoded, dot
-segments resolved), so ``/public/%2e%2e/private`` is judged as ``/private``. In a pattern ``*``
+Paths are matched segment by segment *after* the hub has normalised them (each segment decoded once,
+dot segments resolved), so ``/public/../private`` is judged as ``/private``; encoded delimiters and
+encoded dot segments never get here (:mod:`ngsp_sim.hub.paths` refuses them). In a pattern ``*``
 matches one segment and ``**`` any number of segments, including none.
 """
 

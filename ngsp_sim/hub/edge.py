@@ -1,0 +1,106 @@
+"""The hub's edge: what every request meets before any handler reads it.
+
+- **Limits**: a URL over ``max_url_length`` is 414; one header over ``max_header_size``, all headers
+  over ``max_headers_size`` or more than ``max_header_count`` header lines is 431.
+- **Bytes the hub cannot carry**: aiohttp decodes the request line and headers as UTF-8 with
+  ``surrogateescape``, so a byte that is not UTF-8 becomes a lone surrogate that no JSON encoder, log
+  writer or HTTP client accepts. A header value that is not UTF-8 is refused here with 400
+  ``Client.InvalidRequest`` naming the header, before anything reads it: no provider is called and
+  nothing unencodable enters a log line or message-log record. (The parser itself refuses such bytes
+  in the URL and in header names; percent-encoded ones are judged where the path and query are read.)
+- **The HTTP parser's own limits** (:func:`parser_limits`) sit above ours, so that an oversize request
+  is parsed far enough to reach this middleware and get the documented answer. Beyond them the parser
+  refuses the request itself (aiohttp's plain-text 400, connection closed): see README, Security edges.
+
+Refusals are rendered in the style of the path: the X-Road error body on ``/r1/...``, the WSO2-style
+fault everywhere else (gateway paths, ``/token``, the admin API).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+from aiohttp import web
+
+from ngsp_sim.config import SecurityConfig
+from ngsp_sim.errors import HeadersTooLarge, HubError, InvalidRequest, UriTooLong
+from ngsp_sim.hub.responses import error_body
+
+__all__ = ["edge_guard", "parser_limits", "reject"]
+
+_PARSER_HEADROOM = 16
+"""How many times our own size limits the HTTP parser buffers before it refuses a request itself."""
+_PARSER_MIN_HEADERS = 256
+
+
+def parser_limits(limits: SecurityConfig) -> dict[str, int]:
+    """aiohttp's parser limits (``handler_args``) for the hub's ``limits``: far enough above them that
+    a request over our limits reaches :func:`edge_guard`. A request over these costs the parser at
+    most ``max_headers * max_field_size`` bytes of buffer before it is refused."""
+    return {
+        "max_line_size": _PARSER_HEADROOM * limits.max_url_length,
+        "max_field_size": _PARSER_HEADROOM * limits.max_header_size,
+        "max_headers": max(_PARSER_MIN_HEADERS, 2 * limits.max_header_count),
+    }
+
+
+def reject(err: HubError, request: web.Request) -> web.Response:
+    """An error answered before the pipeline, in the style of the path it was sent to."""
+    headers = dict(err.headers)
+    if request.path.startswith("/r1/"):
+        body, content_type = error_body(err, request.headers.get("Accept", ""))
+        headers["X-Road-Error"] = err.type
+        return web.Response(status=err.status, body=body, headers={**headers, "Content-Type": content_type})
+    return web.Response(
+        status=err.gateway_status(), body=orjson.dumps(err.fault()), content_type="application/json", headers=headers
+    )
+
+
+def _not_utf8(data: bytes) -> bool:
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return True
+    return False
+
+
+def _shown(name: bytes) -> str:
+    """A header name fit to be named in an error body (undecodable bytes escaped)."""
+    return name[:60].decode("ascii", "backslashreplace")
+
+
+def problem(request: web.Request, limits: SecurityConfig) -> HubError | None:
+    """The first rule of the edge that ``request`` breaks, or ``None``."""
+    if len(request.raw_path) > limits.max_url_length:
+        return UriTooLong(f"the URL is over the limit of {limits.max_url_length} bytes")
+    if len(request.raw_headers) > limits.max_header_count:
+        return HeadersTooLarge(f"the request has more than {limits.max_header_count} header lines")
+    total = 0
+    for name, value in request.raw_headers:
+        size = len(name) + len(value) + 4
+        if size > limits.max_header_size:
+            return HeadersTooLarge(f"the header {_shown(name)} is over the limit of {limits.max_header_size} bytes")
+        total += size
+        if _not_utf8(name) or _not_utf8(value):
+            return InvalidRequest(
+                f"the header {_shown(name)} holds bytes that are not UTF-8",
+                detail="header values must be UTF-8 text (ASCII for the X-Road and HTTP headers)",
+            )
+    if total > limits.max_headers_size:
+        return HeadersTooLarge(f"the headers are over the limit of {limits.max_headers_size} bytes")
+    return None
+
+
+def edge_guard(limits: SecurityConfig) -> Any:
+    """The middleware that applies :func:`problem` before any handler runs."""
+
+    @web.middleware
+    async def guard(request: web.Request, handler: Any) -> web.StreamResponse:
+        err = problem(request, limits)
+        if err is not None:
+            return reject(err, request)
+        response: web.StreamResponse = await handler(request)
+        return response
+
+    return guard
