@@ -21,7 +21,7 @@ from adapters.base import NativeRequest, NativeResponse
 from ngsp_sim.errors import NetworkError, ServiceFailed, Timeout
 from ngsp_sim.sim.base import SimulatedAgency
 
-__all__ = ["HttpTransport", "InProcessTransport", "Transport", "wire_path"]
+__all__ = ["HttpTransport", "InProcessTransport", "Transport", "escaped", "wire_path"]
 
 _PCHAR = "/!$&'()*+,;=:@"
 """What :func:`wire_path` leaves unencoded besides letters, digits and ``-._~`` (RFC 3986 ``pchar``)."""
@@ -31,6 +31,13 @@ def wire_path(path: str) -> str:
     """A decoded, normalised path as it goes on the wire: every character that is not plain ``pchar``
     percent-encoded (UTF-8), so that it reaches the provider as the same segments the hub checked."""
     return quote(path, safe=_PCHAR)
+
+
+def escaped(value: str) -> str:
+    """A provider's header value as the hub passes it on: aiohttp decodes header bytes as UTF-8 with
+    ``surrogateescape``, and a byte that was not UTF-8 is shown as ``\\xff`` rather than carried as a
+    lone surrogate that no response writer or log can encode."""
+    return value.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
 
 
 class Transport(Protocol):
@@ -53,12 +60,12 @@ class HttpTransport:
     """``session`` is the hub's shared client session (created and closed with the app)."""
 
     def __init__(self, base_url: str, session: aiohttp.ClientSession, max_body_size: int) -> None:
-        self.base_url = base_url.rstrip("/")
+        self.base_url = URL(base_url.rstrip("/"))
         self.session = session
         self.max_body_size = max_body_size
 
     async def send(self, request: NativeRequest, timeout: float) -> NativeResponse:
-        url = URL(self.base_url + wire_path(request.path), encoded=True)
+        url = self.base_url.with_path(self.base_url.raw_path.rstrip("/") + wire_path(request.path), encoded=True)
         try:
             async with self.session.request(
                 request.method,
@@ -72,7 +79,7 @@ class HttpTransport:
                 body = await response.content.read(self.max_body_size + 1)
                 if len(body) > self.max_body_size:
                     raise ServiceFailed(f"the provider's answer is larger than the limit of {self.max_body_size} bytes")
-                return NativeResponse(response.status, dict(response.headers), body)
+                return NativeResponse(response.status, {k: escaped(v) for k, v in response.headers.items()}, body)
         except TimeoutError:
             raise Timeout(f"{url} did not answer within {timeout:g} s") from None
         except aiohttp.ClientConnectorError as exc:

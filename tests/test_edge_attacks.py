@@ -376,3 +376,30 @@ async def test_beyond_the_parser_limits_the_connection_is_refused_and_the_hub_ke
     assert (status, got["content-type"]) == (400, "text/plain; charset=utf-8")
     assert probe.seen == []
     await served_and_logged(edge_hub, probe)
+
+
+async def test_a_provider_header_byte_that_is_not_utf8_reaches_the_caller_escaped_and_logged(make_hub):
+    """The provider side of the same edge: a redirect whose ``Location`` is not UTF-8 is passed on with
+    the byte escaped (never a 500 after the provider was called), and the exchange is logged."""
+
+    async def redirect(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await reader.readuntil(b"\r\n\r\n")
+        writer.write(
+            b"HTTP/1.1 302 Found\r\nLocation: /moved/\xff\xfe\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+        )
+        await writer.drain()
+        writer.close()
+
+    server = await asyncio.start_server(redirect, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    try:
+        hub = await make_hub(provider_topology(endpoint=f"http://127.0.0.1:{port}"))
+        message_id = f"redirect-{uuid.uuid4().hex}"
+        status, got, body = await send_raw(
+            hub, request("GET", f"{BUSINESS}{QUERY}", {"X-Road-Client": MOTCUA, "X-Road-Id": message_id})
+        )
+        assert (status, got["location"]) == (302, "/moved/\\xff\\xfe"), body
+        assert (await logged(hub, message_id))["statusCode"] == 302
+    finally:
+        server.close()
+        await server.wait_closed()
