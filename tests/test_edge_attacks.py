@@ -326,6 +326,8 @@ async def test_a_document_with_a_bad_header_byte_is_refused_undelivered_and_the_
     status, _, body = await send_raw(hub, request("POST", target, headers), edoc(G01, [H29], number="32"))
     assert status == 200, body
     assert (await logged(hub, message_id))["serviceCode"] == "sendEdoc"
+    inbox = await hub.get(f"/r1/{VDXP}/getReceivedEdocList", headers={"X-Road-Client": QLVB[H29["OrganId"]]})
+    assert len((await inbox.json())["data"]) == 1
 
 
 # --- finding 7: limits answer as documented -------------------------------------------------------
