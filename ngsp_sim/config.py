@@ -31,6 +31,8 @@ class SecurityConfig:
             raise ValueError("token_ttl must be at least 1 second")
         if self.kdf_cost < 2 or self.kdf_cost & (self.kdf_cost - 1):
             raise ValueError("kdf_cost (scrypt N) must be a power of 2")
+        if min(self.max_url_length, self.max_header_size, self.max_headers_size, self.max_header_count) < 1:
+            raise ValueError("the URL and header limits must be positive")
 
 
 @dataclass(frozen=True, slots=True)

@@ -273,6 +273,16 @@ async def test_a_non_utf8_header_byte_is_refused_on_a_gateway_path_with_a_fault(
     await served_and_logged(edge_hub, probe)
 
 
+@pytest.mark.parametrize("target", ["/api/v1/services", "/metrics", "/token"])
+async def test_a_non_utf8_authorization_byte_on_the_hubs_own_endpoints_is_a_fault_not_a_500(edge_hub, probe, target):
+    """The admin token and metrics checks encode the header to compare it in constant time: a lone
+    surrogate there was a 500."""
+    headers: dict[str, str | bytes] = {"Authorization": b"Bearer " + BAD}
+    status, got, body = await send_raw(edge_hub, request("POST" if target == "/token" else "GET", target, headers))
+    assert "authorization" in gateway_fault(status, got, body, 400)["description"].lower()
+    await served_and_logged(edge_hub, probe)
+
+
 async def test_non_utf8_url_bytes_are_refused_raw_or_percent_encoded(edge_hub, probe):
     """Raw, the HTTP parser refuses them (400, before the hub); percent-encoded in the path, the hub
     refuses the segment; percent-encoded in the query, they decode to U+FFFD, fail validation and the

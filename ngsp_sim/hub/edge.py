@@ -66,11 +66,11 @@ def _not_utf8(data: bytes) -> bool:
 
 
 def _shown(name: bytes) -> str:
-    """A header name fit to be named in an error body (undecodable bytes escaped)."""
+    """A header name fit to be named in an error body (cut short; anything but ASCII escaped)."""
     return name[:60].decode("ascii", "backslashreplace")
 
 
-def problem(request: web.Request, limits: SecurityConfig) -> HubError | None:
+def _problem(request: web.Request, limits: SecurityConfig) -> HubError | None:
     """The first rule of the edge that ``request`` breaks, or ``None``."""
     if len(request.raw_path) > limits.max_url_length:
         return UriTooLong(f"the URL is over the limit of {limits.max_url_length} bytes")
@@ -82,10 +82,9 @@ def problem(request: web.Request, limits: SecurityConfig) -> HubError | None:
         if size > limits.max_header_size:
             return HeadersTooLarge(f"the header {_shown(name)} is over the limit of {limits.max_header_size} bytes")
         total += size
-        if _not_utf8(name) or _not_utf8(value):
+        if _not_utf8(value):  # (names are HTTP tokens: the parser refuses any other byte)
             return InvalidRequest(
-                f"the header {_shown(name)} holds bytes that are not UTF-8",
-                detail="header values must be UTF-8 text (ASCII for the X-Road and HTTP headers)",
+                f"the header {_shown(name)} holds bytes that are not UTF-8", detail="send header values as UTF-8 text"
             )
     if total > limits.max_headers_size:
         return HeadersTooLarge(f"the headers are over the limit of {limits.max_headers_size} bytes")
@@ -93,11 +92,11 @@ def problem(request: web.Request, limits: SecurityConfig) -> HubError | None:
 
 
 def edge_guard(limits: SecurityConfig) -> Any:
-    """The middleware that applies :func:`problem` before any handler runs."""
+    """The middleware that applies the rules above before any handler runs."""
 
     @web.middleware
     async def guard(request: web.Request, handler: Any) -> web.StreamResponse:
-        err = problem(request, limits)
+        err = _problem(request, limits)
         if err is not None:
             return reject(err, request)
         response: web.StreamResponse = await handler(request)
