@@ -94,7 +94,7 @@ def _parser() -> argparse.ArgumentParser:
 
     log_cmd = commands.add_parser("log", help="the message log")
     log_actions = log_cmd.add_subparsers(dest="log_command", required=True, metavar="ACTION")
-    verify = log_actions.add_parser("verify", help="check the hash chain; names the first broken record")
+    verify = log_actions.add_parser("verify", help="check the keyed chain, columns and signed head; names the first fault")
     _store_options(verify)
     export = log_actions.add_parser("export", help="write a signed evidence bundle anyone can check offline")
     _store_options(export)

@@ -7,6 +7,7 @@ installation, or one test, inside a shared database.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 from typing import Any
 
@@ -22,7 +23,7 @@ from ngsp_sim.store.base import (
     ServiceHealth,
     StoredMessage,
 )
-from ngsp_sim.store.chain import ChainState, seal
+from ngsp_sim.store.chain import ChainState
 from ngsp_sim.store.exchange import ExchangeStore, PostgresRunner
 from ngsp_sim.store.logkey import LogKey
 from ngsp_sim.store.sql import (
@@ -40,13 +41,13 @@ from ngsp_sim.store.sql import (
     STATE_SELECT,
     STATE_UPDATE,
     health_query,
-    insert_params,
     message_filters,
     row_to_change,
     row_to_credential,
     row_to_health,
     row_to_message,
     row_to_state,
+    sealed_rows,
     state_params,
     tamper_column,
 )
@@ -125,12 +126,11 @@ class PostgresStore:
         async with self.pool.acquire() as conn, conn.transaction():
             await conn.execute("SELECT pg_advisory_xact_lock($1)", _CHAIN_LOCK)
             state = row_to_state(await conn.fetchrow(STATE_SELECT))
-            sealed = seal(self.key, state.head_hash, entries)
-            rows = [insert_params(one) for one in sealed]
+            rows, head_hash = await asyncio.to_thread(sealed_rows, self.key, state.head_hash, entries)
             marks = ", ".join(f"${i}" for i in range(1, len(rows[0]) + 1))
             await conn.executemany(f"INSERT INTO messages ({INSERT_COLUMNS}) VALUES ({marks})", rows)
             head_id = int(await conn.fetchval("SELECT max(id) FROM messages"))
-            await conn.execute(STATE_UPDATE, *state_params(state.moved(self.key, head=(head_id, sealed[-1].hash))))
+            await conn.execute(STATE_UPDATE, *state_params(state.moved(self.key, head=(head_id, head_hash))))
 
     async def list_messages(self, query: MessageQuery) -> list[StoredMessage]:
         where, params = message_filters(query, lambda n: f"${n}")

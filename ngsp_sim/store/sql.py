@@ -8,13 +8,22 @@ from __future__ import annotations
 
 import re
 import zlib
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import orjson
 
-from ngsp_sim.store.base import BODY_NAMES, Credential, MessageQuery, RegistryChange, ServiceHealth, StoredMessage
-from ngsp_sim.store.chain import QUERYABLE, ChainState, SealedEntry, queryable_columns
+from ngsp_sim.store.base import (
+    BODY_NAMES,
+    Credential,
+    MessageEntry,
+    MessageQuery,
+    RegistryChange,
+    ServiceHealth,
+    StoredMessage,
+)
+from ngsp_sim.store.chain import QUERYABLE, ChainState, SealedEntry, queryable_columns, seal
+from ngsp_sim.store.logkey import LogKey
 
 __all__ = ["MIGRATIONS", "message_filters", "row_to_change", "row_to_message"]
 
@@ -246,6 +255,13 @@ def insert_params(sealed: SealedEntry) -> tuple[Any, ...]:
         sealed.hash,
         entry.injected,
     )
+
+
+def sealed_rows(key: LogKey, prev_hash: str, entries: Sequence[MessageEntry]) -> tuple[list[tuple[Any, ...]], str]:
+    """(the insert parameters of ``entries`` chained after ``prev_hash``, the last seal). CPU work only
+    (serialising, HMAC, zlib): the backends run it in a thread, off the event loop."""
+    sealed = seal(key, prev_hash, entries)
+    return [insert_params(one) for one in sealed], sealed[-1].hash
 
 
 INSERT_COLUMNS = (

@@ -27,7 +27,7 @@ from ngsp_sim.store.base import (
     ServiceHealth,
     StoredMessage,
 )
-from ngsp_sim.store.chain import ChainState, seal
+from ngsp_sim.store.chain import ChainState
 from ngsp_sim.store.exchange import ExchangeStore, SqliteRunner
 from ngsp_sim.store.logkey import KEY_FILE, LogKey
 from ngsp_sim.store.sql import (
@@ -45,7 +45,6 @@ from ngsp_sim.store.sql import (
     STATE_SELECT,
     STATE_UPDATE,
     health_query,
-    insert_params,
     message_filters,
     qmarks,
     row_to_change,
@@ -53,6 +52,7 @@ from ngsp_sim.store.sql import (
     row_to_health,
     row_to_message,
     row_to_state,
+    sealed_rows,
     state_params,
     tamper_column,
 )
@@ -164,12 +164,11 @@ class SqliteStore:
             return
         async with self._transaction() as db:
             state = row_to_state(await self._one(STATE_SELECT, writer=True))
-            sealed = seal(self.key, state.head_hash, entries)
-            rows = [insert_params(one) for one in sealed]
+            rows, head_hash = await asyncio.to_thread(sealed_rows, self.key, state.head_hash, entries)
             marks = ", ".join("?" * len(rows[0]))
             await db.executemany(f"INSERT INTO messages ({INSERT_COLUMNS}) VALUES ({marks})", rows)
             head_id = int((await self._one("SELECT max(id) FROM messages", writer=True))[0])
-            await db.execute(qmarks(STATE_UPDATE), state_params(state.moved(self.key, head=(head_id, sealed[-1].hash))))
+            await db.execute(qmarks(STATE_UPDATE), state_params(state.moved(self.key, head=(head_id, head_hash))))
 
     async def list_messages(self, query: MessageQuery) -> list[StoredMessage]:
         where, params = message_filters(query, lambda n: "?")
