@@ -94,7 +94,7 @@ def _parser() -> argparse.ArgumentParser:
 
     log_cmd = commands.add_parser("log", help="the message log")
     log_actions = log_cmd.add_subparsers(dest="log_command", required=True, metavar="ACTION")
-    verify = log_actions.add_parser("verify", help="check the keyed chain, columns and signed head; names the first fault")
+    verify = log_actions.add_parser("verify", help="check seals, columns and the signed head; names the first fault")
     _store_options(verify)
     export = log_actions.add_parser("export", help="write a signed evidence bundle anyone can check offline")
     _store_options(export)
@@ -137,9 +137,9 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _store(args: argparse.Namespace) -> Store:
+def _store(args: argparse.Namespace, *, create_key: bool = True) -> Store:
     # With --store, the data directory only says where the message log's key is (for PostgreSQL).
-    return store_from_url(args.store, args.data_dir or default_data_dir(), args.log_key)
+    return store_from_url(args.store, args.data_dir or default_data_dir(), args.log_key, create_key=create_key)
 
 
 async def _serve(app: web.Application, host: str, port: int, banner: Callable[[str], str]) -> None:
@@ -370,10 +370,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 0
         if args.command == "log":
             if args.log_command == "verify":
-                return asyncio.run(_verify(_store(args)))
+                return asyncio.run(_verify(_store(args, create_key=False)))
             if args.log_command == "export":
                 to_ms = None if args.to is None else parse_time(args.to)
-                return asyncio.run(_export(_store(args), parse_time(args.from_), to_ms, args.out))
+                return asyncio.run(_export(_store(args, create_key=False), parse_time(args.from_), to_ms, args.out))
             if args.log_command == "verify-bundle":
                 bundle = verify_bundle(args.bundle.read_bytes())
                 print(bundle.describe())

@@ -146,6 +146,10 @@ async def test_export_and_verify_bundle_as_processes(tmp_path: Path):
     broken = await asyncio.to_thread(run_cli, "log", "verify-bundle", str(out))
     assert broken.returncode == 1
     assert f"BROKEN at record {record['id']}: its line is malformed" in broken.stdout
+    nowhere = tmp_path / "nothing"
+    missing = await asyncio.to_thread(run_cli, "log", "verify", "--data-dir", str(nowhere))
+    assert missing.returncode == 2 and f"no message-log key at {nowhere / 'message-log.key'}" in missing.stderr
+    assert not nowhere.exists()  # checking a log never creates a key
     os.chmod(key, 0o644)
     refused = await asyncio.to_thread(run_cli, "log", "verify", "--data-dir", str(db.parent))
     assert refused.returncode == 2 and "can be read by others" in refused.stderr

@@ -60,12 +60,15 @@ def log_key_path(key_path: Path | None, url: str | None, data_dir: Path | None) 
     return None if data_dir is None else data_dir / KEY_FILE
 
 
-def store_from_url(url: str | None, data_dir: Path | None = None, key_path: Path | None = None) -> Store:
+def store_from_url(
+    url: str | None, data_dir: Path | None = None, key_path: Path | None = None, *, create_key: bool = True
+) -> Store:
     """``sqlite:///path``, ``sqlite:///:memory:``, ``postgresql://user@host:port/db[?schema=name]``;
     with no URL, ``DATA_DIR/ngsp-sim.sqlite3``. The message log's key: see :func:`log_key_path` (with a
-    PostgreSQL URL, ``data_dir`` only says where the key is)."""
+    PostgreSQL URL, ``data_dir`` only says where the key is). ``create_key`` ``False`` (checking a log)
+    refuses a missing key file instead of creating one."""
     where = log_key_path(key_path, url, data_dir)
-    key = LogKey.load_or_create(where) if where is not None else LogKey.ephemeral()
+    key = LogKey.load_or_create(where, create=create_key) if where is not None else LogKey.ephemeral()
     if url is None:
         if data_dir is None:
             raise ValueError("give a store URL or a data directory")

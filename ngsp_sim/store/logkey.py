@@ -73,12 +73,14 @@ class LogKey:
         return cls(Ed25519PrivateKey.generate(), "ephemeral")
 
     @classmethod
-    def load_or_create(cls, path: Path) -> LogKey:
-        """Read the key at ``path``; create it (mode 0600) if the file does not exist.
+    def load_or_create(cls, path: Path, *, create: bool = True) -> LogKey:
+        """Read the key at ``path``; create it (mode 0600) if the file does not exist and ``create``.
 
         Creation is atomic: the key is written to a private temporary file and linked into place, so
         two replicas starting together end up with the same key (the second reads the first's)."""
         path = Path(path)
+        if not path.exists() and not create:
+            raise ValueError(f"no message-log key at {path}: the hub creates it on first start; give --log-key FILE")
         if not path.exists():
             path.parent.mkdir(parents=True, exist_ok=True)
             pem = Ed25519PrivateKey.generate().private_bytes(
