@@ -8,6 +8,8 @@ from __future__ import annotations
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit, urlunsplit
 
+import structlog
+
 from ngsp_sim.store.base import (
     BaseTopology,
     Credential,
@@ -69,6 +71,11 @@ def store_from_url(
     refuses a missing key file instead of creating one."""
     where = log_key_path(key_path, url, data_dir)
     key = LogKey.load_or_create(where, create=create_key) if where is not None else LogKey.ephemeral()
+    if where is None and url is not None and not url.startswith("sqlite://"):
+        structlog.get_logger("ngsp_sim.store").warning(
+            "the message log's key is ephemeral: give a data directory or a key file, or the log cannot be "
+            "verified after a restart"
+        )
     if url is None:
         if data_dir is None:
             raise ValueError("give a store URL or a data directory")
