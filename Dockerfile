@@ -7,7 +7,10 @@ COPY pyproject.toml README.md ./
 COPY ngsp_sim ./ngsp_sim
 COPY adapters ./adapters
 COPY schemas ./schemas
-RUN pip install ".[postgres]" && useradd --create-home --uid 10001 ngsp
+# The data directory exists (owned by ngsp) so that a volume mounted there is writable: it holds the
+# message log's key (message-log.key), which replicas on one PostgreSQL share.
+RUN pip install ".[postgres]" && useradd --create-home --uid 10001 ngsp \
+    && install -d -o ngsp -g ngsp -m 0700 /home/ngsp/data
 USER ngsp
 ENV NGSP_SIM_HOST=0.0.0.0 NGSP_SIM_PORT=8080 NGSP_SIM_DATA_DIR=/home/ngsp/data
 EXPOSE 8080

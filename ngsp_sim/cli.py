@@ -8,6 +8,7 @@ import contextlib
 import os
 import signal
 import sys
+import time
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -38,6 +39,7 @@ from ngsp_sim.settings import OPTIONS, Resolved, parse_bool, resolve
 from ngsp_sim.sim import DEMO_CITIZEN, Country
 from ngsp_sim.sim.base import native_app
 from ngsp_sim.store import Store, StoredMessage, store_from_url, verify_chain
+from ngsp_sim.store.evidence import export_bundle, parse_time, verify_bundle
 from ngsp_sim.validate_cli import add_validate_parser, run_validate
 
 __all__ = ["main"]
@@ -55,6 +57,9 @@ def default_data_dir() -> Path:
 def _store_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--data-dir", type=Path, help=f"where the SQLite store lives (default {default_data_dir()})")
     parser.add_argument("--store", help="store URL: sqlite:///PATH or postgresql://USER@HOST:PORT/DB[?schema=S]")
+    parser.add_argument("--log-key", type=Path, default=os.environ.get("NGSP_SIM_LOG_KEY"),
+                        help="the message log's key file (default: beside the SQLite file, or in the data directory; "
+                             "env NGSP_SIM_LOG_KEY)")  # fmt: skip
 
 
 def _hub_options(parser: argparse.ArgumentParser) -> None:
@@ -89,8 +94,15 @@ def _parser() -> argparse.ArgumentParser:
 
     log_cmd = commands.add_parser("log", help="the message log")
     log_actions = log_cmd.add_subparsers(dest="log_command", required=True, metavar="ACTION")
-    verify = log_actions.add_parser("verify", help="check the hash chain; names the first broken record")
+    verify = log_actions.add_parser("verify", help="check seals, columns and the signed head; names the first fault")
     _store_options(verify)
+    export = log_actions.add_parser("export", help="write a signed evidence bundle anyone can check offline")
+    _store_options(export)
+    export.add_argument("--from", dest="from_", default="0", help="first start time: ISO 8601 or ms (default: all)")
+    export.add_argument("--to", default=None, help="end (exclusive): ISO 8601 or ms (default: now)")
+    export.add_argument("--out", type=Path, required=True, help="the bundle file to write")
+    check = log_actions.add_parser("verify-bundle", help="check an evidence bundle with nothing but the file")
+    check.add_argument("bundle", type=Path)
     tail = log_actions.add_parser("tail", help="print the newest exchanges")
     _store_options(tail)
     tail.add_argument("-n", "--lines", type=int, default=20, help="how many to show first (default 20)")
@@ -125,8 +137,9 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _store(args: argparse.Namespace) -> Store:
-    return store_from_url(args.store, None if args.store else (args.data_dir or default_data_dir()))
+def _store(args: argparse.Namespace, *, create_key: bool = True) -> Store:
+    # With --store, the data directory only says where the message log's key is (for PostgreSQL).
+    return store_from_url(args.store, args.data_dir or default_data_dir(), args.log_key, create_key=create_key)
 
 
 async def _serve(app: web.Application, host: str, port: int, banner: Callable[[str], str]) -> None:
@@ -153,9 +166,7 @@ async def _serve(app: web.Application, host: str, port: int, banner: Callable[[s
 def _up(args: argparse.Namespace) -> int:
     settings = _settings(args).values
     env_token = settings["admin_token"]
-    store = store_from_url(
-        settings["store"], None if settings["store"] else (settings["data_dir"] or default_data_dir())
-    )
+    store = store_from_url(settings["store"], settings["data_dir"] or default_data_dir(), settings["log_key"])
     config = HubConfig(
         host=settings["host"],
         port=settings["port"],
@@ -250,11 +261,23 @@ async def _verify(store: Store) -> int:
         report = await verify_chain(store)
     finally:
         await store.close()
-    if report.ok:
-        print(f"ok: {report.checked} records, hash chain intact")
-        return 0
-    print(f"BROKEN at record {report.broken_id}: {report.reason} ({report.checked} records before it are intact)")
-    return 1
+    print(report.describe())
+    return 0 if report.ok else 1
+
+
+async def _export(store: Store, from_ms: int, to_ms: int | None, out: Path) -> int:
+    await store.open()
+    try:
+        now = int(time.time() * 1000)
+        data, report, count = await export_bundle(store, from_ms, now + 1 if to_ms is None else to_ms, now)
+    finally:
+        await store.close()
+    if not report.ok:
+        print(f"not exported, the log does not verify: {report.describe()}")
+        return 1
+    await asyncio.to_thread(out.write_bytes, data)
+    print(f"wrote {count} records to {out}, signed with key {store.key.fingerprint}")
+    return 0
 
 
 def _line(m: StoredMessage, as_json: bool) -> str:
@@ -347,7 +370,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 0
         if args.command == "log":
             if args.log_command == "verify":
-                return asyncio.run(_verify(_store(args)))
+                return asyncio.run(_verify(_store(args, create_key=False)))
+            if args.log_command == "export":
+                to_ms = None if args.to is None else parse_time(args.to)
+                return asyncio.run(_export(_store(args, create_key=False), parse_time(args.from_), to_ms, args.out))
+            if args.log_command == "verify-bundle":
+                bundle = verify_bundle(args.bundle.read_bytes())
+                print(bundle.describe())
+                return 0 if bundle.ok else 1
             with contextlib.suppress(KeyboardInterrupt):
                 return asyncio.run(_tail(_store(args), args.lines, args.follow, args.format == "json"))
             return 0

@@ -42,7 +42,9 @@ class HubConfig:
     ``topology`` ``None`` means the built-in demo country. Storage: ``store_url`` (``sqlite:///...`` or
     ``postgresql://...``), else a SQLite file in ``data_dir``, else an in-memory SQLite database that
     vanishes with the process. ``max_body_size`` caps request bodies and provider answers alike.
-    ``seed`` makes the simulated agencies' synthetic data reproducible. ``admin_token`` guards
+    ``log_key`` is the message log's key file (default: ``message-log.key`` beside the SQLite file or in
+    ``data_dir``; see :func:`ngsp_sim.store.log_key_path`). ``seed`` makes the simulated agencies'
+    synthetic data reproducible. ``admin_token`` guards
     ``/api/v1``; ``None`` makes the hub generate one (see ``HubRuntime.admin_token``).
     """
 
@@ -51,6 +53,7 @@ class HubConfig:
     topology: Path | None = None
     store_url: str | None = None
     data_dir: Path | None = None
+    log_key: Path | None = None
     max_body_size: int = 10 * 1024 * 1024
     seed: int = DEFAULT_SEED
     population: int = DEFAULT_POPULATION

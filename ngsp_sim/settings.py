@@ -70,6 +70,7 @@ OPTIONS: tuple[Option, ...] = (
     Option("topology", _path, None, "topology YAML file (default: the built-in demo country)"),
     Option("data_dir", _path, None, "where the SQLite store lives (default ~/.local/share/ngsp-sim)"),
     Option("store", str, None, "store URL: sqlite:///PATH or postgresql://USER@HOST:PORT/DB[?schema=S]", secret=True),
+    Option("log_key", _path, None, "the message log's key file (default DATA_DIR/message-log.key); replicas share it"),
     Option("seed", int, DEFAULT_SEED, "seed of the synthetic country"),
     Option("population", int, DEFAULT_POPULATION, "generated citizens"),
     Option("message_log", _choice("on", "off"), "on", "keep the message log"),

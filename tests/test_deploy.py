@@ -39,6 +39,8 @@ def test_services_of_the_arrangement():
         env = services[hub]["environment"]
         assert env["NGSP_SIM_STORE"].startswith("postgresql://") and "@postgres:5432/" in env["NGSP_SIM_STORE"]
         assert services[hub]["command"][:3] == ["up", "--topology", "/app/deploy/topology.yaml"]
+    # the replicas share the data directory, where the message log's key is (one key signs one chain)
+    assert all("hubdata:/home/ngsp/data" in services[hub]["volumes"] for hub in ("hub-1", "hub-2"))
     upstream = re.findall(r"server (hub-\d):8080", (ROOT / "deploy/nginx.conf").read_text(encoding="utf-8"))
     assert upstream == ["hub-1", "hub-2"]
     assert services["nginx"]["ports"] == ["127.0.0.1:8080:80"]

@@ -12,7 +12,7 @@ from ngsp_sim.hub.app import HUB
 from ngsp_sim.monitoring.message_log import MessageLog
 from ngsp_sim.registry.loader import demo_text
 from ngsp_sim.store import MessageEntry, MessageQuery, SqliteStore
-from tests.helpers import HOTICH, MOTCUA, POPULATION, SYNC, dossier, lookup_body
+from tests.helpers import ADMIN, HOTICH, MOTCUA, POPULATION, SYNC, dossier, lookup_body
 
 OP_MONITORING_FIELDS = set(
     [
@@ -192,3 +192,28 @@ async def test_the_writer_flushes_by_itself_on_shutdown(tmp_path, make_hub):
     await reopened.open()
     assert len(await reopened.list_messages(MessageQuery())) == 1
     await reopened.close()
+
+
+async def test_a_failure_hidden_by_editing_columns_is_named_and_the_next_exchange_is_still_logged(tmp_path, make_hub):
+    """The attack of issue 15 (finding 4) against a running hub: a failed exchange made to vanish from
+    ``?succeeded=false`` by editing its columns in the database; ``messages-verify`` names it, and the
+    hub goes on serving and logging. The key file sits in the data directory, private."""
+    hub = await make_hub(data_dir=tmp_path)
+    assert (tmp_path / "message-log.key").stat().st_mode & 0o777 == 0o600
+    headers = {"X-Road-Client": MOTCUA}
+    await hub.post(POPULATION, json=lookup_body(), headers={**headers, "X-Road-Id": "good"})
+    bad = await hub.post(POPULATION, json={"nothing": 1}, headers={**headers, "X-Road-Id": "bad"})
+    assert bad.status == 400
+    runtime = hub.server.app[HUB]
+    await runtime.message_log.flush()
+    (failed,) = await runtime.store.list_messages(MessageQuery(succeeded=False))
+    await runtime.store.writer.execute("UPDATE messages SET succeeded = 1, status_code = 200 WHERE id = ?", (failed.id,))
+    assert await runtime.store.list_messages(MessageQuery(succeeded=False)) == []
+
+    report = await (await hub.get("/api/v1/messages-verify", headers=ADMIN)).json()
+    assert report["ok"] is False and report["broken_id"] == failed.id
+    assert "its succeeded column says True but the sealed record says False" in report["reason"]
+    after = await hub.post(POPULATION, json=lookup_body(), headers={**headers, "X-Road-Id": "after"})
+    assert after.status == 200
+    await runtime.message_log.flush()
+    assert len(await runtime.store.list_messages(MessageQuery(message_id="after"))) == 1

@@ -72,7 +72,7 @@ def create_app(
     load_spec(text, source_name, adapters, simulators)  # a bad topology fails here, before anything starts
     if store is None:
         store = (
-            store_from_url(config.store_url, config.data_dir)
+            store_from_url(config.store_url, config.data_dir, config.log_key)
             if config.store_url or config.data_dir
             else SqliteStore(":memory:")
         )

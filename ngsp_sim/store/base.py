@@ -8,11 +8,13 @@ against both (``tests/test_store_contract.py``).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
+    from ngsp_sim.store.chain import ChainState
     from ngsp_sim.store.exchange import ExchangeStore
+    from ngsp_sim.store.logkey import LogKey
 
 __all__ = [
     "BaseTopology",
@@ -63,6 +65,9 @@ class StoredMessage(MessageEntry):
     record_json: str = ""
     """The record exactly as stored (the hash chain covers these bytes)."""
     violations_json: str | None = None
+    columns: dict[str, Any] = field(default_factory=dict)
+    """The queryable columns as stored (``message_id``, ``succeeded``...): copies of record fields that
+    ``log verify`` checks against the sealed record."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,6 +129,8 @@ class Store(Protocol):
     """What the hub needs from storage. All methods are coroutines; ``open`` applies migrations."""
 
     display: str
+    key: LogKey
+    """The message log's key (:mod:`ngsp_sim.store.logkey`): seals records, signs the chain state."""
     exchange: ExchangeStore
     """Documents, mailboxes, subscriptions and the delivery outbox (:mod:`ngsp_sim.store.exchange`)."""
 
@@ -132,7 +139,7 @@ class Store(Protocol):
     async def schema_version(self) -> int: ...
 
     async def append_messages(self, entries: Sequence[MessageEntry]) -> None:
-        """Store ``entries`` in order, chaining each one's hash to the previous record's."""
+        """Store ``entries`` in order, chaining each one's seal to the signed head's, and sign the new head."""
 
     async def list_messages(self, query: MessageQuery) -> list[StoredMessage]:
         """Newest first, without bodies."""
@@ -143,11 +150,13 @@ class Store(Protocol):
         """Oldest first, with bodies: for ``log verify`` and ``log tail``."""
 
     async def last_message_id(self) -> int: ...
-    async def chain_anchor(self) -> str: ...
+    async def chain_state(self) -> ChainState:
+        """The chain's anchor and head, as signed (:mod:`ngsp_sim.store.chain`)."""
+
     async def service_health(self, since_ms: int, until_ms: int) -> list[ServiceHealth]: ...
 
     async def purge_messages(self, before_ms: int) -> int:
-        """Delete records older than ``before_ms``; the chain anchor moves to the last deleted hash."""
+        """Delete records older than ``before_ms``; the signed anchor moves to the last deleted seal."""
 
     async def get_base_topology(self) -> BaseTopology | None: ...
     async def set_base_topology(self, base: BaseTopology) -> None: ...

@@ -1,51 +1,71 @@
-"""The hash chain that makes the message log tamper-evident.
+"""The keyed hash chain that makes the message log tamper-evident, and its signed state.
 
-Each record's hash is SHA-256 over the previous record's hash followed by every stored field of the
-record, each length-prefixed: the operational-monitoring record exactly as stored (its JSON text),
-client, service, violations (JSON text), the truncation flag and the four bodies. Changing, removing or
-reordering any stored record breaks the chain at that record or the next one. Retention purges move the
-chain's *anchor* (the hash the oldest kept record must follow).
+Each record's *seal* (its ``hash`` column) is HMAC-SHA-256, under the chain key of the message log's
+:class:`~ngsp_sim.store.logkey.LogKey`, over the previous record's seal followed by every stored field
+of the record, each length-prefixed: the operational-monitoring record exactly as stored (its JSON
+text), client, service, violations (JSON text), the truncation flag, the four bodies (uncompressed)
+and the injected faults. The columns the log is queried by (``message_id``, ``request_in_ts``,
+``succeeded``, ``fault_code``, ``status_code``, ``duration_ms``) are copies of fields of the sealed
+record, and :func:`verify_chain` checks each copy against it.
+
+The chain's *state* (one row): the anchor (the seal the oldest kept record must follow; retention
+purges move it) and the head (the id and seal of the newest record), signed with the key's Ed25519
+private key. Appends chain from the signed head, not from the last row, so deleting the newest rows is
+seen even after later appends; deleting the oldest rows needs a new anchor, which needs the key.
+
+Tamper model (README, "the message log"): without the key file, no change to stored records, their
+columns, their order or their number goes unnoticed. Whoever holds the key can rewrite history; an
+attacker who copied an older chain-state row can roll the log back to that point (put the state
+somewhere the database's writers cannot reach - an exported bundle - to detect that).
 """
 
 from __future__ import annotations
 
-import hashlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import orjson
 
-from ngsp_sim.store.base import MessageEntry, Store
+from ngsp_sim.store.base import MessageEntry, Store, StoredMessage
+from ngsp_sim.store.logkey import LogKey
 
-__all__ = ["ChainReport", "SealedEntry", "chain_hash", "seal", "verify_chain"]
+__all__ = [
+    "LEGACY_BROKEN",
+    "ChainReport",
+    "ChainState",
+    "SealedEntry",
+    "queryable_columns",
+    "record_fields",
+    "seal",
+    "verify_chain",
+]
 
 _NONE = (2**64 - 1).to_bytes(8, "big")
+LEGACY_BROKEN = "broken-before-keyed-seals"
+"""The ``prev_hash`` the upgrade to keyed seals gives a record whose unkeyed hash was already broken."""
+
+QUERYABLE = ("message_id", "request_in_ts", "succeeded", "fault_code", "status_code", "duration_ms")
 
 
-def chain_hash(prev_hash: str, fields: Sequence[bytes | None]) -> str:
-    digest = hashlib.sha256(prev_hash.encode())
-    update = digest.update
+def encode_fields(update: Any, fields: Sequence[bytes | None]) -> None:
+    """Feed ``fields`` to a hash's ``update``, each length-prefixed (so no two field lists collide)."""
     for value in fields:
         if value is None:
             update(_NONE)
         else:
             update(len(value).to_bytes(8, "big"))
             update(value)
-    return digest.hexdigest()
 
 
-@dataclass(frozen=True, slots=True)
-class SealedEntry:
-    """An entry serialised for storage, with its place in the chain."""
-
-    entry: MessageEntry
-    record_json: str
-    violations_json: str | None
-    prev_hash: str
-    hash: str
+def seal_of(key: LogKey, prev_hash: str, fields: Sequence[bytes | None]) -> str:
+    mac = key.mac()
+    mac.update(prev_hash.encode())
+    encode_fields(mac.update, fields)
+    return mac.hexdigest()
 
 
-def hashed_fields(record_json: str, entry: MessageEntry, violations_json: str | None) -> list[bytes | None]:
+def record_fields(record_json: str, entry: MessageEntry, violations_json: str | None) -> list[bytes | None]:
     client, service = entry.client, entry.service
     return [
         record_json.encode(),
@@ -61,41 +81,144 @@ def hashed_fields(record_json: str, entry: MessageEntry, violations_json: str | 
     ]
 
 
-def seal(prev_hash: str, entries: Sequence[MessageEntry]) -> list[SealedEntry]:
+def queryable_columns(entry: MessageEntry) -> dict[str, Any]:
+    """The columns copied out of the record for queries, as they must be stored."""
+    record = entry.record
+    return {
+        "message_id": record.get("messageId") or "",
+        "request_in_ts": entry.request_in_ts,
+        "succeeded": bool(record.get("succeeded")),
+        "fault_code": record.get("faultCode"),
+        "status_code": record.get("statusCode"),
+        "duration_ms": entry.duration_ms,
+    }
+
+
+@dataclass(frozen=True, slots=True)
+class SealedEntry:
+    """An entry serialised for storage, with its place in the chain."""
+
+    entry: MessageEntry
+    record_json: str
+    violations_json: str | None
+    prev_hash: str
+    hash: str
+
+
+def seal(key: LogKey, prev_hash: str, entries: Sequence[MessageEntry]) -> list[SealedEntry]:
     """Serialise ``entries`` and chain them after ``prev_hash``."""
     sealed = []
     for entry in entries:
         record_json = orjson.dumps(entry.record).decode()
         violations_json = None if entry.violations is None else orjson.dumps(entry.violations).decode()
-        digest = chain_hash(prev_hash, hashed_fields(record_json, entry, violations_json))
+        digest = seal_of(key, prev_hash, record_fields(record_json, entry, violations_json))
         sealed.append(SealedEntry(entry, record_json, violations_json, prev_hash, digest))
         prev_hash = digest
     return sealed
 
 
 @dataclass(frozen=True, slots=True)
+class ChainState:
+    """The anchor and the head of the chain, and the signature over both (hex)."""
+
+    anchor: str = ""
+    head_id: int = 0
+    head_hash: str = ""
+    key_id: str = ""
+    """Fingerprint of the key that signed the state (to say so when another key is in use)."""
+    signature: str = ""
+
+    def signed_bytes(self) -> bytes:
+        return b"ngsp-sim chain state v1\n" + orjson.dumps([self.anchor, self.head_id, self.head_hash])
+
+    def verifies(self, key: LogKey) -> bool:
+        try:
+            return key.verify(bytes.fromhex(self.signature), self.signed_bytes())
+        except ValueError:  # not hex
+            return False
+
+    def moved(self, key: LogKey, *, anchor: str | None = None, head: tuple[int, str] | None = None) -> ChainState:
+        """The state after an append (``head``) or a purge (``anchor``), signed with ``key``.
+
+        A state whose signature does not verify (changed, removed, or another key's) keeps its bad
+        signature: appending goes on (the log never stops) but the hub never launders a tampered state by
+        signing it. Only the upgrade to keyed seals signs a state from scratch."""
+        head_id, head_hash = head if head is not None else (self.head_id, self.head_hash)
+        unsigned = ChainState(self.anchor if anchor is None else anchor, head_id, head_hash)
+        if not self.verifies(key):
+            return ChainState(unsigned.anchor, head_id, head_hash, self.key_id, self.signature)
+        return unsigned.sign(key)
+
+    def sign(self, key: LogKey) -> ChainState:
+        signature = key.sign(self.signed_bytes()).hex()
+        return ChainState(self.anchor, self.head_id, self.head_hash, key.fingerprint, signature)
+
+
+@dataclass(frozen=True, slots=True)
 class ChainReport:
+    """The outcome of :func:`verify_chain`: ``reason`` empty means intact. ``broken_id`` names the
+    record at fault when there is one (``None`` for a fault of the chain state itself)."""
+
     checked: int
     broken_id: int | None = None
     reason: str = ""
 
     @property
     def ok(self) -> bool:
-        return self.broken_id is None
+        return not self.reason
+
+    def describe(self) -> str:
+        """One line for people (``log verify`` prints it)."""
+        if self.ok:
+            return f"ok: {self.checked} records, keyed hash chain and signed head intact"
+        if self.broken_id is None:
+            return f"BROKEN: {self.reason}"
+        return f"BROKEN at record {self.broken_id}: {self.reason} ({self.checked} records before it are intact)"
 
 
-async def verify_chain(store: Store, batch: int = 2000) -> ChainReport:
-    """Walk the log oldest first; the first record whose link or content does not match is named."""
-    expected_prev = await store.chain_anchor()
-    after, checked = 0, 0
+def check_record(key: LogKey, record: StoredMessage, expected_prev: str) -> str:
+    """What is wrong with ``record`` (empty when nothing is)."""
+    if record.prev_hash == LEGACY_BROKEN:
+        return "it was already broken when the log was upgraded to keyed seals"
+    if record.prev_hash != expected_prev:
+        return "its link to the previous record does not match (a record before it was removed or changed)"
+    if seal_of(key, record.prev_hash, record_fields(record.record_json, record, record.violations_json)) != record.hash:
+        return "its content does not match its seal (changed, or sealed with another key)"
+    for column, sealed in queryable_columns(record).items():
+        stored = record.columns.get(column)
+        if stored != sealed:
+            return f"its {column} column says {stored!r} but the sealed record says {sealed!r}"
+    return ""
+
+
+async def verify_chain(
+    store: Store, batch: int = 2000, visit: Callable[[StoredMessage], None] | None = None
+) -> ChainReport:
+    """Walk the log oldest first: the chain state's signature, then each record's link, seal and
+    queryable columns, then whether the log still reaches the signed head. The first fault is named.
+    ``visit`` sees each record found intact (how evidence bundles are collected)."""
+    key = store.key
+    state = await store.chain_state()
+    if not state.verifies(key):
+        signer = f"signed by key {state.key_id}" if state.key_id else "unsigned"
+        return ChainReport(0, None, f"the chain state (anchor and head) does not verify with key {key.fingerprint} "
+                                    f"({signer}): it was changed, or the key is not this log's")  # fmt: skip
+    expected_prev, after, checked, head_seen = state.anchor, 0, 0, False
     while records := await store.scan_messages(after, batch):
         for record in records:
-            if record.prev_hash != expected_prev:
-                return ChainReport(checked, record.id, "its link to the previous record does not match")
-            fields = hashed_fields(record.record_json, record, record.violations_json)
-            if chain_hash(record.prev_hash, fields) != record.hash:
-                return ChainReport(checked, record.id, "its content does not match its hash")
+            if problem := check_record(key, record, expected_prev):
+                return ChainReport(checked, record.id, problem)
+            if record.id == state.head_id:
+                if record.hash != state.head_hash:
+                    return ChainReport(checked, record.id, "it is not the record the signed head names")
+                head_seen = True
             expected_prev = record.hash
             checked += 1
+            if visit is not None:
+                visit(record)
         after = records[-1].id
+    if not head_seen and expected_prev != state.head_hash:
+        end = f"record {after}" if after else "no record"
+        reason = f"the newest records are missing: the signed head is record {state.head_id}, the log ends at {end}"
+        return ChainReport(checked, state.head_id, reason)
     return ChainReport(checked)

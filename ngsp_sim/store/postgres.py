@@ -7,6 +7,7 @@ installation, or one test, inside a shared database.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 from typing import Any
 
@@ -22,26 +23,35 @@ from ngsp_sim.store.base import (
     ServiceHealth,
     StoredMessage,
 )
-from ngsp_sim.store.chain import seal
+from ngsp_sim.store.chain import ChainState
 from ngsp_sim.store.exchange import ExchangeStore, PostgresRunner
+from ngsp_sim.store.logkey import LogKey
 from ngsp_sim.store.sql import (
     ALL_COLUMNS,
     CREDENTIAL_COLUMNS,
     INSERT_COLUMNS,
+    KEYED_SEALS,
     LIST_COLUMNS,
     MAX_ID,
     MIGRATIONS,
     PURGE_KEEP,
     PURGE_LAST,
+    RESEAL_UPDATE,
+    SCAN,
+    STATE_SELECT,
+    STATE_UPDATE,
     health_query,
-    insert_params,
     message_filters,
     row_to_change,
     row_to_credential,
     row_to_health,
     row_to_message,
+    row_to_state,
+    sealed_rows,
+    state_params,
     tamper_column,
 )
+from ngsp_sim.store.upgrade import reseal
 
 __all__ = ["PostgresStore"]
 
@@ -50,8 +60,12 @@ _CHAIN_LOCK = 0x6E677371
 
 
 class PostgresStore:
-    def __init__(self, dsn: str, schema: str | None = None, *, pool_size: int = 10) -> None:
+    """``key``: the message log's key, the same for every replica (an ephemeral one if not given, for
+    tests: the CLI and the hub always give one)."""
+
+    def __init__(self, dsn: str, schema: str | None = None, *, pool_size: int = 10, key: LogKey | None = None) -> None:
         self.dsn = dsn
+        self.key = key or LogKey.ephemeral()
         self.schema = schema
         self.pool_size = pool_size
         self.display = dsn.split("@")[-1] + (f" (schema {schema})" if schema else "")
@@ -89,7 +103,19 @@ class PostgresStore:
             for version, script in MIGRATIONS["postgresql"]:
                 if version not in done:
                     await conn.execute(script)
+                    if version == KEYED_SEALS:
+                        await self._reseal(conn)
                     await conn.execute("INSERT INTO schema_migrations (version) VALUES ($1)", version)
+
+    async def _reseal(self, conn: asyncpg.Connection) -> None:
+        async def fetch(after: int, limit: int) -> list[StoredMessage]:
+            return [row_to_message(r, compressed=False) for r in await conn.fetch(SCAN, after, limit)]
+
+        async def write(rows: list[tuple[Any, ...]]) -> None:
+            await conn.executemany(RESEAL_UPDATE, rows)
+
+        state = await reseal(self.key, await conn.fetchval("SELECT anchor FROM chain WHERE id = 1"), fetch, write)
+        await conn.execute(STATE_UPDATE, *state_params(state))
 
     async def schema_version(self) -> int:
         return int(await self.pool.fetchval("SELECT coalesce(max(version), 0) FROM schema_migrations"))
@@ -99,12 +125,12 @@ class PostgresStore:
             return
         async with self.pool.acquire() as conn, conn.transaction():
             await conn.execute("SELECT pg_advisory_xact_lock($1)", _CHAIN_LOCK)
-            prev = await conn.fetchval("SELECT hash FROM messages ORDER BY id DESC LIMIT 1")
-            if prev is None:
-                prev = await conn.fetchval("SELECT anchor FROM chain WHERE id = 1")
-            rows = [insert_params(sealed) for sealed in seal(prev, entries)]
+            state = row_to_state(await conn.fetchrow(STATE_SELECT))
+            rows, head_hash = await asyncio.to_thread(sealed_rows, self.key, state.head_hash, entries)
             marks = ", ".join(f"${i}" for i in range(1, len(rows[0]) + 1))
             await conn.executemany(f"INSERT INTO messages ({INSERT_COLUMNS}) VALUES ({marks})", rows)
+            head_id = int(await conn.fetchval("SELECT max(id) FROM messages"))
+            await conn.execute(STATE_UPDATE, *state_params(state.moved(self.key, head=(head_id, head_hash))))
 
     async def list_messages(self, query: MessageQuery) -> list[StoredMessage]:
         where, params = message_filters(query, lambda n: f"${n}")
@@ -116,14 +142,13 @@ class PostgresStore:
         return row_to_message(row) if row else None
 
     async def scan_messages(self, after_id: int, limit: int) -> list[StoredMessage]:
-        sql = f"SELECT {ALL_COLUMNS} FROM messages WHERE id > $1 ORDER BY id LIMIT $2"
-        return [row_to_message(r) for r in await self.pool.fetch(sql, after_id, limit)]
+        return [row_to_message(r) for r in await self.pool.fetch(SCAN, after_id, limit)]
 
     async def last_message_id(self) -> int:
         return int(await self.pool.fetchval("SELECT coalesce(max(id), 0) FROM messages"))
 
-    async def chain_anchor(self) -> str:
-        return str(await self.pool.fetchval("SELECT anchor FROM chain WHERE id = 1"))
+    async def chain_state(self) -> ChainState:
+        return row_to_state(await self.pool.fetchrow(STATE_SELECT))
 
     async def service_health(self, since_ms: int, until_ms: int) -> list[ServiceHealth]:
         return [row_to_health(r) for r in await self.pool.fetch(health_query("$1", "$2"), since_ms, until_ms)]
@@ -135,8 +160,9 @@ class PostgresStore:
             last = await conn.fetchrow(PURGE_LAST, keep if keep is not None else MAX_ID)
             if last is None:
                 return 0
+            state = row_to_state(await conn.fetchrow(STATE_SELECT))
             status = await conn.execute("DELETE FROM messages WHERE id <= $1", last["id"])
-            await conn.execute("UPDATE chain SET anchor = $1 WHERE id = 1", last["hash"])
+            await conn.execute(STATE_UPDATE, *state_params(state.moved(self.key, anchor=last["hash"])))
             return int(status.split()[-1])
 
     async def get_base_topology(self) -> BaseTopology | None:

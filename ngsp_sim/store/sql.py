@@ -6,13 +6,24 @@ Migrations are numbered; each backend applies, in one transaction each, those it
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+import re
+import zlib
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import orjson
 
-from ngsp_sim.store.base import Credential, MessageQuery, RegistryChange, ServiceHealth, StoredMessage
-from ngsp_sim.store.chain import SealedEntry
+from ngsp_sim.store.base import (
+    BODY_NAMES,
+    Credential,
+    MessageEntry,
+    MessageQuery,
+    RegistryChange,
+    ServiceHealth,
+    StoredMessage,
+)
+from ngsp_sim.store.chain import QUERYABLE, ChainState, SealedEntry, queryable_columns, seal
+from ngsp_sim.store.logkey import LogKey
 
 __all__ = ["MIGRATIONS", "message_filters", "row_to_change", "row_to_message"]
 
@@ -98,18 +109,30 @@ CREATE INDEX deliveries_open ON deliveries (subscription_id, id) WHERE status IN
 CREATE INDEX deliveries_status ON deliveries (status, id);
 """
 
+# Keyed seals (the chain key and the signed chain state) and compressed bodies. Applying it also
+# re-seals and compresses every existing record (ngsp_sim.store.upgrade), in the same transaction.
+_KEYED = """
+ALTER TABLE chain ADD COLUMN head_id BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE chain ADD COLUMN head_hash TEXT NOT NULL DEFAULT '';
+ALTER TABLE chain ADD COLUMN key_id TEXT NOT NULL DEFAULT '';
+ALTER TABLE chain ADD COLUMN signature TEXT NOT NULL DEFAULT ''
+"""
+KEYED_SEALS = 5
+
 MIGRATIONS: Mapping[str, list[tuple[int, str]]] = {
     "sqlite": [
         (1, _MESSAGES.format(pk="INTEGER PRIMARY KEY AUTOINCREMENT", blob="BLOB")),
         (2, _CREDENTIALS),
         (3, _INJECTED),
         (4, _EXCHANGE.format(pk="INTEGER PRIMARY KEY AUTOINCREMENT", blob="BLOB")),
+        (KEYED_SEALS, _KEYED),
     ],
     "postgresql": [
         (1, _MESSAGES.format(pk="BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY", blob="BYTEA")),
         (2, _CREDENTIALS),
         (3, _INJECTED),
         (4, _EXCHANGE.format(pk="BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY", blob="BYTEA")),
+        (KEYED_SEALS, _KEYED),
     ],
 }
 
@@ -147,20 +170,41 @@ def message_filters(query: MessageQuery, placeholder: Callable[[int], str]) -> t
     return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
 
 
-def _bytes(value: Any) -> bytes | None:
-    return None if value is None else bytes(value)
+_UNPACKED_LIMIT = 64 * 1024 * 1024  # far above any body the hub stores; a stored zip bomb stays small
 
 
-def row_to_message(row: Any) -> StoredMessage:
+def pack_body(body: bytes | None) -> bytes | None:
+    """A body as stored: zlib-compressed (the seal covers the uncompressed bytes)."""
+    return None if body is None else zlib.compress(body, 6)
+
+
+def unpack_body(value: Any, compressed: bool = True) -> bytes | None:
+    """A stored body, uncompressed. Bytes that do not decompress are returned as stored: they are not
+    what the hub wrote, and the record's seal check names the record."""
+    if value is None:
+        return None
+    raw = bytes(value)
+    if not compressed:
+        return raw
+    inflater = zlib.decompressobj()
+    try:
+        body = inflater.decompress(raw, _UNPACKED_LIMIT)
+    except zlib.error:
+        return raw
+    return body if inflater.eof and not inflater.unconsumed_tail else raw
+
+
+def row_to_message(row: Any, *, compressed: bool = True) -> StoredMessage:
     keys = row.keys()
+    bodies = {name: unpack_body(row[name], compressed) if name in keys else None for name in BODY_NAMES}
     return StoredMessage(
         record=orjson.loads(row["record"]),
         client=row["client"],
         service=row["service"],
-        client_request=_bytes(row["client_request"]) if "client_request" in keys else None,
-        provider_request=_bytes(row["provider_request"]) if "provider_request" in keys else None,
-        provider_response=_bytes(row["provider_response"]) if "provider_response" in keys else None,
-        client_response=_bytes(row["client_response"]) if "client_response" in keys else None,
+        client_request=bodies["client_request"],
+        provider_request=bodies["provider_request"],
+        provider_response=bodies["provider_response"],
+        client_response=bodies["client_response"],
         violations=orjson.loads(row["violations"]) if row["violations"] else None,
         truncated=bool(row["truncated"]),
         id=int(row["id"]),
@@ -169,7 +213,15 @@ def row_to_message(row: Any) -> StoredMessage:
         record_json=row["record"],
         violations_json=row["violations"],
         injected=row["injected"],
+        columns={name: _column(name, row[name]) for name in QUERYABLE},
     )
+
+
+def _column(name: str, value: Any) -> Any:
+    # SQLite has no booleans: normalise so that a stored 0/1 compares with the record's False/True.
+    if name == "succeeded" and value in (0, 1):
+        return bool(value)
+    return value
 
 
 def row_to_credential(row: Any) -> Credential:
@@ -181,27 +233,35 @@ def row_to_change(row: Any) -> RegistryChange:
 
 
 def insert_params(sealed: SealedEntry) -> tuple[Any, ...]:
-    entry, record = sealed.entry, sealed.entry.record
+    entry = sealed.entry
+    columns = queryable_columns(entry)
     return (
-        record.get("messageId") or "",
-        entry.request_in_ts,
+        columns["message_id"],
+        columns["request_in_ts"],
         entry.client,
         entry.service,
-        bool(record.get("succeeded")),
-        record.get("faultCode"),
-        record.get("statusCode"),
-        entry.duration_ms,
+        columns["succeeded"],
+        columns["fault_code"],
+        columns["status_code"],
+        columns["duration_ms"],
         sealed.record_json,
         sealed.violations_json,
         entry.truncated,
-        entry.client_request,
-        entry.provider_request,
-        entry.provider_response,
-        entry.client_response,
+        pack_body(entry.client_request),
+        pack_body(entry.provider_request),
+        pack_body(entry.provider_response),
+        pack_body(entry.client_response),
         sealed.prev_hash,
         sealed.hash,
         entry.injected,
     )
+
+
+def sealed_rows(key: LogKey, prev_hash: str, entries: Sequence[MessageEntry]) -> tuple[list[tuple[Any, ...]], str]:
+    """(the insert parameters of ``entries`` chained after ``prev_hash``, the last seal). CPU work only
+    (serialising, HMAC, zlib): the backends run it in a thread, off the event loop."""
+    sealed = seal(key, prev_hash, entries)
+    return [insert_params(one) for one in sealed], sealed[-1].hash
 
 
 INSERT_COLUMNS = (
@@ -247,6 +307,31 @@ def tamper_column(column: str) -> str:
     if column not in _TAMPERABLE:
         raise ValueError(f"{column} is not a column tests may tamper with")
     return column
+
+
+def qmarks(sql: str) -> str:
+    """PostgreSQL's ``$n`` placeholders as SQLite's ``?`` (the statements bind in order)."""
+    return re.sub(r"\$\d+", "?", sql)
+
+
+STATE_SELECT = "SELECT anchor, head_id, head_hash, key_id, signature FROM chain WHERE id = 1"
+STATE_UPDATE = "UPDATE chain SET anchor = $1, head_id = $2, head_hash = $3, key_id = $4, signature = $5 WHERE id = 1"
+RESEAL_UPDATE = (
+    "UPDATE messages SET client_request = $1, provider_request = $2, provider_response = $3, client_response = $4, "
+    "prev_hash = $5, hash = $6 WHERE id = $7"
+)
+SCAN = f"SELECT {ALL_COLUMNS} FROM messages WHERE id > $1 ORDER BY id LIMIT $2"
+
+
+def row_to_state(row: Any) -> ChainState:
+    """The chain state row (an empty, unsigned state when the row is gone)."""
+    if row is None:
+        return ChainState()
+    return ChainState(row[0], int(row[1]), row[2], row[3], row[4])
+
+
+def state_params(state: ChainState) -> tuple[Any, ...]:
+    return (state.anchor, state.head_id, state.head_hash, state.key_id, state.signature)
 
 
 MAX_ID = 2**62

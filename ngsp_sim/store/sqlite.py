@@ -27,36 +27,55 @@ from ngsp_sim.store.base import (
     ServiceHealth,
     StoredMessage,
 )
-from ngsp_sim.store.chain import seal
+from ngsp_sim.store.chain import ChainState
 from ngsp_sim.store.exchange import ExchangeStore, SqliteRunner
+from ngsp_sim.store.logkey import KEY_FILE, LogKey
 from ngsp_sim.store.sql import (
     ALL_COLUMNS,
     CREDENTIAL_COLUMNS,
     INSERT_COLUMNS,
+    KEYED_SEALS,
     LIST_COLUMNS,
     MAX_ID,
     MIGRATIONS,
     PURGE_KEEP,
     PURGE_LAST,
+    RESEAL_UPDATE,
+    SCAN,
+    STATE_SELECT,
+    STATE_UPDATE,
     health_query,
-    insert_params,
     message_filters,
+    qmarks,
     row_to_change,
     row_to_credential,
     row_to_health,
     row_to_message,
+    row_to_state,
+    sealed_rows,
+    state_params,
     tamper_column,
 )
+from ngsp_sim.store.upgrade import reseal
 
 __all__ = ["SqliteStore"]
 
-_PRAGMAS = ("PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL", "PRAGMA busy_timeout=10000")
+# 16 KiB pages (set before a new file's first table; existing files keep theirs): a message-log row
+# (~2.5 KB with compressed bodies) fills a 4 KiB page alone, six of them share a 16 KiB page.
+_PRAGMAS = ("PRAGMA page_size=16384", "PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL",
+            "PRAGMA busy_timeout=10000")  # fmt: skip
 
 
 class SqliteStore:
-    def __init__(self, path: str | Path) -> None:
+    """``key`` defaults to ``message-log.key`` beside the database file (an ephemeral key in memory)."""
+
+    def __init__(self, path: str | Path, key: LogKey | None = None) -> None:
         self.path = str(path)
         self.display = f"sqlite:///{self.path}"
+        if key is None:
+            memory = self.path == ":memory:"
+            key = LogKey.ephemeral() if memory else LogKey.load_or_create(Path(self.path).parent / KEY_FILE)
+        self.key = key
         self._writer: aiosqlite.Connection | None = None
         self._reader: aiosqlite.Connection | None = None
         self._write_lock = asyncio.Lock()  # one transaction at a time on the writer connection
@@ -115,7 +134,21 @@ class SqliteStore:
                         continue
                 for statement in filter(str.strip, script.split(";")):
                     await db.execute(statement)
+                if version == KEYED_SEALS:
+                    await self._reseal(db)
                 await db.execute("INSERT INTO schema_migrations (version) VALUES (?)", (version,))
+
+    async def _reseal(self, db: aiosqlite.Connection) -> None:
+        async def fetch(after: int, limit: int) -> list[StoredMessage]:
+            async with db.execute(qmarks(SCAN), (after, limit)) as cur:
+                return [row_to_message(r, compressed=False) for r in await cur.fetchall()]
+
+        async def write(rows: list[tuple[Any, ...]]) -> None:
+            await db.executemany(qmarks(RESEAL_UPDATE), rows)
+
+        anchor = (await self._one("SELECT anchor FROM chain WHERE id = 1", writer=True))[0]
+        state = await reseal(self.key, anchor, fetch, write)
+        await db.execute(qmarks(STATE_UPDATE), state_params(state))
 
     async def schema_version(self) -> int:
         async with self.reader.execute("SELECT max(version) FROM schema_migrations") as cur:
@@ -130,11 +163,12 @@ class SqliteStore:
         if not entries:
             return
         async with self._transaction() as db:
-            row = await self._one("SELECT hash FROM messages ORDER BY id DESC LIMIT 1", writer=True)
-            prev = row[0] if row else (await self._one("SELECT anchor FROM chain WHERE id = 1", writer=True))[0]
-            rows = [insert_params(sealed) for sealed in seal(prev, entries)]
+            state = row_to_state(await self._one(STATE_SELECT, writer=True))
+            rows, head_hash = await asyncio.to_thread(sealed_rows, self.key, state.head_hash, entries)
             marks = ", ".join("?" * len(rows[0]))
             await db.executemany(f"INSERT INTO messages ({INSERT_COLUMNS}) VALUES ({marks})", rows)
+            head_id = int((await self._one("SELECT max(id) FROM messages", writer=True))[0])
+            await db.execute(qmarks(STATE_UPDATE), state_params(state.moved(self.key, head=(head_id, head_hash))))
 
     async def list_messages(self, query: MessageQuery) -> list[StoredMessage]:
         where, params = message_filters(query, lambda n: "?")
@@ -147,16 +181,15 @@ class SqliteStore:
         return row_to_message(row) if row else None
 
     async def scan_messages(self, after_id: int, limit: int) -> list[StoredMessage]:
-        sql = f"SELECT {ALL_COLUMNS} FROM messages WHERE id > ? ORDER BY id LIMIT ?"
-        async with self.reader.execute(sql, (after_id, limit)) as cur:
+        async with self.reader.execute(qmarks(SCAN), (after_id, limit)) as cur:
             return [row_to_message(r) for r in await cur.fetchall()]
 
     async def last_message_id(self) -> int:
         row = await self._one("SELECT max(id) FROM messages")
         return int(row[0] or 0)
 
-    async def chain_anchor(self) -> str:
-        return str((await self._one("SELECT anchor FROM chain WHERE id = 1"))[0])
+    async def chain_state(self) -> ChainState:
+        return row_to_state(await self._one(STATE_SELECT))
 
     async def service_health(self, since_ms: int, until_ms: int) -> list[ServiceHealth]:
         async with self.reader.execute(health_query("?", "?"), (since_ms, until_ms)) as cur:
@@ -165,12 +198,13 @@ class SqliteStore:
     async def purge_messages(self, before_ms: int) -> int:
         async with self._transaction() as db:
             # Purge a prefix of the chain: everything before the oldest record still inside retention.
-            keep = (await self._one(PURGE_KEEP.replace("$1", "?"), (before_ms,), writer=True))[0]
-            last = await self._one(PURGE_LAST.replace("$1", "?"), (keep if keep is not None else MAX_ID,), writer=True)
+            keep = (await self._one(qmarks(PURGE_KEEP), (before_ms,), writer=True))[0]
+            last = await self._one(qmarks(PURGE_LAST), (keep if keep is not None else MAX_ID,), writer=True)
             if last is None:
                 return 0
+            state = row_to_state(await self._one(STATE_SELECT, writer=True))
             cur = await db.execute("DELETE FROM messages WHERE id <= ?", (last[0],))
-            await db.execute("UPDATE chain SET anchor = ? WHERE id = 1", (last[1],))
+            await db.execute(qmarks(STATE_UPDATE), state_params(state.moved(self.key, anchor=last[1])))
             return int(cur.rowcount)
 
     async def get_base_topology(self) -> BaseTopology | None:
