@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -39,12 +40,18 @@ class SecurityConfig:
     max_headers_size: int = 32 * 1024
     token_cache_seconds: float = 1.0
     failed_auth: FailedAuthConfig = field(default_factory=FailedAuthConfig)
+    trusted_proxies: tuple[str, ...] = ()
+    """Reverse proxies in front of the hub (addresses or networks): failed authentications through them
+    count against the address their ``X-Forwarded-For`` names. Empty: the header is ignored (anyone
+    can write it) and the peer address counts."""
 
     def __post_init__(self) -> None:
         if self.token_ttl < 1:
             raise ValueError("token_ttl must be at least 1 second")
         if not 0 <= self.token_cache_seconds <= MAX_TOKEN_CACHE_SECONDS:
             raise ValueError(f"token_cache_seconds must be between 0 and {MAX_TOKEN_CACHE_SECONDS:g}")
+        for proxy in self.trusted_proxies:
+            ipaddress.ip_network(proxy, strict=False)  # ValueError names the bad one
         if self.kdf_cost < 2 or self.kdf_cost & (self.kdf_cost - 1):
             raise ValueError("kdf_cost (scrypt N) must be a power of 2")
 

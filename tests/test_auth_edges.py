@@ -5,6 +5,7 @@ per source and per key while everyone else is served (and logged) as before."""
 from __future__ import annotations
 
 import asyncio
+import ipaddress
 import secrets
 import time
 from collections.abc import AsyncIterator
@@ -199,10 +200,10 @@ async def session_from() -> AsyncIterator[Any]:
         await session.close()
 
 
-async def wrong_secrets(post: Any, count: int, key: str = DEMO_KEY) -> list[int]:
+async def wrong_secrets(post: Any, count: int, key: str = DEMO_KEY, **headers: str) -> list[int]:
     statuses = []
     for _ in range(count):
-        resp = await post("/token", data=GRANT, headers=basic_auth(key, "wrong-" + secrets.token_hex(4)))
+        resp = await post("/token", data=GRANT, headers={**basic_auth(key, "wrong-" + secrets.token_hex(4)), **headers})
         statuses.append(resp.status)
     return statuses
 
@@ -291,6 +292,25 @@ async def test_a_spread_attack_locks_its_key_and_no_other(hub: TestClient[Any, A
     await served_and_logged(hub)
 
 
+async def test_forwarded_for_counts_only_from_a_trusted_proxy(make_hub: MakeHub):
+    wrong = basic_auth(DEMO_KEY, "wrong")
+    direct = await make_hub(security=SecurityConfig(kdf_cost=2**10))
+    statuses = []
+    for n in range(DEFAULTS.source_burst + 1):  # a new claimed address each time does not help
+        forged = {"X-Forwarded-For": f"203.0.113.{n}", **wrong}
+        statuses.append((await direct.post("/token", data=GRANT, headers=forged)).status)
+    assert statuses[-1] == 429
+
+    proxied = await make_hub(security=SecurityConfig(kdf_cost=2**10, trusted_proxies=("127.0.0.0/8",)))
+    attacker = {"X-Forwarded-For": "198.51.100.1, 203.0.113.66"}
+    statuses = await wrong_secrets(proxied.post, DEFAULTS.source_burst, **attacker)
+    assert statuses == [401] * DEFAULTS.source_burst
+    resp = await proxied.post("/token", data=GRANT, headers={**attacker, **wrong})
+    assert resp.status == 429 and "from 203.0.113.66" in (await resp.json())["fault"]["description"]
+    client = {"X-Forwarded-For": "203.0.113.67", **basic_auth(DEMO_KEY, DEMO_SECRET)}
+    assert (await proxied.post("/token", data=GRANT, headers=client)).status == 200  # another client, same proxy
+
+
 async def test_wrong_admin_tokens_are_throttled_on_the_api_and_the_metrics(
     hub: TestClient[Any, Any], clock: ManualClock, session_from: Any
 ):
@@ -322,6 +342,16 @@ def test_a_source_is_an_ipv4_address_or_an_ipv6_64():
     assert source_of(None) == "-"
 
 
+def test_behind_a_trusted_proxy_the_forwarded_address_is_the_source():
+    proxy = [ipaddress.ip_network("10.0.0.0/8")]
+    assert source_of("10.0.0.2", ["198.51.100.9, 203.0.113.5"], proxy) == "203.0.113.5"
+    assert source_of("10.0.0.2", ["203.0.113.5, 10.0.0.9"], proxy) == "203.0.113.5"  # a second proxy hop
+    assert source_of("10.0.0.2", ["2001:db8:1:2::7"], proxy) == "2001:db8:1:2::/64"
+    assert source_of("10.0.0.2", ["not-an-address"], proxy) == "10.0.0.2"
+    assert source_of("192.0.2.1", ["203.0.113.5"], proxy) == "192.0.2.1"  # not a proxy: the header is a claim
+    assert source_of("10.0.0.2", ["203.0.113.5"]) == "10.0.0.2"  # no proxy trusted at all
+
+
 def test_one_address_cannot_be_allowed_to_lock_a_key():
     with pytest.raises(ValueError, match="one address cannot lock a key"):
         FailedAuthConfig(source_burst=10, key_burst=10)
@@ -333,6 +363,6 @@ def test_buckets_stay_bounded_under_a_spray_of_keys(monkeypatch: pytest.MonkeyPa
     monkeypatch.setattr("ngsp_sim.security.guard.MAX_BUCKETS", 100)
     guard = FailedAuthGuard(clock, DEFAULTS)
     for n in range(1000):
-        with guard.attempt("token", f"10.0.{n // 250}.{n % 250}", f"key-{n}") as attempt:
+        with guard.attempt("token", f"key-{n}", f"10.0.{n // 250}.{n % 250}") as attempt:
             attempt.failed()
     assert len(guard._buckets) <= 100

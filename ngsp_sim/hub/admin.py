@@ -92,7 +92,9 @@ def admin_refusal(request: web.Request) -> web.Response | None:
     if scheme.lower() != "bearer" or not token.strip():
         return error(401, "unauthorized", "the admin API needs Authorization: Bearer <admin token>")
     try:
-        with hub.guard.attempt("admin", request.remote, "admin") as attempt:
+        with hub.guard.attempt(
+            "admin", "admin", request.remote, request.headers.getall("X-Forwarded-For", [])
+        ) as attempt:
             if not hmac.compare_digest(token.strip().encode(), hub.admin_token.encode()):
                 attempt.failed()
                 return error(401, "unauthorized", "the admin token is not valid")

@@ -172,7 +172,7 @@ def create_app(
                         cache_seconds=config.security.token_cache_seconds,
                     ),
                     keeper,
-                    FailedAuthGuard(clock, config.security.failed_auth, metrics),
+                    FailedAuthGuard(clock, config.security.failed_auth, metrics, config.security.trusted_proxies),
                     agencies,
                     state,
                 )

@@ -205,7 +205,9 @@ async def token_handler(request: web.Request) -> web.Response:
     if pair is None or not pair[0] or not pair[1]:
         return _oauth_error(401, "invalid_client", "give the consumer key and secret (HTTP Basic or the form)")
     try:
-        with hub.guard.attempt("token", request.remote, pair[0]) as attempt:  # failures are throttled
+        with hub.guard.attempt(
+            "token", pair[0], request.remote, request.headers.getall("X-Forwarded-For", [])
+        ) as attempt:  # failures are throttled
             try:
                 issued = await hub.tokens.issue(*pair)
             except InvalidCredentials as err:

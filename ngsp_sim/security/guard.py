@@ -20,7 +20,7 @@ time instead of waiting.
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
@@ -60,15 +60,35 @@ class FailedAuthConfig:
             )
 
 
-def source_of(peer: str | None) -> str:
-    """The address a source is known by: IPv4 as is, IPv6 by its /64."""
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+Address = ipaddress.IPv4Address | ipaddress.IPv6Address
+
+
+def _address(text: str | None) -> Address | None:
     try:
-        address = ipaddress.ip_address(peer or "")
+        address = ipaddress.ip_address((text or "").strip())
     except ValueError:
+        return None
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        return address.ipv4_mapped
+    return address
+
+
+def source_of(peer: str | None, forwarded: Sequence[str] = (), trusted: Sequence[Network] = ()) -> str:
+    """The address a source is known by (IPv4 as is, IPv6 by its /64): the peer, or, when the peer is
+    a trusted proxy, the nearest ``X-Forwarded-For`` entry that is not (proxies append on the right)."""
+    address = _address(peer)
+    if address is None:
         return peer or "-"
+    if any(address in network for network in trusted):
+        for entry in reversed([e for value in forwarded for e in value.split(",")]):
+            hop = _address(entry)
+            if hop is None:
+                break
+            address = hop
+            if not any(hop in network for network in trusted):
+                break
     if isinstance(address, ipaddress.IPv6Address):
-        if address.ipv4_mapped is not None:
-            return str(address.ipv4_mapped)
         return str(ipaddress.IPv6Network((address, 64), strict=False))
     return str(address)
 
@@ -84,7 +104,15 @@ class Attempt:
 
 
 class FailedAuthGuard:
-    def __init__(self, clock: Clock, config: FailedAuthConfig, metrics: HubMetrics | None = None) -> None:
+    def __init__(
+        self,
+        clock: Clock,
+        config: FailedAuthConfig,
+        metrics: HubMetrics | None = None,
+        trusted_proxies: Sequence[str] = (),
+    ) -> None:
+        """``trusted_proxies`` (addresses or networks): a request from one of them is counted against
+        the address its ``X-Forwarded-For`` names, not against the proxy."""
         self.clock = clock
         self.metrics = metrics
         self._tiers = {
@@ -92,14 +120,15 @@ class FailedAuthGuard:
             "key": Tier("failed authentication per key", config.key_rate, config.key_burst),
         }
         self._buckets: dict[tuple[str, str], Bucket] = {}
+        self._trusted = [ipaddress.ip_network(proxy, strict=False) for proxy in trusted_proxies]
 
     @contextmanager
-    def attempt(self, kind: Kind, peer: str | None, key: str) -> Iterator[Attempt]:
+    def attempt(self, kind: Kind, key: str, peer: str | None, forwarded: Sequence[str] = ()) -> Iterator[Attempt]:
         """Guard one check of a credential of ``kind`` (``token``, ``admin``) naming ``key``, from
-        ``peer``. Raises :class:`Throttled` (before the body runs) when the source or key is over its
-        allowance of failures."""
+        ``peer`` (with its ``X-Forwarded-For`` values). Raises :class:`Throttled` (before the body runs)
+        when the source or key is over its allowance of failures."""
         now = self.clock.monotonic()
-        source = source_of(peer)
+        source = source_of(peer, forwarded, self._trusted)
         named = {
             ("source", f"{kind}:{source}"): f"from {source}",
             ("key", f"{kind}:{key}"): f"for this {_KEY_NAMES[kind]}",
