@@ -366,3 +366,6 @@ def test_buckets_stay_bounded_under_a_spray_of_keys(monkeypatch: pytest.MonkeyPa
         with guard.attempt("token", f"key-{n}", f"10.0.{n // 250}.{n % 250}") as attempt:
             attempt.failed()
     assert len(guard._buckets) <= 100
+    with guard.attempt("token", "k" * 10_000, "10.9.9.9") as attempt:
+        attempt.failed()
+    assert max(len(key) for _, key in guard._buckets) < 200
