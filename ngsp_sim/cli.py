@@ -177,7 +177,7 @@ def _up(args: argparse.Namespace) -> int:
         log_json=settings["log_format"] == "json",
         mask_pii=settings["pii_mask"],
         admin_token=env_token,
-        security=SecurityConfig(token_ttl=settings["token_ttl"]),
+        security=SecurityConfig(token_ttl=settings["token_ttl"], trusted_proxies=settings["trusted_proxies"]),
         message_log=MessageLogConfig(
             enabled=settings["message_log"] == "on",
             body_limit=settings["body_limit"],

@@ -2,22 +2,36 @@
 
 from __future__ import annotations
 
+import ipaddress
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ngsp_sim.exchange.delivery import DeliveryConfig
 from ngsp_sim.monitoring.message_log import MessageLogConfig
 from ngsp_sim.resilience import BreakerConfig
+from ngsp_sim.security.guard import FailedAuthConfig
 
-__all__ = ["DEFAULT_POPULATION", "DEFAULT_SEED", "HubConfig", "MessageLogConfig", "SecurityConfig"]
+__all__ = [
+    "DEFAULT_POPULATION",
+    "DEFAULT_SEED",
+    "MAX_TOKEN_CACHE_SECONDS",
+    "FailedAuthConfig",
+    "HubConfig",
+    "MessageLogConfig",
+    "SecurityConfig",
+]
 
 DEFAULT_SEED = 20251121
 DEFAULT_POPULATION = 1000
+MAX_TOKEN_CACHE_SECONDS = 2.0
+"""The README promises that a rotated key's tokens stop working within this, on every replica."""
 
 
 @dataclass(frozen=True, slots=True)
 class SecurityConfig:
-    """Tokens, secret hashing and the hard limits on what a request may be."""
+    """Tokens, secret hashing, failed-authentication throttling and the hard limits on what a request
+    may be. ``token_cache_seconds`` is how long a replica trusts a token it validated against the store
+    without asking again: the longest a revoked token (rotation) keeps working there."""
 
     token_ttl: int = 3600
     kdf_cost: int = 2**14
@@ -25,10 +39,20 @@ class SecurityConfig:
     max_header_size: int = 8 * 1024
     max_headers_size: int = 32 * 1024
     max_header_count: int = 100
+    token_cache_seconds: float = 1.0
+    failed_auth: FailedAuthConfig = field(default_factory=FailedAuthConfig)
+    trusted_proxies: tuple[str, ...] = ()
+    """Reverse proxies in front of the hub (addresses or networks): failed authentications through them
+    count against the address their ``X-Forwarded-For`` names. Empty: the header is ignored (anyone
+    can write it) and the peer address counts."""
 
     def __post_init__(self) -> None:
         if self.token_ttl < 1:
             raise ValueError("token_ttl must be at least 1 second")
+        if not 0 <= self.token_cache_seconds <= MAX_TOKEN_CACHE_SECONDS:
+            raise ValueError(f"token_cache_seconds must be between 0 and {MAX_TOKEN_CACHE_SECONDS:g}")
+        for proxy in self.trusted_proxies:
+            ipaddress.ip_network(proxy, strict=False)  # ValueError names the bad one
         if self.kdf_cost < 2 or self.kdf_cost & (self.kdf_cost - 1):
             raise ValueError("kdf_cost (scrypt N) must be a power of 2")
         if min(self.max_url_length, self.max_header_size, self.max_headers_size, self.max_header_count) < 1:

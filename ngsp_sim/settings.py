@@ -8,6 +8,7 @@ prints the result with each value's source, secrets hidden.
 
 from __future__ import annotations
 
+import ipaddress
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -47,6 +48,18 @@ def _path(text: Any) -> Path:
     return Path(str(text)).expanduser()
 
 
+def _networks(text: Any) -> tuple[str, ...]:
+    """Addresses or networks, comma-separated (or a YAML list); each must parse."""
+    items = text if isinstance(text, list) else str(text).split(",")
+    networks = tuple(str(item).strip() for item in items if str(item).strip())
+    for network in networks:
+        try:
+            ipaddress.ip_network(network, strict=False)
+        except ValueError:
+            raise ValueError(f"{network!r} is not an IP address or network") from None
+    return networks
+
+
 @dataclass(frozen=True)
 class Option:
     name: str
@@ -78,6 +91,9 @@ OPTIONS: tuple[Option, ...] = (
     Option("retention_days", float, 30.0, "purge message-log records older than this; 0 keeps all"),
     Option("pii_mask", parse_bool, True, "mask personal data in log lines"),
     Option("token_ttl", int, 3600, "seconds an access token lasts"),
+    Option(
+        "trusted_proxies", _networks, (), "reverse proxies (addresses/networks) whose X-Forwarded-For names the source"
+    ),
     Option("otel", parse_bool, False, "export a span per exchange over OTLP (needs the otel extra; OTEL_* env)"),
     Option("delivery_lease", float, 30.0, "seconds a webhook delivery stays leased to the worker sending it"),
     Option("delivery_retry_base", float, 1.0, "seconds before the first retry of a failed delivery (then doubling)"),

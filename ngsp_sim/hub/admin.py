@@ -18,6 +18,7 @@ from aiohttp import web
 from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
+from ngsp_sim.errors import Throttled
 from ngsp_sim.hub.admin_exchange import (
     create_subscription,
     delete_subscription,
@@ -79,21 +80,36 @@ from schemas.admin import (
 )
 from schemas.scenarios import ScenarioDetail, ScenarioList, ScenarioRunCreate, ScenarioRunInfo, ScenarioRunList
 
-__all__ = ["ROUTES", "add_routes", "admin_openapi"]
+__all__ = ["ROUTES", "add_routes", "admin_openapi", "admin_refusal"]
+
+
+def admin_refusal(request: web.Request) -> web.Response | None:
+    """``None`` when the request carries the admin token (compared in constant time), else the 401,
+    or the 429 of a source or of the admin token over its allowance of failures (see
+    :mod:`ngsp_sim.security.guard`). A request without a token is not a guess and is not counted."""
+    hub = hub_of(request)
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        return error(401, "unauthorized", "the admin API needs Authorization: Bearer <admin token>")
+    try:
+        with hub.guard.attempt(
+            "admin", "admin", request.remote, request.headers.getall("X-Forwarded-For", [])
+        ) as attempt:
+            if not hmac.compare_digest(token.strip().encode(), hub.admin_token.encode()):
+                attempt.failed()
+                return error(401, "unauthorized", "the admin token is not valid")
+    except Throttled as err:
+        response = error(429, "throttled", err.message)
+        response.headers.update(err.headers)
+        return response
+    return None
 
 
 @web.middleware
 async def require_admin(request: web.Request, handler: Handler) -> web.StreamResponse:
     if not request.path.startswith("/api/v1/"):
         return await handler(request)
-    header = request.headers.get("Authorization", "")
-    scheme, _, token = header.partition(" ")
-    expected = hub_of(request).admin_token
-    if scheme.lower() != "bearer" or not token:
-        return error(401, "unauthorized", "the admin API needs Authorization: Bearer <admin token>")
-    if not hmac.compare_digest(token.strip().encode(), expected.encode()):
-        return error(401, "unauthorized", "the admin token is not valid")
-    return await handler(request)
+    return admin_refusal(request) or await handler(request)
 
 
 async def openapi(request: web.Request) -> web.Response:
@@ -330,6 +346,10 @@ def admin_openapi() -> dict[str, Any]:
                 "400": {"description": "Invalid input", **error},
                 "401": {"description": "Missing or wrong admin token", **error},
                 "404": {"description": "Not found", **error},
+                "429": {
+                    "description": "Too many wrong admin tokens (from this address or in all); see Retry-After",
+                    **error,
+                },
             },
         }
         params = [{"name": q, "in": "query", "required": False, "schema": {"type": "string"}} for q in r.query]

@@ -8,7 +8,6 @@ the message log's last entries.
 
 from __future__ import annotations
 
-import hmac
 import secrets
 from collections.abc import AsyncIterator, Mapping
 from typing import Any
@@ -42,6 +41,7 @@ from ngsp_sim.registry.source import RegistrySource
 from ngsp_sim.scenarios.runner import Answer, ScenarioRuns
 from ngsp_sim.security import Throttler, TokenService
 from ngsp_sim.security.credentials import CredentialKeeper
+from ngsp_sim.security.guard import FailedAuthGuard
 from ngsp_sim.sim import Country, SimulatedAgency
 from ngsp_sim.sim.document_system import DocumentSystem
 from ngsp_sim.store import SqliteStore, Store, store_from_url
@@ -138,6 +138,7 @@ def create_app(
                 metrics = HubMetrics(
                     lambda: message_log.pending if message_log else 0,
                     lambda: {b.name: b.state for b in state.breakers.values()},
+                    lambda: source.current,
                 )
                 pipeline = Pipeline(
                     table(registry),
@@ -164,8 +165,15 @@ def create_app(
                     pipeline,
                     message_log,
                     config.admin_token or secrets.token_urlsafe(24),
-                    TokenService(store, clock, ttl=config.security.token_ttl, kdf_cost=config.security.kdf_cost),
+                    TokenService(
+                        store,
+                        clock,
+                        ttl=config.security.token_ttl,
+                        kdf_cost=config.security.kdf_cost,
+                        cache_seconds=config.security.token_cache_seconds,
+                    ),
                     keeper,
+                    FailedAuthGuard(clock, config.security.failed_auth, metrics, config.security.trusted_proxies),
                     agencies,
                     state,
                 )
@@ -268,11 +276,10 @@ async def readyz(request: web.Request) -> web.Response:
 
 async def metrics_handler(request: web.Request) -> web.Response:
     """Prometheus text format; needs the admin token like the rest of the hub's own data."""
+    refused = admin.admin_refusal(request)
+    if refused is not None:
+        return refused
     hub = request.app[HUB]
-    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
-    if scheme.lower() != "bearer" or not hmac.compare_digest(token.strip().encode(), hub.admin_token.encode()):
-        return web.Response(status=401, text="the metrics need Authorization: Bearer <admin token>\n",
-                            headers={"WWW-Authenticate": 'Bearer realm="ngsp-sim admin"'})  # fmt: skip
     metrics = hub.pipeline.metrics
     body = metrics.render() if metrics is not None else b""
     return web.Response(body=body, content_type="text/plain", charset="utf-8",

@@ -23,6 +23,7 @@ from ngsp_sim.errors import (
     InvalidCredentials,
     MissingCredentials,
     RequestTooLarge,
+    Throttled,
     UnknownService,
 )
 from ngsp_sim.hub.paths import R1Target, normalise_rest
@@ -167,8 +168,15 @@ async def token_handler(request: web.Request) -> web.Response:
     if pair is None or not pair[0] or not pair[1]:
         return _oauth_error(401, "invalid_client", "give the consumer key and secret (HTTP Basic or the form)")
     try:
-        issued = await hub.tokens.issue(*pair)
-    except InvalidCredentials as err:
-        return _oauth_error(401, "invalid_client", err.message)
+        with hub.guard.attempt(
+            "token", pair[0], request.remote, request.headers.getall("X-Forwarded-For", [])
+        ) as attempt:  # failures are throttled
+            try:
+                issued = await hub.tokens.issue(*pair)
+            except InvalidCredentials as err:
+                attempt.failed()
+                return _oauth_error(401, "invalid_client", err.message)
+    except Throttled as err:
+        return reject(err, request)
     headers = {"Cache-Control": "no-store", "Pragma": "no-cache"}
     return web.Response(body=orjson.dumps(issued.as_response()), content_type="application/json", headers=headers)

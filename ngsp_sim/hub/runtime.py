@@ -25,6 +25,7 @@ from ngsp_sim.registry.source import RegistrySource
 from ngsp_sim.scenarios.runner import ScenarioRuns
 from ngsp_sim.security import TokenService
 from ngsp_sim.security.credentials import CredentialKeeper
+from ngsp_sim.security.guard import FailedAuthGuard
 from ngsp_sim.sim import SimulatedAgency
 from ngsp_sim.store import Store
 
@@ -44,6 +45,7 @@ class HubRuntime:
     admin_token: str
     tokens: TokenService
     credentials: CredentialKeeper
+    guard: FailedAuthGuard
     agencies: dict[SubsystemId, SimulatedAgency] = field(default_factory=dict)
     routes: RouteState | None = None
     exchange: Exchange | None = None

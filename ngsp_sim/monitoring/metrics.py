@@ -1,15 +1,27 @@
 """Prometheus metrics of one hub, in its own registry (so several hubs in one process, as in tests,
-do not collide). Queue depths and circuit states are read when the metrics are scraped."""
+do not collide). Queue depths and circuit states are read when the metrics are scraped.
+
+Label values come only from bounded sets: a service or client that the registry does not know is
+counted as ``unknown`` (anyone can name one in a request, and each new name would be a new series
+forever); a request without a client or service is ``-``; statuses and error types are the hub's own.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
+from typing import TYPE_CHECKING
 
 from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 
-__all__ = ["HubMetrics"]
+if TYPE_CHECKING:
+    from ngsp_sim.registry import Registry
+
+__all__ = ["UNKNOWN", "HubMetrics"]
+
+UNKNOWN = "unknown"
+AUTH_KINDS = ("token", "admin")
 
 CIRCUIT_STATES = {"closed": 0, "half_open": 1, "open": 2}
 _BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
@@ -33,7 +45,16 @@ class _Live(Collector):
 
 
 class HubMetrics:
-    def __init__(self, pending: Callable[[], int], circuits: Callable[[], Mapping[str, str]]) -> None:
+    def __init__(
+        self,
+        pending: Callable[[], int],
+        circuits: Callable[[], Mapping[str, str]],
+        registry: Callable[[], Registry] | None = None,
+    ) -> None:
+        """``registry`` gives the current topology, whose services and clients are the label values
+        allowed (without it every name is ``unknown``)."""
+        self._current = registry
+        self._known: tuple[object, frozenset[str], frozenset[str]] = (None, frozenset(), frozenset())
         self.registry = CollectorRegistry()
         self.requests = Counter(
             "ngsp_requests", "Exchanges through the hub", ["service", "client", "status"], registry=self.registry
@@ -43,11 +64,33 @@ class HubMetrics:
             buckets=_BUCKETS, registry=self.registry,
         )  # fmt: skip
         self.errors = Counter("ngsp_errors", "Errors the platform answered, by type", ["type"], registry=self.registry)
+        self.auth_failures = Counter(
+            "ngsp_auth_failures", "Failed authentications (wrong /token secret, wrong admin token), by kind",
+            ["kind"], registry=self.registry,
+        )  # fmt: skip
+        self.auth_throttled = Counter(
+            "ngsp_auth_throttled", "Authentications refused unchecked (429) after too many failures, by kind",
+            ["kind"], registry=self.registry,
+        )  # fmt: skip
+        for kind in AUTH_KINDS:  # present at 0 from the start, so a rate over them is defined
+            self.auth_failures.labels(kind)
+            self.auth_throttled.labels(kind)
         self.registry.register(_Live(pending, circuits))
 
+    def _labels(self, service: str | None, client: str | None) -> tuple[str, str]:
+        current = self._current() if self._current is not None else None
+        if current is not None and self._known[0] is not current:  # the registry was swapped: re-read
+            services = frozenset(str(s) for s in current.services)
+            self._known = (current, services, frozenset(str(c) for c in current.subsystems))
+        _, services, clients = self._known
+        return (
+            "-" if service is None else service if service in services else UNKNOWN,
+            "-" if client is None else client if client in clients else UNKNOWN,
+        )
+
     def observe(self, service: str | None, client: str | None, status: int, seconds: float, fault: str | None) -> None:
-        name = service or "-"
-        self.requests.labels(name, client or "-", str(status)).inc()
+        name, client = self._labels(service, client)
+        self.requests.labels(name, client, str(status)).inc()
         self.duration.labels(name).observe(seconds)
         if fault is not None:
             self.errors.labels(fault).inc()

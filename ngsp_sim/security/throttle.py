@@ -4,13 +4,13 @@ Time comes from the hub's clock, so tests drain and refill buckets without waiti
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from ngsp_sim.clock import Clock
 from ngsp_sim.errors import Throttled
 
-__all__ = ["Bucket", "Throttler", "Tier"]
+__all__ = ["Bucket", "Throttler", "Tier", "take_all"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,6 +35,26 @@ class Bucket:
             return 0.0
         return (1 - self.tokens) / self.tier.rate
 
+    def give_back(self) -> None:
+        """Return a token taken for something that turned out not to count."""
+        self.tokens = min(self.tier.burst, self.tokens + 1)
+
+    def full(self, now: float) -> bool:
+        """Refilled to its burst: the bucket holds no memory worth keeping."""
+        return self.tokens + (now - self.updated) * self.tier.rate >= self.tier.burst
+
+
+def take_all(buckets: Sequence[Bucket], now: float) -> tuple[int | None, float]:
+    """Take one token from every bucket, or from none: ``(None, 0.0)`` when all gave one, else the
+    index of the first empty bucket and the seconds until it has a token again."""
+    for index, bucket in enumerate(buckets):
+        wait = bucket.take(now)
+        if wait:
+            for done in buckets[:index]:
+                done.give_back()
+            return index, wait
+    return None, 0.0
+
 
 class Throttler:
     def __init__(self, clock: Clock) -> None:
@@ -51,15 +71,11 @@ class Throttler:
             if bucket is None or bucket.tier != tier:
                 bucket = self._buckets[key] = Bucket(tier, now)
             buckets.append((key, bucket))
-        taken: list[Bucket] = []
-        for (kind, who), bucket in buckets:
-            wait = bucket.take(now)
-            if wait:
-                for done in taken:
-                    done.tokens += 1
-                raise Throttled(
-                    f"the {kind} {who} is over its tier '{bucket.tier.name}' "
-                    f"({bucket.tier.rate:g} requests/s, burst {bucket.tier.burst})",
-                    retry_after=wait,
-                )
-            taken.append(bucket)
+        empty, wait = take_all([bucket for _, bucket in buckets], now)
+        if empty is not None:
+            (kind, who), bucket = buckets[empty]
+            raise Throttled(
+                f"the {kind} {who} is over its tier '{bucket.tier.name}' "
+                f"({bucket.tier.rate:g} requests/s, burst {bucket.tier.burst})",
+                retry_after=wait,
+            )

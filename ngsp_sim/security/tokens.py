@@ -2,9 +2,12 @@
 bearer token that expires.
 
 Tokens are random; the store keeps only their SHA-256, with the client and the expiry, so every replica
-accepts a token any replica issued. A validated token is remembered in memory for ``cache_seconds`` so
-the routing path does not query the store on every request; rotating a consumer's secret deletes its
-tokens (replicas stop accepting a cached one within ``cache_seconds``).
+accepts a token any replica issued. A validated token is remembered in memory for ``cache_seconds``
+(1 s by default, 2 s at most) so the routing path asks the store at most once a second per token, not
+on every request. Rotating a consumer's secret deletes its tokens from the store, wherever it is done
+(admin API of any replica, or ``ngsp-sim credentials rotate`` on the store directly): every replica then
+refuses them as soon as its cached entry runs out, within ``cache_seconds``. No message between
+replicas is needed, and none can be missed.
 """
 
 from __future__ import annotations
@@ -46,7 +49,7 @@ def _digest(token: str) -> str:
 
 class TokenService:
     def __init__(
-        self, store: Store, clock: Clock, *, ttl: int = 3600, kdf_cost: int = DEFAULT_COST, cache_seconds: float = 30.0
+        self, store: Store, clock: Clock, *, ttl: int = 3600, kdf_cost: int = DEFAULT_COST, cache_seconds: float = 1.0
     ) -> None:
         self.store = store
         self.clock = clock
