@@ -18,7 +18,15 @@ import yaml
 from ngsp_sim.config import DEFAULT_POPULATION, DEFAULT_SEED
 from ngsp_sim.monitoring.message_log import DEFAULT_BODY_LIMIT
 
-__all__ = ["OPTIONS", "Option", "Resolved", "parse_bool", "resolve"]
+__all__ = ["DATA_DIR_NAME", "OPTIONS", "Option", "Resolved", "default_data_dir", "parse_bool", "resolve"]
+
+DATA_DIR_NAME = ".ngsp-sim"
+
+
+def default_data_dir() -> Path:
+    """``./.ngsp-sim`` in the current directory: each clone or project keeps its own store (git ignores
+    it), so the demo, a tutorial and another project never share a registry by accident."""
+    return Path.cwd() / DATA_DIR_NAME
 
 
 def parse_bool(text: Any) -> bool:
@@ -68,7 +76,7 @@ OPTIONS: tuple[Option, ...] = (
     Option("host", str, "127.0.0.1", "address to listen on"),
     Option("port", int, 8080, "port to listen on; 0 picks a free one"),
     Option("topology", _path, None, "topology YAML file (default: the built-in demo country)"),
-    Option("data_dir", _path, None, "where the SQLite store lives (default ~/.local/share/ngsp-sim)"),
+    Option("data_dir", _path, None, f"where the SQLite store lives (default ./{DATA_DIR_NAME} here)"),
     Option("store", str, None, "store URL: sqlite:///PATH or postgresql://USER@HOST:PORT/DB[?schema=S]", secret=True),
     Option("seed", int, DEFAULT_SEED, "seed of the synthetic country"),
     Option("population", int, DEFAULT_POPULATION, "generated citizens"),

@@ -9,7 +9,9 @@ the message log's last entries.
 from __future__ import annotations
 
 import hmac
+import os
 import secrets
+import socket
 from collections.abc import AsyncIterator, Mapping
 from typing import Any
 
@@ -87,7 +89,9 @@ def create_app(
     async def lifecycle(app: web.Application) -> AsyncIterator[None]:
         await store.open()
         try:
-            source = RegistrySource(store, adapters, simulators, clock)
+            holder = f"pid {os.getpid()} on {socket.gethostname()} (port {config.port}) serving {source_name}"
+            source = RegistrySource(store, adapters, simulators, clock, holder=holder,
+                                    lease_seconds=config.lease_seconds)  # fmt: skip
             registry = await source.start(text, source_name)
             message_log = MessageLog(store, config.message_log) if config.message_log.enabled else None
             async with aiohttp.ClientSession() as session:
@@ -179,7 +183,7 @@ def create_app(
                 if message_log is not None:
                     await message_log.start()
                 await exchange.worker.start()
-                runtime.every(config.registry_poll_interval, source.refresh, "registry-poll")
+                runtime.every(config.registry_poll_interval, source.poll, "registry-poll")
                 if config.message_log.retention_days > 0:
                     runtime.every(config.message_log.retention_interval, runtime.purge_expired, "retention")
                 try:
@@ -190,6 +194,7 @@ def create_app(
                     await exchange.worker.stop()
                     if message_log is not None:
                         await message_log.stop()
+                    await source.stop()
         finally:
             await store.close()
 

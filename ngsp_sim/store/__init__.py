@@ -11,6 +11,7 @@ from urllib.parse import parse_qs, urlsplit, urlunsplit
 from ngsp_sim.store.base import (
     BaseTopology,
     Credential,
+    HubLease,
     MessageEntry,
     MessageQuery,
     RegistryChange,
@@ -25,6 +26,7 @@ __all__ = [
     "BaseTopology",
     "ChainReport",
     "Credential",
+    "HubLease",
     "MessageEntry",
     "MessageQuery",
     "RegistryChange",
