@@ -168,6 +168,7 @@ def _up(args: argparse.Namespace) -> int:
             retention_days=settings["retention_days"],
         ),
         delivery=DeliveryConfig(lease_seconds=settings["delivery_lease"], base_delay=settings["delivery_retry_base"]),
+        scenario_step_timeout=settings["scenario_step_timeout"],
     )
     configure_logging(config.log_level, json=config.log_json, mask_pii=config.mask_pii)
     app = create_app(

@@ -88,6 +88,7 @@ OPTIONS: tuple[Option, ...] = (
     Option("otel", parse_bool, False, "export a span per exchange over OTLP (needs the otel extra; OTEL_* env)"),
     Option("delivery_lease", float, 30.0, "seconds a webhook delivery stays leased to the worker sending it"),
     Option("delivery_retry_base", float, 1.0, "seconds before the first retry of a failed delivery (then doubling)"),
+    Option("scenario_step_timeout", float, 900.0, "seconds a step-by-step scenario run waits for its next step"),
     Option("admin_token", str, None, "admin token (default: generated and shown once)", secret=True),
     Option("log_level", _choice("debug", "info", "warning", "error"), "info", "log level"),
     Option("log_format", _choice("json", "console"), "json", "log lines as JSON or for humans"),

@@ -175,8 +175,9 @@ def create_app(
                 app[HUB] = runtime
 
                 runtime.scenarios = ScenarioRuns(
-                    send, source.apply, lambda provider: state.reset_breaker(provider) is not None, feed, clock
-                )
+                    send, source.apply, lambda provider: state.reset_breaker(provider) is not None, feed, clock,
+                    config.scenario_step_timeout,
+                )  # fmt: skip
                 runtime.exchange, runtime.feed, pipeline.feed = exchange, feed, feed
                 await sync_subscriptions(exchange, registry, agencies)
                 source.on_change(lambda registry: sync_subscriptions(exchange, registry, agencies))
