@@ -138,3 +138,46 @@ async def test_each_directory_keeps_its_own_store_by_default(tmp_path: Path):
         assert store.is_file()
         banner = hub.banner + hub.stdout.decode()
         assert f"store: sqlite:///{store} (the default, here; --data-dir to choose)" in banner
+
+
+# --- the registry source itself, on one store, with the hub's clock in hand ------------------------
+
+
+async def _source(store: Any, clock: Any, holder: str) -> Any:
+    from adapters import BUILTIN
+    from ngsp_sim import sim
+    from ngsp_sim.registry.source import RegistrySource
+
+    return RegistrySource(store, BUILTIN, sim.BUILTIN, clock, holder=holder, lease_seconds=15)
+
+
+async def test_a_lapsed_lease_lets_another_topology_in_but_the_running_hub_keeps_its_own(tmp_path: Path):
+    import pytest
+
+    from ngsp_sim.clock import ManualClock
+    from ngsp_sim.errors import StoreInUse
+    from ngsp_sim.registry.loader import demo_text
+    from ngsp_sim.store import SqliteStore
+
+    clock = ManualClock()
+    store = SqliteStore(tmp_path / "hub.sqlite3")
+    await store.open()
+    try:
+        demo = await _source(store, clock, "the demo hub")
+        members = len((await demo.start(demo_text(), "demo.yaml")).subsystems)
+        small = await _source(store, clock, "the small hub")
+        clock.advance(14)  # the demo hub last renewed 14 s ago: still alive
+        with pytest.raises(StoreInUse, match="the demo hub, alive 14 s ago"):
+            await small.start(SMALL, "small.yaml")
+        await demo.poll()  # renewed
+        clock.advance(14)
+        with pytest.raises(StoreInUse, match="alive 14 s ago"):
+            await small.start(SMALL, "small.yaml")
+        clock.advance(2)  # 16 s without a renewal (a hub paused, or killed): its lease has lapsed
+        assert len((await small.start(SMALL, "small.yaml")).subsystems) == 1
+        assert await demo.poll() is False  # the demo hub does not take up a topology that is not its own
+        assert len(demo.current.subsystems) == members
+        with pytest.raises(StoreInUse, match="the small hub, alive 0 s ago"):  # two live hubs now: a third waits
+            await (await _source(store, clock, "a third hub")).start(SMALL + "# v2\n", "small-v2.yaml")
+    finally:
+        await store.close()

@@ -11,8 +11,8 @@ with a warning (and stays in the change history).
 A running hub holds a lease on the store (:class:`HubLease`, renewed by :meth:`RegistrySource.poll`).
 A hub whose topology differs is refused (:class:`StoreInUse`) while another hub's lease is fresh, so a
 second ``ngsp-sim up`` can never swap the registry under a running one. Replicas share a store with the
-same topology file. Should the stored base change anyway (a lease let lapse, a bad plugin), a running hub
-keeps the registry it has and says so, rather than serving a topology it cannot load.
+same topology file. Should the stored base change anyway (a hub paused past its lease), a running hub
+keeps the registry it has and says so, rather than taking up a topology it may not even be able to load.
 """
 
 from __future__ import annotations
@@ -121,22 +121,13 @@ class RegistrySource:
             if version == self.version:
                 return False
             if self._digest and version[0] != self._digest:
-                self._warn_once(version[0], "the store's topology was replaced by another hub; "
-                                "this hub keeps serving its own (restart it to serve the store's)")  # fmt: skip
+                if self._warned != version[0]:  # once per stored topology, not every poll
+                    self._warned = version[0]
+                    log.warning("the store's topology was replaced by another hub; this hub keeps serving its own "
+                                "(restart it to serve the store's)", store=self.store.display)  # fmt: skip
                 return False
-            try:
-                await self._rebuild()
-            except TopologyError as exc:
-                self._warn_once(version, "the store's registry cannot be loaded here; the previous one is kept",
-                                str(exc))  # fmt: skip
-                return False
+            await self._rebuild()
         return True
-
-    def _warn_once(self, about: object, message: str, problem: str = "") -> None:
-        """One warning per stored state, not one every poll."""
-        if self._warned != repr(about):
-            self._warned = repr(about)
-            log.warning(message, problem=problem or None)
 
     async def _rebuild(self) -> None:
         version = await self.store.registry_version()
