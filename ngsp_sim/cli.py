@@ -22,7 +22,7 @@ from ngsp_sim.clock import SystemClock
 from ngsp_sim.config import DEFAULT_POPULATION, DEFAULT_SEED, HubConfig, MessageLogConfig, SecurityConfig
 from ngsp_sim.conformance import add_conformance_parser, run_conformance
 from ngsp_sim.deliveries import add_deliveries_parser, run_deliveries
-from ngsp_sim.errors import PluginError, TopologyError
+from ngsp_sim.errors import PluginError, StoreInUse, TopologyError
 from ngsp_sim.exchange.delivery import DeliveryConfig
 from ngsp_sim.export_cli import add_export_parser, run_export
 from ngsp_sim.hub import create_app
@@ -35,7 +35,7 @@ from ngsp_sim.replay import ReplayProvider, add_replay_parsers, load_fixture, ru
 from ngsp_sim.scaffold import add_adapter_parser, run_adapter
 from ngsp_sim.scenarios.cli import add_scenario_parser, run_scenario_command
 from ngsp_sim.security.credentials import CredentialKeeper, UnknownConsumer
-from ngsp_sim.settings import OPTIONS, Resolved, parse_bool, resolve
+from ngsp_sim.settings import OPTIONS, Resolved, default_data_dir, parse_bool, resolve
 from ngsp_sim.sim import DEMO_CITIZEN, Country
 from ngsp_sim.sim.base import native_app
 from ngsp_sim.store import Store, StoredMessage, store_from_url, verify_chain
@@ -47,11 +47,6 @@ __all__ = ["main"]
 DEMO_CURL = """curl -s -X POST {url}/r1/VN/GOV/000.00.00.G01/CSDLQGDC/TraCuuThongTinCongDan \\
   -H 'X-Road-Client: VN/GOV/000.00.00.H29/MOTCUA' -H 'Content-Type: application/json' \\
   -d '{{"MaYeuCau":"YC-0001","MaDVC":"1.001612","MaTichHop":"037","MaCanBo":"canbo01","MaDonVi":"000.00.00.H29","SoDinhDanh":"{citizen}"}}'"""  # noqa: E501
-
-
-def default_data_dir() -> Path:
-    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
-    return Path(base) / "ngsp-sim"
 
 
 def _store_options(parser: argparse.ArgumentParser) -> None:
@@ -184,6 +179,7 @@ def _up(args: argparse.Namespace) -> int:
             retention_days=settings["retention_days"],
         ),
         delivery=DeliveryConfig(lease_seconds=settings["delivery_lease"], base_delay=settings["delivery_retry_base"]),
+        scenario_step_timeout=settings["scenario_step_timeout"],
     )
     configure_logging(config.log_level, json=config.log_json, mask_pii=config.mask_pii)
     app = create_app(
@@ -194,6 +190,8 @@ def _up(args: argparse.Namespace) -> int:
         tracer_provider=configure_otlp() if settings["otel"] else None,
     )
 
+    chosen = "" if settings["store"] or settings["data_dir"] else " (the default, here; --data-dir to choose)"
+
     def banner(url: str) -> str:
         hub = app[HUB]
         registry = hub.pipeline.table.registry
@@ -201,7 +199,7 @@ def _up(args: argparse.Namespace) -> int:
             f"ngsp-sim hub listening on {url}",
             f"  topology: {settings['topology'] or 'built-in demo country'} "
             f"({len(registry.agencies)} agencies, {len(registry.services)} services)",
-            f"  store: {store.display}   message log: {settings['message_log']}",
+            f"  store: {store.display}{chosen}   message log: {settings['message_log']}",
             "  clients: " + ", ".join(sorted(str(s.id) for s in registry.subsystems.values())),
             f"  metaservices: {url}/listClients   health: {url}/healthz   admin API: {url}/api/v1/",
         ]
@@ -404,7 +402,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 _credentials(_store(args), args.credentials_command, getattr(args, "consumer_key", None))
             )
         return _agency_run(args)
-    except (TopologyError, PluginError) as exc:
+    except (TopologyError, PluginError, StoreInUse) as exc:
         print(f"ngsp-sim: {exc}", file=sys.stderr)
         return 2
     except (ValueError, OSError, aiohttp.ClientError) as exc:

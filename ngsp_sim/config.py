@@ -90,6 +90,11 @@ class HubConfig:
     breaker: BreakerConfig = field(default_factory=BreakerConfig)
     delivery: DeliveryConfig = field(default_factory=DeliveryConfig)
     registry_poll_interval: float = 2.0
+    scenario_step_timeout: float = 900.0
+    """Seconds a step-mode scenario run waits for its next step before it ends abandoned."""
+    lease_seconds: float = 15.0
+    """A hub renews its claim on the store every ``registry_poll_interval``; one silent this long is gone
+    (another topology may then take the store)."""
 
     def __post_init__(self) -> None:
         if not 0 <= self.port <= 65535:
@@ -98,5 +103,9 @@ class HubConfig:
             raise ValueError("max_body_size below 1 KiB would refuse ordinary requests")
         if self.population < 0:
             raise ValueError("population cannot be negative")
+        if self.scenario_step_timeout <= 0:
+            raise ValueError("scenario_step_timeout must be positive")
+        if self.lease_seconds < 2 * self.registry_poll_interval:
+            raise ValueError("lease_seconds must cover at least two registry polls")
         if self.admin_token is not None and len(self.admin_token) < 16:
             raise ValueError("the admin token must be at least 16 characters")

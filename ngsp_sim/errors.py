@@ -10,6 +10,7 @@ boundary that meets them, never leaked.
     NgspSimError
     ├── TopologyError                          a topology file is wrong (start-up, never on the wire)
     ├── ScenarioError                          a scenario file is wrong, or names no known scenario
+    ├── StoreInUse                             another live hub serves a different topology from the store
     └── HubError                               answered on the wire
         ├── ClientError                        Client.*                                       400
         │   ├── MissingCredentials             Client.MissingCredentials     401   gateway 900902
@@ -72,6 +73,7 @@ __all__ = [
     "ServiceDisabled",
     "ServiceFailed",
     "ServiceType",
+    "StoreInUse",
     "Throttled",
     "Timeout",
     "TopologyError",
@@ -129,6 +131,20 @@ class ScenarioError(NgspSimError):
         self.problems = list(problems)
         lines = "\n".join(f"  - {p}" for p in self.problems)
         super().__init__(f"{source}: {len(self.problems)} problem(s) in the scenario:\n{lines}")
+
+
+class StoreInUse(NgspSimError):
+    """Another hub, still alive, serves a different topology from the same store: starting would replace
+    its topology under it. Replicas share a store only with the same topology file."""
+
+    def __init__(self, store: str, holder: str, seen_ago: float) -> None:
+        self.store, self.holder = store, holder
+        super().__init__(
+            f"the store {store} is in use by another hub with a different topology: {holder}, "
+            f"alive {seen_ago:.0f} s ago. Starting here would replace its topology under it, so nothing was "
+            "changed. Give this hub its own store (--data-dir DIR or --store URL), or stop the other hub first. "
+            "(Hub replicas may share one store only with the same topology file.)"
+        )
 
 
 class PluginError(NgspSimError):

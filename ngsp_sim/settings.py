@@ -19,7 +19,15 @@ import yaml
 from ngsp_sim.config import DEFAULT_POPULATION, DEFAULT_SEED
 from ngsp_sim.monitoring.message_log import DEFAULT_BODY_LIMIT
 
-__all__ = ["OPTIONS", "Option", "Resolved", "parse_bool", "resolve"]
+__all__ = ["DATA_DIR_NAME", "OPTIONS", "Option", "Resolved", "default_data_dir", "parse_bool", "resolve"]
+
+DATA_DIR_NAME = ".ngsp-sim"
+
+
+def default_data_dir() -> Path:
+    """``./.ngsp-sim`` in the current directory: each clone or project keeps its own store (git ignores
+    it), so the demo, a tutorial and another project never share a registry by accident."""
+    return Path.cwd() / DATA_DIR_NAME
 
 
 def parse_bool(text: Any) -> bool:
@@ -81,7 +89,7 @@ OPTIONS: tuple[Option, ...] = (
     Option("host", str, "127.0.0.1", "address to listen on"),
     Option("port", int, 8080, "port to listen on; 0 picks a free one"),
     Option("topology", _path, None, "topology YAML file (default: the built-in demo country)"),
-    Option("data_dir", _path, None, "where the SQLite store lives (default ~/.local/share/ngsp-sim)"),
+    Option("data_dir", _path, None, f"where the SQLite store lives (default ./{DATA_DIR_NAME} here)"),
     Option("store", str, None, "store URL: sqlite:///PATH or postgresql://USER@HOST:PORT/DB[?schema=S]", secret=True),
     Option("log_key", _path, None, "the message log's key file (default DATA_DIR/message-log.key); replicas share it"),
     Option("seed", int, DEFAULT_SEED, "seed of the synthetic country"),
@@ -97,6 +105,7 @@ OPTIONS: tuple[Option, ...] = (
     Option("otel", parse_bool, False, "export a span per exchange over OTLP (needs the otel extra; OTEL_* env)"),
     Option("delivery_lease", float, 30.0, "seconds a webhook delivery stays leased to the worker sending it"),
     Option("delivery_retry_base", float, 1.0, "seconds before the first retry of a failed delivery (then doubling)"),
+    Option("scenario_step_timeout", float, 900.0, "seconds a step-by-step scenario run waits for its next step"),
     Option("admin_token", str, None, "admin token (default: generated and shown once)", secret=True),
     Option("log_level", _choice("debug", "info", "warning", "error"), "info", "log level"),
     Option("log_format", _choice("json", "console"), "json", "log lines as JSON or for humans"),

@@ -19,7 +19,7 @@ __all__ = [
 ]
 
 StepStatus = Literal["pending", "waiting", "running", "passed", "failed", "skipped"]
-RunState = Literal["waiting", "running", "passed", "failed", "stopped"]
+RunState = Literal["waiting", "running", "passed", "failed", "stopped", "abandoned"]
 
 
 class Text(BaseModel):

@@ -36,8 +36,8 @@ class Running:
         return code
 
 
-async def start(*args: str, env: Mapping[str, str] | None = None) -> Running:
-    """Start ``ngsp-sim ARGS`` and return once it printed the address it listens on."""
+async def start(*args: str, env: Mapping[str, str] | None = None, cwd: str | None = None) -> Running:
+    """Start ``ngsp-sim ARGS`` (in ``cwd``) and return once it printed the address it listens on."""
     process = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
@@ -46,6 +46,7 @@ async def start(*args: str, env: Mapping[str, str] | None = None) -> Running:
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.PIPE,
         env=None if env is None else {**os.environ, **env},
+        cwd=cwd,
     )
     assert process.stdout is not None
     banner = []

@@ -208,6 +208,17 @@ async def test_unknown_api(hub):
     await fault(await hub.get("/apiKhongCo/1.0/gi", headers=bearer(token)), 404, 900906)
 
 
+async def test_an_x_road_path_without_r1_is_answered_with_the_r1_form(hub):
+    """Issue 16: forgetting /r1 used to say only 'no API is published at /VN/GOV/000.00.00.G01'."""
+    path = "/VN/GOV/000.00.00.G01/CSDLQGDC/TraCuuThongTinCongDan"
+    found = await fault(await hub.post(path, json={}, headers={"X-Road-Client": MOTCUA}), 404, 900906)
+    assert found["description"] == (
+        f"no API is published at /VN/GOV/000.00.00.G01; an X-Road service is called under /r1: did you mean /r1{path}?"
+    )
+    other = await fault(await hub.get("/apiKhongCo/1.0/gi/a/b"), 404, 900906)
+    assert "/r1" not in other["description"]
+
+
 @pytest.mark.parametrize("style", ["r1", "gateway"])
 async def test_throttled_burst_then_refilled_by_the_clock(make_hub, clock, style):
     topology = provider_topology(

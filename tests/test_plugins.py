@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from importlib.metadata import EntryPoint
 from pathlib import Path
 
@@ -73,3 +74,12 @@ def test_the_scaffold_writes_python_that_compiles(tmp_path: Path):
         compile(path.read_text(), str(path), "exec")
     assert "class TraCuuLandRegistryRequest" in (root / "ngsp_land_registry" / "schemas.py").read_text()
     assert 'land_registry = "ngsp_land_registry.adapter:LandRegistryAdapter"' in (root / "pyproject.toml").read_text()
+
+
+def test_the_scaffold_warns_in_the_projects_own_environment(tmp_path: Path):
+    """Issue 16: a plugin installed into a clone's .venv makes `make test` fail ('land' is already taken)."""
+    result = run_cli("adapter", "new", "parcel", "--dir", str(tmp_path))
+    assert result.returncode == 0, result.stderr
+    in_clone_venv = Path(sys.prefix) == Path(__file__).resolve().parent.parent / ".venv"
+    assert ("note: this is ngsp-sim's own development environment" in result.stderr) == in_clone_venv
+    assert ("docs/tutorial.md, step 0" in result.stderr) == in_clone_venv

@@ -69,8 +69,8 @@ def test_problems_name_file_line_and_path():
     assert found == [
         "my.yaml:8: steps[1]: a step does one thing; this one has wait and clear",
         "my.yaml:10: steps[2]: a step needs one of call, wait, fault, clear, reset_circuit, or say (narration only)",
-        "my.yaml:14: steps[4]: fault: kind: Input should be 'latency', 'error', 'timeout', 'reset', 'malformed', "
-        "'schema_violation' or 'outage'",
+        "my.yaml:14: steps[4]: fault: kind: 'melt' is not one of latency, error, timeout, reset, malformed, "
+        "schema_violation, outage",
     ]
     refs = problems(
         HEAD
@@ -211,6 +211,39 @@ async def test_step_mode_waits_for_next_and_stop_ends_the_run(make_hub, clock):
     assert (await (await hub.get("/api/v1/faults", headers=ADMIN)).json())["items"] == []
     refused = await hub.post(f"{path}/next", headers=ADMIN)
     assert refused.status == 409 and "stopped" in (await refused.json())["message"]
+
+
+async def test_an_abandoned_step_run_ends_after_the_timeout_and_clears_its_faults(make_hub, clock):
+    """Issue 16 bug 4: a step run nobody advances (its terminal closed) used to wait, faults on, forever."""
+    hub = await make_hub(scenario_step_timeout=60)
+    async with asyncio.timeout(30), hub.get("/api/v1/events", headers=ADMIN) as feed:
+        events = read_events(feed.content)
+        created = await hub.post("/api/v1/scenario-runs", json={"scenario": "population-outage", "step": True},
+                                 headers=ADMIN)  # fmt: skip
+        path = f"/api/v1/scenario-runs/{(await created.json())['id']}"
+        for index in (0, 1):  # the lookup, then the outage; then nobody takes step 2
+            assert (await hub.post(f"{path}/next", headers=ADMIN)).status == 200
+            async for kind, data in events:
+                step = data.get("step", {}) if kind == "scenario" else {}
+                if step.get("status") == "waiting" and step["index"] == index + 1:
+                    break
+        clock.advance(59)
+        assert (await (await hub.get(path, headers=ADMIN)).json())["state"] == "waiting"
+        assert [f["id"] for f in (await (await hub.get("/api/v1/faults", headers=ADMIN)).json())["items"]] == [
+            "population-outage"
+        ]
+        clock.advance(1)
+        async for kind, data in events:
+            if kind == "scenario" and "step" not in data and data["state"] != "waiting":
+                assert data["state"] == "abandoned"
+                break
+    run = await (await hub.get(path, headers=ADMIN)).json()
+    assert run["state"] == "abandoned" and run["cleanup"] == ["population-outage"] and run["current"] is None
+    assert run["steps"][2]["status"] == "skipped"
+    assert run["steps"][2]["detail"] == ("nobody took this step within 60 s; the run ended and its faults were cleared")
+    assert (await (await hub.get("/api/v1/faults", headers=ADMIN)).json())["items"] == []
+    refused = await hub.post(f"{path}/next", headers=ADMIN)
+    assert refused.status == 409
 
 
 @pytest.mark.parametrize(

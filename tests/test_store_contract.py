@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from ngsp_sim.store import BaseTopology, MessageEntry, MessageQuery, RegistryChange, Store, verify_chain
+from ngsp_sim.store import BaseTopology, HubLease, MessageEntry, MessageQuery, RegistryChange, Store, verify_chain
 
 
 def entry(
@@ -140,3 +140,24 @@ async def test_registry_base_and_changes(store: Store):
     assert await store.registry_version() == ("def", second)
     changes = await store.list_changes(first)
     assert [(c.op, c.payload, c.actor) for c in changes] == [("delete_service", {"service": "A/B/C/D/E"}, "admin")]
+
+
+async def test_a_live_lease_of_another_topology_refuses_a_claim_and_changes_nothing(store: Store):
+    mine, theirs = BaseTopology("a.yaml", "aaa", "instance: VN\n"), BaseTopology("b.yaml", "bbb", "instance: VN\n#b\n")
+    assert await store.claim_topology(mine, HubLease("hub-a", "aaa", "hub A", 10_000), 0) is None
+    assert await store.claim_topology(mine, HubLease("hub-r", "aaa", "replica of A", 10_500), 0) is None  # replica
+    refused = await store.claim_topology(theirs, HubLease("hub-b", "bbb", "hub B", 11_000), 11_000 - 5_000)
+    assert refused is not None and refused.holder in ("hub A", "replica of A")
+    base = await store.get_base_topology()
+    assert base is not None and base.sha256 == "aaa"  # nothing changed
+    await store.release_lease("hub-r")
+    await store.renew_lease(HubLease("hub-a", "aaa", "hub A", 12_000))
+    # Hub A's lease lapses (not renewed since 12 000): B may now take the store, and A's stale lease goes.
+    assert await store.claim_topology(theirs, HubLease("hub-b", "bbb", "hub B", 30_000), 30_000 - 5_000) is None
+    base = await store.get_base_topology()
+    assert base is not None and (base.source, base.sha256, base.text) == ("b.yaml", "bbb", "instance: VN\n#b\n")
+    assert await store.claim_topology(mine, HubLease("hub-a", "aaa", "hub A", 31_000), 31_000 - 5_000) == HubLease(
+        "hub-b", "bbb", "hub B", 30_000
+    )
+    await store.release_lease("hub-b")  # a hub that stops releases at once
+    assert await store.claim_topology(mine, HubLease("hub-a", "aaa", "hub A", 31_001), 31_001 - 5_000) is None

@@ -85,7 +85,7 @@ def test_value_problems_name_line_and_path():
         """
     )
     assert any(p.startswith("<test>:3: agencies[0].code: expected a QCVN 102 agency code") for p in problems)
-    assert any(p.startswith("<test>:4: agencies[0].name.en: Field required") for p in problems)
+    assert any(p.startswith("<test>:4: agencies[0].name.en: required, but missing") for p in problems)
     assert any(p.startswith("<test>:6: agencies[0].subsystems[0].code: the subsystem code") for p in problems)
     assert len(problems) == 3
 
@@ -137,7 +137,7 @@ def test_service_without_provider_is_refused():
     [
         ("agencies: [\n  - code: x\n", "not valid YAML"),
         ("- just\n- a list\n", "expected a mapping"),
-        ("instance: VN\nagencies: []\n", "agencies: List should have at least 1 item"),
+        ("instance: VN\nagencies: []\n", "agencies: needs at least 1 item(s)"),
     ],
 )
 def test_unusable_files(text, expected):
@@ -147,3 +147,71 @@ def test_unusable_files(text, expected):
 def test_unreadable_file_is_a_sentence(tmp_path):
     with pytest.raises(TopologyError, match="cannot read the topology file"):
         load_registry(tmp_path / "missing.yaml", adapters.BUILTIN, sim.BUILTIN)
+
+
+TWO_MISTAKES = """\
+instance: VN
+agencies:
+  - code: 000.00.00.G01
+    name: {vi: "Bộ Công an", en: "Ministry of Public Security"}
+    subsystems:
+      - code: CSDLQGDC
+        name: {vi: "Cơ sở dữ liệu quốc gia về dân cư", en: "National Population Database"}
+        simulatr_options: {}
+        simulator: populaton
+        services:
+          - {code: TraCuuThongTinCongDan, adapter: populaton}
+"""
+
+
+def test_two_mistakes_are_reported_at_once_with_did_you_mean():
+    """Issue 16: an unknown key used to hide the reference problems until it was fixed."""
+    assert _problems(TWO_MISTAKES) == [
+        "<test>:8: agencies[0].subsystems[0].simulatr_options: unknown key 'simulatr_options'; "
+        "did you mean 'simulator_options'?",
+        "<test>:9: agencies[0].subsystems[0].simulator: unknown simulator 'populaton'; did you mean 'population'?",
+        "<test>:11: agencies[0].subsystems[0].services[0].adapter: unknown adapter 'populaton'; "
+        "did you mean 'population'?",
+    ]
+
+
+def test_a_document_too_wrong_for_a_spec_still_has_its_names_checked():
+    problems = _problems(
+        TWO_MISTAKES.replace("simulatr_options: {}", "log_bodies: perhaps").replace(
+            "adapter: populaton}", "adapter: populaton, methods: [GTE], timeout: -1}"
+        )
+    )
+    assert problems == [
+        "<test>:8: agencies[0].subsystems[0].log_bodies: expected true or false, got 'perhaps'",
+        "<test>:9: agencies[0].subsystems[0].simulator: unknown simulator 'populaton'; did you mean 'population'?",
+        "<test>:11: agencies[0].subsystems[0].services[0].methods[0]: 'GTE' is not one of GET, POST, PUT, PATCH, "
+        "DELETE; did you mean 'GET'?",
+        "<test>:11: agencies[0].subsystems[0].services[0].timeout: must be greater than 0, got -1",
+        "<test>:11: agencies[0].subsystems[0].services[0].adapter: unknown adapter 'populaton'; "
+        "did you mean 'population'?",
+    ]
+
+
+def test_no_message_is_pydantic_wording():
+    text = "\n".join(
+        _problems(
+            """\
+            instance: VN
+            agencie: []
+            tiers: {slow: {rate: fast, burst: 1, brust: 2}}
+            faults: [{id: f, target: x, kind: latency, rate: 2}]
+            """
+        )
+    )
+    for wording in ("Extra inputs are not permitted", "Field required", "Input should", "Value error"):
+        assert wording not in text
+    assert "agencie: unknown key 'agencie'; did you mean 'agencies'?" in text
+    assert "agencies: required, but missing" in text
+    assert "tiers.slow.rate: expected a number, got 'fast'" in text
+    assert "tiers.slow.brust: unknown key 'brust'; did you mean 'burst'?" in text
+    assert "faults[0].rate: must be 1 or less, got 2" in text
+
+
+def test_an_unknown_key_without_a_close_match_lists_the_keys_allowed():
+    text = "\n".join(_problems(TWO_MISTAKES.replace("simulatr_options: {}", "colour: blue")))
+    assert "unknown key 'colour'; allowed here: code, name, simulator, simulator_options, log_bodies" in text

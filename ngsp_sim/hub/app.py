@@ -8,7 +8,9 @@ the message log's last entries.
 
 from __future__ import annotations
 
+import os
 import secrets
+import socket
 from collections.abc import AsyncIterator, Mapping
 from typing import Any
 
@@ -88,7 +90,9 @@ def create_app(
     async def lifecycle(app: web.Application) -> AsyncIterator[None]:
         await store.open()
         try:
-            source = RegistrySource(store, adapters, simulators, clock)
+            holder = f"pid {os.getpid()} on {socket.gethostname()} (port {config.port}) serving {source_name}"
+            source = RegistrySource(store, adapters, simulators, clock, holder=holder,
+                                    lease_seconds=config.lease_seconds)  # fmt: skip
             registry = await source.start(text, source_name)
             message_log = MessageLog(store, config.message_log) if config.message_log.enabled else None
             async with aiohttp.ClientSession() as session:
@@ -180,15 +184,16 @@ def create_app(
                 app[HUB] = runtime
 
                 runtime.scenarios = ScenarioRuns(
-                    send, source.apply, lambda provider: state.reset_breaker(provider) is not None, feed, clock
-                )
+                    send, source.apply, lambda provider: state.reset_breaker(provider) is not None, feed, clock,
+                    config.scenario_step_timeout,
+                )  # fmt: skip
                 runtime.exchange, runtime.feed, pipeline.feed = exchange, feed, feed
                 await sync_subscriptions(exchange, registry, agencies)
                 source.on_change(lambda registry: sync_subscriptions(exchange, registry, agencies))
                 if message_log is not None:
                     await message_log.start()
                 await exchange.worker.start()
-                runtime.every(config.registry_poll_interval, source.refresh, "registry-poll")
+                runtime.every(config.registry_poll_interval, source.poll, "registry-poll")
                 if config.message_log.retention_days > 0:
                     runtime.every(config.message_log.retention_interval, runtime.purge_expired, "retention")
                 try:
@@ -199,6 +204,7 @@ def create_app(
                     await exchange.worker.stop()
                     if message_log is not None:
                         await message_log.stop()
+                    await source.stop()
         finally:
             await store.close()
 

@@ -26,6 +26,7 @@ from ngsp_sim.errors import (
     Throttled,
     UnknownService,
 )
+from ngsp_sim.hub.edge import reject
 from ngsp_sim.hub.paths import R1Target, normalise_rest
 from ngsp_sim.hub.pipeline import Incoming
 from ngsp_sim.identifiers import SubsystemId
@@ -89,6 +90,14 @@ async def authenticate_r1(request: web.Request) -> tuple[SubsystemId | None, Hub
         return None, err
 
 
+def _r1_hint(raw_path: str, hub: Any) -> str:
+    """A path that reads as an X-Road service identifier without ``/r1`` in front: say where it goes."""
+    parts = raw_path.split("/")
+    if len(parts) < 6 or unquote(parts[1]) != hub.pipeline.table.registry.instance:
+        return ""
+    return f"; an X-Road service is called under /r1: did you mean /r1{raw_path[:200]}?"
+
+
 async def gateway_handler(request: web.Request) -> web.StreamResponse:
     hub = _hub(request)
     raw_path = request.raw_path.split("?", 1)[0]
@@ -104,7 +113,7 @@ async def gateway_handler(request: web.Request) -> web.StreamResponse:
         if service is None and await hub.source.refresh():
             service = hub.pipeline.table.registry.gateway.get(address)
         if service is None:
-            raise UnknownService(f"no API is published at /{'/'.join(address)}")
+            raise UnknownService(f"no API is published at /{'/'.join(address)}{_r1_hint(raw_path, hub)}")
         target = R1Target(service.subsystem, service.service_code, normalise_rest(parts[4:]))
         client = await token_client(request)
         if client is None:

@@ -1,25 +1,29 @@
 """Loading a topology file: YAML -> :class:`TopologySpec` -> checks of what refers to what.
 
-Every problem is reported, each as ``file:line: path: message``, so a trainer fixing a topology sees
-all of them at once. Line numbers come from the YAML node tree, which PyYAML keeps beside the data.
+Every problem is reported, each as ``file:line: path: message`` in the file's order, so a trainer fixing
+a topology sees all of them at once: a file with an unknown key is checked further without it, and one
+with worse mistakes still has its simulator and adapter names checked. Line numbers come from the YAML
+node tree, which PyYAML keeps beside the data.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+import copy
+from collections.abc import Iterable, Iterator, Mapping
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import yaml
 from pydantic import ValidationError
+from pydantic_core import ErrorDetails
 
 from adapters.base import Adapter
 from ngsp_sim.errors import TopologyError
 from ngsp_sim.identifiers import ServiceId, SubsystemId
 from ngsp_sim.registry.model import Registry
 from ngsp_sim.registry.spec import TopologySpec
-from ngsp_sim.yaml_source import parse, validation_problems, where
+from ngsp_sim.yaml_source import did_you_mean, line_of, parse, sentence, where
 
 __all__ = [
     "DEMO_TOPOLOGY",
@@ -47,14 +51,65 @@ def spec_from_data(
     """Validate a topology document (already parsed); ``root`` (its YAML nodes) adds line numbers."""
     if not isinstance(data, dict):
         raise TopologyError(source, [f"{source}: expected a mapping with 'agencies' at the top level"])
+    problems: list[tuple[Loc, str]] = []
+    spec: TopologySpec | None = None
     try:
         spec = TopologySpec.model_validate(data)
     except ValidationError as exc:
-        raise TopologyError(source, validation_problems(exc, source, root)) from None
-    problems = [f"{where(source, root, loc)}: {msg}" for loc, msg in _reference_problems(spec, adapters, simulators)]
-    if problems:
-        raise TopologyError(source, problems)
+        errors = exc.errors(include_url=False)
+        problems += [(err["loc"], sentence(err, TopologySpec)) for err in errors]
+        spec = _without_unknown_keys(data, errors)
+        if spec is None:
+            problems += _name_problems(data, adapters, simulators)
+    if spec is not None:
+        problems += _reference_problems(spec, adapters, simulators)
+    if problems or spec is None:
+        problems.sort(key=lambda problem: line_of(root, problem[0]) or 0)  # in the file's order
+        raise TopologyError(source, [f"{where(source, root, loc)}: {msg}" for loc, msg in problems])
     return spec
+
+
+def _without_unknown_keys(data: dict[str, Any], errors: list[ErrorDetails]) -> TopologySpec | None:
+    """The spec of ``data`` without its unknown keys, when they were its only mistakes: the references
+    can then be checked too, and their problems come in the same report."""
+    if any(err["type"] != "extra_forbidden" for err in errors):
+        return None
+    trimmed = copy.deepcopy(data)
+    for err in errors:
+        *path, key = err["loc"]
+        node: Any = trimmed
+        for part in path:
+            node = node[part]
+        del node[key]
+    try:
+        return TopologySpec.model_validate(trimmed)
+    except ValidationError:
+        return None
+
+
+def _unknown(what: str, name: object, known: Iterable[str]) -> str:
+    names = sorted(known)
+    return f"unknown {what} {name!r}" + (did_you_mean(name, names) or f"; known: {', '.join(names)}")
+
+
+def _mappings(value: Any) -> list[tuple[int, dict[str, Any]]]:
+    return [(i, v) for i, v in enumerate(value) if isinstance(v, dict)] if isinstance(value, list) else []
+
+
+def _name_problems(
+    data: dict[str, Any], adapters: Mapping[str, type[Adapter]], simulators: Mapping[str, Any]
+) -> list[tuple[Loc, str]]:
+    """Simulator and adapter names, checked in a document too wrong to become a spec."""
+    found: list[tuple[Loc, str]] = []
+    for ai, agency in _mappings(data.get("agencies")):
+        for si, sub in _mappings(agency.get("subsystems")):
+            at: Loc = ("agencies", ai, "subsystems", si)
+            if isinstance(sub.get("simulator"), str) and sub["simulator"] not in simulators:
+                found.append(((*at, "simulator"), _unknown("simulator", sub["simulator"], simulators)))
+            for vi, svc in _mappings(sub.get("services")):
+                if isinstance(svc.get("adapter"), str) and svc["adapter"] not in adapters:
+                    found.append(((*at, "services", vi, "adapter"), _unknown("adapter", svc["adapter"], adapters)))
+    return found
 
 
 def _reference_problems(
@@ -77,13 +132,10 @@ def _reference_problems(
                 yield (*where, "code"), f"subsystem {sub_id} is declared twice"
             subsystems.add(sub_id)
             if sub.simulator is not None and sub.simulator not in simulators:
-                yield (
-                    (*where, "simulator"),
-                    (f"unknown simulator {sub.simulator!r}; known: {', '.join(sorted(simulators))}"),
-                )
+                yield (*where, "simulator"), _unknown("simulator", sub.simulator, simulators)
             for name in sub.adapters:
                 if name not in adapters:
-                    yield (*where, "adapters", name), f"options for unknown adapter {name!r}"
+                    yield (*where, "adapters", name), f"options for an {_unknown('adapter', name, adapters)}"
             if sub.consumer_key is not None:
                 if sub.consumer_key in consumer_keys:
                     yield (*where, "consumer_key"), f"consumer key {sub.consumer_key!r} is used twice"
@@ -100,10 +152,7 @@ def _reference_problems(
                 services.add(svc_id)
                 adapter = adapters.get(svc.adapter)
                 if adapter is None:
-                    yield (
-                        (*sw, "adapter"),
-                        f"unknown adapter {svc.adapter!r}; known: {', '.join(sorted(adapters))}",
-                    )
+                    yield (*sw, "adapter"), _unknown("adapter", svc.adapter, adapters)
                     continue
                 operation = adapter.operations.get(svc.operation or svc.code)
                 if operation is None:

@@ -7,6 +7,12 @@ background and whenever a request names a client or service it does not know.
 When a hub starts with a topology file whose content differs from the stored base, the file becomes the
 new base and the recorded changes are replayed on top of it; a change that no longer applies is skipped
 with a warning (and stays in the change history).
+
+A running hub holds a lease on the store (:class:`HubLease`, renewed by :meth:`RegistrySource.poll`).
+A hub whose topology differs is refused (:class:`StoreInUse`) while another hub's lease is fresh, so a
+second ``ngsp-sim up`` can never swap the registry under a running one. Replicas share a store with the
+same topology file. Should the stored base change anyway (a hub paused past its lease), a running hub
+keeps the registry it has and says so, rather than taking up a topology it may not even be able to load.
 """
 
 from __future__ import annotations
@@ -14,6 +20,7 @@ from __future__ import annotations
 import asyncio
 import copy
 import hashlib
+import uuid
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
@@ -22,11 +29,11 @@ import yaml
 
 from adapters.base import Adapter
 from ngsp_sim.clock import Clock
-from ngsp_sim.errors import TopologyError
+from ngsp_sim.errors import StoreInUse, TopologyError
 from ngsp_sim.registry.changes import ChangeError, apply_change
 from ngsp_sim.registry.loader import load_spec, registry_from_spec, spec_from_data
 from ngsp_sim.registry.model import Registry
-from ngsp_sim.store import BaseTopology, RegistryChange, Store
+from ngsp_sim.store import BaseTopology, HubLease, RegistryChange, Store
 
 __all__ = ["RegistrySource"]
 
@@ -42,7 +49,12 @@ class RegistrySource:
         adapters: Mapping[str, type[Adapter]],
         simulators: Mapping[str, Any],
         clock: Clock,
+        *,
+        holder: str = "a hub",
+        lease_seconds: float = 15.0,
     ) -> None:
+        """``holder`` says who this hub is to a person another hub refuses; a lease not renewed for
+        ``lease_seconds`` is taken for a hub that is gone."""
         self.store = store
         self.adapters = adapters
         self.simulators = simulators
@@ -53,6 +65,11 @@ class RegistrySource:
         self._document: dict[str, Any] = {}
         self._listeners: list[Listener] = []
         self._lock = asyncio.Lock()
+        self.hub_id = uuid.uuid4().hex
+        self.holder = holder
+        self.lease_seconds = lease_seconds
+        self._digest = ""
+        self._warned = ""
 
     @property
     def current(self) -> Registry:
@@ -63,24 +80,51 @@ class RegistrySource:
     def on_change(self, listener: Listener) -> None:
         self._listeners.append(listener)
 
+    def _lease(self) -> HubLease:
+        return HubLease(self.hub_id, self._digest, self.holder, int(self.clock.now() * 1000))
+
     async def start(self, text: str, source: str) -> Registry:
-        """Make ``text`` the base topology (if it differs from the stored one) and build the registry."""
-        digest = hashlib.sha256(text.encode()).hexdigest()
+        """Make ``text`` the base topology (if it differs from the stored one) and build the registry.
+
+        Raises :class:`StoreInUse`, changing nothing, while another live hub serves another topology."""
+        self._digest = digest = hashlib.sha256(text.encode()).hexdigest()
         stored = await self.store.get_base_topology()
         if stored is None or stored.sha256 != digest:
             load_spec(text, source, self.adapters, self.simulators)  # fail, with line numbers, before storing
-            await self.store.set_base_topology(BaseTopology(source, digest, text))
-            if stored is not None:
-                log.info("topology file changed; recorded changes are replayed on the new base", source=source)
+        lease = self._lease()
+        other = await self.store.claim_topology(
+            BaseTopology(source, digest, text), lease, lease.seen_ms - int(self.lease_seconds * 1000)
+        )
+        if other is not None:
+            raise StoreInUse(self.store.display, other.holder, (lease.seen_ms - other.seen_ms) / 1000)
+        if stored is not None and stored.sha256 != digest:
+            log.info("topology file changed; recorded changes are replayed on the new base", source=source)
         await self._rebuild()
         return self.current
 
+    async def poll(self) -> bool:
+        """The background job: renew this hub's lease, then :meth:`refresh`."""
+        await self.store.renew_lease(self._lease())
+        return await self.refresh()
+
+    async def stop(self) -> None:
+        """Give the store up: another hub may now start with another topology at once."""
+        await self.store.release_lease(self.hub_id)
+
     async def refresh(self) -> bool:
-        """Rebuild if the store's registry moved; True when it did."""
+        """Rebuild if the store's registry moved; True when it did. A base topology other than this hub's
+        is not taken up (see the module's docstring)."""
         if await self.store.registry_version() == self.version:
             return False
         async with self._lock:
-            if await self.store.registry_version() == self.version:
+            version = await self.store.registry_version()
+            if version == self.version:
+                return False
+            if self._digest and version[0] != self._digest:
+                if self._warned != version[0]:  # once per stored topology, not every poll
+                    self._warned = version[0]
+                    log.warning("the store's topology was replaced by another hub; this hub keeps serving its own "
+                                "(restart it to serve the store's)", store=self.store.display)  # fmt: skip
                 return False
             await self._rebuild()
         return True

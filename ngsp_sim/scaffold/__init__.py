@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import re
+import sys
 from importlib.resources import files
 from pathlib import Path
 from string import Template
@@ -87,4 +88,16 @@ def run_adapter(args: argparse.Namespace) -> int:
     root = scaffold(args.name, args.dir, args.agency)
     print(f"created {root}")
     print(f"next: python -m pip install --no-build-isolation -e {root} && (cd {root} && python -m pytest -q)")
+    if _in_project_venv():
+        print(
+            f"note: this is ngsp-sim's own development environment ({sys.prefix}); install the plugin into an "
+            "environment of its own (docs/tutorial.md, step 0), or ngsp-sim's test suite will meet it",
+            file=sys.stderr,
+        )
     return 0
+
+
+def _in_project_venv() -> bool:
+    """True in a clone's ``.venv`` (``make install``), where an installed plugin breaks ``make test``."""
+    prefix = Path(sys.prefix)
+    return prefix.name == ".venv" and (prefix.parent / "ngsp_sim" / "scaffold").is_dir()

@@ -33,7 +33,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from ngsp_sim.errors import ScenarioError
 from ngsp_sim.identifiers import ServiceId, SubsystemId
 from ngsp_sim.registry.spec import FaultSpec, LocalizedName
-from ngsp_sim.yaml_source import dotted, parse, validation_problems, where
+from ngsp_sim.yaml_source import dotted, parse, sentence, validation_problems, where
 
 __all__ = [
     "BUILTIN_VARIABLES",
@@ -169,7 +169,8 @@ class Step(_Spec):
             try:
                 FaultSpec.model_validate(self.fault)
             except ValidationError as exc:
-                found = "; ".join(f"{dotted(e['loc'])}: {e['msg']}" for e in exc.errors(include_url=False))
+                errors = exc.errors(include_url=False)
+                found = "; ".join(f"{dotted(e['loc'])}: {sentence(e, FaultSpec)}" for e in errors)
                 raise ValueError(f"fault: {found}") from None
         return self
 
@@ -258,7 +259,7 @@ def load_scenario(text: str, source: str) -> Scenario:
     try:
         scenario = Scenario.model_validate(data)
     except ValidationError as exc:
-        raise ScenarioError(source, validation_problems(exc, source, root)) from None
+        raise ScenarioError(source, validation_problems(exc, source, root, Scenario)) from None
     problems = [f"{where(source, root, loc)}: {msg}" for loc, msg in _reference_problems(scenario)]
     if problems:
         raise ScenarioError(source, problems)

@@ -13,9 +13,11 @@ __all__ = ["junit_report", "markdown_report", "outcome_line"]
 MARK = {"passed": "✓", "failed": "✗", "skipped": "–", "pending": "·", "waiting": "…", "running": "…"}
 WORDS = {
     "vi": {"passed": "đạt", "failed": "không đạt", "stopped": "đã dừng", "skipped": "bỏ qua", "steps": "bước",
+           "abandoned": "bị bỏ dở (hết thời gian chờ bước tiếp)",
            "step": "Bước", "result": "Kết quả", "time": "Thời gian", "detail": "Chi tiết", "run": "Lần chạy",
            "cleared": "Lỗi giả lập được gỡ khi kết thúc"},
     "en": {"passed": "passed", "failed": "failed", "stopped": "stopped", "skipped": "skipped", "steps": "steps",
+           "abandoned": "abandoned (nobody took the next step in time)",
            "step": "Step", "result": "Result", "time": "Time", "detail": "Detail", "run": "Run",
            "cleared": "Faults cleared when the run ended"},
 }  # fmt: skip

@@ -4,7 +4,9 @@ the registry like the admin API's, and ``wait`` steps watch the live feed.
 
 A run publishes its progress on the feed as ``scenario`` events, which the dashboard and
 ``ngsp-sim scenario run`` follow. In step mode the run waits for :meth:`ScenarioRun.next` before each
-step. A run that ends (passed, failed or stopped) clears the faults it injected and did not clear.
+step, for ``step_timeout`` seconds of the hub's clock at most: a run nobody advances (its trainer gone,
+its terminal closed) ends ``abandoned`` rather than holding its faults forever. A run that ends (passed,
+failed, stopped or abandoned) clears the faults it injected and did not clear.
 """
 
 from __future__ import annotations
@@ -31,6 +33,8 @@ from schemas.scenarios import ScenarioRunInfo, ScenarioStepState, Text
 __all__ = ["Answer", "ScenarioRun", "ScenarioRuns", "step_info"]
 
 KEEP_RUNS = 20
+STEP_TIMEOUT = 900.0
+"""Seconds a step-mode run waits for its next step before it ends abandoned (``--scenario-step-timeout``)."""
 Apply = Callable[[str, Any, str], Awaitable[Any]]
 """Record a registry change: (op, payload, actor), as the admin API does."""
 
@@ -94,6 +98,7 @@ class ScenarioRun:
     reset: Reset
     feed: EventFeed
     clock: Clock
+    step_timeout: float = STEP_TIMEOUT
     steps: list[ScenarioStepState] = field(default_factory=list)
     state: str = "running"
     current: int | None = None
@@ -145,11 +150,13 @@ class ScenarioRun:
                     if step.say is not None:
                         with contextlib.suppress(StepFailed):
                             self.steps[index].say = Text(**substitute(step.say.model_dump(), self.variables))
-                    if self.step_mode:
-                        self.state, self.steps[index].status = "waiting", "waiting"
-                        self._publish(index)
-                        self._gate.clear()
-                        await self._gate.wait()
+                    if self.step_mode and not await self._next_step_given(index):
+                        self.state = "abandoned"
+                        self.steps[index].detail = (
+                            f"nobody took this step within {self.step_timeout:g} s; the run ended and its faults "
+                            "were cleared"
+                        )
+                        break
                     self.state, self.steps[index].status = "running", "running"
                     self._publish(index)
                     passed = await self._run_step(index, step, listener)
@@ -168,6 +175,21 @@ class ScenarioRun:
                 await self._clear_left_faults()
                 self.current, self.ended_ms = None, int(self.clock.now() * 1000)
                 self._publish()
+
+    async def _next_step_given(self, index: int) -> bool:
+        """Wait for :meth:`next`; False when ``step_timeout`` passed first."""
+        self._gate.clear()
+        deadline = asyncio.ensure_future(self.clock.sleep(self.step_timeout))
+        await asyncio.sleep(0)  # the deadline's clock starts before anyone can see the run waiting
+        self.state, self.steps[index].status = "waiting", "waiting"
+        self._publish(index)
+        given = asyncio.ensure_future(self._gate.wait())
+        try:
+            await asyncio.wait({given, deadline}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            deadline.cancel()
+            given.cancel()
+        return self._gate.is_set()
 
     async def _run_step(self, index: int, step: Step, listener: Listener) -> bool:
         state = self.steps[index]
@@ -300,8 +322,11 @@ def _brief(data: Any, limit: int = 160) -> str:
 class ScenarioRuns:
     """The scenario runs of one hub: numbered from 1 (the ``run`` variable), the last few kept."""
 
-    def __init__(self, send: Send, apply: Apply, reset: Reset, feed: EventFeed, clock: Clock) -> None:
+    def __init__(
+        self, send: Send, apply: Apply, reset: Reset, feed: EventFeed, clock: Clock, step_timeout: float = STEP_TIMEOUT
+    ) -> None:
         self._send, self._apply, self._reset, self._feed, self._clock = send, apply, reset, feed, clock
+        self.step_timeout = step_timeout
         self.runs: dict[int, ScenarioRun] = {}
         self._count = 0
 
@@ -313,7 +338,7 @@ class ScenarioRuns:
         variables = {"run": f"{self._count % 10000:04d}", "today": f"{day:%Y%m%d}", "yymmdd": f"{day:%y%m%d}",
                      **scenario.variables, **(overrides or {})}  # fmt: skip
         run = ScenarioRun(self._count, scenario, step_mode, variables, self._send, self._apply, self._reset, self._feed,
-                          self._clock)  # fmt: skip
+                          self._clock, self.step_timeout)  # fmt: skip
         self.runs[run.id] = run
         for old in sorted(self.runs)[:-KEEP_RUNS]:
             if self.runs[old].ended_ms is not None:

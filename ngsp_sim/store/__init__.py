@@ -13,6 +13,7 @@ import structlog
 from ngsp_sim.store.base import (
     BaseTopology,
     Credential,
+    HubLease,
     MessageEntry,
     MessageQuery,
     RegistryChange,
@@ -30,6 +31,7 @@ __all__ = [
     "ChainReport",
     "ChainState",
     "Credential",
+    "HubLease",
     "LogKey",
     "MessageEntry",
     "MessageQuery",

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
 __all__ = [
     "BaseTopology",
     "Credential",
+    "HubLease",
     "MessageEntry",
     "MessageQuery",
     "RegistryChange",
@@ -105,6 +106,19 @@ class BaseTopology:
 
 
 @dataclass(frozen=True, slots=True)
+class HubLease:
+    """A running hub's claim on the store: the topology it serves (``sha256`` of the file) and when it
+    last said it is alive. Another hub may replace the base topology only once no fresh lease of a
+    different topology remains, so a second hub can never change the registry under a running one."""
+
+    hub_id: str
+    sha256: str
+    holder: str
+    """For a person: which process, where, serving which file."""
+    seen_ms: int
+
+
+@dataclass(frozen=True, slots=True)
 class Credential:
     """A consumer key of a client subsystem; only the secret's hash is stored. ``source`` is
     ``topology`` (the file's secret), ``generated`` or ``rotated``."""
@@ -160,6 +174,15 @@ class Store(Protocol):
 
     async def get_base_topology(self) -> BaseTopology | None: ...
     async def set_base_topology(self, base: BaseTopology) -> None: ...
+    async def claim_topology(self, base: BaseTopology, lease: HubLease, fresh_after_ms: int) -> HubLease | None:
+        """In one transaction: if another hub's lease seen at or after ``fresh_after_ms`` serves a topology
+        other than ``base``, return it and change nothing; else make ``base`` the base topology (when it
+        differs), drop stale leases and record ``lease``."""
+
+    async def renew_lease(self, lease: HubLease) -> None:
+        """Record ``lease`` (again): the hub is alive at ``lease.seen_ms``."""
+
+    async def release_lease(self, hub_id: str) -> None: ...
     async def add_change(self, change: RegistryChange) -> int: ...
     async def list_changes(self, after_id: int = 0) -> list[RegistryChange]: ...
     async def registry_version(self) -> tuple[str, int]:

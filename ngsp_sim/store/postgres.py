@@ -17,6 +17,7 @@ import orjson
 from ngsp_sim.store.base import (
     BaseTopology,
     Credential,
+    HubLease,
     MessageEntry,
     MessageQuery,
     RegistryChange,
@@ -29,8 +30,10 @@ from ngsp_sim.store.logkey import LogKey
 from ngsp_sim.store.sql import (
     ALL_COLUMNS,
     CREDENTIAL_COLUMNS,
+    DROP_STALE_LEASES,
     INSERT_COLUMNS,
     KEYED_SEALS,
+    LEASE_CONFLICT,
     LIST_COLUMNS,
     MAX_ID,
     MIGRATIONS,
@@ -40,11 +43,15 @@ from ngsp_sim.store.sql import (
     SCAN,
     STATE_SELECT,
     STATE_UPDATE,
+    UPSERT_BASE,
+    UPSERT_LEASE,
+    bind,
     health_query,
     message_filters,
     row_to_change,
     row_to_credential,
     row_to_health,
+    row_to_lease,
     row_to_message,
     row_to_state,
     sealed_rows,
@@ -57,6 +64,7 @@ __all__ = ["PostgresStore"]
 
 _MIGRATION_LOCK = 0x6E677370  # "ngsp"
 _CHAIN_LOCK = 0x6E677371
+_TOPOLOGY_LOCK = 0x6E677372
 
 
 class PostgresStore:
@@ -170,14 +178,30 @@ class PostgresStore:
         return BaseTopology(row["source"], row["sha256"], row["body"]) if row else None
 
     async def set_base_topology(self, base: BaseTopology) -> None:
+        await self.pool.execute(bind(UPSERT_BASE, "postgresql"), base.source, base.sha256, base.text)
+
+    async def claim_topology(self, base: BaseTopology, lease: HubLease, fresh_after_ms: int) -> HubLease | None:
+        async with self.pool.acquire() as conn, conn.transaction():
+            await conn.execute("SELECT pg_advisory_xact_lock($1)", _TOPOLOGY_LOCK)  # replicas claim in turn
+            row = await conn.fetchrow(bind(LEASE_CONFLICT, "postgresql"), lease.hub_id, base.sha256, fresh_after_ms)
+            if row is not None:
+                return row_to_lease(row)
+            await conn.execute(bind(DROP_STALE_LEASES, "postgresql"), fresh_after_ms)
+            stored = await conn.fetchval("SELECT sha256 FROM topology_base WHERE id = 1")
+            if stored != base.sha256:
+                await conn.execute(bind(UPSERT_BASE, "postgresql"), base.source, base.sha256, base.text)
+            await conn.execute(
+                bind(UPSERT_LEASE, "postgresql"), lease.hub_id, lease.sha256, lease.holder, lease.seen_ms
+            )
+        return None
+
+    async def renew_lease(self, lease: HubLease) -> None:
         await self.pool.execute(
-            "INSERT INTO topology_base (id, source, sha256, body) VALUES (1, $1, $2, $3) "
-            "ON CONFLICT (id) DO UPDATE SET source = excluded.source, sha256 = excluded.sha256, "
-            "body = excluded.body",
-            base.source,
-            base.sha256,
-            base.text,
+            bind(UPSERT_LEASE, "postgresql"), lease.hub_id, lease.sha256, lease.holder, lease.seen_ms
         )
+
+    async def release_lease(self, hub_id: str) -> None:
+        await self.pool.execute("DELETE FROM hub_leases WHERE hub_id = $1", hub_id)
 
     async def add_change(self, change: RegistryChange) -> int:
         return int(

@@ -16,6 +16,7 @@ import orjson
 from ngsp_sim.store.base import (
     BODY_NAMES,
     Credential,
+    HubLease,
     MessageEntry,
     MessageQuery,
     RegistryChange,
@@ -76,6 +77,34 @@ CREATE INDEX tokens_key ON tokens (consumer_key);
 CREATE INDEX tokens_expiry ON tokens (expires_ms);
 """
 
+_LEASES = """
+CREATE TABLE hub_leases (
+    hub_id TEXT PRIMARY KEY, sha256 TEXT NOT NULL, holder TEXT NOT NULL, seen_ms BIGINT NOT NULL
+)
+"""
+
+# {n} stands for the n-th parameter; bind() writes it in the backend's style.
+LEASE_CONFLICT = (
+    "SELECT hub_id, sha256, holder, seen_ms FROM hub_leases "
+    "WHERE hub_id <> {1} AND sha256 <> {2} AND seen_ms >= {3} ORDER BY seen_ms DESC LIMIT 1"
+)
+DROP_STALE_LEASES = "DELETE FROM hub_leases WHERE seen_ms < {1}"
+UPSERT_LEASE = (
+    "INSERT INTO hub_leases (hub_id, sha256, holder, seen_ms) VALUES ({1}, {2}, {3}, {4}) "
+    "ON CONFLICT (hub_id) DO UPDATE SET sha256 = excluded.sha256, holder = excluded.holder, "
+    "seen_ms = excluded.seen_ms"
+)
+UPSERT_BASE = (
+    "INSERT INTO topology_base (id, source, sha256, body) VALUES (1, {1}, {2}, {3}) "
+    "ON CONFLICT (id) DO UPDATE SET source = excluded.source, sha256 = excluded.sha256, body = excluded.body"
+)
+
+
+def bind(sql: str, dialect: str) -> str:
+    """``{1}``, ``{2}``... as ``?`` (SQLite) or ``$1``, ``$2``... (PostgreSQL)."""
+    return sql.format(*(["?"] * 9 if dialect == "sqlite" else [f"${n}" for n in range(10)]))
+
+
 _INJECTED = "ALTER TABLE messages ADD COLUMN injected TEXT"
 
 _EXCHANGE = """
@@ -118,6 +147,7 @@ ALTER TABLE chain ADD COLUMN key_id TEXT NOT NULL DEFAULT '';
 ALTER TABLE chain ADD COLUMN signature TEXT NOT NULL DEFAULT ''
 """
 KEYED_SEALS = 5
+LEASES = 6
 
 MIGRATIONS: Mapping[str, list[tuple[int, str]]] = {
     "sqlite": [
@@ -126,6 +156,7 @@ MIGRATIONS: Mapping[str, list[tuple[int, str]]] = {
         (3, _INJECTED),
         (4, _EXCHANGE.format(pk="INTEGER PRIMARY KEY AUTOINCREMENT", blob="BLOB")),
         (KEYED_SEALS, _KEYED),
+        (LEASES, _LEASES),
     ],
     "postgresql": [
         (1, _MESSAGES.format(pk="BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY", blob="BYTEA")),
@@ -133,6 +164,7 @@ MIGRATIONS: Mapping[str, list[tuple[int, str]]] = {
         (3, _INJECTED),
         (4, _EXCHANGE.format(pk="BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY", blob="BYTEA")),
         (KEYED_SEALS, _KEYED),
+        (LEASES, _LEASES),
     ],
 }
 
@@ -226,6 +258,10 @@ def _column(name: str, value: Any) -> Any:
 
 def row_to_credential(row: Any) -> Credential:
     return Credential(row["consumer_key"], row["client"], row["secret_hash"], row["source"], int(row["updated_ms"]))
+
+
+def row_to_lease(row: Any) -> HubLease:
+    return HubLease(row[0], row[1], row[2], int(row[3]))
 
 
 def row_to_change(row: Any) -> RegistryChange:

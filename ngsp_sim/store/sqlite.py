@@ -21,6 +21,7 @@ import orjson
 from ngsp_sim.store.base import (
     BaseTopology,
     Credential,
+    HubLease,
     MessageEntry,
     MessageQuery,
     RegistryChange,
@@ -33,8 +34,10 @@ from ngsp_sim.store.logkey import KEY_FILE, LogKey
 from ngsp_sim.store.sql import (
     ALL_COLUMNS,
     CREDENTIAL_COLUMNS,
+    DROP_STALE_LEASES,
     INSERT_COLUMNS,
     KEYED_SEALS,
+    LEASE_CONFLICT,
     LIST_COLUMNS,
     MAX_ID,
     MIGRATIONS,
@@ -44,12 +47,16 @@ from ngsp_sim.store.sql import (
     SCAN,
     STATE_SELECT,
     STATE_UPDATE,
+    UPSERT_BASE,
+    UPSERT_LEASE,
+    bind,
     health_query,
     message_filters,
     qmarks,
     row_to_change,
     row_to_credential,
     row_to_health,
+    row_to_lease,
     row_to_message,
     row_to_state,
     sealed_rows,
@@ -213,12 +220,29 @@ class SqliteStore:
 
     async def set_base_topology(self, base: BaseTopology) -> None:
         async with self._transaction() as db:
-            await db.execute(
-                "INSERT INTO topology_base (id, source, sha256, body) VALUES (1, ?, ?, ?) "
-                "ON CONFLICT (id) DO UPDATE SET source = excluded.source, sha256 = excluded.sha256, "
-                "body = excluded.body",
-                (base.source, base.sha256, base.text),
-            )
+            await db.execute(bind(UPSERT_BASE, "sqlite"), (base.source, base.sha256, base.text))
+
+    async def claim_topology(self, base: BaseTopology, lease: HubLease, fresh_after_ms: int) -> HubLease | None:
+        async with self._transaction() as db:  # BEGIN IMMEDIATE: two hubs claiming at once take turns
+            async with db.execute(bind(LEASE_CONFLICT, "sqlite"), (lease.hub_id, base.sha256, fresh_after_ms)) as cur:
+                row = await cur.fetchone()
+            if row is not None:
+                return row_to_lease(row)
+            await db.execute(bind(DROP_STALE_LEASES, "sqlite"), (fresh_after_ms,))
+            async with db.execute("SELECT sha256 FROM topology_base WHERE id = 1") as cur:
+                stored = await cur.fetchone()
+            if stored is None or stored[0] != base.sha256:
+                await db.execute(bind(UPSERT_BASE, "sqlite"), (base.source, base.sha256, base.text))
+            await db.execute(bind(UPSERT_LEASE, "sqlite"), (lease.hub_id, lease.sha256, lease.holder, lease.seen_ms))
+        return None
+
+    async def renew_lease(self, lease: HubLease) -> None:
+        async with self._transaction() as db:
+            await db.execute(bind(UPSERT_LEASE, "sqlite"), (lease.hub_id, lease.sha256, lease.holder, lease.seen_ms))
+
+    async def release_lease(self, hub_id: str) -> None:
+        async with self._transaction() as db:
+            await db.execute("DELETE FROM hub_leases WHERE hub_id = ?", (hub_id,))
 
     async def add_change(self, change: RegistryChange) -> int:
         async with self._transaction() as db:

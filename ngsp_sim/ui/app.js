@@ -20,7 +20,7 @@ const I18N = {
     total: "Tổng", provider: "Nhà cung cấp", overhead: "Nền tảng", noBody: "(không có nội dung)",
     waitingLog: "Đang chờ nhật ký ghi bản tin…", shown: "bản tin",
     state_running: "Đang chạy", state_waiting: "Chờ bước tiếp", state_passed: "Đạt", state_failed: "Không đạt",
-    state_stopped: "Đã dừng", stepsPassed: "bước đạt",
+    state_stopped: "Đã dừng", state_abandoned: "Bị bỏ dở (hết thời gian chờ)", stepsPassed: "bước đạt",
   },
   en: {
     title: "Integration platform dashboard", offline: "disconnected", online: "live",
@@ -39,7 +39,8 @@ const I18N = {
     total: "Total", provider: "Provider", overhead: "Platform", noBody: "(no body)",
     waitingLog: "Waiting for the message log…", shown: "messages",
     state_running: "Running", state_waiting: "Waiting for the next step", state_passed: "Passed",
-    state_failed: "Failed", state_stopped: "Stopped", stepsPassed: "steps passed",
+    state_failed: "Failed", state_stopped: "Stopped", state_abandoned: "Abandoned (nobody took the next step)",
+    stepsPassed: "steps passed",
   },
 };
 
