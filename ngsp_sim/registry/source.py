@@ -108,8 +108,12 @@ class RegistrySource:
         return await self.refresh()
 
     async def stop(self) -> None:
-        """Give the store up: another hub may now start with another topology at once."""
-        await self.store.release_lease(self.hub_id)
+        """Give the store up: another hub may now start with another topology at once. A store that is
+        already gone cannot be given up; its lease then simply expires, so this never fails a shutdown."""
+        try:
+            await self.store.release_lease(self.hub_id)
+        except Exception as exc:
+            log.warning("could not release this hub's lease; it expires by itself", error=type(exc).__name__)
 
     async def refresh(self) -> bool:
         """Rebuild if the store's registry moved; True when it did. A base topology other than this hub's
