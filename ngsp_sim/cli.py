@@ -6,19 +6,24 @@ import argparse
 import asyncio
 import contextlib
 import os
-import signal
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
 import aiohttp
 import orjson
-from aiohttp import web
 
 from ngsp_sim.chaos import add_chaos_parser, run_chaos
 from ngsp_sim.clock import SystemClock
-from ngsp_sim.config import DEFAULT_POPULATION, DEFAULT_SEED, HubConfig, MessageLogConfig, SecurityConfig
+from ngsp_sim.config import (
+    DEFAULT_POPULATION,
+    DEFAULT_SEED,
+    ConnectionLimits,
+    HubConfig,
+    MessageLogConfig,
+    SecurityConfig,
+)
 from ngsp_sim.conformance import add_conformance_parser, run_conformance
 from ngsp_sim.deliveries import add_deliveries_parser, run_deliveries
 from ngsp_sim.errors import PluginError, TopologyError
@@ -26,6 +31,7 @@ from ngsp_sim.exchange.delivery import DeliveryConfig
 from ngsp_sim.export_cli import add_export_parser, run_export
 from ngsp_sim.hub import create_app
 from ngsp_sim.hub.app import HUB
+from ngsp_sim.hub.server import serve
 from ngsp_sim.logging import configure_logging
 from ngsp_sim.monitoring.otel import configure_otlp
 from ngsp_sim.plugins import installed
@@ -129,27 +135,6 @@ def _store(args: argparse.Namespace) -> Store:
     return store_from_url(args.store, None if args.store else (args.data_dir or default_data_dir()))
 
 
-async def _serve(app: web.Application, host: str, port: int, banner: Callable[[str], str]) -> None:
-    runner = web.AppRunner(app, access_log=None)
-    await runner.setup()
-    try:
-        site = web.TCPSite(runner, host, port)
-        try:
-            await site.start()
-        except OSError as exc:
-            raise SystemExit(f"ngsp-sim: cannot listen on {host}:{port}: {exc.strerror or exc}") from None
-        bound = runner.addresses[0]
-        url = f"http://{host if ':' not in host else f'[{host}]'}:{bound[1]}"
-        print(banner(url), flush=True)
-        stop = asyncio.Event()
-        loop = asyncio.get_running_loop()
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            loop.add_signal_handler(sig, stop.set)
-        await stop.wait()
-    finally:
-        await runner.cleanup()
-
-
 def _up(args: argparse.Namespace) -> int:
     settings = _settings(args).values
     env_token = settings["admin_token"]
@@ -173,6 +158,11 @@ def _up(args: argparse.Namespace) -> int:
             retention_days=settings["retention_days"],
         ),
         delivery=DeliveryConfig(lease_seconds=settings["delivery_lease"], base_delay=settings["delivery_retry_base"]),
+        connections=ConnectionLimits(
+            header_timeout=settings["header_timeout"],
+            keepalive_timeout=settings["keepalive_timeout"],
+            max_connections=settings["max_connections"],
+        ),
     )
     configure_logging(config.log_level, json=config.log_json, mask_pii=config.mask_pii)
     app = create_app(
@@ -211,7 +201,7 @@ def _up(args: argparse.Namespace) -> int:
         return "\n".join(lines)
 
     with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(_serve(app, config.host, config.port, banner))
+        asyncio.run(serve(app, config.host, config.port, banner, config.connections))
     return 0
 
 
@@ -313,7 +303,7 @@ def _agency_run(args: argparse.Namespace) -> int:
     agency = simulators[args.kind](Country.generate(args.seed, args.population), SystemClock())
     with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(
-            _serve(
+            serve(
                 agency.aiohttp_app(),
                 args.host,
                 args.port,
@@ -331,7 +321,7 @@ def _replay(args: argparse.Namespace) -> int:
         return f"replaying {len(exchanges)} recorded exchanges of {args.file} on {url}"
 
     with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(_serve(app, args.host, args.port, banner))
+        asyncio.run(serve(app, args.host, args.port, banner))
     return 0
 
 

@@ -9,7 +9,14 @@ from ngsp_sim.exchange.delivery import DeliveryConfig
 from ngsp_sim.monitoring.message_log import MessageLogConfig
 from ngsp_sim.resilience import BreakerConfig
 
-__all__ = ["DEFAULT_POPULATION", "DEFAULT_SEED", "HubConfig", "MessageLogConfig", "SecurityConfig"]
+__all__ = [
+    "DEFAULT_POPULATION",
+    "DEFAULT_SEED",
+    "ConnectionLimits",
+    "HubConfig",
+    "MessageLogConfig",
+    "SecurityConfig",
+]
 
 DEFAULT_SEED = 20251121
 DEFAULT_POPULATION = 1000
@@ -30,6 +37,32 @@ class SecurityConfig:
             raise ValueError("token_ttl must be at least 1 second")
         if self.kdf_cost < 2 or self.kdf_cost & (self.kdf_cost - 1):
             raise ValueError("kdf_cost (scrypt N) must be a power of 2")
+
+
+@dataclass(frozen=True, slots=True)
+class ConnectionLimits:
+    """What one HTTP connection may cost the server (see :mod:`ngsp_sim.hub.connections`).
+
+    ``header_timeout``: seconds a client has to send a request line and all its headers, counted from
+    the connection's opening (first request) or from the first byte of a later request; a connection
+    that sends nothing is closed after it too. ``keepalive_timeout``: seconds an idle keep-alive
+    connection stays open between requests (longer than the 15 s for which HTTP clients such as
+    aiohttp and requests pool a connection, so a client never reuses one the hub just closed).
+    ``max_connections``: open connections above which a new one is answered 503 and closed at once;
+    it is lowered to stay below the process's open-file limit (``RLIMIT_NOFILE``), so the hub keeps
+    descriptors for its store and providers. ``backlog``: the listen queue of the kernel.
+    """
+
+    header_timeout: float = 10.0
+    keepalive_timeout: float = 75.0
+    max_connections: int = 512
+    backlog: int = 128
+
+    def __post_init__(self) -> None:
+        if self.header_timeout <= 0 or self.keepalive_timeout <= 0:
+            raise ValueError("header_timeout and keepalive_timeout must be positive seconds")
+        if self.max_connections < 1 or self.backlog < 1:
+            raise ValueError("max_connections and backlog must be at least 1")
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +92,7 @@ class HubConfig:
     security: SecurityConfig = field(default_factory=SecurityConfig)
     breaker: BreakerConfig = field(default_factory=BreakerConfig)
     delivery: DeliveryConfig = field(default_factory=DeliveryConfig)
+    connections: ConnectionLimits = field(default_factory=ConnectionLimits)
     registry_poll_interval: float = 2.0
 
     def __post_init__(self) -> None:
