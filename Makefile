@@ -40,6 +40,7 @@ bench: $(STAMP)  ## side by side (direct, nginx, Prism, ngsp-sim), routing, mess
 	$(BIN)/python bench/country.py --population 100000
 	$(BIN)/python bench/toolkit.py
 	$(BIN)/python bench/scenarios.py
+	$(BIN)/python bench/connections.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache .ruff_cache
