@@ -55,7 +55,7 @@ GARBAGE = [
 async def test_every_stderr_line_is_json_and_no_citizen_number_is_unmasked(tmp_path: Path):
     hub = await start(
         "up", "--port", "0", "--population", "50", "--data-dir", str(tmp_path / "data"), "--log-format", "json",
-        env={"NGSP_SIM_ADMIN_TOKEN": ADMIN_TOKEN},
+        "--header-timeout", "2", env={"NGSP_SIM_ADMIN_TOKEN": ADMIN_TOKEN},
     )  # fmt: skip
     try:
         host, port = hub.url.removeprefix("http://").rsplit(":", 1)
@@ -63,6 +63,8 @@ async def test_every_stderr_line_is_json_and_no_citizen_number_is_unmasked(tmp_p
             answer = await _send(host, int(port), data)
             assert answer == b"" or answer.split(b" ")[1].startswith(b"4"), answer[:200]  # refused, never 5xx
         await _send(host, int(port), b"GET /healthz HTTP/1.1\r\nHost: hub\r\nX-Half: ", abort=True)
+        silent = await _send(host, int(port), b"")  # the option reached the hub: a silent client gets 408
+        assert silent.startswith(b"HTTP/1.1 408 ")
         body = json.dumps(lookup_body()).encode()
         cut = f"POST {POPULATION} HTTP/1.1\r\nHost: hub\r\nX-Road-Client: {MOTCUA}\r\n"
         cut += f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n"
@@ -95,6 +97,7 @@ async def test_every_stderr_line_is_json_and_no_citizen_number_is_unmasked(tmp_p
     assert refused and all(e["level"] == "warning" and "exception" not in e for e in refused)
     assert len([e for e in refused if "BadStatusLine" in e["event"]]) == 20  # the budget of one kind
     assert sum(e.get("suppressed", 0) for e in events) >= 60 - 20
+    assert any(e.get("logger") == "ngsp_sim.connections" for e in events)
     exchanges = [e for e in events if e.get("event") == "exchange" and e.get("xroad_id") == "after-the-garbage"]
     assert [e["status"] for e in exchanges] == [400, 200]
 
