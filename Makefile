@@ -41,6 +41,7 @@ bench: $(STAMP)  ## side by side (direct, nginx, Prism, ngsp-sim), routing, mess
 	$(BIN)/python bench/toolkit.py
 	$(BIN)/python bench/scenarios.py
 	$(BIN)/python bench/auth_edges.py
+	$(BIN)/python bench/connections.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache .ruff_cache

@@ -6,20 +6,25 @@ import argparse
 import asyncio
 import contextlib
 import os
-import signal
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
 import aiohttp
 import orjson
-from aiohttp import web
 
 from ngsp_sim.chaos import add_chaos_parser, run_chaos
 from ngsp_sim.clock import SystemClock
-from ngsp_sim.config import DEFAULT_POPULATION, DEFAULT_SEED, HubConfig, MessageLogConfig, SecurityConfig
+from ngsp_sim.config import (
+    DEFAULT_POPULATION,
+    DEFAULT_SEED,
+    ConnectionLimits,
+    HubConfig,
+    MessageLogConfig,
+    SecurityConfig,
+)
 from ngsp_sim.conformance import add_conformance_parser, run_conformance
 from ngsp_sim.deliveries import add_deliveries_parser, run_deliveries
 from ngsp_sim.errors import PluginError, StoreInUse, TopologyError
@@ -27,6 +32,7 @@ from ngsp_sim.exchange.delivery import DeliveryConfig
 from ngsp_sim.export_cli import add_export_parser, run_export
 from ngsp_sim.hub import create_app
 from ngsp_sim.hub.app import HUB
+from ngsp_sim.hub.server import serve
 from ngsp_sim.logging import configure_logging
 from ngsp_sim.monitoring.otel import configure_otlp
 from ngsp_sim.plugins import installed
@@ -137,27 +143,6 @@ def _store(args: argparse.Namespace, *, create_key: bool = True) -> Store:
     return store_from_url(args.store, args.data_dir or default_data_dir(), args.log_key, create_key=create_key)
 
 
-async def _serve(app: web.Application, host: str, port: int, banner: Callable[[str], str]) -> None:
-    runner = web.AppRunner(app, access_log=None)
-    await runner.setup()
-    try:
-        site = web.TCPSite(runner, host, port)
-        try:
-            await site.start()
-        except OSError as exc:
-            raise SystemExit(f"ngsp-sim: cannot listen on {host}:{port}: {exc.strerror or exc}") from None
-        bound = runner.addresses[0]
-        url = f"http://{host if ':' not in host else f'[{host}]'}:{bound[1]}"
-        print(banner(url), flush=True)
-        stop = asyncio.Event()
-        loop = asyncio.get_running_loop()
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            loop.add_signal_handler(sig, stop.set)
-        await stop.wait()
-    finally:
-        await runner.cleanup()
-
-
 def _up(args: argparse.Namespace) -> int:
     settings = _settings(args).values
     env_token = settings["admin_token"]
@@ -180,6 +165,11 @@ def _up(args: argparse.Namespace) -> int:
         ),
         delivery=DeliveryConfig(lease_seconds=settings["delivery_lease"], base_delay=settings["delivery_retry_base"]),
         scenario_step_timeout=settings["scenario_step_timeout"],
+        connections=ConnectionLimits(
+            header_timeout=settings["header_timeout"],
+            keepalive_timeout=settings["keepalive_timeout"],
+            max_connections=settings["max_connections"],
+        ),
     )
     configure_logging(config.log_level, json=config.log_json, mask_pii=config.mask_pii)
     app = create_app(
@@ -220,7 +210,7 @@ def _up(args: argparse.Namespace) -> int:
         return "\n".join(lines)
 
     with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(_serve(app, config.host, config.port, banner))
+        asyncio.run(serve(app, config.host, config.port, banner, config.connections))
     return 0
 
 
@@ -334,7 +324,7 @@ def _agency_run(args: argparse.Namespace) -> int:
     agency = simulators[args.kind](Country.generate(args.seed, args.population), SystemClock())
     with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(
-            _serve(
+            serve(
                 agency.aiohttp_app(),
                 args.host,
                 args.port,
@@ -352,7 +342,7 @@ def _replay(args: argparse.Namespace) -> int:
         return f"replaying {len(exchanges)} recorded exchanges of {args.file} on {url}"
 
     with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(_serve(app, args.host, args.port, banner))
+        asyncio.run(serve(app, args.host, args.port, banner))
     return 0
 
 

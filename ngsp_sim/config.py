@@ -15,6 +15,7 @@ __all__ = [
     "DEFAULT_POPULATION",
     "DEFAULT_SEED",
     "MAX_TOKEN_CACHE_SECONDS",
+    "ConnectionLimits",
     "FailedAuthConfig",
     "HubConfig",
     "MessageLogConfig",
@@ -60,6 +61,32 @@ class SecurityConfig:
 
 
 @dataclass(frozen=True, slots=True)
+class ConnectionLimits:
+    """What one HTTP connection may cost the server (see :mod:`ngsp_sim.hub.connections`).
+
+    ``header_timeout``: seconds a client has to send a request line and all its headers, counted from
+    the connection's opening (first request) or from the first byte of a later request; a connection
+    that sends nothing is closed after it too. ``keepalive_timeout``: seconds an idle keep-alive
+    connection stays open between requests (longer than the 15 s for which HTTP clients such as
+    aiohttp and requests pool a connection, so a client never reuses one the hub just closed).
+    ``max_connections``: open connections above which a new one is answered 503 and closed at once;
+    it is lowered to stay below the process's open-file limit (``RLIMIT_NOFILE``), so the hub keeps
+    descriptors for its store and providers. ``backlog``: the listen queue of the kernel.
+    """
+
+    header_timeout: float = 10.0
+    keepalive_timeout: float = 75.0
+    max_connections: int = 512
+    backlog: int = 128
+
+    def __post_init__(self) -> None:
+        if self.header_timeout <= 0 or self.keepalive_timeout <= 0:
+            raise ValueError("header_timeout and keepalive_timeout must be positive seconds")
+        if self.max_connections < 1 or self.backlog < 1:
+            raise ValueError("max_connections and backlog must be at least 1")
+
+
+@dataclass(frozen=True, slots=True)
 class HubConfig:
     """How one hub runs.
 
@@ -89,6 +116,7 @@ class HubConfig:
     security: SecurityConfig = field(default_factory=SecurityConfig)
     breaker: BreakerConfig = field(default_factory=BreakerConfig)
     delivery: DeliveryConfig = field(default_factory=DeliveryConfig)
+    connections: ConnectionLimits = field(default_factory=ConnectionLimits)
     registry_poll_interval: float = 2.0
     scenario_step_timeout: float = 900.0
     """Seconds a step-mode scenario run waits for its next step before it ends abandoned."""

@@ -33,6 +33,7 @@ from ngsp_sim.config import HubConfig, SecurityConfig
 from ngsp_sim.errors import NgspSimError
 from ngsp_sim.hub import create_app
 from ngsp_sim.hub.app import HUB
+from ngsp_sim.hub.server import start_serving
 from ngsp_sim.plugins import installed
 from ngsp_sim.sim import SimulatedAgency
 from schemas.admin import body_bytes
@@ -189,12 +190,9 @@ class EmbeddedHub:
     async def _start(self) -> str:
         app = create_app(self.config, topology_text=self._topology_text, adapters=self._adapters,
                          simulators=self._simulators)  # fmt: skip
-        self._runner = web.AppRunner(app, access_log=None)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, self.config.host, self.config.port)
-        await site.start()
-        host, port = self._runner.addresses[0][:2]
-        return f"http://{host}:{port}" if ":" not in host else f"http://[{host}]:{port}"
+        listening = await start_serving(app, self.config.host, self.config.port, self.config.connections)
+        self._runner = listening.runner
+        return listening.url
 
     def start(self) -> HubHandle:
         self._loop = asyncio.new_event_loop()

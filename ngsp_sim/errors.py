@@ -11,6 +11,7 @@ boundary that meets them, never leaked.
     ├── TopologyError                          a topology file is wrong (start-up, never on the wire)
     ├── ScenarioError                          a scenario file is wrong, or names no known scenario
     ├── StoreInUse                             another live hub serves a different topology from the store
+    ├── CannotListen                           the address to serve on is taken or not ours (start-up)
     └── HubError                               answered on the wire
         ├── ClientError                        Client.*                                       400
         │   ├── MissingCredentials             Client.MissingCredentials     401   gateway 900902
@@ -51,6 +52,7 @@ from typing import Any, ClassVar
 
 __all__ = [
     "AccessDenied",
+    "CannotListen",
     "CircuitOpen",
     "ClientError",
     "HeadersTooLarge",
@@ -150,6 +152,12 @@ class StoreInUse(NgspSimError):
 class PluginError(NgspSimError):
     """An installed plugin (entry-point group ``ngsp_sim.adapters``) cannot be used: it does not import,
     is neither an adapter nor a simulated agency, or takes a name already taken."""
+
+
+class CannotListen(NgspSimError, OSError):
+    """The listening socket cannot be bound (port in use, address not on this machine). Raised before the
+    application starts, so a hub that cannot listen has changed nothing (no store opened, no migration,
+    no topology replaced)."""
 
 
 class SignatureError(NgspSimError, ValueError):

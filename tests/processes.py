@@ -8,7 +8,7 @@ import re
 import signal
 import subprocess
 import sys
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 
 class Running:
@@ -36,8 +36,14 @@ class Running:
         return code
 
 
-async def start(*args: str, env: Mapping[str, str] | None = None, cwd: str | None = None) -> Running:
-    """Start ``ngsp-sim ARGS`` (in ``cwd``) and return once it printed the address it listens on."""
+async def start(
+    *args: str,
+    env: Mapping[str, str] | None = None,
+    cwd: str | None = None,
+    preexec: Callable[[], None] | None = None,
+) -> Running:
+    """Start ``ngsp-sim ARGS`` (in ``cwd``) and return once it printed the address it listens on;
+    ``preexec`` runs in the child before it starts (e.g. to lower its open-file limit)."""
     process = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
@@ -47,6 +53,7 @@ async def start(*args: str, env: Mapping[str, str] | None = None, cwd: str | Non
         stderr=asyncio.subprocess.PIPE,
         env=None if env is None else {**os.environ, **env},
         cwd=cwd,
+        preexec_fn=preexec,
     )
     assert process.stdout is not None
     banner = []

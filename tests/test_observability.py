@@ -6,11 +6,10 @@ import io
 
 import orjson
 import pytest
-import structlog
 
 from ngsp_sim.config import MessageLogConfig
 from ngsp_sim.hub.app import HUB
-from ngsp_sim.logging import configure_logging
+from ngsp_sim.logging import configure_logging, reset_logging
 from ngsp_sim.monitoring.pii import PiiMasker, mask_text
 from ngsp_sim.store import MessageQuery, verify_chain
 from tests.helpers import MOTCUA, POPULATION, lookup_body
@@ -25,7 +24,7 @@ def log_lines():
         return stream
 
     yield configure
-    structlog.reset_defaults()
+    reset_logging()
 
 
 def _events(stream: io.StringIO) -> list[dict]:

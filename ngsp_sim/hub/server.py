@@ -1,0 +1,107 @@
+"""Serving an aiohttp application on a real socket: the hub, a simulated agency, a replay provider.
+
+The listening socket is bound *before* the application starts. A hub's start-up opens its store,
+applies migrations and may replace the stored topology; a second ``ngsp-sim up`` on a port already in
+use must fail without doing any of that, so :func:`start_serving` binds (and listens) first, then runs
+``runner.setup()`` (the application's ``cleanup_ctx``), then serves the bound socket. Connections that
+arrive during start-up wait in the kernel's queue.
+
+Every connection is guarded (:mod:`ngsp_sim.hub.connections`): header deadline, idle keep-alive time,
+connection limit.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+import socket
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from aiohttp import web
+
+from ngsp_sim.config import ConnectionLimits
+from ngsp_sim.errors import CannotListen
+from ngsp_sim.hub.connections import GuardedRunner, GuardedServer
+
+__all__ = ["Listening", "bind", "serve", "start_serving"]
+
+
+def bind(host: str, port: int, backlog: int = 128) -> list[socket.socket]:
+    """Listening sockets for every address of ``host`` (``localhost`` is 127.0.0.1 and ::1), all on one
+    port (with ``port`` 0, the one the first address got). Raises :class:`CannotListen`."""
+    try:
+        found = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+    except socket.gaierror as exc:
+        raise CannotListen(f"cannot listen on {host}:{port}: {exc.strerror}") from None
+    sockets: list[socket.socket] = []
+    try:
+        for family, kind, proto, _, address in dict.fromkeys(found):
+            sock = socket.socket(family, kind, proto)
+            sockets.append(sock)
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as asyncio does: restart in TIME_WAIT
+            if family == socket.AF_INET6:
+                sock.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
+            if port == 0 and len(sockets) > 1:
+                address = (address[0], sockets[0].getsockname()[1], *address[2:])
+            sock.bind(address)
+            sock.listen(backlog)  # a bound socket that does not listen would let another process bind too
+            sock.setblocking(False)
+    except OSError as exc:
+        for sock in sockets:
+            sock.close()
+        raise CannotListen(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+    return sockets
+
+
+@dataclass(frozen=True, slots=True)
+class Listening:
+    """A started application: its runner (``guard`` counts connections) and the URL it answers on."""
+
+    runner: GuardedRunner
+    url: str
+
+    @property
+    def guard(self) -> GuardedServer:
+        return self.runner.guard
+
+    async def close(self) -> None:
+        await self.runner.cleanup()
+
+
+async def start_serving(app: web.Application, host: str, port: int, limits: ConnectionLimits) -> Listening:
+    """Bind, start ``app``, serve. A failed bind raises :class:`CannotListen` before ``app`` starts."""
+    sockets = bind(host, port, limits.backlog)
+    runner = GuardedRunner(app, limits, access_log=None)
+    try:
+        await runner.setup()
+        for sock in sockets:
+            await web.SockSite(runner, sock, backlog=limits.backlog).start()
+    except BaseException:
+        await runner.cleanup()
+        for sock in sockets:
+            sock.close()
+        raise
+    bound = sockets[0].getsockname()[1]
+    return Listening(runner, f"http://{host if ':' not in host else f'[{host}]'}:{bound}")
+
+
+async def serve(
+    app: web.Application,
+    host: str,
+    port: int,
+    banner: Callable[[str], str],
+    limits: ConnectionLimits | None = None,
+) -> None:
+    """Serve ``app`` until SIGINT or SIGTERM, printing ``banner(url)`` once it listens (tests and
+    scripts wait for that line)."""
+    listening = await start_serving(app, host, port, limits or ConnectionLimits())
+    try:
+        print(banner(listening.url), flush=True)
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
+        await stop.wait()
+    finally:
+        await listening.close()
