@@ -98,7 +98,10 @@ def edge_guard(limits: SecurityConfig) -> Any:
     async def guard(request: web.Request, handler: Any) -> web.StreamResponse:
         err = _problem(request, limits)
         if err is not None:
-            return reject(err, request)
+            # A request this malformed may be an attack on the connection itself: answer, then close it.
+            refusal = reject(err, request)
+            refusal.force_close()
+            return refusal
         response: web.StreamResponse = await handler(request)
         return response
 
