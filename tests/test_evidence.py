@@ -7,11 +7,12 @@ import asyncio
 import base64
 import json
 import os
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import orjson
 
-from ngsp_sim.store import MessageEntry, SqliteStore, Store
+from ngsp_sim.store import LogKey, MessageEntry, SqliteStore, Store, log_key_path
 from ngsp_sim.store.evidence import export_bundle, parse_time, verify_bundle
 from tests.processes import run_cli
 from tests.test_log_tamper import sql
@@ -153,3 +154,22 @@ async def test_export_and_verify_bundle_as_processes(tmp_path: Path):
     os.chmod(key, 0o644)
     refused = await asyncio.to_thread(run_cli, "log", "verify", "--data-dir", str(db.parent))
     assert refused.returncode == 2 and "can be read by others" in refused.stderr
+
+
+def test_where_the_key_lives(tmp_path: Path):
+    """Never inside the database: beside a SQLite file, in the data directory, or where it is told."""
+    given = tmp_path / "secret.key"
+    assert log_key_path(given, "sqlite:///srv/hub.db", tmp_path) == given
+    assert log_key_path(None, "sqlite:///srv/hub.db", tmp_path) == Path("/srv/message-log.key")
+    assert log_key_path(None, None, tmp_path) == tmp_path / "message-log.key"
+    assert log_key_path(None, "postgresql://u@h:5432/db", tmp_path) == tmp_path / "message-log.key"
+    assert log_key_path(None, "postgresql://u@h:5432/db", None) is None  # ephemeral, with a warning
+    assert log_key_path(None, "sqlite:///:memory:", tmp_path) is None
+
+
+def test_two_replicas_creating_the_key_at_once_get_the_same_key(tmp_path: Path):
+    with ThreadPoolExecutor(8) as pool:
+        keys = list(pool.map(lambda _: LogKey.load_or_create(tmp_path / "k" / "message-log.key"), range(8)))
+    assert len({k.fingerprint for k in keys}) == 1
+    assert sorted(p.name for p in (tmp_path / "k").iterdir()) == ["message-log.key"]  # no temporary left
+    assert keys[0].fingerprint in repr(keys[0]) and "BEGIN" not in repr(keys[0])
