@@ -6,24 +6,40 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 
 from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
-from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 from prometheus_client.registry import Collector
 
 __all__ = ["HubMetrics"]
 
 CIRCUIT_STATES = {"closed": 0, "half_open": 1, "open": 2}
+LogStats = Callable[[], Mapping[str, int]]
 _BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
 
 
+_LOG_GAUGES = {
+    "pending": "Exchanges waiting to be written to the message log",
+    "pending_bytes": "Bytes of the exchanges waiting to be written to the message log",
+}
+_LOG_COUNTERS = {
+    "written": "Records written to the message log",
+    "escaped": "Records the store refused as they were, written escaped",
+    "waited": "Exchanges whose answer waited for the message log to catch up (backpressure)",
+    "refused": "Exchanges refused because the message log was full (Server.ServerProxy.LoggingFailed)",
+    "dropped": "Records lost: refused by the store even escaped, or unwritable at shutdown",
+}
+
+
 class _Live(Collector):
-    def __init__(self, pending: Callable[[], int], circuits: Callable[[], Mapping[str, str]]) -> None:
-        self.pending = pending
+    def __init__(self, log_stats: LogStats, circuits: Callable[[], Mapping[str, str]]) -> None:
+        self.log_stats = log_stats
         self.circuits = circuits
 
-    def collect(self) -> Iterable[GaugeMetricFamily]:
-        queue = GaugeMetricFamily("ngsp_message_log_pending", "Exchanges waiting to be written to the message log")
-        queue.add_metric([], self.pending())
-        yield queue
+    def collect(self) -> Iterable[GaugeMetricFamily | CounterMetricFamily]:
+        stats = self.log_stats()
+        for name, text in _LOG_GAUGES.items():
+            yield GaugeMetricFamily(f"ngsp_message_log_{name}", text, value=stats.get(name, 0))
+        for name, text in _LOG_COUNTERS.items():
+            yield CounterMetricFamily(f"ngsp_message_log_{name}", text, value=stats.get(name, 0))
         states = GaugeMetricFamily(
             "ngsp_circuit_state", "Circuit breaker per provider: 0 closed, 1 half-open, 2 open", labels=["provider"]
         )
@@ -33,7 +49,9 @@ class _Live(Collector):
 
 
 class HubMetrics:
-    def __init__(self, pending: Callable[[], int], circuits: Callable[[], Mapping[str, str]]) -> None:
+    """``log_stats`` reads the message log's queue and counters (see :meth:`MessageLog.stats`)."""
+
+    def __init__(self, log_stats: LogStats, circuits: Callable[[], Mapping[str, str]]) -> None:
         self.registry = CollectorRegistry()
         self.requests = Counter(
             "ngsp_requests", "Exchanges through the hub", ["service", "client", "status"], registry=self.registry
@@ -43,7 +61,7 @@ class HubMetrics:
             buckets=_BUCKETS, registry=self.registry,
         )  # fmt: skip
         self.errors = Counter("ngsp_errors", "Errors the platform answered, by type", ["type"], registry=self.registry)
-        self.registry.register(_Live(pending, circuits))
+        self.registry.register(_Live(log_stats, circuits))
 
     def observe(self, service: str | None, client: str | None, status: int, seconds: float, fault: str | None) -> None:
         name = service or "-"

@@ -104,7 +104,10 @@ class PostgresStore:
                 prev = await conn.fetchval("SELECT anchor FROM chain WHERE id = 1")
             rows = [insert_params(sealed) for sealed in seal(prev, entries)]
             marks = ", ".join(f"${i}" for i in range(1, len(rows[0]) + 1))
-            await conn.executemany(f"INSERT INTO messages ({INSERT_COLUMNS}) VALUES ({marks})", rows)
+            try:
+                await conn.executemany(f"INSERT INTO messages ({INSERT_COLUMNS}) VALUES ({marks})", rows)
+            except asyncpg.DataError as exc:  # e.g. NUL in a text column: this data, not the store
+                raise ValueError(f"PostgreSQL refused a record: {exc}") from exc
 
     async def list_messages(self, query: MessageQuery) -> list[StoredMessage]:
         where, params = message_filters(query, lambda n: f"${n}")

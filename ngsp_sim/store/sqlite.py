@@ -134,7 +134,10 @@ class SqliteStore:
             prev = row[0] if row else (await self._one("SELECT anchor FROM chain WHERE id = 1", writer=True))[0]
             rows = [insert_params(sealed) for sealed in seal(prev, entries)]
             marks = ", ".join("?" * len(rows[0]))
-            await db.executemany(f"INSERT INTO messages ({INSERT_COLUMNS}) VALUES ({marks})", rows)
+            try:
+                await db.executemany(f"INSERT INTO messages ({INSERT_COLUMNS}) VALUES ({marks})", rows)
+            except sqlite3.DataError as exc:  # e.g. a value over SQLite's size limit: this data, not the store
+                raise ValueError(f"SQLite refused a record: {exc}") from exc
 
     async def list_messages(self, query: MessageQuery) -> list[StoredMessage]:
         where, params = message_filters(query, lambda n: "?")
