@@ -104,8 +104,9 @@ async def main() -> int:
     try:
         async with process("up", "--port", "0", *where) as hub, aiohttp.ClientSession() as session:
             pid = LAST_PID[0]
+            shown = args.store.split("@")[-1] if args.store else "SQLite (fresh file)"  # never a password
             print(f"soak: population lookup (037), {args.concurrency} connections ({args.client}), {args.seconds:g} s, "
-                  f"message log on, store {args.store or 'SQLite (fresh file)'}; RSS at start {rss_mb(pid):.1f} MB",
+                  f"message log on, store {shown}; RSS at start {rss_mb(pid):.1f} MB",
                   flush=True)  # fmt: skip
             started = time.perf_counter()
             sampler = asyncio.create_task(sample(hub, token, pid, args.interval, started, peak))
