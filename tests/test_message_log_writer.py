@@ -246,3 +246,21 @@ async def test_readyz_says_when_the_log_cannot_write(make_hub):
     assert any(p.startswith("message log writes failing (1 in a row)") for p in body["problems"])
     await runtime.message_log.flush()
     assert (await hub.get("/readyz")).status == 200
+
+
+async def test_the_hub_answers_no_faster_than_its_log_is_written(make_hub):
+    """Backpressure over a real socket: above the high-water mark, the answer waits for the writer."""
+    config = MessageLogConfig(flush_interval=3600, high_water=1, max_pending=10, max_wait=3600)
+    hub = await make_hub(message_log=config)
+    runtime = hub.server.app[HUB]
+    headers = {"X-Road-Client": MOTCUA}
+    assert (await hub.post(POPULATION, json=lookup_body(), headers=headers)).status == 200  # at the mark
+    held = asyncio.create_task(hub.post(POPULATION, json=lookup_body(), headers=headers))
+    for _ in range(100_000):  # turns of the loop, no time: until the hub holds the answer back
+        if runtime.message_log.waited:
+            break
+        await asyncio.sleep(0)
+    assert runtime.message_log.waited == 1 and not held.done()
+    await runtime.message_log.flush()
+    assert (await held).status == 200  # released by the write
+    assert len(await runtime.store.list_messages(MessageQuery())) == 2
