@@ -37,6 +37,8 @@ bench: $(STAMP)  ## side by side (direct, nginx, Prism, ngsp-sim), routing, mess
 	$(BIN)/python bench/routing.py --compare-log 5 --seconds 8
 	$(BIN)/python bench/exchange.py --documents 2000
 	$(BIN)/python bench/query.py --records 1000000
+	$(BIN)/python bench/log_writer.py
+	$(BIN)/python bench/soak.py --seconds 600
 	$(BIN)/python bench/country.py --population 100000
 	$(BIN)/python bench/toolkit.py
 	$(BIN)/python bench/scenarios.py

@@ -36,6 +36,7 @@ boundary that meets them, never leaked.
             │   ├── Timeout                    Server.ServerProxy.ServiceFailed.Timeout       gateway 101504
             │   ├── CircuitOpen                Server.ServerProxy.ServiceFailed.CircuitOpen   gateway 303001
             │   └── ResponseSchemaViolation    Server.ServerProxy.ServiceFailed.SchemaViolation
+            ├── LoggingFailed                  Server.ServerProxy.LoggingFailed      gateway 503 (+ Retry-After)
             └── InternalError                  Server.ServerProxy.InternalError
 
 ``SchemaViolation`` codes are ngsp-sim's own: X-Road itself does not validate payloads. Gateway codes
@@ -63,6 +64,7 @@ __all__ = [
     "InvalidCredentials",
     "InvalidRequest",
     "InvalidServiceIdentifier",
+    "LoggingFailed",
     "MissingCredentials",
     "NetworkError",
     "NgspSimError",
@@ -355,6 +357,19 @@ class CircuitOpen(ServiceFailed):
 
 class ResponseSchemaViolation(_ViolationsMixin, ServiceFailed):
     type = "Server.ServerProxy.ServiceFailed.SchemaViolation"
+
+
+class LoggingFailed(ServerError):
+    """The message log is full (its store is down or far behind): the exchange is refused before it
+    reaches a provider, as an X-Road security server refuses messages it cannot log."""
+
+    type = "Server.ServerProxy.LoggingFailed"
+    fault_status = 503
+    fault_message = "Message log unavailable"
+
+    def __init__(self, message: str, *, detail: str | None = None) -> None:
+        super().__init__(message, detail=detail)
+        self.headers["Retry-After"] = "1"
 
 
 class InternalError(ServerError):

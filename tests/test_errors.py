@@ -19,6 +19,7 @@ from aiohttp import ClientResponse, web
 from adapters.base import Exchange, HubCall
 from adapters.business import BusinessAdapter
 from ngsp_sim import errors
+from ngsp_sim.config import MessageLogConfig
 from ngsp_sim.resilience import BreakerConfig
 from tests.helpers import (
     BUSINESS,
@@ -157,6 +158,14 @@ async def _internal_error(ctx: Ctx) -> ClientResponse:
     return await hub.get(BIZ_URL, headers={"X-Road-Client": MOTCUA})
 
 
+async def _logging_failed(ctx: Ctx) -> ClientResponse:
+    """The message log is full (nothing writes it here): the next exchange is refused."""
+    full = MessageLogConfig(flush_interval=3600, high_water=1, max_pending=1, max_wait=0)
+    hub = await ctx.make_hub(message_log=full)
+    await hub.get(BIZ_URL, headers={"X-Road-Client": MOTCUA})
+    return await hub.get(BIZ_URL, headers={"X-Road-Client": MOTCUA})
+
+
 async def _missing_credentials(ctx: Ctx) -> ClientResponse:
     """Only the gateway style needs a token; /r1 identifies the caller by X-Road-Client."""
     hub = await ctx.make_hub()
@@ -216,6 +225,7 @@ SCENARIOS: dict[type[errors.HubError], Callable[[Ctx], Awaitable[ClientResponse]
     errors.Timeout: _timeout,
     errors.ResponseSchemaViolation: _response_violation,
     errors.InternalError: _internal_error,
+    errors.LoggingFailed: _logging_failed,
 }
 
 

@@ -170,19 +170,6 @@ async def test_a_failed_write_loses_nothing():
     await store.close()
 
 
-async def test_a_full_queue_drops_the_oldest_and_counts_them():
-    store = SqliteStore(":memory:")
-    await store.open()
-    writer = MessageLog(store, MessageLogConfig(max_pending=5))
-    for n in range(8):
-        writer.submit(_entry(n))
-    assert (writer.pending, writer.dropped) == (5, 3)
-    await writer.flush()
-    stored = await store.list_messages(MessageQuery())
-    assert sorted(m.record["messageId"] for m in stored) == ["m3", "m4", "m5", "m6", "m7"]
-    await store.close()
-
-
 async def test_the_writer_flushes_by_itself_on_shutdown(tmp_path, make_hub):
     store = SqliteStore(tmp_path / "hub.sqlite3")
     hub = await make_hub(store=store, message_log=MessageLogConfig(flush_interval=3600))

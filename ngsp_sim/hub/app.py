@@ -140,7 +140,7 @@ def create_app(
                     )
 
                 metrics = HubMetrics(
-                    lambda: message_log.pending if message_log else 0,
+                    lambda: message_log.stats() if message_log else {},
                     lambda: {b.name: b.state for b in state.breakers.values()},
                     lambda: source.current,
                 )
@@ -262,7 +262,8 @@ async def healthz(request: web.Request) -> web.Response:
 
 
 async def readyz(request: web.Request) -> web.Response:
-    """Ready when the store answers with every migration applied and the background workers run."""
+    """Ready when the store answers with every migration applied, the background workers run and the
+    message log keeps up (its writes succeed and its backlog is under ``ready_backlog``)."""
     hub = request.app[HUB]
     problems = []
     try:
@@ -276,6 +277,8 @@ async def readyz(request: web.Request) -> web.Response:
         stopped.append("message-log-writer")
     if stopped:
         problems.append("background workers stopped: " + ", ".join(stopped))
+    if hub.message_log is not None and (backlog := hub.message_log.problem()) is not None:
+        problems.append(backlog)
     status = 503 if problems else 200
     return json_response({"status": "not ready" if problems else "ready", "problems": problems}, status)
 

@@ -36,6 +36,7 @@ from ngsp_sim.errors import (
     HubError,
     InternalError,
     InvalidClientIdentifier,
+    LoggingFailed,
     ResponseSchemaViolation,
     ServiceDisabled,
     ServiceFailed,
@@ -201,12 +202,12 @@ class Pipeline:
             self.metrics.observe(
                 headers.get("X-Road-Service"), headers.get("X-Road-Client"), status, seconds, record.faultCode
             )
-        if self.message_log is not None:
+        if self.message_log is not None and record.faultCode != LoggingFailed.type:
             entry = self._entry(
                 record, seen, req.body, body, headers.get("X-Road-Client"), headers.get("X-Road-Service")
             )
             entry.injected = ",".join(injected) or None
-            self.message_log.submit(entry)
+            await self.message_log.put(entry)  # backpressure: the answer waits while the log is behind
         if self.feed is not None:
             self.feed.publish("message", {
                 "messageId": record.messageId, "client": headers.get("X-Road-Client"),
@@ -267,6 +268,8 @@ class Pipeline:
         seen: _Seen,
         context: TraceContext,
     ) -> tuple[int, bytes]:
+        if self.message_log is not None:
+            self.message_log.admit()  # an exchange that cannot be logged is refused before any side effect
         if req.rejected is not None:
             raise req.rejected
         client = seen.client = req.client or self._client(req.headers)

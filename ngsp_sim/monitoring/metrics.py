@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING
 
 from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
-from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 from prometheus_client.registry import Collector
 
 if TYPE_CHECKING:
@@ -24,18 +24,34 @@ UNKNOWN = "unknown"
 AUTH_KINDS = ("token", "admin")
 
 CIRCUIT_STATES = {"closed": 0, "half_open": 1, "open": 2}
+LogStats = Callable[[], Mapping[str, int]]
 _BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
 
 
+_LOG_GAUGES = {
+    "pending": "Exchanges waiting to be written to the message log",
+    "pending_bytes": "Bytes of the exchanges waiting to be written to the message log",
+}
+_LOG_COUNTERS = {
+    "written": "Records written to the message log",
+    "escaped": "Records the store refused as they were, written escaped",
+    "waited": "Exchanges whose answer waited for the message log to catch up (backpressure)",
+    "refused": "Exchanges refused because the message log was full (Server.ServerProxy.LoggingFailed)",
+    "dropped": "Records lost: refused by the store even escaped, or unwritable at shutdown",
+}
+
+
 class _Live(Collector):
-    def __init__(self, pending: Callable[[], int], circuits: Callable[[], Mapping[str, str]]) -> None:
-        self.pending = pending
+    def __init__(self, log_stats: LogStats, circuits: Callable[[], Mapping[str, str]]) -> None:
+        self.log_stats = log_stats
         self.circuits = circuits
 
-    def collect(self) -> Iterable[GaugeMetricFamily]:
-        queue = GaugeMetricFamily("ngsp_message_log_pending", "Exchanges waiting to be written to the message log")
-        queue.add_metric([], self.pending())
-        yield queue
+    def collect(self) -> Iterable[GaugeMetricFamily | CounterMetricFamily]:
+        stats = self.log_stats()
+        for name, text in _LOG_GAUGES.items():
+            yield GaugeMetricFamily(f"ngsp_message_log_{name}", text, value=stats.get(name, 0))
+        for name, text in _LOG_COUNTERS.items():
+            yield CounterMetricFamily(f"ngsp_message_log_{name}", text, value=stats.get(name, 0))
         states = GaugeMetricFamily(
             "ngsp_circuit_state", "Circuit breaker per provider: 0 closed, 1 half-open, 2 open", labels=["provider"]
         )
@@ -45,14 +61,16 @@ class _Live(Collector):
 
 
 class HubMetrics:
+    """``log_stats`` reads the message log's queue and counters (see :meth:`MessageLog.stats`);
+    ``registry`` gives the current topology, whose services and clients are the label values allowed
+    (without it every name is ``unknown``)."""
+
     def __init__(
         self,
-        pending: Callable[[], int],
+        log_stats: LogStats,
         circuits: Callable[[], Mapping[str, str]],
         registry: Callable[[], Registry] | None = None,
     ) -> None:
-        """``registry`` gives the current topology, whose services and clients are the label values
-        allowed (without it every name is ``unknown``)."""
         self._current = registry
         self._known: tuple[object, frozenset[str], frozenset[str]] = (None, frozenset(), frozenset())
         self.registry = CollectorRegistry()
@@ -75,7 +93,7 @@ class HubMetrics:
         for kind in AUTH_KINDS:  # present at 0 from the start, so a rate over them is defined
             self.auth_failures.labels(kind)
             self.auth_throttled.labels(kind)
-        self.registry.register(_Live(pending, circuits))
+        self.registry.register(_Live(log_stats, circuits))
 
     def _labels(self, service: str | None, client: str | None) -> tuple[str, str]:
         current = self._current() if self._current is not None else None

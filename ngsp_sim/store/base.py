@@ -153,7 +153,10 @@ class Store(Protocol):
     async def schema_version(self) -> int: ...
 
     async def append_messages(self, entries: Sequence[MessageEntry]) -> None:
-        """Store ``entries`` in order, chaining each one's seal to the signed head's, and sign the new head."""
+        """Store ``entries`` in order, chaining each one's seal to the signed head's, and sign the new
+        head, in one transaction: all or none. Raises ``ValueError`` or ``TypeError`` when the data of an
+        entry cannot be stored (the message log then splits the batch and escapes that entry), any other
+        exception when the store itself fails (the message log retries the batch)."""
 
     async def list_messages(self, query: MessageQuery) -> list[StoredMessage]:
         """Newest first, without bodies."""

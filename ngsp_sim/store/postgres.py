@@ -136,7 +136,10 @@ class PostgresStore:
             state = row_to_state(await conn.fetchrow(STATE_SELECT))
             rows, head_hash = await asyncio.to_thread(sealed_rows, self.key, state.head_hash, entries)
             marks = ", ".join(f"${i}" for i in range(1, len(rows[0]) + 1))
-            await conn.executemany(f"INSERT INTO messages ({INSERT_COLUMNS}) VALUES ({marks})", rows)
+            try:
+                await conn.executemany(f"INSERT INTO messages ({INSERT_COLUMNS}) VALUES ({marks})", rows)
+            except asyncpg.DataError as exc:  # e.g. NUL in a text column: this data, not the store
+                raise ValueError(f"PostgreSQL refused a record: {exc}") from exc
             head_id = int(await conn.fetchval("SELECT max(id) FROM messages"))
             await conn.execute(STATE_UPDATE, *state_params(state.moved(self.key, head=(head_id, head_hash))))
 

@@ -173,7 +173,10 @@ class SqliteStore:
             state = row_to_state(await self._one(STATE_SELECT, writer=True))
             rows, head_hash = await asyncio.to_thread(sealed_rows, self.key, state.head_hash, entries)
             marks = ", ".join("?" * len(rows[0]))
-            await db.executemany(f"INSERT INTO messages ({INSERT_COLUMNS}) VALUES ({marks})", rows)
+            try:
+                await db.executemany(f"INSERT INTO messages ({INSERT_COLUMNS}) VALUES ({marks})", rows)
+            except sqlite3.DataError as exc:  # e.g. a value over SQLite's size limit: this data, not the store
+                raise ValueError(f"SQLite refused a record: {exc}") from exc
             head_id = int((await self._one("SELECT max(id) FROM messages", writer=True))[0])
             await db.execute(qmarks(STATE_UPDATE), state_params(state.moved(self.key, head=(head_id, head_hash))))
 

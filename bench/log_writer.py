@@ -1,0 +1,144 @@
+"""Message-log writer benchmark: the records/s the writer sustains, with bodies, on SQLite and PostgreSQL.
+
+Queues N population-lookup-sized records (the four bodies of a real 037 exchange: JSON request, SOAP
+request, SOAP response, JSON answer) and times the writer's flush through the real write path (one
+transaction per batch, the hash chain, executemany), per batch size. Also times sealing alone (the
+serialisation and hash chain, CPU only), which is the share of the work that is not the database.
+PostgreSQL runs when it is reachable (``--pg URL``, default the test server on 127.0.0.1) in a fresh
+schema that is dropped afterwards. Loopback only; bounded by ``--records``.
+
+    .venv/bin/python bench/log_writer.py [--records 50000] [--batch 100 500 2000] [--pg URL | --pg none]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+import orjson
+
+from adapters.soap import build_envelope
+from ngsp_sim.config import MessageLogConfig
+from ngsp_sim.monitoring.message_log import MessageLog
+from ngsp_sim.store import MessageEntry, Store, store_from_url
+from ngsp_sim.store.chain import seal
+from schemas.population import NAMESPACE
+
+LOOKUP = {"MaYeuCau": "BENCH", "MaDVC": "1.001612", "MaTichHop": "037", "MaCanBo": "bench",
+          "MaDonVi": "000.00.00.H29", "SoDinhDanh": "079090001234"}  # fmt: skip
+CITIZEN = {"SoDinhDanh": "079090001234", "HoVaTen": "Nguyễn Văn An", "NgayThangNamSinh": "19900101",
+           "GioiTinh": "1", "QueQuan": "Phường Bến Nghé, Quận 1, TP. Hồ Chí Minh", "DanToc": "01",
+           "TonGiao": "00", "QuocTich": "VN", "NoiThuongTru": "12 Lê Lợi, Phường Bến Nghé, Quận 1"}  # fmt: skip
+PG_DEFAULT = "postgresql://postgres@127.0.0.1:5432/test"
+
+
+def exchange(n: int) -> MessageEntry:
+    ts = 1_760_000_000_000 + n
+    record = {
+        "messageId": uuid.uuid4().hex, "requestInTs": ts, "requestOutTs": ts + 1, "responseInTs": ts + 3,
+        "responseOutTs": ts + 4, "monitoringDataTs": ts + 4, "securityServerType": "Client",
+        "clientXRoadInstance": "VN", "clientMemberClass": "GOV", "clientMemberCode": "000.00.00.H29",
+        "clientSubsystemCode": "MOTCUA", "serviceXRoadInstance": "VN", "serviceMemberClass": "GOV",
+        "serviceMemberCode": "000.00.00.G01", "serviceSubsystemCode": "CSDLQGDC",
+        "serviceCode": "TraCuuThongTinCongDan", "serviceVersion": "v1", "restMethod": "POST",
+        "restPath": "/r1/VN/GOV/000.00.00.G01/CSDLQGDC/TraCuuThongTinCongDan", "messageId2": None,
+        "requestSize": 150, "responseSize": 900, "succeeded": True, "statusCode": 200,
+        "traceId": uuid.uuid4().hex, "providerMethod": "POST", "providerPath": "/dancuquocgia/ws",
+        "providerStatus": 200,
+    }  # fmt: skip
+    return MessageEntry(
+        record,
+        client="VN/GOV/000.00.00.H29/MOTCUA",
+        service="VN/GOV/000.00.00.G01/CSDLQGDC/TraCuuThongTinCongDan",
+        client_request=REQUEST,
+        provider_request=SOAP_REQUEST,
+        provider_response=SOAP_RESPONSE,
+        client_response=ANSWER,
+    )
+
+
+REQUEST = orjson.dumps(LOOKUP)
+SOAP_REQUEST = build_envelope("TraCuuThongTinCongDan", NAMESPACE, LOOKUP)
+SOAP_RESPONSE = build_envelope("TraCuuThongTinCongDanResponse", NAMESPACE, {"CongDan": CITIZEN})
+ANSWER = orjson.dumps({"CongdanCollection": {"CongDan": [CITIZEN]}, "MaYeuCau": "BENCH"})
+
+
+async def writer_rate(store: Store, records: int, batch: int) -> float:
+    writer = MessageLog(store, MessageLogConfig(batch_size=batch, high_water=records, max_pending=records))
+    for n in range(records):
+        writer.submit(exchange(n))
+    started = time.perf_counter()
+    await writer.flush()
+    elapsed = time.perf_counter() - started
+    assert writer.written == records and writer.dropped == 0
+    return records / elapsed
+
+
+def seal_rate(records: int) -> float:
+    entries = [exchange(n) for n in range(records)]
+    started = time.perf_counter()
+    seal("", entries)
+    return records / (time.perf_counter() - started)
+
+
+async def bench(name: str, url: str, records: int, batches: list[int]) -> None:
+    for batch in batches:
+        store = store_from_url(url)
+        await store.open()
+        try:
+            rate = await writer_rate(store, records, batch)
+        finally:
+            await store.close()
+        print(f"{name:<11} batch {batch:>5}: {rate:>8.0f} records/s  ({records} records)", flush=True)
+
+
+async def drop_schema(url: str) -> None:
+    import asyncpg
+
+    base, _, schema = url.partition("?schema=")
+    conn = await asyncpg.connect(base)
+    try:
+        await conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+    finally:
+        await conn.close()
+
+
+async def pg_reachable(url: str) -> bool:
+    import asyncpg
+
+    try:
+        conn = await asyncio.wait_for(asyncpg.connect(url), 5)
+    except Exception:  # any failure to connect means "not here"
+        return False
+    await conn.close()
+    return True
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--records", type=int, default=50_000)
+    parser.add_argument("--batch", type=int, nargs="+", default=[100, 500, 2000])
+    parser.add_argument("--pg", default=PG_DEFAULT, help="PostgreSQL URL, or 'none'")
+    args = parser.parse_args()
+    sizes = [len(b) for b in (REQUEST, SOAP_REQUEST, SOAP_RESPONSE, ANSWER)]
+    print(f"bodies per record: {sizes} bytes (client request, provider request, provider response, answer)")
+    print(f"sealing alone (serialise + hash chain, CPU): {seal_rate(args.records):.0f} records/s")
+    with tempfile.TemporaryDirectory(prefix="ngsp-logbench-") as tmp:
+        await bench("SQLite", f"sqlite://{Path(tmp) / 'log.sqlite3'}", args.records, args.batch)
+    if args.pg != "none" and await pg_reachable(args.pg):
+        for batch in args.batch:
+            url = f"{args.pg}?schema=logbench_{uuid.uuid4().hex[:8]}"
+            try:
+                await bench("PostgreSQL", url, args.records, [batch])
+            finally:
+                await drop_schema(url)
+    else:
+        print("PostgreSQL: not reachable, skipped")
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
