@@ -192,22 +192,23 @@ async def test_entries_unwritable_at_shutdown_are_counted_as_dropped():
     await store.close()
 
 
-async def test_an_undecodable_header_byte_over_a_socket_does_not_stop_the_log(make_hub):
-    """The attack of issue 15 finding 2: byte 0xff in X-Road-UserId, then a good request; both are logged."""
+async def test_an_undecodable_header_byte_over_a_socket_is_refused_and_the_log_goes_on(make_hub):
+    """The attack of issue 15 finding 2: byte 0xff in X-Road-UserId, then a good request. The edge refuses
+    the first (no provider called, so nothing to record); the second is served and logged; the writer's own
+    escaping of such text is tested above with crafted entries."""
     hub = await make_hub()
     body = orjson.dumps(lookup_body())
     headers = {"X-Road-Client": MOTCUA, "Content-Type": "application/json"}
-    await raw_request(hub, "POST", POPULATION, {**headers, "X-Road-Id": "bad-1", "X-Road-UserId": BAD_USER}, body)
+    status, _, _ = await raw_request(
+        hub, "POST", POPULATION, {**headers, "X-Road-Id": "bad-1", "X-Road-UserId": BAD_USER}, body
+    )
+    assert status == 400
     status, _, _ = await raw_request(hub, "POST", POPULATION, {**headers, "X-Road-Id": "good-1"}, body)
     assert status == 200
     runtime = hub.server.app[HUB]
     await runtime.message_log.flush()
-    stored = {m.record["messageId"]: m for m in await runtime.store.list_messages(MessageQuery())}
-    assert set(stored) == {"bad-1", "good-1"}
-    assert stored["bad-1"].record.get("messageUserId") in (
-        "EE12345678901\\xff",
-        None,
-    )  # escaped, or refused at the edge
+    stored = {m.record["messageId"] for m in await runtime.store.list_messages(MessageQuery())}
+    assert stored == {"good-1"}
     assert (await hub.get("/readyz")).status == 200
 
 
