@@ -10,6 +10,8 @@ boundary that meets them, never leaked.
     NgspSimError
     ├── TopologyError                          a topology file is wrong (start-up, never on the wire)
     ├── ScenarioError                          a scenario file is wrong, or names no known scenario
+    ├── AdminApiError                          the command line met a hub's admin API (never on the wire)
+    │   └── HubUnreachable                     no hub answers at the URL given
     └── HubError                               answered on the wire
         ├── ClientError                        Client.*                                       400
         │   ├── MissingCredentials             Client.MissingCredentials     401   gateway 900902
@@ -50,10 +52,12 @@ from typing import Any, ClassVar
 
 __all__ = [
     "AccessDenied",
+    "AdminApiError",
     "CircuitOpen",
     "ClientError",
     "HeadersTooLarge",
     "HubError",
+    "HubUnreachable",
     "InternalError",
     "InvalidClientIdentifier",
     "InvalidContentType",
@@ -129,6 +133,23 @@ class ScenarioError(NgspSimError):
         self.problems = list(problems)
         lines = "\n".join(f"  - {p}" for p in self.problems)
         super().__init__(f"{source}: {len(self.problems)} problem(s) in the scenario:\n{lines}")
+
+
+class AdminApiError(NgspSimError):
+    """A hub's admin API refused a command (``message`` and the ``problems`` it listed)."""
+
+    def __init__(self, status: int, message: str, problems: Sequence[str] = ()) -> None:
+        self.status, self.problems = status, list(problems)
+        lines = "".join(f"\n  - {p}" for p in self.problems)
+        super().__init__(f"the hub answered {status}: {message}{lines}")
+
+
+class HubUnreachable(AdminApiError):
+    """Nothing answers at the hub's URL: say how to start one rather than the socket's error."""
+
+    def __init__(self, url: str) -> None:
+        NgspSimError.__init__(self, f"no hub answers at {url}; start one with `ngsp-sim up`")
+        self.status, self.problems, self.url = 0, [], url
 
 
 class PluginError(NgspSimError):
