@@ -20,7 +20,10 @@ __all__ = ["catalog"]
 @topology_option
 @format_option
 def catalog(topology: Path | None, output: str) -> int:
-    """List the services of a topology: methods, adapter, provider and a one-line description."""
+    """List the services of a topology.
+
+    Methods, adapter, provider and a one-line description of each, in aligned columns.
+    """
     plugins = installed()
     registry = load_registry(topology, plugins.adapters, plugins.simulators)
     rows: list[dict[str, Any]] = []

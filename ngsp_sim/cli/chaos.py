@@ -17,7 +17,7 @@ KINDS = ("latency", "error", "timeout", "reset", "malformed", "schema_violation"
 
 @click.group()
 def chaos() -> None:
-    """Inject, list and clear faults on a running hub (through its admin API)."""
+    """Inject, list and clear faults on a running hub."""
 
 
 @chaos.command()

@@ -39,7 +39,7 @@ __all__ = ["conformance", "run_conformance"]
               show_default=True, help="the in-process hub's log lines (on standard error)")  # fmt: skip
 def conformance(service: str, target: str, topology: Path | None, example: Path | None, client: str | None,
                 examples: int, seed: int, junit: Path | None, html: Path | None, log_level: str) -> int:  # fmt: skip
-    """Check that your provider answers as the service's contract says.
+    """Check your provider against the contract.
 
     Registers --target as the provider of --service in a hub of its own and sends it generated valid,
     boundary and invalid requests (seeded). Prints a summary naming every departure; exit 1 on any.

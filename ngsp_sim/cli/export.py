@@ -33,7 +33,10 @@ __all__ = ["export"]
 
 @click.group()
 def export() -> None:
-    """Write the contracts (OpenAPI 3.1, JSON Schema, Postman) to files."""
+    """Write the contracts to files.
+
+    OpenAPI 3.1 per service and for the admin API, JSON Schema per payload, a Postman collection.
+    """
 
 
 @export.command()

@@ -19,7 +19,7 @@ __all__ = ["log"]
 
 @click.group()
 def log() -> None:
-    """The message log: check its hash chain, print its newest exchanges."""
+    """Read the message log: tail or verify."""
 
 
 @log.command()

@@ -25,7 +25,10 @@ __all__ = ["record", "record_from_hub", "replay"]
 @click.option("--limit", type=int, default=1000, show_default=True, help="at most this many of the newest exchanges")
 def record(file: Path, hub: str, admin_token: str | None, services: tuple[str, ...], client: str | None,
            limit: int) -> int:  # fmt: skip
-    """Capture exchanges of a running hub's message log into a fixture FILE (JSON)."""
+    """Capture a running hub's exchanges into a fixture.
+
+    Reads the message log through the admin API and writes FILE (JSON).
+    """
     exchanges, skipped = asyncio.run(record_from_hub(AdminClient(hub, admin_token), list(services), client, limit))
     save_fixture(file, exchanges)
     count = len({e.service for e in exchanges})
@@ -38,7 +41,10 @@ def record(file: Path, hub: str, admin_token: str | None, services: tuple[str, .
 @click.option("--host", default="127.0.0.1", show_default=True, help="address to listen on")
 @click.option("--port", type=int, required=True, help="port to listen on; 0 picks a free one")
 def replay(file: Path, host: str, port: int) -> int:
-    """Serve a fixture's recorded answers as a provider over HTTP (FILE: written by `ngsp-sim record`)."""
+    """Serve a fixture's answers as a provider.
+
+    FILE is written by `ngsp-sim record`; the answers are served over HTTP.
+    """
     exchanges = load_fixture(file)
     return serve_forever(native_app(ReplayProvider(exchanges).handle), host, port,
                          lambda url: f"replaying {len(exchanges)} recorded exchanges of {file} on {url}")  # fmt: skip

@@ -31,7 +31,9 @@ __all__ = ["validate"]
 @topology_option
 @format_option
 def validate(service: str, file: Path, topology: Path | None, output: str) -> int:
-    """Check the request body in FILE (JSON, or XML for XML services) against SERVICE's contract, offline.
+    """Check a payload against a contract, offline.
+
+    FILE is the request body (JSON, or XML for XML services) of SERVICE.
 
     SERVICE is INSTANCE/CLASS/MEMBER/SUBSYSTEM/SERVICE, e.g. VN/GOV/000.00.00.G22/DVCQG/DongBoHoSoMC.
     Exit 0 when valid, 1 with violations (each with its location), 2 when FILE or SERVICE cannot be used.
