@@ -12,6 +12,8 @@ boundary that meets them, never leaked.
     ├── ScenarioError                          a scenario file is wrong, or names no known scenario
     ├── StoreInUse                             another live hub serves a different topology from the store
     ├── CannotListen                           the address to serve on is taken or not ours (start-up)
+    ├── AdminApiError                          the command line met a hub's admin API (never on the wire)
+    │   └── HubUnreachable                     no hub answers at the URL given
     └── HubError                               answered on the wire
         ├── ClientError                        Client.*                                       400
         │   ├── MissingCredentials             Client.MissingCredentials     401   gateway 900902
@@ -53,11 +55,13 @@ from typing import Any, ClassVar
 
 __all__ = [
     "AccessDenied",
+    "AdminApiError",
     "CannotListen",
     "CircuitOpen",
     "ClientError",
     "HeadersTooLarge",
     "HubError",
+    "HubUnreachable",
     "InternalError",
     "InvalidClientIdentifier",
     "InvalidContentType",
@@ -149,6 +153,21 @@ class StoreInUse(NgspSimError):
             "changed. Give this hub its own store (--data-dir DIR or --store URL), or stop the other hub first. "
             "(Hub replicas may share one store only with the same topology file.)"
         )
+class AdminApiError(NgspSimError):
+    """A hub's admin API refused a command (``message`` and the ``problems`` it listed)."""
+
+    def __init__(self, status: int, message: str, problems: Sequence[str] = ()) -> None:
+        self.status, self.problems = status, list(problems)
+        lines = "".join(f"\n  - {p}" for p in self.problems)
+        super().__init__(f"the hub answered {status}: {message}{lines}")
+
+
+class HubUnreachable(AdminApiError):
+    """Nothing answers at the hub's URL: say how to start one rather than the socket's error."""
+
+    def __init__(self, url: str) -> None:
+        NgspSimError.__init__(self, f"no hub answers at {url}; start one with `ngsp-sim up`")
+        self.status, self.problems, self.url = 0, [], url
 
 
 class PluginError(NgspSimError):

@@ -2,8 +2,11 @@
 
     command line  >  environment (NGSP_SIM_<NAME>)  >  config file (--config or NGSP_SIM_CONFIG)  >  default
 
-Part of the CLI edge: the only place besides ``cli.py`` that reads the environment. ``config show``
-prints the result with each value's source, secrets hidden.
+Part of the CLI edge: the only place besides ``ngsp_sim/cli/`` that reads the environment. The
+command line's options of ``up`` are generated from :data:`OPTIONS` (a new option appears there, in
+``--help`` with its default and choices, and in ``config show`` at once). ``config show`` prints the
+effective values (the data directory and store the hub would really use) with each one's source,
+secrets hidden.
 """
 
 from __future__ import annotations
@@ -18,15 +21,28 @@ import yaml
 
 from ngsp_sim.config import DEFAULT_POPULATION, DEFAULT_SEED
 from ngsp_sim.monitoring.message_log import DEFAULT_BODY_LIMIT
+from ngsp_sim.store import DEFAULT_FILE
 
-__all__ = ["DATA_DIR_NAME", "OPTIONS", "Option", "Resolved", "default_data_dir", "parse_bool", "resolve"]
+__all__ = [
+    "DATA_DIR_NAME",
+    "OPTIONS",
+    "Choice",
+    "Option",
+    "Resolved",
+    "default_data_dir",
+    "parse_bool",
+    "parse_path",
+    "resolve",
+]
 
 DATA_DIR_NAME = ".ngsp-sim"
 
 
-def default_data_dir() -> Path:
-    """``./.ngsp-sim`` in the current directory: each clone or project keeps its own store (git ignores
-    it), so the demo, a tutorial and another project never share a registry by accident."""
+def default_data_dir(env: Mapping[str, str] | None = None) -> Path:
+    """``./.ngsp-sim`` in the current directory, when neither ``data_dir`` nor ``store`` is given: each
+    clone or project keeps its own store (git ignores it), so the demo, a tutorial and another project
+    never share a registry by accident. (``env`` is accepted for symmetry with the other sources; the
+    default depends on the working directory only.)"""
     return Path.cwd() / DATA_DIR_NAME
 
 
@@ -41,18 +57,25 @@ def parse_bool(text: Any) -> bool:
     raise ValueError(f"expected true or false, got {text!r}")
 
 
-def _choice(*allowed: str) -> Callable[[Any], str]:
-    def parse(text: Any) -> str:
-        if isinstance(text, bool) and {"on", "off"} <= set(allowed):  # YAML reads on/off as booleans
+@dataclass(frozen=True)
+class Choice:
+    """A parser that accepts one of ``allowed``; the command line shows them in ``--help``."""
+
+    allowed: tuple[str, ...]
+
+    def __call__(self, text: Any) -> str:
+        if isinstance(text, bool) and {"on", "off"} <= set(self.allowed):  # YAML reads on/off as booleans
             text = "on" if text else "off"
-        if str(text) not in allowed:
-            raise ValueError(f"expected one of {', '.join(allowed)}, got {text!r}")
+        if str(text) not in self.allowed:
+            raise ValueError(f"expected one of {', '.join(self.allowed)}, got {text!r}")
         return str(text)
 
-    return parse
+
+def _choice(*allowed: str) -> Choice:
+    return Choice(allowed)
 
 
-def _path(text: Any) -> Path:
+def parse_path(text: Any) -> Path:
     return Path(str(text)).expanduser()
 
 
@@ -84,14 +107,18 @@ class Option:
     def flag(self) -> str:
         return "--" + self.name.replace("_", "-")
 
+    @property
+    def choices(self) -> tuple[str, ...] | None:
+        return self.parse.allowed if isinstance(self.parse, Choice) else None
+
 
 OPTIONS: tuple[Option, ...] = (
     Option("host", str, "127.0.0.1", "address to listen on"),
     Option("port", int, 8080, "port to listen on; 0 picks a free one"),
-    Option("topology", _path, None, "topology YAML file (default: the built-in demo country)"),
-    Option("data_dir", _path, None, f"where the SQLite store lives (default ./{DATA_DIR_NAME} here)"),
+    Option("topology", parse_path, None, "topology YAML file (default: the built-in demo country)"),
+    Option("data_dir", parse_path, None, f"where the SQLite store lives (default ./{DATA_DIR_NAME} here)"),
     Option("store", str, None, "store URL: sqlite:///PATH or postgresql://USER@HOST:PORT/DB[?schema=S]", secret=True),
-    Option("log_key", _path, None, "the message log's key file (default DATA_DIR/message-log.key); replicas share it"),
+    Option("log_key", parse_path, None, "the message log's key file (default DATA_DIR/message-log.key)"),
     Option("seed", int, DEFAULT_SEED, "seed of the synthetic country"),
     Option("population", int, DEFAULT_POPULATION, "generated citizens"),
     Option("message_log", _choice("on", "off"), "on", "keep the message log"),
@@ -121,13 +148,36 @@ class Resolved:
     sources: Mapping[str, str]
 
     def show(self) -> str:
+        """One line per option: the value the hub would use and where it comes from."""
         width = max(len(o.name) for o in OPTIONS)
         lines = []
         for option in OPTIONS:
             value = self.values[option.name]
-            shown = "(hidden)" if option.secret and value is not None else value
+            effective = _EFFECTIVE.get(option.name, _same)
+            shown = "(hidden)" if option.secret and value is not None else effective(self, value)
             lines.append(f"{option.name:<{width}}  {shown!s:<40}  from {self.sources[option.name]}")
         return "\n".join(lines)
+
+
+def _same(_: Resolved, value: Any) -> Any:
+    return value
+
+
+def _store_shown(resolved: Resolved, value: Any) -> str:
+    return f"sqlite:///{resolved.values['data_dir'] / DEFAULT_FILE} (SQLite in data_dir)" if value is None else value
+
+
+def _data_dir_shown(resolved: Resolved, value: Any) -> str:
+    return f"{value} (not used: store is set)" if resolved.values["store"] is not None else str(value)
+
+
+_EFFECTIVE: Mapping[str, Callable[[Resolved, Any], Any]] = {
+    "data_dir": _data_dir_shown,
+    "store": _store_shown,
+    "topology": lambda _, value: value or "the built-in demo country",
+    "admin_token": lambda _, value: value or "(generated at start, shown once)",
+}
+"""How an unset option reads in ``config show``: what the hub does instead of ``None``."""
 
 
 def _file(path: Path | None) -> dict[str, Any]:
@@ -168,4 +218,6 @@ def resolve(cli: Mapping[str, Any], env: Mapping[str, str], config_file: Path | 
                 break
         else:
             values[option.name], sources[option.name] = option.default, "default"
+    if values["data_dir"] is None:  # the effective directory, so that `config show` and `up` agree
+        values["data_dir"] = default_data_dir(env)
     return Resolved(values, sources)

@@ -72,7 +72,10 @@ async def stop(running: Running) -> int:
     return await running.stop()
 
 
-def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
+def run_cli(
+    *args: str, env: Mapping[str, str] | None = None, cwd: str | None = None
+) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "ngsp_sim", *args], capture_output=True, text=True, timeout=120, check=False
-    )
+        [sys.executable, "-m", "ngsp_sim", *args], capture_output=True, text=True, timeout=120, check=False,
+        env=None if env is None else {**os.environ, **env}, cwd=cwd,
+    )  # fmt: skip

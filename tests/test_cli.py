@@ -7,6 +7,7 @@ import json
 import os
 import re
 import shutil
+import socket
 import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -141,12 +142,81 @@ async def test_port_in_use_is_a_readable_sentence(hub_process, tmp_path):
     assert "cannot listen on 127.0.0.1:" in result.stderr and "Traceback" not in result.stderr
 
 
-async def test_agency_runs_alone_speaking_its_native_api():
+async def test_agency_runs_alone_speaking_its_native_api_and_says_which_paths():
     running = await start("agency", "run", "business", "--port", "0", "--population", "10")
     try:
         async with aiohttp.ClientSession() as session:
             url = f"{running.url}/apiCSDLDKDN/1.0/chiTietDoanhNghiep?msdn=0312345673"
             async with session.get(url) as resp:
                 assert (await resp.json())["MainInformation"]["NAME"] == "CÔNG TY TNHH CÔNG NGHỆ SỐ SAO MAI"
+            async with session.get(f"{running.url}/") as resp:
+                assert resp.status == 200
+                paths = {(p["method"], p["path"]) for p in (await resp.json())["paths"]}
     finally:
         assert await stop(running) == 0
+    assert ("GET", "/apiCSDLDKDN/1.0/chiTietDoanhNghiep") in paths
+    printed = running.banner + running.stdout.decode()
+    for method, path in paths:
+        assert re.search(rf"{method}\s+{re.escape(running.url + path)}$", printed, re.M), (method, path)
+
+
+async def test_commands_that_talk_to_a_hub_say_when_none_answers(tmp_path):
+    with socket.socket() as closed:  # bound, never listening: a connection is refused at once
+        closed.bind(("127.0.0.1", 0))
+        url = f"http://127.0.0.1:{closed.getsockname()[1]}"
+        commands = [("chaos", "list"), ("chaos", "clear", "x"), ("chaos", "add", "x", "--target", "VN/GOV/000.00.00.G01",
+                    "--kind", "outage"), ("deliveries", "list"), ("deliveries", "replay", "1"),
+                    ("record", str(tmp_path / "f.json")), ("scenario", "run", "identity-check")]  # fmt: skip
+        for command in commands:
+            result = await asyncio.to_thread(run_cli, *command, "--hub", url, env=ADMIN_ENV)
+            assert result.returncode != 0, command
+            assert f"no hub answers at {url}; start one with `ngsp-sim up`" in result.stderr, (command, result.stderr)
+            assert "Traceback" not in result.stderr and "Connect call failed" not in result.stderr
+
+
+async def test_config_show_prints_the_store_the_hub_really_uses(tmp_path):
+    env = dict(ADMIN_ENV)
+    shown = await asyncio.to_thread(run_cli, "config", "show", "--population", "10", env=env, cwd=str(tmp_path))
+    assert shown.returncode == 0, shown.stderr
+    lines = {line.split()[0]: line for line in shown.stdout.splitlines()}
+    assert "None" not in shown.stdout
+    assert str(tmp_path / ".ngsp-sim") in lines["data_dir"] and "from default" in lines["data_dir"]
+    store = lines["store"].split()[1]
+    assert store.startswith("sqlite:///") and "built-in demo country" in lines["topology"]
+    running = await start("up", "--port", "0", "--population", "10", env=env, cwd=str(tmp_path))
+    await stop(running)
+    assert f"store: {store} " in running.banner + running.stdout.decode()
+    assert await asyncio.to_thread(Path(store.removeprefix("sqlite://")).exists)
+
+
+async def test_deliveries_replay_of_an_unknown_id_is_an_error(hub_process):
+    result = await asyncio.to_thread(run_cli, "deliveries", "replay", "999", "--hub", hub_process.url, env=ADMIN_ENV)
+    assert result.returncode != 0 and "replayed" not in result.stdout
+    assert "no delivery 999" in result.stderr and "Traceback" not in result.stderr
+
+
+async def test_chaos_list_says_when_there_are_no_faults(hub_process):
+    empty = await asyncio.to_thread(run_cli, "chaos", "list", "--hub", hub_process.url, env=ADMIN_ENV)
+    assert empty.returncode == 0 and empty.stdout.strip() == f"no faults on {hub_process.url}"
+    target = "VN/GOV/000.00.00.G01/CSDLQGDC"
+    added = await asyncio.to_thread(run_cli, "chaos", "add", "popdb-down", "--target", target, "--kind", "outage",
+                                    "--hub", hub_process.url, env=ADMIN_ENV)  # fmt: skip
+    assert added.returncode == 0 and "injected fault popdb-down" in added.stdout
+    listed = (await asyncio.to_thread(run_cli, "chaos", "list", "--hub", hub_process.url, env=ADMIN_ENV)).stdout
+    assert listed.splitlines()[0].split() == ["ID", "KIND", "RATE", "HITS", "TARGET"]
+    assert listed.splitlines()[1].split() == ["popdb-down", "outage", "1", "0", target]
+
+
+async def test_the_banner_lists_every_client_grouped_by_agency(hub_process):
+    async with aiohttp.ClientSession() as session, session.get(f"{hub_process.url}/listClients",
+                                                               headers={"Accept": "application/json"}) as resp:  # fmt: skip
+        members = (await resp.json())["member"]
+    subsystems = [m["id"] for m in members if m["id"]["object_type"] == "SUBSYSTEM"]
+    await stop(hub_process)
+    banner = (hub_process.banner + hub_process.stdout.decode()).split("  metaservices:")[0]
+    grouped = banner.split("by agency:\n")[1].splitlines()
+    assert len(grouped) < len(subsystems) and all(len(line) <= 120 for line in grouped)
+    for sub in subsystems:
+        member = f"VN/{sub['member_class']}/{sub['member_code']}: "
+        (line,) = [line for line in grouped if line.strip().startswith(member)]
+        assert sub["subsystem_code"] in line.split(": ")[1].split("  (")[0].split(", ")

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import os
 import re
@@ -16,7 +15,7 @@ import orjson
 import pytest
 from aiohttp import web
 
-from ngsp_sim.conformance import run_conformance
+from ngsp_sim.cli.conformance import run_conformance
 from ngsp_sim.conformance.cases import generate_cases
 from ngsp_sim.examples import EXAMPLES
 from schemas.one_stop import TiepNhanHoSoRequest
@@ -51,14 +50,13 @@ async def _serve(handler: Any, aiohttp_server: Any) -> str:
     return str(server.make_url("")).rstrip("/")
 
 
-def _args(target: str, tmp_path: Path, **extra: Any) -> argparse.Namespace:
-    values = {"service": SERVICE, "target": target, "topology": None, "example": None, "client": None,
-              "examples": 8, "seed": 3, "junit": tmp_path / "junit.xml", "html": tmp_path / "report.html"}  # fmt: skip
-    return argparse.Namespace(**{**values, **extra})
+def _args(target: str, tmp_path: Path) -> dict[str, Any]:
+    return {"service": SERVICE, "target": target, "examples": 8, "seed": 3, "junit": tmp_path / "junit.xml",
+            "html": tmp_path / "report.html"}  # fmt: skip
 
 
 async def test_a_correct_provider_passes(aiohttp_server: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str]):
-    code = await run_conformance(_args(await _serve(correct, aiohttp_server), tmp_path))
+    code = await run_conformance(**_args(await _serve(correct, aiohttp_server), tmp_path))
     out = capsys.readouterr().out
     assert code == 0, out
     assert re.search(r"PASS: \d+ passed, 0 failed", out)
@@ -69,7 +67,7 @@ async def test_a_correct_provider_passes(aiohttp_server: Any, tmp_path: Path, ca
 async def test_a_broken_provider_fails_with_pointed_findings(
     aiohttp_server: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ):
-    code = await run_conformance(_args(await _serve(broken, aiohttp_server), tmp_path))
+    code = await run_conformance(**_args(await _serve(broken, aiohttp_server), tmp_path))
     out = capsys.readouterr().out
     assert code == 1
     # valid requests: the hub names what is wrong in the provider's answer, where
@@ -110,13 +108,15 @@ def test_an_invalid_starting_example_is_refused():
         generate_cases(TiepNhanHoSoRequest, {"MaTTHC": "x"}, 5, 0)
 
 
-async def test_the_command_line_writes_the_reports(aiohttp_server: Any, tmp_path: Path):
+async def test_the_command_line_writes_the_reports_and_its_logs_go_to_stderr(aiohttp_server: Any, tmp_path: Path):
     target = await _serve(correct, aiohttp_server)
     process = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "ngsp_sim", "conformance", "--service", SERVICE, "--target", target,
         "--examples", "3", "--junit", str(tmp_path / "j.xml"), "--html", str(tmp_path / "r.html"),
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE, env=dict(os.environ),
+        "--log-level", "info", stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE, env=dict(os.environ),
     )  # fmt: skip
-    out, err = await asyncio.wait_for(process.communicate(), 300)
-    assert process.returncode == 0, out.decode() + err.decode()
-    assert "PASS" in out.decode() and (tmp_path / "j.xml").exists() and (tmp_path / "r.html").exists()
+    out, err = (part.decode() for part in await asyncio.wait_for(process.communicate(), 300))
+    assert process.returncode == 0, out + err
+    assert "PASS" in out and (tmp_path / "j.xml").exists() and (tmp_path / "r.html").exists()
+    assert "[info" in err and "exchange" in err  # the in-process hub's log lines, on stderr
+    assert "[info" not in out and '"event"' not in out and "exchange " not in out  # the report alone on stdout

@@ -159,7 +159,7 @@ async def test_a_recall_is_answered_15_and_the_copy_becomes_13(hub):
     assert (await send(hub, G01, nothing)).status == 404
 
 
-async def test_dossier_status_changes_are_pushed_signed_to_a_webhook(hub, aiohttp_server):
+async def test_dossier_status_changes_are_pushed_signed_to_a_webhook_and_only_dead_ones_replay(hub, aiohttp_server):
     received: list[tuple[bytes, dict[str, str]]] = []
 
     async def hook(request: web.Request) -> web.Response:
@@ -189,6 +189,10 @@ async def test_dossier_status_changes_are_pushed_signed_to_a_webhook(hub, aiohtt
     event = orjson.loads(body)
     assert event["TrangThaiHoSo"] == 2 and event["DonViXuLy"] == "000.00.00.H56"
     assert headers[KEY_HEADER].endswith(":" + (await created.json())["id"])
+    (done,) = (await (await hub.get("/api/v1/deliveries", headers=auth)).json())["deliveries"]
+    refused = await hub.post("/api/v1/deliveries/replay", json={"ids": [done["id"], 999]}, headers=auth)
+    assert refused.status == 404  # a delivered one, and one that never was, are named; nothing is replayed
+    assert (await refused.json())["problems"] == ["no delivery 999", f"delivery {done['id']} is delivered, not dead"]
 
 
 async def test_the_live_feed_streams_exchanges_and_documents_over_sse(hub):

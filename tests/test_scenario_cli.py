@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import subprocess
 import sys
 from pathlib import Path
 
+import aiohttp
 import defusedxml.ElementTree as ET
 
 from ngsp_sim.scenarios import shipped
@@ -80,11 +82,11 @@ async def test_step_mode_waits_for_enter_and_q_stops(tmp_path: Path):
     hub = await start("up", "--port", "0", "--population", "10", "--data-dir", str(tmp_path / "d"), env=ENV)
     try:
         stepped = await _cli(tmp_path, "scenario", "run", "identity-check", "--hub", hub.url, "--step",
-                             env=ENV, stdin="\n" * 6)  # fmt: skip
+                             env=ENV, terminal="\n" * 6)  # fmt: skip
         assert stepped.returncode == 0, stepped.stdout + stepped.stderr
         assert stepped.stdout.count("Enter: next step") == 6
         stopped = await _cli(tmp_path, "scenario", "run", "population-outage", "--hub", hub.url, "--step",
-                             env=ENV, stdin="\n\nq\n")  # fmt: skip
+                             env=ENV, terminal="\n\nq\n")  # fmt: skip
         assert stopped.returncode == 1
         assert "population-outage: stopped, 2/8 steps" in stopped.stdout
         assert "fault population-outage was left injected; the hub cleared it" in stopped.stdout
@@ -92,11 +94,43 @@ async def test_step_mode_waits_for_enter_and_q_stops(tmp_path: Path):
         await hub.stop()
 
 
-async def _cli(cwd: Path, *args: str, env: dict[str, str], stdin: str = "") -> subprocess.CompletedProcess[str]:
-    import os
+async def test_step_mode_without_a_terminal_is_refused_and_starts_no_run(tmp_path: Path):
+    hub = await start("up", "--port", "0", "--population", "10", "--data-dir", str(tmp_path / "d"), env=ENV)
+    try:
+        for stdin in ("\n" * 6, None):  # a pipe; nothing at all (stdin closed)
+            refused = await _cli(tmp_path, "scenario", "run", "identity-check", "--hub", hub.url, "--step",
+                                 env=ENV, stdin=stdin)  # fmt: skip
+            assert refused.returncode == 2, refused.stdout + refused.stderr
+            assert "--step asks before each step and needs a terminal on stdin" in refused.stderr
+            assert "Traceback" not in refused.stderr and "EOFError" not in refused.stderr
+        headers = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
+        async with aiohttp.ClientSession() as session, session.get(f"{hub.url}/api/v1/scenario-runs",
+                                                                   headers=headers) as answer:  # fmt: skip
+            assert (await answer.json())["items"] == []  # nothing was left waiting in the hub
+    finally:
+        await hub.stop()
 
+
+async def _cli(
+    cwd: Path, *args: str, env: dict[str, str], stdin: str | None = "", terminal: str | None = None
+) -> subprocess.CompletedProcess[str]:
+    """``ngsp-sim ARGS`` with ``stdin`` on a pipe (None: stdin closed), or ``terminal`` typed on a
+    pseudo-terminal as stdin (what --step needs)."""
     environ = {k: v for k, v in os.environ.items() if k != "NGSP_SIM_ADMIN_TOKEN"} | env
-    return await asyncio.to_thread(
-        subprocess.run, [sys.executable, "-m", "ngsp_sim", *args], input=stdin, capture_output=True, text=True,
-        timeout=120, check=False, cwd=cwd, env=environ,
-    )  # fmt: skip
+    command = [sys.executable, "-m", "ngsp_sim", *args]
+    if terminal is None:
+        return await asyncio.to_thread(
+            subprocess.run, command, input=stdin, stdin=subprocess.DEVNULL if stdin is None else None,
+            capture_output=True, text=True, timeout=120, check=False, cwd=cwd, env=environ,
+            preexec_fn=(lambda: os.close(0)) if stdin is None else None,
+        )  # fmt: skip
+    typist, tty = os.openpty()
+    try:
+        os.write(typist, terminal.encode())  # the terminal keeps the lines until the command reads them
+        return await asyncio.to_thread(
+            subprocess.run, command, stdin=tty, capture_output=True, text=True, timeout=120, check=False, cwd=cwd,
+            env=environ,
+        )  # fmt: skip
+    finally:
+        os.close(tty)
+        os.close(typist)

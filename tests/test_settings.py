@@ -76,3 +76,16 @@ def test_up_refuses_a_bad_environment_value_with_a_sentence(tmp_path: Path):
     )  # fmt: skip
     assert result.returncode == 2 and "Traceback" not in result.stderr
     assert "port (from environment NGSP_SIM_PORT)" in result.stderr
+
+
+def test_the_data_dir_is_the_effective_one_and_show_says_what_an_unset_option_means(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    monkeypatch.chdir(tmp_path)  # the default store is ./.ngsp-sim of the working directory
+    resolved = resolve({}, {}, None)
+    assert resolved.values["data_dir"] == tmp_path / ".ngsp-sim" and resolved.sources["data_dir"] == "default"
+    lines = {line.split()[0]: line for line in resolved.show().splitlines()}
+    assert f"sqlite:///{tmp_path / '.ngsp-sim' / 'ngsp-sim.sqlite3'}" in lines["store"]
+    assert "None" not in resolved.show()
+    elsewhere = resolve({"store": "sqlite:///elsewhere.db"}, {}, None)
+    assert "not used: store is set" in {line.split()[0]: line for line in elsewhere.show().splitlines()}["data_dir"]

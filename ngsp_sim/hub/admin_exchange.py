@@ -84,6 +84,11 @@ async def replay_deliveries(request: web.Request) -> web.Response:
     if isinstance(form, web.Response):
         return form
     hub = hub_of(request)
+    named = [(i, await hub.store.exchange.get_delivery(i)) for i in form.ids]
+    unknown = [f"no delivery {i}" for i, d in named if d is None]
+    unknown += [f"delivery {i} is {d.status}, not dead" for i, d in named if d is not None and d.status != "dead"]
+    if unknown:  # an id that cannot be replayed is a mistake to report, not "replayed 0"
+        return error(404, "not_found", "only dead-lettered deliveries can be replayed", unknown)
     now = int(hub.clock.now() * 1000)
     replayed = await hub.store.exchange.replay(now, form.ids, form.subscription)
     hub.exchange.worker.wake()

@@ -1,23 +1,22 @@
-"""``ngsp-sim adapter new NAME``: a plugin distribution with an adapter, a simulated agency, the wire
-models, a topology and the contract tests, ready to ``pip install -e`` and run.
+"""``ngsp-sim adapter new NAME`` (:mod:`ngsp_sim.cli.adapter`): a plugin distribution with an adapter,
+a simulated agency, the wire models, a topology and the contract tests, ready to ``pip install -e`` and
+run.
 
 The files come from the ``*.tmpl`` templates next to this module (``string.Template``: ``${name}``).
 """
 
 from __future__ import annotations
 
-import argparse
 import re
 import sys
 from importlib.resources import files
 from pathlib import Path
 from string import Template
-from typing import Any
 
 from ngsp_sim.plugins import installed
 from schemas.common import check_agency_code
 
-__all__ = ["add_adapter_parser", "run_adapter", "scaffold"]
+__all__ = ["scaffold"]
 
 _NAME = re.compile(r"^[a-z][a-z0-9_]{1,30}$")
 # template -> path in the new project ({package} replaced)
@@ -70,34 +69,7 @@ def scaffold(name: str, parent: Path, agency: str = "000.00.00.G99") -> Path:
     return root
 
 
-def add_adapter_parser(commands: Any) -> None:
-    parser = commands.add_parser("adapter", help="third-party adapters and simulated agencies (plugins)")
-    actions = parser.add_subparsers(dest="adapter_command", required=True, metavar="ACTION")
-    new = actions.add_parser("new", help="scaffold a plugin: adapter, simulated agency, models, contract tests")
-    new.add_argument("name", help="the adapter's name in topology files (e.g. land)")
-    new.add_argument("--dir", type=Path, default=Path("."), help="where to create ngsp-sim-NAME/ (default .)")
-    new.add_argument("--agency", default="000.00.00.G99", help="the provider agency's code (default 000.00.00.G99)")
-    actions.add_parser("list", help="every adapter and simulated agency, and where each comes from")
-
-
-def run_adapter(args: argparse.Namespace) -> int:
-    if args.adapter_command == "list":
-        for key, origin in sorted(installed().sources.items()):
-            print(f"{key:<32} {origin}")
-        return 0
-    root = scaffold(args.name, args.dir, args.agency)
-    print(f"created {root}")
-    print(f"next: python -m pip install --no-build-isolation -e {root} && (cd {root} && python -m pytest -q)")
-    if _in_project_venv():
-        print(
-            f"note: this is ngsp-sim's own development environment ({sys.prefix}); install the plugin into an "
-            "environment of its own (docs/tutorial.md, step 0), or ngsp-sim's test suite will meet it",
-            file=sys.stderr,
-        )
-    return 0
-
-
-def _in_project_venv() -> bool:
+def in_project_venv() -> bool:
     """True in a clone's ``.venv`` (``make install``), where an installed plugin breaks ``make test``."""
     prefix = Path(sys.prefix)
     return prefix.name == ".venv" and (prefix.parent / "ngsp_sim" / "scaffold").is_dir()

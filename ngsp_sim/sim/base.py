@@ -78,12 +78,21 @@ class SimulatedAgency(ABC):
             return json_reply({"error": f"method {request.method} not allowed here"}, 405)
         return json_reply({"error": f"no such path {request.path}"}, 404)
 
+    def native_paths(self) -> list[tuple[str, str]]:
+        """(method, path) of every route, sorted: what ``agency run`` prints and answers at ``GET /``."""
+        return sorted(self._routes, key=lambda route: (route[1], route[0]))
+
     def aiohttp_app(self, max_body_size: int = 10 * 1024 * 1024) -> web.Application:
-        return native_app(self.handle, max_body_size)
+        return native_app(self.handle, max_body_size, index=self.native_paths())
 
 
-def native_app(handle: Handler, max_body_size: int = 10 * 1024 * 1024) -> web.Application:
-    """Serve a native handler over HTTP: every method and path goes to ``handle``."""
+def native_app(
+    handle: Handler, max_body_size: int = 10 * 1024 * 1024, index: list[tuple[str, str]] | None = None
+) -> web.Application:
+    """Serve a native handler over HTTP: every method and path goes to ``handle``; with ``index``,
+    ``GET /`` (when ``handle`` has no route there) lists those (method, path) routes as JSON, so a
+    person who opens the address sees what to call."""
+    routes = [{"method": method, "path": path} for method, path in index or ()]
 
     async def serve(request: web.Request) -> web.Response:
         native = NativeRequest(
@@ -94,6 +103,8 @@ def native_app(handle: Handler, max_body_size: int = 10 * 1024 * 1024) -> web.Ap
             await request.read(),
         )
         reply = await handle(native)
+        if index is not None and reply.status == 404 and (request.method, request.path) == ("GET", "/"):
+            reply = json_reply({"paths": routes})
         return web.Response(status=reply.status, body=reply.body, headers=dict(reply.headers))
 
     app = web.Application(client_max_size=max_body_size)

@@ -8,51 +8,54 @@ parameters (GET), FILE is a JSON object of those parameters.
 
 from __future__ import annotations
 
-import argparse
 import json
 from pathlib import Path
-from typing import Any
 
+import click
 import orjson
 
+from ngsp_sim.cli.common import format_option, topology_option
 from ngsp_sim.errors import HubError, Violation
 from ngsp_sim.hub.requests import xml_payload
 from ngsp_sim.identifiers import ServiceId
 from ngsp_sim.plugins import installed
 from ngsp_sim.registry import load_registry
-from ngsp_sim.validation import validate
+from ngsp_sim.validation import validate as check
 
-__all__ = ["add_validate_parser", "run_validate"]
-
-
-def add_validate_parser(commands: Any) -> None:
-    parser = commands.add_parser("validate", help="check a payload against a service's contract, offline")
-    parser.add_argument(
-        "service", help="INSTANCE/CLASS/MEMBER/SUBSYSTEM/SERVICE, e.g. VN/GOV/000.00.00.G22/DVCQG/DongBoHoSoMC"
-    )
-    parser.add_argument("file", type=Path, help="the request body (JSON, or XML for XML services)")
-    parser.add_argument("--topology", type=Path, help="topology YAML (default: the demo country)")
-    parser.add_argument("--format", choices=["text", "json"], default="text")
+__all__ = ["validate"]
 
 
-def run_validate(args: argparse.Namespace) -> int:
-    registry = load_registry(args.topology, installed().adapters, installed().simulators)
+@click.command()
+@click.argument("service")
+@click.argument("file", type=click.Path(path_type=Path))
+@topology_option
+@format_option
+def validate(service: str, file: Path, topology: Path | None, output: str) -> int:
+    """Check a payload against a contract, offline.
+
+    FILE is the request body (JSON, or XML for XML services) of SERVICE.
+
+    SERVICE is INSTANCE/CLASS/MEMBER/SUBSYSTEM/SERVICE, e.g. VN/GOV/000.00.00.G22/DVCQG/DongBoHoSoMC.
+    Exit 0 when valid, 1 with violations (each with its location), 2 when FILE or SERVICE cannot be used.
+    """
+    plugins = installed()
+    registry = load_registry(topology, plugins.adapters, plugins.simulators)
     try:
-        service_id = ServiceId.parse(args.service)
+        service_id = ServiceId.parse(service)
     except ValueError as exc:
-        raise ValueError(f"{args.service!r} is not a service identifier: {exc}") from None
-    service = registry.services.get(service_id)
-    if service is None:
+        raise ValueError(f"{service!r} is not a service identifier: {exc}") from None
+    found = registry.services.get(service_id)
+    if found is None:
         known = sorted(str(s) for s in registry.services if s.subsystem == service_id.subsystem)
         raise ValueError(f"no service {service_id}" + (f"; that subsystem offers: {', '.join(known)}" if known else ""))
-    op = installed().adapters[service.adapter].operations[service.operation]
-    body = args.file.read_bytes()
+    op = plugins.adapters[found.adapter].operations[found.operation]
+    body = file.read_bytes()
     violations: list[Violation]
     if op.request_xml is not None:
         try:
             _, violations = xml_payload(op, body, "text/xml")
         except HubError as exc:
-            raise ValueError(f"{args.file}: {exc.message}") from None
+            raise ValueError(f"{file}: {exc.message}") from None
     else:
         model = op.request_model or op.query_model
         if model is None:
@@ -60,15 +63,15 @@ def run_validate(args: argparse.Namespace) -> int:
         try:
             data = orjson.loads(body)
         except orjson.JSONDecodeError as exc:
-            raise ValueError(f"{args.file}: not valid JSON: {exc}") from None
-        _, violations = validate(model, data, "body" if op.request_model else "query")
-    if args.format == "json":
+            raise ValueError(f"{file}: not valid JSON: {exc}") from None
+        _, violations = check(model, data, "body" if op.request_model else "query")
+    if output == "json":
         print(json.dumps({"service": str(service_id), "valid": not violations,
                           "violations": [v.as_dict() for v in violations]}, ensure_ascii=False, indent=2))  # fmt: skip
     elif violations:
-        print(f"{args.file}: {len(violations)} violation(s) of {service_id}")
+        print(f"{file}: {len(violations)} violation(s) of {service_id}")
         for v in violations:
             print(f"  {v.location}{v.pointer or '/'}: {v.message} [{v.rule}]")
     else:
-        print(f"{args.file}: valid {service_id} request")
+        print(f"{file}: valid {service_id} request")
     return 1 if violations else 0

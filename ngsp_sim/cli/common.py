@@ -1,0 +1,111 @@
+"""What several commands share: the options naming a hub, a store or a topology; the table console;
+serving an aiohttp app in the foreground until SIGINT/SIGTERM."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+from aiohttp import web
+from rich.console import Console
+from rich.table import Table
+
+from ngsp_sim.cli.client import DEFAULT_HUB, TOKEN_ENV
+from ngsp_sim.config import ConnectionLimits
+from ngsp_sim.hub.server import serve
+from ngsp_sim.settings import default_data_dir
+from ngsp_sim.store import Store, store_from_url
+
+__all__ = [
+    "admin_options",
+    "console",
+    "format_option",
+    "open_store",
+    "print_table",
+    "serve",
+    "serve_forever",
+    "store_options",
+    "table",
+    "topology_option",
+]
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def console() -> Console:
+    """Standard output for tables: plain text when piped (no colour, no width limit, so a line is never
+    cut), a terminal's width otherwise. Markup is off: service names are printed as they are."""
+    piped = not sys.stdout.isatty()
+    return Console(highlight=False, markup=False, width=100_000 if piped else None, no_color=piped)
+
+
+def print_table(grid: Table) -> None:
+    """Print a table without the padding Rich leaves at the end of each line."""
+    out = console()
+    with out.capture() as captured:
+        out.print(grid)
+    sys.stdout.write("".join(line.rstrip() + "\n" for line in captured.get().splitlines()))
+
+
+def table(*columns: str) -> Table:
+    """Aligned columns with a header line, no borders (greppable and readable)."""
+    grid = Table(box=None, pad_edge=False, show_edge=False, header_style="bold")
+    for column in columns:
+        grid.add_column(column, no_wrap=True)
+    return grid
+
+
+def admin_options(hub_default: str | None = DEFAULT_HUB) -> Callable[[F], F]:
+    """``--hub URL`` and ``--admin-token`` (default ``$NGSP_SIM_ADMIN_TOKEN``)."""
+    hub_help = "the hub's URL" if hub_default else "a running hub's URL (default: an in-process hub on a free port)"
+
+    def add(command: F) -> F:
+        command = click.option("--admin-token", envvar=TOKEN_ENV, show_envvar=True,
+                               help="the hub's admin token")(command)  # fmt: skip
+        return click.option("--hub", default=hub_default, show_default=hub_default is not None, help=hub_help)(command)
+
+    return add
+
+
+def store_options(command: F) -> F:
+    """``--data-dir``, ``--store`` and ``--log-key``: which store a command reads (as ``up`` would use it)."""
+    url = "store URL: sqlite:///PATH or postgresql://USER@HOST:PORT/DB[?schema=S]"
+    command = click.option("--log-key", type=click.Path(path_type=Path), envvar="NGSP_SIM_LOG_KEY", show_envvar=True,
+                           help="the message log's key file [default: DATA_DIR/message-log.key]")(command)  # fmt: skip
+    command = click.option("--store", help=url)(command)
+    where = f"where the SQLite store lives  [default: {default_data_dir(os.environ)}]"
+    return click.option("--data-dir", type=click.Path(path_type=Path), help=where)(command)
+
+
+def open_store(
+    data_dir: Path | None, store: str | None, log_key: Path | None = None, *, create_key: bool = True
+) -> Store:
+    """The store ``up`` would use. With ``--store`` the data directory still says where the message log's
+    key is (for PostgreSQL); commands that only check the log pass ``create_key=False``."""
+    return store_from_url(store, data_dir or default_data_dir(os.environ), log_key, create_key=create_key)
+
+
+def topology_option(command: F) -> F:
+    return click.option(
+        "--topology", type=click.Path(path_type=Path), help="topology YAML file [default: the built-in demo country]"
+    )(command)
+
+
+def format_option(command: F) -> F:
+    return click.option("--format", "output", type=click.Choice(["text", "json"]), default="text",
+                        show_default=True, help="for people or for programs")(command)  # fmt: skip
+
+
+def serve_forever(
+    app: web.Application, host: str, port: int, banner: Callable[[str], str], limits: ConnectionLimits | None = None
+) -> int:
+    """Serve in the foreground (:func:`ngsp_sim.hub.server.serve`: the port is bound before the app starts)."""
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(serve(app, host, port, banner, limits))
+    return 0

@@ -1,0 +1,166 @@
+"""``ngsp-sim up`` and ``ngsp-sim config show``.
+
+Their options are generated from :data:`ngsp_sim.settings.OPTIONS`: a new option there appears in
+both commands, in ``--help`` with its default, choices and environment variable. Click passes only the
+options given on the command line (everything defaults to ``None``), and
+:func:`ngsp_sim.settings.resolve` applies the one precedence (command line > environment > config
+file > default). What ``up`` does with the resolved values is :func:`start_hub`, kept apart from Click.
+"""
+
+from __future__ import annotations
+
+import os
+from collections import defaultdict
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from ngsp_sim.cli.common import serve_forever
+from ngsp_sim.config import ConnectionLimits, HubConfig, MessageLogConfig, SecurityConfig
+from ngsp_sim.exchange.delivery import DeliveryConfig
+from ngsp_sim.hub import create_app
+from ngsp_sim.hub.app import HUB
+from ngsp_sim.hub.runtime import HubRuntime
+from ngsp_sim.identifiers import MemberId
+from ngsp_sim.logging import configure_logging
+from ngsp_sim.monitoring.otel import configure_otlp
+from ngsp_sim.plugins import installed
+from ngsp_sim.settings import OPTIONS, Option, Resolved, parse_bool, parse_path, resolve
+from ngsp_sim.sim import DEMO_CITIZEN
+from ngsp_sim.store import Store, store_from_url
+
+__all__ = ["config", "hub_banner", "start_hub", "up"]
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+DEMO_CURL = """curl -s -X POST {url}/r1/VN/GOV/000.00.00.G01/CSDLQGDC/TraCuuThongTinCongDan \\
+  -H 'X-Road-Client: VN/GOV/000.00.00.H29/MOTCUA' -H 'Content-Type: application/json' \\
+  -d '{{"MaYeuCau":"YC-0001","MaDVC":"1.001612","MaTichHop":"037","MaCanBo":"canbo01","MaDonVi":"000.00.00.H29","SoDinhDanh":"{citizen}"}}'"""  # noqa: E501
+
+
+def _click_option(option: Option) -> Callable[[F], F]:
+    default = "" if option.default is None else f"default: {option.default}; "
+    help_text = f"{option.help}  [{default}env: {option.env}]"
+    if option.parse is parse_bool:
+        name = option.flag.removeprefix("--")
+        return click.option(f"{option.flag}/--no-{name}", option.name, default=None, help=help_text)
+    return click.option(option.flag, option.name, type=_type(option), default=None, help=help_text)
+
+
+def _type(option: Option) -> click.ParamType[Any, Any]:
+    """Click checks the form (and shows it in --help); :func:`resolve` still parses every source alike."""
+    if option.choices:
+        return click.Choice(option.choices)
+    if option.parse is parse_path:
+        return click.Path(path_type=Path)
+    if option.parse is int:
+        return click.INT
+    return click.FLOAT if option.parse is float else click.STRING
+
+
+def hub_options(command: F) -> F:
+    """Every option of :data:`OPTIONS` but the admin token (on a command line it would show in ``ps``;
+    environment or config file only), and ``--config``."""
+    for option in reversed(OPTIONS):
+        if option.name != "admin_token":
+            command = _click_option(option)(command)
+    return click.option("--config", "config_file", type=click.Path(path_type=Path),
+                        help="YAML file of option: value  [env: NGSP_SIM_CONFIG]")(command)  # fmt: skip
+
+
+def _resolved(config_file: Path | None, given: Mapping[str, Any]) -> Resolved:
+    return resolve({k: v for k, v in given.items() if v is not None}, os.environ, config_file)
+
+
+@click.command()
+@hub_options
+def up(config_file: Path | None, **given: Any) -> int:
+    """Start the hub with its simulated agencies.
+
+    Prints where it listens, the clients, the admin token (when generated) and a curl to paste.
+    Each option may also come from NGSP_SIM_<NAME> or the --config file; the command line wins.
+    """
+    return start_hub(_resolved(config_file, given).values)
+
+
+@click.group()
+def config() -> None:
+    """The effective configuration of `up`."""
+
+
+@config.command("show")
+@hub_options
+def config_show(config_file: Path | None, **given: Any) -> int:
+    """Each option's effective value (what `up` would use) and where it comes from, secrets hidden."""
+    click.echo(_resolved(config_file, given).show())
+    return 0
+
+
+def start_hub(settings: Mapping[str, Any]) -> int:
+    """Build the hub from resolved settings and serve it until SIGINT/SIGTERM."""
+    # With --store, the data directory still says where the message log's key is (for PostgreSQL).
+    store = store_from_url(settings["store"], settings["data_dir"], settings["log_key"])
+    config = HubConfig(
+        host=settings["host"],
+        port=settings["port"],
+        topology=settings["topology"],
+        seed=settings["seed"],
+        population=settings["population"],
+        log_level=settings["log_level"],
+        log_json=settings["log_format"] == "json",
+        mask_pii=settings["pii_mask"],
+        admin_token=settings["admin_token"],
+        security=SecurityConfig(token_ttl=settings["token_ttl"], trusted_proxies=settings["trusted_proxies"]),
+        message_log=MessageLogConfig(
+            enabled=settings["message_log"] == "on",
+            body_limit=settings["body_limit"],
+            retention_days=settings["retention_days"],
+        ),
+        delivery=DeliveryConfig(lease_seconds=settings["delivery_lease"], base_delay=settings["delivery_retry_base"]),
+        scenario_step_timeout=settings["scenario_step_timeout"],
+        connections=ConnectionLimits(
+            header_timeout=settings["header_timeout"],
+            keepalive_timeout=settings["keepalive_timeout"],
+            max_connections=settings["max_connections"],
+        ),
+    )
+    configure_logging(config.log_level, json=config.log_json, mask_pii=config.mask_pii)
+    plugins = installed()
+    app = create_app(config, store=store, adapters=plugins.adapters, simulators=plugins.simulators,
+                     tracer_provider=configure_otlp() if settings["otel"] else None)  # fmt: skip
+    banner = lambda url: hub_banner(app[HUB], url, settings, store)  # noqa: E731
+    return serve_forever(app, config.host, config.port, banner, config.connections)
+
+
+def hub_banner(hub: HubRuntime, url: str, settings: Mapping[str, Any], store: Store) -> str:
+    """What ``up`` prints once it listens; generated secrets are shown here once, then forgotten."""
+    registry = hub.pipeline.table.registry
+    lines = [
+        f"ngsp-sim hub listening on {url}",
+        f"  topology: {settings['topology'] or 'built-in demo country'} "
+        f"({len(registry.agencies)} agencies, {len(registry.services)} services)",
+        f"  store: {store.display}   message log: {settings['message_log']}",
+        f"  clients ({len(registry.subsystems)}), by agency:",
+    ]
+    by_agency: dict[MemberId, list[str]] = defaultdict(list)
+    for sub in sorted(registry.subsystems, key=str):
+        by_agency[sub.member].append(sub.subsystem_code)
+    for member, codes in by_agency.items():
+        agency = registry.agencies.get(member)
+        lines.append(f"    {member}: {', '.join(codes)}" + (f"  ({agency.name_en})" if agency is not None else ""))
+    lines.append(f"  metaservices: {url}/listClients   health: {url}/healthz   admin API: {url}/api/v1/")
+    if settings["admin_token"] is None:
+        lines.append(f"  admin token (generated, shown once; set NGSP_SIM_ADMIN_TOKEN to choose): {hub.admin_token}")
+        lines.append(f"  dashboard (the token rides in the fragment, never sent to a server): "
+                     f"{url}/ui/#token={hub.admin_token}")  # fmt: skip
+    else:
+        lines.append(f"  dashboard: {url}/ui/ (sign in with the admin token)")
+    for key, secret in sorted(hub.credentials.generated.items()):
+        lines.append(f"  consumer secret generated for {key} (shown once): {secret}")
+    hub.credentials.generated.clear()
+    if settings["topology"] is None:
+        lines += ["", "Try the citizen lookup (037) as the Hồ Chí Minh City one-stop system:"]
+        lines.append(DEMO_CURL.replace("{citizen}", DEMO_CITIZEN).format(url=url))
+    return "\n".join(lines)
