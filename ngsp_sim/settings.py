@@ -21,7 +21,7 @@ import yaml
 
 from ngsp_sim.config import DEFAULT_POPULATION, DEFAULT_SEED
 from ngsp_sim.monitoring.message_log import DEFAULT_BODY_LIMIT
-from ngsp_sim.store import DEFAULT_FILE
+from ngsp_sim.store import DEFAULT_FILE, log_key_path
 
 __all__ = [
     "DATA_DIR_NAME",
@@ -176,6 +176,9 @@ _EFFECTIVE: Mapping[str, Callable[[Resolved, Any], Any]] = {
     "store": _store_shown,
     "topology": lambda _, value: value or "the built-in demo country",
     "admin_token": lambda _, value: value or "(generated at start, shown once)",
+    "log_key": lambda r, value: value
+    or log_key_path(None, r.values["store"], r.values["data_dir"])
+    or "(ephemeral: give a data_dir or a key file)",
 }
 """How an unset option reads in ``config show``: what the hub does instead of ``None``."""
 
@@ -218,6 +221,6 @@ def resolve(cli: Mapping[str, Any], env: Mapping[str, str], config_file: Path | 
                 break
         else:
             values[option.name], sources[option.name] = option.default, "default"
-    if values["data_dir"] is None:  # the effective directory, so that `config show` and `up` agree
+    if values["data_dir"] is None:  # the effective values, so that `config show` and `up` agree
         values["data_dir"] = default_data_dir(env)
     return Resolved(values, sources)
