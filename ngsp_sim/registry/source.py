@@ -108,8 +108,13 @@ class RegistrySource:
         return await self.refresh()
 
     async def stop(self) -> None:
-        """Give the store up: another hub may now start with another topology at once."""
-        await self.store.release_lease(self.hub_id)
+        """Give the store up: another hub may now start with another topology at once. Best effort: a
+        store gone already (a database down at shutdown) lets the lease lapse by itself."""
+        try:
+            await self.store.release_lease(self.hub_id)
+        except Exception as exc:  # shutting down: the lease expires anyway
+            log.warning("could not release this hub's lease on the store; it lapses by itself",
+                        seconds=self.lease_seconds, problem=str(exc))  # fmt: skip
 
     async def refresh(self) -> bool:
         """Rebuild if the store's registry moved; True when it did. A base topology other than this hub's
