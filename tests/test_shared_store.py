@@ -16,6 +16,7 @@ from adapters import BUILTIN
 from ngsp_sim import sim
 from ngsp_sim.clock import ManualClock
 from ngsp_sim.errors import StoreInUse
+from ngsp_sim.registry.changes import ChangeError
 from ngsp_sim.registry.loader import demo_text
 from ngsp_sim.registry.source import RegistrySource
 from ngsp_sim.store import SqliteStore, Store
@@ -65,18 +66,20 @@ async def _second_up(*args: str) -> tuple[int, str]:
     return process.returncode, (out + err).decode()
 
 
-async def test_a_second_hub_with_another_topology_is_refused_and_the_running_hub_is_unharmed(tmp_path: Path):
-    data = tmp_path / "shared"
+async def test_a_second_hub_with_another_topology_is_refused_and_the_running_hub_is_unharmed(
+    tmp_path: Path, store_url: str
+):
+    """On each backend (``store_url``: a SQLite file, a PostgreSQL schema)."""
     topology = tmp_path / "small.yaml"
     topology.write_text(SMALL, encoding="utf-8")
-    first = await start("up", "--port", "0", "--population", "50", "--data-dir", str(data), env=ENV)
+    first = await start("up", "--port", "0", "--population", "50", "--store", store_url, env=ENV)
     try:
         async with aiohttp.ClientSession() as session:
             before = await _members(session, first)
             assert len(before) > 4 and await _lookup_status(session, first) == 200
 
             code, output = await _second_up(
-                "--port", "0", "--population", "50", "--data-dir", str(data), "--topology", str(topology)
+                "--port", "0", "--population", "50", "--store", store_url, "--topology", str(topology)
             )
             assert code == 2, output
             assert "in use by another hub with a different topology" in output
@@ -178,6 +181,9 @@ async def test_a_lapsed_lease_lets_another_topology_in_but_the_running_hub_keeps
         assert len((await small.start(SMALL, "small.yaml")).subsystems) == 1
         assert await demo.poll() is False  # the demo hub does not take up a topology that is not its own
         assert len(demo.current.subsystems) == members
+        with pytest.raises(ChangeError, match="replaced by another hub") as refused:  # nor changes it
+            await demo.apply("delete_access", {"client": MOTCUA, "service": POPULATION.removeprefix("/r1/")}, "x")
+        assert refused.value.status == 409
         with pytest.raises(StoreInUse, match="the small hub, alive 0 s ago"):  # two live hubs now: a third waits
             await _source(store, clock, "a third hub").start(SMALL + "# v2\n", "small-v2.yaml")
     finally:

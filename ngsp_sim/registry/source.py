@@ -162,6 +162,8 @@ class RegistrySource:
     async def apply(self, op: str, payload: Any, actor: str) -> RegistryChange:
         """Validate and record one change, then rebuild. Raises :class:`ChangeError`."""
         async with self._lock:
+            if self._digest and (await self.store.registry_version())[0] != self._digest:
+                raise ChangeError("the store's topology was replaced by another hub; restart this hub", status=409)
             await self._rebuild()  # judge the change against the newest state
             trial = copy.deepcopy(self._document)
             apply_change(trial, op, payload)
