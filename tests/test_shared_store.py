@@ -3,13 +3,23 @@ running hub. Real processes, real sockets. Also: the project-local default store
 
 from __future__ import annotations
 
+import asyncio
 import os
 import sys
 from pathlib import Path
 from typing import Any
 
 import aiohttp
+import pytest
 
+from adapters import BUILTIN
+from ngsp_sim import sim
+from ngsp_sim.clock import ManualClock
+from ngsp_sim.errors import StoreInUse
+from ngsp_sim.registry.changes import ChangeError
+from ngsp_sim.registry.loader import demo_text
+from ngsp_sim.registry.source import RegistrySource
+from ngsp_sim.store import SqliteStore, Store
 from tests.helpers import ADMIN, ADMIN_TOKEN, MOTCUA, POPULATION, lookup_body
 from tests.processes import Running, start, stop
 
@@ -40,31 +50,36 @@ async def _lookup_status(session: aiohttp.ClientSession, hub: Running) -> int:
         return resp.status
 
 
-async def _second_up(*args: str, cwd: Path | None = None) -> tuple[int, str]:
+async def _second_up(*args: str) -> tuple[int, str]:
     """Run ``ngsp-sim up ARGS`` to its end (it is expected to be refused)."""
-    import asyncio
-
     process = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "ngsp_sim", "up", *args,
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE, env={**os.environ, **ENV}, cwd=cwd,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE, env={**os.environ, **ENV},
     )  # fmt: skip
-    out, err = await asyncio.wait_for(process.communicate(), 60)
+    try:
+        out, err = await asyncio.wait_for(process.communicate(), 60)
+    except TimeoutError:  # it started instead of being refused: stop it, and fail
+        process.kill()
+        await process.wait()
+        raise AssertionError("the second hub was not refused: it started and kept running") from None
     assert process.returncode is not None
     return process.returncode, (out + err).decode()
 
 
-async def test_a_second_hub_with_another_topology_is_refused_and_the_running_hub_is_unharmed(tmp_path: Path):
-    data = tmp_path / "shared"
+async def test_a_second_hub_with_another_topology_is_refused_and_the_running_hub_is_unharmed(
+    tmp_path: Path, store_url: str
+):
+    """On each backend (``store_url``: a SQLite file, a PostgreSQL schema)."""
     topology = tmp_path / "small.yaml"
     topology.write_text(SMALL, encoding="utf-8")
-    first = await start("up", "--port", "0", "--population", "50", "--data-dir", str(data), env=ENV)
+    first = await start("up", "--port", "0", "--population", "50", "--store", store_url, env=ENV)
     try:
         async with aiohttp.ClientSession() as session:
             before = await _members(session, first)
             assert len(before) > 4 and await _lookup_status(session, first) == 200
 
             code, output = await _second_up(
-                "--port", "0", "--population", "50", "--data-dir", str(data), "--topology", str(topology)
+                "--port", "0", "--population", "50", "--store", store_url, "--topology", str(topology)
             )
             assert code == 2, output
             assert "in use by another hub with a different topology" in output
@@ -143,29 +158,18 @@ async def test_each_directory_keeps_its_own_store_by_default(tmp_path: Path):
 # --- the registry source itself, on one store, with the hub's clock in hand ------------------------
 
 
-async def _source(store: Any, clock: Any, holder: str) -> Any:
-    from adapters import BUILTIN
-    from ngsp_sim import sim
-    from ngsp_sim.registry.source import RegistrySource
-
+def _source(store: Store, clock: ManualClock, holder: str) -> RegistrySource:
     return RegistrySource(store, BUILTIN, sim.BUILTIN, clock, holder=holder, lease_seconds=15)
 
 
 async def test_a_lapsed_lease_lets_another_topology_in_but_the_running_hub_keeps_its_own(tmp_path: Path):
-    import pytest
-
-    from ngsp_sim.clock import ManualClock
-    from ngsp_sim.errors import StoreInUse
-    from ngsp_sim.registry.loader import demo_text
-    from ngsp_sim.store import SqliteStore
-
     clock = ManualClock()
     store = SqliteStore(tmp_path / "hub.sqlite3")
     await store.open()
     try:
-        demo = await _source(store, clock, "the demo hub")
+        demo = _source(store, clock, "the demo hub")
         members = len((await demo.start(demo_text(), "demo.yaml")).subsystems)
-        small = await _source(store, clock, "the small hub")
+        small = _source(store, clock, "the small hub")
         clock.advance(14)  # the demo hub last renewed 14 s ago: still alive
         with pytest.raises(StoreInUse, match="the demo hub, alive 14 s ago"):
             await small.start(SMALL, "small.yaml")
@@ -177,7 +181,10 @@ async def test_a_lapsed_lease_lets_another_topology_in_but_the_running_hub_keeps
         assert len((await small.start(SMALL, "small.yaml")).subsystems) == 1
         assert await demo.poll() is False  # the demo hub does not take up a topology that is not its own
         assert len(demo.current.subsystems) == members
+        with pytest.raises(ChangeError, match="replaced by another hub") as refused:  # nor changes it
+            await demo.apply("delete_access", {"client": MOTCUA, "service": POPULATION.removeprefix("/r1/")}, "x")
+        assert refused.value.status == 409
         with pytest.raises(StoreInUse, match="the small hub, alive 0 s ago"):  # two live hubs now: a third waits
-            await (await _source(store, clock, "a third hub")).start(SMALL + "# v2\n", "small-v2.yaml")
+            await _source(store, clock, "a third hub").start(SMALL + "# v2\n", "small-v2.yaml")
     finally:
         await store.close()

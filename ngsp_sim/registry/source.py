@@ -108,12 +108,13 @@ class RegistrySource:
         return await self.refresh()
 
     async def stop(self) -> None:
-        """Give the store up: another hub may now start with another topology at once. A store that is
-        already gone cannot be given up; its lease then simply expires, so this never fails a shutdown."""
+        """Give the store up: another hub may now start with another topology at once. Best effort: a
+        store gone already (a database down at shutdown) lets the lease lapse by itself."""
         try:
             await self.store.release_lease(self.hub_id)
-        except Exception as exc:
-            log.warning("could not release this hub's lease; it expires by itself", error=type(exc).__name__)
+        except Exception as exc:  # shutting down: the lease expires anyway
+            log.warning("could not release this hub's lease on the store; it lapses by itself",
+                        seconds=self.lease_seconds, problem=str(exc))  # fmt: skip
 
     async def refresh(self) -> bool:
         """Rebuild if the store's registry moved; True when it did. A base topology other than this hub's
@@ -161,6 +162,8 @@ class RegistrySource:
     async def apply(self, op: str, payload: Any, actor: str) -> RegistryChange:
         """Validate and record one change, then rebuild. Raises :class:`ChangeError`."""
         async with self._lock:
+            if self._digest and (await self.store.registry_version())[0] != self._digest:
+                raise ChangeError("the store's topology was replaced by another hub; restart this hub", status=409)
             await self._rebuild()  # judge the change against the newest state
             trial = copy.deepcopy(self._document)
             apply_change(trial, op, payload)

@@ -177,8 +177,8 @@ class ScenarioRun:
                 self._publish()
 
     async def _next_step_given(self, index: int) -> bool:
-        """Wait for :meth:`next`; False when ``step_timeout`` passed first."""
-        self._gate.clear()
+        """Wait for :meth:`next`; False when ``step_timeout`` passed first. The gate is cleared once
+        passed, not before waiting: a ``next`` that came before the run's task started counts."""
         deadline = asyncio.ensure_future(self.clock.sleep(self.step_timeout))
         await asyncio.sleep(0)  # the deadline's clock starts before anyone can see the run waiting
         self.state, self.steps[index].status = "waiting", "waiting"
@@ -189,7 +189,9 @@ class ScenarioRun:
         finally:
             deadline.cancel()
             given.cancel()
-        return self._gate.is_set()
+        passed = self._gate.is_set()
+        self._gate.clear()
+        return passed
 
     async def _run_step(self, index: int, step: Step, listener: Listener) -> bool:
         state = self.steps[index]
