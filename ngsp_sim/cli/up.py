@@ -82,7 +82,9 @@ def up(config_file: Path | None, **given: Any) -> int:
     Prints where it listens, the clients, the admin token (when generated) and a curl to paste.
     Each option may also come from NGSP_SIM_<NAME> or the --config file; the command line wins.
     """
-    return start_hub(_resolved(config_file, given).values)
+    resolved = _resolved(config_file, given)
+    chosen = resolved.values["store"] is not None or resolved.sources["data_dir"] != "default"
+    return start_hub(resolved.values, default_store=not chosen)
 
 
 @click.group()
@@ -98,8 +100,9 @@ def config_show(config_file: Path | None, **given: Any) -> int:
     return 0
 
 
-def start_hub(settings: Mapping[str, Any]) -> int:
-    """Build the hub from resolved settings and serve it until SIGINT/SIGTERM."""
+def start_hub(settings: Mapping[str, Any], *, default_store: bool = False) -> int:
+    """Build the hub from resolved settings and serve it until SIGINT/SIGTERM; ``default_store``: the
+    store is the default one of the working directory (the banner says so)."""
     # With --store, the data directory still says where the message log's key is (for PostgreSQL).
     store = store_from_url(settings["store"], settings["data_dir"], settings["log_key"])
     config = HubConfig(
@@ -130,18 +133,21 @@ def start_hub(settings: Mapping[str, Any]) -> int:
     plugins = installed()
     app = create_app(config, store=store, adapters=plugins.adapters, simulators=plugins.simulators,
                      tracer_provider=configure_otlp() if settings["otel"] else None)  # fmt: skip
-    banner = lambda url: hub_banner(app[HUB], url, settings, store)  # noqa: E731
+    banner = lambda url: hub_banner(app[HUB], url, settings, store, default_store)  # noqa: E731
     return serve_forever(app, config.host, config.port, banner, config.connections)
 
 
-def hub_banner(hub: HubRuntime, url: str, settings: Mapping[str, Any], store: Store) -> str:
+def hub_banner(
+    hub: HubRuntime, url: str, settings: Mapping[str, Any], store: Store, default_store: bool = False
+) -> str:
     """What ``up`` prints once it listens; generated secrets are shown here once, then forgotten."""
     registry = hub.pipeline.table.registry
     lines = [
         f"ngsp-sim hub listening on {url}",
         f"  topology: {settings['topology'] or 'built-in demo country'} "
         f"({len(registry.agencies)} agencies, {len(registry.services)} services)",
-        f"  store: {store.display}   message log: {settings['message_log']}",
+        f"  store: {store.display}{' (the default, here; --data-dir to choose)' if default_store else ''}"
+        f"   message log: {settings['message_log']}",
         f"  clients ({len(registry.subsystems)}), by agency:",
     ]
     by_agency: dict[MemberId, list[str]] = defaultdict(list)
