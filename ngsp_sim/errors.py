@@ -145,13 +145,14 @@ class StoreInUse(NgspSimError):
     """Another hub, still alive, serves a different topology from the same store: starting would replace
     its topology under it. Replicas share a store only with the same topology file."""
 
-    def __init__(self, store: str, holder: str, seen_ago: float) -> None:
+    def __init__(self, store: str, holder: str, seen_ago: float, lease_seconds: float = 15.0) -> None:
         self.store, self.holder = store, holder
         super().__init__(
             f"the store {store} is in use by another hub with a different topology: {holder}, "
             f"alive {seen_ago:.0f} s ago. Starting here would replace its topology under it, so nothing was "
             "changed. Give this hub its own store (--data-dir DIR or --store URL), or stop the other hub first. "
-            "(Hub replicas may share one store only with the same topology file.)"
+            f"(A hub that was killed frees the store by itself {lease_seconds:.0f} s after it was last alive. "
+            "Hub replicas may share one store only with the same topology file.)"
         )
 class AdminApiError(NgspSimError):
     """A hub's admin API refused a command (``message`` and the ``problems`` it listed)."""

@@ -21,6 +21,7 @@ access log.
 from __future__ import annotations
 
 import logging
+import re
 import sys
 import threading
 import time
@@ -137,12 +138,17 @@ class _Handler(logging.StreamHandler):  # type: ignore[type-arg]
         if not self.retired and not getattr(self.stream, "closed", False):
             for kind, count in self.budget.left_out().items():
                 name, level, message = kind[:3]
+                shown = _PLACEHOLDER.sub("…", str(message))  # a kind is its template; its values differ
                 summary = logging.LogRecord(
-                    str(name), level, __file__, 0, "lines left out by the log budget: %s", (message,), None
+                    str(name), level, __file__, 0, "lines left out by the log budget: %s", (shown,), None
                 )
                 summary.__dict__["suppressed"] = count
                 self.emit(summary)
         super().close()
+
+
+
+_PLACEHOLDER = re.compile(r"%[-#0 +]*\d*(?:\.\d+)?[sdrifgx]")
 
 
 def _event_budget(budget: LogBudget) -> structlog.typing.Processor:

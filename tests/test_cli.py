@@ -174,6 +174,28 @@ async def test_commands_that_talk_to_a_hub_say_when_none_answers(tmp_path):
             assert "Traceback" not in result.stderr and "Connect call failed" not in result.stderr
 
 
+@pytest.mark.parametrize(
+    "command", [("log", "tail"), ("log", "verify"), ("credentials", "list"), ("credentials", "rotate", "motcua-hcm")]
+)
+async def test_store_commands_in_a_directory_without_a_store_say_so_and_create_nothing(tmp_path, command):
+    """A newcomer in the wrong directory is told, instead of getting an empty store and a new log key."""
+    result = await asyncio.to_thread(run_cli, *command, env=ADMIN_ENV, cwd=str(tmp_path))
+    assert result.returncode != 0
+    assert f"no store at {tmp_path / '.ngsp-sim' / 'ngsp-sim.sqlite3'}" in result.stderr, result.stderr
+    assert "ngsp-sim up" in result.stderr and "Traceback" not in result.stderr
+    assert not (tmp_path / ".ngsp-sim").exists()
+
+
+async def test_up_with_a_wrong_topology_reports_it_and_writes_nothing(tmp_path):
+    topology = tmp_path / "bad.yaml"
+    topology.write_text("agencies:\n  - nmae: x\n", encoding="utf-8")
+    result = await asyncio.to_thread(
+        run_cli, "up", "--port", "0", "--topology", str(topology), env=ADMIN_ENV, cwd=str(tmp_path)
+    )
+    assert result.returncode == 2 and "problem(s) in the topology" in result.stderr, result.stderr
+    assert not (tmp_path / ".ngsp-sim").exists()  # no store, no message-log key
+
+
 async def test_config_show_prints_the_store_the_hub_really_uses(tmp_path):
     env = dict(ADMIN_ENV)
     shown = await asyncio.to_thread(run_cli, "config", "show", "--population", "10", env=env, cwd=str(tmp_path))

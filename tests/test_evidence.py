@@ -7,6 +7,7 @@ import asyncio
 import base64
 import json
 import os
+import shutil
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -149,8 +150,14 @@ async def test_export_and_verify_bundle_as_processes(tmp_path: Path):
     assert f"BROKEN at record {record['id']}: its line is malformed" in broken.stdout
     nowhere = tmp_path / "nothing"
     missing = await asyncio.to_thread(run_cli, "log", "verify", "--data-dir", str(nowhere))
-    assert missing.returncode == 2 and f"no message-log key at {nowhere / 'message-log.key'}" in missing.stderr
-    assert not nowhere.exists()  # checking a log never creates a key
+    assert missing.returncode == 2 and f"no store at {nowhere / 'ngsp-sim.sqlite3'}" in missing.stderr
+    assert not nowhere.exists()  # checking a log never creates a store or a key
+    keyless = tmp_path / "keyless"
+    keyless.mkdir()
+    shutil.copy(db, keyless / db.name)  # the store without its key
+    no_key = await asyncio.to_thread(run_cli, "log", "verify", "--data-dir", str(keyless))
+    assert no_key.returncode == 2 and f"no message-log key at {keyless / 'message-log.key'}" in no_key.stderr
+    assert not (keyless / "message-log.key").exists()
     os.chmod(key, 0o644)
     refused = await asyncio.to_thread(run_cli, "log", "verify", "--data-dir", str(db.parent))
     assert refused.returncode == 2 and "can be read by others" in refused.stderr

@@ -158,6 +158,18 @@ def test_counts_left_out_are_written_when_logging_shuts_down(captured: tuple[io.
     assert last["suppressed"] == 2 and "socket.accept() out of system resource" in last["event"]
 
 
+def test_the_shutdown_summary_of_a_templated_line_shows_no_raw_placeholders(captured: tuple[io.StringIO, ManualClock]):
+    """Lines of one kind share a template (their values differ); the summary names the kind readably."""
+    stream, _ = captured
+    for seconds in range(5):
+        logging.getLogger("ngsp_sim.connections").warning("connection closed: no complete request head within %ss", seconds)
+    (handler,) = [h for h in logging.getLogger().handlers if hasattr(h, "budget")]
+    handler.close()
+    last = _lines(stream)[-1]
+    assert last["suppressed"] == 2
+    assert last["event"] == "lines left out by the log budget: connection closed: no complete request head within …s"
+
+
 async def test_the_event_loops_errors_warnings_and_uncaught_exceptions_are_json(
     captured: tuple[io.StringIO, ManualClock],
 ):

@@ -85,6 +85,7 @@ async def test_a_second_hub_with_another_topology_is_refused_and_the_running_hub
             assert "in use by another hub with a different topology" in output
             assert f"pid {first.process.pid}" in output  # says which hub
             assert "--data-dir" in output and "--store" in output and "stop the other hub" in output
+            assert "frees the store by itself 15 s after it was last alive" in output  # a killed hub
             assert "Traceback" not in output
 
             # The running hub re-reads the store every 2 s; a registry change makes it re-read now.

@@ -20,7 +20,7 @@ from ngsp_sim.cli.client import DEFAULT_HUB, TOKEN_ENV
 from ngsp_sim.config import ConnectionLimits
 from ngsp_sim.hub.server import serve
 from ngsp_sim.settings import default_data_dir
-from ngsp_sim.store import Store, store_from_url
+from ngsp_sim.store import DEFAULT_FILE, Store, store_from_url
 
 __all__ = [
     "admin_options",
@@ -86,9 +86,28 @@ def store_options(command: F) -> F:
 def open_store(
     data_dir: Path | None, store: str | None, log_key: Path | None = None, *, create_key: bool = True
 ) -> Store:
-    """The store ``up`` would use. With ``--store`` the data directory still says where the message log's
-    key is (for PostgreSQL); commands that only check the log pass ``create_key=False``."""
-    return store_from_url(store, data_dir or default_data_dir(os.environ), log_key, create_key=create_key)
+    """The store ``up`` would use, which must exist already: these commands read or change what a hub
+    wrote, so an empty store (and a new log key) made in the wrong directory would only hide the mistake.
+    With ``--store`` the data directory still says where the message log's key is (for PostgreSQL);
+    commands that only check the log pass ``create_key=False``."""
+    directory = data_dir or default_data_dir(os.environ)
+    sqlite = directory / DEFAULT_FILE if store is None else _sqlite_file(store)
+    if sqlite is not None and not sqlite.is_file():
+        missing = click.ClickException(
+            f"no store at {sqlite}: start a hub here with `ngsp-sim up`, or name its store with --data-dir DIR "
+            "or --store URL"
+        )
+        missing.exit_code = 2  # like every other refusal of what was asked
+        raise missing
+    return store_from_url(store, directory, log_key, create_key=create_key)
+
+
+def _sqlite_file(url: str) -> Path | None:
+    """The file of a ``sqlite://`` URL (``None`` for another store or an in-memory one)."""
+    if not url.startswith("sqlite://"):
+        return None
+    path = url.removeprefix("sqlite://")
+    return None if path in (":memory:", "/:memory:") else Path(path)
 
 
 def topology_option(command: F) -> F:

@@ -27,6 +27,7 @@ from ngsp_sim.identifiers import MemberId
 from ngsp_sim.logging import configure_logging
 from ngsp_sim.monitoring.otel import configure_otlp
 from ngsp_sim.plugins import installed
+from ngsp_sim.registry import load_spec, read_topology
 from ngsp_sim.settings import OPTIONS, Option, Resolved, parse_bool, parse_path, resolve
 from ngsp_sim.sim import DEMO_CITIZEN
 from ngsp_sim.store import Store, store_from_url
@@ -103,6 +104,9 @@ def config_show(config_file: Path | None, **given: Any) -> int:
 def start_hub(settings: Mapping[str, Any], *, default_store: bool = False) -> int:
     """Build the hub from resolved settings and serve it until SIGINT/SIGTERM; ``default_store``: the
     store is the default one of the working directory (the banner says so)."""
+    plugins = installed()
+    # A topology with mistakes is reported before anything is written (the store, the message log's key).
+    load_spec(*read_topology(settings["topology"]), plugins.adapters, plugins.simulators)
     # With --store, the data directory still says where the message log's key is (for PostgreSQL).
     store = store_from_url(settings["store"], settings["data_dir"], settings["log_key"])
     config = HubConfig(
@@ -130,7 +134,6 @@ def start_hub(settings: Mapping[str, Any], *, default_store: bool = False) -> in
         ),
     )
     configure_logging(config.log_level, json=config.log_json, mask_pii=config.mask_pii)
-    plugins = installed()
     app = create_app(config, store=store, adapters=plugins.adapters, simulators=plugins.simulators,
                      tracer_provider=configure_otlp() if settings["otel"] else None)  # fmt: skip
     banner = lambda url: hub_banner(app[HUB], url, settings, store, default_store)  # noqa: E731

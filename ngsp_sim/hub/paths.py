@@ -53,15 +53,16 @@ def _segment(raw: str) -> str:
     problem = None
     if any(ord(c) < 32 or ord(c) == 127 for c in text):
         problem = "holds control characters"
-    elif _SYNTAX.intersection(text):
-        problem = "holds an encoded '/', '?', '#', '%' or '\\' (URL syntax, not data)"
+    elif found := _SYNTAX.intersection(text):
+        listed = ", ".join(f"'{c}'" for c in sorted(found))
+        problem = f"holds {listed}, URL syntax that a provider would not read as data"
     elif text in _DOTS and raw not in _DOTS:
         problem = "is a percent-encoded dot segment"
     elif ";" in text and text.split(";", 1)[0] in _DOTS:
         problem = "is a dot segment with parameters"
     if problem is not None:
         raise InvalidRequest(
-            f"the path segment {raw[:80]!r} {problem}",
+            f"the path segment '{raw[:80]}' {problem}",
             detail="send each path segment percent-encoded once, as data; see README, Security edges",
         )
     return text

@@ -96,7 +96,9 @@ class RegistrySource:
             BaseTopology(source, digest, text), lease, lease.seen_ms - int(self.lease_seconds * 1000)
         )
         if other is not None:
-            raise StoreInUse(self.store.display, other.holder, (lease.seen_ms - other.seen_ms) / 1000)
+            raise StoreInUse(
+                self.store.display, other.holder, (lease.seen_ms - other.seen_ms) / 1000, self.lease_seconds
+            )
         if stored is not None and stored.sha256 != digest:
             log.info("topology file changed; recorded changes are replayed on the new base", source=source)
         await self._rebuild()
