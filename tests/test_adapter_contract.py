@@ -91,7 +91,7 @@ async def test_round_trip_through_the_native_agency(case: Case):
         reply = await round_trip(adapter, agency, _call(adapter, case))
     finally:
         if agency.exchange is not None:
-            await agency.exchange.store.runner.store.close()
+            await agency.exchange.store.dialect.store.close()
     if reply.raw is not None:  # a document passed on as it is (getEdoc): it must read as the model
         assert read_document(reply.raw).header.Subject
 

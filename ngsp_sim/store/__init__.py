@@ -1,6 +1,7 @@
 """Storage: one protocol (:class:`Store`), SQLite by default, PostgreSQL for several replicas.
 
-:func:`open_store_url` turns ``--store`` / ``--data-dir`` into a store object (not yet opened).
+:func:`store_from_url` turns ``--store`` / ``--data-dir`` (and the message log's key file) into a
+store object, not yet opened.
 """
 
 from __future__ import annotations
@@ -13,10 +14,13 @@ import structlog
 from ngsp_sim.store.base import (
     BaseTopology,
     Credential,
+    CredentialStore,
     HubLease,
     MessageEntry,
+    MessageLogStore,
     MessageQuery,
     RegistryChange,
+    RegistryStore,
     ServiceHealth,
     Store,
     StoredMessage,
@@ -31,11 +35,14 @@ __all__ = [
     "ChainReport",
     "ChainState",
     "Credential",
+    "CredentialStore",
     "HubLease",
     "LogKey",
     "MessageEntry",
+    "MessageLogStore",
     "MessageQuery",
     "RegistryChange",
+    "RegistryStore",
     "ServiceHealth",
     "SqliteStore",
     "Store",

@@ -1,8 +1,10 @@
 """The storage protocol every backend implements, and the records it stores.
 
-Two implementations: :mod:`ngsp_sim.store.sqlite` (embedded default, one file) and
-:mod:`ngsp_sim.store.postgres` (several hub replicas on one database). One contract test suite runs
-against both (``tests/test_store_contract.py``).
+One protocol per concern (message log, registry and leases, credentials) and :class:`Store`, all of
+them together. Two implementations, :mod:`ngsp_sim.store.sqlite` (embedded default, one file) and
+:mod:`ngsp_sim.store.postgres` (several hub replicas on one database), share every concern's code
+(:mod:`ngsp_sim.store.sqlstore`) and differ only in their :mod:`~ngsp_sim.store.dialect`. One contract
+test suite runs against both (``tests/test_store_contract.py``).
 """
 
 from __future__ import annotations
@@ -19,10 +21,13 @@ if TYPE_CHECKING:
 __all__ = [
     "BaseTopology",
     "Credential",
+    "CredentialStore",
     "HubLease",
     "MessageEntry",
+    "MessageLogStore",
     "MessageQuery",
     "RegistryChange",
+    "RegistryStore",
     "ServiceHealth",
     "Store",
     "StoredMessage",
@@ -139,18 +144,11 @@ class RegistryChange:
     id: int = 0
 
 
-class Store(Protocol):
-    """What the hub needs from storage. All methods are coroutines; ``open`` applies migrations."""
+class MessageLogStore(Protocol):
+    """The message log (:mod:`ngsp_sim.store.messagelog`)."""
 
-    display: str
     key: LogKey
     """The message log's key (:mod:`ngsp_sim.store.logkey`): seals records, signs the chain state."""
-    exchange: ExchangeStore
-    """Documents, mailboxes, subscriptions and the delivery outbox (:mod:`ngsp_sim.store.exchange`)."""
-
-    async def open(self) -> None: ...
-    async def close(self) -> None: ...
-    async def schema_version(self) -> int: ...
 
     async def append_messages(self, entries: Sequence[MessageEntry]) -> None:
         """Store ``entries`` in order, chaining each one's seal to the signed head's, and sign the new
@@ -175,6 +173,14 @@ class Store(Protocol):
     async def purge_messages(self, before_ms: int) -> int:
         """Delete records older than ``before_ms``; the signed anchor moves to the last deleted seal."""
 
+    async def tamper_for_tests(self, message_pk: int, column: str, value: Any) -> None:
+        """Overwrite one stored column, bypassing the chain (used by tests that prove detection)."""
+
+
+class RegistryStore(Protocol):
+    """The registry (base topology and recorded changes) and the hubs' leases on it
+    (:mod:`ngsp_sim.store.registry`)."""
+
     async def get_base_topology(self) -> BaseTopology | None: ...
     async def set_base_topology(self, base: BaseTopology) -> None: ...
     async def claim_topology(self, base: BaseTopology, lease: HubLease, fresh_after_ms: int) -> HubLease | None:
@@ -191,6 +197,10 @@ class Store(Protocol):
     async def registry_version(self) -> tuple[str, int]:
         """(sha256 of the base topology, id of the last change): changes when the registry does."""
 
+
+class CredentialStore(Protocol):
+    """Consumer keys and issued tokens (:mod:`ngsp_sim.store.credentials`)."""
+
     async def get_credential(self, consumer_key: str) -> Credential | None: ...
     async def put_credential(self, credential: Credential) -> None: ...
     async def list_credentials(self) -> list[Credential]: ...
@@ -201,5 +211,16 @@ class Store(Protocol):
     async def delete_tokens(self, consumer_key: str) -> int: ...
     async def purge_tokens(self, before_ms: int) -> int: ...
 
-    async def tamper_for_tests(self, message_pk: int, column: str, value: Any) -> None:
-        """Overwrite one stored column, bypassing the chain (used by tests that prove detection)."""
+
+class Store(MessageLogStore, RegistryStore, CredentialStore, Protocol):
+    """What the hub needs from storage: every concern, plus opening (``open`` applies migrations) and
+    the exchange. All methods are coroutines. A part of the hub that needs one concern may ask for
+    its protocol only."""
+
+    display: str
+    exchange: ExchangeStore
+    """Documents, mailboxes, subscriptions and the delivery outbox (:mod:`ngsp_sim.store.exchange`)."""
+
+    async def open(self) -> None: ...
+    async def close(self) -> None: ...
+    async def schema_version(self) -> int: ...

@@ -1,21 +1,22 @@
 """Durable store-and-forward: documents and mailboxes, subscriptions, and the delivery outbox.
 
-One class, :class:`ExchangeStore`, over either backend through a tiny runner (``?`` placeholders,
-rewritten to ``$n`` for PostgreSQL). Everything a sender is acknowledged for is written in one
-transaction first: the document, one mailbox row per recipient, one delivery per matching
-subscription. Deliveries are claimed by workers with a lease; on PostgreSQL the claim takes the rows
-``FOR UPDATE SKIP LOCKED``, so several replicas share the outbox without sending one delivery twice at
-the same time. Only the oldest open delivery of a subscription is ever claimable (with the ones
-queued right behind it), which keeps deliveries to one subscriber in order.
+One class, :class:`ExchangeStore`, over either backend through its
+:class:`~ngsp_sim.store.dialect.Dialect`, like the message log, the registry and credentials.
+Everything a sender is acknowledged for is written in one transaction first: the document, one
+mailbox row per recipient, one delivery per matching subscription. Deliveries are claimed by workers
+with a lease; on PostgreSQL the claim takes the rows ``FOR UPDATE SKIP LOCKED``, so several replicas
+share the outbox without sending one delivery twice at the same time. Only the oldest open delivery
+of a subscription is ever claimable (with the ones queued right behind it), which keeps deliveries to
+one subscriber in order.
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import AsyncIterator, Mapping, Sequence
-from contextlib import asynccontextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any
+
+from ngsp_sim.store.dialect import Dialect, Row, Tx
 
 __all__ = ["Delivery", "ExchangeStore", "NewEdoc", "NewEvent", "StoredEdoc", "Subscription"]
 
@@ -81,18 +82,6 @@ class StoredEdoc(NewEdoc):
     cursor: int = 0
 
 
-class Tx(Protocol):
-    async def fetch(self, sql: str, *params: Any) -> list[Mapping[str, Any]]: ...
-    async def execute(self, sql: str, *params: Any) -> None: ...
-
-
-class Runner(Protocol):
-    dialect: str
-
-    def transaction(self) -> Any: ...
-    async def fetch(self, sql: str, *params: Any) -> list[Mapping[str, Any]]: ...
-
-
 _EDOC_COLUMNS = (
     "doc_id, kind, sender, document_id, business_type, subject, status_code, about, body, sha256, created_ms"
 )
@@ -102,33 +91,31 @@ _DELIVERY_COLUMNS = (
 )
 
 
-def _edoc(row: Mapping[str, Any], cursor: int = 0) -> StoredEdoc:
+def _edoc(row: Row, cursor: int = 0) -> StoredEdoc:
     values = {k: row[k] for k in _EDOC_COLUMNS.split(", ")}
     return StoredEdoc(**{**values, "body": bytes(values["body"])}, cursor=cursor)
 
 
-def _delivery(row: Mapping[str, Any]) -> Delivery:
+def _delivery(row: Row) -> Delivery:
     values = {k: row[k] for k in _DELIVERY_COLUMNS.split(", ")}
     values["payload"] = bytes(values["payload"])
     return Delivery(**values)
 
 
-def _subscription(row: Mapping[str, Any]) -> Subscription:
+def _subscription(row: Row) -> Subscription:
     values = {k: row[k] for k in row.keys()}  # noqa: SIM118 - sqlite3.Row is not a dict
     return Subscription(**{**values, "active": bool(row["active"])})
 
 
 class ExchangeStore:
-    def __init__(self, runner: Runner) -> None:
-        self.runner = runner
-        self.pg = runner.dialect == "postgresql"
-        self.blob = "BYTEA" if self.pg else "BLOB"
+    def __init__(self, dialect: Dialect) -> None:
+        self.dialect = dialect
 
     # --- documents and mailboxes ---
 
     async def accept(self, edoc: NewEdoc, mailboxes: Sequence[str], events: Sequence[NewEvent]) -> None:
         """The document, its recipients' mailbox rows and its deliveries, in one transaction."""
-        async with self.runner.transaction() as tx:
+        async with self.dialect.transaction() as tx:
             await tx.execute(
                 f"INSERT INTO edocs ({_EDOC_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 edoc.doc_id, edoc.kind, edoc.sender, edoc.document_id, edoc.business_type, edoc.subject,
@@ -151,16 +138,16 @@ class ExchangeStore:
         )  # fmt: skip
 
     async def set_status(self, doc_id: str, organ: str, code: str, now: int) -> None:
-        async with self.runner.transaction() as tx:
+        async with self.dialect.transaction() as tx:
             await self._set_status(tx, doc_id, organ, code, now)
 
     async def get_edoc(self, doc_id: str) -> StoredEdoc | None:
-        rows = await self.runner.fetch(f"SELECT {_EDOC_COLUMNS} FROM edocs WHERE doc_id = ?", doc_id)
+        rows = await self.dialect.fetch(f"SELECT {_EDOC_COLUMNS} FROM edocs WHERE doc_id = ?", doc_id)
         return _edoc(rows[0]) if rows else None
 
     async def find_sent(self, sender: str, document_id: str) -> StoredEdoc | None:
         """The first (original) document ``sender`` sent under ``document_id``."""
-        rows = await self.runner.fetch(
+        rows = await self.dialect.fetch(
             f"SELECT {_EDOC_COLUMNS} FROM edocs WHERE sender = ? AND document_id = ? AND kind = 'edoc' "
             "AND business_type <> 1 ORDER BY created_ms, doc_id LIMIT 1",
             sender, document_id,
@@ -169,7 +156,7 @@ class ExchangeStore:
 
     async def find_recall(self, sender: str, document_id: str, recipient: str) -> StoredEdoc | None:
         """The recall (``BussinessDocType`` 1) of ``document_id`` that ``sender`` sent to ``recipient``."""
-        rows = await self.runner.fetch(
+        rows = await self.dialect.fetch(
             f"SELECT {', '.join('e.' + c for c in _EDOC_COLUMNS.split(', '))} FROM edocs e JOIN mailbox m "
             "ON m.doc_id = e.doc_id WHERE e.sender = ? AND e.document_id = ? AND e.kind = 'edoc' "
             "AND e.business_type = 1 AND m.organ_id = ? ORDER BY e.created_ms DESC LIMIT 1",
@@ -179,7 +166,7 @@ class ExchangeStore:
 
     async def recipients(self, doc_id: str) -> dict[str, str | None]:
         """Recipient -> its last status code (``None`` before any)."""
-        rows = await self.runner.fetch(
+        rows = await self.dialect.fetch(
             "SELECT m.organ_id, s.status_code FROM mailbox m LEFT JOIN edoc_status s "
             "ON s.doc_id = m.doc_id AND s.organ_id = m.organ_id WHERE m.doc_id = ?",
             doc_id,
@@ -187,7 +174,7 @@ class ExchangeStore:
         return {r["organ_id"]: r["status_code"] for r in rows}
 
     async def mailbox(self, organ: str, after: int, limit: int) -> list[StoredEdoc]:
-        rows = await self.runner.fetch(
+        rows = await self.dialect.fetch(
             f"SELECT m.id AS cursor, {', '.join('e.' + c for c in _EDOC_COLUMNS.split(', '))} FROM mailbox m "
             "JOIN edocs e ON e.doc_id = m.doc_id WHERE m.organ_id = ? AND m.id > ? ORDER BY m.id LIMIT ?",
             organ, after, limit,
@@ -197,7 +184,7 @@ class ExchangeStore:
     # --- subscriptions ---
 
     async def put_subscription(self, sub: Subscription) -> None:
-        async with self.runner.transaction() as tx:
+        async with self.dialect.transaction() as tx:
             await tx.execute("DELETE FROM subscriptions WHERE id = ?", sub.id)
             await tx.execute(
                 "INSERT INTO subscriptions (id, topic, url, secret, max_attempts, source, created_ms, active) "
@@ -206,14 +193,14 @@ class ExchangeStore:
             )  # fmt: skip
 
     async def get_subscription(self, sub_id: str) -> Subscription | None:
-        rows = await self.runner.fetch("SELECT * FROM subscriptions WHERE id = ?", sub_id)
+        rows = await self.dialect.fetch("SELECT * FROM subscriptions WHERE id = ?", sub_id)
         return _subscription(rows[0]) if rows else None
 
     async def list_subscriptions(self) -> list[Subscription]:
-        return [_subscription(r) for r in await self.runner.fetch("SELECT * FROM subscriptions ORDER BY id")]
+        return [_subscription(r) for r in await self.dialect.fetch("SELECT * FROM subscriptions ORDER BY id")]
 
     async def delete_subscription(self, sub_id: str) -> bool:
-        async with self.runner.transaction() as tx:
+        async with self.dialect.transaction() as tx:
             found = await tx.fetch("SELECT id FROM subscriptions WHERE id = ?", sub_id)
             await tx.execute("DELETE FROM subscriptions WHERE id = ?", sub_id)
         return bool(found)
@@ -221,7 +208,7 @@ class ExchangeStore:
     # --- the outbox ---
 
     async def publish(self, events: Sequence[NewEvent], now: int) -> None:
-        async with self.runner.transaction() as tx:
+        async with self.dialect.transaction() as tx:
             await self._enqueue(tx, events, now)
 
     async def _enqueue(self, tx: Tx, events: Sequence[NewEvent], now: int) -> None:
@@ -230,7 +217,7 @@ class ExchangeStore:
             await tx.execute(
                 "INSERT INTO deliveries (subscription_id, event_type, topic, idempotency_key, payload, created_ms, "
                 "status, attempts, next_attempt_ms, lease_until_ms) "
-                f"SELECT id, CAST(? AS TEXT), CAST(? AS TEXT), CAST(? AS TEXT) || id, CAST(? AS {self.blob}), "
+                f"SELECT id, CAST(? AS TEXT), CAST(? AS TEXT), CAST(? AS TEXT) || id, CAST(? AS {self.dialect.blob}), "
                 "CAST(? AS BIGINT), 'pending', 0, CAST(? AS BIGINT), 0 "
                 "FROM subscriptions WHERE active AND topic IN (?, ?) ORDER BY id",
                 event.event_type, event.topic, event.key + ":", event.payload, now, now, event.topic, wildcard,
@@ -239,14 +226,13 @@ class ExchangeStore:
     async def claim(self, now: int, lease_ms: int, subscriptions: int, batch: int) -> list[list[Delivery]]:
         """Up to ``subscriptions`` subscriptions whose oldest open delivery is due, each with up to
         ``batch`` of its open deliveries in order, leased until ``now + lease_ms``."""
-        lock = " FOR UPDATE OF d SKIP LOCKED" if self.pg else ""
         out: list[list[Delivery]] = []
-        async with self.runner.transaction() as tx:
+        async with self.dialect.transaction() as tx:
             heads = await tx.fetch(
                 f"SELECT {', '.join('d.' + c for c in _DELIVERY_COLUMNS.split(', '))} FROM deliveries d JOIN "
                 "(SELECT min(id) AS id FROM deliveries WHERE status IN ('pending', 'failed') GROUP BY subscription_id)"
                 " h ON d.id = h.id WHERE d.next_attempt_ms <= ? AND d.lease_until_ms <= ? ORDER BY d.id LIMIT ?"
-                + lock,
+                + self.dialect.skip_locked,
                 now, now, subscriptions,
             )  # fmt: skip
             for head in heads:
@@ -265,7 +251,7 @@ class ExchangeStore:
         return out
 
     async def delivered(self, delivery_id: int, attempts: int, now: int) -> None:
-        async with self.runner.transaction() as tx:
+        async with self.dialect.transaction() as tx:
             await tx.execute(
                 "UPDATE deliveries SET status = 'delivered', attempts = ?, delivered_ms = ?, lease_until_ms = 0, "
                 "last_error = NULL WHERE id = ?",
@@ -275,7 +261,7 @@ class ExchangeStore:
     async def failed(self, delivery_id: int, attempts: int, error: str, next_attempt_ms: int | None) -> None:
         """``next_attempt_ms`` ``None`` moves the delivery to the dead-letter list."""
         status = "dead" if next_attempt_ms is None else "failed"
-        async with self.runner.transaction() as tx:
+        async with self.dialect.transaction() as tx:
             await tx.execute(
                 "UPDATE deliveries SET status = ?, attempts = ?, last_error = ?, next_attempt_ms = ?, "
                 "lease_until_ms = 0 WHERE id = ?",
@@ -284,7 +270,7 @@ class ExchangeStore:
 
     async def release(self, ids: Sequence[int]) -> None:
         if ids:
-            async with self.runner.transaction() as tx:
+            async with self.dialect.transaction() as tx:
                 marks = ", ".join("?" for _ in ids)
                 await tx.execute(f"UPDATE deliveries SET lease_until_ms = 0 WHERE id IN ({marks})", *ids)
 
@@ -299,10 +285,10 @@ class ExchangeStore:
                 params.append(value)
         where = (" WHERE " + " AND ".join(clauses)) if clauses else ""
         sql = f"SELECT {_DELIVERY_COLUMNS} FROM deliveries{where} ORDER BY id DESC LIMIT ?"
-        return [_delivery(r) for r in await self.runner.fetch(sql, *params, limit)]
+        return [_delivery(r) for r in await self.dialect.fetch(sql, *params, limit)]
 
     async def get_delivery(self, delivery_id: int) -> Delivery | None:
-        rows = await self.runner.fetch(f"SELECT {_DELIVERY_COLUMNS} FROM deliveries WHERE id = ?", delivery_id)
+        rows = await self.dialect.fetch(f"SELECT {_DELIVERY_COLUMNS} FROM deliveries WHERE id = ?", delivery_id)
         return _delivery(rows[0]) if rows else None
 
     async def replay(self, now: int, ids: Sequence[int] = (), subscription_id: str | None = None) -> int:
@@ -317,7 +303,7 @@ class ExchangeStore:
             clauses.append("subscription_id = ?")
             params.append(subscription_id)
         where = " AND ".join(clauses)
-        async with self.runner.transaction() as tx:
+        async with self.dialect.transaction() as tx:
             found = await tx.fetch(f"SELECT id FROM deliveries WHERE {where}", *params)
             await tx.execute(
                 f"UPDATE deliveries SET status = 'pending', attempts = 0, next_attempt_ms = ?, lease_until_ms = 0 "
@@ -327,70 +313,5 @@ class ExchangeStore:
         return len(found)
 
     async def counts(self) -> dict[str, int]:
-        rows = await self.runner.fetch("SELECT status, count(*) AS n FROM deliveries GROUP BY status")
+        rows = await self.dialect.fetch("SELECT status, count(*) AS n FROM deliveries GROUP BY status")
         return {r["status"]: int(r["n"]) for r in rows}
-
-
-# --- runners ---
-
-_MARK = re.compile(r"\?")
-
-
-def numbered(sql: str) -> str:
-    """``?`` placeholders as PostgreSQL's ``$1, $2...`` (our SQL has no ``?`` inside literals)."""
-    count = iter(range(1, 10_000))
-    return _MARK.sub(lambda _: f"${next(count)}", sql)
-
-
-class SqliteRunner:
-    dialect = "sqlite"
-
-    def __init__(self, store: Any) -> None:
-        self.store = store
-
-    @asynccontextmanager
-    async def transaction(self) -> AsyncIterator[Tx]:
-        async with self.store._transaction() as db:
-            yield _SqliteTx(db)
-
-    async def fetch(self, sql: str, *params: Any) -> list[Mapping[str, Any]]:
-        async with self.store.reader.execute(sql, params) as cur:
-            return list(await cur.fetchall())
-
-
-class _SqliteTx:
-    def __init__(self, db: Any) -> None:
-        self.db = db
-
-    async def fetch(self, sql: str, *params: Any) -> list[Mapping[str, Any]]:
-        async with self.db.execute(sql, params) as cur:
-            return list(await cur.fetchall())
-
-    async def execute(self, sql: str, *params: Any) -> None:
-        await self.db.execute(sql, params)
-
-
-class PostgresRunner:
-    dialect = "postgresql"
-
-    def __init__(self, store: Any) -> None:
-        self.store = store
-
-    @asynccontextmanager
-    async def transaction(self) -> AsyncIterator[Tx]:
-        async with self.store.pool.acquire() as conn, conn.transaction():
-            yield _PostgresTx(conn)
-
-    async def fetch(self, sql: str, *params: Any) -> list[Mapping[str, Any]]:
-        return list(await self.store.pool.fetch(numbered(sql), *params))
-
-
-class _PostgresTx:
-    def __init__(self, conn: Any) -> None:
-        self.conn = conn
-
-    async def fetch(self, sql: str, *params: Any) -> list[Mapping[str, Any]]:
-        return list(await self.conn.fetch(numbered(sql), *params))
-
-    async def execute(self, sql: str, *params: Any) -> None:
-        await self.conn.execute(numbered(sql), *params)

@@ -1,32 +1,30 @@
-"""What both SQL backends share: the schema migrations, the message filters, row conversion.
+"""The schema migrations and the message log's SQL, shared by both backends.
 
-Migrations are numbered; each backend applies, in one transaction each, those it has not recorded in
-``schema_migrations``. The two dialects differ only where SQLite and PostgreSQL do.
+Migrations are numbered; :class:`~ngsp_sim.store.sqlstore.SqlStore` applies, in one transaction each,
+those it has not recorded in ``schema_migrations``. Their SQL never changes once released (existing
+stores must open); the two variants differ only in the key and blob types.
 """
 
 from __future__ import annotations
 
 import re
 import zlib
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import orjson
 
 from ngsp_sim.store.base import (
     BODY_NAMES,
-    Credential,
-    HubLease,
     MessageEntry,
     MessageQuery,
-    RegistryChange,
     ServiceHealth,
     StoredMessage,
 )
 from ngsp_sim.store.chain import QUERYABLE, ChainState, SealedEntry, queryable_columns, seal
 from ngsp_sim.store.logkey import LogKey
 
-__all__ = ["MIGRATIONS", "message_filters", "row_to_change", "row_to_message"]
+__all__ = ["LATEST_MIGRATION", "MIGRATIONS", "message_filters", "qmarks", "row_to_message"]
 
 _MESSAGES = """
 CREATE TABLE messages (
@@ -82,28 +80,6 @@ CREATE TABLE hub_leases (
     hub_id TEXT PRIMARY KEY, sha256 TEXT NOT NULL, holder TEXT NOT NULL, seen_ms BIGINT NOT NULL
 )
 """
-
-# {n} stands for the n-th parameter; bind() writes it in the backend's style.
-LEASE_CONFLICT = (
-    "SELECT hub_id, sha256, holder, seen_ms FROM hub_leases "
-    "WHERE hub_id <> {1} AND sha256 <> {2} AND seen_ms >= {3} ORDER BY seen_ms DESC LIMIT 1"
-)
-DROP_STALE_LEASES = "DELETE FROM hub_leases WHERE seen_ms < {1}"
-UPSERT_LEASE = (
-    "INSERT INTO hub_leases (hub_id, sha256, holder, seen_ms) VALUES ({1}, {2}, {3}, {4}) "
-    "ON CONFLICT (hub_id) DO UPDATE SET sha256 = excluded.sha256, holder = excluded.holder, "
-    "seen_ms = excluded.seen_ms"
-)
-UPSERT_BASE = (
-    "INSERT INTO topology_base (id, source, sha256, body) VALUES (1, {1}, {2}, {3}) "
-    "ON CONFLICT (id) DO UPDATE SET source = excluded.source, sha256 = excluded.sha256, body = excluded.body"
-)
-
-
-def bind(sql: str, dialect: str) -> str:
-    """``{1}``, ``{2}``... as ``?`` (SQLite) or ``$1``, ``$2``... (PostgreSQL)."""
-    return sql.format(*(["?"] * 9 if dialect == "sqlite" else [f"${n}" for n in range(10)]))
-
 
 _INJECTED = "ALTER TABLE messages ADD COLUMN injected TEXT"
 
@@ -170,8 +146,6 @@ MIGRATIONS: Mapping[str, list[tuple[int, str]]] = {
 
 LATEST_MIGRATION = max(version for version, _ in MIGRATIONS["sqlite"])
 
-CREDENTIAL_COLUMNS = "consumer_key, client, secret_hash, source, updated_ms"
-
 LIST_COLUMNS = (
     "id, message_id, request_in_ts, client, service, succeeded, fault_code, status_code, duration_ms, "
     "record, violations, truncated, prev_hash, hash, injected"
@@ -179,8 +153,8 @@ LIST_COLUMNS = (
 ALL_COLUMNS = LIST_COLUMNS + ", client_request, provider_request, provider_response, client_response"
 
 
-def message_filters(query: MessageQuery, placeholder: Callable[[int], str]) -> tuple[str, list[Any]]:
-    """The WHERE clause (possibly empty) and its parameters; ``placeholder(n)`` writes the n-th."""
+def message_filters(query: MessageQuery) -> tuple[str, list[Any]]:
+    """The WHERE clause (possibly empty) and its parameters."""
     clauses: list[str] = []
     params: list[Any] = []
     if query.fault_code is not None or query.succeeded is False:
@@ -198,7 +172,7 @@ def message_filters(query: MessageQuery, placeholder: Callable[[int], str]) -> t
     ):
         if value is not None:
             params.append(value)
-            clauses.append(f"{column} {op} {placeholder(len(params))}")
+            clauses.append(f"{column} {op} ?")
     return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
 
 
@@ -256,18 +230,6 @@ def _column(name: str, value: Any) -> Any:
     return value
 
 
-def row_to_credential(row: Any) -> Credential:
-    return Credential(row["consumer_key"], row["client"], row["secret_hash"], row["source"], int(row["updated_ms"]))
-
-
-def row_to_lease(row: Any) -> HubLease:
-    return HubLease(row[0], row[1], row[2], int(row[3]))
-
-
-def row_to_change(row: Any) -> RegistryChange:
-    return RegistryChange(row["op"], orjson.loads(row["payload"]), row["actor"], int(row["ts_ms"]), int(row["id"]))
-
-
 def insert_params(sealed: SealedEntry) -> tuple[Any, ...]:
     entry = sealed.entry
     columns = queryable_columns(entry)
@@ -307,17 +269,16 @@ INSERT_COLUMNS = (
 )
 
 
-def health_query(since: str, until: str) -> str:
-    return (
-        "SELECT service, "
-        "SUM(CASE WHEN succeeded THEN 1 ELSE 0 END) AS successes, "
-        "SUM(CASE WHEN succeeded THEN 0 ELSE 1 END) AS failures, "
-        "MIN(duration_ms) AS min_ms, AVG(duration_ms) AS avg_ms, MAX(duration_ms) AS max_ms, "
-        "MAX(CASE WHEN succeeded THEN request_in_ts END) AS last_success_ms, "
-        "MAX(CASE WHEN succeeded THEN NULL ELSE request_in_ts END) AS last_failure_ms "
-        f"FROM messages WHERE service IS NOT NULL AND request_in_ts >= {since} AND request_in_ts < {until} "
-        "GROUP BY service ORDER BY service"
-    )
+HEALTH = (
+    "SELECT service, "
+    "SUM(CASE WHEN succeeded THEN 1 ELSE 0 END) AS successes, "
+    "SUM(CASE WHEN succeeded THEN 0 ELSE 1 END) AS failures, "
+    "MIN(duration_ms) AS min_ms, AVG(duration_ms) AS avg_ms, MAX(duration_ms) AS max_ms, "
+    "MAX(CASE WHEN succeeded THEN request_in_ts END) AS last_success_ms, "
+    "MAX(CASE WHEN succeeded THEN NULL ELSE request_in_ts END) AS last_failure_ms "
+    "FROM messages WHERE service IS NOT NULL AND request_in_ts >= ? AND request_in_ts < ? "
+    "GROUP BY service ORDER BY service"
+)
 
 
 def row_to_health(row: Any) -> ServiceHealth:
@@ -346,17 +307,18 @@ def tamper_column(column: str) -> str:
 
 
 def qmarks(sql: str) -> str:
-    """PostgreSQL's ``$n`` placeholders as SQLite's ``?`` (the statements bind in order)."""
+    """PostgreSQL's ``$n`` placeholders as SQLite's ``?`` (the statements bind in order): for tests
+    that write raw SQL once for both backends."""
     return re.sub(r"\$\d+", "?", sql)
 
 
 STATE_SELECT = "SELECT anchor, head_id, head_hash, key_id, signature FROM chain WHERE id = 1"
-STATE_UPDATE = "UPDATE chain SET anchor = $1, head_id = $2, head_hash = $3, key_id = $4, signature = $5 WHERE id = 1"
+STATE_UPDATE = "UPDATE chain SET anchor = ?, head_id = ?, head_hash = ?, key_id = ?, signature = ? WHERE id = 1"
 RESEAL_UPDATE = (
-    "UPDATE messages SET client_request = $1, provider_request = $2, provider_response = $3, client_response = $4, "
-    "prev_hash = $5, hash = $6 WHERE id = $7"
+    "UPDATE messages SET client_request = ?, provider_request = ?, provider_response = ?, client_response = ?, "
+    "prev_hash = ?, hash = ? WHERE id = ?"
 )
-SCAN = f"SELECT {ALL_COLUMNS} FROM messages WHERE id > $1 ORDER BY id LIMIT $2"
+SCAN = f"SELECT {ALL_COLUMNS} FROM messages WHERE id > ? ORDER BY id LIMIT ?"
 
 
 def row_to_state(row: Any) -> ChainState:
@@ -371,5 +333,5 @@ def state_params(state: ChainState) -> tuple[Any, ...]:
 
 
 MAX_ID = 2**62
-PURGE_KEEP = "SELECT min(id) FROM messages WHERE request_in_ts >= $1"
-PURGE_LAST = "SELECT id, hash FROM messages WHERE id < $1 ORDER BY id DESC LIMIT 1"
+PURGE_KEEP = "SELECT min(id) FROM messages WHERE request_in_ts >= ?"
+PURGE_LAST = "SELECT id, hash FROM messages WHERE id < ? ORDER BY id DESC LIMIT 1"
