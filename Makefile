@@ -28,6 +28,8 @@ ESLINT         := .lint/node_modules/.bin/eslint
 ESLINT_STAMP   := .lint/.installed-$(ESLINT_VERSION)
 
 $(ESLINT_STAMP):
+	@command -v npm >/dev/null && node -e 'const [a, b] = process.versions.node.split("."); process.exit(a > 20 || (a == 20 && b >= 19) ? 0 : 1)' \
+		|| { echo "make lint needs Node.js 20.19 or newer and npm, for ESLint $(ESLINT_VERSION)" >&2; exit 1; }
 	rm -rf .lint
 	npm install --prefix .lint --no-audit --no-fund --silent --save-exact \
 		eslint@$(ESLINT_VERSION) @eslint/js@10.0.1 globals@17.14.0
