@@ -21,9 +21,24 @@ run: $(STAMP)  ## start the demo hub on http://127.0.0.1:8080
 test: $(STAMP)  ## the whole test suite
 	$(BIN)/pytest
 
-lint: $(STAMP)  ## ruff and mypy (strict)
+# The dashboard's JavaScript is linted by ESLint, pinned and installed from npm into .lint/ (git-ignored);
+# eslint.config.mjs holds the rules. The stamp names the version, so changing it reinstalls.
+ESLINT_VERSION := 10.15.0
+ESLINT         := .lint/node_modules/.bin/eslint
+ESLINT_STAMP   := .lint/.installed-$(ESLINT_VERSION)
+
+$(ESLINT_STAMP):
+	@command -v npm >/dev/null && node -e 'const [a, b] = process.versions.node.split("."); process.exit(a > 20 || (a == 20 && b >= 19) ? 0 : 1)' \
+		|| { echo "make lint needs Node.js 20.19 or newer and npm, for ESLint $(ESLINT_VERSION)" >&2; exit 1; }
+	rm -rf .lint
+	npm install --prefix .lint --no-audit --no-fund --silent --save-exact \
+		eslint@$(ESLINT_VERSION) @eslint/js@10.0.1 globals@17.14.0
+	touch $(ESLINT_STAMP)
+
+lint: $(STAMP) $(ESLINT_STAMP)  ## ruff, mypy (strict) and eslint (the dashboard)
 	$(BIN)/ruff check .
 	$(BIN)/mypy
+	$(ESLINT) --max-warnings 0 .
 
 PRISM := .bench/node_modules/.bin/prism
 
@@ -46,4 +61,4 @@ bench: $(STAMP)  ## side by side (direct, nginx, Prism, ngsp-sim), routing, mess
 	$(BIN)/python bench/connections.py
 
 clean:
-	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache .ruff_cache .lint

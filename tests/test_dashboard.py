@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import urllib.request
 from collections.abc import Iterator
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -85,6 +87,34 @@ def _call(hub: HubHandle, client: str, service: str, body: dict[str, Any]) -> No
         urllib.request.urlopen(request, timeout=10).close()  # noqa: S310
     except urllib.error.HTTPError as exc:
         exc.close()
+
+
+IMPORT = re.compile(r'^\s*(?:import|export)\b[^;]*?\bfrom\s+"(\./[\w.-]+)"|<script type="module" src="([\w.-]+)"', re.M)
+
+
+def test_every_dashboard_module_is_served_as_javascript_under_the_strict_policy(hub: HubHandle):
+    """The page is native ES modules: a browser refuses a module served with a non-JavaScript type, and
+    the policy must allow them from 'self' only. Following the imports from index.html reaches exactly
+    the modules shipped in the package: none missing, none shipped and dead."""
+    shipped = {f.name for f in resources.files("ngsp_sim").joinpath("ui").iterdir() if f.name.endswith(".js")}
+    reached: set[str] = set()
+    pending = ["index.html"]
+    while pending:
+        name = pending.pop()
+        with urllib.request.urlopen(f"{hub.url}/ui/{name}", timeout=10) as resp:  # noqa: S310  loopback
+            policy = resp.headers["Content-Security-Policy"]
+            assert "script-src 'self';" in policy and "default-src 'none'" in policy
+            assert resp.headers["X-Content-Type-Options"] == "nosniff"
+            if name.endswith(".js"):
+                assert resp.headers.get_content_type() == "text/javascript", name
+            text = resp.read().decode()
+        for found in IMPORT.finditer(text):
+            module = (found.group(1) or found.group(2)).removeprefix("./")
+            if module not in reached:
+                reached.add(module)
+                pending.append(module)
+    assert "main.js" in reached and len(reached) >= 8
+    assert reached == shipped
 
 
 def test_sign_in_is_needed_and_a_wrong_token_is_refused(browser: Any, hub: HubHandle):
