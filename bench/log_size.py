@@ -16,9 +16,9 @@ from pathlib import Path
 import aiohttp
 from aiohttp import web
 
+from ngsp_sim.app import create_app
 from ngsp_sim.config import HubConfig
 from ngsp_sim.examples import lookup_example
-from ngsp_sim.hub import create_app
 
 POPULATION = "/r1/VN/GOV/000.00.00.G01/CSDLQGDC/TraCuuThongTinCongDan"
 MOTCUA = "VN/GOV/000.00.00.H29/MOTCUA"

@@ -29,10 +29,10 @@ import orjson
 from aiohttp import web
 
 from adapters.base import Adapter
+from ngsp_sim.app import create_app
 from ngsp_sim.config import HubConfig, SecurityConfig
 from ngsp_sim.errors import NgspSimError
-from ngsp_sim.hub import create_app
-from ngsp_sim.hub.app import HUB
+from ngsp_sim.hub.runtime import HUB
 from ngsp_sim.hub.server import start_serving
 from ngsp_sim.plugins import installed
 from ngsp_sim.sim import SimulatedAgency

@@ -15,9 +15,9 @@ from aiohttp.test_utils import TestClient
 import adapters
 from adapters.base import Adapter
 from ngsp_sim import sim
+from ngsp_sim.app import create_app
 from ngsp_sim.clock import ManualClock
 from ngsp_sim.config import HubConfig, SecurityConfig
-from ngsp_sim.hub import create_app
 from ngsp_sim.registry import Registry, load_registry
 from ngsp_sim.sim import Country
 from ngsp_sim.store import Store, store_from_url

@@ -6,9 +6,9 @@ from typing import Any
 
 import pytest
 
+from ngsp_sim.admin.api import ROUTES
 from ngsp_sim.clock import SystemClock
-from ngsp_sim.hub.admin import ROUTES
-from ngsp_sim.hub.app import HUB
+from ngsp_sim.hub.runtime import HUB
 from ngsp_sim.sim import Country
 from ngsp_sim.sim.business import BusinessAgency
 from ngsp_sim.store import SqliteStore

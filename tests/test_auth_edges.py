@@ -19,7 +19,7 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from ngsp_sim.clock import ManualClock
 from ngsp_sim.config import MAX_TOKEN_CACHE_SECONDS, FailedAuthConfig, SecurityConfig
-from ngsp_sim.hub.app import HUB
+from ngsp_sim.hub.runtime import HUB
 from ngsp_sim.security.credentials import CredentialKeeper
 from ngsp_sim.security.guard import FailedAuthGuard, source_of
 from ngsp_sim.store import MessageQuery, store_from_url

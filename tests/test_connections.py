@@ -19,11 +19,11 @@ from typing import Any
 import aiohttp
 import pytest
 
+from ngsp_sim.app import create_app
 from ngsp_sim.clock import ManualClock
 from ngsp_sim.config import ConnectionLimits, HubConfig, SecurityConfig
 from ngsp_sim.errors import CannotListen
-from ngsp_sim.hub import create_app
-from ngsp_sim.hub.app import HUB
+from ngsp_sim.hub.runtime import HUB
 from ngsp_sim.hub.server import Listening, bind, start_serving
 from ngsp_sim.sim import Country
 from ngsp_sim.store import MessageQuery, store_from_url

@@ -18,8 +18,8 @@ import pytest
 from aiohttp import web
 
 from ngsp_sim.config import SecurityConfig
-from ngsp_sim.hub.app import HUB
 from ngsp_sim.hub.edge import parser_limits
+from ngsp_sim.hub.runtime import HUB
 from ngsp_sim.store import MessageQuery
 from tests.edxml_helpers import G01, H29, QLVB, VDXP, edoc
 from tests.helpers import ADMIN_TOKEN, BUSINESS, MOTCUA, provider_topology, token_for

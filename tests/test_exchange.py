@@ -14,7 +14,7 @@ from aiohttp import web
 
 from adapters.base import NativeRequest
 from ngsp_sim.exchange.signing import KEY_HEADER, SIGNATURE_HEADER, verify
-from ngsp_sim.hub.app import HUB
+from ngsp_sim.hub.runtime import HUB
 from schemas.edxml import ATTACHMENT_LIMIT
 from tests.edxml_helpers import G01, H29, H56, QLVB, VDXP, edoc, reply_for, status_of
 from tests.helpers import ADMIN_TOKEN as ADMIN

@@ -11,7 +11,7 @@ import pytest
 from adapters.soap import build_fault
 from ngsp_sim.clock import ManualClock
 from ngsp_sim.errors import CircuitOpen
-from ngsp_sim.hub.app import HUB
+from ngsp_sim.hub.runtime import HUB
 from ngsp_sim.registry.loader import demo_text
 from ngsp_sim.registry.spec import FaultSpec
 from ngsp_sim.resilience import BreakerConfig, CircuitBreaker

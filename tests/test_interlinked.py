@@ -145,7 +145,7 @@ async def test_procedures_catalog(hub):
 
 
 async def test_land_dossier_tax_notice_then_receipt(hub):
-    from ngsp_sim.hub.app import HUB
+    from ngsp_sim.hub.runtime import HUB
     from ngsp_sim.identifiers import SubsystemId
 
     notice = {
@@ -260,7 +260,7 @@ async def test_one_stop_receives_checks_the_applicant_and_syncs_dvcqg_through_th
     assert code.startswith("000.00.00.H56-")
     at_dvcqg = await (await hub.post(f"{DVCQG}/TraCuuHoSo", json={"MaHoSo": code}, headers=H)).json()
     assert at_dvcqg["result"]["TenTTHC"] == "Đăng ký khai sinh" and at_dvcqg["result"]["TrangThaiHoSo"] == 2
-    from ngsp_sim.hub.app import HUB
+    from ngsp_sim.hub.runtime import HUB
     from ngsp_sim.store import MessageQuery
 
     runtime = hub.server.app[HUB]

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from ngsp_sim.config import MessageLogConfig
-from ngsp_sim.hub.app import HUB
+from ngsp_sim.hub.runtime import HUB
 from ngsp_sim.monitoring.message_log import MessageLog
 from ngsp_sim.registry.loader import demo_text
 from ngsp_sim.store import MessageEntry, MessageQuery, SqliteStore

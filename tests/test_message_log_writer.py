@@ -13,7 +13,7 @@ import pytest
 
 from ngsp_sim.config import MessageLogConfig
 from ngsp_sim.errors import LoggingFailed
-from ngsp_sim.hub.app import HUB
+from ngsp_sim.hub.runtime import HUB
 from ngsp_sim.monitoring.message_log import MessageLog
 from ngsp_sim.monitoring.storable import escape_text, storable
 from ngsp_sim.store import MessageEntry, MessageQuery, Store, store_from_url, verify_chain

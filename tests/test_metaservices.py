@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import re
 
+import pytest
+from multidict import CIMultiDict
+
 from tests.helpers import HOTICH, MOTCUA, POPULATION, lookup_body
 
 DVCQG = "/r1/VN/GOV/000.00.00.G22/DVCQG"
@@ -59,6 +62,20 @@ async def test_allowed_methods_depend_on_the_asking_client(hub):
 async def test_allowed_methods_needs_a_client(hub):
     resp = await hub.get(f"{DVCQG}/allowedMethods")
     assert resp.headers["X-Road-Error"] == "Client.InvalidClientIdentifier"
+
+
+@pytest.mark.parametrize(
+    "claimed",
+    [[("X-Road-Client", MOTCUA), ("X-Road-Client", HOTICH)], [("X-Road-Client", "VN/GOV/not-a-subsystem")]],
+    ids=["repeated", "malformed"],
+)
+async def test_allowed_methods_refuses_a_client_header_as_a_service_call_does(hub, claimed):
+    """One caller identification: allowedMethods and an /r1 call give the same answer to the same header."""
+    meta = await hub.get(f"{DVCQG}/allowedMethods", headers=CIMultiDict(claimed))
+    call = await hub.post(POPULATION, json=lookup_body(), headers=CIMultiDict(claimed))
+    assert meta.status == call.status == 400
+    assert meta.headers["X-Road-Error"] == call.headers["X-Road-Error"] == "Client.InvalidClientIdentifier"
+    assert (await meta.json())["message"] == (await call.json())["message"]
 
 
 async def test_metaservice_of_unknown_provider(hub):

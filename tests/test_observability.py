@@ -8,7 +8,7 @@ import orjson
 import pytest
 
 from ngsp_sim.config import MessageLogConfig
-from ngsp_sim.hub.app import HUB
+from ngsp_sim.hub.runtime import HUB
 from ngsp_sim.logging import configure_logging, reset_logging
 from ngsp_sim.monitoring.pii import PiiMasker, mask_text
 from ngsp_sim.store import MessageQuery, verify_chain

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from prometheus_client.parser import text_string_to_metric_families
 
-from ngsp_sim.hub.app import HUB
+from ngsp_sim.hub.runtime import HUB
 from tests.helpers import ADMIN, HOTICH, MOTCUA, POPULATION, SYNC, dossier, lookup_body
 
 

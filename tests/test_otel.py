@@ -13,9 +13,9 @@ from opentelemetry.sdk.trace.export import SimpleSpanProcessor  # noqa: E402
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter  # noqa: E402
 
 from ngsp_sim import sim  # noqa: E402
+from ngsp_sim.app import create_app  # noqa: E402
 from ngsp_sim.clock import ManualClock  # noqa: E402
 from ngsp_sim.config import HubConfig, SecurityConfig  # noqa: E402
-from ngsp_sim.hub import create_app  # noqa: E402
 from ngsp_sim.sim import Country  # noqa: E402
 from tests.helpers import ADMIN_TOKEN, BUSINESS, HOTICH, MOTCUA, SYNC, dossier, provider_topology  # noqa: E402
 

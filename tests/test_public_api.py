@@ -12,6 +12,8 @@ import pytest
     [
         "ngsp_sim",
         "ngsp_sim.errors",
+        "ngsp_sim.hub",
+        "ngsp_sim.hub.runtime",
         "ngsp_sim.registry",
         "ngsp_sim.sim",
         "adapters",
@@ -41,3 +43,19 @@ def test_top_level_surface():
         "TopologyError",
         "create_app",
     }
+
+
+def test_create_app_is_one_function_under_its_published_names():
+    """``ngsp_sim.hub.create_app`` (published before the admin API left ``hub/``) is the whole hub."""
+    import ngsp_sim
+    import ngsp_sim.app
+    from ngsp_sim.hub import create_app
+
+    assert create_app is ngsp_sim.create_app is ngsp_sim.app.create_app
+
+
+def test_create_app_refuses_an_option_it_does_not_know():
+    from ngsp_sim import HubConfig, create_app
+
+    with pytest.raises(TypeError, match="registry"):
+        create_app(HubConfig(), registry=object())

@@ -20,9 +20,9 @@ import click
 import orjson
 from pydantic import BaseModel
 
+from ngsp_sim.admin.api import admin_openapi
 from ngsp_sim.cli.client import DEFAULT_HUB
 from ngsp_sim.cli.common import topology_option
-from ngsp_sim.hub.admin import admin_openapi
 from ngsp_sim.openapi import service_openapi
 from ngsp_sim.plugins import installed
 from ngsp_sim.postman import postman_collection

@@ -17,12 +17,11 @@ from typing import Any, TypeVar
 
 import click
 
+from ngsp_sim.app import create_app
 from ngsp_sim.cli.common import serve_forever
 from ngsp_sim.config import ConnectionLimits, HubConfig, MessageLogConfig, SecurityConfig
 from ngsp_sim.exchange.delivery import DeliveryConfig
-from ngsp_sim.hub import create_app
-from ngsp_sim.hub.app import HUB
-from ngsp_sim.hub.runtime import HubRuntime
+from ngsp_sim.hub.runtime import HUB, HubRuntime
 from ngsp_sim.identifiers import MemberId
 from ngsp_sim.logging import configure_logging
 from ngsp_sim.monitoring.otel import configure_otlp

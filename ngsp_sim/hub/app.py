@@ -1,9 +1,17 @@
-"""The hub's aiohttp application, built by :func:`create_app` from explicit configuration.
+"""The hub's composition root: :func:`create_hub` builds the data plane's aiohttp application from
+explicit configuration, and :func:`assemble` builds its :class:`HubRuntime`, complete, in one place.
 
-Start-up (in ``cleanup_ctx``): open the store (migrations), build the registry from the stored base
-topology plus recorded changes, start the simulated agencies, the message-log writer and the background
-jobs (registry polling for replicas, retention). Tear-down runs the same steps backwards and writes
-the message log's last entries.
+Start-up is one ``cleanup_ctx`` per resource, in order, each undone in reverse at tear-down:
+
+1. the store (opened, migrations applied; closed last);
+2. the runtime: the registry (stored base topology plus recorded changes), the outgoing HTTP session,
+   the simulated agencies, the pipeline, the exchange and the scenario runs, under ``app[HUB]``;
+3. the message-log writer (stopping it writes the last entries);
+4. the exchange's delivery worker;
+5. the background jobs (registry polling for replicas, retention) and the scenario runs.
+
+The operator's plane (admin API, dashboard) is not known here: the caller passes it in as
+``planes``, installed before the gateway style's catch-all route (see :mod:`ngsp_sim.app`).
 """
 
 from __future__ import annotations
@@ -11,8 +19,9 @@ from __future__ import annotations
 import os
 import secrets
 import socket
-from collections.abc import AsyncIterator, Mapping
-from typing import Any
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol, TypedDict, Unpack
 
 import aiohttp
 import orjson
@@ -25,14 +34,12 @@ from ngsp_sim import sim
 from ngsp_sim.clock import Clock, SystemClock
 from ngsp_sim.config import HubConfig
 from ngsp_sim.exchange import Exchange, WebhookSender, edoc_topic, new_subscription
-from ngsp_sim.hub import admin, gateway
 from ngsp_sim.hub.edge import edge_guard, parser_limits
-from ngsp_sim.hub.metaservices import METASERVICES, list_clients, metaservice
+from ngsp_sim.hub.endpoints import healthz, list_clients_handler, metrics_handler, r1_handler, readyz
+from ngsp_sim.hub.gateway import gateway_handler, token_handler
 from ngsp_sim.hub.pipeline import Incoming, Pipeline, RoutingTable
-from ngsp_sim.hub.responses import json_response
 from ngsp_sim.hub.routes import RouteState, build_routes, ensure_agencies
-from ngsp_sim.hub.runtime import HubRuntime
-from ngsp_sim.hub.ui import add_ui_routes
+from ngsp_sim.hub.runtime import HUB, HubRuntime
 from ngsp_sim.identifiers import SubsystemId
 from ngsp_sim.monitoring.feed import EventFeed
 from ngsp_sim.monitoring.message_log import MessageLog
@@ -47,27 +54,49 @@ from ngsp_sim.security.guard import FailedAuthGuard
 from ngsp_sim.sim import Country, SimulatedAgency
 from ngsp_sim.sim.document_system import DocumentSystem
 from ngsp_sim.store import SqliteStore, Store, store_from_url
-from ngsp_sim.store.sql import LATEST_MIGRATION
 
-__all__ = ["HUB", "create_app"]
+__all__ = ["HubOptions", "Plane", "assemble", "create_hub"]
 
-HUB = web.AppKey("hub", HubRuntime)
+Plane = Callable[[web.Application], None]
+"""Adds routes to the hub's application (the admin API, the dashboard); installed in order."""
+
+Lifecycle = Callable[[web.Application], AsyncIterator[None]]
 
 
-def create_app(
-    config: HubConfig,
-    *,
-    topology_text: str | None = None,
-    store: Store | None = None,
-    clock: Clock | None = None,
-    country: Country | None = None,
-    adapters: Mapping[str, type[Adapter]] = builtin_adapters.BUILTIN,
-    simulators: Mapping[str, type[SimulatedAgency]] = sim.BUILTIN,
-    tracer_provider: Any = None,
-) -> web.Application:
-    """Build a hub. ``topology_text`` (YAML) overrides ``config.topology``; ``store``, ``clock`` and
-    ``country`` let tests control storage, time and data; ``tracer_provider`` (an OpenTelemetry SDK
-    provider) turns on span export."""
+@dataclass(frozen=True)
+class Parts:
+    """What :func:`create_hub` was given, resolved (store, clock and country chosen, topology read)."""
+
+    config: HubConfig
+    topology: str
+    source_name: str
+    store: Store
+    clock: Clock
+    country: Country
+    adapters: Mapping[str, type[Adapter]]
+    simulators: Mapping[str, type[SimulatedAgency]]
+    tracer_provider: Any
+
+
+class HubOptions(TypedDict, total=False):
+    """What a hub may be given besides its configuration (see :func:`ngsp_sim.app.create_app`)."""
+
+    topology_text: str | None
+    store: Store | None
+    clock: Clock | None
+    country: Country | None
+    adapters: Mapping[str, type[Adapter]]
+    simulators: Mapping[str, type[SimulatedAgency]]
+    tracer_provider: Any
+
+
+def create_hub(config: HubConfig, *, planes: Sequence[Plane] = (), **options: Unpack[HubOptions]) -> web.Application:
+    """The data plane, with ``planes`` added (see :func:`ngsp_sim.app.create_app` for the options)."""
+    if unknown := sorted(options.keys() - HubOptions.__optional_keys__):
+        raise TypeError(f"create_app() got unexpected keyword arguments: {', '.join(unknown)}")
+    topology_text, store = options.get("topology_text"), options.get("store")
+    adapters = options.get("adapters", builtin_adapters.BUILTIN)
+    simulators = options.get("simulators", sim.BUILTIN)
     text, source_name = (
         (topology_text, "<given topology>") if topology_text is not None else read_topology(config.topology)
     )
@@ -78,149 +107,201 @@ def create_app(
             if config.store_url or config.data_dir
             else SqliteStore(":memory:")
         )
-    clock = clock or SystemClock()
-    country = country or Country.generate(config.seed, config.population)
+    parts = Parts(
+        config, text, source_name, store, options.get("clock") or SystemClock(),
+        options.get("country") or Country.generate(config.seed, config.population), adapters, simulators,
+        options.get("tracer_provider"),
+    )  # fmt: skip
     # aiohttp's own parser limits sit above ours, so that our middleware answers 414/431 itself.
     app = web.Application(
         client_max_size=config.max_body_size,
         handler_args=parser_limits(config.security),
         middlewares=[edge_guard(config.security)],
     )
-
-    async def lifecycle(app: web.Application) -> AsyncIterator[None]:
-        await store.open()
-        try:
-            holder = f"pid {os.getpid()} on {socket.gethostname()} (port {config.port}) serving {source_name}"
-            source = RegistrySource(store, adapters, simulators, clock, holder=holder,
-                                    lease_seconds=config.lease_seconds)  # fmt: skip
-            registry = await source.start(text, source_name)
-            message_log = MessageLog(store, config.message_log) if config.message_log.enabled else None
-            async with aiohttp.ClientSession() as session:
-                agencies: dict[SubsystemId, SimulatedAgency] = {}
-                state = RouteState(clock, config.breaker)
-
-                feed = EventFeed()
-                exchange = Exchange(
-                    store.exchange, clock, config.delivery, WebhookSender(session, agencies),
-                    lambda: agency_names(source.current), feed,
-                )  # fmt: skip
-
-                async def send(client: str, method: str, service: str, query: dict[str, str], body: bytes,
-                               content_type: str) -> Answer:  # fmt: skip
-                    """A request through this hub's pipeline as ``client`` (a full exchange, logged)."""
-                    headers = CIMultiDict({"X-Road-Client": client})
-                    if method != "GET":
-                        headers["Content-Type"] = content_type
-                    incoming = Incoming(method, f"/r1/{service}", MultiDictProxy(MultiDict(query)),
-                                        CIMultiDictProxy(headers), body)  # fmt: skip
-                    outcome = await pipeline.handle(incoming)
-                    return Answer(outcome.status, outcome.headers, outcome.body)
-
-                async def call_hub(client: str, service: str, body: Any) -> tuple[int, Any]:
-                    """An agency calling another through this hub, as ``client``."""
-                    if isinstance(body, bytes):
-                        answer = await send(client, "POST", service, {}, body, "text/xml; charset=utf-8")
-                    else:
-                        answer = await send(client, "POST", service, {}, orjson.dumps(body), "application/json")
-                    if not answer.body:
-                        return answer.status, None
-                    try:
-                        return answer.status, orjson.loads(answer.body)
-                    except orjson.JSONDecodeError:
-                        return answer.status, answer.body
-
-                def table(registry: Registry) -> RoutingTable:
-                    ensure_agencies(registry, simulators, agencies, country, clock)
-                    for agency in agencies.values():
-                        agency.hub = call_hub
-                        agency.publish = exchange.publish
-                        agency.exchange = exchange
-                    return RoutingTable(
-                        registry, build_routes(registry, adapters, agencies, session, config.max_body_size, state)
-                    )
-
-                metrics = HubMetrics(
-                    lambda: message_log.stats() if message_log else {},
-                    lambda: {b.name: b.state for b in state.breakers.values()},
-                    lambda: source.current,
-                )
-                pipeline = Pipeline(
-                    table(registry),
-                    clock,
-                    message_log=message_log,
-                    on_miss=source.refresh,
-                    throttler=Throttler(clock),
-                    metrics=metrics,
-                    otel=OtelTracing(tracer_provider) if tracer_provider is not None else None,
-                )
-                keeper = CredentialKeeper(store, clock, config.security.kdf_cost)
-                await keeper.sync(registry)
-
-                async def swap(registry: Registry) -> None:
-                    pipeline.table = table(registry)
-                    await keeper.sync(registry)
-
-                source.on_change(swap)
-                runtime = HubRuntime(
-                    config,
-                    clock,
-                    store,
-                    source,
-                    pipeline,
-                    message_log,
-                    config.admin_token or secrets.token_urlsafe(24),
-                    TokenService(
-                        store,
-                        clock,
-                        ttl=config.security.token_ttl,
-                        kdf_cost=config.security.kdf_cost,
-                        cache_seconds=config.security.token_cache_seconds,
-                    ),
-                    keeper,
-                    FailedAuthGuard(clock, config.security.failed_auth, metrics, config.security.trusted_proxies),
-                    agencies,
-                    state,
-                )
-                app[HUB] = runtime
-
-                runtime.scenarios = ScenarioRuns(
-                    send, source.apply, lambda provider: state.reset_breaker(provider) is not None, feed, clock,
-                    config.scenario_step_timeout,
-                )  # fmt: skip
-                runtime.exchange, runtime.feed, pipeline.feed = exchange, feed, feed
-                await sync_subscriptions(exchange, registry, agencies)
-                source.on_change(lambda registry: sync_subscriptions(exchange, registry, agencies))
-                if message_log is not None:
-                    await message_log.start()
-                await exchange.worker.start()
-                runtime.every(config.registry_poll_interval, source.poll, "registry-poll")
-                if config.message_log.retention_days > 0:
-                    runtime.every(config.message_log.retention_interval, runtime.purge_expired, "retention")
-                try:
-                    yield
-                finally:
-                    await runtime.scenarios.stop_all()  # each clears the faults it left
-                    await runtime.stop_tasks()
-                    await exchange.worker.stop()
-                    if message_log is not None:
-                        await message_log.stop()
-                    await source.stop()
-        finally:
-            await store.close()
-
-    app.cleanup_ctx.append(lifecycle)
+    lifecycles: list[Lifecycle] = [
+        _store(parts.store), _runtime(parts),
+        _running(lambda hub: hub.message_log), _running(lambda hub: hub.exchange.worker),
+        _background_jobs,
+    ]  # fmt: skip
+    app.cleanup_ctx.extend(lifecycles)
     app.on_shutdown.append(end_live_feeds)
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/readyz", readyz)
     app.router.add_get("/metrics", metrics_handler)
     app.router.add_get("/listClients", list_clients_handler)
-    app.router.add_post("/token", gateway.token_handler)
+    app.router.add_post("/token", token_handler)
     # (?s:...): a percent-encoded line feed in the path still reaches the hub's handlers and their error bodies
     app.router.add_route("*", "/r1/{tail:(?s:.*)}", r1_handler)
-    admin.add_routes(app)
-    add_ui_routes(app)
-    app.router.add_route("*", "/{context}/{version}/{tail:(?s:.*)}", gateway.gateway_handler)  # last: a catch-all
+    for plane in planes:
+        plane(app)
+    app.router.add_route("*", "/{context}/{version}/{tail:(?s:.*)}", gateway_handler)  # last: a catch-all
     return app
+
+
+def _store(store: Store) -> Lifecycle:
+    async def lifecycle(app: web.Application) -> AsyncIterator[None]:
+        await store.open()
+        try:
+            yield
+        finally:
+            await store.close()
+
+    return lifecycle
+
+
+def _runtime(parts: Parts) -> Lifecycle:
+    async def lifecycle(app: web.Application) -> AsyncIterator[None]:
+        config = parts.config
+        holder = f"pid {os.getpid()} on {socket.gethostname()} (port {config.port}) serving {parts.source_name}"
+        source = RegistrySource(parts.store, parts.adapters, parts.simulators, parts.clock, holder=holder,
+                                lease_seconds=config.lease_seconds)  # fmt: skip
+        registry = await source.start(parts.topology, parts.source_name)
+        async with aiohttp.ClientSession() as session:
+            try:
+                app[HUB] = await assemble(parts, source, registry, session)
+                yield
+            finally:
+                await source.stop()
+
+    return lifecycle
+
+
+class _Worker(Protocol):
+    async def start(self) -> None: ...
+
+    async def stop(self) -> None: ...
+
+
+def _running(part: Callable[[HubRuntime], _Worker | None]) -> Lifecycle:
+    """A lifecycle that starts one of the runtime's workers (if it has it) and stops it at tear-down."""
+
+    async def lifecycle(app: web.Application) -> AsyncIterator[None]:
+        worker = part(app[HUB])
+        if worker is None:
+            yield
+            return
+        await worker.start()
+        try:
+            yield
+        finally:
+            await worker.stop()
+
+    return lifecycle
+
+
+async def _background_jobs(app: web.Application) -> AsyncIterator[None]:
+    hub = app[HUB]
+    hub.every(hub.config.registry_poll_interval, hub.source.poll, "registry-poll")
+    if hub.config.message_log.retention_days > 0:
+        hub.every(hub.config.message_log.retention_interval, hub.purge_expired, "retention")
+    try:
+        yield
+    finally:
+        await hub.scenarios.stop_all()  # each clears the faults it left
+        await hub.stop_tasks()
+
+
+async def assemble(
+    parts: Parts, source: RegistrySource, registry: Registry, session: aiohttp.ClientSession
+) -> HubRuntime:
+    """The complete runtime of a hub whose store is open and whose registry is read. Nothing here
+    starts a background task: the lifecycles after this one do."""
+    config, clock, store, simulators = parts.config, parts.clock, parts.store, parts.simulators
+    message_log = MessageLog(store, config.message_log) if config.message_log.enabled else None
+    agencies: dict[SubsystemId, SimulatedAgency] = {}
+    state = RouteState(clock, config.breaker)
+    feed = EventFeed()
+    exchange = Exchange(
+        store.exchange, clock, config.delivery, WebhookSender(session, agencies),
+        lambda: agency_names(source.current), feed,
+    )  # fmt: skip
+
+    async def send(client: str, method: str, service: str, query: dict[str, str], body: bytes,
+                   content_type: str) -> Answer:  # fmt: skip
+        """A request through this hub's pipeline as ``client`` (a full exchange, logged)."""
+        headers = CIMultiDict({"X-Road-Client": client})
+        if method != "GET":
+            headers["Content-Type"] = content_type
+        incoming = Incoming(method, f"/r1/{service}", MultiDictProxy(MultiDict(query)),
+                            CIMultiDictProxy(headers), body)  # fmt: skip
+        outcome = await pipeline.handle(incoming)
+        return Answer(outcome.status, outcome.headers, outcome.body)
+
+    async def call_hub(client: str, service: str, body: Any) -> tuple[int, Any]:
+        """An agency calling another through this hub, as ``client``."""
+        if isinstance(body, bytes):
+            answer = await send(client, "POST", service, {}, body, "text/xml; charset=utf-8")
+        else:
+            answer = await send(client, "POST", service, {}, orjson.dumps(body), "application/json")
+        if not answer.body:
+            return answer.status, None
+        try:
+            return answer.status, orjson.loads(answer.body)
+        except orjson.JSONDecodeError:
+            return answer.status, answer.body
+
+    def table(registry: Registry) -> RoutingTable:
+        ensure_agencies(registry, simulators, agencies, parts.country, clock)
+        for agency in agencies.values():
+            agency.hub = call_hub
+            agency.publish = exchange.publish
+            agency.exchange = exchange
+        return RoutingTable(
+            registry, build_routes(registry, parts.adapters, agencies, session, config.max_body_size, state)
+        )
+
+    metrics = HubMetrics(
+        lambda: message_log.stats() if message_log else {},
+        lambda: {b.name: b.state for b in state.breakers.values()},
+        lambda: source.current,
+    )
+    pipeline = Pipeline(
+        table(registry),
+        clock,
+        message_log=message_log,
+        on_miss=source.refresh,
+        throttler=Throttler(clock),
+        metrics=metrics,
+        otel=OtelTracing(parts.tracer_provider) if parts.tracer_provider is not None else None,
+        feed=feed,
+    )
+    keeper = CredentialKeeper(store, clock, config.security.kdf_cost)
+    await keeper.sync(registry)
+
+    async def swap(registry: Registry) -> None:
+        pipeline.table = table(registry)
+        await keeper.sync(registry)
+
+    source.on_change(swap)
+    await sync_subscriptions(exchange, registry, agencies)
+    source.on_change(lambda registry: sync_subscriptions(exchange, registry, agencies))
+    scenarios = ScenarioRuns(
+        send, source.apply, lambda provider: state.reset_breaker(provider) is not None, feed, clock,
+        config.scenario_step_timeout,
+    )  # fmt: skip
+    return HubRuntime(
+        config=config,
+        clock=clock,
+        store=store,
+        source=source,
+        pipeline=pipeline,
+        message_log=message_log,
+        admin_token=config.admin_token or secrets.token_urlsafe(24),
+        tokens=TokenService(
+            store,
+            clock,
+            ttl=config.security.token_ttl,
+            kdf_cost=config.security.kdf_cost,
+            cache_seconds=config.security.token_cache_seconds,
+        ),
+        credentials=keeper,
+        guard=FailedAuthGuard(clock, config.security.failed_auth, metrics, config.security.trusted_proxies),
+        agencies=agencies,
+        routes=state,
+        exchange=exchange,
+        feed=feed,
+        scenarios=scenarios,
+    )
 
 
 def agency_names(registry: Registry) -> dict[str, str]:
@@ -254,61 +335,3 @@ async def end_live_feeds(app: web.Application) -> None:
     """Open event streams end as shutdown starts, so that they do not hold it up."""
     if HUB in app:
         app[HUB].feed.close()
-
-
-async def healthz(request: web.Request) -> web.Response:
-    registry = request.app[HUB].pipeline.table.registry
-    return json_response({"status": "ok", "services": len(registry.services)})
-
-
-async def readyz(request: web.Request) -> web.Response:
-    """Ready when the store answers with every migration applied, the background workers run and the
-    message log keeps up (its writes succeed and its backlog is under ``ready_backlog``)."""
-    hub = request.app[HUB]
-    problems = []
-    try:
-        version = await hub.store.schema_version()
-        if version < LATEST_MIGRATION:
-            problems.append(f"store schema at version {version}, expected {LATEST_MIGRATION}")
-    except Exception as exc:
-        problems.append(f"store not reachable: {type(exc).__name__}")
-    stopped = [t.get_name() for t in hub.tasks if t.done()]
-    if hub.message_log is not None and not hub.message_log.running:
-        stopped.append("message-log-writer")
-    if stopped:
-        problems.append("background workers stopped: " + ", ".join(stopped))
-    if hub.message_log is not None and (backlog := hub.message_log.problem()) is not None:
-        problems.append(backlog)
-    status = 503 if problems else 200
-    return json_response({"status": "not ready" if problems else "ready", "problems": problems}, status)
-
-
-async def metrics_handler(request: web.Request) -> web.Response:
-    """Prometheus text format; needs the admin token like the rest of the hub's own data."""
-    refused = admin.admin_refusal(request)
-    if refused is not None:
-        return refused
-    hub = request.app[HUB]
-    metrics = hub.pipeline.metrics
-    body = metrics.render() if metrics is not None else b""
-    return web.Response(body=body, content_type="text/plain", charset="utf-8",
-                        headers={"X-Content-Type-Options": "nosniff"})  # fmt: skip
-
-
-async def list_clients_handler(request: web.Request) -> web.Response:
-    return json_response(list_clients(request.app[HUB].pipeline.table.registry))
-
-
-async def r1_handler(request: web.Request) -> web.Response:
-    hub = request.app[HUB]
-    raw_path = request.raw_path.split("?", 1)[0]
-    parts = raw_path.split("/")
-    if request.method == "GET" and len(parts) == 7 and parts[6] in METASERVICES:
-        return metaservice(hub.pipeline.table.registry, hub.pipeline, request, raw_path)
-    body, rejected = await gateway.read_body(request, hub.config.max_body_size)
-    client, auth_error = await gateway.authenticate_r1(request)
-    incoming = Incoming(
-        request.method, raw_path, request.query, request.headers, body, rejected or auth_error, client=client
-    )
-    outcome = await hub.pipeline.handle(incoming)
-    return web.Response(status=outcome.status, body=outcome.body, headers=outcome.headers)

@@ -8,26 +8,28 @@
   ``Client.InvalidRequest`` naming the header, before anything reads it: no provider is called and
   nothing unencodable enters a log line or message-log record. (The parser itself refuses such bytes
   in the URL and in header names; percent-encoded ones are judged where the path and query are read.)
+- **The body**: over ``max_body_size`` (judged by Content-Length before reading) it is refused
+  (:func:`read_body`), inside the pipeline so that the refused exchange is logged.
 - **The HTTP parser's own limits** (:func:`parser_limits`) sit above ours, so that an oversize request
   is parsed far enough to reach this middleware and get the documented answer. Beyond them the parser
   refuses the request itself (aiohttp's plain-text 400, connection closed): see README, Security edges.
 
-Refusals are rendered in the style of the path: the X-Road error body on ``/r1/...``, the WSO2-style
-fault everywhere else (gateway paths, ``/token``, the admin API).
+Refusals are rendered (by :mod:`ngsp_sim.hub.responses`) in the style of the path: the X-Road error
+body on ``/r1/...``, the WSO2-style fault everywhere else (gateway paths, ``/token``, the admin API).
+Who is calling is decided later, in :mod:`ngsp_sim.hub.caller`.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-import orjson
 from aiohttp import web
 
 from ngsp_sim.config import SecurityConfig
-from ngsp_sim.errors import HeadersTooLarge, HubError, InvalidRequest, UriTooLong
-from ngsp_sim.hub.responses import error_body
+from ngsp_sim.errors import HeadersTooLarge, HubError, InvalidRequest, RequestTooLarge, UriTooLong
+from ngsp_sim.hub.responses import error_response
 
-__all__ = ["edge_guard", "parser_limits", "reject"]
+__all__ = ["edge_guard", "parser_limits", "read_body", "reject"]
 
 _PARSER_HEADROOM = 16
 """How many times our own size limits the HTTP parser buffers before it refuses a request itself."""
@@ -47,14 +49,17 @@ def parser_limits(limits: SecurityConfig) -> dict[str, int]:
 
 def reject(err: HubError, request: web.Request) -> web.Response:
     """An error answered before the pipeline, in the style of the path it was sent to."""
-    headers = dict(err.headers)
-    if request.path.startswith("/r1/"):
-        body, content_type = error_body(err, request.headers.get("Accept", ""))
-        headers["X-Road-Error"] = err.type
-        return web.Response(status=err.status, body=body, headers={**headers, "Content-Type": content_type})
-    return web.Response(
-        status=err.gateway_status(), body=orjson.dumps(err.fault()), content_type="application/json", headers=headers
-    )
+    return error_response(err, "xroad" if request.path.startswith("/r1/") else "gateway", request)
+
+
+async def read_body(request: web.Request, limit: int) -> tuple[bytes, HubError | None]:
+    """The body, or the error of a body over ``limit`` (judged by Content-Length before reading)."""
+    if request.content_length is not None and request.content_length > limit:
+        return b"", RequestTooLarge(f"the body of {request.content_length} bytes is over the limit of {limit}")
+    try:
+        return await request.read(), None
+    except web.HTTPRequestEntityTooLarge:
+        return b"", RequestTooLarge(f"the body is over the limit of {limit} bytes")
 
 
 def _not_utf8(data: bytes) -> bool:

@@ -3,94 +3,34 @@
 service, adapter and validation as its ``/r1`` address; only identification and error bodies differ
 (WSO2-style ``fault`` objects with their numeric codes).
 
-Also here: the reading of bearer tokens, which ``/r1`` accepts too (its ``X-Road-Client`` must then
-match the token's client). The hard limits every request meets first are in :mod:`ngsp_sim.hub.edge`.
+The caller is identified by :mod:`ngsp_sim.hub.caller` (bearer tokens, which ``/r1`` accepts too);
+the limits every request meets first are in :mod:`ngsp_sim.hub.edge`, and errors are rendered by
+:mod:`ngsp_sim.hub.responses`.
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
-from typing import Any
 from urllib.parse import parse_qs, unquote
 
 import orjson
 from aiohttp import web
 
-from ngsp_sim.errors import (
-    HubError,
-    InvalidClientIdentifier,
-    InvalidCredentials,
-    MissingCredentials,
-    RequestTooLarge,
-    Throttled,
-    UnknownService,
-)
-from ngsp_sim.hub.edge import reject
+from ngsp_sim.errors import HubError, InvalidCredentials, MissingCredentials, Throttled, UnknownService
+from ngsp_sim.hub.caller import matching_client, token_client
+from ngsp_sim.hub.edge import read_body, reject
 from ngsp_sim.hub.paths import R1Target, normalise_rest
 from ngsp_sim.hub.pipeline import Incoming
+from ngsp_sim.hub.runtime import HUB, HubRuntime
 from ngsp_sim.identifiers import SubsystemId
 
-__all__ = ["gateway_handler", "read_body", "token_client", "token_handler"]
+__all__ = ["gateway_handler", "token_handler"]
 
 _FORM = "application/x-www-form-urlencoded"
 
 
-def _hub(request: web.Request) -> Any:
-    from ngsp_sim.hub.app import HUB
-
-    return request.app[HUB]
-
-
-async def read_body(request: web.Request, limit: int) -> tuple[bytes, HubError | None]:
-    """The body, or the error of a body over ``limit`` (judged by Content-Length before reading)."""
-    if request.content_length is not None and request.content_length > limit:
-        return b"", RequestTooLarge(f"the body of {request.content_length} bytes is over the limit of {limit}")
-    try:
-        return await request.read(), None
-    except web.HTTPRequestEntityTooLarge:
-        return b"", RequestTooLarge(f"the body is over the limit of {limit} bytes")
-
-
-async def token_client(request: web.Request) -> SubsystemId | None:
-    """The client of the request's bearer token; ``None`` without ``Authorization``."""
-    values = request.headers.getall("Authorization", [])
-    if not values:
-        return None
-    if len(values) > 1:
-        raise InvalidCredentials("the Authorization header is given more than once")
-    scheme, _, token = values[0].partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
-        raise InvalidCredentials("expected Authorization: Bearer <access token>")
-    client: SubsystemId = await _hub(request).tokens.client_of(token.strip())
-    return client
-
-
-def _matching_header(request: web.Request, client: SubsystemId) -> None:
-    values = request.headers.getall("X-Road-Client", [])
-    if len(values) > 1:
-        raise InvalidClientIdentifier("the X-Road-Client header is given more than once")
-    if values:
-        try:
-            claimed = SubsystemId.parse(values[0])
-        except ValueError as exc:
-            raise InvalidClientIdentifier(f"X-Road-Client is malformed: {exc}") from None
-        if claimed != client:
-            raise InvalidClientIdentifier(f"X-Road-Client {claimed} does not match the access token's client {client}")
-
-
-async def authenticate_r1(request: web.Request) -> tuple[SubsystemId | None, HubError | None]:
-    """On ``/r1``, a bearer token is optional; when present it must be valid and match X-Road-Client."""
-    try:
-        client = await token_client(request)
-        if client is not None:
-            _matching_header(request, client)
-        return client, None
-    except HubError as err:
-        return None, err
-
-
-def _r1_hint(raw_path: str, hub: Any) -> str:
+def _r1_hint(raw_path: str, hub: HubRuntime) -> str:
     """A path that reads as an X-Road service identifier without ``/r1`` in front: say where it goes."""
     parts = raw_path.split("/")
     if len(parts) < 6 or unquote(parts[1]) != hub.pipeline.table.registry.instance:
@@ -99,7 +39,7 @@ def _r1_hint(raw_path: str, hub: Any) -> str:
 
 
 async def gateway_handler(request: web.Request) -> web.StreamResponse:
-    hub = _hub(request)
+    hub = request.app[HUB]
     raw_path = request.raw_path.split("?", 1)[0]
     parts = raw_path.split("/")
     body, rejected = await read_body(request, hub.config.max_body_size)
@@ -115,10 +55,10 @@ async def gateway_handler(request: web.Request) -> web.StreamResponse:
         if service is None:
             raise UnknownService(f"no API is published at /{'/'.join(address)}{_r1_hint(raw_path, hub)}")
         target = R1Target(service.subsystem, service.service_code, normalise_rest(parts[4:]))
-        client = await token_client(request)
+        client = await token_client(request.headers, hub.tokens)
         if client is None:
             raise MissingCredentials("this API needs Authorization: Bearer <access token> (from POST /token)")
-        _matching_header(request, client)
+        matching_client(request.headers, client)
     except HubError as err:
         rejected = rejected or err
     incoming = Incoming(
@@ -149,7 +89,7 @@ def _basic(header: str) -> tuple[str, str] | None:
 
 async def token_handler(request: web.Request) -> web.Response:
     """``POST /token`` with ``grant_type=client_credentials``; key and secret in HTTP Basic or the form."""
-    hub = _hub(request)
+    hub = request.app[HUB]
     if request.content_type != _FORM:
         return _oauth_error(400, "invalid_request", f"send the parameters as {_FORM}")
     raw, problem = await read_body(request, 16 * 1024)

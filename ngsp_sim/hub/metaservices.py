@@ -8,9 +8,10 @@ from typing import Any
 from aiohttp import web
 
 from ngsp_sim.errors import HubError, InvalidClientIdentifier, InvalidRequest, UnknownMember, UnknownService
+from ngsp_sim.hub.caller import claimed_client
 from ngsp_sim.hub.paths import parse_r1
 from ngsp_sim.hub.pipeline import Pipeline
-from ngsp_sim.hub.responses import error_body, json_response
+from ngsp_sim.hub.responses import error_response, json_response
 from ngsp_sim.identifiers import SubsystemId
 from ngsp_sim.openapi import service_openapi
 from ngsp_sim.registry import Registry, Service
@@ -59,13 +60,9 @@ def _answer(registry: Registry, pipeline: Pipeline, request: web.Request, provid
     if name == "listMethods":
         return {"service": [_service_ref(s, [{"method": m, "path": "/"} for m in sorted(s.methods)]) for s in services]}
     if name == "allowedMethods":
-        header = request.headers.get("X-Road-Client")
-        if not header:
+        client = claimed_client(request.headers)
+        if client is None:
             raise InvalidClientIdentifier("allowedMethods needs the X-Road-Client header of the asking client")
-        try:
-            client = SubsystemId.parse(header)
-        except ValueError as exc:
-            raise InvalidClientIdentifier(f"X-Road-Client is malformed: {exc}") from None
         out = []
         for s in sorted(registry.allowed_services(client, provider), key=lambda s: s.id.service_code):
             endpoints = [
@@ -92,7 +89,4 @@ def metaservice(registry: Registry, pipeline: Pipeline, request: web.Request, ra
         target = parse_r1(raw_path)
         return json_response(_answer(registry, pipeline, request, target.subsystem, target.service_code))
     except HubError as err:
-        body, content_type = error_body(err, request.headers.get("Accept", ""))
-        return web.Response(
-            status=err.status, body=body, headers={"Content-Type": content_type, "X-Road-Error": err.type}
-        )
+        return error_response(err, "xroad", request)

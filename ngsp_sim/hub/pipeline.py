@@ -35,7 +35,6 @@ from ngsp_sim.errors import (
     AccessDenied,
     HubError,
     InternalError,
-    InvalidClientIdentifier,
     LoggingFailed,
     ResponseSchemaViolation,
     ServiceDisabled,
@@ -45,10 +44,11 @@ from ngsp_sim.errors import (
     UnknownService,
     Violation,
 )
+from ngsp_sim.hub.caller import required_client
 from ngsp_sim.hub.headers import forwarded_headers
 from ngsp_sim.hub.paths import R1Target, parse_r1
 from ngsp_sim.hub.requests import validated_call
-from ngsp_sim.hub.responses import error_body
+from ngsp_sim.hub.responses import Style, render_error
 from ngsp_sim.hub.routes import ServiceRoute
 from ngsp_sim.identifiers import ServiceId, SubsystemId
 from ngsp_sim.monitoring import MessageRecord
@@ -81,7 +81,7 @@ class Incoming:
     rejected: HubError | None = None
     """Set when the request was refused before routing (body over the limit, bad credentials...):
     the exchange fails with it, and is logged like any other."""
-    style: str = "xroad"
+    style: Style = "xroad"
     """``xroad`` (``/r1/...``, X-Road errors) or ``gateway`` (NGSP style, WSO2-style faults)."""
     client: SubsystemId | None = None
     """Set when the caller was identified by a bearer token rather than by ``X-Road-Client``."""
@@ -139,6 +139,7 @@ class Pipeline:
         throttler: Throttler | None = None,
         metrics: HubMetrics | None = None,
         otel: OtelTracing | None = None,
+        feed: EventFeed | None = None,
     ) -> None:
         self.table = table
         self.clock = clock
@@ -147,7 +148,7 @@ class Pipeline:
         self.throttler = throttler
         self.metrics = metrics
         self.otel = otel
-        self.feed: EventFeed | None = None
+        self.feed = feed
         """The live feed: each exchange is announced on it as it ends."""
 
     async def handle(self, req: Incoming) -> Outcome:
@@ -251,13 +252,9 @@ class Pipeline:
     @staticmethod
     def _error(err: HubError, req: Incoming, record: MessageRecord, headers: dict[str, str]) -> tuple[int, bytes]:
         record.faultCode, record.faultString = err.type, err.message
-        headers.update(err.headers)
-        if req.style == "gateway":
-            headers["Content-Type"] = _JSON_TYPE
-            return err.gateway_status(), orjson.dumps(err.fault())
-        body, content_type = error_body(err, req.headers.get("Accept", ""))
-        headers.update({"X-Road-Error": err.type, "Content-Type": content_type})
-        return err.status, body
+        status, body, rendered = render_error(err, req.style, req.headers.get("Accept", ""))
+        headers.update(rendered)
+        return status, body
 
     async def _exchange(
         self,
@@ -272,7 +269,7 @@ class Pipeline:
             self.message_log.admit()  # an exchange that cannot be logged is refused before any side effect
         if req.rejected is not None:
             raise req.rejected
-        client = seen.client = req.client or self._client(req.headers)
+        client = seen.client = req.client or required_client(req.headers)
         record.set_client(client)
         headers["X-Road-Client"] = str(client)
         target = req.target or parse_r1(req.raw_path)
@@ -308,21 +305,6 @@ class Pipeline:
             return reply.status, b""
         headers["Content-Type"] = _JSON_TYPE
         return reply.status, orjson.dumps(reply.data)
-
-    @staticmethod
-    def _client(headers: CIMultiDictProxy[str]) -> SubsystemId:
-        values = headers.getall("X-Road-Client", [])
-        if not values:
-            raise InvalidClientIdentifier(
-                "the X-Road-Client header is missing",
-                detail="send X-Road-Client: INSTANCE/CLASS/MEMBER/SUBSYSTEM, e.g. VN/GOV/000.00.00.H29/MOTCUA",
-            )
-        if len(values) > 1:
-            raise InvalidClientIdentifier("the X-Road-Client header is given more than once")
-        try:
-            return SubsystemId.parse(values[0])
-        except ValueError as exc:
-            raise InvalidClientIdentifier(f"X-Road-Client is malformed: {exc}") from None
 
     def _resolve(self, client: SubsystemId, target: R1Target, method: str) -> ServiceRoute:
         registry = self.table.registry

@@ -1,15 +1,29 @@
-"""Rendering the hub's own errors: JSON by default, XML ``<error>`` when the caller accepts only XML."""
+"""Rendering the hub's own errors, once for every path that answers one.
+
+Three styles, chosen by where a request was sent: the X-Road error (``/r1/...`` and metaservices;
+JSON by default, XML ``<error>`` when the caller accepts only XML, with ``X-Road-Error`` naming the
+type), the WSO2-style ``fault`` of the NGSP gateway (gateway paths, ``/token``) and the admin API's
+``AdminError`` (``/api/v1``, ``/metrics``). The edge, the pipeline and the metaservices all render
+through here, so one error looks the same whichever of them meets it.
+"""
 
 from __future__ import annotations
 
+from typing import Literal
 from xml.etree.ElementTree import Element, SubElement, tostring
 
 import orjson
 from aiohttp import web
 
 from ngsp_sim.errors import HubError
+from schemas.admin import AdminError
 
-__all__ = ["error_body", "json_response", "wants_xml"]
+__all__ = ["Style", "admin_error", "error_body", "error_response", "json_response", "render_error", "wants_xml"]
+
+Style = Literal["xroad", "gateway"]
+"""``xroad``: X-Road error bodies; ``gateway``: the NGSP gateway's WSO2-style faults."""
+
+_JSON_TYPE = "application/json; charset=utf-8"
 
 
 def wants_xml(accept: str) -> bool:
@@ -21,10 +35,10 @@ def wants_xml(accept: str) -> bool:
 
 
 def error_body(err: HubError, accept: str) -> tuple[bytes, str]:
-    """(body, content type) of ``err`` for a caller sending ``accept``."""
+    """(body, content type) of ``err`` as an X-Road error, for a caller sending ``accept``."""
     body = err.body()
     if not wants_xml(accept):
-        return orjson.dumps(body), "application/json; charset=utf-8"
+        return orjson.dumps(body), _JSON_TYPE
     root = Element("error")
     for key in ("type", "message", "detail"):
         if body.get(key) is not None:
@@ -36,6 +50,31 @@ def error_body(err: HubError, accept: str) -> tuple[bytes, str]:
             for key, value in v.items():
                 SubElement(item, key).text = value
     return tostring(root, encoding="utf-8", xml_declaration=True), "application/xml; charset=utf-8"
+
+
+def render_error(err: HubError, style: Style, accept: str) -> tuple[int, bytes, dict[str, str]]:
+    """(status, body, headers) of ``err`` in ``style``; the headers include the error's own
+    (``Retry-After``...) and the content type."""
+    headers = dict(err.headers)
+    if style == "gateway":
+        headers["Content-Type"] = _JSON_TYPE
+        return err.gateway_status(), orjson.dumps(err.fault()), headers
+    body, content_type = error_body(err, accept)
+    headers.update({"X-Road-Error": err.type, "Content-Type": content_type})
+    return err.status, body, headers
+
+
+def error_response(err: HubError, style: Style, request: web.Request) -> web.Response:
+    """``err`` answered to ``request`` in ``style``."""
+    status, body, headers = render_error(err, style, request.headers.get("Accept", ""))
+    return web.Response(status=status, body=body, headers=headers)
+
+
+def admin_error(status: int, error: str, message: str, problems: list[str] | None = None) -> web.Response:
+    """An answer of the admin API (and ``/metrics``) that is not a success: ``AdminError``."""
+    body = AdminError(error=error, message=message, problems=problems or []).model_dump()
+    headers = {"WWW-Authenticate": 'Bearer realm="ngsp-sim admin"'} if status == 401 else None
+    return web.Response(status=status, body=orjson.dumps(body), content_type="application/json", headers=headers)
 
 
 def json_response(data: object, status: int = 200) -> web.Response:

@@ -1,7 +1,10 @@
-"""Everything a running hub holds, in one object stored under the app's ``HUB`` key.
+"""Everything a running hub holds, in one object stored under the app's :data:`HUB` key.
 
-It is created when the app starts (the store must be opened first) and mutated in place afterwards:
-the routing table is swapped whenever the registry changes.
+It is built complete, in one place (:func:`ngsp_sim.hub.app.assemble`, once the store is open and the
+registry read): no field is filled in later, so a handler that reads ``request.app[HUB]`` is typed and
+never meets a half-built hub. Afterwards only the pipeline's routing table is swapped, whenever the
+registry changes. The key lives here, beside the type, so that the data plane and the admin API
+import it from below instead of from the composition root.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
 import structlog
+from aiohttp import web
 
 from ngsp_sim.clock import Clock
 from ngsp_sim.config import HubConfig
@@ -29,7 +33,7 @@ from ngsp_sim.security.guard import FailedAuthGuard
 from ngsp_sim.sim import SimulatedAgency
 from ngsp_sim.store import Store
 
-__all__ = ["HubRuntime"]
+__all__ = ["HUB", "HubRuntime"]
 
 log = structlog.get_logger("ngsp_sim.hub")
 
@@ -46,12 +50,13 @@ class HubRuntime:
     tokens: TokenService
     credentials: CredentialKeeper
     guard: FailedAuthGuard
-    agencies: dict[SubsystemId, SimulatedAgency] = field(default_factory=dict)
-    routes: RouteState | None = None
-    exchange: Exchange | None = None
-    feed: EventFeed = field(default_factory=EventFeed)
-    scenarios: ScenarioRuns | None = None
+    agencies: dict[SubsystemId, SimulatedAgency]
+    routes: RouteState
+    exchange: Exchange
+    feed: EventFeed
+    scenarios: ScenarioRuns
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
+    """The background jobs started by :meth:`every`; cancelled by :meth:`stop_tasks`."""
 
     async def purge_expired(self) -> int:
         """Delete message-log records older than the retention period; returns how many."""
@@ -84,3 +89,7 @@ class HubRuntime:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
         self.tasks.clear()
+
+
+HUB = web.AppKey("hub", HubRuntime)
+"""The running hub in its aiohttp application: ``request.app[HUB]`` (typed)."""

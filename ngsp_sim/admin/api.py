@@ -1,7 +1,8 @@
 """The admin API under ``/api/v1``: the message log, health statistics, runtime registry changes,
-faults, circuits and credentials (handlers in :mod:`ngsp_sim.hub.admin_handlers`).
+faults, circuits and credentials (handlers in :mod:`ngsp_sim.admin.handlers`).
 
-Every route needs ``Authorization: Bearer <admin token>`` (compared in constant time). The route table
+Every route needs ``Authorization: Bearer <admin token>``, checked by
+:func:`ngsp_sim.hub.caller.operator_refusal` (the same check as ``/metrics``). The route table
 below both registers the handlers and generates ``/api/v1/openapi.json``, so the document cannot drift
 from the code.
 """
@@ -9,7 +10,6 @@ from the code.
 from __future__ import annotations
 
 import copy
-import hmac
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,8 +18,7 @@ from aiohttp import web
 from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
-from ngsp_sim.errors import Throttled
-from ngsp_sim.hub.admin_exchange import (
+from ngsp_sim.admin.exchange import (
     create_subscription,
     delete_subscription,
     events,
@@ -27,13 +26,12 @@ from ngsp_sim.hub.admin_exchange import (
     list_subscriptions,
     replay_deliveries,
 )
-from ngsp_sim.hub.admin_handlers import (
+from ngsp_sim.admin.handlers import (
     Handler,
     change_handler,
     error,
     get_message,
     health,
-    hub_of,
     list_agencies,
     list_changes,
     list_circuits,
@@ -45,7 +43,7 @@ from ngsp_sim.hub.admin_handlers import (
     rotate_credential,
     verify,
 )
-from ngsp_sim.hub.admin_scenarios import (
+from ngsp_sim.admin.scenarios import (
     get_run,
     get_scenario,
     list_runs,
@@ -54,6 +52,8 @@ from ngsp_sim.hub.admin_scenarios import (
     start_run,
     stop_run,
 )
+from ngsp_sim.hub.caller import operator_refusal
+from ngsp_sim.hub.runtime import HUB
 from ngsp_sim.registry.changes import DeleteAccess, PutAccess, PutService, PutSubsystem, PutTier
 from ngsp_sim.registry.spec import FaultSpec
 from schemas.admin import (
@@ -80,36 +80,15 @@ from schemas.admin import (
 )
 from schemas.scenarios import ScenarioDetail, ScenarioList, ScenarioRunCreate, ScenarioRunInfo, ScenarioRunList
 
-__all__ = ["ROUTES", "add_routes", "admin_openapi", "admin_refusal"]
-
-
-def admin_refusal(request: web.Request) -> web.Response | None:
-    """``None`` when the request carries the admin token (compared in constant time), else the 401,
-    or the 429 of a source or of the admin token over its allowance of failures (see
-    :mod:`ngsp_sim.security.guard`). A request without a token is not a guess and is not counted."""
-    hub = hub_of(request)
-    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
-        return error(401, "unauthorized", "the admin API needs Authorization: Bearer <admin token>")
-    try:
-        with hub.guard.attempt(
-            "admin", "admin", request.remote, request.headers.getall("X-Forwarded-For", [])
-        ) as attempt:
-            if not hmac.compare_digest(token.strip().encode(), hub.admin_token.encode()):
-                attempt.failed()
-                return error(401, "unauthorized", "the admin token is not valid")
-    except Throttled as err:
-        response = error(429, "throttled", err.message)
-        response.headers.update(err.headers)
-        return response
-    return None
+__all__ = ["ROUTES", "add_routes", "admin_openapi"]
 
 
 @web.middleware
 async def require_admin(request: web.Request, handler: Handler) -> web.StreamResponse:
     if not request.path.startswith("/api/v1/"):
         return await handler(request)
-    return admin_refusal(request) or await handler(request)
+    hub = request.app[HUB]
+    return operator_refusal(request, hub.guard, hub.admin_token) or await handler(request)
 
 
 async def openapi(request: web.Request) -> web.Response:

@@ -7,8 +7,9 @@ import asyncio
 
 from aiohttp import web
 
+from ngsp_sim.admin.handlers import error, ok, parsed_body
 from ngsp_sim.errors import ScenarioError
-from ngsp_sim.hub.admin_handlers import error, hub_of, ok, parsed_body
+from ngsp_sim.hub.runtime import HUB
 from ngsp_sim.scenarios.model import BUILTIN_VARIABLES, Scenario, load_scenario, shipped
 from ngsp_sim.scenarios.runner import ScenarioRun, step_info
 from schemas.scenarios import (
@@ -69,18 +70,18 @@ async def start_run(request: web.Request) -> web.Response:
     if unknown:
         declared = ", ".join(scenario.variables) or "none"
         return error(400, "invalid", f"unknown variable(s) {', '.join(unknown)}; {scenario.name} declares: {declared}")
-    run = hub_of(request).scenarios.start(scenario, step_mode=form.step, overrides=form.variables)
+    run = request.app[HUB].scenarios.start(scenario, step_mode=form.step, overrides=form.variables)
     return ok(run.info(), status=201)
 
 
 def _run(request: web.Request) -> ScenarioRun | web.Response:
     raw = request.match_info["id"]
-    run = hub_of(request).scenarios.runs.get(int(raw)) if raw.isdigit() and len(raw) < 12 else None
+    run = request.app[HUB].scenarios.runs.get(int(raw)) if raw.isdigit() and len(raw) < 12 else None
     return run if run is not None else error(404, "not_found", f"no scenario run {raw} (the last 20 are kept)")
 
 
 async def list_runs(request: web.Request) -> web.Response:
-    runs = hub_of(request).scenarios.runs
+    runs = request.app[HUB].scenarios.runs
     return ok(ScenarioRunList(items=[runs[i].info() for i in sorted(runs, reverse=True)]))
 
 

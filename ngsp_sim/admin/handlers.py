@@ -1,6 +1,6 @@
 """The admin API's handlers: message log, health, registry changes, faults, circuits, credentials.
 
-The route table, the token check and the OpenAPI document are in :mod:`ngsp_sim.hub.admin`.
+The route table, the token check and the OpenAPI document are in :mod:`ngsp_sim.admin.api`.
 """
 
 from __future__ import annotations
@@ -13,11 +13,12 @@ import orjson
 from aiohttp import web
 from pydantic import BaseModel, ValidationError
 
+from ngsp_sim.hub.responses import admin_error as error
+from ngsp_sim.hub.runtime import HUB
 from ngsp_sim.registry.changes import ChangeError
 from ngsp_sim.security.credentials import UnknownConsumer
 from ngsp_sim.store import MessageQuery, StoredMessage, verify_chain
 from schemas.admin import (
-    AdminError,
     AgencyInfo,
     AgencyList,
     Body,
@@ -42,23 +43,11 @@ from schemas.admin import (
     VerifyReport,
 )
 
-__all__ = ["Handler", "change_handler", "error", "hub_of", "ok", "parsed_body"]
+__all__ = ["Handler", "change_handler", "error", "ok", "parsed_body"]
 
 M = TypeVar("M", bound=BaseModel)
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
-
-
-def hub_of(request: web.Request) -> Any:
-    from ngsp_sim.hub.app import HUB
-
-    return request.app[HUB]
-
-
-def error(status: int, error: str, message: str, problems: list[str] | None = None) -> web.Response:
-    body = AdminError(error=error, message=message, problems=problems or []).model_dump()
-    headers = {"WWW-Authenticate": 'Bearer realm="ngsp-sim admin"'} if status == 401 else None
-    return web.Response(status=status, body=orjson.dumps(body), content_type="application/json", headers=headers)
 
 
 def ok(model: BaseModel, status: int = 200) -> web.Response:
@@ -130,7 +119,7 @@ async def list_messages(request: web.Request) -> web.Response:
         )
     except web.HTTPBadRequest as exc:
         return error(400, "invalid", exc.reason)
-    items = await hub_of(request).store.list_messages(query)
+    items = await request.app[HUB].store.list_messages(query)
     next_cursor = items[-1].id if len(items) == limit else None
     return ok(MessagePage(items=[MessageSummary(**_summary(m)) for m in items], next_cursor=next_cursor))
 
@@ -140,7 +129,7 @@ async def get_message(request: web.Request) -> web.Response:
         pk = int(request.match_info["id"])
     except ValueError:
         return error(400, "invalid", "the message id is the log position, an integer")
-    m = await hub_of(request).store.get_message(pk) if 0 <= pk < 2**62 else None
+    m = await request.app[HUB].store.get_message(pk) if 0 <= pk < 2**62 else None
     if m is None:
         return error(404, "not_found", f"no message {pk} in the log")
     bodies = {
@@ -150,7 +139,7 @@ async def get_message(request: web.Request) -> web.Response:
 
 
 async def health(request: web.Request) -> web.Response:
-    hub = hub_of(request)
+    hub = request.app[HUB]
     try:
         period = _int(request, "period", 3600, 1, 366 * 86400) or 3600
     except web.HTTPBadRequest as exc:
@@ -175,12 +164,12 @@ async def health(request: web.Request) -> web.Response:
 
 
 async def verify(request: web.Request) -> web.Response:
-    report = await verify_chain(hub_of(request).store)
+    report = await verify_chain(request.app[HUB].store)
     return ok(VerifyReport(ok=report.ok, checked=report.checked, broken_id=report.broken_id, reason=report.reason))
 
 
 async def list_services(request: web.Request) -> web.Response:
-    registry = hub_of(request).pipeline.table.registry
+    registry = request.app[HUB].pipeline.table.registry
     items = [
         ServiceInfo(
             service=str(s.id),
@@ -200,7 +189,7 @@ async def list_services(request: web.Request) -> web.Response:
 async def _change(request: web.Request, op: str, payload: Any) -> web.Response:
     actor = f"admin@{request.remote or 'unknown'}"
     try:
-        change = await hub_of(request).source.apply(op, payload, actor)
+        change = await request.app[HUB].source.apply(op, payload, actor)
     except ChangeError as exc:
         return error(exc.status, "not_found" if exc.status == 404 else "invalid", exc.message, exc.problems)
     return ok(ChangeInfo(id=change.id, op=change.op, payload=change.payload, actor=change.actor, ts_ms=change.ts_ms))
@@ -234,7 +223,7 @@ def change_handler(op: str, field: str | None = None, param: str = "id") -> Hand
 
 async def list_agencies(request: web.Request) -> web.Response:
     """Agencies and their subsystems, with names in both languages: what the dashboard's map draws."""
-    registry = hub_of(request).pipeline.table.registry
+    registry = request.app[HUB].pipeline.table.registry
     provided: dict[Any, list[str]] = {}
     for service_id in registry.services:
         provided.setdefault(service_id.subsystem, []).append(service_id.service_code)
@@ -256,27 +245,24 @@ async def list_agencies(request: web.Request) -> web.Response:
 
 
 async def list_faults(request: web.Request) -> web.Response:
-    hub = hub_of(request)
+    hub = request.app[HUB]
     registry = hub.pipeline.table.registry
     state = hub.routes
-    items = [
-        FaultInfo(**spec.model_dump(mode="json"), hits=state.fault(spec).hits if state else 0)
-        for spec in registry.faults
-    ]
+    items = [FaultInfo(**spec.model_dump(mode="json"), hits=state.fault(spec).hits) for spec in registry.faults]
     return ok(FaultList(items=items))
 
 
 async def list_circuits(request: web.Request) -> web.Response:
-    state = hub_of(request).routes
-    breakers = sorted(state.breakers.values(), key=lambda b: b.name) if state else []
+    state = request.app[HUB].routes
+    breakers = sorted(state.breakers.values(), key=lambda b: b.name)
     items = [CircuitInfo(provider=b.name, state=b.state, calls=b.calls, failures=b.failures) for b in breakers]
     return ok(CircuitList(items=items))
 
 
 async def reset_circuit(request: web.Request) -> web.Response:
     provider = request.match_info["id"]
-    state = hub_of(request).routes
-    breaker = state.reset_breaker(provider) if state else None
+    state = request.app[HUB].routes
+    breaker = state.reset_breaker(provider)
     if breaker is None:
         return error(404, "not_found", f"no circuit breaker for {provider}: not a provider of this hub")
     return ok(CircuitInfo(provider=breaker.name, state=breaker.state, calls=breaker.calls, failures=breaker.failures))
@@ -285,13 +271,13 @@ async def reset_circuit(request: web.Request) -> web.Response:
 async def list_credentials(request: web.Request) -> web.Response:
     items = [
         CredentialInfo(consumer_key=c.consumer_key, client=c.client, source=c.source, updated_ms=c.updated_ms)
-        for c in await hub_of(request).store.list_credentials()
+        for c in await request.app[HUB].store.list_credentials()
     ]
     return ok(CredentialList(items=items))
 
 
 async def rotate_credential(request: web.Request) -> web.Response:
-    hub = hub_of(request)
+    hub = request.app[HUB]
     key = request.match_info["key"]
     try:
         secret = await hub.credentials.rotate(key)
@@ -302,6 +288,6 @@ async def rotate_credential(request: web.Request) -> web.Response:
 
 
 async def list_changes(request: web.Request) -> web.Response:
-    changes = await hub_of(request).store.list_changes()
+    changes = await request.app[HUB].store.list_changes()
     items = [ChangeInfo(id=c.id, op=c.op, payload=c.payload, actor=c.actor, ts_ms=c.ts_ms) for c in changes]
     return ok(ChangeList(items=items))

@@ -9,7 +9,8 @@ import contextlib
 import orjson
 from aiohttp import web
 
-from ngsp_sim.hub.admin_handlers import error, hub_of, ok, parsed_body
+from ngsp_sim.admin.handlers import error, ok, parsed_body
+from ngsp_sim.hub.runtime import HUB
 from ngsp_sim.monitoring.feed import CLOSED
 from ngsp_sim.store.exchange import Delivery, Subscription
 from schemas.admin import (
@@ -45,7 +46,7 @@ def _delivery(d: Delivery) -> DeliveryInfo:
 
 
 async def list_subscriptions(request: web.Request) -> web.Response:
-    subs = await hub_of(request).store.exchange.list_subscriptions()
+    subs = await request.app[HUB].store.exchange.list_subscriptions()
     return ok(SubscriptionList(subscriptions=[SubscriptionInfo.model_validate(_info(s)) for s in subs]))
 
 
@@ -53,7 +54,7 @@ async def create_subscription(request: web.Request) -> web.Response:
     form = await parsed_body(request, SubscriptionCreate)
     if isinstance(form, web.Response):
         return form
-    sub = await hub_of(request).exchange.subscribe(
+    sub = await request.app[HUB].exchange.subscribe(
         form.topic, form.url, sub_id=form.id, secret=form.secret, max_attempts=form.max_attempts
     )
     return ok(SubscriptionCreated.model_validate({**_info(sub), "secret": sub.secret}))
@@ -61,7 +62,7 @@ async def create_subscription(request: web.Request) -> web.Response:
 
 async def delete_subscription(request: web.Request) -> web.Response:
     sub_id = request.match_info["id"]
-    if not await hub_of(request).store.exchange.delete_subscription(sub_id):
+    if not await request.app[HUB].store.exchange.delete_subscription(sub_id):
         return error(404, "not_found", f"no subscription {sub_id}")
     return web.json_response({"deleted": sub_id})
 
@@ -74,7 +75,7 @@ async def list_deliveries(request: web.Request) -> web.Response:
         limit = min(max(int(request.query.get("limit", "100")), 1), 1000)
     except ValueError:
         return error(400, "invalid", "limit must be an integer")
-    store = hub_of(request).store.exchange
+    store = request.app[HUB].store.exchange
     found = await store.list_deliveries(status, request.query.get("subscription"), limit)
     return ok(DeliveryList(deliveries=[_delivery(d) for d in found], counts=await store.counts()))
 
@@ -83,7 +84,7 @@ async def replay_deliveries(request: web.Request) -> web.Response:
     form = await parsed_body(request, ReplayRequest)
     if isinstance(form, web.Response):
         return form
-    hub = hub_of(request)
+    hub = request.app[HUB]
     named = [(i, await hub.store.exchange.get_delivery(i)) for i in form.ids]
     unknown = [f"no delivery {i}" for i, d in named if d is None]
     unknown += [f"delivery {i} is {d.status}, not dead" for i, d in named if d is not None and d.status != "dead"]
@@ -98,7 +99,7 @@ async def replay_deliveries(request: web.Request) -> web.Response:
 async def events(request: web.Request) -> web.StreamResponse:
     """Server-sent events: ``id``, ``event`` (message, edoc, delivery, event, scenario) and JSON ``data``;
     ``Last-Event-ID`` resumes from the kept backlog; a comment line every 15 s keeps proxies open."""
-    feed = hub_of(request).feed
+    feed = request.app[HUB].feed
     last = request.headers.get("Last-Event-ID") or request.query.get("after")
     after = int(last) if last and last.isdigit() else None
     response = web.StreamResponse(headers={"Content-Type": "text/event-stream", "Cache-Control": "no-store",

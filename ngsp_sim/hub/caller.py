@@ -1,0 +1,115 @@
+"""Who is calling: the one place the hub reads a caller's identity from a request.
+
+- ``X-Road-Client`` (``INSTANCE/CLASS/MEMBER/SUBSYSTEM``): required on ``/r1`` without a bearer token,
+  asked of ``allowedMethods``, and checked against the token's client when both are sent. Given more
+  than once or malformed, it is refused the same way on every path.
+- ``Authorization: Bearer <access token>``: issued by ``POST /token``; required on gateway paths,
+  optional on ``/r1``.
+- ``Authorization: Bearer <admin token>``: the operator, on the admin API and ``/metrics``; compared in
+  constant time, failures counted by :class:`~ngsp_sim.security.guard.FailedAuthGuard`.
+
+The functions take what they check against (token service, guard, admin token) as arguments, so this
+module sits below the runtime that holds them.
+"""
+
+from __future__ import annotations
+
+import hmac
+
+from aiohttp import web
+from multidict import CIMultiDictProxy
+
+from ngsp_sim.errors import HubError, InvalidClientIdentifier, InvalidCredentials, Throttled
+from ngsp_sim.hub.responses import admin_error
+from ngsp_sim.identifiers import SubsystemId
+from ngsp_sim.security import TokenService
+from ngsp_sim.security.guard import FailedAuthGuard
+
+__all__ = [
+    "authenticate_r1",
+    "claimed_client",
+    "matching_client",
+    "operator_refusal",
+    "required_client",
+    "token_client",
+]
+
+_HEADER = "X-Road-Client"
+
+
+def claimed_client(headers: CIMultiDictProxy[str]) -> SubsystemId | None:
+    """The client named by ``X-Road-Client``; ``None`` without the header. Raises
+    :class:`InvalidClientIdentifier` when it is given more than once or is malformed."""
+    values = headers.getall(_HEADER, [])
+    if not values:
+        return None
+    if len(values) > 1:
+        raise InvalidClientIdentifier("the X-Road-Client header is given more than once")
+    try:
+        return SubsystemId.parse(values[0])
+    except ValueError as exc:
+        raise InvalidClientIdentifier(f"X-Road-Client is malformed: {exc}") from None
+
+
+def required_client(headers: CIMultiDictProxy[str]) -> SubsystemId:
+    """The client of an ``/r1`` call identified by ``X-Road-Client`` alone."""
+    client = claimed_client(headers)
+    if client is None:
+        raise InvalidClientIdentifier(
+            "the X-Road-Client header is missing",
+            detail="send X-Road-Client: INSTANCE/CLASS/MEMBER/SUBSYSTEM, e.g. VN/GOV/000.00.00.H29/MOTCUA",
+        )
+    return client
+
+
+def matching_client(headers: CIMultiDictProxy[str], client: SubsystemId) -> None:
+    """A caller identified by its access token may also send ``X-Road-Client``: it must name the same client."""
+    claimed = claimed_client(headers)
+    if claimed is not None and claimed != client:
+        raise InvalidClientIdentifier(f"X-Road-Client {claimed} does not match the access token's client {client}")
+
+
+async def token_client(headers: CIMultiDictProxy[str], tokens: TokenService) -> SubsystemId | None:
+    """The client of the request's bearer token; ``None`` without ``Authorization``."""
+    values = headers.getall("Authorization", [])
+    if not values:
+        return None
+    if len(values) > 1:
+        raise InvalidCredentials("the Authorization header is given more than once")
+    scheme, _, token = values[0].partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise InvalidCredentials("expected Authorization: Bearer <access token>")
+    return await tokens.client_of(token.strip())
+
+
+async def authenticate_r1(
+    headers: CIMultiDictProxy[str], tokens: TokenService
+) -> tuple[SubsystemId | None, HubError | None]:
+    """On ``/r1``, a bearer token is optional; when present it must be valid and match X-Road-Client.
+    The error is returned, not raised, so that the pipeline logs the refused exchange like any other."""
+    try:
+        client = await token_client(headers, tokens)
+        if client is not None:
+            matching_client(headers, client)
+        return client, None
+    except HubError as err:
+        return None, err
+
+
+def operator_refusal(request: web.Request, guard: FailedAuthGuard, admin_token: str) -> web.Response | None:
+    """``None`` when the request carries the admin token (compared in constant time), else the 401,
+    or the 429 of a source or of the admin token over its allowance of failures (see
+    :mod:`ngsp_sim.security.guard`). A request without a token is not a guess and is not counted."""
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        return admin_error(401, "unauthorized", "the admin API needs Authorization: Bearer <admin token>")
+    try:
+        with guard.attempt("admin", "admin", request.remote, request.headers.getall("X-Forwarded-For", [])) as attempt:
+            if not hmac.compare_digest(token.strip().encode(), admin_token.encode()):
+                attempt.failed()
+                return admin_error(401, "unauthorized", "the admin token is not valid")
+    except Throttled as err:
+        response = admin_error(429, "throttled", err.message)
+        response.headers.update(err.headers)
+        return response
+    return None
