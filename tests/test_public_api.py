@@ -14,6 +14,7 @@ import pytest
         "ngsp_sim.errors",
         "ngsp_sim.registry",
         "ngsp_sim.sim",
+        "ngsp_sim.transport",
         "adapters",
         "adapters.base",
         "schemas.common",

@@ -24,7 +24,7 @@ from adapters.base import Adapter
 from ngsp_sim import sim
 from ngsp_sim.clock import Clock, SystemClock
 from ngsp_sim.config import HubConfig
-from ngsp_sim.exchange import Exchange, WebhookSender, edoc_topic, new_subscription
+from ngsp_sim.exchange import Exchange, edoc_topic, new_subscription
 from ngsp_sim.hub import admin, gateway
 from ngsp_sim.hub.edge import edge_guard, parser_limits
 from ngsp_sim.hub.metaservices import METASERVICES, list_clients, metaservice
@@ -48,6 +48,7 @@ from ngsp_sim.sim import Country, SimulatedAgency
 from ngsp_sim.sim.document_system import DocumentSystem
 from ngsp_sim.store import SqliteStore, Store, store_from_url
 from ngsp_sim.store.sql import LATEST_MIGRATION
+from ngsp_sim.transport import WebhookSender
 
 __all__ = ["HUB", "create_app"]
 
