@@ -13,7 +13,6 @@ from ngsp_sim.clock import ManualClock
 from ngsp_sim.errors import CircuitOpen
 from ngsp_sim.hub.app import HUB
 from ngsp_sim.registry.loader import demo_text
-from ngsp_sim.sim import DEMO_CITIZEN
 from ngsp_sim.store import MessageQuery
 from ngsp_sim.transport import ActiveFault, BreakerConfig, CircuitBreaker, FaultSpec
 from tests.helpers import ADMIN, BUSINESS, DOSSIER_LOOKUP, MOTCUA, POPULATION, lookup_body, provider_topology
@@ -250,24 +249,3 @@ async def test_faults_through_the_admin_api(hub):
     assert bad.status == 400 and "latency" in " ".join((await bad.json())["problems"])
     unknown = await hub.put("/api/v1/faults/y", json={"target": "VN/GOV/X/Y", "kind": "reset"}, headers=ADMIN)
     assert unknown.status == 400
-
-
-async def test_a_fault_in_a_nested_exchange_marks_only_that_exchange(hub):
-    """The one-stop agency checks the applicant through the hub while it answers: the population outage
-    hits that inner exchange, and the outer one (the portal's call to the one-stop system) is not
-    marked with it, because each exchange carries its own context."""
-    outage = {"target": "VN/GOV/000.00.00.G01/CSDLQGDC", "kind": "outage"}
-    assert (await hub.put("/api/v1/faults/popdb-down", json=outage, headers=ADMIN)).status == 200
-    application = {
-        "MaTTHC": "1.004227.000.00.00.H56",
-        "KenhThucHien": 2,
-        "ChuHoSo": "Nguyễn Văn An",
-        "SoGiayToChuHoSo": DEMO_CITIZEN,
-        "NgaySinhChuHoSo": "19900515",
-        "TrichYeuHoSo": "Đăng ký khai sinh cho con",
-    }
-    portal = {"X-Road-Client": "VN/GOV/000.00.00.G22/DVCQG"}
-    resp = await hub.post("/r1/VN/GOV/000.00.00.H56/MOTCUA/TiepNhanHoSo", json=application, headers=portal)
-    assert (await resp.json())["KetQua"] == 0
-    injected = {m.service.rsplit("/", 1)[1]: m.injected for m in await _logged(hub)}
-    assert injected == {"XacThucThongTinCongDan": "outage:popdb-down", "TiepNhanHoSo": None}
