@@ -8,8 +8,8 @@ from pathlib import Path
 
 from ngsp_sim.exchange.delivery import DeliveryConfig
 from ngsp_sim.monitoring.message_log import MessageLogConfig
-from ngsp_sim.resilience import BreakerConfig
 from ngsp_sim.security.guard import FailedAuthConfig
+from ngsp_sim.transport.resilience import BreakerConfig
 
 __all__ = [
     "DEFAULT_POPULATION",

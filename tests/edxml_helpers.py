@@ -6,9 +6,10 @@ from typing import Any
 
 from adapters.edxml import build_edoc, build_status
 from ngsp_sim.clock import Clock
-from ngsp_sim.exchange import DeliveryConfig, Exchange, WebhookSender
+from ngsp_sim.exchange import DeliveryConfig, Exchange
 from ngsp_sim.store import SqliteStore
 from ngsp_sim.store.exchange import NewEdoc
+from ngsp_sim.transport import WebhookSender
 
 G01 = {"OrganId": "000.00.00.G01", "OrganName": "Bộ Công an"}
 H29 = {"OrganId": "000.00.00.H29", "OrganName": "UBND Thành phố Hồ Chí Minh"}

@@ -20,7 +20,7 @@ from adapters.base import Exchange, HubCall
 from adapters.business import BusinessAdapter
 from ngsp_sim import errors
 from ngsp_sim.config import MessageLogConfig
-from ngsp_sim.resilience import BreakerConfig
+from ngsp_sim.transport import BreakerConfig
 from tests.helpers import (
     BUSINESS,
     HOTICH,

@@ -13,10 +13,8 @@ from ngsp_sim.clock import ManualClock
 from ngsp_sim.errors import CircuitOpen
 from ngsp_sim.hub.runtime import HUB
 from ngsp_sim.registry.loader import demo_text
-from ngsp_sim.registry.spec import FaultSpec
-from ngsp_sim.resilience import BreakerConfig, CircuitBreaker
-from ngsp_sim.sim.faults import ActiveFault
 from ngsp_sim.store import MessageQuery
+from ngsp_sim.transport import ActiveFault, BreakerConfig, CircuitBreaker, FaultSpec
 from tests.helpers import ADMIN, BUSINESS, DOSSIER_LOOKUP, MOTCUA, POPULATION, lookup_body, provider_topology
 
 POP_SERVICE = "VN/GOV/000.00.00.G01/CSDLQGDC/TraCuuThongTinCongDan"
@@ -215,7 +213,7 @@ def test_circuit_breaker_forgets_failures_that_leave_the_window():
 
 
 async def test_breaker_state_is_visible_and_recovers_through_the_hub(make_hub, clock: ManualClock):
-    from ngsp_sim.resilience import BreakerConfig as Config
+    from ngsp_sim.transport import BreakerConfig as Config
 
     hub = await make_hub(
         with_faults(

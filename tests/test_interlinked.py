@@ -303,3 +303,22 @@ async def test_population_db_outage_reaches_the_one_stop_counter(hub):
     assert (await hub.delete("/api/v1/faults/popdb-down", headers=ADMIN)).status == 200
     recovered = await (await hub.post(f"{THANH_HOA_ONE_STOP}/TiepNhanHoSo", json=APPLICATION, headers=PORTAL)).json()
     assert recovered["KetQua"] == 1
+
+
+async def test_a_fault_in_a_nested_exchange_marks_only_that_exchange(hub):
+    """The one-stop system checks the applicant through the hub while it answers: the population outage
+    hits that inner exchange, and the outer one (the portal's call to the one-stop system) is not marked
+    with it, because each exchange carries its own context through the transports."""
+    from ngsp_sim.hub.app import HUB
+    from ngsp_sim.store import MessageQuery
+    from tests.helpers import ADMIN
+
+    outage = {"target": "VN/GOV/000.00.00.G01/CSDLQGDC", "kind": "outage"}
+    assert (await hub.put("/api/v1/faults/popdb-down", json=outage, headers=ADMIN)).status == 200
+    refused = await (await hub.post(f"{THANH_HOA_ONE_STOP}/TiepNhanHoSo", json=APPLICATION, headers=PORTAL)).json()
+    assert refused["KetQua"] == 0
+    runtime = hub.server.app[HUB]
+    await runtime.message_log.flush()
+    logged = await runtime.store.list_messages(MessageQuery(limit=100))
+    injected = {m.service.rsplit("/", 1)[1]: m.injected for m in logged}
+    assert injected == {"XacThucThongTinCongDan": "outage:popdb-down", "TiepNhanHoSo": None}

@@ -16,6 +16,7 @@ import pytest
         "ngsp_sim.hub.runtime",
         "ngsp_sim.registry",
         "ngsp_sim.sim",
+        "ngsp_sim.transport",
         "adapters",
         "adapters.base",
         "schemas.common",

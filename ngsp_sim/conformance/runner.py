@@ -36,7 +36,7 @@ from ngsp_sim.plugins import installed
 from ngsp_sim.postman import client_for
 from ngsp_sim.registry import read_topology
 from ngsp_sim.registry.loader import registry_from_text
-from ngsp_sim.transport import HttpTransport
+from ngsp_sim.transport import ExchangeContext, HttpTransport
 
 __all__ = ["Plan", "Result", "plan", "run_plan"]
 
@@ -151,7 +151,7 @@ async def _direct(transport: HttpTransport, p: Plan, case: Case) -> tuple[bool, 
     answers: list[NativeResponse] = []
 
     async def send(native: NativeRequest) -> NativeResponse:
-        answers.append(await transport.send(native, p.timeout))
+        answers.append(await transport.send(native, p.timeout, ExchangeContext()))
         return answers[-1]
 
     try:

@@ -5,30 +5,26 @@ the mailboxes, the subscriptions (from the admin API, the topology file, or simu
 :meth:`Exchange.publish` for events such as a dossier's status change.
 
 Subscriber URLs are ``http(s)://...`` webhooks, or ``sim://INSTANCE/CLASS/MEMBER/SUBSYSTEM`` for a
-simulated agency running inside the hub (delivered to its ``POST /webhook`` native route, signed alike).
+simulated agency running inside the hub (delivered to its ``POST /webhook`` native route, signed alike),
+both by the sender given to :class:`Exchange` (the hub's is :class:`ngsp_sim.transport.WebhookSender`).
 """
 
 from __future__ import annotations
 
 import secrets
 import uuid
-from collections.abc import Mapping
 from typing import Any
 
-import aiohttp
 import orjson
 
-from adapters.base import NativeRequest
 from ngsp_sim.clock import Clock
-from ngsp_sim.exchange.delivery import DeliveryConfig, DeliveryWorker
+from ngsp_sim.exchange.delivery import DeliveryConfig, DeliveryWorker, Sender
 from ngsp_sim.exchange.mailboxes import Mailboxes, edoc_topic
-from ngsp_sim.identifiers import SubsystemId
 from ngsp_sim.monitoring.feed import EventFeed
 from ngsp_sim.store.exchange import ExchangeStore, NewEvent, Subscription
+from ngsp_sim.transport.webhook import SIM_SCHEME
 
-__all__ = ["DeliveryConfig", "Exchange", "Mailboxes", "WebhookSender", "edoc_topic", "new_subscription"]
-
-SIM_SCHEME = "sim://"
+__all__ = ["DeliveryConfig", "Exchange", "Mailboxes", "edoc_topic", "new_subscription"]
 
 
 def new_subscription(
@@ -46,42 +42,13 @@ def new_subscription(
     )
 
 
-class WebhookSender:
-    """POSTs a delivery; ``sim://`` URLs go to the simulated agency's handler in-process."""
-
-    def __init__(self, session: aiohttp.ClientSession, agencies: Mapping[SubsystemId, Any]) -> None:
-        self.session = session
-        self.agencies = agencies
-
-    async def __call__(self, sub: Subscription, body: bytes, headers: dict[str, str], timeout: float) -> str | None:
-        if sub.url.startswith(SIM_SCHEME):
-            try:
-                agency = self.agencies.get(SubsystemId.parse(sub.url.removeprefix(SIM_SCHEME)))
-            except ValueError:
-                agency = None
-            if agency is None:
-                return f"no simulated agency {sub.url}"
-            answer = await agency.handle(NativeRequest("POST", "/webhook", headers=headers, body=body))
-            return None if 200 <= answer.status < 300 else f"HTTP {answer.status}"
-        try:
-            async with self.session.post(
-                sub.url, data=body, headers=headers, timeout=aiohttp.ClientTimeout(total=timeout), allow_redirects=False
-            ) as resp:
-                await resp.read()
-                return None if 200 <= resp.status < 300 else f"HTTP {resp.status}"
-        except TimeoutError:
-            return f"no answer within {timeout:g} s"
-        except aiohttp.ClientError as exc:
-            return f"{type(exc).__name__}: {exc}"
-
-
 class Exchange:
     def __init__(
         self,
         store: ExchangeStore,
         clock: Clock,
         config: DeliveryConfig,
-        sender: WebhookSender,
+        sender: Sender,
         agencies: Any,
         feed: EventFeed | None = None,
     ) -> None:

@@ -33,7 +33,7 @@ from adapters.base import Adapter
 from ngsp_sim import sim
 from ngsp_sim.clock import Clock, SystemClock
 from ngsp_sim.config import HubConfig
-from ngsp_sim.exchange import Exchange, WebhookSender, edoc_topic, new_subscription
+from ngsp_sim.exchange import Exchange, edoc_topic, new_subscription
 from ngsp_sim.hub.edge import edge_guard, parser_limits
 from ngsp_sim.hub.endpoints import healthz, list_clients_handler, metrics_handler, r1_handler, readyz
 from ngsp_sim.hub.gateway import gateway_handler, token_handler
@@ -54,6 +54,7 @@ from ngsp_sim.security.guard import FailedAuthGuard
 from ngsp_sim.sim import Country, SimulatedAgency
 from ngsp_sim.sim.document_system import DocumentSystem
 from ngsp_sim.store import SqliteStore, Store, store_from_url
+from ngsp_sim.transport import WebhookSender
 
 __all__ = ["HubOptions", "Plane", "assemble", "create_hub"]
 

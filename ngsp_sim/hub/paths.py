@@ -8,7 +8,7 @@ Such text would be data to the access check but syntax to the provider (a second
 ``?`` that starts a query, a servlet container that resolves ``..;``), so the provider could receive a
 path or query that was never checked. Plain ``.`` and ``..`` segments are resolved (as every HTTP
 client does) and a path that climbs above the service is refused. What the access check judges is
-exactly what :func:`ngsp_sim.transport.wire_path` sends.
+exactly what :func:`ngsp_sim.transport.http.wire_path` sends.
 """
 
 from __future__ import annotations

@@ -59,8 +59,8 @@ from ngsp_sim.monitoring.otel import OtelTracing
 from ngsp_sim.monitoring.tracing import TraceContext, trace_from
 from ngsp_sim.registry import Registry
 from ngsp_sim.security.throttle import Throttler
-from ngsp_sim.sim.faults import INJECTED, corrupt
 from ngsp_sim.store import MessageEntry
+from ngsp_sim.transport import ExchangeContext, corrupt_reply
 from ngsp_sim.validation import validate
 
 __all__ = ["Incoming", "Outcome", "Pipeline", "RoutingTable"]
@@ -111,6 +111,8 @@ class _Seen:
     provider_request: bytes | None = None
     provider_response: bytes | None = None
     violations: list[Violation] | None = None
+    exchange: ExchangeContext = dataclasses.field(default_factory=ExchangeContext)
+    """Passed with every transport call; the injected faults that hit the exchange are named on it."""
 
 
 @dataclass(slots=True)
@@ -169,8 +171,7 @@ class Pipeline:
             "X-Road-Request-Hash": base64.b64encode(hashlib.sha512(req.body).digest()).decode(),
         }
         seen = _Seen()
-        injected: list[str] = []
-        injected_token = INJECTED.set(injected)  # reset below: exchanges may nest (an agency calling the hub)
+        injected = seen.exchange.injected
         with structlog.contextvars.bound_contextvars(xroad_id=message_id):
             try:
                 status, body = await self._exchange(req, record, message_id, headers, seen, context)
@@ -195,7 +196,6 @@ class Pipeline:
                 violations=[v.as_dict() for v in seen.violations] if seen.violations else None,
                 injected=injected or None,
             )
-        INJECTED.reset(injected_token)
         if span is not None and self.otel is not None:
             self.otel.end(span, record)
         if self.metrics is not None:
@@ -290,8 +290,7 @@ class Pipeline:
         if reply.raw is not None:  # a document passed on as it is; its adapter checked it
             headers.update(reply.headers)
             return reply.status, reply.raw
-        if any(name.startswith("schema_violation:") for name in INJECTED.get() or ()):
-            reply = dataclasses.replace(reply, data=corrupt(reply.data))
+        reply = corrupt_reply(reply, seen.exchange)  # an injected schema_violation, before validation
         if 200 <= reply.status < 300:
             _, violations = validate(route.operation.response_model, reply.data, "response")
             if violations:
@@ -340,7 +339,7 @@ class Pipeline:
             seen.provider_request = _REDACTED if native.secret else native.body
             seen.provider_response = None
             record.providerMethod, record.providerPath = native.method, native_target(native)
-            response = await route.transport.send(native, route.service.timeout)
+            response = await route.transport.send(native, route.service.timeout, seen.exchange)
             seen.provider_response = _REDACTED if native.secret else response.body
             record.providerStatus = response.status
             record.responseInTs = _ms(self.clock.now())

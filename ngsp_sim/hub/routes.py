@@ -16,11 +16,19 @@ from adapters.base import Adapter, Operation
 from ngsp_sim.clock import Clock
 from ngsp_sim.identifiers import ServiceId, SubsystemId
 from ngsp_sim.registry import Registry, Service
-from ngsp_sim.registry.spec import FaultSpec
-from ngsp_sim.resilience import BreakerConfig, BreakerTransport, CircuitBreaker, RetryTransport
 from ngsp_sim.sim import Country, SimulatedAgency
-from ngsp_sim.sim.faults import ActiveFault, FaultyTransport
-from ngsp_sim.transport import HttpTransport, InProcessTransport, Transport
+from ngsp_sim.transport import (
+    ActiveFault,
+    BreakerConfig,
+    BreakerTransport,
+    CircuitBreaker,
+    FaultSpec,
+    FaultyTransport,
+    HttpTransport,
+    InProcessTransport,
+    RetryTransport,
+    Transport,
+)
 
 __all__ = ["RouteState", "ServiceRoute", "build_routes", "ensure_agencies"]
 

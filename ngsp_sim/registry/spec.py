@@ -1,7 +1,8 @@
 """The topology file format, as pydantic models (the file is YAML; see ``demo.yaml``).
 
 These models check each value on its own (identifier characters, QCVN 102 agency codes, URLs,
-timeouts); :mod:`ngsp_sim.registry.loader` then checks what refers to what.
+timeouts); :mod:`ngsp_sim.registry.loader` then checks what refers to what. A fault's own format
+(``FaultSpec``) lives with the fault injection it configures, :mod:`ngsp_sim.transport.faults`.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, HttpUrl, model_validator
 
 from ngsp_sim.identifiers import ServiceId, SubsystemId, check_part
+from ngsp_sim.transport.faults import FaultSpec
 from schemas.common import AgencyCode
 
 __all__ = [
@@ -69,52 +71,6 @@ class GatewaySpec(_Spec):
 class TierSpec(_Spec):
     rate: float = Field(gt=0, le=1_000_000, description="Requests per second, sustained")
     burst: int = Field(ge=1, le=1_000_000, description="Requests allowed at once")
-
-
-FaultKind = Literal["latency", "error", "timeout", "reset", "malformed", "schema_violation", "outage"]
-
-
-class LatencySpec(_Spec):
-    distribution: Literal["fixed", "uniform", "lognormal"] = "fixed"
-    ms: float | None = Field(default=None, ge=0, le=600_000, description="fixed: the delay")
-    min_ms: float | None = Field(default=None, ge=0, le=600_000, description="uniform: the lower bound")
-    max_ms: float | None = Field(default=None, ge=0, le=600_000, description="uniform: the upper bound")
-    median_ms: float | None = Field(default=None, gt=0, le=600_000, description="lognormal: the median")
-    sigma: float = Field(default=0.5, gt=0, le=5, description="lognormal: the spread")
-
-    @model_validator(mode="after")
-    def _complete(self) -> LatencySpec:
-        needed = {"fixed": ("ms",), "uniform": ("min_ms", "max_ms"), "lognormal": ("median_ms",)}[self.distribution]
-        missing = [n for n in needed if getattr(self, n) is None]
-        if missing:
-            raise ValueError(f"a {self.distribution} latency needs {', '.join(missing)}")
-        if self.distribution == "uniform" and (self.min_ms or 0) > (self.max_ms or 0):
-            raise ValueError("min_ms is above max_ms")
-        return self
-
-
-class FaultSpec(_Spec):
-    """A fault injected in front of one service, or of every service of a provider subsystem."""
-
-    id: str = Field(pattern=r"^[A-Za-z0-9_.-]{1,64}$")
-    target: str = Field(description="A service (…/SUBSYSTEM/SERVICE) or a provider subsystem (…/SUBSYSTEM)")
-    kind: FaultKind
-    rate: float = Field(default=1.0, ge=0, le=1, description="Share of calls it hits, drawn from the seed")
-    seed: int = 0
-    latency: LatencySpec | None = None
-    status: int = Field(default=503, ge=400, le=599, description="error: the HTTP status answered")
-    body: str | None = Field(default=None, max_length=65536, description="error: the native body answered")
-    content_type: str = "application/json"
-    start: float | None = Field(default=None, description="Active from (epoch seconds); omitted: now")
-    end: float | None = Field(default=None, description="Active until (epoch seconds); omitted: until removed")
-
-    @model_validator(mode="after")
-    def _complete(self) -> FaultSpec:
-        if self.kind == "latency" and self.latency is None:
-            raise ValueError("a latency fault needs latency: {distribution, ...}")
-        if self.start is not None and self.end is not None and self.end <= self.start:
-            raise ValueError("end is not after start")
-        return self
 
 
 class ServiceSpec(_Spec):

@@ -1,17 +1,13 @@
-"""How the hub reaches a provider: one small contract, two implementations.
+"""A provider reached over HTTP: the native request sent to the service's base URL with aiohttp.
 
-``InProcessTransport`` calls a simulated agency's handler directly; ``HttpTransport`` sends the native
-request to a base URL with aiohttp. Both enforce the service's timeout and translate failures into
-the hub's error tree (``Timeout``, ``NetworkError``, ``ServiceFailed``). Redirects are returned to the
-adapter, never followed. The HTTP path is encoded by the hub (:func:`wire_path`) and
-handed to aiohttp as already encoded, so the client library neither decodes nor resolves it again:
-the provider receives the path the access check judged.
+The service's timeout is enforced and failures become the hub's error tree (``Timeout``,
+``NetworkError``, ``ServiceFailed``). Redirects are returned to the adapter, never followed. The HTTP
+path is encoded by the hub (:func:`wire_path`) and handed to aiohttp as already encoded, so the client
+library neither decodes nor resolves it again: the provider receives the path the access check judged.
 """
 
 from __future__ import annotations
 
-import asyncio
-from typing import Protocol
 from urllib.parse import quote
 
 import aiohttp
@@ -19,9 +15,9 @@ from yarl import URL
 
 from adapters.base import NativeRequest, NativeResponse
 from ngsp_sim.errors import NetworkError, ServiceFailed, Timeout
-from ngsp_sim.sim.base import SimulatedAgency
+from ngsp_sim.transport.contract import ExchangeContext
 
-__all__ = ["HttpTransport", "InProcessTransport", "Transport", "escaped", "wire_path"]
+__all__ = ["HttpTransport", "escaped", "wire_path"]
 
 _PCHAR = "/!$&'()*+,;=:@"
 """What :func:`wire_path` leaves unencoded besides letters, digits and ``-._~`` (RFC 3986 ``pchar``)."""
@@ -40,22 +36,6 @@ def escaped(value: str) -> str:
     return value.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
 
 
-class Transport(Protocol):
-    async def send(self, request: NativeRequest, timeout: float) -> NativeResponse: ...
-
-
-class InProcessTransport:
-    def __init__(self, agency: SimulatedAgency) -> None:
-        self.agency = agency
-
-    async def send(self, request: NativeRequest, timeout: float) -> NativeResponse:
-        try:
-            async with asyncio.timeout(timeout):
-                return await self.agency.handle(request)
-        except TimeoutError:
-            raise Timeout(f"the simulated provider did not answer within {timeout:g} s") from None
-
-
 class HttpTransport:
     """``session`` is the hub's shared client session (created and closed with the app)."""
 
@@ -64,7 +44,7 @@ class HttpTransport:
         self.session = session
         self.max_body_size = max_body_size
 
-    async def send(self, request: NativeRequest, timeout: float) -> NativeResponse:
+    async def send(self, request: NativeRequest, timeout: float, exchange: ExchangeContext) -> NativeResponse:
         url = self.base_url.with_path(self.base_url.raw_path.rstrip("/") + wire_path(request.path), encoded=True)
         try:
             async with self.session.request(

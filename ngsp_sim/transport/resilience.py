@@ -6,6 +6,9 @@ window. When at least ``min_calls`` calls saw ``failure_ratio`` or more failures
 at once with ``ServiceFailed.CircuitOpen`` instead of piling up on a dead provider. After
 ``open_seconds`` (on the hub's clock) it lets one probe through (*half-open*): success closes it,
 failure opens it again.
+
+Both are decorators of the transport contract (:mod:`ngsp_sim.transport.contract`): a route's
+transport is ``RetryTransport(BreakerTransport(...))`` around the provider's own.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ from dataclasses import dataclass
 from adapters.base import NativeRequest, NativeResponse
 from ngsp_sim.clock import Clock
 from ngsp_sim.errors import CircuitOpen, NetworkError, ServiceFailed
-from ngsp_sim.transport import Transport
+from ngsp_sim.transport.contract import ExchangeContext, Transport
 
 __all__ = ["BreakerConfig", "BreakerTransport", "CircuitBreaker", "RetryTransport"]
 
@@ -93,10 +96,10 @@ class BreakerTransport:
         self.inner = inner
         self.breaker = breaker
 
-    async def send(self, request: NativeRequest, timeout: float) -> NativeResponse:
+    async def send(self, request: NativeRequest, timeout: float, exchange: ExchangeContext) -> NativeResponse:
         self.breaker.before()
         try:
-            response = await self.inner.send(request, timeout)
+            response = await self.inner.send(request, timeout, exchange)
         except ServiceFailed:
             self.breaker.record(False)
             raise
@@ -113,10 +116,10 @@ class RetryTransport:
     def __init__(self, inner: Transport) -> None:
         self.inner = inner
 
-    async def send(self, request: NativeRequest, timeout: float) -> NativeResponse:
+    async def send(self, request: NativeRequest, timeout: float, exchange: ExchangeContext) -> NativeResponse:
         try:
-            return await self.inner.send(request, timeout)
+            return await self.inner.send(request, timeout, exchange)
         except NetworkError:
             if request.method not in IDEMPOTENT:
                 raise
-            return await self.inner.send(request, timeout)
+            return await self.inner.send(request, timeout, exchange)
