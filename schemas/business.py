@@ -32,8 +32,6 @@ NATIVE_PATHS: Mapping[str, str] = MappingProxyType(
         "tinhTrangHoSo": "/apiCSDLDKDN/1.0/tinhTrangHoSo",
     }
 )
-"""Operation -> path at the provider: the wire contract that the adapter sends to and the simulated
-agency serves, so that moving one moves the other."""
 
 
 class ChiTietDoanhNghiepQuery(WireModel):

@@ -31,8 +31,6 @@ __all__ = [
 NATIVE_PATHS: Mapping[str, str] = MappingProxyType(
     {"dangKyHoTich": "/hotich/api/dangKyHoTich", "traTrangThaiHoSo": "/hotich/api/traTrangThaiHoSo"}
 )
-"""Operation -> path at the provider: the wire contract that the adapter sends to and the simulated
-agency serves, so that moving one moves the other."""
 
 
 class BirthData(WireModel):

@@ -27,8 +27,6 @@ __all__ = [
 NATIVE_PATHS: Mapping[str, str] = MappingProxyType(
     {"nhanHoSoDangKy": "/lltp/api/nhanHoSoDangKy", "traTrangThaiHs": "/lltp/api/traTrangThaiHs"}
 )
-"""Operation -> path at the provider: the wire contract that the adapter sends to and the simulated
-agency serves, so that moving one moves the other."""
 
 
 class NhanHoSoDangKyRequest(WireModel):

@@ -22,8 +22,6 @@ NATIVE_PATHS: Mapping[str, str] = MappingProxyType(
         "ChuyenBuocHoSo": "/motcua/api/ChuyenBuocHoSo",
     }
 )
-"""Operation -> path at the provider: the wire contract that the adapter sends to and the simulated
-agency serves, so that moving one moves the other."""
 
 DossierCode: TypeAlias = MaHoSo  # a field named MaHoSo would shadow the type inside a class body
 

@@ -34,8 +34,6 @@ __all__ = [
 NATIVE_PATHS: Mapping[str, str] = MappingProxyType(
     {"KhoiTaoGiaoDich": "/thanhtoan/api/init", "TraCuuGiaoDich": "/thanhtoan/api/query"}
 )
-"""Operation -> path at the provider: the wire contract that the adapter sends to and the simulated
-agency serves, so that moving one moves the other."""
 
 INIT_SIGNED_FIELDS = (
     "LoaiBanTin", "PhienBan", "MaDoiTac", "MaThamChieu", "SoTien", "LoaiHinhThanhToan", "MaKenhThanhToan",

@@ -18,8 +18,6 @@ __all__ = ["NATIVE_PATHS", "DanhMucDanTocQuery", "DanhMucDonViHanhChinhQuery", "
 NATIVE_PATHS: Mapping[str, str] = MappingProxyType(
     {"danhMucDonViHanhChinh": "/dmdc/1.0/danhMucDonViHanhChinh", "danhMucDanToc": "/dmdc/1.0/danhMucDanToc"}
 )
-"""Operation -> path at the provider: the wire contract that the adapter sends to and the simulated
-agency serves, so that moving one moves the other."""
 
 
 class DanhMucDonViHanhChinhQuery(WireModel):

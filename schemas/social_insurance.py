@@ -14,8 +14,6 @@ from schemas.common import PopulationDate
 __all__ = ["NATIVE_PATHS", "GetMaSoBhxhRequest", "GetMaSoBhxhResponse", "SocialInsuranceMatch"]
 
 NATIVE_PATHS: Mapping[str, str] = MappingProxyType({"getMaSoBhxhTheoTieuChi": "/bhxh/api/getMaSoBhxhTheoTieuChi"})
-"""Operation -> path at the provider: the wire contract that the adapter sends to and the simulated
-agency serves, so that moving one moves the other."""
 
 
 class GetMaSoBhxhRequest(WireModel):

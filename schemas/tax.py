@@ -27,8 +27,6 @@ __all__ = [
 NATIVE_PATHS: Mapping[str, str] = MappingProxyType(
     {"ThongBaoThue": "/thue/api/ThongBaoThue", "ChungTuThue": "/thue/api/ChungTuThue"}
 )
-"""Operation -> path at the provider: the wire contract that the adapter sends to and the simulated
-agency serves, so that moving one moves the other."""
 
 
 class ThongBaoThueRequest(WireModel):

@@ -49,7 +49,7 @@ class JsonAgency(SimulatedAgency):
     ) -> Handler:
         """A route handler: ``handler`` gets the body validated by ``model``; an unreadable body gets
         ``invalid`` (by default the agency's :attr:`invalid`)."""
-        refusal = self.invalid if invalid is None else invalid
+        refusal = dict(self.invalid if invalid is None else invalid)
 
         async def handle(request: NativeRequest) -> NativeResponse:
             try:
