@@ -1,9 +1,9 @@
 """The exchange axis's native face (VDXP, ``VN/GOV/000.00.00.G22/VDXP``): the mailbox operations at
 ``/vdxp/{operation}``, answered by the hub's :class:`~ngsp_sim.exchange.Mailboxes`.
 
-It is a part of the hub rather than an agency of its own: the hub's context gives it ``exchange``; run on its own
-(``ngsp-sim agency run vdxp``) it answers 503. The caller is the member code in ``X-VDXP-Caller``,
-which the hub's adapter sets from the client it authenticated.
+It is a part of the hub rather than an agency of its own: the hub's context gives it ``exchange``; run
+on its own (``ngsp-sim agency run vdxp``) it answers 503. The caller is the member code in
+``X-VDXP-Caller``, which the hub's adapter sets from the client it authenticated.
 """
 
 from __future__ import annotations
