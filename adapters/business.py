@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from types import MappingProxyType
-
 from adapters.base import Adapter, Operation
 from adapters.json_rest import JsonRestAdapter
 from schemas.business import (
+    NATIVE_PATHS,
     ChiTietDoanhNghiepQuery,
     ChiTietDoanhNghiepResponse,
     TinhTrangHoSoQuery,
@@ -18,12 +17,7 @@ __all__ = ["BusinessAdapter"]
 
 class BusinessAdapter(JsonRestAdapter):
     name = "business"
-    native_paths = MappingProxyType(
-        {
-            "chiTietDoanhNghiep": "/apiCSDLDKDN/1.0/chiTietDoanhNghiep",
-            "tinhTrangHoSo": "/apiCSDLDKDN/1.0/tinhTrangHoSo",
-        }
-    )
+    native_paths = NATIVE_PATHS
     operations = Adapter.operations_dict(
         Operation(
             code="chiTietDoanhNghiep",

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from types import MappingProxyType
-
 from adapters.base import Adapter, Operation
 from adapters.json_rest import JsonRestAdapter
 from schemas.civil_status import (
+    NATIVE_PATHS,
     CivilStatusReply,
     DangKyHoTichRequest,
     TraTrangThaiHoSoRequest,
@@ -18,9 +17,7 @@ __all__ = ["CivilStatusAdapter"]
 
 class CivilStatusAdapter(JsonRestAdapter):
     name = "civil_status"
-    native_paths = MappingProxyType(
-        {"dangKyHoTich": "/hotich/api/dangKyHoTich", "traTrangThaiHoSo": "/hotich/api/traTrangThaiHoSo"}
-    )
+    native_paths = NATIVE_PATHS
     operations = Adapter.operations_dict(
         Operation(
             code="dangKyHoTich",

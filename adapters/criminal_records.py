@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from types import MappingProxyType
-
 from adapters.base import Adapter, Operation
 from adapters.json_rest import JsonRestAdapter
 from schemas.criminal_records import (
+    NATIVE_PATHS,
     NhanHoSoDangKyRequest,
     NhanHoSoDangKyResponse,
     TraTrangThaiHsRequest,
@@ -18,9 +17,7 @@ __all__ = ["CriminalRecordsAdapter"]
 
 class CriminalRecordsAdapter(JsonRestAdapter):
     name = "criminal_records"
-    native_paths = MappingProxyType(
-        {"nhanHoSoDangKy": "/lltp/api/nhanHoSoDangKy", "traTrangThaiHs": "/lltp/api/traTrangThaiHs"}
-    )
+    native_paths = NATIVE_PATHS
     operations = Adapter.operations_dict(
         Operation(
             code="nhanHoSoDangKy",

@@ -25,8 +25,10 @@ from adapters.base import (
 )
 from adapters.json_rest import decode_json
 from schemas.dvcqg import (
+    CALL_PATH,
     ERROR_OK,
     ERROR_SESSION_INVALID,
+    LOGIN_PATH,
     CapNhatTienDoHoSoMCRequest,
     DongBoHoSoMCRequest,
     DvcqgReply,
@@ -99,7 +101,7 @@ class DvcqgAdapter(Adapter):
             "username": self.options.get("username", ""),
             "password": self.options.get("password", ""),
         }
-        native = yield NativeRequest("POST", "/mapi/login", headers=_JSON, body=orjson.dumps(credentials), secret=True)
+        native = yield NativeRequest("POST", LOGIN_PATH, headers=_JSON, body=orjson.dumps(credentials), secret=True)
         reply = _envelope(native)
         session = reply.get("session")
         if reply["error_code"] != ERROR_OK or not isinstance(session, str) or not session:
@@ -116,7 +118,7 @@ class DvcqgAdapter(Adapter):
             if self._session is None:
                 self._session = (yield from self._login()).data
             envelope = {"session": self._session, "madonvi": madonvi, "service": call.operation, **fields}
-            native = yield NativeRequest("POST", "/mapi/g", headers=_JSON, body=orjson.dumps(envelope))
+            native = yield NativeRequest("POST", CALL_PATH, headers=_JSON, body=orjson.dumps(envelope))
             reply = _envelope(native)
             if reply["error_code"] == ERROR_SESSION_INVALID and attempt == 1:
                 self._session = None

@@ -22,7 +22,9 @@ from adapters.base import Adapter, Exchange, HubCall, HubReply, NativeFormatErro
 from adapters.json_rest import decode_json
 from adapters.xml import parse_xml, render_xml, xml_to_data
 from schemas.edxml import (
+    CALLER_HEADER,
     NAMESPACE,
+    NATIVE_PATHS,
     AgenciesList,
     Edoc,
     EdocQuery,
@@ -42,10 +44,6 @@ __all__ = [
     "read_envelope",
     "render_envelope",
 ]
-
-CALLER_HEADER = "X-VDXP-Caller"
-"""The calling client's member code, set by the adapter from the hub's own authentication (the hub's
-copy wins over anything the client sent)."""
 
 ROOT = "edXMLEnvelope"
 M = TypeVar("M", bound=BaseModel)
@@ -194,7 +192,7 @@ class EdxmlAdapter(Adapter):
         body = b""
         if self.operations[call.operation].request_xml is not None:
             body, headers = call.body, {**headers, **_XML}
-        native = yield NativeRequest(call.method, f"/vdxp/{call.operation}", query=query, headers=headers, body=body)
+        native = yield NativeRequest(call.method, NATIVE_PATHS[call.operation], query=query, headers=headers, body=body)
         if call.operation == "getEdoc" and native.status == 200:
             read_document(native.body)
             return HubReply(200, None, _XML, raw=native.body)

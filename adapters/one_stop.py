@@ -2,24 +2,16 @@
 
 from __future__ import annotations
 
-from types import MappingProxyType
-
 from adapters.base import Adapter, HubReply, Operation
 from adapters.json_rest import JsonRestAdapter
-from schemas.one_stop import OneStopReply, TiepNhanHoSoRequest, TraCuuTrangThaiHoSoRequest
+from schemas.one_stop import NATIVE_PATHS, OneStopReply, TiepNhanHoSoRequest, TraCuuTrangThaiHoSoRequest
 
 __all__ = ["OneStopAdapter"]
 
 
 class OneStopAdapter(JsonRestAdapter):
     name = "one_stop"
-    native_paths = MappingProxyType(
-        {
-            "TiepNhanHoSo": "/motcua/api/TiepNhanHoSo",
-            "TraCuuTrangThaiHoSo": "/motcua/api/TraCuuTrangThaiHoSo",
-            "ChuyenBuocHoSo": "/motcua/api/ChuyenBuocHoSo",
-        }
-    )
+    native_paths = NATIVE_PATHS
     operations = Adapter.operations_dict(
         Operation(
             code="TiepNhanHoSo",

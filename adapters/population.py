@@ -6,6 +6,7 @@ from adapters.base import Adapter, Operation
 from adapters.soap import SoapAdapter
 from schemas.population import (
     NAMESPACE,
+    NATIVE_PATH,
     TraCuuThongTinCongDanRequest,
     TraCuuThongTinCongDanResponse,
     XacThucThongTinCongDanRequest,
@@ -18,7 +19,7 @@ __all__ = ["PopulationAdapter"]
 class PopulationAdapter(SoapAdapter):
     name = "population"
     namespace = NAMESPACE
-    path = "/dancuquocgia/ws"
+    path = NATIVE_PATH
     operations = Adapter.operations_dict(
         Operation(
             code="TraCuuThongTinCongDan",

@@ -2,20 +2,16 @@
 
 from __future__ import annotations
 
-from types import MappingProxyType
-
 from adapters.base import Adapter, Operation
 from adapters.json_rest import JsonRestAdapter
-from schemas.reference_lists import DanhMucDanTocQuery, DanhMucDonViHanhChinhQuery, DanhMucResponse
+from schemas.reference_lists import NATIVE_PATHS, DanhMucDanTocQuery, DanhMucDonViHanhChinhQuery, DanhMucResponse
 
 __all__ = ["ReferenceListsAdapter"]
 
 
 class ReferenceListsAdapter(JsonRestAdapter):
     name = "reference_lists"
-    native_paths = MappingProxyType(
-        {"danhMucDonViHanhChinh": "/dmdc/1.0/danhMucDonViHanhChinh", "danhMucDanToc": "/dmdc/1.0/danhMucDanToc"}
-    )
+    native_paths = NATIVE_PATHS
     operations = Adapter.operations_dict(
         Operation(
             code="danhMucDonViHanhChinh",

@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-from types import MappingProxyType
-
 from adapters.base import Adapter, Operation
 from adapters.json_rest import JsonRestAdapter
-from schemas.social_insurance import GetMaSoBhxhRequest, GetMaSoBhxhResponse
+from schemas.social_insurance import NATIVE_PATHS, GetMaSoBhxhRequest, GetMaSoBhxhResponse
 
 __all__ = ["SocialInsuranceAdapter"]
 
 
 class SocialInsuranceAdapter(JsonRestAdapter):
     name = "social_insurance"
-    native_paths = MappingProxyType({"getMaSoBhxhTheoTieuChi": "/bhxh/api/getMaSoBhxhTheoTieuChi"})
+    native_paths = NATIVE_PATHS
     operations = Adapter.operations_dict(
         Operation(
             code="getMaSoBhxhTheoTieuChi",

@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-from types import MappingProxyType
-
 from adapters.base import Adapter, HubReply, Operation
 from adapters.json_rest import JsonRestAdapter
-from schemas.tax import ChungTuThueRequest, ChungTuThueResponse, ThongBaoThueRequest, ThongBaoThueResponse
+from schemas.tax import NATIVE_PATHS, ChungTuThueRequest, ChungTuThueResponse, ThongBaoThueRequest, ThongBaoThueResponse
 
 __all__ = ["TaxAdapter"]
 
 
 class TaxAdapter(JsonRestAdapter):
     name = "tax"
-    native_paths = MappingProxyType({"ThongBaoThue": "/thue/api/ThongBaoThue", "ChungTuThue": "/thue/api/ChungTuThue"})
+    native_paths = NATIVE_PATHS
     operations = Adapter.operations_dict(
         Operation(
             code="ThongBaoThue",

@@ -6,12 +6,16 @@ found (with ``Message``). ``Member`` item fields are illustrative.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from types import MappingProxyType
+
 from pydantic import Field
 
 from schemas.base import WireModel
 from schemas.common import MST
 
 __all__ = [
+    "NATIVE_PATHS",
     "Activity",
     "ChiTietDoanhNghiepQuery",
     "ChiTietDoanhNghiepResponse",
@@ -21,6 +25,13 @@ __all__ = [
     "TinhTrangHoSoQuery",
     "TinhTrangHoSoResponse",
 ]
+
+NATIVE_PATHS: Mapping[str, str] = MappingProxyType(
+    {
+        "chiTietDoanhNghiep": "/apiCSDLDKDN/1.0/chiTietDoanhNghiep",
+        "tinhTrangHoSo": "/apiCSDLDKDN/1.0/tinhTrangHoSo",
+    }
+)
 
 
 class ChiTietDoanhNghiepQuery(WireModel):

@@ -9,6 +9,8 @@ referenced person is not in the population database, 201 dossier not found.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from types import MappingProxyType
 from typing import Literal
 
 from pydantic import Field
@@ -17,6 +19,7 @@ from schemas.base import WireModel
 from schemas.common import CCCD, AgencyCode, MaHoSo, PopulationDate
 
 __all__ = [
+    "NATIVE_PATHS",
     "BirthData",
     "CivilStatusReply",
     "DangKyHoTichRequest",
@@ -24,6 +27,10 @@ __all__ = [
     "TraTrangThaiHoSoRequest",
     "TraTrangThaiHoSoResponse",
 ]
+
+NATIVE_PATHS: Mapping[str, str] = MappingProxyType(
+    {"dangKyHoTich": "/hotich/api/dangKyHoTich", "traTrangThaiHoSo": "/hotich/api/traTrangThaiHoSo"}
+)
 
 
 class BirthData(WireModel):

@@ -7,6 +7,8 @@ public description). Request fields and the meanings of the states (3 processing
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from types import MappingProxyType
 from typing import Literal
 
 from pydantic import Field
@@ -14,7 +16,17 @@ from pydantic import Field
 from schemas.base import WireModel
 from schemas.common import CCCD, AgencyCode, MaHoSo, PopulationDate
 
-__all__ = ["NhanHoSoDangKyRequest", "NhanHoSoDangKyResponse", "TraTrangThaiHsRequest", "TraTrangThaiHsResponse"]
+__all__ = [
+    "NATIVE_PATHS",
+    "NhanHoSoDangKyRequest",
+    "NhanHoSoDangKyResponse",
+    "TraTrangThaiHsRequest",
+    "TraTrangThaiHsResponse",
+]
+
+NATIVE_PATHS: Mapping[str, str] = MappingProxyType(
+    {"nhanHoSoDangKy": "/lltp/api/nhanHoSoDangKy", "traTrangThaiHs": "/lltp/api/traTrangThaiHs"}
+)
 
 
 class NhanHoSoDangKyRequest(WireModel):

@@ -14,6 +14,8 @@ from schemas.base import WireModel
 from schemas.common import AgencyCode, DvcqgDateTime, MaHoSo, MaTTHC
 
 __all__ = [
+    "CALL_PATH",
+    "LOGIN_PATH",
     "CapNhatTienDoHoSoMCRequest",
     "DongBoHoSoMCRequest",
     "Dossier",
@@ -32,6 +34,11 @@ __all__ = [
     "TraCuuHoSoRequest",
     "TraCuuHoSoResponse",
 ]
+
+LOGIN_PATH = "/mapi/login"
+"""Where a session starts (``username``, ``password``): the adapter posts here, the simulated portal serves it."""
+CALL_PATH = "/mapi/g"
+"""Where every service is called inside the ``{session, madonvi, service, ...}`` envelope."""
 
 TRANG_THAI_HO_SO = (
     "1 newly registered, 2 received, 3 not received, 4 processing, 5 supplement requested, "

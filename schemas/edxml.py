@@ -16,6 +16,8 @@ from __future__ import annotations
 import base64
 import binascii
 import re
+from collections.abc import Mapping
+from types import MappingProxyType
 from typing import Annotated, Literal
 
 from pydantic import AfterValidator, Field, model_validator
@@ -27,7 +29,9 @@ from schemas.common import AgencyCode, EdxmlDate
 __all__ = [
     "ATTACHMENT_LIMIT",
     "BUSINESS_DOC_TYPES",
+    "CALLER_HEADER",
     "NAMESPACE",
+    "NATIVE_PATHS",
     "STATUS_CODES",
     "AgenciesList",
     "AttachmentPart",
@@ -42,6 +46,13 @@ __all__ = [
 ]
 
 NAMESPACE = "http://www.mic.gov.vn/TBT/QCVN_102_2016"
+NATIVE_PATHS: Mapping[str, str] = MappingProxyType(
+    {op: f"/vdxp/{op}" for op in ("sendEdoc", "getReceivedEdocList", "getEdoc", "updateStatus", "getAgenciesList")}
+)
+"""Operation -> path of the exchange axis's native face: the adapter sends there, the axis answers there."""
+CALLER_HEADER = "X-VDXP-Caller"
+"""The calling client's member code, set by the adapter from the hub's own authentication (the hub's
+copy wins over anything the client sent)."""
 ATTACHMENT_LIMIT = 5 * 1024 * 1024
 """Largest attachment (decoded bytes) the hub accepts."""
 

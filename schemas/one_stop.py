@@ -4,6 +4,8 @@ province's system has its own API; these follow the DVCQG vocabulary."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from types import MappingProxyType
 from typing import TypeAlias
 
 from pydantic import Field
@@ -11,7 +13,15 @@ from pydantic import Field
 from schemas.base import WireModel
 from schemas.common import CCCD, MaHoSo, MaTTHC, PopulationDate
 
-__all__ = ["OneStopReply", "TiepNhanHoSoRequest", "TraCuuTrangThaiHoSoRequest"]
+__all__ = ["NATIVE_PATHS", "OneStopReply", "TiepNhanHoSoRequest", "TraCuuTrangThaiHoSoRequest"]
+
+NATIVE_PATHS: Mapping[str, str] = MappingProxyType(
+    {
+        "TiepNhanHoSo": "/motcua/api/TiepNhanHoSo",
+        "TraCuuTrangThaiHoSo": "/motcua/api/TraCuuTrangThaiHoSo",
+        "ChuyenBuocHoSo": "/motcua/api/ChuyenBuocHoSo",
+    }
+)
 
 DossierCode: TypeAlias = MaHoSo  # a field named MaHoSo would shadow the type inside a class body
 

@@ -8,7 +8,10 @@ real platform is not public: this one is illustrative). The reply is ``{error_co
 
 from __future__ import annotations
 
-from typing import Literal
+import hashlib
+from collections.abc import Mapping
+from types import MappingProxyType
+from typing import Any, Literal
 
 from pydantic import Field
 
@@ -17,6 +20,7 @@ from schemas.common import CCCD, AgencyCode, DvcqgDateTime, MaHoSo, MaTTHC
 
 __all__ = [
     "INIT_SIGNED_FIELDS",
+    "NATIVE_PATHS",
     "KhoanNop",
     "KhoiTaoGiaoDichRequest",
     "KhoiTaoGiaoDichResponse",
@@ -24,12 +28,24 @@ __all__ = [
     "ThongTinBienLai",
     "TraCuuGiaoDichRequest",
     "TraCuuGiaoDichResponse",
+    "sign_init",
 ]
+
+NATIVE_PATHS: Mapping[str, str] = MappingProxyType(
+    {"KhoiTaoGiaoDich": "/thanhtoan/api/init", "TraCuuGiaoDich": "/thanhtoan/api/query"}
+)
 
 INIT_SIGNED_FIELDS = (
     "LoaiBanTin", "PhienBan", "MaDoiTac", "MaThamChieu", "SoTien", "LoaiHinhThanhToan", "MaKenhThanhToan",
     "MaThietBi", "NgonNgu", "MaTienTe", "MaNganHang", "ThongTinGiaoDich", "ThoiGianGD", "Ip",
 )  # fmt: skip
+
+
+def sign_init(message: Mapping[str, Any], secret: str) -> str:
+    """``MaXacThuc`` of an ``INIT`` message (see the module docstring): what a partner sends and the
+    platform checks, so it lives with the wire models that both sides import."""
+    joined = "|".join([*(str(message.get(name, "")) for name in INIT_SIGNED_FIELDS), secret])
+    return hashlib.sha256(joined.encode()).hexdigest()
 
 
 class KhoanNop(WireModel):

@@ -16,6 +16,7 @@ from schemas.base import WireModel, one_of_required
 from schemas.common import CCCD, AgencyCode, PopulationDate
 
 __all__ = [
+    "NATIVE_PATH",
     "Address",
     "BirthDate",
     "Citizen",
@@ -28,6 +29,9 @@ __all__ = [
     "XacThucThongTinCongDanRequest",
     "XacThucThongTinCongDanResponse",
 ]
+
+NATIVE_PATH = "/dancuquocgia/ws"
+"""Where the database answers SOAP: the wire contract the adapter posts to and the simulated agency serves."""
 
 NAMESPACE = "http://dancuquocgia.bca"
 

@@ -6,11 +6,18 @@ field names are illustrative.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from types import MappingProxyType
+
 from pydantic import Field
 
 from schemas.base import WireModel
 
-__all__ = ["DanhMucDanTocQuery", "DanhMucDonViHanhChinhQuery", "DanhMucResponse", "Entry"]
+__all__ = ["NATIVE_PATHS", "DanhMucDanTocQuery", "DanhMucDonViHanhChinhQuery", "DanhMucResponse", "Entry"]
+
+NATIVE_PATHS: Mapping[str, str] = MappingProxyType(
+    {"danhMucDonViHanhChinh": "/dmdc/1.0/danhMucDonViHanhChinh", "danhMucDanToc": "/dmdc/1.0/danhMucDanToc"}
+)
 
 
 class DanhMucDonViHanhChinhQuery(WireModel):

@@ -3,12 +3,17 @@ person's social-insurance number by name, date of birth, sex and province of bir
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from types import MappingProxyType
+
 from pydantic import Field
 
 from schemas.base import WireModel
 from schemas.common import PopulationDate
 
-__all__ = ["GetMaSoBhxhRequest", "GetMaSoBhxhResponse", "SocialInsuranceMatch"]
+__all__ = ["NATIVE_PATHS", "GetMaSoBhxhRequest", "GetMaSoBhxhResponse", "SocialInsuranceMatch"]
+
+NATIVE_PATHS: Mapping[str, str] = MappingProxyType({"getMaSoBhxhTheoTieuChi": "/bhxh/api/getMaSoBhxhTheoTieuChi"})
 
 
 class GetMaSoBhxhRequest(WireModel):

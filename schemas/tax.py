@@ -7,12 +7,26 @@ are from the public description; ``MaLoi`` and the other fields are illustrative
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from types import MappingProxyType
+
 from pydantic import Field
 
 from schemas.base import WireModel
 from schemas.common import MST, AgencyCode, MaHoSo
 
-__all__ = ["ChungTuThueRequest", "ChungTuThueResponse", "Receipt", "ThongBaoThueRequest", "ThongBaoThueResponse"]
+__all__ = [
+    "NATIVE_PATHS",
+    "ChungTuThueRequest",
+    "ChungTuThueResponse",
+    "Receipt",
+    "ThongBaoThueRequest",
+    "ThongBaoThueResponse",
+]
+
+NATIVE_PATHS: Mapping[str, str] = MappingProxyType(
+    {"ThongBaoThue": "/thue/api/ThongBaoThue", "ChungTuThue": "/thue/api/ChungTuThue"}
+)
 
 
 class ThongBaoThueRequest(WireModel):

@@ -9,7 +9,7 @@ from ngsp_sim.clock import SystemClock
 from ngsp_sim.config import DEFAULT_POPULATION, DEFAULT_SEED
 from ngsp_sim.logging import configure_logging
 from ngsp_sim.plugins import installed
-from ngsp_sim.sim import Country
+from ngsp_sim.sim import AgencyContext, Country
 
 __all__ = ["agency"]
 
@@ -54,7 +54,7 @@ def run(kind: str, host: str, port: int, seed: int, population: int) -> int:
     It answers GET / with the native paths it serves.
     """
     configure_logging("info")
-    simulated = installed().simulators[kind](Country.generate(seed, population), SystemClock())
+    simulated = installed().simulators[kind](AgencyContext(Country.generate(seed, population), SystemClock()))
     paths = simulated.native_paths()
 
     def banner(url: str) -> str:

@@ -51,7 +51,7 @@ from ngsp_sim.scenarios.runner import Answer, ScenarioRuns
 from ngsp_sim.security import Throttler, TokenService
 from ngsp_sim.security.credentials import CredentialKeeper
 from ngsp_sim.security.guard import FailedAuthGuard
-from ngsp_sim.sim import Country, SimulatedAgency
+from ngsp_sim.sim import AgencyContext, Country, SimulatedAgency
 from ngsp_sim.sim.document_system import DocumentSystem
 from ngsp_sim.store import SqliteStore, Store, store_from_url
 from ngsp_sim.transport import WebhookSender
@@ -228,7 +228,7 @@ async def assemble(
         outcome = await pipeline.handle(incoming)
         return Answer(outcome.status, outcome.headers, outcome.body)
 
-    async def call_hub(client: str, service: str, body: Any) -> tuple[int, Any]:
+    async def call_hub(client: str, service: str, body: dict[str, Any] | bytes) -> tuple[int, object]:
         """An agency calling another through this hub, as ``client``."""
         if isinstance(body, bytes):
             answer = await send(client, "POST", service, {}, body, "text/xml; charset=utf-8")
@@ -241,12 +241,10 @@ async def assemble(
         except orjson.JSONDecodeError:
             return answer.status, answer.body
 
+    agency_context = AgencyContext(parts.country, clock, hub=call_hub, publish=exchange.publish, exchange=exchange)
+
     def table(registry: Registry) -> RoutingTable:
-        ensure_agencies(registry, simulators, agencies, parts.country, clock)
-        for agency in agencies.values():
-            agency.hub = call_hub
-            agency.publish = exchange.publish
-            agency.exchange = exchange
+        ensure_agencies(registry, simulators, agencies, agency_context)
         return RoutingTable(
             registry, build_routes(registry, parts.adapters, agencies, session, config.max_body_size, state)
         )
@@ -321,9 +319,7 @@ async def sync_subscriptions(exchange: Exchange, registry: Registry, agencies: M
         for s in registry.subscriptions
     ]
     for sub_id, agency in agencies.items():
-        if isinstance(agency, DocumentSystem):
-            if agency.webhook_secret is None:
-                agency.webhook_secret = secrets.token_urlsafe(32)
+        if isinstance(agency, DocumentSystem) and agency.webhook_secret is not None:
             name = f"sim-{sub_id.member_code}-{sub_id.subsystem_code}"
             topic = edoc_topic(sub_id.member_code)
             sub = new_subscription(topic, f"sim://{sub_id}", now, sub_id=name, secret=agency.webhook_secret,

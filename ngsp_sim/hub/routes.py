@@ -16,7 +16,7 @@ from adapters.base import Adapter, Operation
 from ngsp_sim.clock import Clock
 from ngsp_sim.identifiers import ServiceId, SubsystemId
 from ngsp_sim.registry import Registry, Service
-from ngsp_sim.sim import Country, SimulatedAgency
+from ngsp_sim.sim import AgencyContext, SimulatedAgency
 from ngsp_sim.transport import (
     ActiveFault,
     BreakerConfig,
@@ -45,16 +45,14 @@ def ensure_agencies(
     registry: Registry,
     simulators: Mapping[str, type[SimulatedAgency]],
     agencies: dict[SubsystemId, SimulatedAgency],
-    country: Country,
-    clock: Clock,
+    context: AgencyContext,
 ) -> None:
-    """Start a simulated agency for each subsystem that names a simulator and has none yet. Agencies
-    outlive registry changes, so their state (synced dossiers, sessions) survives them."""
+    """Start a simulated agency for each subsystem that names a simulator and has none yet, complete
+    (``context`` for the subsystem it serves). Agencies outlive registry changes, so their state
+    (synced dossiers, sessions) survives them."""
     for sub in registry.subsystems.values():
         if sub.simulator is not None and sub.id not in agencies:
-            agencies[sub.id] = simulators[sub.simulator](
-                country, clock, options=sub.simulator_options, identity=str(sub.id)
-            )
+            agencies[sub.id] = simulators[sub.simulator](context.serving(str(sub.id), sub.simulator_options))
 
 
 @dataclass

@@ -7,6 +7,7 @@ from types import MappingProxyType
 from ngsp_sim.sim.base import SimulatedAgency
 from ngsp_sim.sim.business import BusinessAgency
 from ngsp_sim.sim.civil_status import CivilStatusAgency
+from ngsp_sim.sim.context import AgencyContext
 from ngsp_sim.sim.country import DEMO_BUSINESS, DEMO_CITIZEN, DEMO_DOSSIER, DEMO_JOURNAL, Country
 from ngsp_sim.sim.criminal_records import CriminalRecordsAgency
 from ngsp_sim.sim.document_system import DocumentSystem
@@ -25,6 +26,7 @@ __all__ = [
     "DEMO_CITIZEN",
     "DEMO_DOSSIER",
     "DEMO_JOURNAL",
+    "AgencyContext",
     "Country",
     "SimulatedAgency",
 ]

@@ -5,12 +5,14 @@ A simulated agency speaks its *native* protocol (SOAP, mapi JSON, UPPERCASE JSON
 :class:`~adapters.base.NativeRequest` / :class:`~adapters.base.NativeResponse`. The hub calls
 :meth:`SimulatedAgency.handle` directly when the agency runs in-process; :meth:`aiohttp_app` serves
 the very same handler over HTTP, so an integrator (or a benchmark) can talk to it without the hub.
+Everything an agency is given comes in its :class:`~ngsp_sim.sim.context.AgencyContext`.
 """
 
 from __future__ import annotations
 
-from abc import ABC, abstractmethod
+from abc import ABCMeta, abstractmethod
 from collections.abc import Awaitable, Callable, Mapping
+from types import MappingProxyType
 from typing import Any, ClassVar
 
 import orjson
@@ -18,16 +20,12 @@ from aiohttp import web
 
 from adapters.base import NativeRequest, NativeResponse
 from ngsp_sim.clock import Clock
+from ngsp_sim.sim.context import AgencyContext
 from ngsp_sim.sim.country import Country
 
-__all__ = ["Handler", "HubCaller", "Publisher", "SimulatedAgency", "json_reply", "native_app", "xml_reply"]
+__all__ = ["AgencyContext", "Handler", "SimulatedAgency", "json_reply", "native_app", "xml_reply"]
 
 Handler = Callable[[NativeRequest], Awaitable[NativeResponse]]
-HubCaller = Callable[[str, str, Any], Awaitable[tuple[int, Any]]]
-"""``(client subsystem, service id, body) -> (status, answer)``: a POST through the hub. A dict body
-goes as JSON; ``bytes`` go as XML (edXML). The answer is parsed JSON, or bytes when not JSON."""
-Publisher = Callable[[str, str, dict[str, Any]], Awaitable[None]]
-"""``(topic, event type, data)``: an event for the topic's subscribers (see :mod:`ngsp_sim.exchange`)."""
 
 _JSON = {"Content-Type": "application/json; charset=utf-8"}
 _XML = {"Content-Type": "text/xml; charset=utf-8"}
@@ -41,34 +39,46 @@ def xml_reply(body: bytes, status: int = 200) -> NativeResponse:
     return NativeResponse(status, _XML, body)
 
 
-class SimulatedAgency(ABC):
-    """Subclasses set ``kind`` (the name a topology's ``simulator:`` uses) and return their routes."""
+class _AgencyType(ABCMeta):
+    """Also accepts the 0.1 constructor, ``Agency(country, clock, options=None, identity=None)``, that
+    plugins and their tests were written against: it becomes an :class:`AgencyContext` without a hub."""
+
+    def __call__(
+        cls,
+        context: AgencyContext | Country,
+        clock: Clock | None = None,
+        options: Mapping[str, Any] | None = None,
+        identity: str | None = None,
+    ) -> Any:
+        if isinstance(context, AgencyContext):
+            if (clock, options, identity) != (None, None, None):
+                raise TypeError(f"{cls.__name__}(context): the context already holds clock, options and identity")
+        elif clock is None:
+            raise TypeError(f"{cls.__name__}(country, clock): give a clock, or an AgencyContext")
+        else:
+            context = AgencyContext(context, clock, MappingProxyType(dict(options or {})), identity)
+        return super().__call__(context)
+
+
+class SimulatedAgency(metaclass=_AgencyType):
+    """Subclasses set ``kind`` (the name a topology's ``simulator:`` uses), build their state in
+    ``__init__`` and return their routes from :meth:`routes`, which only names handlers."""
 
     kind: ClassVar[str]
 
-    def __init__(
-        self,
-        country: Country,
-        clock: Clock,
-        options: Mapping[str, Any] | None = None,
-        identity: str | None = None,
-    ) -> None:
-        self.country = country
-        self.clock = clock
-        self.options = dict(options or {})
-        self.identity = identity
-        """The subsystem this agency serves (``VN/GOV/.../MOTCUA``), when it has to say who it is."""
-        self.hub: HubCaller | None = None
-        """Set by the hub for agencies that call other agencies through it."""
-        self.publish: Publisher | None = None
-        """Set by the hub: announce an event to subscribers (e.g. a dossier's status change)."""
-        self.exchange: Any = None
-        """Set by the hub for the exchange axis itself (:class:`ngsp_sim.exchange.Exchange`)."""
+    def __init__(self, context: AgencyContext) -> None:
+        self.country = context.country
+        self.clock = context.clock
+        self.options = dict(context.options)
+        self.identity = context.identity
+        self.hub = context.hub
+        self.publish = context.publish
+        self.exchange = context.exchange
         self._routes = self.routes()
 
     @abstractmethod
     def routes(self) -> Mapping[tuple[str, str], Handler]:
-        """(method, path) -> handler."""
+        """(method, path) -> handler; the paths come from the wire contract in ``schemas/``."""
 
     async def handle(self, request: NativeRequest) -> NativeResponse:
         handler = self._routes.get((request.method, request.path))

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from adapters.base import NativeRequest, NativeResponse
-from adapters.business import BusinessAdapter
 from ngsp_sim.sim.base import Handler, SimulatedAgency, json_reply
+from schemas.business import NATIVE_PATHS
 
 __all__ = ["BusinessAgency"]
 
@@ -15,8 +15,10 @@ class BusinessAgency(SimulatedAgency):
     kind = "business"
 
     def routes(self) -> Mapping[tuple[str, str], Handler]:
-        paths = BusinessAdapter.native_paths
-        return {("GET", paths["chiTietDoanhNghiep"]): self.details, ("GET", paths["tinhTrangHoSo"]): self.dossier}
+        return {
+            ("GET", NATIVE_PATHS["chiTietDoanhNghiep"]): self.details,
+            ("GET", NATIVE_PATHS["tinhTrangHoSo"]): self.dossier,
+        }
 
     async def details(self, request: NativeRequest) -> NativeResponse:
         msdn = dict(request.query).get("msdn", "")

@@ -9,13 +9,14 @@ database finds the child right after: the interlinked flow a trainer demonstrate
 from __future__ import annotations
 
 from collections.abc import Mapping
+from types import MappingProxyType
 from typing import Any
 
-import orjson
-
-from adapters.base import NativeRequest, NativeResponse
-from adapters.civil_status import CivilStatusAdapter
-from ngsp_sim.sim.base import Handler, SimulatedAgency, json_reply
+from adapters.base import NativeResponse
+from ngsp_sim.sim.base import Handler, json_reply
+from ngsp_sim.sim.context import AgencyContext
+from ngsp_sim.sim.json_agency import JsonAgency
+from schemas.civil_status import NATIVE_PATHS, BirthData, DangKyHoTichRequest, DeathData, TraTrangThaiHoSoRequest
 
 __all__ = ["CivilStatusAgency"]
 
@@ -24,45 +25,44 @@ def _refuse(code: int, message: str) -> NativeResponse:
     return json_reply({"status": 0, "errorCode": code, "message": message})
 
 
-class CivilStatusAgency(SimulatedAgency):
+class CivilStatusAgency(JsonAgency):
     kind = "civil_status"
+    invalid = MappingProxyType({"status": 0, "errorCode": 100, "message": "Dữ liệu không hợp lệ"})
+
+    def __init__(self, context: AgencyContext) -> None:
+        super().__init__(context)
+        self.dossiers: dict[str, dict[str, Any]] = {}
 
     def routes(self) -> Mapping[tuple[str, str], Handler]:
-        self.dossiers: dict[str, dict[str, Any]] = {}
-        paths = CivilStatusAdapter.native_paths
-        return {("POST", paths["dangKyHoTich"]): self.register, ("POST", paths["traTrangThaiHoSo"]): self.status}
+        return {
+            ("POST", NATIVE_PATHS["dangKyHoTich"]): self.taking(DangKyHoTichRequest, self.register),
+            ("POST", NATIVE_PATHS["traTrangThaiHoSo"]): self.taking(TraTrangThaiHoSoRequest, self.status),
+        }
 
-    async def register(self, request: NativeRequest) -> NativeResponse:
-        try:
-            body = orjson.loads(request.body)
-            module, dossier, data = body["module"], body["maHoSo"], body["data"]
-        except (orjson.JSONDecodeError, KeyError, TypeError):
-            return _refuse(100, "Dữ liệu không hợp lệ")
+    async def register(self, body: DangKyHoTichRequest) -> NativeResponse:
+        module, dossier, data = body.module, body.maHoSo, body.data
         if dossier in self.dossiers:
             return _refuse(101, f"Hồ sơ {dossier} đã được đăng ký")
         people = self.country.citizens
         reply: dict[str, Any] = {"status": 1, "message": "Tiếp nhận thành công"}
         if module == "LTKS":
-            for role in ("soDinhDanhMe", "soDinhDanhCha"):
-                if data.get(role) and data[role] not in people:
-                    return _refuse(106, f"{role} {data[role]} không có trong CSDL quốc gia về dân cư")
+            if not isinstance(data, BirthData):
+                return _refuse(100, "Dữ liệu không hợp lệ")
+            for role, number in (("soDinhDanhMe", data.soDinhDanhMe), ("soDinhDanhCha", data.soDinhDanhCha)):
+                if number and number not in people:
+                    return _refuse(106, f"{role} {number} không có trong CSDL quốc gia về dân cư")
             reply["soDinhDanhMoi"] = self.country.register_birth(
-                data["hoTen"], data["gioiTinh"], data["ngaySinh"], data["soDinhDanhMe"], data.get("soDinhDanhCha")
+                data.hoTen, data.gioiTinh, data.ngaySinh, data.soDinhDanhMe, data.soDinhDanhCha
             )
-        elif module == "LTKT":
-            if data.get("soDinhDanh") not in people:
-                return _refuse(106, f"soDinhDanh {data.get('soDinhDanh')} không có trong CSDL quốc gia về dân cư")
         else:
-            return _refuse(100, f"module {module!r} không hợp lệ")
+            number = data.soDinhDanh if isinstance(data, DeathData) else None
+            if number not in people:
+                return _refuse(106, f"soDinhDanh {number} không có trong CSDL quốc gia về dân cư")
         self.dossiers[dossier] = {"module": module, "trangThai": 3}
         return json_reply(reply)
 
-    async def status(self, request: NativeRequest) -> NativeResponse:
-        try:
-            dossier = orjson.loads(request.body)["maHoSo"]
-        except (orjson.JSONDecodeError, KeyError, TypeError):
-            return _refuse(100, "Dữ liệu không hợp lệ")
-        found = self.dossiers.get(dossier)
+    async def status(self, body: TraTrangThaiHoSoRequest) -> NativeResponse:
+        found = self.dossiers.get(body.maHoSo)
         if found is None:
-            return _refuse(201, f"Không tìm thấy hồ sơ {dossier}")
+            return _refuse(201, f"Không tìm thấy hồ sơ {body.maHoSo}")
         return json_reply({"status": 1, "trangThai": found["trangThai"], "module": found["module"]})

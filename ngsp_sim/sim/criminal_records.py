@@ -5,49 +5,47 @@ population, then its state moves on the agency's clock: 3 processing, 4 ready af
 from __future__ import annotations
 
 from collections.abc import Mapping
+from types import MappingProxyType
 from typing import Any
 
-import orjson
-
-from adapters.base import NativeRequest, NativeResponse
-from adapters.criminal_records import CriminalRecordsAdapter
-from ngsp_sim.sim.base import Handler, SimulatedAgency, json_reply
+from adapters.base import NativeResponse
+from ngsp_sim.sim.base import Handler, json_reply
+from ngsp_sim.sim.context import AgencyContext
+from ngsp_sim.sim.json_agency import JsonAgency
+from ngsp_sim.sim.names import same_name
+from schemas.criminal_records import NATIVE_PATHS, NhanHoSoDangKyRequest, TraTrangThaiHsRequest
 
 __all__ = ["CriminalRecordsAgency"]
 
 DAY = 86_400.0
 
 
-class CriminalRecordsAgency(SimulatedAgency):
+class CriminalRecordsAgency(JsonAgency):
     kind = "criminal_records"
+    invalid = MappingProxyType({"STATUS": 0, "MESSAGE": "Dữ liệu không hợp lệ"})
+
+    def __init__(self, context: AgencyContext) -> None:
+        super().__init__(context)
+        self.applications: dict[str, dict[str, Any]] = {}
 
     def routes(self) -> Mapping[tuple[str, str], Handler]:
-        self.applications: dict[str, dict[str, Any]] = {}
-        paths = CriminalRecordsAdapter.native_paths
-        return {("POST", paths["nhanHoSoDangKy"]): self.apply, ("POST", paths["traTrangThaiHs"]): self.state}
+        return {
+            ("POST", NATIVE_PATHS["nhanHoSoDangKy"]): self.taking(NhanHoSoDangKyRequest, self.apply),
+            ("POST", NATIVE_PATHS["traTrangThaiHs"]): self.taking(TraTrangThaiHsRequest, self.state),
+        }
 
-    async def apply(self, request: NativeRequest) -> NativeResponse:
-        try:
-            body = orjson.loads(request.body)
-            number, name, born = body["SO_DINH_DANH"], body["HO_TEN"], body["NGAY_SINH"]
-        except (orjson.JSONDecodeError, KeyError, TypeError):
-            return json_reply({"STATUS": 0, "MESSAGE": "Dữ liệu không hợp lệ"})
-        person = self.country.citizens.get(number)
+    async def apply(self, body: NhanHoSoDangKyRequest) -> NativeResponse:
+        person = self.country.citizens.get(body.SO_DINH_DANH)
         if person is None:
             return json_reply({"STATUS": 0, "MESSAGE": "Số định danh không có trong CSDL quốc gia về dân cư"})
-        n = person["HoVaTen"]
-        full = " ".join(p for p in (n["Ho"], n.get("ChuDem"), n["Ten"]) if p)
-        if " ".join(name.split()).casefold() != full.casefold() or person["NgayThangNamSinh"]["NgayThangNam"] != born:
+        if not same_name(body.HO_TEN, person) or person["NgayThangNamSinh"]["NgayThangNam"] != body.NGAY_SINH:
             return json_reply({"STATUS": 0, "MESSAGE": "Họ tên hoặc ngày sinh không khớp với CSDL dân cư"})
         ident = f"LLTP-{len(self.applications) + 1:06d}"
-        self.applications[ident] = {"at": self.clock.now(), "MA_HO_SO": body.get("MA_HO_SO")}
+        self.applications[ident] = {"at": self.clock.now(), "MA_HO_SO": body.MA_HO_SO}
         return json_reply({"STATUS": 1, "ID": ident, "MESSAGE": "Tiếp nhận hồ sơ thành công"})
 
-    async def state(self, request: NativeRequest) -> NativeResponse:
-        try:
-            found = self.applications.get(str(orjson.loads(request.body)["ID"]))
-        except (orjson.JSONDecodeError, KeyError, TypeError):
-            return json_reply({"STATUS": 0, "MESSAGE": "Dữ liệu không hợp lệ"})
+    async def state(self, body: TraTrangThaiHsRequest) -> NativeResponse:
+        found = self.applications.get(body.ID)
         if found is None:
             return json_reply({"STATUS": 0, "MESSAGE": "Không tìm thấy hồ sơ"})
         days = (self.clock.now() - found["at"]) / DAY

@@ -11,6 +11,7 @@ shows what it received.
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
@@ -22,6 +23,8 @@ from adapters.edxml import build_edoc, build_status
 from ngsp_sim.errors import SignatureError
 from ngsp_sim.exchange.signing import SIGNATURE_HEADER, verify
 from ngsp_sim.sim.base import Handler, SimulatedAgency, json_reply
+from ngsp_sim.sim.context import AgencyContext
+from ngsp_sim.sim.json_agency import read_object
 
 __all__ = ["DocumentSystem"]
 
@@ -31,11 +34,16 @@ VDXP = "VN/GOV/000.00.00.G22/VDXP"
 class DocumentSystem(SimulatedAgency):
     kind = "document_system"
 
-    def routes(self) -> Mapping[tuple[str, str], Handler]:
-        self.webhook_secret: str | None = None
+    def __init__(self, context: AgencyContext) -> None:
+        super().__init__(context)
+        self.webhook_secret: str | None = secrets.token_urlsafe(32) if context.exchange is not None else None
+        """What the hub signs this system's deliveries with (its ``sim://`` subscription); none when it
+        runs without a hub, so nothing can be delivered to it."""
         self.inbox: list[dict[str, Any]] = []
         self.statuses: list[dict[str, Any]] = []
         self.sent = 0
+
+    def routes(self) -> Mapping[tuple[str, str], Handler]:
         return {
             ("POST", "/webhook"): self.webhook,
             ("POST", "/qlvb/guiVanBan"): self.send,
@@ -72,13 +80,13 @@ class DocumentSystem(SimulatedAgency):
     def _timestamp(self) -> str:
         return datetime.fromtimestamp(self.clock.now(), UTC).strftime("%Y/%m/%d %H:%M:%S")
 
-    async def _call(self, operation: str, body: bytes) -> tuple[int, Any]:
+    async def _call(self, operation: str, body: bytes) -> tuple[int, object]:
         if self.hub is None or self.identity is None:
             return 503, {"ErrorDesc": "not connected to a hub"}
         return await self.hub(self.identity, f"{VDXP}/{operation}", body)
 
     async def send(self, request: NativeRequest) -> NativeResponse:
-        form = orjson.loads(request.body or b"{}")
+        form = read_object(request.body or b"{}") or {}
         recipients = [{"OrganId": code} for code in form.get("to", [])]
         if not recipients:
             return json_reply({"error": "give 'to': a list of agency codes"}, 400)

@@ -12,17 +12,19 @@ import secrets
 from collections.abc import Mapping
 from typing import Any
 
-import orjson
-
 from adapters.base import NativeRequest, NativeResponse
 from ngsp_sim.sim.base import Handler, SimulatedAgency, json_reply
+from ngsp_sim.sim.context import AgencyContext
 from ngsp_sim.sim.country import PROCEDURES
+from ngsp_sim.sim.json_agency import read_object
 from schemas.dvcqg import (
+    CALL_PATH,
     ERROR_BAD_REQUEST,
     ERROR_LOGIN_FAILED,
     ERROR_NOT_FOUND,
     ERROR_OK,
     ERROR_SESSION_INVALID,
+    LOGIN_PATH,
 )
 
 __all__ = ["DvcqgAgency"]
@@ -37,16 +39,19 @@ def _error(code: int, message: str) -> NativeResponse:
 class DvcqgAgency(SimulatedAgency):
     kind = "dvcqg"
 
-    def routes(self) -> Mapping[tuple[str, str], Handler]:
+    def __init__(self, context: AgencyContext) -> None:
+        super().__init__(context)
         self.accounts: dict[str, str] = dict(self.options.get("accounts", DEMO_ACCOUNTS))
         self.session_ttl = float(self.options.get("session_ttl", 1800))
         self.sessions: dict[str, float] = {}
         self.logins = 0
         self.progress: dict[str, list[dict[str, Any]]] = {}
-        return {("POST", "/mapi/login"): self.login, ("POST", "/mapi/g"): self.call}
+
+    def routes(self) -> Mapping[tuple[str, str], Handler]:
+        return {("POST", LOGIN_PATH): self.login, ("POST", CALL_PATH): self.call}
 
     async def login(self, request: NativeRequest) -> NativeResponse:
-        body = _json_object(request.body)
+        body = read_object(request.body) or {}
         username, password = str(body.get("username", "")), str(body.get("password", ""))
         expected = self.accounts.get(username, "")
         if not (hmac.compare_digest(password.encode(), expected.encode()) and expected):
@@ -57,7 +62,7 @@ class DvcqgAgency(SimulatedAgency):
         return json_reply({"error_code": ERROR_OK, "message": "Đăng nhập thành công", "session": session})
 
     async def call(self, request: NativeRequest) -> NativeResponse:
-        body = _json_object(request.body)
+        body = read_object(request.body) or {}  # no session in it: the portal's own refusal
         expires = self.sessions.get(str(body.get("session", "")))
         if expires is None or expires <= self.clock.monotonic():
             return _error(ERROR_SESSION_INVALID, "Phiên làm việc không hợp lệ hoặc đã hết hạn")
@@ -107,11 +112,3 @@ class DvcqgAgency(SimulatedAgency):
         for item in items:
             self.country.dossiers[item["MaHoSo"]] = dict(item)
         return json_reply({"error_code": ERROR_OK, "message": f"Đồng bộ thành công {len(items)} hồ sơ"})
-
-
-def _json_object(raw: bytes) -> dict[str, Any]:
-    try:
-        data = orjson.loads(raw)
-    except orjson.JSONDecodeError:
-        return {}
-    return data if isinstance(data, dict) else {}

@@ -14,14 +14,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import UTC, datetime
+from types import MappingProxyType
 from typing import Any
 
-import orjson
-
-from adapters.base import NativeRequest, NativeResponse
-from adapters.one_stop import OneStopAdapter
-from ngsp_sim.sim.base import Handler, SimulatedAgency, json_reply
+from adapters.base import NativeResponse
+from ngsp_sim.sim.base import Handler, json_reply
+from ngsp_sim.sim.context import AgencyContext
 from ngsp_sim.sim.country import PROCEDURES
+from ngsp_sim.sim.json_agency import JsonAgency
+from schemas.one_stop import NATIVE_PATHS, TiepNhanHoSoRequest, TraCuuTrangThaiHoSoRequest
 
 __all__ = ["OneStopAgency"]
 
@@ -35,17 +36,20 @@ def _refuse(text: str) -> NativeResponse:
     return json_reply({"KetQua": 0, "MoTa": text})
 
 
-class OneStopAgency(SimulatedAgency):
+class OneStopAgency(JsonAgency):
     kind = "one_stop"
+    invalid = MappingProxyType({"KetQua": 0, "MoTa": "Dữ liệu không hợp lệ"})
 
-    def routes(self) -> Mapping[tuple[str, str], Handler]:
+    def __init__(self, context: AgencyContext) -> None:
+        super().__init__(context)
         self.dossiers: dict[str, dict[str, Any]] = {}
         self.step_seconds = float(self.options.get("step_hours", 24)) * 3600
-        paths = OneStopAdapter.native_paths
+
+    def routes(self) -> Mapping[tuple[str, str], Handler]:
         return {
-            ("POST", paths["TiepNhanHoSo"]): self.receive,
-            ("POST", paths["TraCuuTrangThaiHoSo"]): self.status,
-            ("POST", paths["ChuyenBuocHoSo"]): self.step,
+            ("POST", NATIVE_PATHS["TiepNhanHoSo"]): self.taking(TiepNhanHoSoRequest, self.receive),
+            ("POST", NATIVE_PATHS["TraCuuTrangThaiHoSo"]): self.taking(TraCuuTrangThaiHoSoRequest, self.status),
+            ("POST", NATIVE_PATHS["ChuyenBuocHoSo"]): self.taking(TraCuuTrangThaiHoSoRequest, self.step),
         }
 
     @property
@@ -63,17 +67,13 @@ class OneStopAgency(SimulatedAgency):
                     "ThoiDiem": self._stamp(self.clock.now())}  # fmt: skip
             await self.publish(f"dossier-status:{province}", "dossier.status", data)
 
-    async def _call(self, service: str, body: dict[str, Any]) -> tuple[int, Any]:
+    async def _call(self, service: str, body: dict[str, Any]) -> tuple[int, object]:
         if self.hub is None or self.identity is None:
             return 503, {"message": "not connected to a hub"}
         return await self.hub(self.identity, service, body)
 
-    async def receive(self, request: NativeRequest) -> NativeResponse:
-        try:
-            form = orjson.loads(request.body)
-            number, name, born, code = form["SoGiayToChuHoSo"], form["ChuHoSo"], form["NgaySinhChuHoSo"], form["MaTTHC"]
-        except (orjson.JSONDecodeError, KeyError, TypeError):
-            return _refuse("Dữ liệu không hợp lệ")
+    async def receive(self, form: TiepNhanHoSoRequest) -> NativeResponse:
+        number, name, born, code = form.SoGiayToChuHoSo, form.ChuHoSo, form.NgaySinhChuHoSo, form.MaTTHC
         procedure = next((p for p in PROCEDURES if p["MaTTHC"] == code[:8]), None)  # d.dddddd, national part
         if procedure is None:
             return _refuse(f"Thủ tục {code} không có trong danh mục")
@@ -98,11 +98,11 @@ class OneStopAgency(SimulatedAgency):
             "TenTTHC": procedure["TenTTHC"],
             "MaLinhVuc": procedure["MaLinhVuc"],
             "TenLinhVuc": procedure["TenLinhVuc"],
-            "KenhThucHien": int(form.get("KenhThucHien", 2)),
+            "KenhThucHien": form.KenhThucHien,
             "ChuHoSo": name,
             "LoaiDoiTuong": 1,
             "SoGiayToChuHoSo": number,
-            "TrichYeuHoSo": form.get("TrichYeuHoSo") or procedure["TenTTHC"],
+            "TrichYeuHoSo": form.TrichYeuHoSo,
             "NgayTiepNhan": self._stamp(now),
             "NgayHenTra": self._stamp(now + 7 * 86_400),
             "TrangThaiHoSo": 2,
@@ -138,19 +138,16 @@ class OneStopAgency(SimulatedAgency):
             synced = ok if synced is None else synced and ok
         return synced
 
-    async def _answer(self, request: NativeRequest, *, forced: bool) -> NativeResponse:
-        try:
-            code = str(orjson.loads(request.body)["MaHoSo"])
-        except (orjson.JSONDecodeError, KeyError, TypeError):
-            return _refuse("Dữ liệu không hợp lệ")
+    async def _answer(self, body: TraCuuTrangThaiHoSoRequest, *, forced: bool) -> NativeResponse:
+        code = body.MaHoSo
         if code not in self.dossiers:
             return _refuse(f"Không tìm thấy hồ sơ {code}")
         synced = await self._advance(code, forced=forced)
         state = self.dossiers[code]["record"]["TrangThaiHoSo"]
         return json_reply({"KetQua": 1, "MaHoSo": code, "TrangThaiHoSo": state, "DongBoDVCQG": synced})
 
-    async def status(self, request: NativeRequest) -> NativeResponse:
-        return await self._answer(request, forced=False)
+    async def status(self, body: TraCuuTrangThaiHoSoRequest) -> NativeResponse:
+        return await self._answer(body, forced=False)
 
-    async def step(self, request: NativeRequest) -> NativeResponse:
-        return await self._answer(request, forced=True)
+    async def step(self, body: TraCuuTrangThaiHoSoRequest) -> NativeResponse:
+        return await self._answer(body, forced=True)

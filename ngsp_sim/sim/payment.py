@@ -12,50 +12,60 @@ from __future__ import annotations
 import hmac
 from collections.abc import Mapping
 from datetime import UTC, datetime
+from types import MappingProxyType
 from typing import Any
 
-import orjson
-
-from adapters.base import NativeRequest, NativeResponse
-from adapters.payment import PaymentAdapter, sign_init
-from ngsp_sim.sim.base import Handler, SimulatedAgency, json_reply
+from adapters.base import NativeResponse
+from ngsp_sim.sim.base import Handler, json_reply
+from ngsp_sim.sim.context import AgencyContext
+from ngsp_sim.sim.json_agency import JsonAgency
+from schemas.payment import NATIVE_PATHS, KhoiTaoGiaoDichRequest, TraCuuGiaoDichRequest, sign_init
 
 __all__ = ["DEMO_PARTNERS", "PaymentAgency"]
 
 DEMO_PARTNERS = {"MOTCUA-HCM": "demo-payment-secret"}
 
 
+def _refusal(code: str, text: str) -> dict[str, Any]:
+    return {"error_code": code, "message": {"UrlThanhToan": None, "MaLoi": code, "MoTaLoi": text}}
+
+
 def _refuse(code: str, text: str) -> NativeResponse:
-    return json_reply({"error_code": code, "message": {"UrlThanhToan": None, "MaLoi": code, "MoTaLoi": text}})
+    return json_reply(_refusal(code, text))
 
 
-class PaymentAgency(SimulatedAgency):
+class PaymentAgency(JsonAgency):
     kind = "payment"
+    invalid = MappingProxyType({"error_code": "99"})
+    """What ``TraCuuGiaoDich`` answers a query it cannot read; ``INIT`` answers with its message too."""
 
-    def routes(self) -> Mapping[tuple[str, str], Handler]:
+    def __init__(self, context: AgencyContext) -> None:
+        super().__init__(context)
         self.partners: dict[str, str] = dict(self.options.get("partners", DEMO_PARTNERS))
         self.pay_after = float(self.options.get("pay_after", 60))
         self.payments: dict[tuple[str, str], dict[str, Any]] = {}
-        paths = PaymentAdapter.native_paths
-        return {("POST", paths["KhoiTaoGiaoDich"]): self.init, ("POST", paths["TraCuuGiaoDich"]): self.query}
 
-    async def init(self, request: NativeRequest) -> NativeResponse:
-        try:
-            message = orjson.loads(request.body)
-            partner, reference = str(message["MaDoiTac"]), str(message["MaThamChieu"])
-        except (orjson.JSONDecodeError, KeyError, TypeError):
-            return _refuse("99", "Bản tin không hợp lệ")
+    def routes(self) -> Mapping[tuple[str, str], Handler]:
+        init_invalid = _refusal("99", "Bản tin không hợp lệ")
+        return {
+            ("POST", NATIVE_PATHS["KhoiTaoGiaoDich"]): self.taking(KhoiTaoGiaoDichRequest, self.init, init_invalid),
+            ("POST", NATIVE_PATHS["TraCuuGiaoDich"]): self.taking(TraCuuGiaoDichRequest, self.query),
+        }
+
+    async def init(self, message: KhoiTaoGiaoDichRequest) -> NativeResponse:
+        partner, reference = message.MaDoiTac, message.MaThamChieu
         secret = self.partners.get(partner)
         if secret is None:
             return _refuse("01", f"Đối tác {partner} chưa được đăng ký")
-        if not hmac.compare_digest(sign_init(message, secret), str(message.get("MaXacThuc", ""))):
+        signed = message.model_dump(mode="json", exclude_unset=True)
+        if not hmac.compare_digest(sign_init(signed, secret), message.MaXacThuc):
             return _refuse("02", "Sai mã xác thực (MaXacThuc)")
         if (partner, reference) in self.payments:
             return _refuse("03", f"Mã tham chiếu {reference} đã được sử dụng")
         self.payments[(partner, reference)] = {
             "at": self.clock.now(),
-            "SoTien": message.get("SoTien"),
-            "receipt": message.get("ThongTinBienLai") or {},
+            "SoTien": message.SoTien,
+            "MaHoSo": message.ThongTinBienLai.MaHoSo,
             "paid": False,
         }
         url = f"https://thanhtoan.dichvucong.invalid/pay/{partner}/{reference}"
@@ -63,12 +73,8 @@ class PaymentAgency(SimulatedAgency):
             {"error_code": "00", "message": {"UrlThanhToan": url, "MaLoi": "00", "MoTaLoi": "Thành công"}}
         )
 
-    async def query(self, request: NativeRequest) -> NativeResponse:
-        try:
-            body = orjson.loads(request.body)
-            payment = self.payments.get((str(body["MaDoiTac"]), str(body["MaThamChieu"])))
-        except (orjson.JSONDecodeError, KeyError, TypeError):
-            return json_reply({"error_code": "99"})
+    async def query(self, body: TraCuuGiaoDichRequest) -> NativeResponse:
+        payment = self.payments.get((body.MaDoiTac, body.MaThamChieu))
         if payment is None:
             return json_reply({"error_code": "04"})
         if not payment["paid"] and self.clock.now() >= payment["at"] + self.pay_after:
@@ -85,7 +91,7 @@ class PaymentAgency(SimulatedAgency):
             "MaGiaoDich": f"GD{int(paid_at)}",
             "ThoiGianThanhToan": datetime.fromtimestamp(paid_at, UTC).strftime("%Y%m%d%H%M%S"),
         }
-        dossier = self.country.dossiers.get(payment["receipt"].get("MaHoSo", ""))
+        dossier = self.country.dossiers.get(payment["MaHoSo"])
         if dossier is not None:
             fee = {"TenPhiLePhi": "Lệ phí (thanh toán trực tuyến)", "Gia": payment["SoTien"], "LoaiPhiLePhi": 2}
             dossier.setdefault("DanhSachLePhi", []).append(fee)

@@ -12,11 +12,11 @@ from typing import Any
 from pydantic import BaseModel
 
 from adapters.base import NativeFormatError, NativeRequest, NativeResponse
-from adapters.population import PopulationAdapter
 from adapters.soap import build_envelope, build_fault, read_envelope
 from adapters.xml import xml_to_data
 from ngsp_sim.sim.base import Handler, SimulatedAgency, xml_reply
-from schemas.population import NAMESPACE, TraCuuThongTinCongDanRequest, XacThucThongTinCongDanRequest
+from ngsp_sim.sim.names import same_name
+from schemas.population import NAMESPACE, NATIVE_PATH, TraCuuThongTinCongDanRequest, XacThucThongTinCongDanRequest
 
 _OPERATIONS: dict[str, tuple[type[BaseModel], str]] = {
     "TraCuuThongTinCongDan": (TraCuuThongTinCongDanRequest, "037"),
@@ -26,20 +26,11 @@ _OPERATIONS: dict[str, tuple[type[BaseModel], str]] = {
 __all__ = ["PopulationAgency"]
 
 
-def _full_name(record: Mapping[str, Any]) -> str:
-    name = record["HoVaTen"]
-    return " ".join(p for p in (name["Ho"], name.get("ChuDem"), name["Ten"]) if p)
-
-
-def _same_text(a: str, b: str) -> bool:
-    return " ".join(a.split()).casefold() == " ".join(b.split()).casefold()
-
-
 class PopulationAgency(SimulatedAgency):
     kind = "population"
 
     def routes(self) -> Mapping[tuple[str, str], Handler]:
-        return {("POST", PopulationAdapter.path): self.soap}
+        return {("POST", NATIVE_PATH): self.soap}
 
     async def soap(self, request: NativeRequest) -> NativeResponse:
         try:
@@ -69,7 +60,7 @@ class PopulationAgency(SimulatedAgency):
             record = next((r for r in self.country.citizens.values() if r.get("SoCMND") == cmnd), None)
         if record is None:
             return []
-        if (name := query.get("HoVaTen")) and not _same_text(name, _full_name(record)):
+        if (name := query.get("HoVaTen")) and not same_name(name, record):
             return []
         birth = query.get("NgayThangNamSinh") or {}
         born = record["NgayThangNamSinh"]["NgayThangNam"]

@@ -6,9 +6,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from adapters.base import NativeRequest, NativeResponse
-from adapters.reference_lists import ReferenceListsAdapter
 from ngsp_sim.sim.base import Handler, SimulatedAgency, json_reply
 from schemas.reference import PROVINCES
+from schemas.reference_lists import NATIVE_PATHS
 
 __all__ = ["ReferenceListsAgency"]
 
@@ -23,8 +23,10 @@ class ReferenceListsAgency(SimulatedAgency):
     kind = "reference_lists"
 
     def routes(self) -> Mapping[tuple[str, str], Handler]:
-        paths = ReferenceListsAdapter.native_paths
-        return {("GET", paths["danhMucDonViHanhChinh"]): self.units, ("GET", paths["danhMucDanToc"]): self.ethnic}
+        return {
+            ("GET", NATIVE_PATHS["danhMucDonViHanhChinh"]): self.units,
+            ("GET", NATIVE_PATHS["danhMucDanToc"]): self.ethnic,
+        }
 
     @staticmethod
     def _answer(request: NativeRequest, entries: list[dict[str, str]]) -> NativeResponse:

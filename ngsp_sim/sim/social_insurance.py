@@ -4,62 +4,53 @@ birth registration in the shared population, and answers each one's BHXH number.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from types import MappingProxyType
 
-import orjson
-
-from adapters.base import NativeRequest, NativeResponse
-from adapters.social_insurance import SocialInsuranceAdapter
-from ngsp_sim.sim.base import Handler, SimulatedAgency, json_reply
+from adapters.base import NativeResponse
+from ngsp_sim.sim.base import Handler, json_reply
+from ngsp_sim.sim.context import AgencyContext
+from ngsp_sim.sim.json_agency import JsonAgency
+from ngsp_sim.sim.names import fold, full_name
+from schemas.social_insurance import NATIVE_PATHS, GetMaSoBhxhRequest
 
 __all__ = ["SocialInsuranceAgency"]
 
 Key = tuple[str, str, str]
 
 
-def _name(record: Mapping[str, Any]) -> str:
-    n = record["HoVaTen"]
-    return " ".join(p for p in (n["Ho"], n.get("ChuDem"), n["Ten"]) if p).casefold()
-
-
-class SocialInsuranceAgency(SimulatedAgency):
+class SocialInsuranceAgency(JsonAgency):
     kind = "social_insurance"
+    invalid = MappingProxyType({"status": 0, "message": "Dữ liệu không hợp lệ"})
 
-    def routes(self) -> Mapping[tuple[str, str], Handler]:
+    def __init__(self, context: AgencyContext) -> None:
+        super().__init__(context)
         self._index: dict[Key, list[str]] = {}
         self._indexed = 0
-        return {("POST", SocialInsuranceAdapter.native_paths["getMaSoBhxhTheoTieuChi"]): self.lookup}
+
+    def routes(self) -> Mapping[tuple[str, str], Handler]:
+        return {("POST", NATIVE_PATHS["getMaSoBhxhTheoTieuChi"]): self.taking(GetMaSoBhxhRequest, self.lookup)}
 
     def _people(self, key: Key) -> list[str]:
         citizens = self.country.citizens
         if self._indexed != len(citizens):  # the population grew (births): index again
             self._index = {}
             for number, r in citizens.items():
-                k = (_name(r), r["NgayThangNamSinh"].get("NgayThangNam", ""), r["GioiTinh"])
+                k = (fold(full_name(r)), r["NgayThangNamSinh"].get("NgayThangNam", ""), r["GioiTinh"])
                 self._index.setdefault(k, []).append(number)
             self._indexed = len(citizens)
         return self._index.get(key, [])
 
-    async def lookup(self, request: NativeRequest) -> NativeResponse:
-        try:
-            q = orjson.loads(request.body)
-            key = (" ".join(str(q["hoTen"]).split()).casefold(), str(q["ngaySinh"]), str(q["gioiTinh"]))
-        except (orjson.JSONDecodeError, KeyError, TypeError):
-            return json_reply({"status": 0, "message": "Dữ liệu không hợp lệ"})
+    async def lookup(self, q: GetMaSoBhxhRequest) -> NativeResponse:
         matches = []
-        for number in self._people(key):
+        for number in self._people((fold(q.hoTen), q.ngaySinh, str(q.gioiTinh))):
             record = self.country.citizens[number]
-            if q.get("isKs") and record["NoiDangKyKhaiSinh"]["MaTinhThanh"] != q.get("maTinhKs"):
+            if q.isKs and record["NoiDangKyKhaiSinh"]["MaTinhThanh"] != q.maTinhKs:
                 continue
             matches.append(
                 {
                     "maSoBhxh": self.country.social_insurance_number(number),
                     "trangThai": 1,
-                    "hoTen": " ".join(
-                        p
-                        for p in (record["HoVaTen"]["Ho"], record["HoVaTen"].get("ChuDem"), record["HoVaTen"]["Ten"])
-                        if p
-                    ),
+                    "hoTen": full_name(record),
                     "ngaySinh": record["NgayThangNamSinh"]["NgayThangNam"],
                 }
             )

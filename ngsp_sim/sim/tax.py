@@ -9,48 +9,47 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import UTC, datetime
+from types import MappingProxyType
 from typing import Any
 
-import orjson
-
-from adapters.base import NativeRequest, NativeResponse
-from adapters.tax import TaxAdapter
-from ngsp_sim.sim.base import Handler, SimulatedAgency, json_reply
+from adapters.base import NativeResponse
+from ngsp_sim.sim.base import Handler, json_reply
+from ngsp_sim.sim.context import AgencyContext
+from ngsp_sim.sim.json_agency import JsonAgency
+from schemas.tax import NATIVE_PATHS, ChungTuThueRequest, ThongBaoThueRequest
 
 __all__ = ["TaxAgency"]
 
 
-class TaxAgency(SimulatedAgency):
+class TaxAgency(JsonAgency):
     kind = "tax"
+    invalid = MappingProxyType({"MaLoi": "02", "MoTaLoi": "Dữ liệu không hợp lệ"})
+
+    def __init__(self, context: AgencyContext) -> None:
+        super().__init__(context)
+        self.notices: dict[tuple[str, str], dict[str, Any]] = {}
 
     def routes(self) -> Mapping[tuple[str, str], Handler]:
-        self.notices: dict[tuple[str, str], dict[str, Any]] = {}
-        paths = TaxAdapter.native_paths
-        return {("POST", paths["ThongBaoThue"]): self.notice, ("POST", paths["ChungTuThue"]): self.receipt}
+        return {
+            ("POST", NATIVE_PATHS["ThongBaoThue"]): self.taking(ThongBaoThueRequest, self.notice),
+            ("POST", NATIVE_PATHS["ChungTuThue"]): self.taking(ChungTuThueRequest, self.receipt),
+        }
 
-    async def notice(self, request: NativeRequest) -> NativeResponse:
-        try:
-            body = orjson.loads(request.body)
-            tax_code, amount = str(body["MaSoThue"]), int(body["SoTien"])
-        except (orjson.JSONDecodeError, KeyError, TypeError, ValueError):
-            return json_reply({"MaLoi": "02", "MoTaLoi": "Dữ liệu không hợp lệ"})
+    async def notice(self, body: ThongBaoThueRequest) -> NativeResponse:
         number = f"{len(self.notices) + 1:06d}/TB-CT"
-        self.notices[(tax_code, number)] = {"SoTien": amount, "paid": None, "MaHoSo": body.get("MaHoSo")}
+        self.notices[(body.MaSoThue, number)] = {"SoTien": body.SoTien, "paid": None, "MaHoSo": body.MaHoSo}
         return json_reply(
-            {"MaLoi": "00", "MoTaLoi": "Thành công", "SoQuyetDinh": number, "SoTien": amount, "TrangThaiThanhToan": 0}
-        )
+            {"MaLoi": "00", "MoTaLoi": "Thành công", "SoQuyetDinh": number, "SoTien": body.SoTien,
+             "TrangThaiThanhToan": 0}
+        )  # fmt: skip
 
     def pay(self, tax_code: str, number: str) -> None:
         notice = self.notices[(tax_code, number)]
         paid_at = datetime.fromtimestamp(self.clock.now(), UTC).strftime("%Y%m%d%H%M%S")
         notice["paid"] = {"SoBienLai": f"BL-{number.split('/')[0]}", "NgayNop": paid_at, "SoTien": notice["SoTien"]}
 
-    async def receipt(self, request: NativeRequest) -> NativeResponse:
-        try:
-            body = orjson.loads(request.body)
-            notice = self.notices.get((str(body["MaSoThue"]), str(body["SoQuyetDinh"])))
-        except (orjson.JSONDecodeError, KeyError, TypeError):
-            return json_reply({"MaLoi": "02", "MoTaLoi": "Dữ liệu không hợp lệ"})
+    async def receipt(self, body: ChungTuThueRequest) -> NativeResponse:
+        notice = self.notices.get((body.MaSoThue, body.SoQuyetDinh))
         if notice is None:
             return json_reply({"MaLoi": "01", "MoTaLoi": "Không tìm thấy thông báo thuế"})
         paid = notice["paid"]

@@ -1,9 +1,9 @@
 """The exchange axis's native face (VDXP, ``VN/GOV/000.00.00.G22/VDXP``): the mailbox operations at
 ``/vdxp/{operation}``, answered by the hub's :class:`~ngsp_sim.exchange.Mailboxes`.
 
-It is a part of the hub rather than an agency of its own: the hub sets ``exchange``; run on its own
-(``ngsp-sim agency run vdxp``) it answers 503. The caller is the member code in ``X-VDXP-Caller``,
-which the hub's adapter sets from the client it authenticated.
+It is a part of the hub rather than an agency of its own: the hub's context gives it ``exchange``; run
+on its own (``ngsp-sim agency run vdxp``) it answers 503. The caller is the member code in
+``X-VDXP-Caller``, which the hub's adapter sets from the client it authenticated.
 """
 
 from __future__ import annotations
@@ -12,12 +12,13 @@ from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 from adapters.base import NativeRequest, NativeResponse
-from adapters.edxml import CALLER_HEADER
+from ngsp_sim.exchange.mailboxes import Mailboxes
 from ngsp_sim.sim.base import Handler, SimulatedAgency, json_reply, xml_reply
+from schemas.edxml import CALLER_HEADER, NATIVE_PATHS
 
 __all__ = ["VdxpAgency"]
 
-Operation = Callable[[Any, str, NativeRequest], Awaitable[tuple[int, Any]]]
+Operation = Callable[[Mailboxes, str, NativeRequest], Awaitable[tuple[int, Any]]]
 """``(mailboxes, caller member code, native request) -> (status, answer)``."""
 
 
@@ -26,15 +27,17 @@ class VdxpAgency(SimulatedAgency):
 
     def routes(self) -> Mapping[tuple[str, str], Handler]:
         return {
-            ("POST", "/vdxp/sendEdoc"): self._with_caller(lambda boxes, caller, r: boxes.send(caller, r.body)),
-            ("POST", "/vdxp/updateStatus"): self._with_caller(
+            ("POST", NATIVE_PATHS["sendEdoc"]): self._with_caller(lambda boxes, caller, r: boxes.send(caller, r.body)),
+            ("POST", NATIVE_PATHS["updateStatus"]): self._with_caller(
                 lambda boxes, caller, r: boxes.update_status(caller, r.body)
             ),
-            ("GET", "/vdxp/getReceivedEdocList"): self._with_caller(
+            ("GET", NATIVE_PATHS["getReceivedEdocList"]): self._with_caller(
                 lambda boxes, caller, r: boxes.received(caller, _int(r, "after", 0), _int(r, "limit", 50))
             ),
-            ("GET", "/vdxp/getEdoc"): self._with_caller(lambda boxes, caller, r: boxes.get(caller, _query(r, "docId"))),
-            ("GET", "/vdxp/getAgenciesList"): self._with_caller(lambda boxes, caller, r: boxes.agencies_list()),
+            ("GET", NATIVE_PATHS["getEdoc"]): self._with_caller(
+                lambda boxes, caller, r: boxes.get(caller, _query(r, "docId"))
+            ),
+            ("GET", NATIVE_PATHS["getAgenciesList"]): self._with_caller(lambda boxes, caller, r: boxes.agencies_list()),
         }
 
     def _with_caller(self, operation: Operation) -> Handler:
