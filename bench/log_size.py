@@ -17,7 +17,7 @@ import aiohttp
 from aiohttp import web
 
 from ngsp_sim.config import HubConfig
-from ngsp_sim.examples import lookup_example
+from ngsp_sim.contracts.examples import lookup_example
 from ngsp_sim.hub import create_app
 
 POPULATION = "/r1/VN/GOV/000.00.00.G01/CSDLQGDC/TraCuuThongTinCongDan"

@@ -13,7 +13,7 @@ from aiohttp.test_utils import TestClient
 import adapters
 from adapters.base import Adapter
 from ngsp_sim import sim
-from ngsp_sim.examples import dossier_example, lookup_example, payment_init_example
+from ngsp_sim.contracts.examples import dossier_example, lookup_example, payment_init_example
 from ngsp_sim.registry import Registry, registry_from_text
 
 ADMIN_TOKEN = "test-admin-token-0123456789"

@@ -20,7 +20,7 @@ from adapters.json_rest import JsonRestAdapter
 from adapters.xml import xml_to_data
 from ngsp_sim import sim
 from ngsp_sim.clock import ManualClock
-from ngsp_sim.examples import EXAMPLES, lookup_example
+from ngsp_sim.contracts.examples import EXAMPLES, lookup_example
 from ngsp_sim.identifiers import SubsystemId
 from ngsp_sim.sim import Country, SimulatedAgency
 from ngsp_sim.testing import GARBAGE, check_garbage_answer, hub_call, round_trip

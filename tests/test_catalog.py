@@ -10,7 +10,7 @@ import pytest
 import adapters
 from adapters.edxml import build_edoc
 from ngsp_sim import sim
-from ngsp_sim.examples import EXAMPLES
+from ngsp_sim.contracts.examples import EXAMPLES
 from ngsp_sim.registry import load_registry
 from tests.edxml_helpers import G01, H29, QLVB, VDXP
 from tests.test_adapter_contract import CASES

@@ -17,7 +17,7 @@ from aiohttp import web
 
 from ngsp_sim.cli.conformance import run_conformance
 from ngsp_sim.conformance.cases import generate_cases
-from ngsp_sim.examples import EXAMPLES
+from ngsp_sim.contracts.examples import EXAMPLES
 from schemas.one_stop import TiepNhanHoSoRequest
 
 SERVICE = "VN/GOV/000.00.00.H29/MOTCUA/TiepNhanHoSo"

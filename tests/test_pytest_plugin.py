@@ -13,7 +13,7 @@ from pathlib import Path
 
 import orjson
 
-from ngsp_sim.embedded import EmbeddedHub
+from ngsp_sim.testing.embedded import EmbeddedHub
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "connector"
 
@@ -26,7 +26,7 @@ def _pytest(directory: Path) -> subprocess.CompletedProcess[str]:
 
 
 def test_the_plugin_is_installed_as_a_pytest11_entry_point():
-    assert "ngsp_sim.pytest_plugin" in {p.value for p in entry_points(group="pytest11")}
+    assert "ngsp_sim.testing.pytest_plugin" in {p.value for p in entry_points(group="pytest11")}
 
 
 def test_the_example_connector_tests_pass_outside_the_package(tmp_path: Path):
