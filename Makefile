@@ -21,9 +21,11 @@ run: $(STAMP)  ## start the demo hub on http://127.0.0.1:8080
 test: $(STAMP)  ## the whole test suite
 	$(BIN)/pytest
 
-lint: $(STAMP)  ## ruff and mypy (strict)
+lint: $(STAMP)  ## ruff (lint and format), mypy (strict; tests and bench too), the import layering
 	$(BIN)/ruff check .
 	$(BIN)/mypy
+	$(BIN)/lint-imports --no-cache
+	$(BIN)/ruff format --check .
 
 PRISM := .bench/node_modules/.bin/prism
 

@@ -164,6 +164,8 @@ class StoreInUse(NgspSimError):
             "changed. Give this hub its own store (--data-dir DIR or --store URL), or stop the other hub first. "
             "(Hub replicas may share one store only with the same topology file.)"
         )
+
+
 class AdminApiError(NgspSimError):
     """A hub's admin API refused a command (``message`` and the ``problems`` it listed)."""
 
