@@ -37,9 +37,10 @@ def test_the_catalog_has_at_least_20_services_across_8_agencies():
     )
 
 
-@pytest.mark.parametrize(
-    "service", sorted(REGISTRY.services.values(), key=lambda s: str(s.id)), ids=lambda s: str(s.id)
-)
+SERVICES = sorted(REGISTRY.services.values(), key=lambda s: str(s.id))
+
+
+@pytest.mark.parametrize("service", SERVICES, ids=[str(s.id) for s in SERVICES])
 async def test_every_service_is_callable_through_the_hub(hub, service):
     client = next(c for c in README_CLIENTS if REGISTRY.rules_for(REGISTRY.subsystems[_sub(c)].id, service.id))
     case = PAYLOADS[(service.adapter, service.operation)]

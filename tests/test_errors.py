@@ -367,7 +367,7 @@ async def test_error_is_xml_when_the_caller_accepts_only_xml(ctx: Ctx) -> None:
     root = defusedxml.ElementTree.fromstring(await resp.read())
     assert root.tag == "error"
     assert root.findtext("type") == "Client.SchemaViolation"
-    assert root.find("violations/violation/pointer").text == "/SoDinhDanh"
+    assert root.findtext("violations/violation/pointer") == "/SoDinhDanh"
 
 
 async def test_malformed_and_duplicate_client_headers(ctx: Ctx) -> None:
