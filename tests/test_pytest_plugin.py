@@ -12,8 +12,10 @@ from importlib.metadata import entry_points
 from pathlib import Path
 
 import orjson
+import pytest
 
-from ngsp_sim.testing.embedded import EmbeddedHub
+from ngsp_sim.errors import AdminApiError, NgspSimError
+from ngsp_sim.testing import EmbeddedHub
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "connector"
 
@@ -72,3 +74,16 @@ def test_the_embedded_hub_serves_on_a_free_port_and_stops_cleanly():
         assert hub.credentials["motcua-hcm"] == "demo-motcua-hcm-secret"
         url = hub.url
     assert not _port_open(url)
+
+
+def test_a_refused_admin_call_raises_the_trees_admin_api_error():
+    """The handle's admin calls fail as the command line's do: one error class of the tree, carrying the
+    status and the problems the hub listed."""
+    with EmbeddedHub() as hub:
+        with pytest.raises(AdminApiError) as bad_kind:
+            hub.inject_fault("f1", "VN/GOV/000.00.00.G01/CSDLQGDC", "no-such-kind")
+        with pytest.raises(AdminApiError) as unknown:
+            hub.clear_fault("never-injected")
+    assert isinstance(bad_kind.value, NgspSimError)
+    assert bad_kind.value.status == 400 and any("kind" in p for p in bad_kind.value.problems), bad_kind.value
+    assert unknown.value.status == 404 and "never-injected" in str(unknown.value)

@@ -1,6 +1,6 @@
 """Storage: one protocol (:class:`Store`), SQLite by default, PostgreSQL for several replicas.
 
-:func:`open_store_url` turns ``--store`` / ``--data-dir`` into a store object (not yet opened).
+:func:`store_from_url` turns ``--store`` / ``--data-dir`` into a store object (not yet opened).
 """
 
 from __future__ import annotations
