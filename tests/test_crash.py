@@ -154,4 +154,3 @@ async def test_dead_letters_are_listed_and_replayed_with_the_cli(tmp_path: Path)
         await hub.stop()
         await runner.cleanup()
     assert receiver.keys == [f"{doc_id}:{LAO_CAI['OrganId']}:{sub['id']}"]
-

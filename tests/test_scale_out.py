@@ -60,7 +60,6 @@ async def test_log_tail_prints_the_newest_exchanges(tmp_path: Path):
     assert ids == ["t-0", "t-1", "t-2"]
 
 
-
 async def test_two_replicas_on_postgresql_share_registry_and_message_log(pg_url: str):
     args = ("up", "--port", "0", "--population", "50", "--store", pg_url)
     first = await start(*args, env=ENV)
