@@ -35,9 +35,11 @@ $(ESLINT_STAMP):
 		eslint@$(ESLINT_VERSION) @eslint/js@10.0.1 globals@17.14.0
 	touch $(ESLINT_STAMP)
 
-lint: $(STAMP) $(ESLINT_STAMP)  ## ruff, mypy (strict) and eslint (the dashboard)
+lint: $(STAMP) $(ESLINT_STAMP)  ## ruff (lint and format), mypy (strict; tests and bench too), the import layering, eslint
 	$(BIN)/ruff check .
 	$(BIN)/mypy
+	$(BIN)/lint-imports --no-cache
+	$(BIN)/ruff format --check .
 	$(ESLINT) --max-warnings 0 .
 
 PRISM := .bench/node_modules/.bin/prism

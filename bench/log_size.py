@@ -18,7 +18,7 @@ from aiohttp import web
 
 from ngsp_sim.app import create_app
 from ngsp_sim.config import HubConfig
-from ngsp_sim.examples import lookup_example
+from ngsp_sim.contracts.examples import lookup_example
 
 POPULATION = "/r1/VN/GOV/000.00.00.G01/CSDLQGDC/TraCuuThongTinCongDan"
 MOTCUA = "VN/GOV/000.00.00.H29/MOTCUA"

@@ -26,6 +26,7 @@ from ngsp_sim.config import MessageLogConfig
 from ngsp_sim.monitoring.message_log import MessageLog
 from ngsp_sim.store import MessageEntry, Store, store_from_url
 from ngsp_sim.store.chain import seal
+from ngsp_sim.store.logkey import LogKey
 from schemas.population import NAMESPACE
 
 LOOKUP = {"MaYeuCau": "BENCH", "MaDVC": "1.001612", "MaTichHop": "037", "MaCanBo": "bench",
@@ -80,8 +81,9 @@ async def writer_rate(store: Store, records: int, batch: int) -> float:
 
 def seal_rate(records: int) -> float:
     entries = [exchange(n) for n in range(records)]
+    key = LogKey.ephemeral()
     started = time.perf_counter()
-    seal("", entries)
+    seal(key, "", entries)
     return records / (time.perf_counter() - started)
 
 

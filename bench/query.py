@@ -15,6 +15,7 @@ import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from ngsp_sim.store import MessageEntry, MessageQuery, SqliteStore, Store, store_from_url
@@ -68,7 +69,9 @@ async def fill(store: Store, total: int) -> float:
     return time.perf_counter() - began
 
 
-async def measure(store: Store, name: str, make: callable, runs: int) -> tuple[str, float, float, int]:  # type: ignore[valid-type]
+async def measure(
+    store: Store, name: str, make: Callable[[random.Random], MessageQuery], runs: int
+) -> tuple[str, float, float, int]:
     rng = random.Random(7)
     times = []
     rows = 0

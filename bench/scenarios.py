@@ -16,8 +16,8 @@ import time
 from typing import Any
 
 from ngsp_sim.config import HubConfig, SecurityConfig
-from ngsp_sim.embedded import EmbeddedHub, HubHandle
 from ngsp_sim.scenarios import shipped
+from ngsp_sim.testing.embedded import EmbeddedHub, HubHandle
 
 
 def run_once(hub: HubHandle, name: str) -> tuple[float, dict[str, Any]]:

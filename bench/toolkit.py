@@ -15,7 +15,7 @@ import orjson
 from aiohttp import web
 
 from ngsp_sim.conformance.runner import plan, run_plan
-from ngsp_sim.embedded import EmbeddedHub
+from ngsp_sim.testing.embedded import EmbeddedHub
 from schemas.one_stop import TiepNhanHoSoRequest
 
 

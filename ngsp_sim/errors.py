@@ -12,7 +12,12 @@ boundary that meets them, never leaked.
     ├── ScenarioError                          a scenario file is wrong, or names no known scenario
     ├── StoreInUse                             another live hub serves a different topology from the store
     ├── CannotListen                           the address to serve on is taken or not ours (start-up)
-    ├── AdminApiError                          the command line met a hub's admin API (never on the wire)
+    ├── PluginError                            an installed plugin cannot be used (start-up)
+    ├── SignatureError (ValueError)            a webhook delivery's signature does not hold (receiver side)
+    ├── ChangeError                            a registry change cannot be applied (admin API: 400/404/409)
+    ├── UnknownConsumer (LookupError)          no credentials for this consumer key (admin API: 404)
+    ├── StepFailed                             a scenario step did not get what it expected (its report)
+    ├── AdminApiError                          a client met a hub's admin API refusal (never on the wire)
     │   └── HubUnreachable                     no hub answers at the URL given
     └── HubError                               answered on the wire
         ├── ClientError                        Client.*                                       400
@@ -53,10 +58,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
+import orjson
+
 __all__ = [
     "AccessDenied",
     "AdminApiError",
     "CannotListen",
+    "ChangeError",
     "CircuitOpen",
     "ClientError",
     "HeadersTooLarge",
@@ -81,10 +89,13 @@ __all__ = [
     "ServiceDisabled",
     "ServiceFailed",
     "ServiceType",
+    "SignatureError",
+    "StepFailed",
     "StoreInUse",
     "Throttled",
     "Timeout",
     "TopologyError",
+    "UnknownConsumer",
     "UnknownMember",
     "UnknownService",
     "UriTooLong",
@@ -154,6 +165,8 @@ class StoreInUse(NgspSimError):
             f"(A hub that was killed frees the store by itself {lease_seconds:.0f} s after it was last alive. "
             "Hub replicas may share one store only with the same topology file.)"
         )
+
+
 class AdminApiError(NgspSimError):
     """A hub's admin API refused a command (``message`` and the ``problems`` it listed)."""
 
@@ -161,6 +174,18 @@ class AdminApiError(NgspSimError):
         self.status, self.problems = status, list(problems)
         lines = "".join(f"\n  - {p}" for p in self.problems)
         super().__init__(f"the hub answered {status}: {message}{lines}")
+
+    @classmethod
+    def from_answer(cls, status: int, raw: bytes, reason: str = "") -> AdminApiError:
+        """The error for an admin-API answer: its JSON ``message`` and ``problems`` (``schemas.admin.AdminError``),
+        or the start of a body that is not that (a proxy's page, say). Every admin-API client uses this."""
+        try:
+            found = orjson.loads(raw)
+        except orjson.JSONDecodeError:
+            found = None
+        if not isinstance(found, dict):
+            return cls(status, raw[:200].decode(errors="replace") or reason)
+        return cls(status, str(found.get("message", reason)), found.get("problems") or [])
 
 
 class HubUnreachable(AdminApiError):
@@ -185,6 +210,25 @@ class CannotListen(NgspSimError, OSError):
 class SignatureError(NgspSimError, ValueError):
     """A webhook delivery's signature does not hold: tampered, signed with another secret, or replayed
     outside the time tolerance (:func:`ngsp_sim.exchange.signing.verify`)."""
+
+
+class ChangeError(NgspSimError):
+    """A registry change that cannot be applied; ``status`` says how the admin API answers it."""
+
+    def __init__(self, message: str, *, status: int = 400, problems: list[str] | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.status = status
+        self.problems = problems or []
+
+
+class UnknownConsumer(NgspSimError, LookupError):
+    """No credentials are kept for this consumer key (rotating or revoking it answers 404)."""
+
+
+class StepFailed(NgspSimError):
+    """A scenario step did not get what it expected; the message says what, for the presenter and the
+    report. Never leaves the runner: it becomes the step's ``failed`` status."""
 
 
 class HubError(NgspSimError):

@@ -46,12 +46,13 @@ def status_of(document: dict[str, str], sender: dict[str, str], code: str) -> by
     return build_status(document, sender, code, "2025/11/21 09:30:00", "Đã tiếp nhận")
 
 
-async def seeded_exchange(clock: Clock) -> Exchange:
-    """An axis over an in-memory store holding document ``DEMO`` (``SEEDED``) from G01 to H29."""
+async def seeded_exchange(clock: Clock) -> tuple[Exchange, SqliteStore]:
+    """An axis over an in-memory store holding document ``DEMO`` (``SEEDED``) from G01 to H29, and that
+    store (the caller closes it)."""
     store = SqliteStore(":memory:")
     await store.open()
     exchange = Exchange(store.exchange, clock, DeliveryConfig(), WebhookSender(None, {}), lambda: NAMES)  # type: ignore[arg-type]
     body = build_edoc(G01, [H29], number="1", notation="VP", date="2025/11/21", subject="Seeded")
     seeded = NewEdoc("DEMO", "edoc", G01["OrganId"], SEEDED["DocumentId"], 0, "Seeded", None, None, body, "0" * 64, 0)
     await store.exchange.accept(seeded, [H29["OrganId"]], [])
-    return exchange
+    return exchange, store

@@ -4,16 +4,20 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import time
 from collections.abc import Awaitable, Callable, Mapping
-from typing import Any
+from pathlib import Path
+from typing import Any, TypeVar
+from xml.etree.ElementTree import Element
 
+import defusedxml.ElementTree
 import yaml
 from aiohttp.test_utils import TestClient
 
 import adapters
 from adapters.base import Adapter
 from ngsp_sim import sim
-from ngsp_sim.examples import dossier_example, lookup_example, payment_init_example
+from ngsp_sim.contracts.examples import dossier_example, lookup_example, payment_init_example
 from ngsp_sim.registry import Registry, registry_from_text
 
 ADMIN_TOKEN = "test-admin-token-0123456789"
@@ -26,6 +30,8 @@ SYNC = "/r1/VN/GOV/000.00.00.G22/DVCQG/DongBoHoSoMC"
 DOSSIER_LOOKUP = "/r1/VN/GOV/000.00.00.G22/DVCQG/TraCuuHoSo"
 
 MakeHub = Callable[..., Awaitable[TestClient[Any, Any]]]
+
+T = TypeVar("T")
 
 
 def lookup_body(**changes: Any) -> dict[str, Any]:
@@ -138,3 +144,27 @@ def basic_auth(key: str, secret: str) -> dict[str, str]:
 def payment_init(reference: str = "TT-0001", secret: str = "demo-payment-secret", **changes: Any) -> dict[str, Any]:
     """A signed INIT for the demo payment partner (its MaXacThuc computed as integrators must)."""
     return payment_init_example(reference, secret, **changes)
+
+
+def xml_file(path: Path) -> Element:
+    """The root element of an XML report the hub or the command line wrote, parsed safely."""
+    root = defusedxml.ElementTree.parse(path).getroot()
+    assert root is not None, f"{path} has no root element"
+    return root
+
+
+async def eventually(
+    action: Callable[[], Awaitable[T]], done: Callable[[T], object] = bool, *, seconds: float = 15.0, every: float = 0.1
+) -> T:
+    """Repeat ``action`` until ``done(result)`` holds, and return that result; bounded in time.
+
+    For work another process does on its own schedule (a replica's log writer, a hub's delivery worker),
+    where a test has nothing to wait on but the outcome. Raises ``AssertionError`` with the last result."""
+    deadline = time.monotonic() + seconds
+    while True:
+        result = await action()
+        if done(result):
+            return result
+        if time.monotonic() > deadline:
+            raise AssertionError(f"not reached within {seconds} s: {result!r}")
+        await asyncio.sleep(every)

@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -20,9 +21,9 @@ from adapters.json_rest import JsonRestAdapter
 from adapters.xml import xml_to_data
 from ngsp_sim import sim
 from ngsp_sim.clock import ManualClock
-from ngsp_sim.examples import EXAMPLES, lookup_example
+from ngsp_sim.contracts.examples import EXAMPLES, lookup_example
 from ngsp_sim.identifiers import SubsystemId
-from ngsp_sim.sim import Country, SimulatedAgency
+from ngsp_sim.sim import AgencyContext, Country, SimulatedAgency
 from ngsp_sim.testing import GARBAGE, check_garbage_answer, hub_call, round_trip
 from tests.edxml_helpers import seeded_exchange
 
@@ -66,15 +67,17 @@ def _call(adapter: Adapter, case: Case) -> HubCall:
                     caller=case.caller)  # fmt: skip
 
 
-async def _agency(case: Case) -> SimulatedAgency:
+async def _agency(case: Case, stack: contextlib.AsyncExitStack) -> SimulatedAgency:
     clock = ManualClock()
-    agency = sim.BUILTIN[case.simulator](Country.generate(3, 20, 5), clock)
+    exchange = None
     if case.simulator == "vdxp":  # the axis runs inside a hub: give it one, with documents seeded
-        agency.exchange = await seeded_exchange(clock)
-        if case.operation == "updateStatus":  # about the document of the sendEdoc example
-            sent = EXAMPLES[("edxml", "sendEdoc")]
-            assert sent.xml is not None
-            await agency.exchange.mailboxes.send(SubsystemId.parse(sent.client).member_code, sent.xml)
+        exchange, store = await seeded_exchange(clock)
+        stack.push_async_callback(store.close)
+    agency = sim.BUILTIN[case.simulator](AgencyContext(Country.generate(3, 20, 5), clock, exchange=exchange))
+    if exchange is not None and case.operation == "updateStatus":  # about the document of the sendEdoc example
+        sent = EXAMPLES[("edxml", "sendEdoc")]
+        assert sent.xml is not None
+        await exchange.mailboxes.send(SubsystemId.parse(sent.client).member_code, sent.xml)
     return agency
 
 
@@ -86,12 +89,9 @@ def test_every_builtin_operation_has_a_contract_case():
 @pytest.mark.parametrize("case", CASES, ids=IDS)
 async def test_round_trip_through_the_native_agency(case: Case):
     adapter = adapters.BUILTIN[case.adapter](case.options)
-    agency = await _agency(case)
-    try:
+    async with contextlib.AsyncExitStack() as stack:
+        agency = await _agency(case, stack)
         reply = await round_trip(adapter, agency, _call(adapter, case))
-    finally:
-        if agency.exchange is not None:
-            await agency.exchange.store.dialect.store.close()
     if reply.raw is not None:  # a document passed on as it is (getEdoc): it must read as the model
         assert read_document(reply.raw).header.Subject
 

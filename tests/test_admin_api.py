@@ -9,7 +9,7 @@ import pytest
 from ngsp_sim.admin.api import ROUTES
 from ngsp_sim.clock import SystemClock
 from ngsp_sim.hub.runtime import HUB
-from ngsp_sim.sim import Country
+from ngsp_sim.sim import AgencyContext, Country
 from ngsp_sim.sim.business import BusinessAgency
 from ngsp_sim.store import SqliteStore
 from tests.helpers import ADMIN, BUSINESS, HOTICH, MOTCUA, POPULATION, lookup_body
@@ -92,7 +92,7 @@ async def test_health_statistics_per_service(hub):
 
 
 async def _business_provider(aiohttp_server: Any) -> str:
-    agency = BusinessAgency(Country.generate(7, 10, 10), SystemClock())
+    agency = BusinessAgency(AgencyContext(Country.generate(7, 10, 10), SystemClock()))
     server = await aiohttp_server(agency.aiohttp_app())
     return str(server.make_url("")).rstrip("/")
 

@@ -43,7 +43,7 @@ async def served_and_logged(hub: TestClient[Any, Any], headers: dict[str, str] |
     path = BIZ_GATEWAY if "Authorization" in headers else f"{BUSINESS}?msdn=0312345673"
     resp = await hub.get(path, headers=headers)
     assert resp.status == 200, await resp.text()
-    runtime = hub.server.app[HUB]
+    runtime = hub.app[HUB]
     await runtime.message_log.flush()
     found = await runtime.store.list_messages(MessageQuery(message_id=message_id))
     assert [(m.record["messageId"], m.record["succeeded"]) for m in found] == [(message_id, True)]
@@ -93,7 +93,7 @@ async def test_a_token_is_re_checked_once_the_cache_runs_out_not_before(make_hub
     hub = await make_hub()
     token = await token_for(hub)
     assert (await hub.get(BIZ_GATEWAY, headers=bearer(token))).status == 200
-    await hub.server.app[HUB].store.delete_tokens(DEMO_KEY)  # revoked behind the replica's back
+    await hub.app[HUB].store.delete_tokens(DEMO_KEY)  # revoked behind the replica's back
     clock.advance(CACHE / 2)
     assert (await hub.get(BIZ_GATEWAY, headers=bearer(token))).status == 200  # still cached
     clock.advance(CACHE / 2)

@@ -10,7 +10,7 @@ import pytest
 import adapters
 from adapters.edxml import build_edoc
 from ngsp_sim import sim
-from ngsp_sim.examples import EXAMPLES
+from ngsp_sim.contracts.examples import EXAMPLES
 from ngsp_sim.registry import load_registry
 from tests.edxml_helpers import G01, H29, QLVB, VDXP
 from tests.test_adapter_contract import CASES
@@ -37,9 +37,10 @@ def test_the_catalog_has_at_least_20_services_across_8_agencies():
     )
 
 
-@pytest.mark.parametrize(
-    "service", sorted(REGISTRY.services.values(), key=lambda s: str(s.id)), ids=lambda s: str(s.id)
-)
+SERVICES = sorted(REGISTRY.services.values(), key=lambda s: str(s.id))
+
+
+@pytest.mark.parametrize("service", SERVICES, ids=[str(s.id) for s in SERVICES])
 async def test_every_service_is_callable_through_the_hub(hub, service):
     client = next(c for c in README_CLIENTS if REGISTRY.rules_for(REGISTRY.subsystems[_sub(c)].id, service.id))
     case = PAYLOADS[(service.adapter, service.operation)]

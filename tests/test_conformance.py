@@ -10,15 +10,15 @@ import sys
 from pathlib import Path
 from typing import Any
 
-import defusedxml.ElementTree as ET
 import orjson
 import pytest
 from aiohttp import web
 
 from ngsp_sim.cli.conformance import run_conformance
 from ngsp_sim.conformance.cases import generate_cases
-from ngsp_sim.examples import EXAMPLES
+from ngsp_sim.contracts.examples import EXAMPLES
 from schemas.one_stop import TiepNhanHoSoRequest
+from tests.helpers import xml_file
 
 SERVICE = "VN/GOV/000.00.00.H29/MOTCUA/TiepNhanHoSo"
 NATIVE = "/motcua/api/TiepNhanHoSo"
@@ -60,7 +60,7 @@ async def test_a_correct_provider_passes(aiohttp_server: Any, tmp_path: Path, ca
     out = capsys.readouterr().out
     assert code == 0, out
     assert re.search(r"PASS: \d+ passed, 0 failed", out)
-    suite = ET.parse(tmp_path / "junit.xml").getroot()
+    suite = xml_file(tmp_path / "junit.xml")
     assert suite.get("failures") == "0" and int(suite.get("tests", "0")) >= 30
 
 
@@ -78,7 +78,7 @@ async def test_a_broken_provider_fails_with_pointed_findings(
     # invalid requests: a crash and an acceptance, each named
     assert "FAIL invalid: ChuHoSo missing" in out and "crashed: answered 500" in out
     assert "FAIL invalid: SoGiayToChuHoSo not matching" in out and "accepted an invalid request" in out
-    suite = ET.parse(tmp_path / "junit.xml").getroot()
+    suite = xml_file(tmp_path / "junit.xml")
     assert int(suite.get("failures", "0")) == len(suite.findall("testcase"))
     page = (tmp_path / "report.html").read_text()
     assert "0 passed" in page and "crashed: answered 500" in page and "<script" not in page

@@ -105,6 +105,7 @@ async def _lookup_is_served_and_logged(listening: Listening, xroad_id: str) -> N
     headers = {"X-Road-Client": MOTCUA, "X-Road-Id": xroad_id}
     assert await _lookup(listening.url, headers) == 200
     runtime = listening.runner.app[HUB]
+    assert runtime.message_log is not None
     await runtime.message_log.flush()
     (logged,) = await runtime.store.list_messages(MessageQuery(message_id=xroad_id))
     assert logged.record["statusCode"] == 200

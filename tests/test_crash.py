@@ -16,7 +16,7 @@ from aiohttp import web
 
 from ngsp_sim.exchange.signing import KEY_HEADER, SIGNATURE_HEADER, verify
 from tests.edxml_helpers import G01, QLVB, VDXP, edoc
-from tests.helpers import ADMIN, ADMIN_TOKEN
+from tests.helpers import ADMIN, ADMIN_TOKEN, eventually
 from tests.processes import Running, run_cli, start
 
 ENV = {"NGSP_SIM_ADMIN_TOKEN": ADMIN_TOKEN}
@@ -143,8 +143,8 @@ async def test_dead_letters_are_listed_and_replayed_with_the_cli(tmp_path: Path)
             sub = await _subscribe(session, hub.url, url, max_attempts=1)
             receiver.secret = sub["secret"]
             [doc_id] = await _send_all(session, hub.url, 1)
-            listing = await _until(lambda: asyncio.to_thread(run_cli, "deliveries", "list", "--status", "dead", *cli),
-                                   lambda r: "dead 1" in r.stdout)  # fmt: skip
+            listing = await eventually(lambda: asyncio.to_thread(run_cli, "deliveries", "list", "--status", "dead", *cli),
+                                       lambda r: "dead 1" in r.stdout, every=0.25)  # fmt: skip
             assert f"{doc_id}:{LAO_CAI['OrganId']}:{sub['id']}" in listing.stdout and "HTTP 500" in listing.stdout
             receiver.fail, receiver.expected = False, 1
             replay = await asyncio.to_thread(run_cli, "deliveries", "replay", *cli)
@@ -154,13 +154,3 @@ async def test_dead_letters_are_listed_and_replayed_with_the_cli(tmp_path: Path)
         await hub.stop()
         await runner.cleanup()
     assert receiver.keys == [f"{doc_id}:{LAO_CAI['OrganId']}:{sub['id']}"]
-
-
-async def _until(action: Any, done: Any, attempts: int = 60) -> Any:
-    """Repeat ``action`` until ``done(result)`` (bounded): the hub's worker runs on its own clock."""
-    for _ in range(attempts):
-        result = await action()
-        if done(result):
-            return result
-        await asyncio.sleep(0.25)
-    raise AssertionError(f"not reached: {result}")

@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 
 from ngsp_sim.config import HubConfig, SecurityConfig
-from ngsp_sim.embedded import EmbeddedHub, HubHandle
+from ngsp_sim.testing.embedded import EmbeddedHub, HubHandle
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",

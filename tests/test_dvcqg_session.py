@@ -7,7 +7,7 @@ import pytest
 from adapters.base import HubCall, NativeRequest, NativeResponse, ProviderRefused, drive
 from adapters.dvcqg import DvcqgAdapter
 from ngsp_sim.clock import ManualClock
-from ngsp_sim.sim import DEMO_DOSSIER, Country
+from ngsp_sim.sim import DEMO_DOSSIER, AgencyContext, Country
 from ngsp_sim.sim.dvcqg import DvcqgAgency
 from schemas.dvcqg import TraCuuHoSoRequest
 from tests.helpers import MOTCUA, SYNC, dossier
@@ -22,7 +22,7 @@ def _call() -> HubCall:
 
 @pytest.fixture
 def agency(clock: ManualClock) -> DvcqgAgency:
-    return DvcqgAgency(Country.generate(1, 5, 2), clock, {"session_ttl": 600})
+    return DvcqgAgency(AgencyContext(Country.generate(1, 5, 2), clock, {"session_ttl": 600}))
 
 
 async def _lookup(adapter: DvcqgAdapter, agency: DvcqgAgency, log: list[str]) -> int:
@@ -35,7 +35,7 @@ async def _lookup(adapter: DvcqgAdapter, agency: DvcqgAgency, log: list[str]) ->
 
 
 async def test_session_is_cached_between_calls(agency):
-    adapter, log = DvcqgAdapter(LOGIN), []
+    adapter, log = DvcqgAdapter(LOGIN), list[str]()
     assert await _lookup(adapter, agency, log) == 0
     assert await _lookup(adapter, agency, log) == 0
     assert log == ["/mapi/login", "/mapi/g", "/mapi/g"]
@@ -43,7 +43,7 @@ async def test_session_is_cached_between_calls(agency):
 
 
 async def test_expired_session_triggers_one_new_login(agency, clock):
-    adapter, log = DvcqgAdapter(LOGIN), []
+    adapter, log = DvcqgAdapter(LOGIN), list[str]()
     await _lookup(adapter, agency, log)
     clock.advance(601)
     assert await _lookup(adapter, agency, log) == 0
@@ -57,7 +57,7 @@ async def test_wrong_credentials_are_a_provider_refusal(agency):
         await _lookup(adapter, agency, [])
 
 
-async def test_madonvi_defaults_to_the_calling_agency(agency):
+async def test_madonvi_defaults_to_the_calling_agency(agency: DvcqgAgency):
     bodies: list[bytes] = []
 
     async def send(request: NativeRequest) -> NativeResponse:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from collections.abc import Mapping
 from typing import Any
 
 import orjson
@@ -78,7 +79,7 @@ async def send_raw(hub: Any, head: bytes, body: bytes = b"") -> tuple[int, dict[
     return int(status_line.split()[1]), headers, payload
 
 
-def request(method: str, target: str, headers: dict[str, str | bytes] | None = None) -> bytes:
+def request(method: str, target: str, headers: Mapping[str, str | bytes] | None = None) -> bytes:
     lines = [f"{method} {target} HTTP/1.1".encode()]
     lines += [k.encode() + b": " + (v if isinstance(v, bytes) else v.encode()) for k, v in (headers or {}).items()]
     return b"\r\n".join(lines)

@@ -7,6 +7,8 @@ a scenario fails ``test_every_error_code_has_a_scenario``.
 from __future__ import annotations
 
 import asyncio
+import importlib
+import pkgutil
 import socket
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -16,6 +18,7 @@ import defusedxml.ElementTree
 import pytest
 from aiohttp import ClientResponse, web
 
+import ngsp_sim
 from adapters.base import Exchange, HubCall
 from adapters.business import BusinessAdapter
 from ngsp_sim import errors
@@ -248,6 +251,31 @@ def test_error_types_are_unique_and_statuses_follow_x_road() -> None:
             assert cls.type.startswith("Server.") and cls.status == 500, cls
 
 
+def _ngsp_sim_exceptions() -> set[type[BaseException]]:
+    """Every exception class defined anywhere in the ngsp_sim package (each module imported)."""
+    found: set[type[BaseException]] = set()
+    for info in pkgutil.walk_packages(ngsp_sim.__path__, "ngsp_sim."):
+        if info.name == "ngsp_sim.__main__":  # runs the command line when imported
+            continue
+        module = importlib.import_module(info.name)
+        for value in vars(module).values():
+            if isinstance(value, type) and issubclass(value, BaseException) and value.__module__.startswith("ngsp_sim"):
+                found.add(value)
+    return found
+
+
+def test_every_error_the_package_defines_is_in_the_one_tree() -> None:
+    """Not only the wire errors: every exception class of ngsp_sim lives in ngsp_sim/errors.py, derives
+    from NgspSimError and is exported, so a user catches all of them with one ``except``."""
+    found = _ngsp_sim_exceptions()
+    assert errors.ChangeError in found and errors.StepFailed in found  # the walk sees the whole package
+    outside = {f"{c.__module__}.{c.__qualname__}" for c in found if c.__module__ != "ngsp_sim.errors"}
+    assert outside == set()
+    assert {c for c in found if not issubclass(c, errors.NgspSimError)} == set()
+    public = {c.__name__ for c in found if not c.__name__.startswith("_")}
+    assert public <= set(errors.__all__)
+
+
 GATEWAY_ONLY = {errors.MissingCredentials}
 
 
@@ -339,7 +367,7 @@ async def test_error_is_xml_when_the_caller_accepts_only_xml(ctx: Ctx) -> None:
     root = defusedxml.ElementTree.fromstring(await resp.read())
     assert root.tag == "error"
     assert root.findtext("type") == "Client.SchemaViolation"
-    assert root.find("violations/violation/pointer").text == "/SoDinhDanh"
+    assert root.findtext("violations/violation/pointer") == "/SoDinhDanh"
 
 
 async def test_malformed_and_duplicate_client_headers(ctx: Ctx) -> None:

@@ -17,10 +17,10 @@ import adapters
 from ngsp_sim import sim
 from ngsp_sim.admin.api import admin_openapi
 from ngsp_sim.config import HubConfig, SecurityConfig
-from ngsp_sim.embedded import EmbeddedHub, HubHandle
+from ngsp_sim.contracts.openapi import service_openapi
 from ngsp_sim.identifiers import ServiceId
-from ngsp_sim.openapi import service_openapi
 from ngsp_sim.registry import load_registry
+from ngsp_sim.testing.embedded import EmbeddedHub, HubHandle
 
 TOKEN = "fuzz-admin-token-0123456789"
 BOUNDED = settings(max_examples=8, deadline=None, database=None, derandomize=True,

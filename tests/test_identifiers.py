@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from pydantic import TypeAdapter, ValidationError
 
@@ -9,7 +11,7 @@ from ngsp_sim.identifiers import ServiceId, SubsystemId
 from schemas.common import CCCD, MST, AgencyCode, DvcqgDateTime, EdxmlDate, MaHoSo, MaTTHC, PopulationDate
 
 
-def _rule(kind: object, value: str) -> str | None:
+def _rule(kind: Any, value: str) -> str | None:
     try:
         TypeAdapter(kind).validate_python(value)
     except ValidationError as exc:

@@ -309,7 +309,7 @@ async def test_a_fault_in_a_nested_exchange_marks_only_that_exchange(hub):
     """The one-stop system checks the applicant through the hub while it answers: the population outage
     hits that inner exchange, and the outer one (the portal's call to the one-stop system) is not marked
     with it, because each exchange carries its own context through the transports."""
-    from ngsp_sim.hub.app import HUB
+    from ngsp_sim.hub.runtime import HUB
     from ngsp_sim.store import MessageQuery
     from tests.helpers import ADMIN
 

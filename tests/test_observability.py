@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from typing import Any
 
 import orjson
 import pytest
@@ -27,7 +28,7 @@ def log_lines():
     reset_logging()
 
 
-def _events(stream: io.StringIO) -> list[dict]:
+def _events(stream: io.StringIO) -> list[dict[str, Any]]:
     return [orjson.loads(line) for line in stream.getvalue().splitlines() if line.strip()]
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from prometheus_client.parser import text_string_to_metric_families
 
 from ngsp_sim.hub.runtime import HUB
@@ -49,7 +51,7 @@ async def test_readyz_when_ready_and_when_not(hub):
     assert any("store not reachable" in p for p in body["problems"])
 
 
-async def _echo_provider(aiohttp_server, seen):
+async def _echo_provider(aiohttp_server: Any, seen: list[dict[str, str]]) -> str:
     from aiohttp import web
 
     async def echo(request: web.Request) -> web.Response:

@@ -48,6 +48,8 @@ async def test_a_span_per_exchange_with_x_road_attributes_and_the_callers_parent
     await hub.get(f"{BUSINESS}?msdn=0312345673", headers={"X-Road-Client": MOTCUA, "traceparent": caller})
     await hub.post(SYNC, json={"isUpdating": False, "data": [dossier()]}, headers={"X-Road-Client": HOTICH})
     ok, failed = exporter.get_finished_spans()
+    assert ok.context is not None and ok.parent is not None and ok.attributes is not None
+    assert failed.attributes is not None
     assert ok.name == "GET chiTietDoanhNghiep"
     assert f"{ok.context.trace_id:032x}" == "4bf92f3577b34da6a3ce929d0e0e4736"
     assert f"{ok.parent.span_id:016x}" == "00f067aa0ba902b7"

@@ -10,7 +10,7 @@ from typing import Any
 import aiohttp
 import pytest
 
-from ngsp_sim.postman import SCHEMA_URL
+from ngsp_sim.contracts.postman import SCHEMA_URL
 from tests.helpers import MakeHub, basic_auth
 from tests.processes import run_cli
 

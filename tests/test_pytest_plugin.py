@@ -12,8 +12,10 @@ from importlib.metadata import entry_points
 from pathlib import Path
 
 import orjson
+import pytest
 
-from ngsp_sim.embedded import EmbeddedHub
+from ngsp_sim.errors import AdminApiError, NgspSimError
+from ngsp_sim.testing import EmbeddedHub
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "connector"
 
@@ -26,7 +28,7 @@ def _pytest(directory: Path) -> subprocess.CompletedProcess[str]:
 
 
 def test_the_plugin_is_installed_as_a_pytest11_entry_point():
-    assert "ngsp_sim.pytest_plugin" in {p.value for p in entry_points(group="pytest11")}
+    assert "ngsp_sim.testing.pytest_plugin" in {p.value for p in entry_points(group="pytest11")}
 
 
 def test_the_example_connector_tests_pass_outside_the_package(tmp_path: Path):
@@ -72,3 +74,16 @@ def test_the_embedded_hub_serves_on_a_free_port_and_stops_cleanly():
         assert hub.credentials["motcua-hcm"] == "demo-motcua-hcm-secret"
         url = hub.url
     assert not _port_open(url)
+
+
+def test_a_refused_admin_call_raises_the_trees_admin_api_error():
+    """The handle's admin calls fail as the command line's do: one error class of the tree, carrying the
+    status and the problems the hub listed."""
+    with EmbeddedHub() as hub:
+        with pytest.raises(AdminApiError) as bad_kind:
+            hub.inject_fault("f1", "VN/GOV/000.00.00.G01/CSDLQGDC", "no-such-kind")
+        with pytest.raises(AdminApiError) as unknown:
+            hub.clear_fault("never-injected")
+    assert isinstance(bad_kind.value, NgspSimError)
+    assert bad_kind.value.status == 400 and any("kind" in p for p in bad_kind.value.problems), bad_kind.value
+    assert unknown.value.status == 404 and "never-injected" in str(unknown.value)

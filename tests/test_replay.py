@@ -11,8 +11,8 @@ from typing import Any
 
 import orjson
 
-from ngsp_sim.replay import FORMAT, load_fixture
 from ngsp_sim.sim import DEMO_BUSINESS
+from ngsp_sim.testing.replay import FORMAT, load_fixture
 from tests.helpers import ADMIN_TOKEN, BUSINESS, MOTCUA, POPULATION, MakeHub, lookup_body
 from tests.processes import start
 

@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import json
-import time
 from pathlib import Path
-from typing import Any
 
 import aiohttp
 
 from ngsp_sim.store import MessageQuery, SqliteStore
-from tests.helpers import ADMIN, ADMIN_TOKEN, MOTCUA, POPULATION, lookup_body
+from tests.helpers import ADMIN, ADMIN_TOKEN, MOTCUA, POPULATION, eventually, lookup_body
 from tests.processes import run_cli, start, stop
 
 ENV = {"NGSP_SIM_ADMIN_TOKEN": ADMIN_TOKEN}
@@ -62,16 +60,6 @@ async def test_log_tail_prints_the_newest_exchanges(tmp_path: Path):
     assert ids == ["t-0", "t-1", "t-2"]
 
 
-async def _eventually(check: Any, seconds: float = 15.0) -> Any:
-    """Poll ``check`` until it returns something truthy; bounded (the log writer flushes every 0.2 s)."""
-    deadline = time.monotonic() + seconds
-    while True:
-        result = await check()
-        if result or time.monotonic() > deadline:
-            return result
-        await asyncio.sleep(0.1)
-
-
 async def test_two_replicas_on_postgresql_share_registry_and_message_log(pg_url: str):
     args = ("up", "--port", "0", "--population", "50", "--store", pg_url)
     first = await start(*args, env=ENV)
@@ -104,8 +92,8 @@ async def test_two_replicas_on_postgresql_share_registry_and_message_log(pg_url:
                     return len((await resp.json())["items"]) == 1
 
             # a message routed through one replica is visible through the other
-            assert await _eventually(lambda: seen_by(second.url, "via-first-1"))
-            assert await _eventually(lambda: seen_by(first.url, "via-second"))
+            await eventually(lambda: seen_by(second.url, "via-first-1"))
+            await eventually(lambda: seen_by(first.url, "via-second"))
             async with session.get(f"{first.url}/api/v1/messages-verify", headers=ADMIN) as resp:
                 report = await resp.json()
             assert report["ok"] and report["checked"] == 3

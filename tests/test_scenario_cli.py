@@ -9,10 +9,9 @@ import sys
 from pathlib import Path
 
 import aiohttp
-import defusedxml.ElementTree as ET
 
 from ngsp_sim.scenarios import shipped
-from tests.helpers import ADMIN_TOKEN
+from tests.helpers import ADMIN_TOKEN, xml_file
 from tests.processes import run_cli, start
 
 ENV = {"NGSP_SIM_ADMIN_TOKEN": ADMIN_TOKEN}
@@ -46,7 +45,7 @@ def test_run_in_process_shows_progress_and_writes_reports(tmp_path: Path):
     assert out.stdout.rstrip().splitlines()[-1].startswith("identity-check: đạt, 6/6 bước")
     assert "exchange" not in out.stderr  # the hub's info log does not drown the progress display
     assert md.read_text(encoding="utf-8").startswith("# Xác thực công dân tại bộ phận một cửa")
-    assert ET.parse(xml).getroot().get("failures") == "0"
+    assert xml_file(xml).get("failures") == "0"
 
 
 def test_a_broken_file_is_refused_with_its_line(tmp_path: Path):
@@ -71,7 +70,7 @@ async def test_run_against_a_running_hub_and_a_failing_step(tmp_path: Path):
         assert failed.returncode == 1
         assert "✗ expected status 404, the hub answered 200" in failed.stdout
         assert "failing: failed, 0/2 steps" in failed.stdout
-        assert ET.parse(tmp_path / "r.xml").getroot().get("skipped") == "1"
+        assert xml_file(tmp_path / "r.xml").get("skipped") == "1"
         no_token = await _cli(tmp_path, "scenario", "run", "identity-check", "--hub", hub.url, env={})
         assert no_token.returncode == 2 and "admin token is needed" in no_token.stderr
     finally:

@@ -7,7 +7,6 @@ import asyncio
 from pathlib import Path
 from typing import Any
 
-import defusedxml.ElementTree as ET
 import pytest
 
 from ngsp_sim.errors import ScenarioError
@@ -16,7 +15,7 @@ from ngsp_sim.scenarios import load_scenario, shipped
 from ngsp_sim.scenarios.report import junit_report, markdown_report
 from ngsp_sim.scenarios.values import StepFailed, check_fields, pick
 from schemas.scenarios import ScenarioRunInfo
-from tests.helpers import ADMIN
+from tests.helpers import ADMIN, xml_file
 from tests.scenario_helpers import failures, play
 
 HEAD = """name: my-test
@@ -302,11 +301,13 @@ def test_markdown_and_junit_reports(tmp_path: Path):
     assert "t: không đạt, 1/3 bước, 1.5 s" in md and "1. Lời" in md and ": f1" in md
     assert "| 1 | One | ✓ passed |" in markdown_report(run, "en", "http://hub")
     junit_report(tmp_path / "r.xml", run, "en")
-    suite = ET.parse(tmp_path / "r.xml").getroot()
+    suite = xml_file(tmp_path / "r.xml")
     assert (suite.get("tests"), suite.get("failures"), suite.get("skipped")) == ("3", "1", "1")
     cases = suite.findall("testcase")
-    assert cases[1].get("name") == "02 Two" and cases[1].find("failure").get("message") == "a: expected 1, got 2"
-    assert cases[2].find("skipped") is not None and "m1" in cases[0].find("system-out").text
+    failure, out = cases[1].find("failure"), cases[0].find("system-out")
+    assert failure is not None and out is not None
+    assert cases[1].get("name") == "02 Two" and failure.get("message") == "a: expected 1, got 2"
+    assert cases[2].find("skipped") is not None and "m1" in (out.text or "")
 
 
 async def test_the_readme_scenario_runs_as_written(make_hub, clock):

@@ -7,7 +7,7 @@ from typing import Any
 from aiohttp import web
 
 from ngsp_sim.clock import SystemClock
-from ngsp_sim.sim import Country
+from ngsp_sim.sim import AgencyContext, Country
 from ngsp_sim.sim.business import BusinessAgency
 from tests.helpers import BUSINESS, MOTCUA, provider_topology, token_for
 
@@ -18,7 +18,7 @@ async def _serve(aiohttp_server: Any, app: web.Application) -> str:
 
 
 async def test_simulated_agency_served_over_http_is_routable(make_hub, aiohttp_server):
-    agency = BusinessAgency(Country.generate(7, 10, 10), SystemClock())
+    agency = BusinessAgency(AgencyContext(Country.generate(7, 10, 10), SystemClock()))
     url = await _serve(aiohttp_server, agency.aiohttp_app())
     hub = await make_hub(provider_topology(endpoint=url))
     resp = await hub.get(f"{BUSINESS}?msdn=0312345673", headers={"X-Road-Client": MOTCUA})

@@ -71,14 +71,7 @@ class AdminClient:
 
 
 async def _refusal(answer: aiohttp.ClientResponse) -> AdminApiError:
-    raw = await answer.read()
-    try:
-        found = orjson.loads(raw)
-    except orjson.JSONDecodeError:
-        found = None
-    if not isinstance(found, dict):
-        return AdminApiError(answer.status, raw[:200].decode(errors="replace") or str(answer.reason))
-    return AdminApiError(answer.status, str(found.get("message", answer.reason)), found.get("problems") or [])
+    return AdminApiError.from_answer(answer.status, await answer.read(), str(answer.reason))
 
 
 def call_once(url: str, token: str | None, method: str, path: str, body: Any = None,

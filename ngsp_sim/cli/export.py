@@ -8,7 +8,7 @@ Writes, generated from the pydantic models (never by hand):
 - ``DIR/admin.openapi.json``: the hub's own admin API;
 - ``DIR/schemas/{Model}.schema.json``: a JSON Schema (2020-12) per payload model.
 
-``export postman FILE`` writes a Postman v2.1 collection of the catalog (see :mod:`ngsp_sim.postman`).
+``export postman FILE`` writes a Postman v2.1 collection of the catalog (see :mod:`ngsp_sim.contracts.postman`).
 """
 
 from __future__ import annotations
@@ -23,9 +23,9 @@ from pydantic import BaseModel
 from ngsp_sim.admin.api import admin_openapi
 from ngsp_sim.cli.client import DEFAULT_HUB
 from ngsp_sim.cli.common import topology_option
-from ngsp_sim.openapi import service_openapi
+from ngsp_sim.contracts.openapi import service_openapi
+from ngsp_sim.contracts.postman import postman_collection
 from ngsp_sim.plugins import installed
-from ngsp_sim.postman import postman_collection
 from ngsp_sim.registry import load_registry
 
 __all__ = ["export"]

@@ -1,5 +1,5 @@
 """``ngsp-sim record FILE --hub URL`` and ``ngsp-sim replay FILE --port P``: fixtures of recorded
-exchanges (the format and the provider that answers from them are :mod:`ngsp_sim.replay`)."""
+exchanges (the format and the provider that answers from them are :mod:`ngsp_sim.testing.replay`)."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ import click
 
 from ngsp_sim.cli.client import AdminClient
 from ngsp_sim.cli.common import admin_options, serve_forever
-from ngsp_sim.replay import Recorded, ReplayProvider, load_fixture, save_fixture
 from ngsp_sim.sim.base import native_app
+from ngsp_sim.testing.replay import Recorded, ReplayProvider, load_fixture, save_fixture
 from schemas.admin import body_bytes
 
 __all__ = ["record", "record_from_hub", "replay"]

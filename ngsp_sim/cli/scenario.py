@@ -18,11 +18,11 @@ import click
 
 from ngsp_sim.cli.client import AdminClient
 from ngsp_sim.cli.common import admin_options
-from ngsp_sim.embedded import EmbeddedHub
 from ngsp_sim.logging import configure_logging
 from ngsp_sim.monitoring.feed import read_events
 from ngsp_sim.scenarios.model import Scenario, shipped, shipped_scenario
 from ngsp_sim.scenarios.report import MARK, junit_report, markdown_report, outcome_line
+from ngsp_sim.testing.embedded import EmbeddedHub
 from schemas.scenarios import ScenarioRunInfo, ScenarioStepState
 
 __all__ = ["scenario"]

@@ -29,13 +29,13 @@ import yaml
 from adapters.base import Adapter, AdapterError, HubCall, NativeRequest, NativeResponse, drive
 from ngsp_sim.config import HubConfig, SecurityConfig
 from ngsp_sim.conformance.cases import Case, generate_cases
-from ngsp_sim.embedded import EmbeddedHub
-from ngsp_sim.examples import EXAMPLES
+from ngsp_sim.contracts.examples import EXAMPLES
+from ngsp_sim.contracts.postman import client_for
 from ngsp_sim.identifiers import ServiceId, SubsystemId
 from ngsp_sim.plugins import installed
-from ngsp_sim.postman import client_for
 from ngsp_sim.registry import read_topology
 from ngsp_sim.registry.loader import registry_from_text
+from ngsp_sim.testing.embedded import EmbeddedHub
 from ngsp_sim.transport import ExchangeContext, HttpTransport
 
 __all__ = ["Plan", "Result", "plan", "run_plan"]

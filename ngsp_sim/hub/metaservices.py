@@ -7,13 +7,13 @@ from typing import Any
 
 from aiohttp import web
 
+from ngsp_sim.contracts.openapi import service_openapi
 from ngsp_sim.errors import HubError, InvalidClientIdentifier, InvalidRequest, UnknownMember, UnknownService
 from ngsp_sim.hub.caller import claimed_client
 from ngsp_sim.hub.paths import parse_r1
 from ngsp_sim.hub.pipeline import Pipeline
 from ngsp_sim.hub.responses import error_response, json_response
 from ngsp_sim.identifiers import SubsystemId
-from ngsp_sim.openapi import service_openapi
 from ngsp_sim.registry import Registry, Service
 
 __all__ = ["METASERVICES", "list_clients", "metaservice"]

@@ -12,7 +12,7 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, HttpUrl, ValidationError
 
-from ngsp_sim.errors import NgspSimError
+from ngsp_sim.errors import ChangeError
 from ngsp_sim.identifiers import ServiceId, SubsystemId
 from ngsp_sim.registry.spec import AccessSpec, FaultSpec, GatewaySpec, HttpMethod, LocalizedName
 
@@ -27,16 +27,6 @@ __all__ = [
     "PutTier",
     "apply_change",
 ]
-
-
-class ChangeError(NgspSimError):
-    """A change that cannot be applied; ``status`` says how the admin API answers it."""
-
-    def __init__(self, message: str, *, status: int = 400, problems: list[str] | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.status = status
-        self.problems = problems or []
 
 
 def _parsed(parse: Callable[[str], Any]) -> Any:

@@ -23,7 +23,7 @@ from ngsp_sim.errors import TopologyError
 from ngsp_sim.identifiers import ServiceId, SubsystemId
 from ngsp_sim.registry.model import Registry
 from ngsp_sim.registry.spec import TopologySpec
-from ngsp_sim.yaml_source import did_you_mean, line_of, parse, sentence, where
+from ngsp_sim.validation.yaml_source import did_you_mean, line_of, parse, sentence, where
 
 __all__ = [
     "DEMO_TOPOLOGY",

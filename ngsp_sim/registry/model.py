@@ -13,9 +13,19 @@ from typing import Any
 from ngsp_sim.identifiers import MemberId, ServiceId, SubsystemId
 from ngsp_sim.registry.access import AccessRule
 from ngsp_sim.registry.spec import FaultSpec, SubscriptionSpec, TopologySpec
-from ngsp_sim.security.throttle import Tier
 
-__all__ = ["Agency", "Registry", "Service", "Subsystem"]
+__all__ = ["Agency", "Registry", "Service", "Subsystem", "Tier"]
+
+
+@dataclass(frozen=True, slots=True)
+class Tier:
+    """A named throttling tier of the topology (requests per second with a burst). Defined here, with the
+    rest of what the topology says, so that the registry needs nothing from ``security/``, which
+    enforces it (``security.throttle``)."""
+
+    name: str
+    rate: float
+    burst: int
 
 
 @dataclass(frozen=True, slots=True)

@@ -33,7 +33,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from ngsp_sim.errors import ScenarioError
 from ngsp_sim.identifiers import ServiceId, SubsystemId
 from ngsp_sim.registry.spec import FaultSpec, LocalizedName
-from ngsp_sim.yaml_source import dotted, parse, sentence, validation_problems, where
+from ngsp_sim.validation.yaml_source import dotted, parse, sentence, validation_problems, where
 
 __all__ = [
     "BUILTIN_VARIABLES",

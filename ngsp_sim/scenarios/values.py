@@ -8,12 +8,9 @@ from typing import Any
 
 import orjson
 
+from ngsp_sim.errors import StepFailed
+
 __all__ = ["StepFailed", "check_fields", "pick"]
-
-
-class StepFailed(Exception):
-    """A step did not get what it expected; the message says what, for the presenter and the report.
-    Never leaves the runner: it becomes the step's ``failed`` status."""
 
 
 def pick(data: Any, path: str) -> Any:

@@ -11,15 +11,12 @@ from __future__ import annotations
 import asyncio
 
 from ngsp_sim.clock import Clock
+from ngsp_sim.errors import UnknownConsumer
 from ngsp_sim.registry import Registry
 from ngsp_sim.security.secrets import DEFAULT_COST, generate_secret, hash_secret, verify_secret
 from ngsp_sim.store import Credential, Store
 
 __all__ = ["CredentialKeeper", "UnknownConsumer"]
-
-
-class UnknownConsumer(LookupError):
-    pass
 
 
 class CredentialKeeper:

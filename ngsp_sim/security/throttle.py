@@ -5,19 +5,12 @@ Time comes from the hub's clock, so tests drain and refill buckets without waiti
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 
 from ngsp_sim.clock import Clock
 from ngsp_sim.errors import Throttled
+from ngsp_sim.registry.model import Tier
 
 __all__ = ["Bucket", "Throttler", "Tier", "take_all"]
-
-
-@dataclass(frozen=True, slots=True)
-class Tier:
-    name: str
-    rate: float
-    burst: int
 
 
 class Bucket:

@@ -7,7 +7,7 @@
         [sent] = ngsp_hub.messages(service="DongBoHoSoMC")
         assert sent.succeeded and not sent.violations
 
-``ngsp_hub`` is a :class:`ngsp_sim.embedded.HubHandle` of a hub started for the test on a free
+``ngsp_hub`` is a :class:`ngsp_sim.testing.embedded.HubHandle` of a hub started for the test on a free
 loopback port and stopped after it. Choose what it runs with the marker::
 
     @pytest.mark.ngsp_hub(topology="my-country.yaml", seed=7, population=200)
@@ -25,7 +25,7 @@ from typing import Any
 import pytest
 
 from ngsp_sim.config import HubConfig, MessageLogConfig, SecurityConfig
-from ngsp_sim.embedded import EmbeddedHub, HubHandle
+from ngsp_sim.testing.embedded import EmbeddedHub, HubHandle
 
 __all__ = ["ngsp_hub", "ngsp_hub_factory"]
 

@@ -3,7 +3,7 @@
 One folder per provider subsystem holds each service in the X-Road REST style (``/r1``, with an
 ``X-Road-Client`` the topology allows); a second folder, "NGSP gateway style", first buys a token
 with the demo consumer key and secret, then calls every gateway-published service with it. Bodies are
-the examples of :mod:`ngsp_sim.examples` (over the demo records); a service without one gets an empty
+the examples of :mod:`ngsp_sim.contracts.examples` (over the demo records); a service without one gets an empty
 body and a pointer to its OpenAPI document.
 """
 
@@ -15,7 +15,7 @@ from typing import Any
 import orjson
 
 from adapters.base import Adapter
-from ngsp_sim.examples import EXAMPLES, Example
+from ngsp_sim.contracts.examples import EXAMPLES, Example
 from ngsp_sim.identifiers import SubsystemId
 from ngsp_sim.registry import Registry, Service
 

@@ -1,6 +1,6 @@
 """A hub inside another program: its own event loop on a background thread, a free loopback port.
 
-This is what the pytest fixture ``ngsp_hub`` (:mod:`ngsp_sim.pytest_plugin`), ``ngsp-sim scenario run``
+This is what the pytest fixture ``ngsp_hub`` (:mod:`ngsp_sim.testing.pytest_plugin`), ``ngsp-sim scenario run``
 without ``--hub`` and ``ngsp-sim conformance`` start. The caller gets a :class:`HubHandle`: the URL,
 the admin token, the demo clients and consumer credentials, the message log and fault injection.
 Everything goes over real HTTP on 127.0.0.1, exactly as a connector would talk to the platform; only
@@ -31,24 +31,16 @@ from aiohttp import web
 from adapters.base import Adapter
 from ngsp_sim.app import create_app
 from ngsp_sim.config import HubConfig, SecurityConfig
-from ngsp_sim.errors import NgspSimError
+from ngsp_sim.errors import AdminApiError
 from ngsp_sim.hub.runtime import HUB
 from ngsp_sim.hub.server import start_serving
 from ngsp_sim.plugins import installed
 from ngsp_sim.sim import SimulatedAgency
 from schemas.admin import body_bytes
 
-__all__ = ["AdminError", "EmbeddedHub", "HubHandle", "LoggedExchange"]
+__all__ = ["EmbeddedHub", "HubHandle", "LoggedExchange"]
 
 T = TypeVar("T")
-
-
-class AdminError(NgspSimError):
-    """The admin API refused a request of the handle (e.g. a fault with a bad target)."""
-
-    def __init__(self, status: int, body: Any) -> None:
-        self.status, self.body = status, body
-        super().__init__(f"admin API answered {status}: {body}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,7 +87,7 @@ class HubHandle:
         """Consumer key -> secret, for the gateway style (those the topology sets; DEMO-ONLY)."""
 
     def admin(self, method: str, path: str, body: Any = None) -> Any:
-        """A call to ``/api/v1{path}`` with the admin token; raises :class:`AdminError` on 4xx/5xx."""
+        """A call to ``/api/v1{path}`` with the admin token; raises ``AdminApiError`` on 4xx/5xx."""
         data = orjson.dumps(body) if body is not None else None
         request = urllib.request.Request(  # noqa: S310  the URL is the embedded hub's own loopback address
             f"{self.url}/api/v1{path}", data=data, method=method,
@@ -106,7 +98,7 @@ class HubHandle:
                 raw = answer.read()
         except urllib.error.HTTPError as exc:
             raw = exc.read()
-            raise AdminError(exc.code, orjson.loads(raw) if raw.startswith(b"{") else raw.decode()) from None
+            raise AdminApiError.from_answer(exc.code, raw, str(exc.reason)) from None
         return orjson.loads(raw) if raw else None
 
     def flush(self) -> None:
