@@ -39,10 +39,20 @@ def basic(key: str, secret: str) -> dict[str, str]:
 
 async def start_hub(data: str) -> tuple[asyncio.subprocess.Process, str]:
     process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "ngsp_sim", "up", "--port", "0", "--population", "100", "--data-dir", data,
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.DEVNULL,
+        sys.executable,
+        "-m",
+        "ngsp_sim",
+        "up",
+        "--port",
+        "0",
+        "--population",
+        "100",
+        "--data-dir",
+        data,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.DEVNULL,
         env={**os.environ, "NGSP_SIM_ADMIN_TOKEN": ADMIN_TOKEN},
-    )  # fmt: skip
+    )
     assert process.stdout is not None
     while line := (await asyncio.wait_for(process.stdout.readline(), 60)).decode():
         if match := re.search(r"(http://127\.0\.0\.1:\d+)", line):

@@ -33,10 +33,22 @@ def main() -> None:
 
     began = time.perf_counter()
     hub = subprocess.Popen(
-        [sys.executable, "-m", "ngsp_sim", "up", "--port", "0", "--population", str(args.population),
-         "--data-dir", tempfile.mkdtemp(prefix="ngsp-bench-")],
-        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "ngsp_sim",
+            "up",
+            "--port",
+            "0",
+            "--population",
+            str(args.population),
+            "--data-dir",
+            tempfile.mkdtemp(prefix="ngsp-bench-"),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
     try:
         assert hub.stdout is not None
         hub.stdout.readline()

@@ -78,8 +78,10 @@ async def run_one(store: list[str], documents: int, concurrency: int) -> tuple[f
             limit = asyncio.Semaphore(concurrency)
 
             async def send(doc: bytes) -> None:
-                async with limit, session.post(f"{hub}/r1/VN/GOV/000.00.00.G22/VDXP/sendEdoc", data=doc,
-                                                   headers=headers) as resp:  # fmt: skip
+                async with (
+                    limit,
+                    session.post(f"{hub}/r1/VN/GOV/000.00.00.G22/VDXP/sendEdoc", data=doc, headers=headers) as resp,
+                ):
                     await resp.read()
                     if resp.status != 200:
                         raise RuntimeError(f"sendEdoc answered {resp.status}")

@@ -29,28 +29,60 @@ from ngsp_sim.store.chain import seal
 from ngsp_sim.store.logkey import LogKey
 from schemas.population import NAMESPACE
 
-LOOKUP = {"MaYeuCau": "BENCH", "MaDVC": "1.001612", "MaTichHop": "037", "MaCanBo": "bench",
-          "MaDonVi": "000.00.00.H29", "SoDinhDanh": "079090001234"}  # fmt: skip
-CITIZEN = {"SoDinhDanh": "079090001234", "HoVaTen": "Nguyễn Văn An", "NgayThangNamSinh": "19900101",
-           "GioiTinh": "1", "QueQuan": "Phường Bến Nghé, Quận 1, TP. Hồ Chí Minh", "DanToc": "01",
-           "TonGiao": "00", "QuocTich": "VN", "NoiThuongTru": "12 Lê Lợi, Phường Bến Nghé, Quận 1"}  # fmt: skip
+LOOKUP = {
+    "MaYeuCau": "BENCH",
+    "MaDVC": "1.001612",
+    "MaTichHop": "037",
+    "MaCanBo": "bench",
+    "MaDonVi": "000.00.00.H29",
+    "SoDinhDanh": "079090001234",
+}
+CITIZEN = {
+    "SoDinhDanh": "079090001234",
+    "HoVaTen": "Nguyễn Văn An",
+    "NgayThangNamSinh": "19900101",
+    "GioiTinh": "1",
+    "QueQuan": "Phường Bến Nghé, Quận 1, TP. Hồ Chí Minh",
+    "DanToc": "01",
+    "TonGiao": "00",
+    "QuocTich": "VN",
+    "NoiThuongTru": "12 Lê Lợi, Phường Bến Nghé, Quận 1",
+}
 PG_DEFAULT = "postgresql://postgres@127.0.0.1:5432/test"
 
 
 def exchange(n: int) -> MessageEntry:
     ts = 1_760_000_000_000 + n
     record = {
-        "messageId": uuid.uuid4().hex, "requestInTs": ts, "requestOutTs": ts + 1, "responseInTs": ts + 3,
-        "responseOutTs": ts + 4, "monitoringDataTs": ts + 4, "securityServerType": "Client",
-        "clientXRoadInstance": "VN", "clientMemberClass": "GOV", "clientMemberCode": "000.00.00.H29",
-        "clientSubsystemCode": "MOTCUA", "serviceXRoadInstance": "VN", "serviceMemberClass": "GOV",
-        "serviceMemberCode": "000.00.00.G01", "serviceSubsystemCode": "CSDLQGDC",
-        "serviceCode": "TraCuuThongTinCongDan", "serviceVersion": "v1", "restMethod": "POST",
-        "restPath": "/r1/VN/GOV/000.00.00.G01/CSDLQGDC/TraCuuThongTinCongDan", "messageId2": None,
-        "requestSize": 150, "responseSize": 900, "succeeded": True, "statusCode": 200,
-        "traceId": uuid.uuid4().hex, "providerMethod": "POST", "providerPath": "/dancuquocgia/ws",
+        "messageId": uuid.uuid4().hex,
+        "requestInTs": ts,
+        "requestOutTs": ts + 1,
+        "responseInTs": ts + 3,
+        "responseOutTs": ts + 4,
+        "monitoringDataTs": ts + 4,
+        "securityServerType": "Client",
+        "clientXRoadInstance": "VN",
+        "clientMemberClass": "GOV",
+        "clientMemberCode": "000.00.00.H29",
+        "clientSubsystemCode": "MOTCUA",
+        "serviceXRoadInstance": "VN",
+        "serviceMemberClass": "GOV",
+        "serviceMemberCode": "000.00.00.G01",
+        "serviceSubsystemCode": "CSDLQGDC",
+        "serviceCode": "TraCuuThongTinCongDan",
+        "serviceVersion": "v1",
+        "restMethod": "POST",
+        "restPath": "/r1/VN/GOV/000.00.00.G01/CSDLQGDC/TraCuuThongTinCongDan",
+        "messageId2": None,
+        "requestSize": 150,
+        "responseSize": 900,
+        "succeeded": True,
+        "statusCode": 200,
+        "traceId": uuid.uuid4().hex,
+        "providerMethod": "POST",
+        "providerPath": "/dancuquocgia/ws",
         "providerStatus": 200,
-    }  # fmt: skip
+    }
     return MessageEntry(
         record,
         client="VN/GOV/000.00.00.H29/MOTCUA",

@@ -62,10 +62,20 @@ async def profile(args: argparse.Namespace, spy: str) -> None:
         load = asyncio.create_task(drive_wrk(hub + URL, orjson.dumps(LOOKUP), headers, 32, args.seconds + 2))
         await asyncio.sleep(3)  # let the warm-up run finish before sampling; not synchronisation of results
         spy_proc = await asyncio.create_subprocess_exec(
-            spy, "record", "--pid", str(pid), "--duration", str(args.seconds), "--format", "raw",
-            "--output", str(out), "--nonblocking",
-            stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL,
-        )  # fmt: skip
+            spy,
+            "record",
+            "--pid",
+            str(pid),
+            "--duration",
+            str(args.seconds),
+            "--format",
+            "raw",
+            "--output",
+            str(out),
+            "--nonblocking",
+            stdout=asyncio.subprocess.DEVNULL,
+            stderr=asyncio.subprocess.DEVNULL,
+        )
         await spy_proc.wait()
         result = await load
     print(f"routed: {result.rps:.0f} req/s, p50 {result.p50_ms:.2f} ms (while profiled); stacks in {out}")

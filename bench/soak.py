@@ -82,9 +82,12 @@ async def sample(hub: str, token: str, pid: int, interval: float, started: float
             rss = rss_mb(pid)
             peak[0] = max(peak[0], rss)
             m = await metrics(session, hub, token)
-            print(f"  t={time.perf_counter() - started:>4.0f}s  RSS {rss:>6.1f} MB  answered {m['answered']:>8.0f}  "
-                  f"written {m.get('written', 0):>8.0f}  pending {m.get('pending', 0):>6.0f}  "
-                  f"waited {m.get('waited', 0):>6.0f}  refused {m.get('refused', 0):.0f}", flush=True)  # fmt: skip
+            print(
+                f"  t={time.perf_counter() - started:>4.0f}s  RSS {rss:>6.1f} MB  answered {m['answered']:>8.0f}  "
+                f"written {m.get('written', 0):>8.0f}  pending {m.get('pending', 0):>6.0f}  "
+                f"waited {m.get('waited', 0):>6.0f}  refused {m.get('refused', 0):.0f}",
+                flush=True,
+            )
 
 
 async def main() -> int:
@@ -105,9 +108,11 @@ async def main() -> int:
         async with process("up", "--port", "0", *where) as hub, aiohttp.ClientSession() as session:
             pid = LAST_PID[0]
             shown = args.store.split("@")[-1] if args.store else "SQLite (fresh file)"  # never a password
-            print(f"soak: population lookup (037), {args.concurrency} connections ({args.client}), {args.seconds:g} s, "
-                  f"message log on, store {shown}; RSS at start {rss_mb(pid):.1f} MB",
-                  flush=True)  # fmt: skip
+            print(
+                f"soak: population lookup (037), {args.concurrency} connections ({args.client}), {args.seconds:g} s, "
+                f"message log on, store {shown}; RSS at start {rss_mb(pid):.1f} MB",
+                flush=True,
+            )
             started = time.perf_counter()
             sampler = asyncio.create_task(sample(hub, token, pid, args.interval, started, peak))
             url = hub + HUB_PATH
@@ -131,11 +136,15 @@ async def main() -> int:
     finally:
         shutil.rmtree(data_dir, ignore_errors=True)
     answered = int(m["answered"])
-    print(f"sustained: {result.rps:.0f} req/s with the message log on (wrk: {result.requests} requests, "
-          f"{result.errors} non-2xx, p50 {result.p50_ms:.2f} ms, p99 {result.p99_ms:.2f} ms)")  # fmt: skip
+    print(
+        f"sustained: {result.rps:.0f} req/s with the message log on (wrk: {result.requests} requests, "
+        f"{result.errors} non-2xx, p50 {result.p50_ms:.2f} ms, p99 {result.p99_ms:.2f} ms)"
+    )
     print(f"RSS: {rss_end:.1f} MB at the end, peak sample {peak[0]:.1f} MB")
-    print(f"answered {answered} (hub's count, warm-up included), stored {stored}, "
-          f"log drained {drained_in:.1f} s after the load stopped")  # fmt: skip
+    print(
+        f"answered {answered} (hub's count, warm-up included), stored {stored}, "
+        f"log drained {drained_in:.1f} s after the load stopped"
+    )
     counts = ", ".join(
         f"{name} {m.get(name, 0):.0f}" for name in ("written", "waited", "refused", "escaped", "dropped")
     )

@@ -62,11 +62,15 @@ def main() -> None:
     parser.add_argument("--examples", type=int, default=20)
     args = parser.parse_args()
     times = hub_start_stop(args.hubs)
-    print(f"embedded hub start+stop (demo country, population 1000): median {statistics.median(times) * 1000:.0f} ms, "
-          f"max {max(times) * 1000:.0f} ms over {args.hubs}")  # fmt: skip
+    print(
+        f"embedded hub start+stop (demo country, population 1000): median {statistics.median(times) * 1000:.0f} ms, "
+        f"max {max(times) * 1000:.0f} ms over {args.hubs}"
+    )
     count, elapsed = asyncio.run(conformance(args.examples))
-    print(f"conformance of TiepNhanHoSo: {count} requests in {elapsed:.2f} s ({count / elapsed:.0f} requests/s), "
-          f"including generation and the hub's start and stop")  # fmt: skip
+    print(
+        f"conformance of TiepNhanHoSo: {count} requests in {elapsed:.2f} s ({count / elapsed:.0f} requests/s), "
+        f"including generation and the hub's start and stop"
+    )
 
 
 if __name__ == "__main__":

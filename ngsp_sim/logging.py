@@ -147,7 +147,6 @@ class _Handler(logging.StreamHandler):  # type: ignore[type-arg]
         super().close()
 
 
-
 _PLACEHOLDER = re.compile(r"%[-#0 +]*\d*(?:\.\d+)?[sdrifgx]")
 
 

@@ -176,9 +176,11 @@ _EFFECTIVE: Mapping[str, Callable[[Resolved, Any], Any]] = {
     "store": _store_shown,
     "topology": lambda _, value: value or "the built-in demo country",
     "admin_token": lambda _, value: value or "(generated at start, shown once)",
-    "log_key": lambda r, value: value
-    or log_key_path(None, r.values["store"], r.values["data_dir"])
-    or "(ephemeral: give a data_dir or a key file)",
+    "log_key": lambda r, value: (
+        value
+        or log_key_path(None, r.values["store"], r.values["data_dir"])
+        or "(ephemeral: give a data_dir or a key file)"
+    ),
 }
 """How an unset option reads in ``config show``: what the hub does instead of ``None``."""
 

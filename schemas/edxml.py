@@ -85,8 +85,9 @@ def _timestamp(value: str) -> str:
 def _status_code(value: str) -> str:
     if value not in STATUS_CODES:
         known = ", ".join(f"{code} {name}" for code, (name, _) in STATUS_CODES.items())
-        raise PydanticCustomError("edxml_status_code", "unknown StatusCode '{value}'; known: {known}", {
-            "value": value, "known": known})  # fmt: skip
+        raise PydanticCustomError(
+            "edxml_status_code", "unknown StatusCode '{value}'; known: {known}", {"value": value, "known": known}
+        )
     return value
 
 

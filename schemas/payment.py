@@ -36,9 +36,21 @@ NATIVE_PATHS: Mapping[str, str] = MappingProxyType(
 )
 
 INIT_SIGNED_FIELDS = (
-    "LoaiBanTin", "PhienBan", "MaDoiTac", "MaThamChieu", "SoTien", "LoaiHinhThanhToan", "MaKenhThanhToan",
-    "MaThietBi", "NgonNgu", "MaTienTe", "MaNganHang", "ThongTinGiaoDich", "ThoiGianGD", "Ip",
-)  # fmt: skip
+    "LoaiBanTin",
+    "PhienBan",
+    "MaDoiTac",
+    "MaThamChieu",
+    "SoTien",
+    "LoaiHinhThanhToan",
+    "MaKenhThanhToan",
+    "MaThietBi",
+    "NgonNgu",
+    "MaTienTe",
+    "MaNganHang",
+    "ThongTinGiaoDich",
+    "ThoiGianGD",
+    "Ip",
+)
 
 
 def sign_init(message: Mapping[str, Any], secret: str) -> str:

@@ -76,6 +76,11 @@ def run_cli(
     *args: str, env: Mapping[str, str] | None = None, cwd: str | None = None
 ) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "ngsp_sim", *args], capture_output=True, text=True, timeout=120, check=False,
-        env=None if env is None else {**os.environ, **env}, cwd=cwd,
-    )  # fmt: skip
+        [sys.executable, "-m", "ngsp_sim", *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+        env=None if env is None else {**os.environ, **env},
+        cwd=cwd,
+    )

@@ -15,9 +15,13 @@ from tests.helpers import ADMIN
 
 
 async def play(
-    hub: TestClient[Any, Any], clock: ManualClock, *, name: str | None = None, source: str | None = None,
+    hub: TestClient[Any, Any],
+    clock: ManualClock,
+    *,
+    name: str | None = None,
+    source: str | None = None,
     variables: dict[str, Any] | None = None,
-) -> dict[str, Any]:  # fmt: skip
+) -> dict[str, Any]:
     """Run a shipped scenario (``name``) or YAML ``source`` to its end; returns the final run."""
     scenario = shipped()[name] if name else load_scenario(source or "", "<test>")
     body: dict[str, Any] = {"scenario": name} if name else {"source": source}

@@ -63,8 +63,9 @@ IDS = [f"{c.adapter}:{c.operation}" for c in CASES]
 
 
 def _call(adapter: Adapter, case: Case) -> HubCall:
-    return hub_call(adapter, case.operation, case.method, payload=case.payload, query=case.query, xml=case.body,
-                    caller=case.caller)  # fmt: skip
+    return hub_call(
+        adapter, case.operation, case.method, payload=case.payload, query=case.query, xml=case.body, caller=case.caller
+    )
 
 
 async def _agency(case: Case, stack: contextlib.AsyncExitStack) -> SimulatedAgency:

@@ -103,11 +103,15 @@ async def test_an_agency_is_complete_from_its_context() -> None:
     assert agency.step_seconds == 3600 and agency.identity == "VN/GOV/000.00.00.H29/MOTCUA"
     citizen = next(iter(COUNTRY.citizens.values()))
     form = {
-        "MaTTHC": "1.001612", "ChuHoSo": "Nguyễn Văn An", "SoGiayToChuHoSo": citizen["SoDinhDanh"],
-        "NgaySinhChuHoSo": citizen["NgayThangNamSinh"]["NgayThangNam"], "TrichYeuHoSo": "Đăng ký",
-    }  # fmt: skip
-    reply = orjson.loads((await agency.handle(NativeRequest("POST", "/motcua/api/TiepNhanHoSo",
-                                                            body=orjson.dumps(form)))).body)  # fmt: skip
+        "MaTTHC": "1.001612",
+        "ChuHoSo": "Nguyễn Văn An",
+        "SoGiayToChuHoSo": citizen["SoDinhDanh"],
+        "NgaySinhChuHoSo": citizen["NgayThangNamSinh"]["NgayThangNam"],
+        "TrichYeuHoSo": "Đăng ký",
+    }
+    reply = orjson.loads(
+        (await agency.handle(NativeRequest("POST", "/motcua/api/TiepNhanHoSo", body=orjson.dumps(form)))).body
+    )
     assert reply["KetQua"] == 1, reply
     assert [c for c, _ in calls] == ["VN/GOV/000.00.00.H29/MOTCUA"] * 2
     assert events == [("dossier-status:H29", "dossier.status", events[0][2])]
@@ -120,8 +124,11 @@ def test_the_0_1_constructor_still_makes_an_agency_without_a_hub() -> None:
     legacy: Any = sim.BUILTIN["dvcqg"]  # the old form is not in the typed signature, on purpose
     agency = legacy(COUNTRY, clock, {"session_ttl": 600}, "VN/GOV/000.00.00.G22/DVCQG")
     assert (agency.clock, agency.options, agency.identity, agency.hub) == (
-        clock, {"session_ttl": 600}, "VN/GOV/000.00.00.G22/DVCQG", None
-    )  # fmt: skip
+        clock,
+        {"session_ttl": 600},
+        "VN/GOV/000.00.00.G22/DVCQG",
+        None,
+    )
     with pytest.raises(TypeError, match="context already holds"):
         legacy(AgencyContext(COUNTRY, clock), clock)
     with pytest.raises(TypeError, match="give a clock"):

@@ -104,8 +104,9 @@ async def test_cli_rotation_against_a_running_hub_process(tmp_path: Path):
     """Real processes: a hub on a SQLite file, ``ngsp-sim credentials rotate`` run beside it. No request
     that starts later than the bound after the command returns is accepted with the old token."""
     data = str(tmp_path / "d")
-    hub = await start("up", "--port", "0", "--population", "20", "--data-dir", data,
-                      env={"NGSP_SIM_ADMIN_TOKEN": ADMIN_TOKEN})  # fmt: skip
+    hub = await start(
+        "up", "--port", "0", "--population", "20", "--data-dir", data, env={"NGSP_SIM_ADMIN_TOKEN": ADMIN_TOKEN}
+    )
     try:
         async with aiohttp.ClientSession() as session:
             async with session.post(f"{hub.url}/token", data=GRANT, headers=basic_auth(DEMO_KEY, DEMO_SECRET)) as resp:

@@ -49,8 +49,11 @@ async def test_every_service_is_callable_through_the_hub(hub, service):
     query = dict(case.query or {})
     if service.operation == "updateStatus":  # a status about the sendEdoc example's document, by its recipient
         example = EXAMPLES[("edxml", "sendEdoc")]
-        sent = await hub.post(f"/r1/{VDXP}/sendEdoc", data=example.xml,
-                              headers={"X-Road-Client": example.client, "Content-Type": "text/xml"})  # fmt: skip
+        sent = await hub.post(
+            f"/r1/{VDXP}/sendEdoc",
+            data=example.xml,
+            headers={"X-Road-Client": example.client, "Content-Type": "text/xml"},
+        )
         assert sent.status == 200, await sent.text()
         headers = {"X-Road-Client": EXAMPLES[("edxml", "updateStatus")].client}
     elif service.adapter == "edxml":  # mailbox operations need a document on the axis: G01 sends SEEDED to H29

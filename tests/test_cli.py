@@ -84,9 +84,11 @@ async def test_readme_curl_examples_work_as_printed(hub_process, tmp_path):
         command = command.replace(".venv/bin/python ", f"{sys.executable} ")
         for _ in range(50):  # the message log is written within 0.2 s; a record read at once may not be there yet
             proc = await asyncio.create_subprocess_shell(
-                command, stdout=asyncio.subprocess.PIPE, env={**os.environ, **ADMIN_ENV,
-                "PYTHONPATH": str(ROOT)}, cwd=tmp_path,
-            )  # fmt: skip
+                command,
+                stdout=asyncio.subprocess.PIPE,
+                env={**os.environ, **ADMIN_ENV, "PYTHONPATH": str(ROOT)},
+                cwd=tmp_path,
+            )
             out, _ = await asyncio.wait_for(proc.communicate(), 30)
             assert proc.returncode == 0, command
             body = json.loads(out)
@@ -164,9 +166,15 @@ async def test_commands_that_talk_to_a_hub_say_when_none_answers(tmp_path):
     with socket.socket() as closed:  # bound, never listening: a connection is refused at once
         closed.bind(("127.0.0.1", 0))
         url = f"http://127.0.0.1:{closed.getsockname()[1]}"
-        commands = [("chaos", "list"), ("chaos", "clear", "x"), ("chaos", "add", "x", "--target", "VN/GOV/000.00.00.G01",
-                    "--kind", "outage"), ("deliveries", "list"), ("deliveries", "replay", "1"),
-                    ("record", str(tmp_path / "f.json")), ("scenario", "run", "identity-check")]  # fmt: skip
+        commands = [
+            ("chaos", "list"),
+            ("chaos", "clear", "x"),
+            ("chaos", "add", "x", "--target", "VN/GOV/000.00.00.G01", "--kind", "outage"),
+            ("deliveries", "list"),
+            ("deliveries", "replay", "1"),
+            ("record", str(tmp_path / "f.json")),
+            ("scenario", "run", "identity-check"),
+        ]
         for command in commands:
             result = await asyncio.to_thread(run_cli, *command, "--hub", url, env=ADMIN_ENV)
             assert result.returncode != 0, command
@@ -221,8 +229,19 @@ async def test_chaos_list_says_when_there_are_no_faults(hub_process):
     empty = await asyncio.to_thread(run_cli, "chaos", "list", "--hub", hub_process.url, env=ADMIN_ENV)
     assert empty.returncode == 0 and empty.stdout.strip() == f"no faults on {hub_process.url}"
     target = "VN/GOV/000.00.00.G01/CSDLQGDC"
-    added = await asyncio.to_thread(run_cli, "chaos", "add", "popdb-down", "--target", target, "--kind", "outage",
-                                    "--hub", hub_process.url, env=ADMIN_ENV)  # fmt: skip
+    added = await asyncio.to_thread(
+        run_cli,
+        "chaos",
+        "add",
+        "popdb-down",
+        "--target",
+        target,
+        "--kind",
+        "outage",
+        "--hub",
+        hub_process.url,
+        env=ADMIN_ENV,
+    )
     assert added.returncode == 0 and "injected fault popdb-down" in added.stdout
     listed = (await asyncio.to_thread(run_cli, "chaos", "list", "--hub", hub_process.url, env=ADMIN_ENV)).stdout
     assert listed.splitlines()[0].split() == ["ID", "KIND", "RATE", "HITS", "TARGET"]
@@ -230,8 +249,10 @@ async def test_chaos_list_says_when_there_are_no_faults(hub_process):
 
 
 async def test_the_banner_lists_every_client_grouped_by_agency(hub_process):
-    async with aiohttp.ClientSession() as session, session.get(f"{hub_process.url}/listClients",
-                                                               headers={"Accept": "application/json"}) as resp:  # fmt: skip
+    async with (
+        aiohttp.ClientSession() as session,
+        session.get(f"{hub_process.url}/listClients", headers={"Accept": "application/json"}) as resp,
+    ):
         members = (await resp.json())["member"]
     subsystems = [m["id"] for m in members if m["id"]["object_type"] == "SUBSYSTEM"]
     await stop(hub_process)

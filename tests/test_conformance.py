@@ -51,8 +51,14 @@ async def _serve(handler: Any, aiohttp_server: Any) -> str:
 
 
 def _args(target: str, tmp_path: Path) -> dict[str, Any]:
-    return {"service": SERVICE, "target": target, "examples": 8, "seed": 3, "junit": tmp_path / "junit.xml",
-            "html": tmp_path / "report.html"}  # fmt: skip
+    return {
+        "service": SERVICE,
+        "target": target,
+        "examples": 8,
+        "seed": 3,
+        "junit": tmp_path / "junit.xml",
+        "html": tmp_path / "report.html",
+    }
 
 
 async def test_a_correct_provider_passes(aiohttp_server: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str]):
@@ -111,10 +117,26 @@ def test_an_invalid_starting_example_is_refused():
 async def test_the_command_line_writes_the_reports_and_its_logs_go_to_stderr(aiohttp_server: Any, tmp_path: Path):
     target = await _serve(correct, aiohttp_server)
     process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "ngsp_sim", "conformance", "--service", SERVICE, "--target", target,
-        "--examples", "3", "--junit", str(tmp_path / "j.xml"), "--html", str(tmp_path / "r.html"),
-        "--log-level", "info", stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE, env=dict(os.environ),
-    )  # fmt: skip
+        sys.executable,
+        "-m",
+        "ngsp_sim",
+        "conformance",
+        "--service",
+        SERVICE,
+        "--target",
+        target,
+        "--examples",
+        "3",
+        "--junit",
+        str(tmp_path / "j.xml"),
+        "--html",
+        str(tmp_path / "r.html"),
+        "--log-level",
+        "info",
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+        env=dict(os.environ),
+    )
     out, err = (part.decode() for part in await asyncio.wait_for(process.communicate(), 300))
     assert process.returncode == 0, out + err
     assert "PASS" in out and (tmp_path / "j.xml").exists() and (tmp_path / "r.html").exists()

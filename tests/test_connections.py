@@ -205,10 +205,18 @@ async def test_hundreds_of_idle_connections_under_a_low_file_limit_leave_the_hub
     Those above the limit are refused at once, the rest are closed by the header deadline, the demo
     lookup is then answered, and standard error stays small and JSON."""
     hub = await start(
-        "up", "--port", "0", "--population", "50", "--data-dir", str(tmp_path / "data"),
-        "--log-format", "json",  # the default header deadline (10 s): all 300 connect well within it
-        env={"NGSP_SIM_ADMIN_TOKEN": ADMIN_TOKEN}, preexec=_one_file_limit(256),
-    )  # fmt: skip
+        "up",
+        "--port",
+        "0",
+        "--population",
+        "50",
+        "--data-dir",
+        str(tmp_path / "data"),
+        "--log-format",
+        "json",  # the default header deadline (10 s): all 300 connect well within it
+        env={"NGSP_SIM_ADMIN_TOKEN": ADMIN_TOKEN},
+        preexec=_one_file_limit(256),
+    )
     try:
         host, port = hub.url.removeprefix("http://").rsplit(":", 1)
         idle = [await asyncio.open_connection(host, int(port)) for _ in range(300)]
@@ -231,8 +239,9 @@ async def test_hundreds_of_idle_connections_under_a_low_file_limit_leave_the_hub
 
 async def test_a_second_hub_on_a_used_port_fails_and_leaves_the_first_hubs_store_untouched(tmp_path: Path):
     data = tmp_path / "data"
-    first = await start("up", "--port", "0", "--population", "50", "--data-dir", str(data),
-                        env={"NGSP_SIM_ADMIN_TOKEN": ADMIN_TOKEN})  # fmt: skip
+    first = await start(
+        "up", "--port", "0", "--population", "50", "--data-dir", str(data), env={"NGSP_SIM_ADMIN_TOKEN": ADMIN_TOKEN}
+    )
     try:
         port = first.url.rsplit(":", 1)[1]
         store = store_from_url(None, data)

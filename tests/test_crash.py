@@ -143,8 +143,11 @@ async def test_dead_letters_are_listed_and_replayed_with_the_cli(tmp_path: Path)
             sub = await _subscribe(session, hub.url, url, max_attempts=1)
             receiver.secret = sub["secret"]
             [doc_id] = await _send_all(session, hub.url, 1)
-            listing = await eventually(lambda: asyncio.to_thread(run_cli, "deliveries", "list", "--status", "dead", *cli),
-                                       lambda r: "dead 1" in r.stdout, every=0.25)  # fmt: skip
+            listing = await eventually(
+                lambda: asyncio.to_thread(run_cli, "deliveries", "list", "--status", "dead", *cli),
+                lambda r: "dead 1" in r.stdout,
+                every=0.25,
+            )
             assert f"{doc_id}:{LAO_CAI['OrganId']}:{sub['id']}" in listing.stdout and "HTTP 500" in listing.stdout
             receiver.fail, receiver.expected = False, 1
             replay = await asyncio.to_thread(run_cli, "deliveries", "replay", *cli)

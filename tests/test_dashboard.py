@@ -22,8 +22,13 @@ from ngsp_sim.config import HubConfig, SecurityConfig
 from ngsp_sim.testing.embedded import EmbeddedHub, HubHandle
 
 CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync"]  # fmt: skip
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 SHOTS = Path(os.environ.get("NGSP_SIM_SCREENSHOTS", Path(__file__).parent.parent / ".artifacts" / "screenshots"))
 POPULATION = "VN/GOV/000.00.00.G01/CSDLQGDC"
 
@@ -65,7 +70,9 @@ def page(browser: Any, hub: HubHandle) -> Iterator[Any]:
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.on("requestfailed", lambda req: errors.append(f"request failed: {req.url}") if "/events" not in req.url else None)
+    page.on(
+        "requestfailed", lambda req: errors.append(f"request failed: {req.url}") if "/events" not in req.url else None
+    )
     page.goto(f"{hub.url}/ui/#token={hub.admin_token}")
     page.wait_for_selector("body[data-ready=true]")
     yield page
@@ -80,9 +87,11 @@ def _shot(page: Any, name: str) -> None:
 
 def _call(hub: HubHandle, client: str, service: str, body: dict[str, Any]) -> None:
     request = urllib.request.Request(  # noqa: S310  the embedded hub's loopback address
-        f"{hub.url}/r1/{service}", data=json.dumps(body).encode(), method="POST",
+        f"{hub.url}/r1/{service}",
+        data=json.dumps(body).encode(),
+        method="POST",
         headers={"X-Road-Client": client, "Content-Type": "application/json"},
-    )  # fmt: skip
+    )
     try:
         urllib.request.urlopen(request, timeout=10).close()  # noqa: S310
     except urllib.error.HTTPError as exc:
@@ -144,9 +153,11 @@ def test_play_a_scenario_and_see_it_in_the_list_on_the_map_and_in_the_inspector(
     page.wait_for_function("document.querySelectorAll('#messages tbody tr').length >= 4")
     services = page.locator("#messages tbody tr td:nth-child(3)").all_text_contents()
     assert services[:4] == [
-        "CSDLQGDC/TraCuuThongTinCongDan", "CSDLQGDC/XacThucThongTinCongDan",
-        "CSDLQGDC/XacThucThongTinCongDan", "CSDLQGDC/TraCuuThongTinCongDan",
-    ]  # fmt: skip
+        "CSDLQGDC/TraCuuThongTinCongDan",
+        "CSDLQGDC/XacThucThongTinCongDan",
+        "CSDLQGDC/XacThucThongTinCongDan",
+        "CSDLQGDC/TraCuuThongTinCongDan",
+    ]
     page.wait_for_function(f"Number(document.querySelector('#map .node[data-id=\"{POPULATION}\"]').dataset.count) >= 4")
     thanh_hoa = page.get_attribute('#map .node[data-id="VN/GOV/000.00.00.H56/MOTCUA"]', "data-count")
     assert thanh_hoa == "1"
@@ -162,8 +173,14 @@ def test_play_a_scenario_and_see_it_in_the_list_on_the_map_and_in_the_inspector(
 
 def test_the_inspector_highlights_violations_on_the_payload(page: Any, hub: HubHandle):
     page.click("#lang-en")
-    lookup = {"MaYeuCau": "YC-9", "MaDVC": "1.001612", "MaTichHop": "037", "MaCanBo": "c", "MaDonVi": "000.00.00.H29",
-              "SoDinhDanh": "12345"}  # fmt: skip
+    lookup = {
+        "MaYeuCau": "YC-9",
+        "MaDVC": "1.001612",
+        "MaTichHop": "037",
+        "MaCanBo": "c",
+        "MaDonVi": "000.00.00.H29",
+        "SoDinhDanh": "12345",
+    }
     _call(hub, "VN/GOV/000.00.00.H29/MOTCUA", f"{POPULATION}/TraCuuThongTinCongDan", lookup)
     page.wait_for_selector("#messages tbody tr.failed")
     page.click("#messages tbody tr.failed")

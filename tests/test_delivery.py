@@ -75,8 +75,9 @@ class Recorder:
 
 async def _setup(store: Store, sender: Recorder, max_attempts: int = 3) -> tuple[DeliveryWorker, ManualClock]:
     clock = ManualClock(1_700_000_000)
-    sub = new_subscription("dossier-status:H29", "http://127.0.0.1:9/hook", 0, sub_id="s1", secret=SECRET,
-                           max_attempts=max_attempts)  # fmt: skip
+    sub = new_subscription(
+        "dossier-status:H29", "http://127.0.0.1:9/hook", 0, sub_id="s1", secret=SECRET, max_attempts=max_attempts
+    )
     await store.exchange.put_subscription(sub)
     config = DeliveryConfig(base_delay=2.0, max_delay=60.0, seed=7)
     return DeliveryWorker(store.exchange, clock, config, sender), clock

@@ -26,9 +26,12 @@ def test_docker_compose_accepts_the_file():
         pytest.skip("docker-compose is not installed (Debian package docker-compose)")
     result = subprocess.run(
         ["docker-compose", "-f", str(ROOT / "docker-compose.yml"), "config", "-q"],
-        capture_output=True, text=True, timeout=60, check=False,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
         env={**os.environ, "NGSP_SIM_ADMIN_TOKEN": "compose-validation-token"},
-    )  # fmt: skip
+    )
     assert result.returncode == 0, result.stderr
 
 

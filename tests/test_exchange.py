@@ -95,9 +95,10 @@ async def test_edxml_body_must_be_safe_xml_of_the_right_namespace(hub):
     resp = await send(hub, G01, b"<edXMLEnvelope/>")
     assert resp.status == 400 and "expects a <edXMLEnvelope> in namespace" in (await resp.json())["message"]
     resp = await hub.post(
-        f"/r1/{VDXP}/sendEdoc", data=edoc(G01, [H29]),
+        f"/r1/{VDXP}/sendEdoc",
+        data=edoc(G01, [H29]),
         headers={"Content-Type": "application/json", "X-Road-Client": QLVB["000.00.00.G01"]},
-    )  # fmt: skip
+    )
     assert resp.status == 415 and (await resp.json())["type"] == "Client.InvalidContentType"
 
 

@@ -49,6 +49,12 @@ def test_every_payload_schema_is_a_valid_json_schema(exported: Path):
         Draft202012Validator.check_schema(json.loads(path.read_text()))
     lookup = json.loads((exported / "schemas/TraCuuThongTinCongDanRequest.schema.json").read_text())
     Draft202012Validator(lookup).validate(
-        {"MaYeuCau": "1", "MaDVC": "1.001612", "MaTichHop": "037", "MaCanBo": "x", "MaDonVi": "000.00.00.H29",
-         "SoDinhDanh": "079090001234"}
-    )  # fmt: skip
+        {
+            "MaYeuCau": "1",
+            "MaDVC": "1.001612",
+            "MaTichHop": "037",
+            "MaCanBo": "x",
+            "MaDonVi": "000.00.00.H29",
+            "SoDinhDanh": "079090001234",
+        }
+    )

@@ -23,8 +23,14 @@ from ngsp_sim.registry import load_registry
 from ngsp_sim.testing.embedded import EmbeddedHub, HubHandle
 
 TOKEN = "fuzz-admin-token-0123456789"
-BOUNDED = settings(max_examples=8, deadline=None, database=None, derandomize=True,
-                   phases=[Phase.explicit, Phase.generate], suppress_health_check=list(HealthCheck))  # fmt: skip
+BOUNDED = settings(
+    max_examples=8,
+    deadline=None,
+    database=None,
+    derandomize=True,
+    phases=[Phase.explicit, Phase.generate],
+    suppress_health_check=list(HealthCheck),
+)
 
 admin = schemathesis.openapi.from_dict(admin_openapi()).exclude(path="/api/v1/events")  # a stream: never ends
 

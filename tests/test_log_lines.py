@@ -54,9 +54,19 @@ GARBAGE = [
 
 async def test_every_stderr_line_is_json_and_no_citizen_number_is_unmasked(tmp_path: Path):
     hub = await start(
-        "up", "--port", "0", "--population", "50", "--data-dir", str(tmp_path / "data"), "--log-format", "json",
-        "--header-timeout", "2", env={"NGSP_SIM_ADMIN_TOKEN": ADMIN_TOKEN},
-    )  # fmt: skip
+        "up",
+        "--port",
+        "0",
+        "--population",
+        "50",
+        "--data-dir",
+        str(tmp_path / "data"),
+        "--log-format",
+        "json",
+        "--header-timeout",
+        "2",
+        env={"NGSP_SIM_ADMIN_TOKEN": ADMIN_TOKEN},
+    )
     try:
         host, port = hub.url.removeprefix("http://").rsplit(":", 1)
         for data in GARBAGE:
@@ -162,7 +172,9 @@ def test_the_shutdown_summary_of_a_templated_line_shows_no_raw_placeholders(capt
     """Lines of one kind share a template (their values differ); the summary names the kind readably."""
     stream, _ = captured
     for seconds in range(5):
-        logging.getLogger("ngsp_sim.connections").warning("connection closed: no complete request head within %ss", seconds)
+        logging.getLogger("ngsp_sim.connections").warning(
+            "connection closed: no complete request head within %ss", seconds
+        )
     (handler,) = [h for h in logging.getLogger().handlers if hasattr(h, "budget")]
     handler.close()
     last = _lines(stream)[-1]

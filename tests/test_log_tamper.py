@@ -113,8 +113,12 @@ async def test_a_changed_body_with_every_later_hash_recomputed_is_named(store: S
     the unkeyed SHA-256 of old): the seal of the changed record no longer matches under the log's key."""
     ids = await ten(store)
     victim = ids[5]
-    await sql(store, "UPDATE messages SET client_request = $1 WHERE id = $2",
-              zlib.compress(b'{"SoDinhDanh":"001090000001"}'), victim)  # fmt: skip
+    await sql(
+        store,
+        "UPDATE messages SET client_request = $1 WHERE id = $2",
+        zlib.compress(b'{"SoDinhDanh":"001090000001"}'),
+        victim,
+    )
     forger = LogKey.ephemeral()
     prev = (await sql(store, "SELECT prev_hash FROM messages WHERE id = $1", victim))[0][0]
     for record in await store.scan_messages(victim - 1, 100):
@@ -135,8 +139,9 @@ async def test_an_unkeyed_recomputation_is_named_too(store: Store):
     for record in await store.scan_messages(victim - 1, 100):
         digest = hashlib.sha256(prev.encode())
         encode_fields(digest.update, record_fields(record.record_json, record, record.violations_json))
-        await sql(store, "UPDATE messages SET prev_hash = $1, hash = $2 WHERE id = $3", prev, digest.hexdigest(),
-                  record.id)  # fmt: skip
+        await sql(
+            store, "UPDATE messages SET prev_hash = $1, hash = $2 WHERE id = $3", prev, digest.hexdigest(), record.id
+        )
         prev = digest.hexdigest()
     report = await verify_chain(store)
     assert report.broken_id == victim and "does not match its seal" in report.reason
@@ -216,9 +221,20 @@ async def _legacy_store(store_url: str, tmp_path: Any, *, tampered: bool) -> Sto
             "INSERT INTO messages (message_id, request_in_ts, client, service, succeeded, status_code, duration_ms, "
             "record, truncated, client_request, provider_request, provider_response, client_response, prev_hash, "
             "hash) VALUES ($1, $2, $3, $4, $5, 200, 5, $6, $7, $8, $9, $10, $11, $12, $13)",
-            f"msg-{n}", e.request_in_ts, e.client, e.service, True, record_json, False, e.client_request,
-            e.provider_request, e.provider_response, e.client_response, prev, digest.hexdigest(),
-        )  # fmt: skip
+            f"msg-{n}",
+            e.request_in_ts,
+            e.client,
+            e.service,
+            True,
+            record_json,
+            False,
+            e.client_request,
+            e.provider_request,
+            e.provider_response,
+            e.client_response,
+            prev,
+            digest.hexdigest(),
+        )
         prev = digest.hexdigest()
     if tampered:
         await sql(store, "UPDATE messages SET client_response = $1 WHERE message_id = 'msg-2'", b"{tampered}")

@@ -194,7 +194,9 @@ async def test_a_failure_hidden_by_editing_columns_is_named_and_the_next_exchang
     runtime = hub.server.app[HUB]
     await runtime.message_log.flush()
     (failed,) = await runtime.store.list_messages(MessageQuery(succeeded=False))
-    await runtime.store.writer.execute("UPDATE messages SET succeeded = 1, status_code = 200 WHERE id = ?", (failed.id,))
+    await runtime.store.writer.execute(
+        "UPDATE messages SET succeeded = 1, status_code = 200 WHERE id = ?", (failed.id,)
+    )
     assert await runtime.store.list_messages(MessageQuery(succeeded=False)) == []
 
     report = await (await hub.get("/api/v1/messages-verify", headers=ADMIN)).json()

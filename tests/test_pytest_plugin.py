@@ -23,8 +23,12 @@ EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "connector"
 def _pytest(directory: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-W", "ignore::DeprecationWarning", "."],
-        cwd=directory, capture_output=True, text=True, timeout=300, check=False,
-    )  # fmt: skip
+        cwd=directory,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
 
 
 def test_the_plugin_is_installed_as_a_pytest11_entry_point():

@@ -127,8 +127,13 @@ async def test_chaos_commands_against_a_running_hub(tmp_path: Path):
                 assert resp.headers["X-Road-Error"] == "Server.ServerProxy.ServiceFailed.NetworkError"
             listed = await asyncio.to_thread(run_cli, "chaos", "list", *common)
             header, row = (line.split() for line in listed.stdout.splitlines())
-            assert dict(zip(header, row, strict=True)) == {"ID": "popdb-down", "KIND": "outage", "RATE": "1",
-                                                           "HITS": "1", "TARGET": "VN/GOV/000.00.00.G01/CSDLQGDC"}  # fmt: skip
+            assert dict(zip(header, row, strict=True)) == {
+                "ID": "popdb-down",
+                "KIND": "outage",
+                "RATE": "1",
+                "HITS": "1",
+                "TARGET": "VN/GOV/000.00.00.G01/CSDLQGDC",
+            }
             cleared = await asyncio.to_thread(run_cli, "chaos", "clear", "popdb-down", *common)
             assert cleared.returncode == 0
             async with session.post(f"{hub.url}{POPULATION}", json=lookup_body(), headers=headers) as resp:

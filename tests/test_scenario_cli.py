@@ -80,12 +80,14 @@ async def test_run_against_a_running_hub_and_a_failing_step(tmp_path: Path):
 async def test_step_mode_waits_for_enter_and_q_stops(tmp_path: Path):
     hub = await start("up", "--port", "0", "--population", "10", "--data-dir", str(tmp_path / "d"), env=ENV)
     try:
-        stepped = await _cli(tmp_path, "scenario", "run", "identity-check", "--hub", hub.url, "--step",
-                             env=ENV, terminal="\n" * 6)  # fmt: skip
+        stepped = await _cli(
+            tmp_path, "scenario", "run", "identity-check", "--hub", hub.url, "--step", env=ENV, terminal="\n" * 6
+        )
         assert stepped.returncode == 0, stepped.stdout + stepped.stderr
         assert stepped.stdout.count("Enter: next step") == 6
-        stopped = await _cli(tmp_path, "scenario", "run", "population-outage", "--hub", hub.url, "--step",
-                             env=ENV, terminal="\n\nq\n")  # fmt: skip
+        stopped = await _cli(
+            tmp_path, "scenario", "run", "population-outage", "--hub", hub.url, "--step", env=ENV, terminal="\n\nq\n"
+        )
         assert stopped.returncode == 1
         assert "population-outage: stopped, 2/8 steps" in stopped.stdout
         assert "fault population-outage was left injected; the hub cleared it" in stopped.stdout
@@ -97,14 +99,17 @@ async def test_step_mode_without_a_terminal_is_refused_and_starts_no_run(tmp_pat
     hub = await start("up", "--port", "0", "--population", "10", "--data-dir", str(tmp_path / "d"), env=ENV)
     try:
         for stdin in ("\n" * 6, None):  # a pipe; nothing at all (stdin closed)
-            refused = await _cli(tmp_path, "scenario", "run", "identity-check", "--hub", hub.url, "--step",
-                                 env=ENV, stdin=stdin)  # fmt: skip
+            refused = await _cli(
+                tmp_path, "scenario", "run", "identity-check", "--hub", hub.url, "--step", env=ENV, stdin=stdin
+            )
             assert refused.returncode == 2, refused.stdout + refused.stderr
             assert "--step asks before each step and needs a terminal on stdin" in refused.stderr
             assert "Traceback" not in refused.stderr and "EOFError" not in refused.stderr
         headers = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
-        async with aiohttp.ClientSession() as session, session.get(f"{hub.url}/api/v1/scenario-runs",
-                                                                   headers=headers) as answer:  # fmt: skip
+        async with (
+            aiohttp.ClientSession() as session,
+            session.get(f"{hub.url}/api/v1/scenario-runs", headers=headers) as answer,
+        ):
             assert (await answer.json())["items"] == []  # nothing was left waiting in the hub
     finally:
         await hub.stop()
@@ -119,17 +124,32 @@ async def _cli(
     command = [sys.executable, "-m", "ngsp_sim", *args]
     if terminal is None:
         return await asyncio.to_thread(
-            subprocess.run, command, input=stdin, stdin=subprocess.DEVNULL if stdin is None else None,
-            capture_output=True, text=True, timeout=120, check=False, cwd=cwd, env=environ,
+            subprocess.run,
+            command,
+            input=stdin,
+            stdin=subprocess.DEVNULL if stdin is None else None,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+            cwd=cwd,
+            env=environ,
             preexec_fn=(lambda: os.close(0)) if stdin is None else None,
-        )  # fmt: skip
+        )
     typist, tty = os.openpty()
     try:
         os.write(typist, terminal.encode())  # the terminal keeps the lines until the command reads them
         return await asyncio.to_thread(
-            subprocess.run, command, stdin=tty, capture_output=True, text=True, timeout=120, check=False, cwd=cwd,
+            subprocess.run,
+            command,
+            stdin=tty,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+            cwd=cwd,
             env=environ,
-        )  # fmt: skip
+        )
     finally:
         os.close(tty)
         os.close(typist)

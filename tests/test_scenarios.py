@@ -189,8 +189,9 @@ async def test_step_mode_waits_for_next_and_stop_ends_the_run(make_hub, clock):
     hub = await make_hub()
     async with asyncio.timeout(30), hub.get("/api/v1/events", headers=ADMIN) as feed:
         events = read_events(feed.content)
-        created = await hub.post("/api/v1/scenario-runs", json={"scenario": "population-outage", "step": True},
-                                 headers=ADMIN)  # fmt: skip
+        created = await hub.post(
+            "/api/v1/scenario-runs", json={"scenario": "population-outage", "step": True}, headers=ADMIN
+        )
         run = await created.json()
         path = f"/api/v1/scenario-runs/{run['id']}"
         assert (run["state"], run["current"], run["steps"][0]["status"]) == ("waiting", 0, "waiting")
@@ -217,8 +218,9 @@ async def test_an_abandoned_step_run_ends_after_the_timeout_and_clears_its_fault
     hub = await make_hub(scenario_step_timeout=60)
     async with asyncio.timeout(30), hub.get("/api/v1/events", headers=ADMIN) as feed:
         events = read_events(feed.content)
-        created = await hub.post("/api/v1/scenario-runs", json={"scenario": "population-outage", "step": True},
-                                 headers=ADMIN)  # fmt: skip
+        created = await hub.post(
+            "/api/v1/scenario-runs", json={"scenario": "population-outage", "step": True}, headers=ADMIN
+        )
         path = f"/api/v1/scenario-runs/{(await created.json())['id']}"
         for index in (0, 1):  # the lookup, then the outage; then nobody takes step 2
             assert (await hub.post(f"{path}/next", headers=ADMIN)).status == 200
@@ -281,17 +283,40 @@ async def test_scenario_list_and_detail_for_the_player(hub):
 
 def _finished_run() -> ScenarioRunInfo:
     step: dict[str, Any] = {"action": "call", "say": None, "service": None, "client": None}
-    return ScenarioRunInfo.model_validate({
-        "id": 3, "scenario": "t", "title": {"vi": "Thử", "en": "Test"}, "state": "failed", "step_mode": False,
-        "current": None, "variables": {}, "started_ms": 1000, "ended_ms": 2500, "cleanup": ["f1"],
-        "steps": [
-            {**step, "index": 0, "title": {"vi": "Một", "en": "One"}, "status": "passed", "ms": 3.0,
-             "messages": ["m1"], "say": {"vi": "Lời", "en": "Words"}},
-            {**step, "index": 1, "title": {"vi": "Hai", "en": "Two"}, "status": "failed", "ms": 1.0,
-             "detail": "a: expected 1, got 2"},
-            {**step, "index": 2, "title": {"vi": "Ba", "en": "Three"}, "status": "skipped"},
-        ],
-    })  # fmt: skip
+    return ScenarioRunInfo.model_validate(
+        {
+            "id": 3,
+            "scenario": "t",
+            "title": {"vi": "Thử", "en": "Test"},
+            "state": "failed",
+            "step_mode": False,
+            "current": None,
+            "variables": {},
+            "started_ms": 1000,
+            "ended_ms": 2500,
+            "cleanup": ["f1"],
+            "steps": [
+                {
+                    **step,
+                    "index": 0,
+                    "title": {"vi": "Một", "en": "One"},
+                    "status": "passed",
+                    "ms": 3.0,
+                    "messages": ["m1"],
+                    "say": {"vi": "Lời", "en": "Words"},
+                },
+                {
+                    **step,
+                    "index": 1,
+                    "title": {"vi": "Hai", "en": "Two"},
+                    "status": "failed",
+                    "ms": 1.0,
+                    "detail": "a: expected 1, got 2",
+                },
+                {**step, "index": 2, "title": {"vi": "Ba", "en": "Three"}, "status": "skipped"},
+            ],
+        }
+    )
 
 
 def test_markdown_and_junit_reports(tmp_path: Path):

@@ -57,8 +57,12 @@ def test_config_show_prints_sources_and_hides_secrets(tmp_path: Path):
     env = {**os.environ, "NGSP_SIM_ADMIN_TOKEN": "a-very-secret-admin-token", "NGSP_SIM_POPULATION": "500"}
     result = subprocess.run(
         [sys.executable, "-m", "ngsp_sim", "config", "show", "--config", str(config), "--port", "9300"],
-        capture_output=True, text=True, env=env, timeout=60, check=False,
-    )  # fmt: skip
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+        check=False,
+    )
     assert result.returncode == 0, result.stderr
     lines = {line.split()[0]: line for line in result.stdout.splitlines()}
     assert "9300" in lines["port"] and "command line" in lines["port"]
@@ -72,8 +76,12 @@ def test_up_refuses_a_bad_environment_value_with_a_sentence(tmp_path: Path):
     env = {**os.environ, "NGSP_SIM_PORT": "eighty"}
     result = subprocess.run(
         [sys.executable, "-m", "ngsp_sim", "up", "--data-dir", str(tmp_path)],
-        capture_output=True, text=True, env=env, timeout=60, check=False,
-    )  # fmt: skip
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+        check=False,
+    )
     assert result.returncode == 2 and "Traceback" not in result.stderr
     assert "port (from environment NGSP_SIM_PORT)" in result.stderr
 

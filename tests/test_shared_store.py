@@ -53,9 +53,15 @@ async def _lookup_status(session: aiohttp.ClientSession, hub: Running) -> int:
 async def _second_up(*args: str) -> tuple[int, str]:
     """Run ``ngsp-sim up ARGS`` to its end (it is expected to be refused)."""
     process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "ngsp_sim", "up", *args,
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE, env={**os.environ, **ENV},
-    )  # fmt: skip
+        sys.executable,
+        "-m",
+        "ngsp_sim",
+        "up",
+        *args,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+        env={**os.environ, **ENV},
+    )
     try:
         out, err = await asyncio.wait_for(process.communicate(), 60)
     except TimeoutError:  # it started instead of being refused: stop it, and fail

@@ -74,8 +74,9 @@ def _run(script: str, tmp_path: Path, work: Path) -> subprocess.CompletedProcess
     path = os.pathsep.join([str(_venv(tmp_path / "venv")), str(project_bin), os.environ["PATH"]])
     env = {**os.environ, "PATH": path}
     env.pop("PYTHONPATH", None)
-    return subprocess.run(["bash", "-c", script], cwd=work, env=env, capture_output=True, text=True, timeout=600,
-                          check=False)  # fmt: skip
+    return subprocess.run(
+        ["bash", "-c", script], cwd=work, env=env, capture_output=True, text=True, timeout=600, check=False
+    )
 
 
 async def _demo_hub_on_8080(tmp_path: Path) -> Running | None:
@@ -86,8 +87,9 @@ async def _demo_hub_on_8080(tmp_path: Path) -> Running | None:
         except OSError:
             return None
     data = str(tmp_path / "demo-store")
-    return await start("up", "--port", "8080", "--population", "20", "--data-dir", data,
-                       env={"NGSP_SIM_ADMIN_TOKEN": ADMIN_TOKEN})  # fmt: skip
+    return await start(
+        "up", "--port", "8080", "--population", "20", "--data-dir", data, env={"NGSP_SIM_ADMIN_TOKEN": ADMIN_TOKEN}
+    )
 
 
 async def test_the_tutorial_runs_as_written_beside_a_demo_hub_and_leaves_the_project_alone(tmp_path: Path) -> None:
@@ -120,13 +122,18 @@ async def test_the_tutorial_runs_as_written_beside_a_demo_hub_and_leaves_the_pro
 def _project_still_clean() -> None:
     """The project's environment never saw the plugin: its own scaffold test (which failed with
     "'land' is already taken" after the old tutorial) passes."""
-    listed = subprocess.run([sys.executable, "-m", "ngsp_sim", "adapter", "list"], capture_output=True, text=True,
-                            timeout=120, check=True)  # fmt: skip
+    listed = subprocess.run(
+        [sys.executable, "-m", "ngsp_sim", "adapter", "list"], capture_output=True, text=True, timeout=120, check=True
+    )
     assert "land" not in listed.stdout.split()
     suite = subprocess.run(
         [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", f"{ROOT}/tests/test_plugins.py"],
-        cwd=ROOT, capture_output=True, text=True, timeout=600, check=False,
-    )  # fmt: skip
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
     assert suite.returncode == 0, suite.stdout[-3000:]
 
 
@@ -134,8 +141,16 @@ async def test_step_4_stops_with_a_clear_message_when_its_port_is_taken(tmp_path
     """The hub of step 4 never talks to a hub that was there before it."""
     _needs_curl()
     step4 = next(block for block in _blocks("sh") if "ngsp-sim up" in block)
-    other = await start("up", "--port", "0", "--population", "20", "--data-dir", str(tmp_path / "other"),
-                        env={"NGSP_SIM_ADMIN_TOKEN": ADMIN_TOKEN})  # fmt: skip
+    other = await start(
+        "up",
+        "--port",
+        "0",
+        "--population",
+        "20",
+        "--data-dir",
+        str(tmp_path / "other"),
+        env={"NGSP_SIM_ADMIN_TOKEN": ADMIN_TOKEN},
+    )
     try:
         port = other.url.rsplit(":", 1)[1]
         work = tmp_path / "work"

@@ -24,25 +24,44 @@ from schemas.admin import (
     SubscriptionList,
 )
 
-__all__ = ["create_subscription", "delete_subscription", "events", "list_deliveries", "list_subscriptions",
-           "replay_deliveries"]  # fmt: skip
+__all__ = [
+    "create_subscription",
+    "delete_subscription",
+    "events",
+    "list_deliveries",
+    "list_subscriptions",
+    "replay_deliveries",
+]
 
 STATUSES = ("pending", "failed", "delivered", "dead")
 KEEPALIVE_SECONDS = 15.0
 
 
 def _info(sub: Subscription) -> dict[str, object]:
-    return {"id": sub.id, "topic": sub.topic, "url": sub.url, "max_attempts": sub.max_attempts,
-            "source": sub.source, "created_ms": sub.created_ms}  # fmt: skip
+    return {
+        "id": sub.id,
+        "topic": sub.topic,
+        "url": sub.url,
+        "max_attempts": sub.max_attempts,
+        "source": sub.source,
+        "created_ms": sub.created_ms,
+    }
 
 
 def _delivery(d: Delivery) -> DeliveryInfo:
     return DeliveryInfo(
-        id=d.id, subscription_id=d.subscription_id, event_type=d.event_type, topic=d.topic,
-        idempotency_key=d.idempotency_key, status=d.status, attempts=d.attempts,
-        next_attempt_ms=d.next_attempt_ms, last_error=d.last_error, created_ms=d.created_ms,
+        id=d.id,
+        subscription_id=d.subscription_id,
+        event_type=d.event_type,
+        topic=d.topic,
+        idempotency_key=d.idempotency_key,
+        status=d.status,
+        attempts=d.attempts,
+        next_attempt_ms=d.next_attempt_ms,
+        last_error=d.last_error,
+        created_ms=d.created_ms,
         delivered_ms=d.delivered_ms,
-    )  # fmt: skip
+    )
 
 
 async def list_subscriptions(request: web.Request) -> web.Response:
@@ -102,8 +121,9 @@ async def events(request: web.Request) -> web.StreamResponse:
     feed = request.app[HUB].feed
     last = request.headers.get("Last-Event-ID") or request.query.get("after")
     after = int(last) if last and last.isdigit() else None
-    response = web.StreamResponse(headers={"Content-Type": "text/event-stream", "Cache-Control": "no-store",
-                                           "X-Accel-Buffering": "no"})  # fmt: skip
+    response = web.StreamResponse(
+        headers={"Content-Type": "text/event-stream", "Cache-Control": "no-store", "X-Accel-Buffering": "no"}
+    )
     async with feed.listen(after) as listener:  # listening before the headers go: nothing is missed after them
         await response.prepare(request)
         with contextlib.suppress(ConnectionResetError, asyncio.CancelledError):

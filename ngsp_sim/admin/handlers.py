@@ -239,8 +239,14 @@ async def list_agencies(request: web.Request) -> web.Response:
             for s in registry.subsystems.values()
             if s.id.member == member
         ]
-        items.append(AgencyInfo(member=str(member), code=member.member_code,
-                                name=Names(vi=agency.name_vi, en=agency.name_en), subsystems=subs))  # fmt: skip
+        items.append(
+            AgencyInfo(
+                member=str(member),
+                code=member.member_code,
+                name=Names(vi=agency.name_vi, en=agency.name_en),
+                subsystems=subs,
+            )
+        )
     return ok(AgencyList(items=items))
 
 

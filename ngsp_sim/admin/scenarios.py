@@ -47,8 +47,9 @@ async def get_scenario(request: web.Request) -> web.Response:
         return scenario
     actors = {n: a.client for n, a in scenario.actors.items()}
     steps = [ScenarioStepInfo(**step_info(i, s, actors)) for i, s in enumerate(scenario.steps)]
-    return ok(ScenarioDetail(**_summary(scenario).model_dump(), actors=actors, variables=scenario.variables,
-                             items=steps))  # fmt: skip
+    return ok(
+        ScenarioDetail(**_summary(scenario).model_dump(), actors=actors, variables=scenario.variables, items=steps)
+    )
 
 
 async def start_run(request: web.Request) -> web.Response:

@@ -46,8 +46,23 @@ def cli() -> None:
     """
 
 
-for _command in (up, config, catalog, log, credentials, chaos, deliveries, validate, export, adapter, record,
-                 replay, conformance, scenario, agency):  # fmt: skip
+for _command in (
+    up,
+    config,
+    catalog,
+    log,
+    credentials,
+    chaos,
+    deliveries,
+    validate,
+    export,
+    adapter,
+    record,
+    replay,
+    conformance,
+    scenario,
+    agency,
+):
     cli.add_command(_command)
 
 

@@ -22,8 +22,14 @@ def adapter() -> None:
 
 @adapter.command()
 @click.argument("name")
-@click.option("--dir", "parent", type=click.Path(path_type=Path, file_okay=False), default=Path("."),
-              show_default=True, help="where to create ngsp-sim-NAME/")  # fmt: skip
+@click.option(
+    "--dir",
+    "parent",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=Path("."),
+    show_default=True,
+    help="where to create ngsp-sim-NAME/",
+)
 @click.option("--agency", default="000.00.00.G99", show_default=True, help="the provider agency's code")
 def new(name: str, parent: Path, agency: str) -> int:
     """Scaffold a plugin NAME (its adapter's name in topology files, e.g. land): adapter, simulated agency,

@@ -74,8 +74,9 @@ async def _refusal(answer: aiohttp.ClientResponse) -> AdminApiError:
     return AdminApiError.from_answer(answer.status, await answer.read(), str(answer.reason))
 
 
-def call_once(url: str, token: str | None, method: str, path: str, body: Any = None,
-              params: Mapping[str, str] | None = None) -> Any:  # fmt: skip
+def call_once(
+    url: str, token: str | None, method: str, path: str, body: Any = None, params: Mapping[str, str] | None = None
+) -> Any:
     """One :meth:`AdminClient.call` from synchronous code (a command that makes a single call)."""
 
     async def once() -> Any:

@@ -66,8 +66,9 @@ def admin_options(hub_default: str | None = DEFAULT_HUB) -> Callable[[F], F]:
     hub_help = "the hub's URL" if hub_default else "a running hub's URL (default: an in-process hub on a free port)"
 
     def add(command: F) -> F:
-        command = click.option("--admin-token", envvar=TOKEN_ENV, show_envvar=True,
-                               help="the hub's admin token")(command)  # fmt: skip
+        command = click.option("--admin-token", envvar=TOKEN_ENV, show_envvar=True, help="the hub's admin token")(
+            command
+        )
         return click.option("--hub", default=hub_default, show_default=hub_default is not None, help=hub_help)(command)
 
     return add
@@ -76,8 +77,13 @@ def admin_options(hub_default: str | None = DEFAULT_HUB) -> Callable[[F], F]:
 def store_options(command: F) -> F:
     """``--data-dir``, ``--store`` and ``--log-key``: which store a command reads (as ``up`` would use it)."""
     url = "store URL: sqlite:///PATH or postgresql://USER@HOST:PORT/DB[?schema=S]"
-    command = click.option("--log-key", type=click.Path(path_type=Path), envvar="NGSP_SIM_LOG_KEY", show_envvar=True,
-                           help="the message log's key file [default: DATA_DIR/message-log.key]")(command)  # fmt: skip
+    command = click.option(
+        "--log-key",
+        type=click.Path(path_type=Path),
+        envvar="NGSP_SIM_LOG_KEY",
+        show_envvar=True,
+        help="the message log's key file [default: DATA_DIR/message-log.key]",
+    )(command)
     command = click.option("--store", help=url)(command)
     where = f"where the SQLite store lives  [default: {default_data_dir(os.environ)}]"
     return click.option("--data-dir", type=click.Path(path_type=Path), help=where)(command)
@@ -121,8 +127,14 @@ def topology_option(command: F) -> F:
 
 
 def format_option(command: F) -> F:
-    return click.option("--format", "output", type=click.Choice(["text", "json"]), default="text",
-                        show_default=True, help="for people or for programs")(command)  # fmt: skip
+    return click.option(
+        "--format",
+        "output",
+        type=click.Choice(["text", "json"]),
+        default="text",
+        show_default=True,
+        help="for people or for programs",
+    )(command)
 
 
 def serve_forever(

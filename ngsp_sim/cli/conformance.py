@@ -28,17 +28,35 @@ __all__ = ["conformance", "run_conformance"]
 @click.option("--service", required=True, help="the service your system provides (…/SUBSYSTEM/SERVICE)")
 @click.option("--target", required=True, help="your provider's base URL (the adapter's native paths below it)")
 @topology_option
-@click.option("--example", type=click.Path(path_type=Path, exists=True, dir_okay=False),
-              help="one valid request (JSON)  [default: the built-in example]")  # fmt: skip
+@click.option(
+    "--example",
+    type=click.Path(path_type=Path, exists=True, dir_okay=False),
+    help="one valid request (JSON)  [default: the built-in example]",
+)
 @click.option("--client", help="the calling client subsystem  [default: one the topology allows]")
 @click.option("--examples", type=int, default=20, show_default=True, help="generated valid requests")
 @click.option("--seed", type=int, default=0, show_default=True, help="the same seed sends the same requests")
 @click.option("--junit", type=click.Path(path_type=Path), help="write a JUnit XML report here")
 @click.option("--html", type=click.Path(path_type=Path), help="write an HTML report here")
-@click.option("--log-level", type=click.Choice(["debug", "info", "warning", "error"]), default="warning",
-              show_default=True, help="the in-process hub's log lines (on standard error)")  # fmt: skip
-def conformance(service: str, target: str, topology: Path | None, example: Path | None, client: str | None,
-                examples: int, seed: int, junit: Path | None, html: Path | None, log_level: str) -> int:  # fmt: skip
+@click.option(
+    "--log-level",
+    type=click.Choice(["debug", "info", "warning", "error"]),
+    default="warning",
+    show_default=True,
+    help="the in-process hub's log lines (on standard error)",
+)
+def conformance(
+    service: str,
+    target: str,
+    topology: Path | None,
+    example: Path | None,
+    client: str | None,
+    examples: int,
+    seed: int,
+    junit: Path | None,
+    html: Path | None,
+    log_level: str,
+) -> int:
     """Check your provider against the contract.
 
     Registers --target as the provider of --service in a hub of its own and sends it generated valid,
@@ -61,8 +79,7 @@ async def run_conformance(
     html: Path | None = None,
 ) -> int:
     """Run the plan, print the summary on stdout, write the reports; 0 when every case passed."""
-    prepared = plan(service, target, topology=topology, example=example, count=examples, seed=seed,
-                    client=client)  # fmt: skip
+    prepared = plan(service, target, topology=topology, example=example, count=examples, seed=seed, client=client)
 
     def progress(done: int, total: int, result: Result) -> None:
         mark = "." if result.passed else "F"

@@ -29,8 +29,15 @@ def list_(status: str | None, limit: int, subscription: str | None, hub: str, ad
     if data["deliveries"]:
         rows = table("ID", "STATUS", "ATTEMPTS", "SUBSCRIPTION", "EVENT", "IDEMPOTENCY KEY", "LAST ERROR")
         for d in data["deliveries"]:
-            rows.add_row(str(d["id"]), d["status"], str(d["attempts"]), d["subscription_id"], d["event_type"],
-                         d["idempotency_key"], d["last_error"] or "")  # fmt: skip
+            rows.add_row(
+                str(d["id"]),
+                d["status"],
+                str(d["attempts"]),
+                d["subscription_id"],
+                d["event_type"],
+                d["idempotency_key"],
+                d["last_error"] or "",
+            )
         print_table(rows)
     return 0
 

@@ -23,8 +23,9 @@ __all__ = ["record", "record_from_hub", "replay"]
 @click.option("--service", "services", multiple=True, help="only this service (repeatable)")
 @click.option("--client", help="only exchanges of this client subsystem")
 @click.option("--limit", type=int, default=1000, show_default=True, help="at most this many of the newest exchanges")
-def record(file: Path, hub: str, admin_token: str | None, services: tuple[str, ...], client: str | None,
-           limit: int) -> int:  # fmt: skip
+def record(
+    file: Path, hub: str, admin_token: str | None, services: tuple[str, ...], client: str | None, limit: int
+) -> int:
     """Capture a running hub's exchanges into a fixture.
 
     Reads the message log through the admin API and writes FILE (JSON).
@@ -46,8 +47,12 @@ def replay(file: Path, host: str, port: int) -> int:
     FILE is written by `ngsp-sim record`; the answers are served over HTTP.
     """
     exchanges = load_fixture(file)
-    return serve_forever(native_app(ReplayProvider(exchanges).handle), host, port,
-                         lambda url: f"replaying {len(exchanges)} recorded exchanges of {file} on {url}")  # fmt: skip
+    return serve_forever(
+        native_app(ReplayProvider(exchanges).handle),
+        host,
+        port,
+        lambda url: f"replaying {len(exchanges)} recorded exchanges of {file} on {url}",
+    )
 
 
 async def record_from_hub(
@@ -76,6 +81,14 @@ async def record_from_hub(
             if record.get("providerPath") is None or record.get("providerStatus") is None or response is None:
                 skipped += 1
                 continue
-            found.append(Recorded(detail["service"], record["providerMethod"], record["providerPath"],
-                                  request or b"", int(record["providerStatus"]), response))  # fmt: skip
+            found.append(
+                Recorded(
+                    detail["service"],
+                    record["providerMethod"],
+                    record["providerPath"],
+                    request or b"",
+                    int(record["providerStatus"]),
+                    response,
+                )
+            )
     return found, skipped

@@ -27,8 +27,13 @@ from schemas.scenarios import ScenarioRunInfo, ScenarioStepState
 
 __all__ = ["scenario"]
 
-_LANG = click.option("--lang", type=click.Choice(["vi", "en"]), default="en", show_default=True,
-                     help="language of titles, narration and reports")  # fmt: skip
+_LANG = click.option(
+    "--lang",
+    type=click.Choice(["vi", "en"]),
+    default="en",
+    show_default=True,
+    help="language of titles, narration and reports",
+)
 
 
 @dataclass(frozen=True)
@@ -66,8 +71,16 @@ def list_(lang: str) -> int:
 @click.option("--set", "pairs", multiple=True, metavar="NAME=VALUE", help="override a variable (repeatable)")
 @click.option("--report", type=click.Path(path_type=Path), help="write a Markdown report here")
 @click.option("--junit", type=click.Path(path_type=Path), help="write a JUnit XML report here")
-def run(name: str, hub: str | None, admin_token: str | None, lang: str, step: bool, pairs: tuple[str, ...],
-        report: Path | None, junit: Path | None) -> int:  # fmt: skip
+def run(
+    name: str,
+    hub: str | None,
+    admin_token: str | None,
+    lang: str,
+    step: bool,
+    pairs: tuple[str, ...],
+    report: Path | None,
+    junit: Path | None,
+) -> int:
     """Run a scenario (a shipped NAME, see `scenario list`, or a scenario YAML FILE) and report each step.
 
     Exit 0 when every step passed, 1 when one failed or the run was stopped.
@@ -101,8 +114,11 @@ async def _follow(hub: AdminClient, asked: _Run) -> int:
     async with hub, hub.open("GET", "/events") as feed:  # listening before the run starts
         body = {"source": asked.text, "step": asked.step, "variables": asked.overrides}
         run = ScenarioRunInfo.model_validate(await hub.call("POST", "/scenario-runs", body))
-        print(f"▶ {asked.scenario.name}: {getattr(asked.scenario.title, asked.lang)} ({len(run.steps)} steps) "
-              f"on {hub.url}", flush=True)  # fmt: skip
+        print(
+            f"▶ {asked.scenario.name}: {getattr(asked.scenario.title, asked.lang)} ({len(run.steps)} steps) "
+            f"on {hub.url}",
+            flush=True,
+        )
         progress = _Progress(len(run.steps), asked.lang, hub, run.id)
         try:
             async for kind, data in read_events(feed.content):

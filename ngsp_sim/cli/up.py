@@ -66,8 +66,12 @@ def hub_options(command: F) -> F:
     for option in reversed(OPTIONS):
         if option.name != "admin_token":
             command = _click_option(option)(command)
-    return click.option("--config", "config_file", type=click.Path(path_type=Path),
-                        help="YAML file of option: value  [env: NGSP_SIM_CONFIG]")(command)  # fmt: skip
+    return click.option(
+        "--config",
+        "config_file",
+        type=click.Path(path_type=Path),
+        help="YAML file of option: value  [env: NGSP_SIM_CONFIG]",
+    )(command)
 
 
 def _resolved(config_file: Path | None, given: Mapping[str, Any]) -> Resolved:
@@ -133,8 +137,13 @@ def start_hub(settings: Mapping[str, Any], *, default_store: bool = False) -> in
         ),
     )
     configure_logging(config.log_level, json=config.log_json, mask_pii=config.mask_pii)
-    app = create_app(config, store=store, adapters=plugins.adapters, simulators=plugins.simulators,
-                     tracer_provider=configure_otlp() if settings["otel"] else None)  # fmt: skip
+    app = create_app(
+        config,
+        store=store,
+        adapters=plugins.adapters,
+        simulators=plugins.simulators,
+        tracer_provider=configure_otlp() if settings["otel"] else None,
+    )
     banner = lambda url: hub_banner(app[HUB], url, settings, store, default_store)  # noqa: E731
     return serve_forever(app, config.host, config.port, banner, config.connections)
 
@@ -161,8 +170,9 @@ def hub_banner(
     lines.append(f"  metaservices: {url}/listClients   health: {url}/healthz   admin API: {url}/api/v1/")
     if settings["admin_token"] is None:
         lines.append(f"  admin token (generated, shown once; set NGSP_SIM_ADMIN_TOKEN to choose): {hub.admin_token}")
-        lines.append(f"  dashboard (the token rides in the fragment, never sent to a server): "
-                     f"{url}/ui/#token={hub.admin_token}")  # fmt: skip
+        lines.append(
+            f"  dashboard (the token rides in the fragment, never sent to a server): {url}/ui/#token={hub.admin_token}"
+        )
     else:
         lines.append(f"  dashboard: {url}/ui/ (sign in with the admin token)")
     for key, secret in sorted(hub.credentials.generated.items()):

@@ -66,8 +66,13 @@ def validate(service: str, file: Path, topology: Path | None, output: str) -> in
             raise ValueError(f"{file}: not valid JSON: {exc}") from None
         _, violations = check(model, data, "body" if op.request_model else "query")
     if output == "json":
-        print(json.dumps({"service": str(service_id), "valid": not violations,
-                          "violations": [v.as_dict() for v in violations]}, ensure_ascii=False, indent=2))  # fmt: skip
+        print(
+            json.dumps(
+                {"service": str(service_id), "valid": not violations, "violations": [v.as_dict() for v in violations]},
+                ensure_ascii=False,
+                indent=2,
+            )
+        )
     elif violations:
         print(f"{file}: {len(violations)} violation(s) of {service_id}")
         for v in violations:

@@ -86,8 +86,13 @@ def _collect(values: st.SearchStrategy[Any], count: int, seed: int) -> list[Any]
     drawn: list[Any] = []
 
     @hypothesis_seed(seed)
-    @settings(max_examples=count, database=None, phases=[Phase.generate], deadline=None,
-              suppress_health_check=list(HealthCheck))  # fmt: skip
+    @settings(
+        max_examples=count,
+        database=None,
+        phases=[Phase.generate],
+        deadline=None,
+        suppress_health_check=list(HealthCheck),
+    )
     @given(values)
     def draw(value: Any) -> None:
         drawn.append(value)

@@ -31,11 +31,18 @@ def summary(service: str, target: str, results: list[Result]) -> str:
 
 def junit_report(path: Path, service: str, results: list[Result]) -> None:
     failures = sum(not r.passed for r in results)
-    suite = ET.Element("testsuite", name=f"conformance {service}", tests=str(len(results)), failures=str(failures),
-                       errors="0", time=f"{sum(r.seconds for r in results):.3f}")  # fmt: skip
+    suite = ET.Element(
+        "testsuite",
+        name=f"conformance {service}",
+        tests=str(len(results)),
+        failures=str(failures),
+        errors="0",
+        time=f"{sum(r.seconds for r in results):.3f}",
+    )
     for r in results:
-        case = ET.SubElement(suite, "testcase", classname=f"conformance.{r.case.kind}", name=r.case.name,
-                             time=f"{r.seconds:.3f}")  # fmt: skip
+        case = ET.SubElement(
+            suite, "testcase", classname=f"conformance.{r.case.kind}", name=r.case.name, time=f"{r.seconds:.3f}"
+        )
         if not r.passed:
             ET.SubElement(case, "failure", message=r.detail.splitlines()[0]).text = r.detail
         ET.SubElement(case, "system-out").text = orjson.dumps(r.case.payload).decode()

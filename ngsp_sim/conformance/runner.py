@@ -119,8 +119,17 @@ def plan(
     if caller is None:
         raise ValueError(f"no client of the topology may call {service}: give --client")
     options = registry.subsystems[service_id.subsystem].adapter_options.get(entry.adapter, {})
-    return Plan(service, target, text, caller, adapter_cls(options), entry.operation, sorted(entry.methods)[0],
-                entry.timeout, generate_cases(op.request_model, example, count, seed))  # fmt: skip
+    return Plan(
+        service,
+        target,
+        text,
+        caller,
+        adapter_cls(options),
+        entry.operation,
+        sorted(entry.methods)[0],
+        entry.timeout,
+        generate_cases(op.request_model, example, count, seed),
+    )
 
 
 def _hub_failure(status: int, headers: Any, body: bytes) -> str:
@@ -137,8 +146,9 @@ def _hub_failure(status: int, headers: Any, body: bytes) -> str:
 
 async def _through_hub(session: aiohttp.ClientSession, url: str, p: Plan, case: Case) -> tuple[bool, str, int]:
     headers = {"X-Road-Client": p.client, "Content-Type": "application/json"}
-    async with session.request(p.method, f"{url}/r1/{p.service}", data=orjson.dumps(case.payload),
-                               headers=headers) as answer:  # fmt: skip
+    async with session.request(
+        p.method, f"{url}/r1/{p.service}", data=orjson.dumps(case.payload), headers=headers
+    ) as answer:
         body = await answer.read()
         if 200 <= answer.status < 300:
             return True, f"answered {answer.status} with a valid {p.operation} response", answer.status

@@ -112,8 +112,11 @@ def postman_collection(
             request = _request(service, example, f"/{context}/{version}/{resource}", headers, summary)
             gateway.append(_item(f"{context}/{version}/{resource}", request))
     items = [{"name": name, "item": entries} for name, entries in folders.items()]
-    variables = [{"key": "baseUrl", "value": base_url}, {"key": "access_token", "value": ""},
-                 {"key": "docId", "value": ""}]  # fmt: skip
+    variables = [
+        {"key": "baseUrl", "value": base_url},
+        {"key": "access_token", "value": ""},
+        {"key": "docId", "value": ""},
+    ]
     if gateway:
         key = next(iter(token_clients.values()))
         secret = next(s.consumer_secret for s in registry.subsystems.values() if s.consumer_key == key)

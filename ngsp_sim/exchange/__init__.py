@@ -28,9 +28,15 @@ __all__ = ["DeliveryConfig", "Exchange", "Mailboxes", "edoc_topic", "new_subscri
 
 
 def new_subscription(
-    topic: str, url: str, now_ms: int, *, sub_id: str | None = None, secret: str | None = None,
-    max_attempts: int = 8, source: str = "api",
-) -> Subscription:  # fmt: skip
+    topic: str,
+    url: str,
+    now_ms: int,
+    *,
+    sub_id: str | None = None,
+    secret: str | None = None,
+    max_attempts: int = 8,
+    source: str = "api",
+) -> Subscription:
     if ":" not in topic:
         raise ValueError(f"topic {topic!r}: use KIND:KEY, e.g. edoc:000.00.00.H29 or dossier-status:H29")
     if not url.startswith(("http://", "https://", SIM_SCHEME)):

@@ -107,13 +107,20 @@ class Mailboxes:
             NewEvent(edoc_topic(r), "edoc.received", orjson.dumps({**summary, "To": r}), f"{doc_id}:{r}")
             for r in recipients
         ]
-        stored = NewEdoc(doc_id, "edoc", caller, header.DocumentId, edoc.business_type, header.Subject, None, None,
-                         body, sha, now)  # fmt: skip
+        stored = NewEdoc(
+            doc_id, "edoc", caller, header.DocumentId, edoc.business_type, header.Subject, None, None, body, sha, now
+        )
         await self.store.accept(stored, recipients, events)
         self._published("accepted", {**summary, "To": recipients})
         self.wake()
-        answer = {"status": "OK", "docId": doc_id, "DocumentId": header.DocumentId, "recipients": recipients,
-                  "sha256": sha, "attachments": digests}  # fmt: skip
+        answer = {
+            "status": "OK",
+            "docId": doc_id,
+            "DocumentId": header.DocumentId,
+            "recipients": recipients,
+            "sha256": sha,
+            "attachments": digests,
+        }
         return 200, answer
 
     async def received(self, caller: str, after: int, limit: int) -> Answer:
@@ -180,8 +187,19 @@ class Mailboxes:
         event = NewEvent(
             edoc_topic(original.sender), "edoc.status", orjson.dumps(payload), f"{status_id}:{original.sender}"
         )
-        stored = NewEdoc(status_id, "status", caller, original.document_id, None, None, code, original.doc_id, body,
-                         hashlib.sha256(body).hexdigest(), now)  # fmt: skip
+        stored = NewEdoc(
+            status_id,
+            "status",
+            caller,
+            original.document_id,
+            None,
+            None,
+            code,
+            original.doc_id,
+            body,
+            hashlib.sha256(body).hexdigest(),
+            now,
+        )
         await self.store.accept(stored, [original.sender], [event])
         if code == "15":
             await self.store.set_status(original.doc_id, caller, "13", now)

@@ -109,10 +109,16 @@ def create_hub(config: HubConfig, *, planes: Sequence[Plane] = (), **options: Un
             else SqliteStore(":memory:")
         )
     parts = Parts(
-        config, text, source_name, store, options.get("clock") or SystemClock(),
-        options.get("country") or Country.generate(config.seed, config.population), adapters, simulators,
+        config,
+        text,
+        source_name,
+        store,
+        options.get("clock") or SystemClock(),
+        options.get("country") or Country.generate(config.seed, config.population),
+        adapters,
+        simulators,
         options.get("tracer_provider"),
-    )  # fmt: skip
+    )
     # aiohttp's own parser limits sit above ours, so that our middleware answers 414/431 itself.
     app = web.Application(
         client_max_size=config.max_body_size,
@@ -120,10 +126,12 @@ def create_hub(config: HubConfig, *, planes: Sequence[Plane] = (), **options: Un
         middlewares=[edge_guard(config.security)],
     )
     lifecycles: list[Lifecycle] = [
-        _store(parts.store), _runtime(parts),
-        _running(lambda hub: hub.message_log), _running(lambda hub: hub.exchange.worker),
+        _store(parts.store),
+        _runtime(parts),
+        _running(lambda hub: hub.message_log),
+        _running(lambda hub: hub.exchange.worker),
         _background_jobs,
-    ]  # fmt: skip
+    ]
     app.cleanup_ctx.extend(lifecycles)
     app.on_shutdown.append(end_live_feeds)
     app.router.add_get("/healthz", healthz)
@@ -154,8 +162,14 @@ def _runtime(parts: Parts) -> Lifecycle:
     async def lifecycle(app: web.Application) -> AsyncIterator[None]:
         config = parts.config
         holder = f"pid {os.getpid()} on {socket.gethostname()} (port {config.port}) serving {parts.source_name}"
-        source = RegistrySource(parts.store, parts.adapters, parts.simulators, parts.clock, holder=holder,
-                                lease_seconds=config.lease_seconds)  # fmt: skip
+        source = RegistrySource(
+            parts.store,
+            parts.adapters,
+            parts.simulators,
+            parts.clock,
+            holder=holder,
+            lease_seconds=config.lease_seconds,
+        )
         registry = await source.start(parts.topology, parts.source_name)
         async with aiohttp.ClientSession() as session:
             try:
@@ -213,18 +227,22 @@ async def assemble(
     state = RouteState(clock, config.breaker)
     feed = EventFeed()
     exchange = Exchange(
-        store.exchange, clock, config.delivery, WebhookSender(session, agencies),
-        lambda: agency_names(source.current), feed,
-    )  # fmt: skip
+        store.exchange,
+        clock,
+        config.delivery,
+        WebhookSender(session, agencies),
+        lambda: agency_names(source.current),
+        feed,
+    )
 
-    async def send(client: str, method: str, service: str, query: dict[str, str], body: bytes,
-                   content_type: str) -> Answer:  # fmt: skip
+    async def send(
+        client: str, method: str, service: str, query: dict[str, str], body: bytes, content_type: str
+    ) -> Answer:
         """A request through this hub's pipeline as ``client`` (a full exchange, logged)."""
         headers = CIMultiDict({"X-Road-Client": client})
         if method != "GET":
             headers["Content-Type"] = content_type
-        incoming = Incoming(method, f"/r1/{service}", MultiDictProxy(MultiDict(query)),
-                            CIMultiDictProxy(headers), body)  # fmt: skip
+        incoming = Incoming(method, f"/r1/{service}", MultiDictProxy(MultiDict(query)), CIMultiDictProxy(headers), body)
         outcome = await pipeline.handle(incoming)
         return Answer(outcome.status, outcome.headers, outcome.body)
 
@@ -275,9 +293,13 @@ async def assemble(
     await sync_subscriptions(exchange, registry, agencies)
     source.on_change(lambda registry: sync_subscriptions(exchange, registry, agencies))
     scenarios = ScenarioRuns(
-        send, source.apply, lambda provider: state.reset_breaker(provider) is not None, feed, clock,
+        send,
+        source.apply,
+        lambda provider: state.reset_breaker(provider) is not None,
+        feed,
+        clock,
         config.scenario_step_timeout,
-    )  # fmt: skip
+    )
     return HubRuntime(
         config=config,
         clock=clock,
@@ -322,8 +344,9 @@ async def sync_subscriptions(exchange: Exchange, registry: Registry, agencies: M
         if isinstance(agency, DocumentSystem) and agency.webhook_secret is not None:
             name = f"sim-{sub_id.member_code}-{sub_id.subsystem_code}"
             topic = edoc_topic(sub_id.member_code)
-            sub = new_subscription(topic, f"sim://{sub_id}", now, sub_id=name, secret=agency.webhook_secret,
-                                   source="topology")  # fmt: skip
+            sub = new_subscription(
+                topic, f"sim://{sub_id}", now, sub_id=name, secret=agency.webhook_secret, source="topology"
+            )
             declared.append(sub)
     await exchange.sync_topology(declared)
 

@@ -55,8 +55,9 @@ async def metrics_handler(request: web.Request) -> web.Response:
         return refused
     metrics = hub.pipeline.metrics
     body = metrics.render() if metrics is not None else b""
-    return web.Response(body=body, content_type="text/plain", charset="utf-8",
-                        headers={"X-Content-Type-Options": "nosniff"})  # fmt: skip
+    return web.Response(
+        body=body, content_type="text/plain", charset="utf-8", headers={"X-Content-Type-Options": "nosniff"}
+    )
 
 
 async def list_clients_handler(request: web.Request) -> web.Response:

@@ -210,12 +210,20 @@ class Pipeline:
             entry.injected = ",".join(injected) or None
             await self.message_log.put(entry)  # backpressure: the answer waits while the log is behind
         if self.feed is not None:
-            self.feed.publish("message", {
-                "messageId": record.messageId, "client": headers.get("X-Road-Client"),
-                "service": headers.get("X-Road-Service"), "status": status, "succeeded": record.succeeded,
-                "faultCode": record.faultCode, "ms": record.responseOutTs - record.requestInTs,
-                "requestInTs": record.requestInTs, "injected": ",".join(injected) or None,
-            })  # fmt: skip
+            self.feed.publish(
+                "message",
+                {
+                    "messageId": record.messageId,
+                    "client": headers.get("X-Road-Client"),
+                    "service": headers.get("X-Road-Service"),
+                    "status": status,
+                    "succeeded": record.succeeded,
+                    "faultCode": record.faultCode,
+                    "ms": record.responseOutTs - record.requestInTs,
+                    "requestInTs": record.requestInTs,
+                    "injected": ",".join(injected) or None,
+                },
+            )
         return Outcome(status, body, headers, record)
 
     def _entry(

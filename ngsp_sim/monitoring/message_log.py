@@ -131,9 +131,14 @@ class MessageLog:
     def stats(self) -> dict[str, int]:
         """The queue and the counters, for ``/metrics``."""
         return {
-            "pending": self.pending, "pending_bytes": self._pending_bytes, "written": self.written,
-            "escaped": self.escaped, "waited": self.waited, "refused": self.refused, "dropped": self.dropped,
-        }  # fmt: skip
+            "pending": self.pending,
+            "pending_bytes": self._pending_bytes,
+            "written": self.written,
+            "escaped": self.escaped,
+            "waited": self.waited,
+            "refused": self.refused,
+            "dropped": self.dropped,
+        }
 
     def problem(self) -> str | None:
         """Why the hub should not be called ready because of its message log, or ``None``."""
@@ -149,8 +154,13 @@ class MessageLog:
             return
         self.refused += 1
         if self.refused in self.LOUD or self.refused % 10_000 == 0:
-            log.warning("message log full; refusing exchanges", refused=self.refused, pending=self.pending,
-                        pending_bytes=self._pending_bytes, last_error=self.last_error)  # fmt: skip
+            log.warning(
+                "message log full; refusing exchanges",
+                refused=self.refused,
+                pending=self.pending,
+                pending_bytes=self._pending_bytes,
+                last_error=self.last_error,
+            )
         raise LoggingFailed(
             "the hub cannot log this exchange now: its message log is full",
             detail=f"{self.pending} records wait to be written; try again shortly",
@@ -218,15 +228,23 @@ class MessageLog:
             else:
                 self.written += 1
                 self.escaped += 1
-                log.warning("message log record stored escaped", message_id=escaped.record.get("messageId"),
-                            fields=escaped.record.get("escapedFields"), reason=escape_text(str(refusal)))  # fmt: skip
+                log.warning(
+                    "message log record stored escaped",
+                    message_id=escaped.record.get("messageId"),
+                    fields=escaped.record.get("escapedFields"),
+                    reason=escape_text(str(refusal)),
+                )
                 self._done(1)
                 return
         self.dropped += 1
         reason = escape_text(f"{type(refusal).__name__}: {refusal}")
         message_id = escape_text(str(entry.record.get("messageId")))
-        log.error("message log record refused by the store; DROPPED", dropped=self.dropped, message_id=message_id,
-                  reason=reason)  # fmt: skip
+        log.error(
+            "message log record refused by the store; DROPPED",
+            dropped=self.dropped,
+            message_id=message_id,
+            reason=reason,
+        )
         self._done(1)
 
     def _done(self, count: int) -> None:
@@ -251,8 +269,12 @@ class MessageLog:
                 if self.failures == 1:
                     log.exception("message log write failed; will retry", pending=self.pending)
                 elif self.failures in self.LOUD or self.failures % 100 == 0:
-                    log.error("message log writes still failing", failures=self.failures, pending=self.pending,
-                              error=self.last_error)  # fmt: skip
+                    log.error(
+                        "message log writes still failing",
+                        failures=self.failures,
+                        pending=self.pending,
+                        error=self.last_error,
+                    )
                 delay = min(self.config.flush_interval * 2**self.failures, self.config.max_retry_delay)
             else:
                 delay = self.config.flush_interval

@@ -78,18 +78,25 @@ class HubMetrics:
             "ngsp_requests", "Exchanges through the hub", ["service", "client", "status"], registry=self.registry
         )
         self.duration = Histogram(
-            "ngsp_request_duration_seconds", "Time from request in to response out", ["service"],
-            buckets=_BUCKETS, registry=self.registry,
-        )  # fmt: skip
+            "ngsp_request_duration_seconds",
+            "Time from request in to response out",
+            ["service"],
+            buckets=_BUCKETS,
+            registry=self.registry,
+        )
         self.errors = Counter("ngsp_errors", "Errors the platform answered, by type", ["type"], registry=self.registry)
         self.auth_failures = Counter(
-            "ngsp_auth_failures", "Failed authentications (wrong /token secret, wrong admin token), by kind",
-            ["kind"], registry=self.registry,
-        )  # fmt: skip
+            "ngsp_auth_failures",
+            "Failed authentications (wrong /token secret, wrong admin token), by kind",
+            ["kind"],
+            registry=self.registry,
+        )
         self.auth_throttled = Counter(
-            "ngsp_auth_throttled", "Authentications refused unchecked (429) after too many failures, by kind",
-            ["kind"], registry=self.registry,
-        )  # fmt: skip
+            "ngsp_auth_throttled",
+            "Authentications refused unchecked (429) after too many failures, by kind",
+            ["kind"],
+            registry=self.registry,
+        )
         for kind in AUTH_KINDS:  # present at 0 from the start, so a rate over them is defined
             self.auth_failures.labels(kind)
             self.auth_throttled.labels(kind)

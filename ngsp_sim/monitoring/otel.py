@@ -13,9 +13,18 @@ from ngsp_sim.monitoring.tracing import TraceContext
 __all__ = ["OtelTracing", "configure_otlp"]
 
 _ATTRIBUTES = (
-    "clientXRoadInstance", "clientMemberClass", "clientMemberCode", "clientSubsystemCode",
-    "serviceMemberCode", "serviceSubsystemCode", "serviceCode", "restMethod", "messageId", "statusCode", "faultCode",
-)  # fmt: skip
+    "clientXRoadInstance",
+    "clientMemberClass",
+    "clientMemberCode",
+    "clientSubsystemCode",
+    "serviceMemberCode",
+    "serviceSubsystemCode",
+    "serviceCode",
+    "restMethod",
+    "messageId",
+    "statusCode",
+    "faultCode",
+)
 
 
 class OtelTracing:

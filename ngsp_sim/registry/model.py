@@ -104,10 +104,18 @@ class Registry:
                 sub_id = SubsystemId(spec.instance, a.member_class, a.code, s.code)
                 subsystems.append(
                     Subsystem(
-                        sub_id, s.name.vi, s.name.en, s.simulator, s.adapters, s.log_bodies,
-                        s.consumer_key, s.consumer_secret, s.tier, s.simulator_options,
+                        sub_id,
+                        s.name.vi,
+                        s.name.en,
+                        s.simulator,
+                        s.adapters,
+                        s.log_bodies,
+                        s.consumer_key,
+                        s.consumer_secret,
+                        s.tier,
+                        s.simulator_options,
                     )
-                )  # fmt: skip
+                )
                 for svc in s.services:
                     operation = svc.operation or svc.code
                     methods = frozenset(svc.methods) if svc.methods else default_methods[(svc.adapter, operation)]

@@ -115,8 +115,11 @@ class RegistrySource:
         try:
             await self.store.release_lease(self.hub_id)
         except Exception as exc:  # shutting down: the lease expires anyway
-            log.warning("could not release this hub's lease on the store; it lapses by itself",
-                        seconds=self.lease_seconds, problem=str(exc))  # fmt: skip
+            log.warning(
+                "could not release this hub's lease on the store; it lapses by itself",
+                seconds=self.lease_seconds,
+                problem=str(exc),
+            )
 
     async def refresh(self) -> bool:
         """Rebuild if the store's registry moved; True when it did. A base topology other than this hub's
@@ -130,8 +133,11 @@ class RegistrySource:
             if self._digest and version[0] != self._digest:
                 if self._warned != version[0]:  # once per stored topology, not every poll
                     self._warned = version[0]
-                    log.warning("the store's topology was replaced by another hub; this hub keeps serving its own "
-                                "(restart it to serve the store's)", store=self.store.display)  # fmt: skip
+                    log.warning(
+                        "the store's topology was replaced by another hub; this hub keeps serving its own "
+                        "(restart it to serve the store's)",
+                        store=self.store.display,
+                    )
                 return False
             await self._rebuild()
         return True

@@ -12,15 +12,35 @@ __all__ = ["junit_report", "markdown_report", "outcome_line"]
 
 MARK = {"passed": "✓", "failed": "✗", "skipped": "–", "pending": "·", "waiting": "…", "running": "…"}
 WORDS = {
-    "vi": {"passed": "đạt", "failed": "không đạt", "stopped": "đã dừng", "skipped": "bỏ qua", "steps": "bước",
-           "abandoned": "bị bỏ dở (hết thời gian chờ bước tiếp)",
-           "step": "Bước", "result": "Kết quả", "time": "Thời gian", "detail": "Chi tiết", "run": "Lần chạy",
-           "cleared": "Lỗi giả lập được gỡ khi kết thúc"},
-    "en": {"passed": "passed", "failed": "failed", "stopped": "stopped", "skipped": "skipped", "steps": "steps",
-           "abandoned": "abandoned (nobody took the next step in time)",
-           "step": "Step", "result": "Result", "time": "Time", "detail": "Detail", "run": "Run",
-           "cleared": "Faults cleared when the run ended"},
-}  # fmt: skip
+    "vi": {
+        "passed": "đạt",
+        "failed": "không đạt",
+        "stopped": "đã dừng",
+        "skipped": "bỏ qua",
+        "steps": "bước",
+        "abandoned": "bị bỏ dở (hết thời gian chờ bước tiếp)",
+        "step": "Bước",
+        "result": "Kết quả",
+        "time": "Thời gian",
+        "detail": "Chi tiết",
+        "run": "Lần chạy",
+        "cleared": "Lỗi giả lập được gỡ khi kết thúc",
+    },
+    "en": {
+        "passed": "passed",
+        "failed": "failed",
+        "stopped": "stopped",
+        "skipped": "skipped",
+        "steps": "steps",
+        "abandoned": "abandoned (nobody took the next step in time)",
+        "step": "Step",
+        "result": "Result",
+        "time": "Time",
+        "detail": "Detail",
+        "run": "Run",
+        "cleared": "Faults cleared when the run ended",
+    },
+}
 
 
 def outcome_line(run: ScenarioRunInfo, lang: str) -> str:
@@ -58,12 +78,20 @@ def junit_report(path: Path, run: ScenarioRunInfo, lang: str) -> None:
     failed = sum(s.status == "failed" for s in run.steps)
     skipped = sum(s.status == "skipped" for s in run.steps)
     seconds = sum(s.ms or 0 for s in run.steps) / 1000
-    suite = ET.Element("testsuite", name=f"scenario {run.scenario}", tests=str(len(run.steps)), failures=str(failed),
-                       skipped=str(skipped), errors="0", time=f"{seconds:.3f}")  # fmt: skip
+    suite = ET.Element(
+        "testsuite",
+        name=f"scenario {run.scenario}",
+        tests=str(len(run.steps)),
+        failures=str(failed),
+        skipped=str(skipped),
+        errors="0",
+        time=f"{seconds:.3f}",
+    )
     for s in run.steps:
         name = f"{s.index + 1:02d} {getattr(s.title, lang)}"
-        case = ET.SubElement(suite, "testcase", classname=f"scenario.{run.scenario}", name=name,
-                             time=f"{(s.ms or 0) / 1000:.3f}")  # fmt: skip
+        case = ET.SubElement(
+            suite, "testcase", classname=f"scenario.{run.scenario}", name=name, time=f"{(s.ms or 0) / 1000:.3f}"
+        )
         if s.status == "failed":
             ET.SubElement(case, "failure", message=(s.detail or "failed").splitlines()[0]).text = s.detail
         elif s.status == "skipped":

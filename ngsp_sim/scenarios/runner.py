@@ -122,11 +122,18 @@ class ScenarioRun:
 
     def info(self) -> ScenarioRunInfo:
         return ScenarioRunInfo(
-            id=self.id, scenario=self.scenario.name, title=Text(**self.scenario.title.model_dump()),
-            state=self.state, step_mode=self.step_mode, current=self.current,
-            variables=self.variables, steps=self.steps, started_ms=self.started_ms, ended_ms=self.ended_ms,
+            id=self.id,
+            scenario=self.scenario.name,
+            title=Text(**self.scenario.title.model_dump()),
+            state=self.state,
+            step_mode=self.step_mode,
+            current=self.current,
+            variables=self.variables,
+            steps=self.steps,
+            started_ms=self.started_ms,
+            ended_ms=self.ended_ms,
             cleanup=self.cleanup,
-        )  # fmt: skip
+        )
 
     def next(self) -> bool:
         """Let a step-mode run take its next step; False when it is not waiting for one."""
@@ -136,8 +143,12 @@ class ScenarioRun:
         return True
 
     def _publish(self, index: int | None = None) -> None:
-        data: dict[str, Any] = {"run": self.id, "scenario": self.scenario.name, "state": self.state,
-                                "current": self.current}  # fmt: skip
+        data: dict[str, Any] = {
+            "run": self.id,
+            "scenario": self.scenario.name,
+            "state": self.state,
+            "current": self.current,
+        }
         if index is not None:
             data["step"] = self.steps[index].model_dump()
         self.feed.publish("scenario", data)
@@ -248,8 +259,15 @@ class ScenarioRun:
         content_type, body = "application/json", b""
         if step.edoc is not None:
             e = substitute(step.edoc.model_dump(by_alias=True), self.variables)
-            body = build_edoc(e["from"], e["to"], number=e["number"], notation=e["notation"], date=e["date"],
-                              subject=e["subject"], signer=e["signer"])  # fmt: skip
+            body = build_edoc(
+                e["from"],
+                e["to"],
+                number=e["number"],
+                notation=e["notation"],
+                date=e["date"],
+                subject=e["subject"],
+                signer=e["signer"],
+            )
             content_type = "text/xml"
         elif step.edoc_status is not None:
             e = substitute(step.edoc_status.model_dump(by_alias=True), self.variables)
@@ -337,10 +355,25 @@ class ScenarioRuns:
     ) -> ScenarioRun:
         self._count += 1
         day = datetime.fromtimestamp(self._clock.now(), UTC)
-        variables = {"run": f"{self._count % 10000:04d}", "today": f"{day:%Y%m%d}", "yymmdd": f"{day:%y%m%d}",
-                     **scenario.variables, **(overrides or {})}  # fmt: skip
-        run = ScenarioRun(self._count, scenario, step_mode, variables, self._send, self._apply, self._reset, self._feed,
-                          self._clock, self.step_timeout)  # fmt: skip
+        variables = {
+            "run": f"{self._count % 10000:04d}",
+            "today": f"{day:%Y%m%d}",
+            "yymmdd": f"{day:%y%m%d}",
+            **scenario.variables,
+            **(overrides or {}),
+        }
+        run = ScenarioRun(
+            self._count,
+            scenario,
+            step_mode,
+            variables,
+            self._send,
+            self._apply,
+            self._reset,
+            self._feed,
+            self._clock,
+            self.step_timeout,
+        )
         self.runs[run.id] = run
         for old in sorted(self.runs)[:-KEEP_RUNS]:
             if self.runs[old].ended_ms is not None:

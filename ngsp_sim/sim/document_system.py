@@ -95,11 +95,16 @@ class DocumentSystem(SimulatedAgency):
         recall = form.get("recall")
         number, notation = recall.split(",")[-1].split("/", 1) if recall else (str(self.sent), "VP")
         edoc = build_edoc(
-            self._me(), recipients, number=number, notation=notation,
+            self._me(),
+            recipients,
+            number=number,
+            notation=notation,
             date=recall.split(",")[1] if recall else date,
-            subject=form.get("subject", "Công văn"), timestamp=self._timestamp(),
-            business_type=1 if recall else 0, reason="Thu hồi" if recall else None,
-        )  # fmt: skip
+            subject=form.get("subject", "Công văn"),
+            timestamp=self._timestamp(),
+            business_type=1 if recall else 0,
+            reason="Thu hồi" if recall else None,
+        )
         status, answer = await self._call("sendEdoc", edoc)
         return json_reply(answer, status)
 

@@ -63,8 +63,12 @@ class OneStopAgency(JsonAgency):
         """A ``dossier.status`` event on ``dossier-status:{province}`` (e.g. ``dossier-status:H29``)."""
         if self.publish is not None:
             province = self.agency_code.rsplit(".", 1)[-1]
-            data = {"MaHoSo": code, "TrangThaiHoSo": state, "DonViXuLy": self.agency_code,
-                    "ThoiDiem": self._stamp(self.clock.now())}  # fmt: skip
+            data = {
+                "MaHoSo": code,
+                "TrangThaiHoSo": state,
+                "DonViXuLy": self.agency_code,
+                "ThoiDiem": self._stamp(self.clock.now()),
+            }
             await self.publish(f"dossier-status:{province}", "dossier.status", data)
 
     async def _call(self, service: str, body: dict[str, Any]) -> tuple[int, object]:

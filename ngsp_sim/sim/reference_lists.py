@@ -14,9 +14,27 @@ __all__ = ["ReferenceListsAgency"]
 
 VERSION = "2025-01"
 ETHNIC_GROUPS = (
-    "Kinh", "Tày", "Thái", "Hoa", "Khmer", "Mường", "Nùng", "Mông", "Dao", "Gia Rai",
-    "Ngái", "Ê Đê", "Ba Na", "Xơ Đăng", "Sán Chay", "Cơ Ho", "Chăm", "Sán Dìu", "Hrê", "Mnông",
-)  # fmt: skip
+    "Kinh",
+    "Tày",
+    "Thái",
+    "Hoa",
+    "Khmer",
+    "Mường",
+    "Nùng",
+    "Mông",
+    "Dao",
+    "Gia Rai",
+    "Ngái",
+    "Ê Đê",
+    "Ba Na",
+    "Xơ Đăng",
+    "Sán Chay",
+    "Cơ Ho",
+    "Chăm",
+    "Sán Dìu",
+    "Hrê",
+    "Mnông",
+)
 
 
 class ReferenceListsAgency(SimulatedAgency):

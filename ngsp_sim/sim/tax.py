@@ -39,9 +39,14 @@ class TaxAgency(JsonAgency):
         number = f"{len(self.notices) + 1:06d}/TB-CT"
         self.notices[(body.MaSoThue, number)] = {"SoTien": body.SoTien, "paid": None, "MaHoSo": body.MaHoSo}
         return json_reply(
-            {"MaLoi": "00", "MoTaLoi": "Thành công", "SoQuyetDinh": number, "SoTien": body.SoTien,
-             "TrangThaiThanhToan": 0}
-        )  # fmt: skip
+            {
+                "MaLoi": "00",
+                "MoTaLoi": "Thành công",
+                "SoQuyetDinh": number,
+                "SoTien": body.SoTien,
+                "TrangThaiThanhToan": 0,
+            }
+        )
 
     def pay(self, tax_code: str, number: str) -> None:
         notice = self.notices[(tax_code, number)]

@@ -201,8 +201,12 @@ async def verify_chain(
     state = await store.chain_state()
     if not state.verifies(key):
         signer = f"signed by key {state.key_id}" if state.key_id else "unsigned"
-        return ChainReport(0, None, f"the chain state (anchor and head) does not verify with key {key.fingerprint} "
-                                    f"({signer}): it was changed, or the key is not this log's")  # fmt: skip
+        return ChainReport(
+            0,
+            None,
+            f"the chain state (anchor and head) does not verify with key {key.fingerprint} "
+            f"({signer}): it was changed, or the key is not this log's",
+        )
     expected_prev, after, checked, head_seen = state.anchor, 0, 0, False
     while records := await store.scan_messages(after, batch):
         for record in records:

@@ -43,8 +43,11 @@ class CredentialSql:
         async with self.dialect.transaction() as tx:
             await tx.execute(
                 "INSERT INTO tokens (token_hash, consumer_key, client, expires_ms) VALUES (?, ?, ?, ?)",
-                token_hash, consumer_key, client, expires_ms,
-            )  # fmt: skip
+                token_hash,
+                consumer_key,
+                client,
+                expires_ms,
+            )
 
     async def get_token(self, token_hash: str) -> tuple[str, int] | None:
         row = await self.dialect.fetchrow("SELECT client, expires_ms FROM tokens WHERE token_hash = ?", token_hash)

@@ -81,8 +81,17 @@ def _digest(line: dict[str, Any]) -> str:
     if not isinstance(line["truncated"], bool) or not isinstance(line["id"], int):
         raise TypeError("id must be a number and truncated true or false")
     client_request, provider_request, provider_response, client_response = bodies
-    entry = MessageEntry({}, line["client"], line["service"], client_request, provider_request, provider_response,
-                         client_response, truncated=line["truncated"], injected=line["injected"])  # fmt: skip
+    entry = MessageEntry(
+        {},
+        line["client"],
+        line["service"],
+        client_request,
+        provider_request,
+        provider_response,
+        client_response,
+        truncated=line["truncated"],
+        injected=line["injected"],
+    )
     digest = hashlib.sha256()
     encode_fields(digest.update, [str(line["id"]).encode(), line["prevHash"].encode(), line["hash"].encode()])
     encode_fields(digest.update, record_fields(line["record"], entry, line["violations"]))
@@ -117,15 +126,17 @@ async def export_bundle(store: Store, from_ms: int, to_ms: int, now_ms: int) -> 
             chosen += [m for m in batch if m.id <= last]
             after = batch[-1].id
     key = store.key
-    header = orjson.dumps({
-        "format": BUNDLE_FORMAT,
-        "publicKey": base64.b64encode(key.public_key).decode(),
-        "keyFingerprint": key.fingerprint,
-        "fromMs": from_ms,
-        "toMs": to_ms,
-        "exportedMs": now_ms,
-        "records": len(chosen),
-    })  # fmt: skip
+    header = orjson.dumps(
+        {
+            "format": BUNDLE_FORMAT,
+            "publicKey": base64.b64encode(key.public_key).decode(),
+            "keyFingerprint": key.fingerprint,
+            "fromMs": from_ms,
+            "toMs": to_ms,
+            "exportedMs": now_ms,
+            "records": len(chosen),
+        }
+    )
     lines = [orjson.dumps(_record_line(m)) for m in chosen]
     manifest = [[m.id, _digest(orjson.loads(line))] for m, line in zip(chosen, lines, strict=True)]
     signature = key.sign(_signed(header, manifest))
@@ -180,8 +191,12 @@ def verify_bundle(data: bytes) -> BundleReport:
     except ValueError:
         return BundleReport(0, print_, "the public key is not an Ed25519 public key")
     if not valid:
-        return BundleReport(0, print_, "the signature does not verify with the bundle's public key: the header, "
-                                       "the signed list of records, the signature or the key was changed")  # fmt: skip
+        return BundleReport(
+            0,
+            print_,
+            "the signature does not verify with the bundle's public key: the header, "
+            "the signed list of records, the signature or the key was changed",
+        )
     return _check_records(lines[1:-1], manifest, print_)
 
 

@@ -118,14 +118,25 @@ class ExchangeStore:
         async with self.dialect.transaction() as tx:
             await tx.execute(
                 f"INSERT INTO edocs ({_EDOC_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                edoc.doc_id, edoc.kind, edoc.sender, edoc.document_id, edoc.business_type, edoc.subject,
-                edoc.status_code, edoc.about, edoc.body, edoc.sha256, edoc.created_ms,
-            )  # fmt: skip
+                edoc.doc_id,
+                edoc.kind,
+                edoc.sender,
+                edoc.document_id,
+                edoc.business_type,
+                edoc.subject,
+                edoc.status_code,
+                edoc.about,
+                edoc.body,
+                edoc.sha256,
+                edoc.created_ms,
+            )
             for organ in mailboxes:
                 await tx.execute(
                     "INSERT INTO mailbox (organ_id, doc_id, received_ms) VALUES (?, ?, ?)",
-                    organ, edoc.doc_id, edoc.created_ms,
-                )  # fmt: skip
+                    organ,
+                    edoc.doc_id,
+                    edoc.created_ms,
+                )
             if edoc.kind == "status" and edoc.about is not None:
                 await self._set_status(tx, edoc.about, edoc.sender, edoc.status_code or "", edoc.created_ms)
             await self._enqueue(tx, events, edoc.created_ms)
@@ -134,8 +145,11 @@ class ExchangeStore:
         await tx.execute("DELETE FROM edoc_status WHERE doc_id = ? AND organ_id = ?", doc_id, organ)
         await tx.execute(
             "INSERT INTO edoc_status (doc_id, organ_id, status_code, updated_ms) VALUES (?, ?, ?, ?)",
-            doc_id, organ, code, now,
-        )  # fmt: skip
+            doc_id,
+            organ,
+            code,
+            now,
+        )
 
     async def set_status(self, doc_id: str, organ: str, code: str, now: int) -> None:
         async with self.dialect.transaction() as tx:
@@ -150,8 +164,9 @@ class ExchangeStore:
         rows = await self.dialect.fetch(
             f"SELECT {_EDOC_COLUMNS} FROM edocs WHERE sender = ? AND document_id = ? AND kind = 'edoc' "
             "AND business_type <> 1 ORDER BY created_ms, doc_id LIMIT 1",
-            sender, document_id,
-        )  # fmt: skip
+            sender,
+            document_id,
+        )
         return _edoc(rows[0]) if rows else None
 
     async def find_recall(self, sender: str, document_id: str, recipient: str) -> StoredEdoc | None:
@@ -160,8 +175,10 @@ class ExchangeStore:
             f"SELECT {', '.join('e.' + c for c in _EDOC_COLUMNS.split(', '))} FROM edocs e JOIN mailbox m "
             "ON m.doc_id = e.doc_id WHERE e.sender = ? AND e.document_id = ? AND e.kind = 'edoc' "
             "AND e.business_type = 1 AND m.organ_id = ? ORDER BY e.created_ms DESC LIMIT 1",
-            sender, document_id, recipient,
-        )  # fmt: skip
+            sender,
+            document_id,
+            recipient,
+        )
         return _edoc(rows[0]) if rows else None
 
     async def recipients(self, doc_id: str) -> dict[str, str | None]:
@@ -177,8 +194,10 @@ class ExchangeStore:
         rows = await self.dialect.fetch(
             f"SELECT m.id AS cursor, {', '.join('e.' + c for c in _EDOC_COLUMNS.split(', '))} FROM mailbox m "
             "JOIN edocs e ON e.doc_id = m.doc_id WHERE m.organ_id = ? AND m.id > ? ORDER BY m.id LIMIT ?",
-            organ, after, limit,
-        )  # fmt: skip
+            organ,
+            after,
+            limit,
+        )
         return [_edoc(r, int(r["cursor"])) for r in rows]
 
     # --- subscriptions ---
@@ -189,8 +208,15 @@ class ExchangeStore:
             await tx.execute(
                 "INSERT INTO subscriptions (id, topic, url, secret, max_attempts, source, created_ms, active) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                sub.id, sub.topic, sub.url, sub.secret, sub.max_attempts, sub.source, sub.created_ms, sub.active,
-            )  # fmt: skip
+                sub.id,
+                sub.topic,
+                sub.url,
+                sub.secret,
+                sub.max_attempts,
+                sub.source,
+                sub.created_ms,
+                sub.active,
+            )
 
     async def get_subscription(self, sub_id: str) -> Subscription | None:
         rows = await self.dialect.fetch("SELECT * FROM subscriptions WHERE id = ?", sub_id)
@@ -220,8 +246,15 @@ class ExchangeStore:
                 f"SELECT id, CAST(? AS TEXT), CAST(? AS TEXT), CAST(? AS TEXT) || id, CAST(? AS {self.dialect.blob}), "
                 "CAST(? AS BIGINT), 'pending', 0, CAST(? AS BIGINT), 0 "
                 "FROM subscriptions WHERE active AND topic IN (?, ?) ORDER BY id",
-                event.event_type, event.topic, event.key + ":", event.payload, now, now, event.topic, wildcard,
-            )  # fmt: skip
+                event.event_type,
+                event.topic,
+                event.key + ":",
+                event.payload,
+                now,
+                now,
+                event.topic,
+                wildcard,
+            )
 
     async def claim(self, now: int, lease_ms: int, subscriptions: int, batch: int) -> list[list[Delivery]]:
         """Up to ``subscriptions`` subscriptions whose oldest open delivery is due, each with up to
@@ -233,20 +266,25 @@ class ExchangeStore:
                 "(SELECT min(id) AS id FROM deliveries WHERE status IN ('pending', 'failed') GROUP BY subscription_id)"
                 " h ON d.id = h.id WHERE d.next_attempt_ms <= ? AND d.lease_until_ms <= ? ORDER BY d.id LIMIT ?"
                 + self.dialect.skip_locked,
-                now, now, subscriptions,
-            )  # fmt: skip
+                now,
+                now,
+                subscriptions,
+            )
             for head in heads:
                 rest = await tx.fetch(
                     f"SELECT {_DELIVERY_COLUMNS} FROM deliveries WHERE subscription_id = ? AND id > ? "
                     "AND status = 'pending' ORDER BY id LIMIT ?",
-                    head["subscription_id"], head["id"], batch - 1,
-                )  # fmt: skip
+                    head["subscription_id"],
+                    head["id"],
+                    batch - 1,
+                )
                 group = [_delivery(head), *(_delivery(r) for r in rest)]
                 marks = ", ".join("?" for _ in group)
                 await tx.execute(
                     f"UPDATE deliveries SET lease_until_ms = ? WHERE id IN ({marks})",
-                    now + lease_ms, *(d.id for d in group),
-                )  # fmt: skip
+                    now + lease_ms,
+                    *(d.id for d in group),
+                )
                 out.append(group)
         return out
 
@@ -255,8 +293,10 @@ class ExchangeStore:
             await tx.execute(
                 "UPDATE deliveries SET status = 'delivered', attempts = ?, delivered_ms = ?, lease_until_ms = 0, "
                 "last_error = NULL WHERE id = ?",
-                attempts, now, delivery_id,
-            )  # fmt: skip
+                attempts,
+                now,
+                delivery_id,
+            )
 
     async def failed(self, delivery_id: int, attempts: int, error: str, next_attempt_ms: int | None) -> None:
         """``next_attempt_ms`` ``None`` moves the delivery to the dead-letter list."""
@@ -265,8 +305,12 @@ class ExchangeStore:
             await tx.execute(
                 "UPDATE deliveries SET status = ?, attempts = ?, last_error = ?, next_attempt_ms = ?, "
                 "lease_until_ms = 0 WHERE id = ?",
-                status, attempts, error[:1000], next_attempt_ms or 0, delivery_id,
-            )  # fmt: skip
+                status,
+                attempts,
+                error[:1000],
+                next_attempt_ms or 0,
+                delivery_id,
+            )
 
     async def release(self, ids: Sequence[int]) -> None:
         if ids:
@@ -308,8 +352,9 @@ class ExchangeStore:
             await tx.execute(
                 f"UPDATE deliveries SET status = 'pending', attempts = 0, next_attempt_ms = ?, lease_until_ms = 0 "
                 f"WHERE {where}",
-                now, *params,
-            )  # fmt: skip
+                now,
+                *params,
+            )
         return len(found)
 
     async def counts(self) -> dict[str, int]:

@@ -58,8 +58,9 @@ class LogKey:
         self._private = private
         self.source = source
         """Where the key came from (a path, or ``ephemeral``): shown to people, never the key."""
-        seed = private.private_bytes(serialization.Encoding.Raw, serialization.PrivateFormat.Raw,
-                                     serialization.NoEncryption())  # fmt: skip
+        seed = private.private_bytes(
+            serialization.Encoding.Raw, serialization.PrivateFormat.Raw, serialization.NoEncryption()
+        )
         self._chain_key = HKDF(hashes.SHA256(), 32, salt=None, info=_CHAIN_INFO).derive(seed)
         self.public_key = private.public_key().public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
         self.fingerprint = fingerprint(self.public_key)

@@ -75,8 +75,11 @@ class RegistrySql:
         async with self.dialect.transaction() as tx:
             return await tx.insert(
                 "INSERT INTO registry_changes (ts_ms, actor, op, payload) VALUES (?, ?, ?, ?)",
-                change.ts_ms, change.actor, change.op, orjson.dumps(change.payload).decode(),
-            )  # fmt: skip
+                change.ts_ms,
+                change.actor,
+                change.op,
+                orjson.dumps(change.payload).decode(),
+            )
 
     async def list_changes(self, after_id: int = 0) -> list[RegistryChange]:
         sql = "SELECT id, ts_ms, actor, op, payload FROM registry_changes WHERE id > ? ORDER BY id"

@@ -26,8 +26,12 @@ __all__ = ["SqliteDialect", "SqliteStore"]
 
 # 16 KiB pages (set before a new file's first table; existing files keep theirs): a message-log row
 # (~2.5 KB with compressed bodies) fills a 4 KiB page alone, six of them share a 16 KiB page.
-_PRAGMAS = ("PRAGMA page_size=16384", "PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL",
-            "PRAGMA busy_timeout=10000")  # fmt: skip
+_PRAGMAS = (
+    "PRAGMA page_size=16384",
+    "PRAGMA journal_mode=WAL",
+    "PRAGMA synchronous=NORMAL",
+    "PRAGMA busy_timeout=10000",
+)
 
 
 class SqliteStore(SqlStore):

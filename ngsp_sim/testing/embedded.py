@@ -90,9 +90,11 @@ class HubHandle:
         """A call to ``/api/v1{path}`` with the admin token; raises ``AdminApiError`` on 4xx/5xx."""
         data = orjson.dumps(body) if body is not None else None
         request = urllib.request.Request(  # noqa: S310  the URL is the embedded hub's own loopback address
-            f"{self.url}/api/v1{path}", data=data, method=method,
+            f"{self.url}/api/v1{path}",
+            data=data,
+            method=method,
             headers={"Authorization": f"Bearer {self.admin_token}", "Content-Type": "application/json"},
-        )  # fmt: skip
+        )
         try:
             with urllib.request.urlopen(request, timeout=30) as answer:  # noqa: S310
                 raw = answer.read()
@@ -125,12 +127,17 @@ class HubHandle:
             record = detail["record"]
             found.append(
                 LoggedExchange(
-                    detail["id"], detail["client"], detail["service"], record.get("statusCode"),
-                    bool(record.get("succeeded")), detail.get("violations") or [],
-                    _decode(detail["bodies"].get("client_request")), _decode(detail["bodies"].get("client_response")),
+                    detail["id"],
+                    detail["client"],
+                    detail["service"],
+                    record.get("statusCode"),
+                    bool(record.get("succeeded")),
+                    detail.get("violations") or [],
+                    _decode(detail["bodies"].get("client_request")),
+                    _decode(detail["bodies"].get("client_response")),
                     record,
                 )
-            )  # fmt: skip
+            )
         return found
 
     def inject_fault(self, fault_id: str, target: str, kind: str, **options: Any) -> None:
@@ -180,8 +187,9 @@ class EmbeddedHub:
         return asyncio.run_coroutine_threadsafe(coro, self._loop).result(timeout)
 
     async def _start(self) -> str:
-        app = create_app(self.config, topology_text=self._topology_text, adapters=self._adapters,
-                         simulators=self._simulators)  # fmt: skip
+        app = create_app(
+            self.config, topology_text=self._topology_text, adapters=self._adapters, simulators=self._simulators
+        )
         listening = await start_serving(app, self.config.host, self.config.port, self.config.connections)
         self._runner = listening.runner
         return listening.url

@@ -51,8 +51,14 @@ class Recorded:
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Recorded:
         request, response = data["request"], data["response"]
-        return cls(data["service"], request["method"], request["path"], _decode(request), int(response["status"]),
-                   _decode(response))  # fmt: skip
+        return cls(
+            data["service"],
+            request["method"],
+            request["path"],
+            _decode(request),
+            int(response["status"]),
+            _decode(response),
+        )
 
 
 def _encode(body: bytes) -> dict[str, str]:
