@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
-    from ngsp_sim.store.chain import ChainState
+    from ngsp_sim.store.chainstate import ChainState
     from ngsp_sim.store.exchange import ExchangeStore
     from ngsp_sim.store.logkey import LogKey
 
