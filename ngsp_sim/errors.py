@@ -11,6 +11,7 @@ boundary that meets them, never leaked.
     ├── TopologyError                          a topology file is wrong (start-up, never on the wire)
     ├── ScenarioError                          a scenario file is wrong, or names no known scenario
     ├── StoreInUse                             another live hub serves a different topology from the store
+    ├── StoreMissing                           a command reads a store that does not exist (it makes none)
     ├── CannotListen                           the address to serve on is taken or not ours (start-up)
     ├── PluginError                            an installed plugin cannot be used (start-up)
     ├── SignatureError (ValueError)            a webhook delivery's signature does not hold (receiver side)
@@ -92,6 +93,7 @@ __all__ = [
     "SignatureError",
     "StepFailed",
     "StoreInUse",
+    "StoreMissing",
     "Throttled",
     "Timeout",
     "TopologyError",
@@ -150,6 +152,18 @@ class ScenarioError(NgspSimError):
         self.problems = list(problems)
         lines = "\n".join(f"  - {p}" for p in self.problems)
         super().__init__(f"{source}: {len(self.problems)} problem(s) in the scenario:\n{lines}")
+
+
+class StoreMissing(NgspSimError):
+    """A command that reads or changes what a hub wrote was pointed at a store that does not exist: it
+    says so rather than create an empty store (and a new message-log key) in the wrong place."""
+
+    def __init__(self, where: str) -> None:
+        self.where = where
+        super().__init__(
+            f"no store at {where}: start a hub here with `ngsp-sim up`, or name its store with --data-dir DIR "
+            "or --store URL"
+        )
 
 
 class StoreInUse(NgspSimError):

@@ -18,6 +18,7 @@ from rich.table import Table
 
 from ngsp_sim.cli.client import DEFAULT_HUB, TOKEN_ENV
 from ngsp_sim.config import ConnectionLimits
+from ngsp_sim.errors import StoreMissing
 from ngsp_sim.hub.server import serve
 from ngsp_sim.settings import default_data_dir
 from ngsp_sim.store import DEFAULT_FILE, Store, store_from_url
@@ -89,12 +90,6 @@ def store_options(command: F) -> F:
     return click.option("--data-dir", type=click.Path(path_type=Path), help=where)(command)
 
 
-class NoStore(click.ClickException):
-    """The store a command reads does not exist (exit 2, like every other refusal of what was asked)."""
-
-    exit_code = 2
-
-
 def open_store(
     data_dir: Path | None, store: str | None, log_key: Path | None = None, *, create_key: bool = True
 ) -> Store:
@@ -105,10 +100,7 @@ def open_store(
     directory = data_dir or default_data_dir(os.environ)
     sqlite = directory / DEFAULT_FILE if store is None else _sqlite_file(store)
     if sqlite is not None and not sqlite.is_file():
-        raise NoStore(
-            f"no store at {sqlite}: start a hub here with `ngsp-sim up`, or name its store with --data-dir DIR "
-            "or --store URL"
-        )
+        raise StoreMissing(str(sqlite))
     return store_from_url(store, directory, log_key, create_key=create_key)
 
 
