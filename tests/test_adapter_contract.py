@@ -82,13 +82,13 @@ async def _agency(case: Case, stack: contextlib.AsyncExitStack) -> SimulatedAgen
     return agency
 
 
-def test_every_builtin_operation_has_a_contract_case():
+def test_every_builtin_operation_has_a_contract_case() -> None:
     covered = {(c.adapter, c.operation) for c in CASES}
     assert covered == {(name, op) for name, cls in adapters.BUILTIN.items() for op in cls.operations}
 
 
 @pytest.mark.parametrize("case", CASES, ids=IDS)
-async def test_round_trip_through_the_native_agency(case: Case):
+async def test_round_trip_through_the_native_agency(case: Case) -> None:
     adapter = adapters.BUILTIN[case.adapter](case.options)
     async with contextlib.AsyncExitStack() as stack:
         agency = await _agency(case, stack)
@@ -99,7 +99,7 @@ async def test_round_trip_through_the_native_agency(case: Case):
 
 @pytest.mark.parametrize("garbage", GARBAGE)
 @pytest.mark.parametrize("case", CASES, ids=IDS)
-async def test_answers_outside_the_protocol_are_native_format_errors(case: Case, garbage: bytes):
+async def test_answers_outside_the_protocol_are_native_format_errors(case: Case, garbage: bytes) -> None:
     adapter = adapters.BUILTIN[case.adapter](case.options)
     passthrough = issubclass(adapters.BUILTIN[case.adapter], JsonRestAdapter) or case.adapter == "edxml"
     await check_garbage_answer(
@@ -115,7 +115,7 @@ async def test_answers_outside_the_protocol_are_native_format_errors(case: Case,
     ],
     ids=["entity-expansion", "external-entity"],
 )
-async def test_xml_with_entities_is_refused_not_expanded(body: bytes):
+async def test_xml_with_entities_is_refused_not_expanded(body: bytes) -> None:
     case = CASES[0]
     adapter = adapters.BUILTIN[case.adapter](case.options)
 
@@ -126,7 +126,7 @@ async def test_xml_with_entities_is_refused_not_expanded(body: bytes):
         await drive(adapter.exchange(_call(adapter, case)), send)
 
 
-def test_xml_request_encoding_round_trips_through_the_model():
+def test_xml_request_encoding_round_trips_through_the_model() -> None:
     from adapters.soap import build_envelope, read_envelope
     from schemas.population import NAMESPACE, TraCuuThongTinCongDanRequest
 

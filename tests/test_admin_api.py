@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
+from aiohttp.test_utils import TestClient
 
-from ngsp_sim.admin.api import ROUTES
+from ngsp_sim.admin.api import ROUTES, Route
 from ngsp_sim.clock import SystemClock
 from ngsp_sim.hub.runtime import HUB
 from ngsp_sim.sim import AgencyContext, Country
 from ngsp_sim.sim.business import BusinessAgency
 from ngsp_sim.store import SqliteStore
-from tests.helpers import ADMIN, BUSINESS, HOTICH, MOTCUA, POPULATION, lookup_body
+from tests.helpers import ADMIN, BUSINESS, HOTICH, MOTCUA, POPULATION, MakeHub, lookup_body
 
 NEW_SERVICE = "VN/GOV/000.00.00.H01/MOTCUA/traCuuDoanhNghiep"
 
@@ -22,7 +24,7 @@ async def _flush(hub: Any) -> None:
 
 
 @pytest.mark.parametrize("route", ROUTES, ids=lambda r: f"{r.method} {r.path}")
-async def test_every_admin_route_needs_the_token(hub, route):
+async def test_every_admin_route_needs_the_token(hub: TestClient[Any, Any], route: Route) -> None:
     path = route.path.replace("{id:.+}", "VN/GOV/000.00.00.G01/CSDLQGDC/TraCuuThongTinCongDan").replace("{id}", "1")
     for headers in ({}, {"Authorization": "Bearer wrong-token"}, {"Authorization": "Basic dGVzdA=="}):
         resp = await hub.request(route.method, path, headers=headers)
@@ -31,12 +33,12 @@ async def test_every_admin_route_needs_the_token(hub, route):
         assert (await resp.json())["error"] == "unauthorized"
 
 
-async def test_open_endpoints_need_no_token(hub):
+async def test_open_endpoints_need_no_token(hub: TestClient[Any, Any]) -> None:
     assert (await hub.get("/healthz")).status == 200
     assert (await hub.get("/listClients")).status == 200
 
 
-async def test_list_filter_and_page_through_messages(hub):
+async def test_list_filter_and_page_through_messages(hub: TestClient[Any, Any]) -> None:
     for n in range(7):
         await hub.post(POPULATION, json=lookup_body(), headers={"X-Road-Client": MOTCUA, "X-Road-Id": f"p-{n}"})
     await hub.get(f"{BUSINESS}?msdn=0312345673", headers={"X-Road-Client": HOTICH})  # denied
@@ -59,7 +61,7 @@ async def test_list_filter_and_page_through_messages(hub):
     assert len(by_id["items"]) == 1
 
 
-async def test_one_message_with_its_bodies(hub):
+async def test_one_message_with_its_bodies(hub: TestClient[Any, Any]) -> None:
     await hub.post(POPULATION, json=lookup_body(), headers={"X-Road-Client": MOTCUA})
     await _flush(hub)
     (item,) = (await (await hub.get("/api/v1/messages", headers=ADMIN)).json())["items"]
@@ -72,13 +74,13 @@ async def test_one_message_with_its_bodies(hub):
 
 
 @pytest.mark.parametrize("query", ["limit=0", "limit=501", "succeeded=maybe", "cursor=x", "since=yesterday"])
-async def test_bad_query_parameters_are_400(hub, query):
+async def test_bad_query_parameters_are_400(hub: TestClient[Any, Any], query: str) -> None:
     resp = await hub.get(f"/api/v1/messages?{query}", headers=ADMIN)
     assert resp.status == 400
     assert (await resp.json())["error"] == "invalid"
 
 
-async def test_health_statistics_per_service(hub):
+async def test_health_statistics_per_service(hub: TestClient[Any, Any]) -> None:
     for _ in range(3):
         await hub.post(POPULATION, json=lookup_body(), headers={"X-Road-Client": MOTCUA})
     await hub.post(POPULATION, json=lookup_body(SoDinhDanh="1"), headers={"X-Road-Client": MOTCUA})
@@ -97,7 +99,9 @@ async def _business_provider(aiohttp_server: Any) -> str:
     return str(server.make_url("")).rstrip("/")
 
 
-async def test_register_a_service_grant_and_revoke_access_at_runtime(hub, aiohttp_server):
+async def test_register_a_service_grant_and_revoke_access_at_runtime(
+    hub: TestClient[Any, Any], aiohttp_server: Any
+) -> None:
     url = f"/r1/{NEW_SERVICE}?msdn=0312345673"
     before = await hub.get(url, headers={"X-Road-Client": MOTCUA})
     assert before.headers["X-Road-Error"] == "Server.ClientProxy.UnknownMember"
@@ -166,7 +170,14 @@ async def test_register_a_service_grant_and_revoke_access_at_runtime(hub, aiohtt
         ("PUT", "/api/v1/access", [1, 2], 400, "invalid put_access"),
     ],
 )
-async def test_invalid_changes_are_refused_with_reasons(hub, method, path, body, status, fragment):
+async def test_invalid_changes_are_refused_with_reasons(
+    hub: TestClient[Any, Any],
+    method: str,
+    path: str,
+    body: dict[str, Any] | list[Any] | None,
+    status: int,
+    fragment: str,
+) -> None:
     resp = await hub.request(method, path, json=body, headers=ADMIN)
     assert resp.status == status
     answer = await resp.json()
@@ -175,7 +186,7 @@ async def test_invalid_changes_are_refused_with_reasons(hub, method, path, body,
     assert changes == []
 
 
-async def test_registry_changes_and_message_log_survive_a_restart(make_hub, tmp_path):
+async def test_registry_changes_and_message_log_survive_a_restart(make_hub: MakeHub, tmp_path: Path) -> None:
     path = tmp_path / "hub.sqlite3"
     first = await make_hub(store=SqliteStore(path))
     revoke = {"client": HOTICH, "service": "VN/GOV/000.00.00.G01/CSDLQGDC/TraCuuThongTinCongDan"}
@@ -189,14 +200,14 @@ async def test_registry_changes_and_message_log_survive_a_restart(make_hub, tmp_
     assert len(found["items"]) == 1
 
 
-async def test_verify_endpoint(hub):
+async def test_verify_endpoint(hub: TestClient[Any, Any]) -> None:
     await hub.post(POPULATION, json=lookup_body(), headers={"X-Road-Client": MOTCUA})
     await _flush(hub)
     report = await (await hub.get("/api/v1/messages-verify", headers=ADMIN)).json()
     assert report == {"ok": True, "checked": 1, "broken_id": None, "reason": ""}
 
 
-async def test_admin_openapi_lists_every_route(hub):
+async def test_admin_openapi_lists_every_route(hub: TestClient[Any, Any]) -> None:
     doc = await (await hub.get("/api/v1/openapi.json", headers=ADMIN)).json()
     assert doc["openapi"] == "3.1.0"
     documented = {(m.upper(), p) for p, ops in doc["paths"].items() for m in ops}
@@ -204,13 +215,13 @@ async def test_admin_openapi_lists_every_route(hub):
     assert "MessagePage" in doc["components"]["schemas"]
 
 
-async def test_a_message_id_past_any_log_position_is_not_found(hub):
+async def test_a_message_id_past_any_log_position_is_not_found(hub: TestClient[Any, Any]) -> None:
     """Found by schemathesis: an id beyond SQLite's integers was a 500."""
     resp = await hub.get("/api/v1/messages/999999999999999999999999999999", headers=ADMIN)
     assert resp.status == 404
 
 
-async def test_unknown_query_parameters_and_methods_are_refused(hub):
+async def test_unknown_query_parameters_and_methods_are_refused(hub: TestClient[Any, Any]) -> None:
     resp = await hub.get("/api/v1/messages?sevice=x", headers=ADMIN)
     assert resp.status == 400 and "'sevice'" in (await resp.json())["message"]
     resp = await hub.request("PATCH", "/api/v1/messages", headers=ADMIN)

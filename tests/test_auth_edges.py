@@ -52,7 +52,7 @@ async def served_and_logged(hub: TestClient[Any, Any], headers: dict[str, str] |
 # --- finding 9: rotation reaches every replica within the bound ----------------------------------
 
 
-async def test_the_token_cache_bound_is_what_the_readme_promises():
+async def test_the_token_cache_bound_is_what_the_readme_promises() -> None:
     assert 0 < CACHE <= MAX_TOKEN_CACHE_SECONDS == 2.0
     with pytest.raises(ValueError, match="token_cache_seconds"):
         SecurityConfig(token_cache_seconds=30)
@@ -60,7 +60,7 @@ async def test_the_token_cache_bound_is_what_the_readme_promises():
 
 async def test_rotation_on_the_store_stops_old_tokens_on_every_replica(
     make_hub: MakeHub, store_url: str, clock: ManualClock
-):
+) -> None:
     """Two replicas on one store (SQLite file, PostgreSQL); the key is rotated on the store as
     ``ngsp-sim credentials rotate`` does, with no replica told. Within the cache bound both refuse."""
     first = await make_hub(store=store_from_url(store_url))
@@ -88,7 +88,7 @@ async def test_rotation_on_the_store_stops_old_tokens_on_every_replica(
         await served_and_logged(replica, bearer(fresh))
 
 
-async def test_a_token_is_re_checked_once_the_cache_runs_out_not_before(make_hub: MakeHub, clock: ManualClock):
+async def test_a_token_is_re_checked_once_the_cache_runs_out_not_before(make_hub: MakeHub, clock: ManualClock) -> None:
     """The cache is what makes the bound: a revoked token passes until its entry expires, then never."""
     hub = await make_hub()
     token = await token_for(hub)
@@ -100,7 +100,7 @@ async def test_a_token_is_re_checked_once_the_cache_runs_out_not_before(make_hub
     assert (await hub.get(BIZ_GATEWAY, headers=bearer(token))).status == 401
 
 
-async def test_cli_rotation_against_a_running_hub_process(tmp_path: Path):
+async def test_cli_rotation_against_a_running_hub_process(tmp_path: Path) -> None:
     """Real processes: a hub on a SQLite file, ``ngsp-sim credentials rotate`` run beside it. No request
     that starts later than the bound after the command returns is accepted with the old token."""
     data = str(tmp_path / "d")
@@ -153,7 +153,7 @@ async def scrape(hub: TestClient[Any, Any]) -> set[tuple[str, tuple[tuple[str, s
     return series(await resp.text())
 
 
-async def test_unknown_services_and_clients_collapse_into_one_label_value(hub: TestClient[Any, Any]):
+async def test_unknown_services_and_clients_collapse_into_one_label_value(hub: TestClient[Any, Any]) -> None:
     named: list[str] = []
 
     def random_subsystem() -> str:
@@ -223,7 +223,9 @@ async def metrics_text(hub: TestClient[Any, Any]) -> str:
     return await resp.text()
 
 
-async def test_wrong_token_secrets_are_throttled_per_source_then_forgiven(hub: TestClient[Any, Any], clock):
+async def test_wrong_token_secrets_are_throttled_per_source_then_forgiven(
+    hub: TestClient[Any, Any], clock: ManualClock
+) -> None:
     assert await wrong_secrets(hub.post, DEFAULTS.source_burst) == [401] * DEFAULTS.source_burst
     resp = await hub.post("/token", data=GRANT, headers=basic_auth(DEMO_KEY, DEMO_SECRET))
     assert resp.status == 429  # even the right secret: the source is over its allowance, nothing is checked
@@ -242,14 +244,14 @@ async def test_wrong_token_secrets_are_throttled_per_source_then_forgiven(hub: T
     assert metric(text, "ngsp_auth_throttled_total", "token") == 2
 
 
-async def test_concurrent_guesses_get_no_more_checks_than_the_burst(hub: TestClient[Any, Any]):
+async def test_concurrent_guesses_get_no_more_checks_than_the_burst(hub: TestClient[Any, Any]) -> None:
     statuses = await asyncio.gather(*(wrong_secrets(hub.post, 1) for _ in range(3 * DEFAULTS.source_burst)))
     flat = sorted(s for group in statuses for s in group)
     assert flat.count(401) == DEFAULTS.source_burst
     assert flat.count(429) == 2 * DEFAULTS.source_burst
 
 
-async def test_successful_authentication_never_counts(hub: TestClient[Any, Any]):
+async def test_successful_authentication_never_counts(hub: TestClient[Any, Any]) -> None:
     for _ in range(3 * DEFAULTS.source_burst):
         await token_for(hub)
         assert (await hub.get("/api/v1/services", headers=ADMIN)).status == 200
@@ -258,7 +260,7 @@ async def test_successful_authentication_never_counts(hub: TestClient[Any, Any])
     assert metric(text, "ngsp_auth_throttled_total", "token") == 0
 
 
-async def test_one_attacker_locks_out_only_itself(hub: TestClient[Any, Any], session_from: Any):
+async def test_one_attacker_locks_out_only_itself(hub: TestClient[Any, Any], session_from: Any) -> None:
     statuses = await wrong_secrets(hub.post, DEFAULTS.source_burst + 5)
     assert statuses[-5:] == [429] * 5
     legit = session_from("127.0.0.2")  # the key's owner, elsewhere: the key's own bucket is not empty
@@ -269,7 +271,7 @@ async def test_one_attacker_locks_out_only_itself(hub: TestClient[Any, Any], ses
         assert resp.status == 200
 
 
-async def test_a_spread_attack_locks_its_key_and_no_other(hub: TestClient[Any, Any], session_from: Any):
+async def test_a_spread_attack_locks_its_key_and_no_other(hub: TestClient[Any, Any], session_from: Any) -> None:
     other_secret = (await (await hub.post("/api/v1/credentials/hotich-btp/rotate", headers=ADMIN)).json())[
         "consumer_secret"
     ]
@@ -293,7 +295,7 @@ async def test_a_spread_attack_locks_its_key_and_no_other(hub: TestClient[Any, A
     await served_and_logged(hub)
 
 
-async def test_forwarded_for_counts_only_from_a_trusted_proxy(make_hub: MakeHub):
+async def test_forwarded_for_counts_only_from_a_trusted_proxy(make_hub: MakeHub) -> None:
     wrong = basic_auth(DEMO_KEY, "wrong")
     direct = await make_hub(security=SecurityConfig(kdf_cost=2**10))
     statuses = []
@@ -314,7 +316,7 @@ async def test_forwarded_for_counts_only_from_a_trusted_proxy(make_hub: MakeHub)
 
 async def test_wrong_admin_tokens_are_throttled_on_the_api_and_the_metrics(
     hub: TestClient[Any, Any], clock: ManualClock, session_from: Any
-):
+) -> None:
     wrong = {"Authorization": "Bearer not-the-admin-token-000"}
     for _ in range(DEFAULTS.source_burst):
         resp = await hub.get("/api/v1/services", headers=wrong)
@@ -335,7 +337,7 @@ async def test_wrong_admin_tokens_are_throttled_on_the_api_and_the_metrics(
     await served_and_logged(hub)
 
 
-def test_a_source_is_an_ipv4_address_or_an_ipv6_64():
+def test_a_source_is_an_ipv4_address_or_an_ipv6_64() -> None:
     assert source_of("127.0.0.1") == "127.0.0.1"
     assert source_of("::ffff:10.0.0.7") == "10.0.0.7"
     assert source_of("2001:db8:1:2:aaaa::1") == source_of("2001:db8:1:2:bbbb::2") == "2001:db8:1:2::/64"
@@ -343,7 +345,7 @@ def test_a_source_is_an_ipv4_address_or_an_ipv6_64():
     assert source_of(None) == "-"
 
 
-def test_behind_a_trusted_proxy_the_forwarded_address_is_the_source():
+def test_behind_a_trusted_proxy_the_forwarded_address_is_the_source() -> None:
     proxy = [ipaddress.ip_network("10.0.0.0/8")]
     assert source_of("10.0.0.2", ["198.51.100.9, 203.0.113.5"], proxy) == "203.0.113.5"
     assert source_of("10.0.0.2", ["203.0.113.5, 10.0.0.9"], proxy) == "203.0.113.5"  # a second proxy hop
@@ -353,14 +355,14 @@ def test_behind_a_trusted_proxy_the_forwarded_address_is_the_source():
     assert source_of("10.0.0.2", ["203.0.113.5"]) == "10.0.0.2"  # no proxy trusted at all
 
 
-def test_one_address_cannot_be_allowed_to_lock_a_key():
+def test_one_address_cannot_be_allowed_to_lock_a_key() -> None:
     with pytest.raises(ValueError, match="one address cannot lock a key"):
         FailedAuthConfig(source_burst=10, key_burst=10)
     with pytest.raises(ValueError, match="one address cannot lock a key"):
         FailedAuthConfig(source_rate=1.0, key_rate=0.5)
 
 
-def test_buckets_stay_bounded_under_a_spray_of_keys(monkeypatch: pytest.MonkeyPatch, clock: ManualClock):
+def test_buckets_stay_bounded_under_a_spray_of_keys(monkeypatch: pytest.MonkeyPatch, clock: ManualClock) -> None:
     monkeypatch.setattr("ngsp_sim.security.guard.MAX_BUCKETS", 100)
     guard = FailedAuthGuard(clock, DEFAULTS)
     for n in range(1000):

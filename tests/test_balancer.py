@@ -73,7 +73,7 @@ def _requests_served(metrics_text: str) -> float:
 
 async def test_two_replicas_behind_nginx_share_traffic_and_survive_one_going_down(
     pg_url: str, nginx_binary: str, tmp_path: Path
-):
+) -> None:
     env = {"NGSP_SIM_ADMIN_TOKEN": ADMIN_TOKEN, "NGSP_SIM_STORE": pg_url, "NGSP_SIM_POPULATION": "50"}
     first = await start("up", "--port", "0", env=env)
     second = await start("up", "--port", "0", env=env)

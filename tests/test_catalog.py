@@ -6,12 +6,13 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from aiohttp.test_utils import TestClient
 
 import adapters
 from adapters.edxml import build_edoc
 from ngsp_sim import sim
 from ngsp_sim.contracts.examples import EXAMPLES
-from ngsp_sim.registry import load_registry
+from ngsp_sim.registry import Service, load_registry
 from tests.edxml_helpers import G01, H29, QLVB, VDXP
 from tests.test_adapter_contract import CASES
 
@@ -26,7 +27,7 @@ README_CLIENTS = [
 ]
 
 
-def test_the_catalog_has_at_least_20_services_across_8_agencies():
+def test_the_catalog_has_at_least_20_services_across_8_agencies() -> None:
     assert len(REGISTRY.services) >= 20
     assert (
         len(
@@ -41,7 +42,7 @@ SERVICES = sorted(REGISTRY.services.values(), key=lambda s: str(s.id))
 
 
 @pytest.mark.parametrize("service", SERVICES, ids=[str(s.id) for s in SERVICES])
-async def test_every_service_is_callable_through_the_hub(hub, service):
+async def test_every_service_is_callable_through_the_hub(hub: TestClient[Any, Any], service: Service) -> None:
     client = next(c for c in README_CLIENTS if REGISTRY.rules_for(REGISTRY.subsystems[_sub(c)].id, service.id))
     case = PAYLOADS[(service.adapter, service.operation)]
     url = f"/r1/{service.id}"

@@ -34,7 +34,7 @@ async def hub_process(tmp_path: Path) -> AsyncIterator[Running]:
         await stop(running)
 
 
-async def test_up_serves_the_demo_over_a_real_socket_and_stops_cleanly(hub_process):
+async def test_up_serves_the_demo_over_a_real_socket_and_stops_cleanly(hub_process: Running) -> None:
     assert "listening on" in hub_process.banner
     async with aiohttp.ClientSession() as session:
         async with session.get(f"{hub_process.url}/healthz") as resp:
@@ -47,7 +47,7 @@ async def test_up_serves_the_demo_over_a_real_socket_and_stops_cleanly(hub_proce
     assert await stop(hub_process) == 0
 
 
-async def test_logs_are_json_lines_with_the_exchange_id(hub_process):
+async def test_logs_are_json_lines_with_the_exchange_id(hub_process: Running) -> None:
     async with aiohttp.ClientSession() as session:
         headers = {"X-Road-Client": MOTCUA, "X-Road-Id": "cli-log-test"}
         async with session.post(f"{hub_process.url}{POPULATION}", json=lookup_body(), headers=headers) as resp:
@@ -76,7 +76,7 @@ def _readme_curls() -> list[str]:
 
 
 @pytest.mark.skipif(shutil.which("curl") is None, reason="curl is not installed")
-async def test_readme_curl_examples_work_as_printed(hub_process, tmp_path):
+async def test_readme_curl_examples_work_as_printed(hub_process: Running, tmp_path: Path) -> None:
     commands = _readme_curls()
     assert len(commands) >= 8
     for command in commands:
@@ -104,7 +104,7 @@ async def test_readme_curl_examples_work_as_printed(hub_process, tmp_path):
             assert "type" not in body or "openapi" in body, (command, body)
 
 
-async def test_generated_consumer_secret_is_shown_once(tmp_path):
+async def test_generated_consumer_secret_is_shown_once(tmp_path: Path) -> None:
     data = str(tmp_path / "data")
     seen = []
     for _ in range(2):
@@ -115,19 +115,19 @@ async def test_generated_consumer_secret_is_shown_once(tmp_path):
     assert "hotich-btp" not in seen[1]
 
 
-def test_catalog_lists_the_demo_services():
+def test_catalog_lists_the_demo_services() -> None:
     result = run_cli("catalog")
     assert result.returncode == 0
     assert "VN/GOV/000.00.00.G01/CSDLQGDC/TraCuuThongTinCongDan" in result.stdout
     assert "34 services, 9 agencies" in result.stdout
 
 
-def test_catalog_as_json():
+def test_catalog_as_json() -> None:
     rows = json.loads(run_cli("catalog", "--format", "json").stdout)
     assert {r["service"] for r in rows} >= {"VN/GOV/000.00.00.G22/DVCQG/DongBoHoSoMC"}
 
 
-def test_bad_topology_is_a_readable_sentence_not_a_traceback(tmp_path):
+def test_bad_topology_is_a_readable_sentence_not_a_traceback(tmp_path: Path) -> None:
     bad = tmp_path / "bad.yaml"
     bad.write_text("instance: VN\nagencies:\n  - code: nope\n    name: {vi: a, en: b}\n", encoding="utf-8")
     for command in (("up", "--topology", str(bad), "--port", "0"), ("catalog", "--topology", str(bad))):
@@ -137,14 +137,14 @@ def test_bad_topology_is_a_readable_sentence_not_a_traceback(tmp_path):
         assert f"{bad}:3: agencies[0].code: expected a QCVN 102 agency code" in result.stderr
 
 
-async def test_port_in_use_is_a_readable_sentence(hub_process, tmp_path):
+async def test_port_in_use_is_a_readable_sentence(hub_process: Running, tmp_path: Path) -> None:
     port = hub_process.url.rsplit(":", 1)[1]
     result = await asyncio.to_thread(run_cli, "up", "--port", port, "--data-dir", str(tmp_path / "other"))
     assert result.returncode != 0
     assert "cannot listen on 127.0.0.1:" in result.stderr and "Traceback" not in result.stderr
 
 
-async def test_agency_runs_alone_speaking_its_native_api_and_says_which_paths():
+async def test_agency_runs_alone_speaking_its_native_api_and_says_which_paths() -> None:
     running = await start("agency", "run", "business", "--port", "0", "--population", "10")
     try:
         async with aiohttp.ClientSession() as session:
@@ -162,7 +162,7 @@ async def test_agency_runs_alone_speaking_its_native_api_and_says_which_paths():
         assert re.search(rf"{method}\s+{re.escape(running.url + path)}$", printed, re.M), (method, path)
 
 
-async def test_commands_that_talk_to_a_hub_say_when_none_answers(tmp_path):
+async def test_commands_that_talk_to_a_hub_say_when_none_answers(tmp_path: Path) -> None:
     with socket.socket() as closed:  # bound, never listening: a connection is refused at once
         closed.bind(("127.0.0.1", 0))
         url = f"http://127.0.0.1:{closed.getsockname()[1]}"
@@ -185,7 +185,9 @@ async def test_commands_that_talk_to_a_hub_say_when_none_answers(tmp_path):
 @pytest.mark.parametrize(
     "command", [("log", "tail"), ("log", "verify"), ("credentials", "list"), ("credentials", "rotate", "motcua-hcm")]
 )
-async def test_store_commands_in_a_directory_without_a_store_say_so_and_create_nothing(tmp_path, command):
+async def test_store_commands_in_a_directory_without_a_store_say_so_and_create_nothing(
+    tmp_path: Path, command: tuple[str, ...]
+) -> None:
     """A newcomer in the wrong directory is told, instead of getting an empty store and a new log key."""
     result = await asyncio.to_thread(run_cli, *command, env=ADMIN_ENV, cwd=str(tmp_path))
     assert result.returncode != 0
@@ -194,7 +196,7 @@ async def test_store_commands_in_a_directory_without_a_store_say_so_and_create_n
     assert not (tmp_path / ".ngsp-sim").exists()
 
 
-async def test_up_with_a_wrong_topology_reports_it_and_writes_nothing(tmp_path):
+async def test_up_with_a_wrong_topology_reports_it_and_writes_nothing(tmp_path: Path) -> None:
     topology = tmp_path / "bad.yaml"
     topology.write_text("agencies:\n  - nmae: x\n", encoding="utf-8")
     result = await asyncio.to_thread(
@@ -204,7 +206,7 @@ async def test_up_with_a_wrong_topology_reports_it_and_writes_nothing(tmp_path):
     assert not (tmp_path / ".ngsp-sim").exists()  # no store, no message-log key
 
 
-async def test_config_show_prints_the_store_the_hub_really_uses(tmp_path):
+async def test_config_show_prints_the_store_the_hub_really_uses(tmp_path: Path) -> None:
     env = dict(ADMIN_ENV)
     shown = await asyncio.to_thread(run_cli, "config", "show", "--population", "10", env=env, cwd=str(tmp_path))
     assert shown.returncode == 0, shown.stderr
@@ -219,13 +221,13 @@ async def test_config_show_prints_the_store_the_hub_really_uses(tmp_path):
     assert await asyncio.to_thread(Path(store.removeprefix("sqlite://")).exists)
 
 
-async def test_deliveries_replay_of_an_unknown_id_is_an_error(hub_process):
+async def test_deliveries_replay_of_an_unknown_id_is_an_error(hub_process: Running) -> None:
     result = await asyncio.to_thread(run_cli, "deliveries", "replay", "999", "--hub", hub_process.url, env=ADMIN_ENV)
     assert result.returncode != 0 and "replayed" not in result.stdout
     assert "no delivery 999" in result.stderr and "Traceback" not in result.stderr
 
 
-async def test_chaos_list_says_when_there_are_no_faults(hub_process):
+async def test_chaos_list_says_when_there_are_no_faults(hub_process: Running) -> None:
     empty = await asyncio.to_thread(run_cli, "chaos", "list", "--hub", hub_process.url, env=ADMIN_ENV)
     assert empty.returncode == 0 and empty.stdout.strip() == f"no faults on {hub_process.url}"
     target = "VN/GOV/000.00.00.G01/CSDLQGDC"
@@ -248,7 +250,7 @@ async def test_chaos_list_says_when_there_are_no_faults(hub_process):
     assert listed.splitlines()[1].split() == ["popdb-down", "outage", "1", "0", target]
 
 
-async def test_the_banner_lists_every_client_grouped_by_agency(hub_process):
+async def test_the_banner_lists_every_client_grouped_by_agency(hub_process: Running) -> None:
     async with (
         aiohttp.ClientSession() as session,
         session.get(f"{hub_process.url}/listClients", headers={"Accept": "application/json"}) as resp,

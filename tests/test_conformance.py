@@ -61,7 +61,9 @@ def _args(target: str, tmp_path: Path) -> dict[str, Any]:
     }
 
 
-async def test_a_correct_provider_passes(aiohttp_server: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str]):
+async def test_a_correct_provider_passes(
+    aiohttp_server: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     code = await run_conformance(**_args(await _serve(correct, aiohttp_server), tmp_path))
     out = capsys.readouterr().out
     assert code == 0, out
@@ -72,7 +74,7 @@ async def test_a_correct_provider_passes(aiohttp_server: Any, tmp_path: Path, ca
 
 async def test_a_broken_provider_fails_with_pointed_findings(
     aiohttp_server: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str]
-):
+) -> None:
     code = await run_conformance(**_args(await _serve(broken, aiohttp_server), tmp_path))
     out = capsys.readouterr().out
     assert code == 1
@@ -90,7 +92,7 @@ async def test_a_broken_provider_fails_with_pointed_findings(
     assert "0 passed" in page and "crashed: answered 500" in page and "<script" not in page
 
 
-def test_the_same_seed_gives_the_same_requests_and_each_kind_is_what_it_says():
+def test_the_same_seed_gives_the_same_requests_and_each_kind_is_what_it_says() -> None:
     example = EXAMPLES[("one_stop", "TiepNhanHoSo")].payload
     assert example is not None
     first, second = (
@@ -109,12 +111,14 @@ def test_the_same_seed_gives_the_same_requests_and_each_kind_is_what_it_says():
     assert sum(c.kind == "valid" for c in first) == 11  # the example and 10 drawn
 
 
-def test_an_invalid_starting_example_is_refused():
+def test_an_invalid_starting_example_is_refused() -> None:
     with pytest.raises(ValueError, match="conformance starts from a valid request"):
         generate_cases(TiepNhanHoSoRequest, {"MaTTHC": "x"}, 5, 0)
 
 
-async def test_the_command_line_writes_the_reports_and_its_logs_go_to_stderr(aiohttp_server: Any, tmp_path: Path):
+async def test_the_command_line_writes_the_reports_and_its_logs_go_to_stderr(
+    aiohttp_server: Any, tmp_path: Path
+) -> None:
     target = await _serve(correct, aiohttp_server)
     process = await asyncio.create_subprocess_exec(
         sys.executable,

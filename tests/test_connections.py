@@ -111,7 +111,7 @@ async def _lookup_is_served_and_logged(listening: Listening, xroad_id: str) -> N
     assert logged.record["statusCode"] == 200
 
 
-async def test_a_connection_that_sends_nothing_gets_408_and_is_closed(serve: Serve):
+async def test_a_connection_that_sends_nothing_gets_408_and_is_closed(serve: Serve) -> None:
     hub = await serve(header_timeout=1)
     answer = await _send(hub, b"")
     assert answer.startswith(b"HTTP/1.1 408 Request Timeout\r\n")
@@ -119,7 +119,7 @@ async def test_a_connection_that_sends_nothing_gets_408_and_is_closed(serve: Ser
     await _lookup_is_served_and_logged(hub, "after-silence")
 
 
-async def test_slowloris_connections_are_closed_and_the_next_request_is_served_and_logged(serve: Serve):
+async def test_slowloris_connections_are_closed_and_the_next_request_is_served_and_logged(serve: Serve) -> None:
     hub = await serve(header_timeout=1)
     connections = [await asyncio.open_connection(*_address(hub)) for _ in range(5)]
     answers = await asyncio.gather(*(_dribble(reader, writer, SLOW_HEAD) for reader, writer in connections))
@@ -128,7 +128,7 @@ async def test_slowloris_connections_are_closed_and_the_next_request_is_served_a
     await _lookup_is_served_and_logged(hub, "after-slowloris")
 
 
-async def test_a_slow_second_request_on_a_kept_alive_connection_is_closed(serve: Serve):
+async def test_a_slow_second_request_on_a_kept_alive_connection_is_closed(serve: Serve) -> None:
     hub = await serve(header_timeout=1, keepalive_timeout=BOUND)
     reader, writer = await asyncio.open_connection(*_address(hub))
     writer.write(b"GET /healthz HTTP/1.1\r\nHost: hub\r\n\r\n")
@@ -140,7 +140,7 @@ async def test_a_slow_second_request_on_a_kept_alive_connection_is_closed(serve:
     assert answer.startswith(b"HTTP/1.1 408 ")
 
 
-async def test_an_idle_keep_alive_connection_is_closed(serve: Serve):
+async def test_an_idle_keep_alive_connection_is_closed(serve: Serve) -> None:
     hub = await serve(keepalive_timeout=1)
     answer = await _send(hub, b"GET /healthz HTTP/1.1\r\nHost: hub\r\n\r\n")
     assert answer.startswith(b"HTTP/1.1 200 ")  # and then the server closed it: _send read to the end
@@ -148,7 +148,7 @@ async def test_an_idle_keep_alive_connection_is_closed(serve: Serve):
     await _lookup_is_served_and_logged(hub, "after-keep-alive")
 
 
-async def test_connections_above_the_limit_get_503_at_once_and_the_hub_keeps_serving(serve: Serve):
+async def test_connections_above_the_limit_get_503_at_once_and_the_hub_keeps_serving(serve: Serve) -> None:
     hub = await serve(max_connections=3, header_timeout=BOUND)
     held = [await asyncio.open_connection(*_address(hub)) for _ in range(3)]
     for _, writer in held:
@@ -164,7 +164,7 @@ async def test_connections_above_the_limit_get_503_at_once_and_the_hub_keeps_ser
     await _lookup_is_served_and_logged(hub, "after-the-limit")
 
 
-def test_the_limit_stays_below_the_open_file_limit(monkeypatch: pytest.MonkeyPatch):
+def test_the_limit_stays_below_the_open_file_limit(monkeypatch: pytest.MonkeyPatch) -> None:
     from ngsp_sim.hub.connections import descriptor_budget
 
     monkeypatch.setattr(resource, "getrlimit", lambda _: (1024, 4096))
@@ -174,7 +174,7 @@ def test_the_limit_stays_below_the_open_file_limit(monkeypatch: pytest.MonkeyPat
     assert descriptor_budget(512) == 36  # at least 64 kept
 
 
-async def test_binding_a_used_port_fails_before_the_app_starts():
+async def test_binding_a_used_port_fails_before_the_app_starts() -> None:
     started: list[str] = []
 
     async def startup(_: Any) -> None:
@@ -200,7 +200,7 @@ def _one_file_limit(files: int) -> Callable[[], None]:
     return lower
 
 
-async def test_hundreds_of_idle_connections_under_a_low_file_limit_leave_the_hub_serving(tmp_path: Path):
+async def test_hundreds_of_idle_connections_under_a_low_file_limit_leave_the_hub_serving(tmp_path: Path) -> None:
     """The measurement's 1,100 idle connections under 1,024 files, scaled down: 300 under 256 files.
     Those above the limit are refused at once, the rest are closed by the header deadline, the demo
     lookup is then answered, and standard error stays small and JSON."""
@@ -237,7 +237,7 @@ async def test_hundreds_of_idle_connections_under_a_low_file_limit_leave_the_hub
     assert any(e.get("suppressed") for e in events)
 
 
-async def test_a_second_hub_on_a_used_port_fails_and_leaves_the_first_hubs_store_untouched(tmp_path: Path):
+async def test_a_second_hub_on_a_used_port_fails_and_leaves_the_first_hubs_store_untouched(tmp_path: Path) -> None:
     data = tmp_path / "data"
     first = await start(
         "up", "--port", "0", "--population", "50", "--data-dir", str(data), env={"NGSP_SIM_ADMIN_TOKEN": ADMIN_TOKEN}

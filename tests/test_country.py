@@ -10,14 +10,14 @@ from schemas.common import CCCD, MST
 from schemas.population import Citizen
 
 
-def test_same_seed_same_country_other_seed_other_country():
+def test_same_seed_same_country_other_seed_other_country() -> None:
     a, b, c = Country.generate(5, 800, 50), Country.generate(5, 800, 50), Country.generate(6, 800, 50)
     assert a.citizens == b.citizens and a.businesses == b.businesses
     assert set(a.citizens) != set(c.citizens)
     assert a.citizens[DEMO_CITIZEN] == c.citizens[DEMO_CITIZEN]  # demo records do not depend on the seed
 
 
-def test_every_citizen_is_valid_and_its_number_matches_birth_and_sex():
+def test_every_citizen_is_valid_and_its_number_matches_birth_and_sex() -> None:
     country = Country.generate(9, 1500, 10)
     cccd = TypeAdapter(CCCD)
     for number, record in country.citizens.items():
@@ -30,7 +30,7 @@ def test_every_citizen_is_valid_and_its_number_matches_birth_and_sex():
         assert record["ThuongTru"]["MaTinhThanh"] == number[1:3] or record["ChuHo"]["QuanHe"] == "Con"
 
 
-def test_families_and_households_reference_real_citizens():
+def test_families_and_households_reference_real_citizens() -> None:
     country = Country.generate(9, 3000, 10)
     people = country.citizens
     children = [r for r in people.values() if r.get("Cha", {}).get("SoDinhDanh")]
@@ -45,7 +45,7 @@ def test_families_and_households_reference_real_citizens():
         assert head["ThuongTru"] == record["ThuongTru"]
 
 
-def test_businesses_have_valid_tax_codes_and_answer_the_schema():
+def test_businesses_have_valid_tax_codes_and_answer_the_schema() -> None:
     country = Country.generate(9, 100, 300)
     mst = TypeAdapter(MST)
     assert DEMO_BUSINESS in country.businesses

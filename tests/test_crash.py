@@ -103,7 +103,7 @@ def store_args(request: pytest.FixtureRequest, tmp_path: Path) -> list[str]:
     return ["--store", request.getfixturevalue("pg_url")]
 
 
-async def test_sigkill_mid_delivery_loses_nothing(store_args: list[str]):
+async def test_sigkill_mid_delivery_loses_nothing(store_args: list[str]) -> None:
     receiver = Receiver(hold_after=KILL_AFTER)
     runner, url = await _serve(receiver)
     hub = await _hub(store_args)
@@ -133,7 +133,7 @@ async def test_sigkill_mid_delivery_loses_nothing(store_args: list[str]):
     print(f"delivered before the kill: {delivered_before}; redelivered after restart: {len(duplicates)}")
 
 
-async def test_dead_letters_are_listed_and_replayed_with_the_cli(tmp_path: Path):
+async def test_dead_letters_are_listed_and_replayed_with_the_cli(tmp_path: Path) -> None:
     receiver = Receiver(fail=True)
     runner, url = await _serve(receiver)
     hub = await _hub(["--data-dir", str(tmp_path / "data")])

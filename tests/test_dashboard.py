@@ -101,7 +101,7 @@ def _call(hub: HubHandle, client: str, service: str, body: dict[str, Any]) -> No
 IMPORT = re.compile(r'^\s*(?:import|export)\b[^;]*?\bfrom\s+"(\./[\w.-]+)"|<script type="module" src="([\w.-]+)"', re.M)
 
 
-def test_every_dashboard_module_is_served_as_javascript_under_the_strict_policy(hub: HubHandle):
+def test_every_dashboard_module_is_served_as_javascript_under_the_strict_policy(hub: HubHandle) -> None:
     """The page is native ES modules: a browser refuses a module served with a non-JavaScript type, and
     the policy must allow them from 'self' only. Following the imports from index.html reaches exactly
     the modules shipped in the package: none missing, none shipped and dead."""
@@ -126,7 +126,7 @@ def test_every_dashboard_module_is_served_as_javascript_under_the_strict_policy(
     assert reached == shipped
 
 
-def test_sign_in_is_needed_and_a_wrong_token_is_refused(browser: Any, hub: HubHandle):
+def test_sign_in_is_needed_and_a_wrong_token_is_refused(browser: Any, hub: HubHandle) -> None:
     page = browser.new_page()
     page.goto(f"{hub.url}/ui/")
     page.wait_for_selector("#login:not([hidden])")
@@ -141,7 +141,7 @@ def test_sign_in_is_needed_and_a_wrong_token_is_refused(browser: Any, hub: HubHa
     page.close()
 
 
-def test_play_a_scenario_and_see_it_in_the_list_on_the_map_and_in_the_inspector(page: Any, hub: HubHandle):
+def test_play_a_scenario_and_see_it_in_the_list_on_the_map_and_in_the_inspector(page: Any, hub: HubHandle) -> None:
     assert page.locator("#map .node").count() >= 15
     assert page.text_content("header h1") == "ngsp-sim Bảng điều khiển nền tảng tích hợp"
     page.select_option("#scenario-select", "identity-check")
@@ -171,7 +171,7 @@ def test_play_a_scenario_and_see_it_in_the_list_on_the_map_and_in_the_inspector(
     page.click("#inspector-close")
 
 
-def test_the_inspector_highlights_violations_on_the_payload(page: Any, hub: HubHandle):
+def test_the_inspector_highlights_violations_on_the_payload(page: Any, hub: HubHandle) -> None:
     page.click("#lang-en")
     lookup = {
         "MaYeuCau": "YC-9",
@@ -192,7 +192,7 @@ def test_the_inspector_highlights_violations_on_the_payload(page: Any, hub: HubH
     _shot(page, "dashboard-inspector.png")
 
 
-def test_step_through_a_scenario_with_its_narration(page: Any):
+def test_step_through_a_scenario_with_its_narration(page: Any) -> None:
     page.click("#lang-en")
     page.select_option("#scenario-select", "dossier-sync-dvcqg")
     page.click("#step")
@@ -210,7 +210,7 @@ def test_step_through_a_scenario_with_its_narration(page: Any):
     assert page.locator("#steps li[data-status=skipped]").count() == 5
 
 
-def test_faults_and_health_tabs_inject_and_clear(page: Any, hub: HubHandle):
+def test_faults_and_health_tabs_inject_and_clear(page: Any, hub: HubHandle) -> None:
     page.click("#lang-en")
     page.click("[data-tab=faults]")
     page.fill("#fault-id", "ui-outage")
@@ -228,7 +228,7 @@ def test_faults_and_health_tabs_inject_and_clear(page: Any, hub: HubHandle):
     assert hub.admin("GET", "/faults")["items"] == []
 
 
-def test_language_and_large_type_switches(page: Any):
+def test_language_and_large_type_switches(page: Any) -> None:
     page.click("#lang-en")
     assert page.text_content("header h1") == "ngsp-sim Integration platform dashboard"
     assert page.evaluate("document.documentElement.lang") == "en"

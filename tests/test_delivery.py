@@ -22,7 +22,7 @@ SECRET = "s3cret-s3cret-s3cret"
 BODY = b'{"MaHoSo": "000.00.00.H29-251121-0001", "TrangThaiHoSo": 4}'
 
 
-def test_a_valid_signature_verifies():
+def test_a_valid_signature_verifies() -> None:
     assert verify(SECRET, BODY, sign(SECRET, BODY, 1_000), now=1_010) == 1_000
 
 
@@ -35,18 +35,18 @@ def test_a_valid_signature_verifies():
     ],
     ids=["tampered", "other-secret", "replayed"],
 )
-def test_tampered_foreign_or_replayed_deliveries_are_detected(body: bytes, secret: str, now: float, why: str):
+def test_tampered_foreign_or_replayed_deliveries_are_detected(body: bytes, secret: str, now: float, why: str) -> None:
     with pytest.raises(SignatureError, match=why):
         verify(secret, body, sign(SECRET, BODY, 1_000), now=now)
 
 
 @pytest.mark.parametrize("header", [None, "", "v1=abc", "t=x,v1=abc"])
-def test_missing_or_malformed_signatures_are_refused(header: str | None):
+def test_missing_or_malformed_signatures_are_refused(header: str | None) -> None:
     with pytest.raises(SignatureError):
         verify(SECRET, BODY, header, now=1_000)
 
 
-def test_backoff_doubles_within_equal_jitter_and_is_capped():
+def test_backoff_doubles_within_equal_jitter_and_is_capped() -> None:
     config = DeliveryConfig(base_delay=1.0, max_delay=60.0)
     rng = random.Random(1)  # noqa: S311 - jitter
     for attempt in range(1, 12):
@@ -88,7 +88,7 @@ async def _publish(store: Store, *states: int) -> None:
     await store.exchange.publish(events, 1_700_000_000_000)
 
 
-async def test_backoff_timing_on_the_clock(store: Store):
+async def test_backoff_timing_on_the_clock(store: Store) -> None:
     sender = Recorder(failures=2)
     worker, clock = await _setup(store, sender, max_attempts=5)
     await _publish(store, 1)
@@ -110,7 +110,7 @@ async def test_backoff_timing_on_the_clock(store: Store):
     assert {k for k, _ in sender.attempts} == {"e1:s1"}  # the same idempotency key on every attempt
 
 
-async def test_dead_letters_and_replay(store: Store):
+async def test_dead_letters_and_replay(store: Store) -> None:
     sender = Recorder(failures=3)
     worker, clock = await _setup(store, sender, max_attempts=2)
     await _publish(store, 1, 2)
@@ -130,7 +130,7 @@ async def test_dead_letters_and_replay(store: Store):
     assert await store.exchange.replay(int(clock.now() * 1000)) == 0
 
 
-async def test_deliveries_to_one_subscriber_keep_their_order(store: Store):
+async def test_deliveries_to_one_subscriber_keep_their_order(store: Store) -> None:
     sender = Recorder(failures=1)
     worker, clock = await _setup(store, sender, max_attempts=5)
     await _publish(store, 1, 2, 3)
@@ -141,7 +141,7 @@ async def test_deliveries_to_one_subscriber_keep_their_order(store: Store):
     assert [orjson.loads(b)["s"] for b in sender.delivered] == [1, 2, 3]
 
 
-async def test_a_claim_is_leased_and_workers_never_share_a_subscription(store: Store):
+async def test_a_claim_is_leased_and_workers_never_share_a_subscription(store: Store) -> None:
     for n in range(6):
         sub = new_subscription(f"edoc:S{n}", "http://127.0.0.1:9/", 0, sub_id=f"s{n}", secret=SECRET)
         await store.exchange.put_subscription(sub)
@@ -155,7 +155,7 @@ async def test_a_claim_is_leased_and_workers_never_share_a_subscription(store: S
     assert len(await store.exchange.claim(31_001, 30_000, 10, 10)) == 6  # the lease ran out: claimable again
 
 
-async def test_wildcard_and_removed_subscriptions(store: Store):
+async def test_wildcard_and_removed_subscriptions(store: Store) -> None:
     sender = Recorder()
     worker, _ = await _setup(store, sender)
     every = new_subscription("dossier-status:*", "http://127.0.0.1:9/", 0, sub_id="all", secret=SECRET)

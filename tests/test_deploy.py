@@ -19,7 +19,7 @@ ROOT = Path(__file__).resolve().parent.parent
 COMPOSE = yaml.safe_load((ROOT / "docker-compose.yml").read_text(encoding="utf-8"))
 
 
-def test_docker_compose_accepts_the_file():
+def test_docker_compose_accepts_the_file() -> None:
     if shutil.which("docker-compose") is None:
         if os.environ.get("CI") == "true":
             pytest.fail("CI needs docker-compose (Debian package docker-compose) to validate docker-compose.yml")
@@ -35,7 +35,7 @@ def test_docker_compose_accepts_the_file():
     assert result.returncode == 0, result.stderr
 
 
-def test_services_of_the_arrangement():
+def test_services_of_the_arrangement() -> None:
     services = COMPOSE["services"]
     assert {"postgres", "hub-1", "hub-2", "nginx", "population", "business", "dvcqg"} <= set(services)
     for hub in ("hub-1", "hub-2"):
@@ -49,7 +49,7 @@ def test_services_of_the_arrangement():
     assert services["nginx"]["ports"] == ["127.0.0.1:8080:80"]
 
 
-def test_deploy_topology_matches_the_demo_and_points_at_the_agency_services():
+def test_deploy_topology_matches_the_demo_and_points_at_the_agency_services() -> None:
     demo = load_registry(None, adapters.BUILTIN, sim.BUILTIN)
     deployed = load_registry(ROOT / "deploy/topology.yaml", adapters.BUILTIN, sim.BUILTIN)
     assert set(deployed.services) == set(demo.services)

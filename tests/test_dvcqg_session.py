@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
+from aiohttp.test_utils import TestClient
 
 from adapters.base import HubCall, NativeRequest, NativeResponse, ProviderRefused, drive
 from adapters.dvcqg import DvcqgAdapter
@@ -10,7 +13,7 @@ from ngsp_sim.clock import ManualClock
 from ngsp_sim.sim import DEMO_DOSSIER, AgencyContext, Country
 from ngsp_sim.sim.dvcqg import DvcqgAgency
 from schemas.dvcqg import TraCuuHoSoRequest
-from tests.helpers import MOTCUA, SYNC, dossier
+from tests.helpers import MOTCUA, SYNC, MakeHub, dossier
 
 LOGIN = {"username": "ngsp-hub", "password": "demo-dvcqg-password"}
 
@@ -34,7 +37,7 @@ async def _lookup(adapter: DvcqgAdapter, agency: DvcqgAgency, log: list[str]) ->
     return int(reply.data["error_code"])
 
 
-async def test_session_is_cached_between_calls(agency):
+async def test_session_is_cached_between_calls(agency: DvcqgAgency) -> None:
     adapter, log = DvcqgAdapter(LOGIN), list[str]()
     assert await _lookup(adapter, agency, log) == 0
     assert await _lookup(adapter, agency, log) == 0
@@ -42,7 +45,7 @@ async def test_session_is_cached_between_calls(agency):
     assert agency.logins == 1
 
 
-async def test_expired_session_triggers_one_new_login(agency, clock):
+async def test_expired_session_triggers_one_new_login(agency: DvcqgAgency, clock: ManualClock) -> None:
     adapter, log = DvcqgAdapter(LOGIN), list[str]()
     await _lookup(adapter, agency, log)
     clock.advance(601)
@@ -51,13 +54,13 @@ async def test_expired_session_triggers_one_new_login(agency, clock):
     assert agency.logins == 2
 
 
-async def test_wrong_credentials_are_a_provider_refusal(agency):
+async def test_wrong_credentials_are_a_provider_refusal(agency: DvcqgAgency) -> None:
     adapter = DvcqgAdapter({"username": "ngsp-hub", "password": "wrong"})
     with pytest.raises(ProviderRefused, match="refused the hub's login"):
         await _lookup(adapter, agency, [])
 
 
-async def test_madonvi_defaults_to_the_calling_agency(agency: DvcqgAgency):
+async def test_madonvi_defaults_to_the_calling_agency(agency: DvcqgAgency) -> None:
     bodies: list[bytes] = []
 
     async def send(request: NativeRequest) -> NativeResponse:
@@ -69,7 +72,9 @@ async def test_madonvi_defaults_to_the_calling_agency(agency: DvcqgAgency):
     assert b'"service":"TraCuuHoSo"' in bodies[-1]
 
 
-async def test_session_expiry_through_the_hub_is_invisible_to_the_client(hub, clock):
+async def test_session_expiry_through_the_hub_is_invisible_to_the_client(
+    hub: TestClient[Any, Any], clock: ManualClock
+) -> None:
     h = {"X-Road-Client": MOTCUA}
     first = await hub.post(SYNC, json={"isUpdating": False, "data": [dossier()]}, headers=h)
     clock.advance(24 * 3600)
@@ -78,7 +83,7 @@ async def test_session_expiry_through_the_hub_is_invisible_to_the_client(hub, cl
     assert (await second.json())["error_code"] == 0
 
 
-async def test_misconfigured_hub_credentials_are_a_service_failure(make_hub):
+async def test_misconfigured_hub_credentials_are_a_service_failure(make_hub: MakeHub) -> None:
     from importlib import resources
 
     from ngsp_sim.registry.loader import DEMO_TOPOLOGY  # the demo, with a wrong password

@@ -17,13 +17,14 @@ from typing import Any
 import orjson
 import pytest
 from aiohttp import web
+from aiohttp.test_utils import TestClient
 
 from ngsp_sim.config import SecurityConfig
 from ngsp_sim.hub.edge import parser_limits
 from ngsp_sim.hub.runtime import HUB
 from ngsp_sim.store import MessageQuery
 from tests.edxml_helpers import G01, H29, QLVB, VDXP, edoc
-from tests.helpers import ADMIN_TOKEN, BUSINESS, MOTCUA, provider_topology, token_for
+from tests.helpers import ADMIN_TOKEN, BUSINESS, MOTCUA, MakeHub, provider_topology, token_for
 
 NATIVE = "/apiCSDLDKDN/1.0/chiTietDoanhNghiep"
 GATEWAY = "/dkdn/2.0/chiTietDoanhNghiep"
@@ -52,7 +53,7 @@ async def probe() -> Probe:
 
 
 @pytest.fixture
-async def edge_hub(make_hub: Any, aiohttp_server: Any, probe: Probe) -> Any:
+async def edge_hub(make_hub: MakeHub, aiohttp_server: Any, probe: Probe) -> TestClient[Any, Any]:
     """A hub whose business registry is the probe, with a path rule (``/public/**``) and a gateway address."""
     server = await aiohttp_server(probe.app())
     endpoint = str(server.make_url("")).rstrip("/")
@@ -142,7 +143,9 @@ SNEAKY = {
 
 
 @pytest.mark.parametrize("sneaky", SNEAKY.values(), ids=SNEAKY.keys())
-async def test_encoded_delimiters_in_an_r1_path_are_refused_naming_the_segment(edge_hub, probe, sneaky):
+async def test_encoded_delimiters_in_an_r1_path_are_refused_naming_the_segment(
+    edge_hub: TestClient[Any, Any], probe: Probe, sneaky: str
+) -> None:
     status, headers, body = await send_raw(
         edge_hub, request("GET", f"{BUSINESS}{sneaky}{QUERY}", {"X-Road-Client": MOTCUA})
     )
@@ -154,7 +157,9 @@ async def test_encoded_delimiters_in_an_r1_path_are_refused_naming_the_segment(e
 
 
 @pytest.mark.parametrize("sneaky", SNEAKY.values(), ids=SNEAKY.keys())
-async def test_encoded_delimiters_in_a_gateway_path_are_refused_with_a_fault(edge_hub, probe, sneaky):
+async def test_encoded_delimiters_in_a_gateway_path_are_refused_with_a_fault(
+    edge_hub: TestClient[Any, Any], probe: Probe, sneaky: str
+) -> None:
     token = await token_for(edge_hub)
     status, headers, body = await send_raw(
         edge_hub, request("GET", f"{GATEWAY}{sneaky}{QUERY}", {"Authorization": f"Bearer {token}"})
@@ -165,7 +170,9 @@ async def test_encoded_delimiters_in_a_gateway_path_are_refused_with_a_fault(edg
     await served_and_logged(edge_hub, probe)
 
 
-async def test_the_provider_receives_the_checked_path_and_query_as_data(edge_hub, probe):
+async def test_the_provider_receives_the_checked_path_and_query_as_data(
+    edge_hub: TestClient[Any, Any], probe: Probe
+) -> None:
     """Characters that are data in a segment (space, Vietnamese letters, ``;``, ``=``, ``@``) reach the
     provider percent-encoded as such; plain dot segments are resolved before the check."""
     token = await token_for(edge_hub)
@@ -185,7 +192,7 @@ async def test_the_provider_receives_the_checked_path_and_query_as_data(edge_hub
     await served_and_logged(edge_hub, probe)
 
 
-async def test_plain_dot_segments_cannot_leave_the_rule(edge_hub, probe):
+async def test_plain_dot_segments_cannot_leave_the_rule(edge_hub: TestClient[Any, Any], probe: Probe) -> None:
     status, headers, body = await send_raw(
         edge_hub, request("GET", f"{BUSINESS}/public/../admin{QUERY}", {"X-Road-Client": MOTCUA})
     )
@@ -204,7 +211,9 @@ LINE_FEEDS = {
 
 
 @pytest.mark.parametrize(("target", "style", "expected"), LINE_FEEDS.values(), ids=LINE_FEEDS.keys())
-async def test_encoded_line_feeds_get_the_documented_error_body(edge_hub, probe, target, style, expected):
+async def test_encoded_line_feeds_get_the_documented_error_body(
+    edge_hub: TestClient[Any, Any], probe: Probe, target: str, style: str, expected: int
+) -> None:
     token = await token_for(edge_hub)
     headers = {"X-Road-Client": MOTCUA} if style == "xroad" else {"Authorization": f"Bearer {token}"}
     status, got, body = await send_raw(edge_hub, request("GET", target, headers))
@@ -217,7 +226,9 @@ async def test_encoded_line_feeds_get_the_documented_error_body(edge_hub, probe,
     await served_and_logged(edge_hub, probe)
 
 
-async def test_an_encoded_line_feed_in_an_admin_id_gets_the_admin_error_body(edge_hub, probe):
+async def test_an_encoded_line_feed_in_an_admin_id_gets_the_admin_error_body(
+    edge_hub: TestClient[Any, Any], probe: Probe
+) -> None:
     status, headers, body = await send_raw(
         edge_hub,
         request(
@@ -254,7 +265,9 @@ HEADERS_READ = [
 
 
 @pytest.mark.parametrize("name", HEADERS_READ)
-async def test_a_non_utf8_header_byte_is_refused_on_r1_before_the_provider(edge_hub, probe, name):
+async def test_a_non_utf8_header_byte_is_refused_on_r1_before_the_provider(
+    edge_hub: TestClient[Any, Any], probe: Probe, name: str
+) -> None:
     headers: dict[str, str | bytes] = {"X-Road-Client": MOTCUA, name: BAD}
     status, got, body = await send_raw(edge_hub, request("GET", f"{BUSINESS}/public/x{QUERY}", headers))
     error = xroad_error(status, got, body, 400, "Client.InvalidRequest")
@@ -264,7 +277,9 @@ async def test_a_non_utf8_header_byte_is_refused_on_r1_before_the_provider(edge_
 
 
 @pytest.mark.parametrize("name", ["X-Road-Id", "X-Road-UserId", "Authorization", "Accept", "Content-Type"])
-async def test_a_non_utf8_header_byte_is_refused_on_a_gateway_path_with_a_fault(edge_hub, probe, name):
+async def test_a_non_utf8_header_byte_is_refused_on_a_gateway_path_with_a_fault(
+    edge_hub: TestClient[Any, Any], probe: Probe, name: str
+) -> None:
     token = await token_for(edge_hub)
     headers: dict[str, str | bytes] = {"Authorization": f"Bearer {token}", name: BAD}
     status, got, body = await send_raw(edge_hub, request("GET", f"{GATEWAY}/public/x{QUERY}", headers))
@@ -275,7 +290,9 @@ async def test_a_non_utf8_header_byte_is_refused_on_a_gateway_path_with_a_fault(
 
 
 @pytest.mark.parametrize("target", ["/api/v1/services", "/metrics", "/token"])
-async def test_a_non_utf8_authorization_byte_on_the_hubs_own_endpoints_is_a_fault_not_a_500(edge_hub, probe, target):
+async def test_a_non_utf8_authorization_byte_on_the_hubs_own_endpoints_is_a_fault_not_a_500(
+    edge_hub: TestClient[Any, Any], probe: Probe, target: str
+) -> None:
     """The admin token and metrics checks encode the header to compare it in constant time: a lone
     surrogate there was a 500."""
     headers: dict[str, str | bytes] = {"Authorization": b"Bearer " + BAD}
@@ -284,7 +301,9 @@ async def test_a_non_utf8_authorization_byte_on_the_hubs_own_endpoints_is_a_faul
     await served_and_logged(edge_hub, probe)
 
 
-async def test_non_utf8_url_bytes_are_refused_raw_or_percent_encoded(edge_hub, probe):
+async def test_non_utf8_url_bytes_are_refused_raw_or_percent_encoded(
+    edge_hub: TestClient[Any, Any], probe: Probe
+) -> None:
     """Raw, the HTTP parser refuses them (400, before the hub); percent-encoded in the path, the hub
     refuses the segment; percent-encoded in the query, they decode to U+FFFD, fail validation and the
     refused exchange is logged."""
@@ -303,7 +322,7 @@ async def test_non_utf8_url_bytes_are_refused_raw_or_percent_encoded(edge_hub, p
     await served_and_logged(edge_hub, probe)
 
 
-async def test_utf8_header_values_are_served_and_logged_as_sent(edge_hub, probe):
+async def test_utf8_header_values_are_served_and_logged_as_sent(edge_hub: TestClient[Any, Any], probe: Probe) -> None:
     """Valid UTF-8 (a Vietnamese user name) is data: served, forwarded and logged unchanged."""
     message_id = f"mã-{uuid.uuid4().hex}"
     headers: dict[str, str | bytes] = {
@@ -320,7 +339,9 @@ async def test_utf8_header_values_are_served_and_logged_as_sent(edge_hub, probe)
     await served_and_logged(edge_hub, probe)
 
 
-async def test_a_document_with_a_bad_header_byte_is_refused_undelivered_and_the_next_is_logged(hub):
+async def test_a_document_with_a_bad_header_byte_is_refused_undelivered_and_the_next_is_logged(
+    hub: TestClient[Any, Any],
+) -> None:
     """``sendEdoc`` has a side effect: refused before the pipeline, nothing is delivered; a good one
     afterwards is delivered and logged."""
     sender = QLVB[G01["OrganId"]]
@@ -358,7 +379,9 @@ LIMITS = {"url": 414, "header": 431, "many-headers": 431}
 
 
 @pytest.mark.parametrize("kind", LIMITS, ids=LIMITS.keys())
-async def test_limits_answer_with_the_x_road_error_on_r1(edge_hub, probe, kind):
+async def test_limits_answer_with_the_x_road_error_on_r1(
+    edge_hub: TestClient[Any, Any], probe: Probe, kind: str
+) -> None:
     rest, extra = _oversized(kind)
     headers: dict[str, str | bytes] = {"X-Road-Client": MOTCUA, **extra}
     status, got, body = await send_raw(edge_hub, request("GET", f"{BUSINESS}{rest}{QUERY}", headers))
@@ -369,7 +392,9 @@ async def test_limits_answer_with_the_x_road_error_on_r1(edge_hub, probe, kind):
 
 
 @pytest.mark.parametrize("kind", LIMITS, ids=LIMITS.keys())
-async def test_limits_answer_with_the_gateway_fault_on_gateway_paths(edge_hub, probe, kind):
+async def test_limits_answer_with_the_gateway_fault_on_gateway_paths(
+    edge_hub: TestClient[Any, Any], probe: Probe, kind: str
+) -> None:
     token = await token_for(edge_hub)
     rest, extra = _oversized(kind)
     headers: dict[str, str | bytes] = {"Authorization": f"Bearer {token}", **extra}
@@ -379,7 +404,9 @@ async def test_limits_answer_with_the_gateway_fault_on_gateway_paths(edge_hub, p
     await served_and_logged(edge_hub, probe)
 
 
-async def test_beyond_the_parser_limits_the_connection_is_refused_and_the_hub_keeps_serving(edge_hub, probe):
+async def test_beyond_the_parser_limits_the_connection_is_refused_and_the_hub_keeps_serving(
+    edge_hub: TestClient[Any, Any], probe: Probe
+) -> None:
     """Above what the HTTP parser buffers (documented in the README), the parser answers 400 itself and
     closes the connection; the hub serves the next request. (Just over the limit, so that the whole
     request is read before the answer and the socket is not reset under it.)"""
@@ -391,7 +418,7 @@ async def test_beyond_the_parser_limits_the_connection_is_refused_and_the_hub_ke
     await served_and_logged(edge_hub, probe)
 
 
-async def test_a_provider_header_byte_that_is_not_utf8_reaches_the_caller_escaped_and_logged(make_hub):
+async def test_a_provider_header_byte_that_is_not_utf8_reaches_the_caller_escaped_and_logged(make_hub: MakeHub) -> None:
     """The provider side of the same edge: a redirect whose ``Location`` is not UTF-8 is passed on with
     the byte escaped (never a 500 after the provider was called), and the exchange is logged."""
 

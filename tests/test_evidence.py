@@ -42,7 +42,7 @@ def _flip(data: bytes, line_no: int, needle: bytes, replacement: bytes) -> bytes
     return b"\n".join(lines) + b"\n"
 
 
-async def test_a_bundle_verifies_offline_and_holds_what_was_asked(store: Store):
+async def test_a_bundle_verifies_offline_and_holds_what_was_asked(store: Store) -> None:
     data = await _bundle(store)
     report = verify_bundle(data)
     assert report.ok and report.checked == 6
@@ -53,7 +53,7 @@ async def test_a_bundle_verifies_offline_and_holds_what_was_asked(store: Store):
     assert base64.b64decode(records[0]["clientRequest"]) == b'{"SoDinhDanh":"079090001234"}'  # uncompressed
 
 
-async def test_one_changed_byte_is_named(store: Store):
+async def test_one_changed_byte_is_named(store: Store) -> None:
     data = await _bundle(store)
     lines = _lines(data)
     third = orjson.loads(lines[3])  # the third record line: msg-4
@@ -72,7 +72,7 @@ async def test_one_changed_byte_is_named(store: Store):
         assert report.describe().startswith(f"BROKEN at record {record_id}:"), what
 
 
-async def test_a_changed_signature_key_or_header_is_named(store: Store):
+async def test_a_changed_signature_key_or_header_is_named(store: Store) -> None:
     data = await _bundle(store)
     header, trailer = orjson.loads(_lines(data)[0]), orjson.loads(_lines(data)[-1])
     signature = trailer["signature"].encode()
@@ -88,7 +88,7 @@ async def test_a_changed_signature_key_or_header_is_named(store: Store):
         assert "signature does not verify" in report.reason or "not an Ed25519 public key" in report.reason
 
 
-async def test_a_removed_record_line_or_a_broken_line_is_named(store: Store):
+async def test_a_removed_record_line_or_a_broken_line_is_named(store: Store) -> None:
     data = await _bundle(store)
     lines = _lines(data)
     removed = b"\n".join(lines[:2] + lines[3:]) + b"\n"
@@ -100,14 +100,14 @@ async def test_a_removed_record_line_or_a_broken_line_is_named(store: Store):
     assert "not a bundle" in verify_bundle(b"{}").reason
 
 
-async def test_a_broken_log_is_not_exported(store: Store):
+async def test_a_broken_log_is_not_exported(store: Store) -> None:
     await store.append_messages([entry(i) for i in range(4)])
     await sql(store, "UPDATE messages SET status_code = 500 WHERE message_id = 'msg-1'")
     data, report, count = await export_bundle(store, 0, NOW, NOW)
     assert (data, count) == (b"", 0) and "status_code" in report.reason
 
 
-async def test_a_slow_exchange_logged_among_later_ones_keeps_the_slice_unbroken(store: Store):
+async def test_a_slow_exchange_logged_among_later_ones_keeps_the_slice_unbroken(store: Store) -> None:
     slow = entry(5)  # started at +5, logged after the exchange that started at +6
     await store.append_messages(
         [entry(4), entry(6), MessageEntry({**slow.record}, slow.client, slow.service), entry(7)]
@@ -117,14 +117,14 @@ async def test_a_slow_exchange_logged_among_later_ones_keeps_the_slice_unbroken(
     assert verify_bundle(data).ok
 
 
-def test_times_are_iso_or_milliseconds():
+def test_times_are_iso_or_milliseconds() -> None:
     assert parse_time("1700000000000") == 1_700_000_000_000
     assert parse_time("2023-11-14T22:13:20Z") == 1_700_000_000_000
     assert parse_time("2023-11-15T05:13:20+07:00") == 1_700_000_000_000
     assert parse_time("2023-11-14T22:13:20") == 1_700_000_000_000
 
 
-async def test_export_and_verify_bundle_as_processes(tmp_path: Path):
+async def test_export_and_verify_bundle_as_processes(tmp_path: Path) -> None:
     db = tmp_path / "data" / "ngsp-sim.sqlite3"
     store = SqliteStore(db)
     await store.open()
@@ -163,7 +163,7 @@ async def test_export_and_verify_bundle_as_processes(tmp_path: Path):
     assert refused.returncode == 2 and "can be read by others" in refused.stderr
 
 
-def test_where_the_key_lives(tmp_path: Path):
+def test_where_the_key_lives(tmp_path: Path) -> None:
     """Never inside the database: beside a SQLite file, in the data directory, or where it is told."""
     given = tmp_path / "secret.key"
     assert log_key_path(given, "sqlite:///srv/hub.db", tmp_path) == given
@@ -174,7 +174,7 @@ def test_where_the_key_lives(tmp_path: Path):
     assert log_key_path(None, "sqlite:///:memory:", tmp_path) is None
 
 
-def test_two_replicas_creating_the_key_at_once_get_the_same_key(tmp_path: Path):
+def test_two_replicas_creating_the_key_at_once_get_the_same_key(tmp_path: Path) -> None:
     with ThreadPoolExecutor(8) as pool:
         keys = list(pool.map(lambda _: LogKey.load_or_create(tmp_path / "k" / "message-log.key"), range(8)))
     assert len({k.fingerprint for k in keys}) == 1

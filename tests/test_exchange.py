@@ -7,10 +7,12 @@ import asyncio
 import base64
 import hashlib
 import io
+from pathlib import Path
 from typing import Any
 
 import orjson
 from aiohttp import web
+from aiohttp.test_utils import TestClient
 
 from adapters.base import NativeRequest
 from ngsp_sim.exchange.signing import KEY_HEADER, SIGNATURE_HEADER, verify
@@ -18,6 +20,7 @@ from ngsp_sim.hub.runtime import HUB
 from schemas.edxml import ATTACHMENT_LIMIT
 from tests.edxml_helpers import G01, H29, H56, QLVB, VDXP, edoc, reply_for, status_of
 from tests.helpers import ADMIN_TOKEN as ADMIN
+from tests.helpers import MakeHub
 from tests.test_interlinked import APPLICATION, PORTAL, THANH_HOA_ONE_STOP
 
 XML = {"Content-Type": "text/xml; charset=utf-8"}
@@ -45,7 +48,7 @@ async def settle(hub: Any, rounds: int = 50) -> None:
             return
 
 
-async def test_a_document_to_several_agencies_lands_in_each_mailbox(hub):
+async def test_a_document_to_several_agencies_lands_in_each_mailbox(hub: TestClient[Any, Any]) -> None:
     resp = await send(hub, G01, edoc(G01, [H29, H56]))
     assert resp.status == 200, await resp.text()
     answer = await resp.json()
@@ -55,7 +58,7 @@ async def test_a_document_to_several_agencies_lands_in_each_mailbox(hub):
     assert await mailbox(hub, "000.00.00.G01") == []
 
 
-async def test_getedoc_returns_the_bytes_as_sent_to_sender_and_recipients_only(hub):
+async def test_getedoc_returns_the_bytes_as_sent_to_sender_and_recipients_only(hub: TestClient[Any, Any]) -> None:
     body = edoc(G01, [H29])
     doc_id = (await (await send(hub, G01, body)).json())["docId"]
     for organ in ("000.00.00.G01", "000.00.00.H29"):
@@ -68,14 +71,14 @@ async def test_getedoc_returns_the_bytes_as_sent_to_sender_and_recipients_only(h
     assert resp.status == 403 and (await resp.json())["status"] == "FAIL"
 
 
-async def test_a_spoofed_sender_is_refused(hub):
+async def test_a_spoofed_sender_is_refused(hub: TestClient[Any, Any]) -> None:
     resp = await send(hub, G01, edoc(G01, [H56]), client=QLVB[H29["OrganId"]])
     assert resp.status == 403
     assert "000.00.00.G01 is not the sending agency 000.00.00.H29" in (await resp.json())["ErrorDesc"]
     assert await mailbox(hub, "000.00.00.H56") == []
 
 
-async def test_edxml_violations_point_at_elements(hub):
+async def test_edxml_violations_point_at_elements(hub: TestClient[Any, Any]) -> None:
     bad = edoc(G01, [H29, {"OrganId": "H29", "OrganName": "x"}], subject="x").replace(
         b"<edXML:Subject>x</edXML:Subject>", b""
     )
@@ -88,7 +91,7 @@ async def test_edxml_violations_point_at_elements(hub):
     assert pointers["/edXMLEnvelope/edXMLHeader/MessageHeader/Subject"] == "missing"
 
 
-async def test_edxml_body_must_be_safe_xml_of_the_right_namespace(hub):
+async def test_edxml_body_must_be_safe_xml_of_the_right_namespace(hub: TestClient[Any, Any]) -> None:
     bomb = b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaa">]><x>&a;</x>'
     resp = await send(hub, G01, bomb)
     assert resp.status == 400 and "refused for safety" in (await resp.json())["message"]
@@ -102,7 +105,7 @@ async def test_edxml_body_must_be_safe_xml_of_the_right_namespace(hub):
     assert resp.status == 415 and (await resp.json())["type"] == "Client.InvalidContentType"
 
 
-async def test_attachments_are_checksummed_and_size_limited(hub):
+async def test_attachments_are_checksummed_and_size_limited(hub: TestClient[Any, Any]) -> None:
     data = "Nội dung công văn".encode() * 100
     resp = await send(hub, G01, edoc(G01, [H29], attachments=[("cv.pdf", "application/pdf", data)]))
     digest = (await resp.json())["attachments"][0]
@@ -120,18 +123,18 @@ async def test_attachments_are_checksummed_and_size_limited(hub):
     assert {v["rule"] for v in (await (await send(hub, G01, broken)).json())["violations"]} == {"edxml_base64"}
 
 
-async def test_status_flows_back_to_the_sender_and_simulated_systems_answer(hub):
+async def test_status_flows_back_to_the_sender_and_simulated_systems_answer(hub: TestClient[Any, Any]) -> None:
     doc_id = (await (await send(hub, G01, edoc(G01, [H29, H56]))).json())["docId"]
     await settle(hub)  # the simulated document systems of H29 and H56 receive and answer 01 then 03
     statuses = [(m["From"], m["StatusCode"]) for m in await mailbox(hub, "000.00.00.G01") if m["kind"] == "status"]
     assert sorted(statuses) == sorted(
         [("000.00.00.H29", "01"), ("000.00.00.H29", "03"), ("000.00.00.H56", "01"), ("000.00.00.H56", "03")]
     )
-    store = hub.server.app[HUB].store.exchange
+    store = hub.app[HUB].store.exchange
     assert await store.recipients(doc_id) == {"000.00.00.H29": "03", "000.00.00.H56": "03"}
 
 
-async def test_status_rules(hub):
+async def test_status_rules(hub: TestClient[Any, Any]) -> None:
     await send(hub, G01, edoc(G01, [H29]))
     headers = {**XML, "X-Road-Client": QLVB["000.00.00.H56"]}
     resp = await hub.post(f"/r1/{VDXP}/updateStatus", data=status_of(reply_for(G01), H56, "03"), headers=headers)
@@ -145,14 +148,14 @@ async def test_status_rules(hub):
     assert (await resp.json())["violations"][0]["pointer"] == "/edXMLEnvelope/edXMLHeader/Status/StatusCode"
 
 
-async def test_a_recall_is_answered_15_and_the_copy_becomes_13(hub):
+async def test_a_recall_is_answered_15_and_the_copy_becomes_13(hub: TestClient[Any, Any]) -> None:
     doc_id = (await (await send(hub, G01, edoc(G01, [H29]))).json())["docId"]
     await settle(hub)
     recall = edoc(G01, [H29], business_type=1, reason="Ban hành nhầm")
     resp = await send(hub, G01, recall)
     assert resp.status == 200, await resp.text()
     await settle(hub)
-    store = hub.server.app[HUB].store.exchange
+    store = hub.app[HUB].store.exchange
     assert await store.recipients(doc_id) == {"000.00.00.H29": "13"}
     codes = [m["StatusCode"] for m in await mailbox(hub, "000.00.00.G01") if m["kind"] == "status"]
     assert codes[-1] == "15"
@@ -160,7 +163,9 @@ async def test_a_recall_is_answered_15_and_the_copy_becomes_13(hub):
     assert (await send(hub, G01, nothing)).status == 404
 
 
-async def test_dossier_status_changes_are_pushed_signed_to_a_webhook_and_only_dead_ones_replay(hub, aiohttp_server):
+async def test_dossier_status_changes_are_pushed_signed_to_a_webhook_and_only_dead_ones_replay(
+    hub: TestClient[Any, Any], aiohttp_server: Any
+) -> None:
     received: list[tuple[bytes, dict[str, str]]] = []
 
     async def hook(request: web.Request) -> web.Response:
@@ -185,7 +190,7 @@ async def test_dossier_status_changes_are_pushed_signed_to_a_webhook_and_only_de
     await settle(hub)
     assert len(received) == 1
     body, headers = received[0]
-    clock = hub.server.app[HUB].clock
+    clock = hub.app[HUB].clock
     verify(secret, body, headers[SIGNATURE_HEADER], clock.now())
     event = orjson.loads(body)
     assert event["TrangThaiHoSo"] == 2 and event["DonViXuLy"] == "000.00.00.H56"
@@ -196,7 +201,7 @@ async def test_dossier_status_changes_are_pushed_signed_to_a_webhook_and_only_de
     assert (await refused.json())["problems"] == ["no delivery 999", f"delivery {done['id']} is delivered, not dead"]
 
 
-async def test_the_live_feed_streams_exchanges_and_documents_over_sse(hub):
+async def test_the_live_feed_streams_exchanges_and_documents_over_sse(hub: TestClient[Any, Any]) -> None:
     auth = {"Authorization": f"Bearer {ADMIN}"}
     stream = await hub.get("/api/v1/events", headers=auth)
     assert stream.status == 200 and stream.content_type == "text/event-stream"
@@ -212,8 +217,8 @@ async def test_the_live_feed_streams_exchanges_and_documents_over_sse(hub):
     assert (await hub.get("/api/v1/events")).status == 401
 
 
-async def test_a_simulated_ministry_sends_through_the_hub_and_provinces_answer(hub):
-    runtime = hub.server.app[HUB]
+async def test_a_simulated_ministry_sends_through_the_hub_and_provinces_answer(hub: TestClient[Any, Any]) -> None:
+    runtime = hub.app[HUB]
     ministry = next(a for s, a in runtime.agencies.items() if str(s) == QLVB["000.00.00.G01"])
     request = NativeRequest("POST", "/qlvb/guiVanBan", body=orjson.dumps({"to": ["000.00.00.H29"], "subject": "Họp"}))
     answer = await ministry.handle(request)
@@ -227,7 +232,7 @@ async def test_a_simulated_ministry_sends_through_the_hub_and_provinces_answer(h
     assert province.inbox[0]["Subject"] == "Họp"
 
 
-async def test_subscriptions_from_the_topology_and_bad_ones_from_the_api(make_hub, tmp_path):
+async def test_subscriptions_from_the_topology_and_bad_ones_from_the_api(make_hub: MakeHub, tmp_path: Path) -> None:
     from ngsp_sim.registry.loader import demo_text
 
     text = demo_text() + (

@@ -22,7 +22,7 @@ def exported(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out
 
 
-def test_every_service_document_is_valid_openapi_31(exported: Path):
+def test_every_service_document_is_valid_openapi_31(exported: Path) -> None:
     documents = sorted((exported / "services").glob("*.openapi.json"))
     assert len(documents) == 34
     for path in documents:
@@ -31,18 +31,18 @@ def test_every_service_document_is_valid_openapi_31(exported: Path):
         validate(document)  # raises on any problem
 
 
-def test_the_admin_api_document_is_valid_openapi_31(exported: Path):
+def test_the_admin_api_document_is_valid_openapi_31(exported: Path) -> None:
     document = json.loads((exported / "admin.openapi.json").read_text())
     validate(document)
     assert "/api/v1/subscriptions" in document["paths"]
 
 
-def test_xml_services_say_so(exported: Path):
+def test_xml_services_say_so(exported: Path) -> None:
     document = json.loads((exported / "services/VN_GOV_000.00.00.G22_VDXP_sendEdoc.openapi.json").read_text())
     assert "text/xml" in document["paths"]["/sendEdoc"]["post"]["requestBody"]["content"]
 
 
-def test_every_payload_schema_is_a_valid_json_schema(exported: Path):
+def test_every_payload_schema_is_a_valid_json_schema(exported: Path) -> None:
     schemas = sorted((exported / "schemas").glob("*.schema.json"))
     assert len(schemas) >= 40
     for path in schemas:

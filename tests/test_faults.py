@@ -7,6 +7,7 @@ import statistics
 from typing import Any
 
 import pytest
+from aiohttp.test_utils import TestClient
 
 from adapters.soap import build_fault
 from ngsp_sim.clock import ManualClock
@@ -15,7 +16,7 @@ from ngsp_sim.hub.runtime import HUB
 from ngsp_sim.registry.loader import demo_text
 from ngsp_sim.store import MessageQuery
 from ngsp_sim.transport import ActiveFault, BreakerConfig, CircuitBreaker, FaultSpec
-from tests.helpers import ADMIN, BUSINESS, DOSSIER_LOOKUP, MOTCUA, POPULATION, lookup_body, provider_topology
+from tests.helpers import ADMIN, BUSINESS, DOSSIER_LOOKUP, MOTCUA, POPULATION, MakeHub, lookup_body, provider_topology
 
 POP_SERVICE = "VN/GOV/000.00.00.G01/CSDLQGDC/TraCuuThongTinCongDan"
 BIZ = f"{BUSINESS}?msdn=0312345673"
@@ -38,7 +39,7 @@ async def lookup(hub: Any) -> Any:
     return await hub.post(POPULATION, json=lookup_body(), headers={"X-Road-Client": MOTCUA})
 
 
-async def test_fixed_latency_waits_on_the_clock(make_hub, clock: ManualClock):
+async def test_fixed_latency_waits_on_the_clock(make_hub: MakeHub, clock: ManualClock) -> None:
     hub = await make_hub(with_faults({"id": "slow", "target": POP_SERVICE, "kind": "latency", "latency": {"ms": 1500}}))
     pending = asyncio.ensure_future(lookup(hub))
     await asyncio.wait_for(clock.until_sleeping(), 10)  # the injected delay has started
@@ -58,7 +59,7 @@ async def test_fixed_latency_waits_on_the_clock(make_hub, clock: ManualClock):
     ],
     ids=["uniform", "lognormal"],
 )
-def test_latency_distributions_are_seeded(latency):
+def test_latency_distributions_are_seeded(latency: dict[str, Any]) -> None:
     spec = FaultSpec(id="f", target=POP_SERVICE, kind="latency", latency=latency, seed=11)
     first = [ActiveFault(spec).delay() for _ in range(1)]
     a, b = ActiveFault(spec), ActiveFault(spec)
@@ -71,7 +72,7 @@ def test_latency_distributions_are_seeded(latency):
         assert statistics.median(draws_a) == pytest.approx(0.2, rel=0.1)
 
 
-async def test_error_answers_the_native_error_instead_of_calling(make_hub):
+async def test_error_answers_the_native_error_instead_of_calling(make_hub: MakeHub) -> None:
     body = '{"Status": 0, "Message": "Hệ thống đang bảo trì"}'
     hub = await make_hub(
         provider_topology(
@@ -95,7 +96,7 @@ async def test_error_answers_the_native_error_instead_of_calling(make_hub):
     assert m.injected == "error:maint"
 
 
-async def test_timeout_lets_the_service_timeout_fire(make_hub):
+async def test_timeout_lets_the_service_timeout_fire(make_hub: MakeHub) -> None:
     hub = await make_hub(
         provider_topology(
             timeout=0.2,
@@ -115,7 +116,7 @@ async def test_timeout_lets_the_service_timeout_fire(make_hub):
         ("schema_violation", "Server.ServerProxy.ServiceFailed.SchemaViolation"),
     ],
 )
-async def test_failure_kinds(make_hub, kind, error):
+async def test_failure_kinds(make_hub: MakeHub, kind: str, error: str) -> None:
     hub = await make_hub(with_faults({"id": "f1", "target": POP_SERVICE, "kind": kind}))
     resp = await lookup(hub)
     assert resp.headers["X-Road-Error"] == error
@@ -123,7 +124,7 @@ async def test_failure_kinds(make_hub, kind, error):
     assert m.injected == f"{kind}:f1" and m.record["faultCode"] == error
 
 
-async def test_outage_window_on_the_clock(make_hub, clock: ManualClock):
+async def test_outage_window_on_the_clock(make_hub: MakeHub, clock: ManualClock) -> None:
     now = clock.now()
     hub = await make_hub(
         with_faults(
@@ -143,19 +144,19 @@ async def test_outage_window_on_the_clock(make_hub, clock: ManualClock):
     assert (await lookup(hub)).status == 200
 
 
-async def test_a_seeded_rate_replays_identically(make_hub):
+async def test_a_seeded_rate_replays_identically(make_hub: MakeHub) -> None:
     outcomes = []
     for _ in range(2):
         hub = await make_hub(
             with_faults({"id": "flaky", "target": POP_SERVICE, "kind": "reset", "rate": 0.4, "seed": 99})
         )
-        hub.server.app[HUB].config  # noqa: B018 - a fresh hub each round
+        hub.app[HUB].config  # noqa: B018 - a fresh hub each round
         outcomes.append([(await lookup(hub)).status for _ in range(25)])
     assert outcomes[0] == outcomes[1]
     assert 200 in outcomes[0] and 500 in outcomes[0]
 
 
-async def test_only_idempotent_calls_are_retried(make_hub):
+async def test_only_idempotent_calls_are_retried(make_hub: MakeHub) -> None:
     """Every call is reset: a GET is tried twice, a POST (the DVCQG login) once."""
     hub = await make_hub(
         with_faults(
@@ -166,11 +167,11 @@ async def test_only_idempotent_calls_are_retried(make_hub):
     )
     await hub.get(BIZ, headers={"X-Road-Client": MOTCUA})
     await hub.post(DOSSIER_LOOKUP, json={"MaHoSo": "000.00.00.H29-251121-0001"}, headers={"X-Road-Client": MOTCUA})
-    hits = {f.spec.id: f.hits for f in hub.server.app[HUB].routes.faults.values()}
+    hits = {f.spec.id: f.hits for f in hub.app[HUB].routes.faults.values()}
     assert hits == {"get-reset": 2, "post-reset": 1}
 
 
-def test_circuit_breaker_opens_probes_and_closes_on_the_clock():
+def test_circuit_breaker_opens_probes_and_closes_on_the_clock() -> None:
     clock = ManualClock()
     breaker = CircuitBreaker(
         "VN/GOV/000.00.00.G01/CSDLQGDC", BreakerConfig(failure_ratio=0.5, min_calls=4, open_seconds=10), clock
@@ -198,7 +199,7 @@ def test_circuit_breaker_opens_probes_and_closes_on_the_clock():
     breaker.before()
 
 
-def test_circuit_breaker_forgets_failures_that_leave_the_window():
+def test_circuit_breaker_forgets_failures_that_leave_the_window() -> None:
     clock = ManualClock()
     breaker = CircuitBreaker("P", BreakerConfig(failure_ratio=0.5, min_calls=4, window_seconds=30), clock)
     breaker.record(False)
@@ -212,7 +213,7 @@ def test_circuit_breaker_forgets_failures_that_leave_the_window():
     assert breaker.state == "closed"
 
 
-async def test_breaker_state_is_visible_and_recovers_through_the_hub(make_hub, clock: ManualClock):
+async def test_breaker_state_is_visible_and_recovers_through_the_hub(make_hub: MakeHub, clock: ManualClock) -> None:
     from ngsp_sim.transport import BreakerConfig as Config
 
     hub = await make_hub(
@@ -233,7 +234,7 @@ async def test_breaker_state_is_visible_and_recovers_through_the_hub(make_hub, c
     assert circuits[0]["state"] == "closed"
 
 
-async def test_faults_through_the_admin_api(hub):
+async def test_faults_through_the_admin_api(hub: TestClient[Any, Any]) -> None:
     """A native error in the provider's own protocol: a SOAP Fault for the population database."""
     soap_fault = build_fault("soapenv:Server", "CSDL dân cư đang bảo trì").decode()
     fault = {"target": POP_SERVICE, "kind": "error", "status": 502, "body": soap_fault, "content_type": "text/xml"}

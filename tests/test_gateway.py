@@ -7,7 +7,9 @@ from typing import Any
 
 import pytest
 from aiohttp import web
+from aiohttp.test_utils import TestClient
 
+from ngsp_sim.clock import ManualClock
 from ngsp_sim.hub.runtime import HUB
 from ngsp_sim.registry.loader import demo_text
 from tests.helpers import (
@@ -18,6 +20,7 @@ from tests.helpers import (
     HOTICH,
     MOTCUA,
     POPULATION,
+    MakeHub,
     basic_auth,
     dossier,
     lookup_body,
@@ -53,7 +56,7 @@ async def fault(resp: Any, status: int, code: int) -> dict[str, Any]:
 # --- the token endpoint --------------------------------------------------------------------------
 
 
-async def test_token_with_http_basic_as_ngsp_answers(hub):
+async def test_token_with_http_basic_as_ngsp_answers(hub: TestClient[Any, Any]) -> None:
     resp = await hub.post(
         "/token", data={"grant_type": "client_credentials"}, headers=basic_auth(DEMO_KEY, DEMO_SECRET)
     )
@@ -64,7 +67,7 @@ async def test_token_with_http_basic_as_ngsp_answers(hub):
     assert resp.headers["Cache-Control"] == "no-store"
 
 
-async def test_token_with_form_fields(hub):
+async def test_token_with_form_fields(hub: TestClient[Any, Any]) -> None:
     form = {"grant_type": "client_credentials", "client_id": DEMO_KEY, "client_secret": DEMO_SECRET}
     assert (await hub.post("/token", data=form)).status == 200
 
@@ -86,7 +89,9 @@ async def test_token_with_form_fields(hub):
     ],
     ids=["wrong-secret", "unknown-key", "no-credentials", "wrong-grant", "conflicting-credentials", "bad-basic"],
 )
-async def test_token_refusals(hub, form, headers, status, error):
+async def test_token_refusals(
+    hub: TestClient[Any, Any], form: dict[str, Any], headers: dict[str, str], status: int, error: str
+) -> None:
     resp = await hub.post("/token", data=form, headers=headers)
     body = await resp.json()
     assert (resp.status, body["error"]) == (status, error)
@@ -94,7 +99,7 @@ async def test_token_refusals(hub, form, headers, status, error):
     await still_serving(hub)
 
 
-async def test_token_needs_a_form_body(hub):
+async def test_token_needs_a_form_body(hub: TestClient[Any, Any]) -> None:
     resp = await hub.post(
         "/token", json={"grant_type": "client_credentials"}, headers=basic_auth(DEMO_KEY, DEMO_SECRET)
     )
@@ -102,14 +107,14 @@ async def test_token_needs_a_form_body(hub):
     assert (await hub.get("/token")).status == 405
 
 
-async def test_secrets_are_stored_hashed(hub):
-    stored = await hub.server.app[HUB].store.get_credential(DEMO_KEY)
+async def test_secrets_are_stored_hashed(hub: TestClient[Any, Any]) -> None:
+    stored = await hub.app[HUB].store.get_credential(DEMO_KEY)
     assert stored.secret_hash.startswith("scrypt$") and DEMO_SECRET not in stored.secret_hash
     assert stored.client == MOTCUA
 
 
-async def test_a_key_without_secret_gets_a_generated_one_shown_once(hub):
-    keeper = hub.server.app[HUB].credentials
+async def test_a_key_without_secret_gets_a_generated_one_shown_once(hub: TestClient[Any, Any]) -> None:
+    keeper = hub.app[HUB].credentials
     secret = keeper.generated["hotich-btp"]
     token = await token_for(hub, "hotich-btp", secret)
     resp = await hub.post(POP_GATEWAY, json=lookup_body(), headers=bearer(token))
@@ -119,7 +124,7 @@ async def test_a_key_without_secret_gets_a_generated_one_shown_once(hub):
 # --- the gateway style reaches the same service, adapter and validation --------------------------
 
 
-async def test_gateway_call_equals_the_r1_call(hub):
+async def test_gateway_call_equals_the_r1_call(hub: TestClient[Any, Any]) -> None:
     token = await token_for(hub)
     via_gateway = await hub.get(BIZ_GATEWAY, headers=bearer(token))
     via_r1 = await hub.get(f"{BUSINESS}?msdn=0312345673", headers={"X-Road-Client": MOTCUA})
@@ -127,7 +132,7 @@ async def test_gateway_call_equals_the_r1_call(hub):
     assert await via_gateway.json() == await via_r1.json()
 
 
-async def test_gateway_validation_lists_every_violation_in_the_fault(hub):
+async def test_gateway_validation_lists_every_violation_in_the_fault(hub: TestClient[Any, Any]) -> None:
     token = await token_for(hub)
     resp = await hub.post(POP_GATEWAY, json=lookup_body(SoDinhDanh="1", MaTichHop="036"), headers=bearer(token))
     found = await fault(resp, 400, 400)
@@ -135,7 +140,7 @@ async def test_gateway_validation_lists_every_violation_in_the_fault(hub):
     assert "X-Road-Error" not in resp.headers
 
 
-async def test_r1_accepts_a_token_matching_x_road_client(hub):
+async def test_r1_accepts_a_token_matching_x_road_client(hub: TestClient[Any, Any]) -> None:
     token = await token_for(hub)
     resp = await hub.post(POPULATION, json=lookup_body(), headers={"X-Road-Client": MOTCUA, **bearer(token)})
     assert resp.status == 200
@@ -144,17 +149,17 @@ async def test_r1_accepts_a_token_matching_x_road_client(hub):
 # --- negative-test catalogue ---------------------------------------------------------------------
 
 
-async def test_no_token(hub):
+async def test_no_token(hub: TestClient[Any, Any]) -> None:
     await fault(await hub.get(BIZ_GATEWAY), 401, 900902)
     await still_serving(hub)
 
 
-async def test_wrong_token(hub):
+async def test_wrong_token(hub: TestClient[Any, Any]) -> None:
     await fault(await hub.get(BIZ_GATEWAY, headers=bearer("forged-token")), 401, 900901)
     await still_serving(hub)
 
 
-async def test_expired_token(hub, clock):
+async def test_expired_token(hub: TestClient[Any, Any], clock: ManualClock) -> None:
     token = await token_for(hub)
     assert (await hub.get(BIZ_GATEWAY, headers=bearer(token))).status == 200
     clock.advance(3601)
@@ -163,8 +168,8 @@ async def test_expired_token(hub, clock):
     await still_serving(hub)
 
 
-async def test_token_of_another_client(hub):
-    keeper = hub.server.app[HUB].credentials
+async def test_token_of_another_client(hub: TestClient[Any, Any]) -> None:
+    keeper = hub.app[HUB].credentials
     hotich = await token_for(hub, "hotich-btp", keeper.generated["hotich-btp"])
     resp = await hub.get(BIZ_GATEWAY, headers={**bearer(hotich), "X-Road-Client": MOTCUA})
     assert (await fault(resp, 400, 400))["type"] == "Client.InvalidClientIdentifier"
@@ -173,15 +178,15 @@ async def test_token_of_another_client(hub):
     await still_serving(hub)
 
 
-async def test_forbidden_service(hub):
-    keeper = hub.server.app[HUB].credentials
+async def test_forbidden_service(hub: TestClient[Any, Any]) -> None:
+    keeper = hub.app[HUB].credentials
     hotich = await token_for(hub, "hotich-btp", keeper.generated["hotich-btp"])
     resp = await hub.post(SYNC_GATEWAY, json={"isUpdating": False, "data": [dossier()]}, headers=bearer(hotich))
     await fault(resp, 403, 900908)
     await still_serving(hub)
 
 
-async def test_forbidden_path_within_an_allowed_service(make_hub):
+async def test_forbidden_path_within_an_allowed_service(make_hub: MakeHub) -> None:
     hub = await make_hub(provider_topology(access_paths=["/public/**"], gateway={"context": "dkdn", "version": "2.0"}))
     token = await token_for(hub)
     assert (await hub.get("/dkdn/2.0/chiTietDoanhNghiep/public/x?msdn=0312345673", headers=bearer(token))).status != 403
@@ -191,7 +196,7 @@ async def test_forbidden_path_within_an_allowed_service(make_hub):
     await still_serving(hub, "/public/x")
 
 
-async def test_encoded_traversal(make_hub):
+async def test_encoded_traversal(make_hub: MakeHub) -> None:
     hub = await make_hub(provider_topology(access_paths=["/public/**"], gateway={"context": "dkdn", "version": "2.0"}))
     token = await token_for(hub)
     for sneaky in ("/public/%2e%2e/private", "/public/..%2Fprivate", "/public/%2E%2E%2F..%2F..%2Fr1"):
@@ -203,12 +208,12 @@ async def test_encoded_traversal(make_hub):
     await still_serving(hub, "/public/x")
 
 
-async def test_unknown_api(hub):
+async def test_unknown_api(hub: TestClient[Any, Any]) -> None:
     token = await token_for(hub)
     await fault(await hub.get("/apiKhongCo/1.0/gi", headers=bearer(token)), 404, 900906)
 
 
-async def test_an_x_road_path_without_r1_is_answered_with_the_r1_form(hub):
+async def test_an_x_road_path_without_r1_is_answered_with_the_r1_form(hub: TestClient[Any, Any]) -> None:
     """Issue 16: forgetting /r1 used to say only 'no API is published at /VN/GOV/000.00.00.G01'."""
     path = "/VN/GOV/000.00.00.G01/CSDLQGDC/TraCuuThongTinCongDan"
     found = await fault(await hub.post(path, json={}, headers={"X-Road-Client": MOTCUA}), 404, 900906)
@@ -220,7 +225,7 @@ async def test_an_x_road_path_without_r1_is_answered_with_the_r1_form(hub):
 
 
 @pytest.mark.parametrize("style", ["r1", "gateway"])
-async def test_throttled_burst_then_refilled_by_the_clock(make_hub, clock, style):
+async def test_throttled_burst_then_refilled_by_the_clock(make_hub: MakeHub, clock: ManualClock, style: str) -> None:
     topology = provider_topology(
         client={"tier": "tiny"},
         gateway={"context": "dkdn", "version": "1.0"},
@@ -244,7 +249,7 @@ async def test_throttled_burst_then_refilled_by_the_clock(make_hub, clock, style
     assert (await hub.get(url, headers=headers)).status == 429
 
 
-async def test_service_tier_applies_to_all_clients_together(make_hub):
+async def test_service_tier_applies_to_all_clients_together(make_hub: MakeHub) -> None:
     topology = provider_topology(tier="shared", extra={"tiers": {"shared": {"rate": 1, "burst": 1}}})
     hub = await make_hub(topology)
     assert (await hub.get(f"{BUSINESS}?msdn=0312345673", headers={"X-Road-Client": MOTCUA})).status == 200
@@ -252,7 +257,7 @@ async def test_service_tier_applies_to_all_clients_together(make_hub):
     assert resp.status == 429 and "service" in (await resp.json())["message"]
 
 
-async def test_oversized_body_is_refused_before_it_is_read(make_hub):
+async def test_oversized_body_is_refused_before_it_is_read(make_hub: MakeHub) -> None:
     hub = await make_hub(max_body_size=4096)
     token = await token_for(hub)
     big = b"{" + b" " * 100_000 + b"}"
@@ -263,7 +268,7 @@ async def test_oversized_body_is_refused_before_it_is_read(make_hub):
     await still_serving(hub)
 
 
-async def test_url_and_headers_over_limits(hub):
+async def test_url_and_headers_over_limits(hub: TestClient[Any, Any]) -> None:
     status, _, _ = await raw_request(hub, "GET", "/apiCSDLDKDN/1.0/chiTietDoanhNghiep?msdn=" + "1" * 9000)
     assert status == 414
     status, _, _ = await raw_request(hub, "GET", BIZ_GATEWAY, {"X-Pad": "y" * 9000})
@@ -291,7 +296,7 @@ def _bomb_provider(body: bytes) -> web.Application:
     ],
     ids=["xml-bomb", "external-entity"],
 )
-async def test_malicious_xml_from_a_provider(make_hub, aiohttp_server, body):
+async def test_malicious_xml_from_a_provider(make_hub: MakeHub, aiohttp_server: Any, body: bytes) -> None:
     server = await aiohttp_server(_bomb_provider(body))
     endpoint = str(server.make_url("")).rstrip("/")
     topology = demo_text().replace(
@@ -317,7 +322,7 @@ async def test_malicious_xml_from_a_provider(make_hub, aiohttp_server, body):
     ],
     ids=["cl-and-te", "two-content-lengths", "obs-fold", "te-list"],
 )
-async def test_header_smuggling_attempts(hub, smuggling):
+async def test_header_smuggling_attempts(hub: TestClient[Any, Any], smuggling: str) -> None:
     reader, writer = await __import__("asyncio").open_connection(hub.host, hub.port)
     head = (
         f"POST {POPULATION} HTTP/1.1\r\nHost: x\r\nX-Road-Client: {MOTCUA}\r\n{smuggling}\r\nConnection: close\r\n\r\n"
@@ -332,7 +337,7 @@ async def test_header_smuggling_attempts(hub, smuggling):
     await still_serving(hub)
 
 
-async def test_duplicate_authorization_headers(hub):
+async def test_duplicate_authorization_headers(hub: TestClient[Any, Any]) -> None:
     token = await token_for(hub)
     resp = await hub.get(BIZ_GATEWAY, headers=[("Authorization", f"Bearer {token}"), ("Authorization", "Bearer x")])
     await fault(resp, 401, 900901)
@@ -341,7 +346,7 @@ async def test_duplicate_authorization_headers(hub):
 # --- credentials and access at runtime -----------------------------------------------------------
 
 
-async def test_rotation_through_the_admin_api_revokes_old_secret_and_tokens(hub):
+async def test_rotation_through_the_admin_api_revokes_old_secret_and_tokens(hub: TestClient[Any, Any]) -> None:
     token = await token_for(hub)
     resp = await hub.post(f"/api/v1/credentials/{DEMO_KEY}/rotate", headers=ADMIN)
     new_secret = (await resp.json())["consumer_secret"]
@@ -358,14 +363,14 @@ async def test_rotation_through_the_admin_api_revokes_old_secret_and_tokens(hub)
     assert (await hub.post("/api/v1/credentials/nope/rotate", headers=ADMIN)).status == 404
 
 
-async def test_access_for_a_group_of_clients(make_hub):
+async def test_access_for_a_group_of_clients(make_hub: MakeHub) -> None:
     topology = provider_topology(extra={"groups": {"mot-cua": [MOTCUA]}})
     topology = topology.replace(f"- client: {MOTCUA}\n", "- group: mot-cua\n")
     hub = await make_hub(topology)
     assert (await hub.get(f"{BUSINESS}?msdn=0312345673", headers={"X-Road-Client": MOTCUA})).status == 200
 
 
-async def test_tiers_through_the_admin_api(hub):
+async def test_tiers_through_the_admin_api(hub: TestClient[Any, Any]) -> None:
     resp = await hub.put("/api/v1/tiers/strict", json={"rate": 1, "burst": 1}, headers=ADMIN)
     assert resp.status == 200
     resp = await hub.put(

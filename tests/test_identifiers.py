@@ -54,11 +54,11 @@ def _rule(kind: Any, value: str) -> str | None:
         (PopulationDate, "19900230", "population_date"),
     ],
 )
-def test_identifier_rules(kind, value, rule):
+def test_identifier_rules(kind: Any, value: str, rule: str | None) -> None:
     assert _rule(kind, value) == rule
 
 
-def test_messages_say_what_was_expected():
+def test_messages_say_what_was_expected() -> None:
     with pytest.raises(ValidationError) as info:
         TypeAdapter(MST).validate_python("0312345678")
     assert "expected 3" in info.value.errors()[0]["msg"]
@@ -67,18 +67,18 @@ def test_messages_say_what_was_expected():
     assert "003" in info.value.errors()[0]["msg"]
 
 
-def test_json_schema_carries_pattern_and_example():
+def test_json_schema_carries_pattern_and_example() -> None:
     schema = TypeAdapter(MaHoSo).json_schema()
     assert schema["pattern"].startswith("^") and schema["examples"] == ["000.00.00.H29-251121-0001"]
 
 
-def test_x_road_identifiers_parse_and_print():
+def test_x_road_identifiers_parse_and_print() -> None:
     sid = ServiceId.parse("VN/GOV/000.00.00.G01/CSDLQGDC/TraCuuThongTinCongDan")
     assert sid.subsystem == SubsystemId("VN", "GOV", "000.00.00.G01", "CSDLQGDC")
     assert str(sid) == "VN/GOV/000.00.00.G01/CSDLQGDC/TraCuuThongTinCongDan"
 
 
 @pytest.mark.parametrize("text", ["VN/GOV/X", "VN/GOV/000.00.00.H29/MỘT", "VN//000.00.00.H29/MOTCUA", "a/b/c/d/e"])
-def test_bad_subsystem_identifiers_are_refused_with_a_reason(text):
+def test_bad_subsystem_identifiers_are_refused_with_a_reason(text: str) -> None:
     with pytest.raises(ValueError, match=r"expected 4 parts|allow only|empty"):
         SubsystemId.parse(text)

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from aiohttp.test_utils import TestClient
+
+from ngsp_sim.clock import ManualClock
 from ngsp_sim.sim import DEMO_CITIZEN, Country
-from tests.helpers import HOTICH, MOTCUA, POPULATION, lookup_body
+from tests.helpers import HOTICH, MOTCUA, POPULATION, MakeHub, lookup_body
 
 BHXH = "/r1/VN/GOV/000.00.19.G12/CSDLBHXH/getMaSoBhxhTheoTieuChi"
 CIVIL = "/r1/VN/GOV/000.00.00.G15/HOTICH/dangKyHoTich"
@@ -25,7 +28,7 @@ async def citizen(hub: Any, number: str) -> dict[str, Any]:
     return dict(found)
 
 
-async def test_a_citizen_of_the_population_db_is_the_same_in_social_insurance(hub):
+async def test_a_citizen_of_the_population_db_is_the_same_in_social_insurance(hub: TestClient[Any, Any]) -> None:
     person = await citizen(hub, DEMO_CITIZEN)
     query = {
         "hoTen": full_name(person),
@@ -41,7 +44,7 @@ async def test_a_citizen_of_the_population_db_is_the_same_in_social_insurance(hu
         assert (match["hoTen"], match["ngaySinh"]) == (full_name(person), query["ngaySinh"])
 
 
-async def test_generated_citizens_are_consistent_across_agencies_too(make_hub):
+async def test_generated_citizens_are_consistent_across_agencies_too(make_hub: MakeHub) -> None:
     hub = await make_hub()  # make_hub's country is Country.generate(7, 50, 10): the same citizens
     numbers = [n for n in Country.generate(7, 50, 10).citizens if n != DEMO_CITIZEN][:5]
     for number in numbers:
@@ -65,7 +68,7 @@ async def test_generated_citizens_are_consistent_across_agencies_too(make_hub):
         assert (await (await hub.post(VERIFY, json=verify, headers=H)).json())["TonTai"] is True
 
 
-async def test_birth_registered_at_civil_status_is_then_in_the_population_db(hub):
+async def test_birth_registered_at_civil_status_is_then_in_the_population_db(hub: TestClient[Any, Any]) -> None:
     birth = {
         "maDonVi": "000.00.00.H29",
         "module": "LTKS",
@@ -94,7 +97,7 @@ async def test_birth_registered_at_civil_status_is_then_in_the_population_db(hub
     assert (status["status"], status["module"]) == (1, "LTKS")
 
 
-async def test_civil_status_refuses_people_the_population_db_does_not_know(hub):
+async def test_civil_status_refuses_people_the_population_db_does_not_know(hub: TestClient[Any, Any]) -> None:
     death = {
         "maDonVi": "000.00.00.H29",
         "module": "LTKT",
@@ -117,7 +120,7 @@ TAX = "/r1/VN/GOV/000.00.18.G12/THUE"
 THANH_HOA = {"X-Road-Client": "VN/GOV/000.00.00.H56/MOTCUA"}
 
 
-async def test_progress_updates_move_the_dossier_at_dvcqg(hub):
+async def test_progress_updates_move_the_dossier_at_dvcqg(hub: TestClient[Any, Any]) -> None:
     step = {
         "MaHoSo": "000.00.00.H29-251121-0001",
         "NguoiXuLy": "Trần Văn Bình",
@@ -135,7 +138,7 @@ async def test_progress_updates_move_the_dossier_at_dvcqg(hub):
     assert refused["error_code"] != 0 and "000.00.00.H29-251121-0999" in refused["message"]
 
 
-async def test_procedures_catalog(hub):
+async def test_procedures_catalog(hub: TestClient[Any, Any]) -> None:
     listed = await (await hub.post(f"{DVCQG}/LayDanhSachTTHC", json={"MaLinhVuc": "HOTICH"}, headers=THANH_HOA)).json()
     assert {p["TenTTHC"] for p in listed["result"]} == {"Đăng ký khai sinh", "Đăng ký khai tử"}
     one = await (await hub.post(f"{DVCQG}/LayThuTuc", json={"MaTTHC": "2.000488"}, headers=THANH_HOA)).json()
@@ -144,7 +147,7 @@ async def test_procedures_catalog(hub):
     assert missing["error_code"] != 0
 
 
-async def test_land_dossier_tax_notice_then_receipt(hub):
+async def test_land_dossier_tax_notice_then_receipt(hub: TestClient[Any, Any]) -> None:
     from ngsp_sim.hub.runtime import HUB
     from ngsp_sim.identifiers import SubsystemId
 
@@ -158,7 +161,7 @@ async def test_land_dossier_tax_notice_then_receipt(hub):
     assert (issued["MaLoi"], issued["TrangThaiThanhToan"]) == ("00", 0)
     query = {"MaSoThue": "0312345673", "SoQuyetDinh": issued["SoQuyetDinh"]}
     assert (await (await hub.post(f"{TAX}/ChungTuThue", json=query, headers=H)).json())["TrangThaiThanhToan"] == 0
-    tax = hub.server.app[HUB].agencies[SubsystemId.parse("VN/GOV/000.00.18.G12/THUE")]
+    tax = hub.app[HUB].agencies[SubsystemId.parse("VN/GOV/000.00.18.G12/THUE")]
     tax.pay("0312345673", issued["SoQuyetDinh"])  # what the payment platform's confirmation will do
     paid = await (await hub.post(f"{TAX}/ChungTuThue", json=query, headers=H)).json()
     assert paid["TrangThaiThanhToan"] == 1 and paid["BienLai"]["SoTien"] == 2_500_000
@@ -166,14 +169,14 @@ async def test_land_dossier_tax_notice_then_receipt(hub):
     assert (await bad.json())["violations"][0]["rule"] == "mst_checksum"
 
 
-async def test_business_registration_dossier_status(hub):
+async def test_business_registration_dossier_status(hub: TestClient[Any, Any]) -> None:
     url = "/r1/VN/GOV/000.00.00.G12/CSDLDKDN/tinhTrangHoSo"
     found = await (await hub.get(f"{url}?in_journal_no=250000001", headers=THANH_HOA)).json()
     assert (found["Status"], found["ENTERPRISE_GDT_CODE"]) == (1, "0312345673")
     assert (await (await hub.get(f"{url}?in_journal_no=250009999", headers=THANH_HOA)).json())["Status"] == 0
 
 
-async def test_other_provinces_have_the_one_stop_group_rights_only(hub):
+async def test_other_provinces_have_the_one_stop_group_rights_only(hub: TestClient[Any, Any]) -> None:
     verify = lookup_body(MaTichHop="033", HoVaTen="Nguyễn Văn An", NgayThangNamSinh={"NgayThangNam": "19900515"})
     assert (await (await hub.post(VERIFY, json=verify, headers=THANH_HOA)).json())["TonTai"] is True
     denied = await hub.post(POPULATION, json=lookup_body(), headers=THANH_HOA)
@@ -185,7 +188,9 @@ PAY = "/r1/VN/GOV/000.00.00.G22/THANHTOAN"
 DMDC = "/r1/VN/GOV/000.00.00.G22/DMDC"
 
 
-async def test_criminal_record_application_then_status_polling_on_the_clock(hub, clock):
+async def test_criminal_record_application_then_status_polling_on_the_clock(
+    hub: TestClient[Any, Any], clock: ManualClock
+) -> None:
     application = {
         "MA_DON_VI": "000.00.00.H56",
         "MA_HO_SO": "000.00.00.H56-251121-0001",
@@ -208,7 +213,9 @@ async def test_criminal_record_application_then_status_polling_on_the_clock(hub,
     assert refused["STATUS"] == 0 and "không khớp" in refused["MESSAGE"]
 
 
-async def test_online_payment_init_confirmation_shows_on_the_dossier(hub, clock):
+async def test_online_payment_init_confirmation_shows_on_the_dossier(
+    hub: TestClient[Any, Any], clock: ManualClock
+) -> None:
     from tests.helpers import payment_init
 
     started = await (await hub.post(f"{PAY}/KhoiTaoGiaoDich", json=payment_init("TT-42"), headers=H)).json()
@@ -231,7 +238,7 @@ async def test_online_payment_init_confirmation_shows_on_the_dossier(hub, clock)
     assert again["error_code"] == "03"
 
 
-async def test_reference_lists_are_versioned(hub):
+async def test_reference_lists_are_versioned(hub: TestClient[Any, Any]) -> None:
     units = await (await hub.get(f"{DMDC}/danhMucDonViHanhChinh?capDonVi=1", headers=THANH_HOA)).json()
     assert units["PhienBan"] == "2025-01" and len(units["Data"]) == 63
     assert {"Ma": "79", "Ten": "Hồ Chí Minh"} in units["Data"]
@@ -253,7 +260,9 @@ APPLICATION = {
 }
 
 
-async def test_one_stop_receives_checks_the_applicant_and_syncs_dvcqg_through_the_hub(hub):
+async def test_one_stop_receives_checks_the_applicant_and_syncs_dvcqg_through_the_hub(
+    hub: TestClient[Any, Any],
+) -> None:
     answer = await (await hub.post(f"{THANH_HOA_ONE_STOP}/TiepNhanHoSo", json=APPLICATION, headers=PORTAL)).json()
     assert answer["KetQua"] == 1 and answer["DongBoDVCQG"] is True
     code = answer["MaHoSo"]
@@ -263,13 +272,15 @@ async def test_one_stop_receives_checks_the_applicant_and_syncs_dvcqg_through_th
     from ngsp_sim.hub.runtime import HUB
     from ngsp_sim.store import MessageQuery
 
-    runtime = hub.server.app[HUB]
+    runtime = hub.app[HUB]
     await runtime.message_log.flush()
     by_thanh_hoa = await runtime.store.list_messages(MessageQuery(client="VN/GOV/000.00.00.H56/MOTCUA"))
     assert {m.service.rsplit("/", 1)[1] for m in by_thanh_hoa} == {"XacThucThongTinCongDan", "DongBoHoSoMC"}
 
 
-async def test_one_stop_dossier_moves_on_when_stepped_and_with_the_clock(hub, clock):
+async def test_one_stop_dossier_moves_on_when_stepped_and_with_the_clock(
+    hub: TestClient[Any, Any], clock: ManualClock
+) -> None:
     code = (await (await hub.post(f"{THANH_HOA_ONE_STOP}/TiepNhanHoSo", json=APPLICATION, headers=PORTAL)).json())[
         "MaHoSo"
     ]
@@ -286,13 +297,13 @@ async def test_one_stop_dossier_moves_on_when_stepped_and_with_the_clock(hub, cl
     assert at_dvcqg["result"]["TrangThaiHoSo"] == 10
 
 
-async def test_one_stop_refuses_an_applicant_the_population_db_does_not_confirm(hub):
+async def test_one_stop_refuses_an_applicant_the_population_db_does_not_confirm(hub: TestClient[Any, Any]) -> None:
     wrong = {**APPLICATION, "NgaySinhChuHoSo": "19910515"}
     answer = await (await hub.post(f"{THANH_HOA_ONE_STOP}/TiepNhanHoSo", json=wrong, headers=PORTAL)).json()
     assert answer["KetQua"] == 0 and "CSDL quốc gia về dân cư" in answer["MoTa"]
 
 
-async def test_population_db_outage_reaches_the_one_stop_counter(hub):
+async def test_population_db_outage_reaches_the_one_stop_counter(hub: TestClient[Any, Any]) -> None:
     """Scenario 10: the population database goes down; the counter cannot confirm applicants."""
     from tests.helpers import ADMIN
 
@@ -305,7 +316,7 @@ async def test_population_db_outage_reaches_the_one_stop_counter(hub):
     assert recovered["KetQua"] == 1
 
 
-async def test_a_fault_in_a_nested_exchange_marks_only_that_exchange(hub):
+async def test_a_fault_in_a_nested_exchange_marks_only_that_exchange(hub: TestClient[Any, Any]) -> None:
     """The one-stop system checks the applicant through the hub while it answers: the population outage
     hits that inner exchange, and the outer one (the portal's call to the one-stop system) is not marked
     with it, because each exchange carries its own context through the transports."""
@@ -317,7 +328,7 @@ async def test_a_fault_in_a_nested_exchange_marks_only_that_exchange(hub):
     assert (await hub.put("/api/v1/faults/popdb-down", json=outage, headers=ADMIN)).status == 200
     refused = await (await hub.post(f"{THANH_HOA_ONE_STOP}/TiepNhanHoSo", json=APPLICATION, headers=PORTAL)).json()
     assert refused["KetQua"] == 0
-    runtime = hub.server.app[HUB]
+    runtime = hub.app[HUB]
     await runtime.message_log.flush()
     logged = await runtime.store.list_messages(MessageQuery(limit=100))
     injected = {m.service.rsplit("/", 1)[1]: m.injected for m in logged}

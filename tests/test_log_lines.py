@@ -52,7 +52,7 @@ GARBAGE = [
 ]
 
 
-async def test_every_stderr_line_is_json_and_no_citizen_number_is_unmasked(tmp_path: Path):
+async def test_every_stderr_line_is_json_and_no_citizen_number_is_unmasked(tmp_path: Path) -> None:
     hub = await start(
         "up",
         "--port",
@@ -125,7 +125,7 @@ def _lines(stream: io.StringIO) -> list[dict[str, Any]]:
     return [json.loads(line) for line in stream.getvalue().splitlines()]
 
 
-def test_library_lines_are_json_masked_and_within_the_budget(captured: tuple[io.StringIO, ManualClock]):
+def test_library_lines_are_json_masked_and_within_the_budget(captured: tuple[io.StringIO, ManualClock]) -> None:
     stream, clock = captured
     server = logging.getLogger("aiohttp.server")
 
@@ -146,7 +146,7 @@ def test_library_lines_are_json_masked_and_within_the_budget(captured: tuple[io.
     assert _lines(stream)[-1]["suppressed"] == 7
 
 
-def test_the_hubs_own_warnings_are_budgeted_but_exchange_lines_never(captured: tuple[io.StringIO, ManualClock]):
+def test_the_hubs_own_warnings_are_budgeted_but_exchange_lines_never(captured: tuple[io.StringIO, ManualClock]) -> None:
     stream, _ = captured
     log = get_logger("test")
     for _ in range(10):
@@ -158,7 +158,7 @@ def test_the_hubs_own_warnings_are_budgeted_but_exchange_lines_never(captured: t
     assert CITIZEN not in stream.getvalue()
 
 
-def test_counts_left_out_are_written_when_logging_shuts_down(captured: tuple[io.StringIO, ManualClock]):
+def test_counts_left_out_are_written_when_logging_shuts_down(captured: tuple[io.StringIO, ManualClock]) -> None:
     stream, _ = captured
     for _ in range(5):
         logging.getLogger("asyncio").error("socket.accept() out of system resource")
@@ -168,7 +168,9 @@ def test_counts_left_out_are_written_when_logging_shuts_down(captured: tuple[io.
     assert last["suppressed"] == 2 and "socket.accept() out of system resource" in last["event"]
 
 
-def test_the_shutdown_summary_of_a_templated_line_shows_no_raw_placeholders(captured: tuple[io.StringIO, ManualClock]):
+def test_the_shutdown_summary_of_a_templated_line_shows_no_raw_placeholders(
+    captured: tuple[io.StringIO, ManualClock],
+) -> None:
     """Lines of one kind share a template (their values differ); the summary names the kind readably."""
     stream, _ = captured
     for seconds in range(5):
@@ -184,7 +186,7 @@ def test_the_shutdown_summary_of_a_templated_line_shows_no_raw_placeholders(capt
 
 async def test_the_event_loops_errors_warnings_and_uncaught_exceptions_are_json(
     captured: tuple[io.StringIO, ManualClock],
-):
+) -> None:
     stream, _ = captured
     asyncio.get_running_loop().call_exception_handler(
         {"message": f"Exception in callback for {CITIZEN}", "exception": OSError(f"no file for {CITIZEN}")}

@@ -8,6 +8,7 @@ import contextlib
 import hashlib
 import zlib
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any, cast
 
 import orjson
@@ -49,7 +50,7 @@ async def _id_of(store: Store, message_id: str) -> int:
         ("duration_ms", 1, "msg-7"),
     ],
 )
-async def test_a_changed_queryable_column_is_named(store: Store, column: str, value: Any, victim: str):
+async def test_a_changed_queryable_column_is_named(store: Store, column: str, value: Any, victim: str) -> None:
     await ten(store)
     target = await _id_of(store, victim)
     await sql(store, f"UPDATE messages SET {column} = $1 WHERE id = $2", value, target)  # noqa: S608 (a test column)
@@ -58,7 +59,7 @@ async def test_a_changed_queryable_column_is_named(store: Store, column: str, va
     assert f"its {column} column says" in report.reason
 
 
-async def test_a_failure_hidden_in_the_columns_is_named_although_lists_no_longer_show_it(store: Store):
+async def test_a_failure_hidden_in_the_columns_is_named_although_lists_no_longer_show_it(store: Store) -> None:
     await ten(store)
     failed = await _id_of(store, "msg-4")
     await sql(
@@ -69,7 +70,7 @@ async def test_a_failure_hidden_in_the_columns_is_named_although_lists_no_longer
     assert report.broken_id == failed and "succeeded" in report.reason
 
 
-async def test_deleting_the_newest_records_is_named(store: Store):
+async def test_deleting_the_newest_records_is_named(store: Store) -> None:
     ids = await ten(store)
     await sql(store, "DELETE FROM messages WHERE id > $1", ids[6])
     report = await verify_chain(store)
@@ -79,7 +80,7 @@ async def test_deleting_the_newest_records_is_named(store: Store):
     )
 
 
-async def test_deleting_the_newest_records_is_still_seen_after_later_appends(store: Store):
+async def test_deleting_the_newest_records_is_still_seen_after_later_appends(store: Store) -> None:
     ids = await ten(store)
     await sql(store, "DELETE FROM messages WHERE id > $1", ids[6])
     await store.append_messages([entry(50), entry(51)])  # the hub goes on logging after the deletion
@@ -89,14 +90,14 @@ async def test_deleting_the_newest_records_is_still_seen_after_later_appends(sto
     assert report.checked == 7
 
 
-async def test_deleting_every_record_is_named(store: Store):
+async def test_deleting_every_record_is_named(store: Store) -> None:
     ids = await ten(store)
     await sql(store, "DELETE FROM messages")
     report = await verify_chain(store)
     assert report.broken_id == ids[-1] and "the log ends at no record" in report.reason
 
 
-async def test_deleting_the_oldest_is_named_and_rewriting_the_anchor_breaks_its_signature(store: Store):
+async def test_deleting_the_oldest_is_named_and_rewriting_the_anchor_breaks_its_signature(store: Store) -> None:
     ids = await ten(store)
     await sql(store, "DELETE FROM messages WHERE id <= $1", ids[2])
     report = await verify_chain(store)
@@ -108,7 +109,7 @@ async def test_deleting_the_oldest_is_named_and_rewriting_the_anchor_breaks_its_
     assert "the chain state (anchor and head) does not verify" in report.reason
 
 
-async def test_a_changed_body_with_every_later_hash_recomputed_is_named(store: Store):
+async def test_a_changed_body_with_every_later_hash_recomputed_is_named(store: Store) -> None:
     """The attacker recomputes the chain from the changed record on, with a key of their own (or with
     the unkeyed SHA-256 of old): the seal of the changed record no longer matches under the log's key."""
     ids = await ten(store)
@@ -131,7 +132,7 @@ async def test_a_changed_body_with_every_later_hash_recomputed_is_named(store: S
     assert report.checked == 5
 
 
-async def test_an_unkeyed_recomputation_is_named_too(store: Store):
+async def test_an_unkeyed_recomputation_is_named_too(store: Store) -> None:
     ids = await ten(store)
     victim = ids[2]
     await sql(store, "UPDATE messages SET record = $1 WHERE id = $2", '{"messageId":"msg-2","requestInTs":1}', victim)
@@ -147,7 +148,7 @@ async def test_an_unkeyed_recomputation_is_named_too(store: Store):
     assert report.broken_id == victim and "does not match its seal" in report.reason
 
 
-async def test_a_removed_chain_state_is_named_and_appending_does_not_re_sign_it(store: Store):
+async def test_a_removed_chain_state_is_named_and_appending_does_not_re_sign_it(store: Store) -> None:
     await ten(store)
     await sql(store, "UPDATE chain SET head_hash = $1 WHERE id = 1", "0" * 64)
     await store.append_messages([entry(60)])  # the log keeps writing...
@@ -159,7 +160,7 @@ async def test_a_removed_chain_state_is_named_and_appending_does_not_re_sign_it(
     assert not report.ok and "unsigned" in report.reason
 
 
-async def test_another_key_is_named(store_url: str, tmp_path: Any):
+async def test_another_key_is_named(store_url: str, tmp_path: Any) -> None:
     first = store_from_url(store_url, key_path=tmp_path / "a.key")
     await first.open()
     await first.append_messages([entry(1)])
@@ -174,7 +175,7 @@ async def test_another_key_is_named(store_url: str, tmp_path: Any):
     assert f"does not verify with key {second.key.fingerprint} (signed by key {first.key.fingerprint})" in report.reason
 
 
-async def test_bodies_are_stored_compressed_and_sealed_uncompressed(store: Store):
+async def test_bodies_are_stored_compressed_and_sealed_uncompressed(store: Store) -> None:
     body = b'{"SoDinhDanh":"079090001234","HoVaTen":"Nguyen Van A"}' * 20
     await store.append_messages([MessageEntry(entry(1).record, client_request=body, client_response=b"")])
     (row,) = await sql(store, "SELECT id, client_request, client_response, provider_request FROM messages")
@@ -242,7 +243,9 @@ async def _legacy_store(store_url: str, tmp_path: Any, *, tampered: bool) -> Sto
     return store
 
 
-async def test_the_upgrade_reseals_and_compresses_old_records_and_keeps_an_old_break_named(store_url: str, tmp_path):
+async def test_the_upgrade_reseals_and_compresses_old_records_and_keeps_an_old_break_named(
+    store_url: str, tmp_path: Path
+) -> None:
     store = await _legacy_store(store_url, tmp_path, tampered=True)
     await store.open()  # applies migration 5
     try:
@@ -258,7 +261,7 @@ async def test_the_upgrade_reseals_and_compresses_old_records_and_keeps_an_old_b
         await store.close()
 
 
-async def test_the_upgrade_of_an_intact_log_verifies_and_the_log_goes_on(store_url: str, tmp_path):
+async def test_the_upgrade_of_an_intact_log_verifies_and_the_log_goes_on(store_url: str, tmp_path: Path) -> None:
     store = await _legacy_store(store_url, tmp_path, tampered=False)
     await store.open()
     try:

@@ -3,16 +3,18 @@ adapter, violations; written off the request path in batches."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
+from aiohttp.test_utils import TestClient
 
 from ngsp_sim.config import MessageLogConfig
 from ngsp_sim.hub.runtime import HUB
 from ngsp_sim.monitoring.message_log import MessageLog
 from ngsp_sim.registry.loader import demo_text
 from ngsp_sim.store import MessageEntry, MessageQuery, SqliteStore
-from tests.helpers import ADMIN, HOTICH, MOTCUA, POPULATION, SYNC, dossier, lookup_body
+from tests.helpers import ADMIN, HOTICH, MOTCUA, POPULATION, SYNC, MakeHub, dossier, lookup_body
 
 OP_MONITORING_FIELDS = set(
     [
@@ -55,7 +57,7 @@ async def _records(hub: Any) -> list[Any]:
     return [await runtime.store.get_message(m.id) for m in items]
 
 
-async def test_one_record_per_exchange_with_both_sides_of_the_adapter(hub):
+async def test_one_record_per_exchange_with_both_sides_of_the_adapter(hub: TestClient[Any, Any]) -> None:
     resp = await hub.post(POPULATION, json=lookup_body(), headers={"X-Road-Client": MOTCUA, "X-Road-Id": "log-1"})
     assert resp.status == 200
     (m,) = await _records(hub)
@@ -76,7 +78,7 @@ async def test_one_record_per_exchange_with_both_sides_of_the_adapter(hub):
     assert m.record["requestSize"] == len(m.client_request)
 
 
-async def test_failures_are_logged_with_fault_and_violations(hub):
+async def test_failures_are_logged_with_fault_and_violations(hub: TestClient[Any, Any]) -> None:
     await hub.post(POPULATION, json=lookup_body(SoDinhDanh="999090001234"), headers={"X-Road-Client": MOTCUA})
     await hub.post(SYNC, json={"isUpdating": False, "data": [dossier()]}, headers={"X-Road-Client": HOTICH})
     denied, invalid = await _records(hub)
@@ -93,13 +95,13 @@ async def test_failures_are_logged_with_fault_and_violations(hub):
     assert denied.record["faultCode"] == "Server.ServerProxy.AccessDenied"
 
 
-async def test_unidentified_requests_are_logged_too(hub):
+async def test_unidentified_requests_are_logged_too(hub: TestClient[Any, Any]) -> None:
     await hub.post(POPULATION, json=lookup_body())
     (m,) = await _records(hub)
     assert m.client is None and m.record["faultCode"] == "Client.InvalidClientIdentifier"
 
 
-async def test_bodies_are_capped_and_marked_truncated(make_hub):
+async def test_bodies_are_capped_and_marked_truncated(make_hub: MakeHub) -> None:
     hub = await make_hub(message_log=MessageLogConfig(body_limit=64))
     await hub.post(POPULATION, json=lookup_body(), headers={"X-Road-Client": MOTCUA})
     (m,) = await _records(hub)
@@ -107,7 +109,7 @@ async def test_bodies_are_capped_and_marked_truncated(make_hub):
     assert len(m.client_response) == 64 and len(m.provider_request) == 64
 
 
-async def test_body_logging_can_be_switched_off_per_subsystem(make_hub):
+async def test_body_logging_can_be_switched_off_per_subsystem(make_hub: MakeHub) -> None:
     quiet = demo_text().replace(
         "        simulator: population\n", "        simulator: population\n        log_bodies: false\n"
     )
@@ -118,7 +120,7 @@ async def test_body_logging_can_be_switched_off_per_subsystem(make_hub):
     assert (m.client_request, m.provider_request, m.provider_response, m.client_response) == (None,) * 4
 
 
-async def test_credentials_never_reach_the_message_log(make_hub):
+async def test_credentials_never_reach_the_message_log(make_hub: MakeHub) -> None:
     wrong = demo_text().replace("password: demo-dvcqg-password", "password: wrong-secret-1234")
     for topology in (None, wrong):
         hub = await make_hub(topology)
@@ -128,10 +130,10 @@ async def test_credentials_never_reach_the_message_log(make_hub):
                 assert b"demo-dvcqg-password" not in (body or b"") and b"wrong-secret" not in (body or b"")
 
 
-async def test_message_log_off_stores_nothing(make_hub):
+async def test_message_log_off_stores_nothing(make_hub: MakeHub) -> None:
     hub = await make_hub(message_log=MessageLogConfig(enabled=False))
     await hub.post(POPULATION, json=lookup_body(), headers={"X-Road-Client": MOTCUA})
-    runtime = hub.server.app[HUB]
+    runtime = hub.app[HUB]
     assert runtime.message_log is None
     assert await runtime.store.list_messages(MessageQuery()) == []
 
@@ -154,7 +156,7 @@ class FlakyStore(SqliteStore):
         await super().append_messages(entries)
 
 
-async def test_a_failed_write_loses_nothing():
+async def test_a_failed_write_loses_nothing() -> None:
     store = FlakyStore()
     await store.open()
     writer = MessageLog(store, MessageLogConfig(batch_size=10))
@@ -170,7 +172,7 @@ async def test_a_failed_write_loses_nothing():
     await store.close()
 
 
-async def test_the_writer_flushes_by_itself_on_shutdown(tmp_path, make_hub):
+async def test_the_writer_flushes_by_itself_on_shutdown(tmp_path: Path, make_hub: MakeHub) -> None:
     store = SqliteStore(tmp_path / "hub.sqlite3")
     hub = await make_hub(store=store, message_log=MessageLogConfig(flush_interval=3600))
     await hub.post(POPULATION, json=lookup_body(), headers={"X-Road-Client": MOTCUA})
@@ -181,7 +183,9 @@ async def test_the_writer_flushes_by_itself_on_shutdown(tmp_path, make_hub):
     await reopened.close()
 
 
-async def test_a_failure_hidden_by_editing_columns_is_named_and_the_next_exchange_is_still_logged(tmp_path, make_hub):
+async def test_a_failure_hidden_by_editing_columns_is_named_and_the_next_exchange_is_still_logged(
+    tmp_path: Path, make_hub: MakeHub
+) -> None:
     """The attack of issue 15 (finding 4) against a running hub: a failed exchange made to vanish from
     ``?succeeded=false`` by editing its columns in the database; ``messages-verify`` names it, and the
     hub goes on serving and logging. The key file sits in the data directory, private."""
@@ -191,7 +195,7 @@ async def test_a_failure_hidden_by_editing_columns_is_named_and_the_next_exchang
     await hub.post(POPULATION, json=lookup_body(), headers={**headers, "X-Road-Id": "good"})
     bad = await hub.post(POPULATION, json={"nothing": 1}, headers={**headers, "X-Road-Id": "bad"})
     assert bad.status == 400
-    runtime = hub.server.app[HUB]
+    runtime = hub.app[HUB]
     await runtime.message_log.flush()
     (failed,) = await runtime.store.list_messages(MessageQuery(succeeded=False))
     await runtime.store.writer.execute(

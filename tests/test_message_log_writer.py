@@ -6,6 +6,7 @@ and, when full, refuses exchanges before they reach a provider; the backlog show
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 from typing import Any
 
 import orjson
@@ -17,7 +18,7 @@ from ngsp_sim.hub.runtime import HUB
 from ngsp_sim.monitoring.message_log import MessageLog
 from ngsp_sim.monitoring.storable import escape_text, storable
 from ngsp_sim.store import MessageEntry, MessageQuery, Store, store_from_url, verify_chain
-from tests.helpers import ADMIN, MOTCUA, POPULATION, lookup_body, raw_request
+from tests.helpers import ADMIN, MOTCUA, POPULATION, MakeHub, lookup_body, raw_request
 from tests.test_operations import samples
 
 BAD_USER = "EE12345678901\udcff"  # how aiohttp hands over a header with the byte 0xff
@@ -57,7 +58,7 @@ class Refusing:
         await self.store.append_messages(entries)
 
 
-def test_escaping_writes_out_undecodable_bytes_and_names_the_fields():
+def test_escaping_writes_out_undecodable_bytes_and_names_the_fields() -> None:
     entry = MessageEntry(
         {"messageId": "x", "requestInTs": 1, "messageUserId": BAD_USER, "nested": {"k": "\ud800"}},
         client="VN/GOV/\x00/A",
@@ -73,7 +74,7 @@ def test_escaping_writes_out_undecodable_bytes_and_names_the_fields():
     assert escape_text("Nguyễn Văn A") == "Nguyễn Văn A"
 
 
-async def test_a_record_with_an_undecodable_byte_is_stored_escaped_and_the_next_ones_too(store_url):
+async def test_a_record_with_an_undecodable_byte_is_stored_escaped_and_the_next_ones_too(store_url: str) -> None:
     store = await _opened(store_url)
     writer = MessageLog(store, MessageLogConfig(batch_size=100))
     writer.submit(_entry(0))
@@ -90,7 +91,7 @@ async def test_a_record_with_an_undecodable_byte_is_stored_escaped_and_the_next_
     await store.close()
 
 
-async def test_a_batch_refused_for_one_record_is_split_so_the_others_are_written(store_url):
+async def test_a_batch_refused_for_one_record_is_split_so_the_others_are_written(store_url: str) -> None:
     store = await _opened(store_url)
     refusing = Refusing(store, poison={"m13"})
     writer = MessageLog(refusing, MessageLogConfig(batch_size=32))  # type: ignore[arg-type]
@@ -104,7 +105,7 @@ async def test_a_batch_refused_for_one_record_is_split_so_the_others_are_written
     await store.close()
 
 
-async def test_postgresql_refuses_nul_in_a_text_column_and_the_record_is_stored_escaped(pg_url):
+async def test_postgresql_refuses_nul_in_a_text_column_and_the_record_is_stored_escaped(pg_url: str) -> None:
     store = await _opened(pg_url)
     writer = MessageLog(store, MessageLogConfig())
     writer.submit(MessageEntry({"messageId": "nul", "requestInTs": 1}, client="VN/GOV/\x00/X"))
@@ -114,7 +115,7 @@ async def test_postgresql_refuses_nul_in_a_text_column_and_the_record_is_stored_
     await store.close()
 
 
-async def test_a_store_that_is_down_is_retried_in_order_without_losing_anything(store_url):
+async def test_a_store_that_is_down_is_retried_in_order_without_losing_anything(store_url: str) -> None:
     store = await _opened(store_url)
     refusing = Refusing(store, down=2)
     writer = MessageLog(refusing, MessageLogConfig(batch_size=10))  # type: ignore[arg-type]
@@ -132,7 +133,7 @@ async def test_a_store_that_is_down_is_retried_in_order_without_losing_anything(
     await store.close()
 
 
-async def test_put_waits_above_the_high_water_mark_until_the_writer_catches_up(tmp_path):
+async def test_put_waits_above_the_high_water_mark_until_the_writer_catches_up(tmp_path: Path) -> None:
     store = await _opened(f"sqlite://{tmp_path / 'log.sqlite3'}")
     writer = MessageLog(store, MessageLogConfig(batch_size=100, high_water=3, max_pending=10))
     for n in range(3):
@@ -147,7 +148,7 @@ async def test_put_waits_above_the_high_water_mark_until_the_writer_catches_up(t
     await store.close()
 
 
-async def test_the_wait_is_bounded():
+async def test_the_wait_is_bounded() -> None:
     store = await _opened("sqlite://:memory:")
     writer = MessageLog(store, MessageLogConfig(high_water=1, max_pending=10, max_wait=0))
     for n in range(3):
@@ -156,7 +157,7 @@ async def test_the_wait_is_bounded():
     await store.close()
 
 
-async def test_a_full_log_refuses_and_memory_stays_bounded():
+async def test_a_full_log_refuses_and_memory_stays_bounded() -> None:
     store = await _opened("sqlite://:memory:")
     writer = MessageLog(store, MessageLogConfig(high_water=5, max_pending=5, max_wait=0))
     for n in range(5):
@@ -171,7 +172,7 @@ async def test_a_full_log_refuses_and_memory_stays_bounded():
     await store.close()
 
 
-async def test_the_queue_is_bounded_in_bytes_too():
+async def test_the_queue_is_bounded_in_bytes_too() -> None:
     store = await _opened("sqlite://:memory:")
     writer = MessageLog(store, MessageLogConfig(max_pending_bytes=100_000))
     writer.submit(MessageEntry({"messageId": "big", "requestInTs": 1}, client_request=b"x" * 100_000))
@@ -183,7 +184,7 @@ async def test_the_queue_is_bounded_in_bytes_too():
     await store.close()
 
 
-async def test_entries_unwritable_at_shutdown_are_counted_as_dropped():
+async def test_entries_unwritable_at_shutdown_are_counted_as_dropped() -> None:
     store = await _opened("sqlite://:memory:")
     writer = MessageLog(Refusing(store, down=10), MessageLogConfig())  # type: ignore[arg-type]
     writer.submit(_entry(1))
@@ -192,7 +193,7 @@ async def test_entries_unwritable_at_shutdown_are_counted_as_dropped():
     await store.close()
 
 
-async def test_an_undecodable_header_byte_over_a_socket_is_refused_and_the_log_goes_on(make_hub):
+async def test_an_undecodable_header_byte_over_a_socket_is_refused_and_the_log_goes_on(make_hub: MakeHub) -> None:
     """The attack of issue 15 finding 2: byte 0xff in X-Road-UserId, then a good request. The edge refuses
     the first (no provider called, so nothing to record); the second is served and logged; the writer's own
     escaping of such text is tested above with crafted entries."""
@@ -205,14 +206,14 @@ async def test_an_undecodable_header_byte_over_a_socket_is_refused_and_the_log_g
     assert status == 400
     status, _, _ = await raw_request(hub, "POST", POPULATION, {**headers, "X-Road-Id": "good-1"}, body)
     assert status == 200
-    runtime = hub.server.app[HUB]
+    runtime = hub.app[HUB]
     await runtime.message_log.flush()
     stored = {m.record["messageId"] for m in await runtime.store.list_messages(MessageQuery())}
     assert stored == {"good-1"}
     assert (await hub.get("/readyz")).status == 200
 
 
-async def test_a_full_log_refuses_over_http_says_so_in_readyz_and_metrics_then_recovers(make_hub):
+async def test_a_full_log_refuses_over_http_says_so_in_readyz_and_metrics_then_recovers(make_hub: MakeHub) -> None:
     config = MessageLogConfig(flush_interval=3600, high_water=2, max_pending=2, max_wait=0, ready_backlog=1)
     hub = await make_hub(message_log=config)
     headers = {"X-Road-Client": MOTCUA}
@@ -227,7 +228,7 @@ async def test_a_full_log_refuses_over_http_says_so_in_readyz_and_metrics_then_r
     assert found[("ngsp_message_log_pending", ())] == 2
     assert found[("ngsp_message_log_refused_total", ())] == 1
     assert found[("ngsp_message_log_dropped_total", ())] == 0
-    runtime = hub.server.app[HUB]
+    runtime = hub.app[HUB]
     await runtime.message_log.flush()
     assert (await hub.post(POPULATION, json=lookup_body(), headers={**headers, "X-Road-Id": "after"})).status == 200
     await runtime.message_log.flush()
@@ -236,9 +237,9 @@ async def test_a_full_log_refuses_over_http_says_so_in_readyz_and_metrics_then_r
     assert (await hub.get("/readyz")).status == 200
 
 
-async def test_readyz_says_when_the_log_cannot_write(make_hub):
+async def test_readyz_says_when_the_log_cannot_write(make_hub: MakeHub) -> None:
     hub = await make_hub(message_log=MessageLogConfig(flush_interval=3600))
-    runtime = hub.server.app[HUB]
+    runtime = hub.app[HUB]
     await hub.post(POPULATION, json=lookup_body(), headers={"X-Road-Client": MOTCUA})
     runtime.message_log.store = Refusing(runtime.store, down=1)
     with pytest.raises(ConnectionRefusedError):
@@ -249,11 +250,11 @@ async def test_readyz_says_when_the_log_cannot_write(make_hub):
     assert (await hub.get("/readyz")).status == 200
 
 
-async def test_the_hub_answers_no_faster_than_its_log_is_written(make_hub):
+async def test_the_hub_answers_no_faster_than_its_log_is_written(make_hub: MakeHub) -> None:
     """Backpressure over a real socket: above the high-water mark, the answer waits for the writer."""
     config = MessageLogConfig(flush_interval=3600, high_water=1, max_pending=10, max_wait=3600)
     hub = await make_hub(message_log=config)
-    runtime = hub.server.app[HUB]
+    runtime = hub.app[HUB]
     headers = {"X-Road-Client": MOTCUA}
     assert (await hub.post(POPULATION, json=lookup_body(), headers=headers)).status == 200  # at the mark
     held = asyncio.create_task(hub.post(POPULATION, json=lookup_body(), headers=headers))

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import pytest
+from aiohttp.test_utils import TestClient
 from multidict import CIMultiDict
 
 from tests.helpers import HOTICH, MOTCUA, POPULATION, lookup_body
@@ -12,7 +14,7 @@ from tests.helpers import HOTICH, MOTCUA, POPULATION, lookup_body
 DVCQG = "/r1/VN/GOV/000.00.00.G22/DVCQG"
 
 
-async def test_list_clients_lists_members_and_subsystems(hub):
+async def test_list_clients_lists_members_and_subsystems(hub: TestClient[Any, Any]) -> None:
     body = await (await hub.get("/listClients")).json()
     ids = [m["id"] for m in body["member"]]
     assert {
@@ -32,7 +34,7 @@ async def test_list_clients_lists_members_and_subsystems(hub):
     assert "Cổng Dịch vụ công quốc gia" in names
 
 
-async def test_list_methods_of_a_provider(hub):
+async def test_list_methods_of_a_provider(hub: TestClient[Any, Any]) -> None:
     body = await (await hub.get(f"{DVCQG}/listMethods")).json()
     assert [s["service_code"] for s in body["service"]] == [
         "CapNhatTienDoHoSoMC",
@@ -45,7 +47,7 @@ async def test_list_methods_of_a_provider(hub):
     assert body["service"][0]["object_type"] == "SERVICE"
 
 
-async def test_allowed_methods_depend_on_the_asking_client(hub):
+async def test_allowed_methods_depend_on_the_asking_client(hub: TestClient[Any, Any]) -> None:
     motcua = await (await hub.get(f"{DVCQG}/allowedMethods", headers={"X-Road-Client": MOTCUA})).json()
     hotich = await (await hub.get(f"{DVCQG}/allowedMethods", headers={"X-Road-Client": HOTICH})).json()
     assert [s["service_code"] for s in motcua["service"]] == [
@@ -59,7 +61,7 @@ async def test_allowed_methods_depend_on_the_asking_client(hub):
     assert hotich["service"][0]["endpoint_list"] == [{"method": "*", "path": "**"}]
 
 
-async def test_allowed_methods_needs_a_client(hub):
+async def test_allowed_methods_needs_a_client(hub: TestClient[Any, Any]) -> None:
     resp = await hub.get(f"{DVCQG}/allowedMethods")
     assert resp.headers["X-Road-Error"] == "Client.InvalidClientIdentifier"
 
@@ -69,7 +71,9 @@ async def test_allowed_methods_needs_a_client(hub):
     [[("X-Road-Client", MOTCUA), ("X-Road-Client", HOTICH)], [("X-Road-Client", "VN/GOV/not-a-subsystem")]],
     ids=["repeated", "malformed"],
 )
-async def test_allowed_methods_refuses_a_client_header_as_a_service_call_does(hub, claimed):
+async def test_allowed_methods_refuses_a_client_header_as_a_service_call_does(
+    hub: TestClient[Any, Any], claimed: list[tuple[str, str]]
+) -> None:
     """One caller identification: allowedMethods and an /r1 call give the same answer to the same header."""
     meta = await hub.get(f"{DVCQG}/allowedMethods", headers=CIMultiDict(claimed))
     call = await hub.post(POPULATION, json=lookup_body(), headers=CIMultiDict(claimed))
@@ -78,12 +82,12 @@ async def test_allowed_methods_refuses_a_client_header_as_a_service_call_does(hu
     assert (await meta.json())["message"] == (await call.json())["message"]
 
 
-async def test_metaservice_of_unknown_provider(hub):
+async def test_metaservice_of_unknown_provider(hub: TestClient[Any, Any]) -> None:
     resp = await hub.get("/r1/VN/GOV/000.00.00.G99/NONE/listMethods")
     assert resp.headers["X-Road-Error"] == "Server.ClientProxy.UnknownMember"
 
 
-async def test_get_openapi_is_generated_from_the_models(hub):
+async def test_get_openapi_is_generated_from_the_models(hub: TestClient[Any, Any]) -> None:
     resp = await hub.get("/r1/VN/GOV/000.00.00.G01/CSDLQGDC/getOpenAPI?serviceCode=TraCuuThongTinCongDan")
     doc = await resp.json()
     assert doc["openapi"] == "3.1.0"
@@ -97,20 +101,20 @@ async def test_get_openapi_is_generated_from_the_models(hub):
     assert doc["servers"] == [{"url": "/r1/VN/GOV/000.00.00.G01/CSDLQGDC"}]
 
 
-async def test_get_openapi_of_a_get_service_lists_query_parameters(hub):
+async def test_get_openapi_of_a_get_service_lists_query_parameters(hub: TestClient[Any, Any]) -> None:
     doc = await (await hub.get("/r1/VN/GOV/000.00.00.G12/CSDLDKDN/getOpenAPI?serviceCode=chiTietDoanhNghiep")).json()
     params = doc["paths"]["/chiTietDoanhNghiep"]["get"]["parameters"]
     (msdn,) = [p for p in params if p["in"] == "query"]
     assert (msdn["name"], msdn["required"], msdn["schema"]["pattern"]) == ("msdn", True, r"^\d{10}(-\d{3})?$")
 
 
-async def test_get_openapi_errors(hub):
+async def test_get_openapi_errors(hub: TestClient[Any, Any]) -> None:
     resp = await hub.get("/r1/VN/GOV/000.00.00.G01/CSDLQGDC/getOpenAPI")
     assert resp.headers["X-Road-Error"] == "Client.InvalidRequest"
     resp = await hub.get("/r1/VN/GOV/000.00.00.G01/CSDLQGDC/getOpenAPI?serviceCode=nope")
     assert resp.headers["X-Road-Error"] == "Server.ServerProxy.UnknownService"
 
 
-async def test_metaservice_names_do_not_shadow_real_calls(hub):
+async def test_metaservice_names_do_not_shadow_real_calls(hub: TestClient[Any, Any]) -> None:
     resp = await hub.post(POPULATION, json=lookup_body(), headers={"X-Road-Client": MOTCUA})
     assert resp.status == 200

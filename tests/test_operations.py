@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from aiohttp.test_utils import TestClient
 from prometheus_client.parser import text_string_to_metric_families
 
 from ngsp_sim.hub.runtime import HUB
-from tests.helpers import ADMIN, HOTICH, MOTCUA, POPULATION, SYNC, dossier, lookup_body
+from tests.helpers import ADMIN, HOTICH, MOTCUA, POPULATION, SYNC, MakeHub, dossier, lookup_body
 
 
 def samples(text: str) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
@@ -18,12 +19,12 @@ def samples(text: str) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
     return out
 
 
-async def test_metrics_need_the_admin_token(hub):
+async def test_metrics_need_the_admin_token(hub: TestClient[Any, Any]) -> None:
     assert (await hub.get("/metrics")).status == 401
     assert (await hub.get("/metrics", headers={"Authorization": "Bearer wrong"})).status == 401
 
 
-async def test_metrics_after_traffic(hub):
+async def test_metrics_after_traffic(hub: TestClient[Any, Any]) -> None:
     for _ in range(3):
         await hub.post(POPULATION, json=lookup_body(), headers={"X-Road-Client": MOTCUA})
     await hub.post(SYNC, json={"isUpdating": False, "data": [dossier()]}, headers={"X-Road-Client": HOTICH})
@@ -38,10 +39,10 @@ async def test_metrics_after_traffic(hub):
     assert circuits[(("provider", "VN/GOV/000.00.00.G01/CSDLQGDC"),)] == 0  # closed
 
 
-async def test_readyz_when_ready_and_when_not(hub):
+async def test_readyz_when_ready_and_when_not(hub: TestClient[Any, Any]) -> None:
     ready = await hub.get("/readyz")
     assert (ready.status, (await ready.json())["status"]) == (200, "ready")
-    runtime = hub.server.app[HUB]
+    runtime = hub.app[HUB]
     await runtime.message_log.stop()  # the writer stops: the hub must say it is not ready
     resp = await hub.get("/readyz")
     body = await resp.json()
@@ -64,7 +65,7 @@ async def _echo_provider(aiohttp_server: Any, seen: list[dict[str, str]]) -> str
     return str(server.make_url("")).rstrip("/")
 
 
-async def test_trace_context_is_joined_propagated_and_logged(make_hub, aiohttp_server):
+async def test_trace_context_is_joined_propagated_and_logged(make_hub: MakeHub, aiohttp_server: Any) -> None:
     from ngsp_sim.store import MessageQuery
     from tests.helpers import BUSINESS, provider_topology
 
@@ -80,7 +81,7 @@ async def test_trace_context_is_joined_propagated_and_logged(make_hub, aiohttp_s
     assert span != "00f067aa0ba902b7" and len(span) == 16  # the hub's own span is the provider's parent
     assert joined["tracestate"] == "vendor=1"
     assert started["traceparent"].split("-")[1] not in ("4bf92f3577b34da6a3ce929d0e0e4736", "0" * 32)
-    runtime = hub.server.app[HUB]
+    runtime = hub.app[HUB]
     await runtime.message_log.flush()
     logged = [m.record["traceId"] for m in reversed(await runtime.store.list_messages(MessageQuery()))]
     assert logged == ["4bf92f3577b34da6a3ce929d0e0e4736", started["traceparent"].split("-")[1]]

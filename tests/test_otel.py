@@ -20,7 +20,9 @@ from ngsp_sim.sim import Country  # noqa: E402
 from tests.helpers import ADMIN_TOKEN, BUSINESS, HOTICH, MOTCUA, SYNC, dossier, provider_topology  # noqa: E402
 
 
-async def test_a_span_per_exchange_with_x_road_attributes_and_the_callers_parent(aiohttp_client: Any, aiohttp_server):
+async def test_a_span_per_exchange_with_x_road_attributes_and_the_callers_parent(
+    aiohttp_client: Any, aiohttp_server: Any
+) -> None:
     from aiohttp import web
 
     seen: list[str] = []

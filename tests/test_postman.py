@@ -31,7 +31,7 @@ def _requests(collection: dict[str, Any]) -> list[dict[str, Any]]:
     return [item for folder in collection["item"] for item in folder["item"]]
 
 
-def test_the_collection_is_postman_v21_with_the_demo_credentials(collection: dict[str, Any]):
+def test_the_collection_is_postman_v21_with_the_demo_credentials(collection: dict[str, Any]) -> None:
     assert collection["info"]["schema"] == SCHEMA_URL
     variables = {v["key"]: v["value"] for v in collection["variable"]}
     assert variables["consumerKey"] == "motcua-hcm" and variables["consumerSecret"] == "demo-motcua-hcm-secret"
@@ -76,7 +76,7 @@ async def _send(session: aiohttp.ClientSession, base: str, item: dict[str, Any],
 
 async def test_every_request_of_the_collection_is_answered_by_its_provider(
     collection: dict[str, Any], make_hub: MakeHub
-):
+) -> None:
     hub = await make_hub()
     base = str(hub.make_url("")).rstrip("/")
     variables = {v["key"]: v["value"] for v in collection["variable"]}

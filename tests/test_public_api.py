@@ -22,14 +22,14 @@ import pytest
         "schemas.common",
     ],
 )
-def test_every_exported_name_exists(module):
+def test_every_exported_name_exists(module: str) -> None:
     mod = importlib.import_module(module)
     assert len(mod.__all__) == len(set(mod.__all__))
     for name in mod.__all__:
         assert hasattr(mod, name), f"{module}.{name}"
 
 
-def test_top_level_surface():
+def test_top_level_surface() -> None:
     import ngsp_sim
 
     assert set(ngsp_sim.__all__) == {
@@ -46,7 +46,7 @@ def test_top_level_surface():
     }
 
 
-def test_create_app_is_one_function_under_its_published_names():
+def test_create_app_is_one_function_under_its_published_names() -> None:
     """``ngsp_sim.hub.create_app`` (published before the admin API left ``hub/``) is the whole hub."""
     import ngsp_sim
     import ngsp_sim.app
@@ -55,7 +55,7 @@ def test_create_app_is_one_function_under_its_published_names():
     assert create_app is ngsp_sim.create_app is ngsp_sim.app.create_app
 
 
-def test_create_app_refuses_an_option_it_does_not_know():
+def test_create_app_refuses_an_option_it_does_not_know() -> None:
     from ngsp_sim import HubConfig, create_app
 
     with pytest.raises(TypeError, match="registry"):

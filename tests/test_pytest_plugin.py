@@ -31,11 +31,11 @@ def _pytest(directory: Path) -> subprocess.CompletedProcess[str]:
     )
 
 
-def test_the_plugin_is_installed_as_a_pytest11_entry_point():
+def test_the_plugin_is_installed_as_a_pytest11_entry_point() -> None:
     assert "ngsp_sim.testing.pytest_plugin" in {p.value for p in entry_points(group="pytest11")}
 
 
-def test_the_example_connector_tests_pass_outside_the_package(tmp_path: Path):
+def test_the_example_connector_tests_pass_outside_the_package(tmp_path: Path) -> None:
     project = tmp_path / "connector"
     shutil.copytree(EXAMPLE, project)
     result = _pytest(project)
@@ -43,7 +43,7 @@ def test_the_example_connector_tests_pass_outside_the_package(tmp_path: Path):
     assert "4 passed" in result.stdout
 
 
-def test_an_integrator_test_of_a_wrong_payload_fails(tmp_path: Path):
+def test_an_integrator_test_of_a_wrong_payload_fails(tmp_path: Path) -> None:
     """The fixture gives real evidence: asserting "no violations" of a wrong payload fails."""
     project = tmp_path / "connector"
     shutil.copytree(EXAMPLE, project)
@@ -70,7 +70,7 @@ def _port_open(url: str) -> bool:
         return sock.connect_ex((host, int(port))) == 0
 
 
-def test_the_embedded_hub_serves_on_a_free_port_and_stops_cleanly():
+def test_the_embedded_hub_serves_on_a_free_port_and_stops_cleanly() -> None:
     with EmbeddedHub() as hub:
         with urllib.request.urlopen(hub.url + "/healthz", timeout=10) as answer:  # noqa: S310
             assert orjson.loads(answer.read())["status"] == "ok"
@@ -80,7 +80,7 @@ def test_the_embedded_hub_serves_on_a_free_port_and_stops_cleanly():
     assert not _port_open(url)
 
 
-def test_a_refused_admin_call_raises_the_trees_admin_api_error():
+def test_a_refused_admin_call_raises_the_trees_admin_api_error() -> None:
     """The handle's admin calls fail as the command line's do: one error class of the tree, carrying the
     status and the problems the hub listed."""
     with EmbeddedHub() as hub:

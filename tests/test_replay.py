@@ -74,7 +74,7 @@ async def _calls(hub: Any) -> list[tuple[int, Any]]:
     return answers
 
 
-async def test_recorded_exchanges_are_replayed_as_the_provider(make_hub: MakeHub, tmp_path: Path):
+async def test_recorded_exchanges_are_replayed_as_the_provider(make_hub: MakeHub, tmp_path: Path) -> None:
     original = await make_hub()
     recorded_answers = await _calls(original)
     assert [status for status, _ in recorded_answers] == [200, 200, 200]
@@ -101,12 +101,12 @@ async def test_recorded_exchanges_are_replayed_as_the_provider(make_hub: MakeHub
         await replay.stop()
 
 
-async def test_recording_needs_the_admin_token(tmp_path: Path):
+async def test_recording_needs_the_admin_token(tmp_path: Path) -> None:
     code, _, err = await _cli("record", str(tmp_path / "f.json"), env={"NGSP_SIM_ADMIN_TOKEN": ""})
     assert code == 2 and "admin token is needed" in err
 
 
-def test_a_file_that_is_not_a_fixture_is_refused(tmp_path: Path):
+def test_a_file_that_is_not_a_fixture_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "other.json"
     path.write_text('{"format": "something-else"}')
     try:

@@ -23,7 +23,7 @@ async def _lookups(url: str, count: int, prefix: str) -> None:
                 assert resp.status == 200
 
 
-async def test_log_verify_passes_then_names_the_tampered_record(tmp_path: Path):
+async def test_log_verify_passes_then_names_the_tampered_record(tmp_path: Path) -> None:
     data = tmp_path / "data"
     hub = await start("up", "--port", "0", "--population", "50", "--data-dir", str(data), env=ENV)
     await _lookups(hub.url, 6, "v")
@@ -46,7 +46,7 @@ async def test_log_verify_passes_then_names_the_tampered_record(tmp_path: Path):
     assert "3 records before it are intact" in broken.stdout
 
 
-async def test_log_tail_prints_the_newest_exchanges(tmp_path: Path):
+async def test_log_tail_prints_the_newest_exchanges(tmp_path: Path) -> None:
     data = tmp_path / "data"
     hub = await start("up", "--port", "0", "--population", "50", "--data-dir", str(data), env=ENV)
     await _lookups(hub.url, 3, "t")
@@ -60,7 +60,7 @@ async def test_log_tail_prints_the_newest_exchanges(tmp_path: Path):
     assert ids == ["t-0", "t-1", "t-2"]
 
 
-async def test_two_replicas_on_postgresql_share_registry_and_message_log(pg_url: str):
+async def test_two_replicas_on_postgresql_share_registry_and_message_log(pg_url: str) -> None:
     args = ("up", "--port", "0", "--population", "50", "--store", pg_url)
     first = await start(*args, env=ENV)
     second = await start(*args, env=ENV)
@@ -102,7 +102,7 @@ async def test_two_replicas_on_postgresql_share_registry_and_message_log(pg_url:
         assert await stop(second) == 0
 
 
-async def test_chaos_commands_against_a_running_hub(tmp_path: Path):
+async def test_chaos_commands_against_a_running_hub(tmp_path: Path) -> None:
     hub = await start("up", "--port", "0", "--population", "20", "--data-dir", str(tmp_path / "d"), env=ENV)
     try:
         common = ("--hub", hub.url, "--admin-token", ADMIN_TOKEN)

@@ -28,7 +28,7 @@ steps:
 """
 
 
-def test_list_prints_one_scenario_a_line_name_first():
+def test_list_prints_one_scenario_a_line_name_first() -> None:
     out = run_cli("scenario", "list", "--lang", "vi")
     assert out.returncode == 0
     lines = out.stdout.splitlines()
@@ -36,7 +36,7 @@ def test_list_prints_one_scenario_a_line_name_first():
     assert "Xác thực công dân tại bộ phận một cửa" in lines[0]
 
 
-def test_run_in_process_shows_progress_and_writes_reports(tmp_path: Path):
+def test_run_in_process_shows_progress_and_writes_reports(tmp_path: Path) -> None:
     md, xml = tmp_path / "report.md", tmp_path / "report.xml"
     out = run_cli("scenario", "run", "identity-check", "--lang", "vi", "--report", str(md), "--junit", str(xml))
     assert out.returncode == 0, out.stdout + out.stderr
@@ -48,7 +48,7 @@ def test_run_in_process_shows_progress_and_writes_reports(tmp_path: Path):
     assert xml_file(xml).get("failures") == "0"
 
 
-def test_a_broken_file_is_refused_with_its_line(tmp_path: Path):
+def test_a_broken_file_is_refused_with_its_line(tmp_path: Path) -> None:
     bad = tmp_path / "bad.yaml"
     bad.write_text(FAILING.replace("as: motcua", "as: nobody"), encoding="utf-8")
     out = run_cli("scenario", "run", str(bad))
@@ -58,7 +58,7 @@ def test_a_broken_file_is_refused_with_its_line(tmp_path: Path):
     assert unknown.returncode == 2 and "no scenario named 'no-such-story'" in unknown.stderr
 
 
-async def test_run_against_a_running_hub_and_a_failing_step(tmp_path: Path):
+async def test_run_against_a_running_hub_and_a_failing_step(tmp_path: Path) -> None:
     hub = await start("up", "--port", "0", "--population", "10", "--data-dir", str(tmp_path / "d"), env=ENV)
     try:
         passed = await _cli(tmp_path, "scenario", "run", "population-outage", "--hub", hub.url, env=ENV)
@@ -77,7 +77,7 @@ async def test_run_against_a_running_hub_and_a_failing_step(tmp_path: Path):
         await hub.stop()
 
 
-async def test_step_mode_waits_for_enter_and_q_stops(tmp_path: Path):
+async def test_step_mode_waits_for_enter_and_q_stops(tmp_path: Path) -> None:
     hub = await start("up", "--port", "0", "--population", "10", "--data-dir", str(tmp_path / "d"), env=ENV)
     try:
         stepped = await _cli(
@@ -95,7 +95,7 @@ async def test_step_mode_waits_for_enter_and_q_stops(tmp_path: Path):
         await hub.stop()
 
 
-async def test_step_mode_without_a_terminal_is_refused_and_starts_no_run(tmp_path: Path):
+async def test_step_mode_without_a_terminal_is_refused_and_starts_no_run(tmp_path: Path) -> None:
     hub = await start("up", "--port", "0", "--population", "10", "--data-dir", str(tmp_path / "d"), env=ENV)
     try:
         for stdin in ("\n" * 6, None):  # a pipe; nothing at all (stdin closed)

@@ -8,14 +8,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from aiohttp.test_utils import TestClient
 
+from ngsp_sim.clock import ManualClock
 from ngsp_sim.errors import ScenarioError
 from ngsp_sim.monitoring.feed import read_events
 from ngsp_sim.scenarios import load_scenario, shipped
 from ngsp_sim.scenarios.report import junit_report, markdown_report
 from ngsp_sim.scenarios.values import StepFailed, check_fields, pick
 from schemas.scenarios import ScenarioRunInfo
-from tests.helpers import ADMIN, xml_file
+from tests.helpers import ADMIN, MakeHub, xml_file
 from tests.scenario_helpers import failures, play
 
 HEAD = """name: my-test
@@ -36,7 +38,7 @@ def problems(text: str) -> list[str]:
     return caught.value.problems
 
 
-def test_shipped_scenarios_cover_the_stories_trainers_tell():
+def test_shipped_scenarios_cover_the_stories_trainers_tell() -> None:
     assert list(shipped()) == [
         "identity-check",
         "birth-residence-insurance",
@@ -50,7 +52,7 @@ def test_shipped_scenarios_cover_the_stories_trainers_tell():
         assert scenario.title.vi != scenario.title.en and scenario.summary is not None
 
 
-def test_problems_name_file_line_and_path():
+def test_problems_name_file_line_and_path() -> None:
     found = problems(
         HEAD
         + """steps:
@@ -89,14 +91,14 @@ def test_problems_name_file_line_and_path():
     ]
 
 
-def test_invalid_yaml_and_wrong_shapes_are_refused_with_their_line():
+def test_invalid_yaml_and_wrong_shapes_are_refused_with_their_line() -> None:
     assert problems("name: [unclosed\n")[0].startswith("my.yaml:2:1: not valid YAML")
     assert problems("- a list\n") == ["my.yaml: expected a mapping with name, title, actors and steps"]
     wait = problems(HEAD + "steps:\n  - wait: {seconds: 3, match: {a: 1}}\n")
     assert wait == ["my.yaml:6: steps[0].wait: match and timeout belong to waiting for an event"]
 
 
-def test_pick_and_check_fields_say_what_is_wrong():
+def test_pick_and_check_fields_say_what_is_wrong() -> None:
     data = {"a": {"b": [{"c": 1}, {"c": 2}]}, "n": 1}
     assert pick(data, "a.b.-1.c") == 2
     check_fields(data, {"a.b.0.c": 1, "n": 1.0})
@@ -111,7 +113,7 @@ def test_pick_and_check_fields_say_what_is_wrong():
 
 
 @pytest.mark.parametrize("name", list(shipped()))
-async def test_every_shipped_scenario_passes(make_hub, clock, name):
+async def test_every_shipped_scenario_passes(make_hub: MakeHub, clock: ManualClock, name: str) -> None:
     hub = await make_hub()
     run = await play(hub, clock, name=name)
     assert (run["state"], failures(run)) == ("passed", [])
@@ -120,7 +122,7 @@ async def test_every_shipped_scenario_passes(make_hub, clock, name):
     assert calls and all(s["messages"] for s in calls)  # each call is an exchange of the message log
 
 
-async def test_all_scenarios_replay_on_one_hub_twice(make_hub, clock):
+async def test_all_scenarios_replay_on_one_hub_twice(make_hub: MakeHub, clock: ManualClock) -> None:
     hub = await make_hub()
     for round_ in (1, 2):
         for name in shipped():
@@ -130,7 +132,9 @@ async def test_all_scenarios_replay_on_one_hub_twice(make_hub, clock):
     assert faults["items"] == []
 
 
-async def test_the_outage_replays_back_to_back_with_its_circuit_closed_again(make_hub, clock):
+async def test_the_outage_replays_back_to_back_with_its_circuit_closed_again(
+    make_hub: MakeHub, clock: ManualClock
+) -> None:
     hub = await make_hub()
     for _ in range(3):  # without the reset, the second run's failures open the breaker (4 of 8 calls in 30 s)
         run = await play(hub, clock, name="population-outage")
@@ -139,7 +143,7 @@ async def test_the_outage_replays_back_to_back_with_its_circuit_closed_again(mak
     assert [c["state"] for c in circuits if c["provider"].endswith("CSDLQGDC")] == ["closed"]
 
 
-async def test_a_circuit_is_reset_through_the_admin_api(make_hub, clock):
+async def test_a_circuit_is_reset_through_the_admin_api(make_hub: MakeHub, clock: ManualClock) -> None:
     hub = await make_hub()
     source = HEAD + "steps:\n  - fault: {id: d, target: VN/GOV/000.00.00.G01/CSDLQGDC, kind: outage}\n"
     for i in range(6):  # five failures open it (min_calls 5, ratio 1); the sixth call fails fast
@@ -153,7 +157,7 @@ async def test_a_circuit_is_reset_through_the_admin_api(make_hub, clock):
     assert missing.status == 404 and "not a provider" in (await missing.json())["message"]
 
 
-async def test_a_failed_expectation_stops_the_run_and_clears_its_faults(make_hub, clock):
+async def test_a_failed_expectation_stops_the_run_and_clears_its_faults(make_hub: MakeHub, clock: ManualClock) -> None:
     hub = await make_hub()
     source = (
         HEAD
@@ -170,7 +174,7 @@ async def test_a_failed_expectation_stops_the_run_and_clears_its_faults(make_hub
     assert (await (await hub.get("/api/v1/faults", headers=ADMIN)).json())["items"] == []
 
 
-async def test_an_event_that_never_comes_times_out_on_the_hub_clock(make_hub, clock):
+async def test_an_event_that_never_comes_times_out_on_the_hub_clock(make_hub: MakeHub, clock: ManualClock) -> None:
     hub = await make_hub()
     source = HEAD + "steps:\n  - wait: {kind: event, match: {event: never}, timeout: 2}\n"
     created = await hub.post("/api/v1/scenario-runs", json={"source": source}, headers=ADMIN)
@@ -185,7 +189,7 @@ async def test_an_event_that_never_comes_times_out_on_the_hub_clock(make_hub, cl
     assert run["steps"][0]["detail"] == 'no event event matching {"event":"never"} within 2 s'
 
 
-async def test_step_mode_waits_for_next_and_stop_ends_the_run(make_hub, clock):
+async def test_step_mode_waits_for_next_and_stop_ends_the_run(make_hub: MakeHub, clock: ManualClock) -> None:
     hub = await make_hub()
     async with asyncio.timeout(30), hub.get("/api/v1/events", headers=ADMIN) as feed:
         events = read_events(feed.content)
@@ -213,7 +217,9 @@ async def test_step_mode_waits_for_next_and_stop_ends_the_run(make_hub, clock):
     assert refused.status == 409 and "stopped" in (await refused.json())["message"]
 
 
-async def test_an_abandoned_step_run_ends_after_the_timeout_and_clears_its_faults(make_hub, clock):
+async def test_an_abandoned_step_run_ends_after_the_timeout_and_clears_its_faults(
+    make_hub: MakeHub, clock: ManualClock
+) -> None:
     """Issue 16 bug 4: a step run nobody advances (its terminal closed) used to wait, faults on, forever."""
     hub = await make_hub(scenario_step_timeout=60)
     async with asyncio.timeout(30), hub.get("/api/v1/events", headers=ADMIN) as feed:
@@ -258,7 +264,9 @@ async def test_an_abandoned_step_run_ends_after_the_timeout_and_clears_its_fault
         ({"scenario": "identity-check", "step": "yes"}, 400, "the body breaks the schema"),
     ],
 )
-async def test_the_admin_api_refuses_bad_runs(hub, body, status, says):
+async def test_the_admin_api_refuses_bad_runs(
+    hub: TestClient[Any, Any], body: dict[str, Any], status: int, says: str
+) -> None:
     resp = await hub.post("/api/v1/scenario-runs", json=body, headers=ADMIN)
     assert resp.status == status
     answer = await resp.json()
@@ -267,7 +275,7 @@ async def test_the_admin_api_refuses_bad_runs(hub, body, status, says):
         assert answer["problems"][0].startswith("<source>:2:1: not valid YAML")
 
 
-async def test_scenario_list_and_detail_for_the_player(hub):
+async def test_scenario_list_and_detail_for_the_player(hub: TestClient[Any, Any]) -> None:
     listed = await (await hub.get("/api/v1/scenarios", headers=ADMIN)).json()
     assert [s["name"] for s in listed["items"]] == list(shipped())
     detail = await (await hub.get("/api/v1/scenarios/dossier-sync-dvcqg", headers=ADMIN)).json()
@@ -319,7 +327,7 @@ def _finished_run() -> ScenarioRunInfo:
     )
 
 
-def test_markdown_and_junit_reports(tmp_path: Path):
+def test_markdown_and_junit_reports(tmp_path: Path) -> None:
     run = _finished_run()
     md = markdown_report(run, "vi", "http://hub")
     assert "| 2 | Hai | ✗ không đạt | 1 ms | a: expected 1, got 2 |" in md
@@ -335,7 +343,7 @@ def test_markdown_and_junit_reports(tmp_path: Path):
     assert cases[2].find("skipped") is not None and "m1" in (out.text or "")
 
 
-async def test_the_readme_scenario_runs_as_written(make_hub, clock):
+async def test_the_readme_scenario_runs_as_written(make_hub: MakeHub, clock: ManualClock) -> None:
     readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
     section = readme.split("### Scenarios", 1)[1]
     source = section.split("```yaml\n", 1)[1].split("```", 1)[0]

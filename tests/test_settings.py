@@ -13,7 +13,7 @@ import pytest
 from ngsp_sim.settings import resolve
 
 
-def test_precedence(tmp_path: Path):
+def test_precedence(tmp_path: Path) -> None:
     config = tmp_path / "hub.yaml"
     config.write_text("port: 9000\npopulation: 50\nseed: 7\nmessage_log: off\n", encoding="utf-8")
     env = {"NGSP_SIM_PORT": "9100", "NGSP_SIM_SEED": "8"}
@@ -25,7 +25,7 @@ def test_precedence(tmp_path: Path):
     assert resolved.values["host"] == "127.0.0.1" and resolved.sources["host"] == "default"
 
 
-def test_config_file_from_the_environment(tmp_path: Path):
+def test_config_file_from_the_environment(tmp_path: Path) -> None:
     config = tmp_path / "hub.yaml"
     config.write_text("pii_mask: false\n", encoding="utf-8")
     resolved = resolve({}, {"NGSP_SIM_CONFIG": str(config)}, None)
@@ -42,7 +42,9 @@ def test_config_file_from_the_environment(tmp_path: Path):
         ({"NGSP_SIM_LOG_FORMAT": "xml"}, None, "expected one of json, console"),
     ],
 )
-def test_bad_values_are_named_with_their_source(tmp_path: Path, env, file_text, message):
+def test_bad_values_are_named_with_their_source(
+    tmp_path: Path, env: dict[str, str], file_text: str | None, message: str
+) -> None:
     config = None
     if file_text is not None:
         config = tmp_path / "hub.yaml"
@@ -51,7 +53,7 @@ def test_bad_values_are_named_with_their_source(tmp_path: Path, env, file_text, 
         resolve({}, env, config)
 
 
-def test_config_show_prints_sources_and_hides_secrets(tmp_path: Path):
+def test_config_show_prints_sources_and_hides_secrets(tmp_path: Path) -> None:
     config = tmp_path / "hub.yaml"
     config.write_text("store: postgresql://postgres:secret-pw@127.0.0.1:5432/test\n", encoding="utf-8")
     env = {**os.environ, "NGSP_SIM_ADMIN_TOKEN": "a-very-secret-admin-token", "NGSP_SIM_POPULATION": "500"}
@@ -72,7 +74,7 @@ def test_config_show_prints_sources_and_hides_secrets(tmp_path: Path):
     assert "secret" not in result.stdout.replace("(hidden)", "")
 
 
-def test_up_refuses_a_bad_environment_value_with_a_sentence(tmp_path: Path):
+def test_up_refuses_a_bad_environment_value_with_a_sentence(tmp_path: Path) -> None:
     env = {**os.environ, "NGSP_SIM_PORT": "eighty"}
     result = subprocess.run(
         [sys.executable, "-m", "ngsp_sim", "up", "--data-dir", str(tmp_path)],
@@ -88,7 +90,7 @@ def test_up_refuses_a_bad_environment_value_with_a_sentence(tmp_path: Path):
 
 def test_the_data_dir_is_the_effective_one_and_show_says_what_an_unset_option_means(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-):
+) -> None:
     monkeypatch.chdir(tmp_path)  # the default store is ./.ngsp-sim of the working directory
     resolved = resolve({}, {}, None)
     assert resolved.values["data_dir"] == tmp_path / ".ngsp-sim" and resolved.sources["data_dir"] == "default"

@@ -74,7 +74,7 @@ async def _second_up(*args: str) -> tuple[int, str]:
 
 async def test_a_second_hub_with_another_topology_is_refused_and_the_running_hub_is_unharmed(
     tmp_path: Path, store_url: str
-):
+) -> None:
     """On each backend (``store_url``: a SQLite file, a PostgreSQL schema)."""
     topology = tmp_path / "small.yaml"
     topology.write_text(SMALL, encoding="utf-8")
@@ -104,7 +104,7 @@ async def test_a_second_hub_with_another_topology_is_refused_and_the_running_hub
         assert await stop(first) == 0
 
 
-async def test_a_replica_with_the_same_topology_shares_the_store(tmp_path: Path):
+async def test_a_replica_with_the_same_topology_shares_the_store(tmp_path: Path) -> None:
     data = tmp_path / "shared"
     args = ("up", "--port", "0", "--population", "50", "--data-dir", str(data))
     first = await start(*args, env=ENV)
@@ -118,7 +118,7 @@ async def test_a_replica_with_the_same_topology_shares_the_store(tmp_path: Path)
         assert await stop(first) == 0
 
 
-async def test_a_stopped_hub_leaves_the_store_to_another_topology_at_once(tmp_path: Path):
+async def test_a_stopped_hub_leaves_the_store_to_another_topology_at_once(tmp_path: Path) -> None:
     data = tmp_path / "shared"
     topology = tmp_path / "small.yaml"
     topology.write_text(SMALL, encoding="utf-8")
@@ -136,7 +136,7 @@ async def test_a_stopped_hub_leaves_the_store_to_another_topology_at_once(tmp_pa
         assert await stop(second) == 0
 
 
-async def test_each_directory_keeps_its_own_store_by_default(tmp_path: Path):
+async def test_each_directory_keeps_its_own_store_by_default(tmp_path: Path) -> None:
     clones = [tmp_path / "clone-a", tmp_path / "clone-b"]
     topology = tmp_path / "small.yaml"
     topology.write_text(SMALL, encoding="utf-8")
@@ -169,7 +169,7 @@ def _source(store: Store, clock: ManualClock, holder: str) -> RegistrySource:
     return RegistrySource(store, BUILTIN, sim.BUILTIN, clock, holder=holder, lease_seconds=15)
 
 
-async def test_a_lapsed_lease_lets_another_topology_in_but_the_running_hub_keeps_its_own(tmp_path: Path):
+async def test_a_lapsed_lease_lets_another_topology_in_but_the_running_hub_keeps_its_own(tmp_path: Path) -> None:
     clock = ManualClock()
     store = SqliteStore(tmp_path / "hub.sqlite3")
     await store.open()

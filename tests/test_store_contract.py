@@ -36,14 +36,14 @@ def entry(
     )
 
 
-async def test_migrations_are_applied_and_idempotent(store: Store):
+async def test_migrations_are_applied_and_idempotent(store: Store) -> None:
     assert await store.schema_version() >= 1
     await store.close()
     await store.open()  # a restart (or a second replica) applies nothing twice
     assert await store.schema_version() >= 1
 
 
-async def test_appended_messages_come_back_newest_first_with_bodies_on_demand(store: Store):
+async def test_appended_messages_come_back_newest_first_with_bodies_on_demand(store: Store) -> None:
     await store.append_messages([entry(i) for i in range(5)])
     listed = await store.list_messages(MessageQuery(limit=3))
     assert [m.record["messageId"] for m in listed] == ["msg-4", "msg-3", "msg-2"]
@@ -53,7 +53,7 @@ async def test_appended_messages_come_back_newest_first_with_bodies_on_demand(st
     assert one.provider_request == b"<soapenv:Envelope/>"
 
 
-async def test_cursor_pagination_walks_every_record_once(store: Store):
+async def test_cursor_pagination_walks_every_record_once(store: Store) -> None:
     await store.append_messages([entry(i) for i in range(23)])
     seen, cursor = [], None
     while page := await store.list_messages(MessageQuery(before_id=cursor, limit=10)):
@@ -62,7 +62,7 @@ async def test_cursor_pagination_walks_every_record_once(store: Store):
     assert seen == [f"msg-{i}" for i in reversed(range(23))]
 
 
-async def test_filters(store: Store):
+async def test_filters(store: Store) -> None:
     other = "VN/GOV/000.00.00.G12/CSDLDKDN/chiTietDoanhNghiep"
     await store.append_messages(
         [entry(1), entry(2, ok=False), entry(3, service=other), entry(4, client="VN/GOV/000.00.00.G15/HOTICH")]
@@ -79,7 +79,7 @@ async def test_filters(store: Store):
     assert await ids(since_ms=1_700_000_000_002, until_ms=1_700_000_000_004) == ["msg-3", "msg-2"]
 
 
-async def test_service_health_counts_and_durations(store: Store):
+async def test_service_health_counts_and_durations(store: Store) -> None:
     await store.append_messages([entry(1, duration=4), entry(2, duration=10), entry(3, ok=False, duration=30)])
     (health,) = await store.service_health(0, 2_000_000_000_000)
     assert (health.successes, health.failures) == (2, 1)
@@ -88,7 +88,7 @@ async def test_service_health_counts_and_durations(store: Store):
     assert health.last_failure_ms == 1_700_000_000_003
 
 
-async def test_chain_verifies_and_names_the_tampered_record(store: Store):
+async def test_chain_verifies_and_names_the_tampered_record(store: Store) -> None:
     await store.append_messages([entry(i) for i in range(10)])
     await store.append_messages([entry(i) for i in range(10, 15)])
     report = await verify_chain(store)
@@ -101,7 +101,7 @@ async def test_chain_verifies_and_names_the_tampered_record(store: Store):
     assert report.checked == 7
 
 
-async def test_removing_a_record_breaks_the_chain_at_the_next(store: Store):
+async def test_removing_a_record_breaks_the_chain_at_the_next(store: Store) -> None:
     await store.append_messages([entry(i) for i in range(5)])
     third = (await store.list_messages(MessageQuery(message_id="msg-2")))[0]
     await store.tamper_for_tests(third.id + 1, "prev_hash", "0" * 64)
@@ -109,7 +109,7 @@ async def test_removing_a_record_breaks_the_chain_at_the_next(store: Store):
     assert report.broken_id == third.id + 1 and "link" in report.reason
 
 
-async def test_purge_keeps_the_chain_verifiable(store: Store):
+async def test_purge_keeps_the_chain_verifiable(store: Store) -> None:
     await store.append_messages([entry(i, ts=1000 + i * 10) for i in range(10)])
     assert await store.purge_messages(before_ms=1050) == 5
     remaining = await store.list_messages(MessageQuery(limit=100))
@@ -121,13 +121,13 @@ async def test_purge_keeps_the_chain_verifiable(store: Store):
     assert (await verify_chain(store)).ok
 
 
-async def test_concurrent_appends_keep_one_chain(store: Store):
+async def test_concurrent_appends_keep_one_chain(store: Store) -> None:
     await asyncio.gather(*(store.append_messages([entry(i * 10 + j) for j in range(10)]) for i in range(8)))
     report = await verify_chain(store)
     assert report.ok and report.checked == 80
 
 
-async def test_registry_base_and_changes(store: Store):
+async def test_registry_base_and_changes(store: Store) -> None:
     assert await store.get_base_topology() is None
     assert await store.registry_version() == ("", 0)
     await store.set_base_topology(BaseTopology("demo.yaml", "abc", "instance: VN\n"))
@@ -142,7 +142,7 @@ async def test_registry_base_and_changes(store: Store):
     assert [(c.op, c.payload, c.actor) for c in changes] == [("delete_service", {"service": "A/B/C/D/E"}, "admin")]
 
 
-async def test_a_live_lease_of_another_topology_refuses_a_claim_and_changes_nothing(store: Store):
+async def test_a_live_lease_of_another_topology_refuses_a_claim_and_changes_nothing(store: Store) -> None:
     mine, theirs = BaseTopology("a.yaml", "aaa", "instance: VN\n"), BaseTopology("b.yaml", "bbb", "instance: VN\n#b\n")
     assert await store.claim_topology(mine, HubLease("hub-a", "aaa", "hub A", 10_000), 0) is None
     assert await store.claim_topology(mine, HubLease("hub-r", "aaa", "replica of A", 10_500), 0) is None  # replica

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import textwrap
+from pathlib import Path
 
 import pytest
 
@@ -10,11 +11,11 @@ import adapters
 from ngsp_sim import sim
 from ngsp_sim.errors import TopologyError
 from ngsp_sim.identifiers import ServiceId, SubsystemId
-from ngsp_sim.registry import load_registry
+from ngsp_sim.registry import Registry, load_registry
 from tests.helpers import provider_topology, registry_from
 
 
-def test_demo_topology_declares_the_documented_country(demo_registry):
+def test_demo_topology_declares_the_documented_country(demo_registry: Registry) -> None:
     assert demo_registry.instance == "VN"
     assert {str(s) for s in demo_registry.services} == {
         "VN/GOV/000.00.00.G01/CSDLQGDC/TraCuuThongTinCongDan",
@@ -54,12 +55,12 @@ def test_demo_topology_declares_the_documented_country(demo_registry):
     assert not demo_registry.is_allowed(hotich, sync, "POST", "/")
 
 
-def test_methods_default_to_the_operation(demo_registry):
+def test_methods_default_to_the_operation(demo_registry: Registry) -> None:
     svc = demo_registry.services[ServiceId.parse("VN/GOV/000.00.00.G12/CSDLDKDN/chiTietDoanhNghiep")]
     assert svc.methods == frozenset({"GET"})
 
 
-def test_a_file_is_loaded_from_disk(tmp_path):
+def test_a_file_is_loaded_from_disk(tmp_path: Path) -> None:
     path = tmp_path / "country.yaml"
     path.write_text(provider_topology(), encoding="utf-8")
     registry = load_registry(path, adapters.BUILTIN, sim.BUILTIN)
@@ -72,7 +73,7 @@ def _problems(text: str) -> list[str]:
     return info.value.problems
 
 
-def test_value_problems_name_line_and_path():
+def test_value_problems_name_line_and_path() -> None:
     problems = _problems(
         """\
         instance: VN
@@ -90,7 +91,7 @@ def test_value_problems_name_line_and_path():
     assert len(problems) == 3
 
 
-def test_reference_problems_are_all_reported():
+def test_reference_problems_are_all_reported() -> None:
     problems = _problems(
         """\
         instance: VN
@@ -127,7 +128,7 @@ def test_reference_problems_are_all_reported():
     assert "<test>:19: access[0].service: service VN/GOV/000.00.00.G12/CSDLDKDN/khongCo is not declared" in text
 
 
-def test_service_without_provider_is_refused():
+def test_service_without_provider_is_refused() -> None:
     problems = _problems(provider_topology().replace("    simulator: business\n", ""))
     assert any("no provider: give an endpoint URL, or a simulator" in p for p in problems)
 
@@ -140,11 +141,11 @@ def test_service_without_provider_is_refused():
         ("instance: VN\nagencies: []\n", "agencies: needs at least 1 item(s)"),
     ],
 )
-def test_unusable_files(text, expected):
+def test_unusable_files(text: str, expected: str) -> None:
     assert expected in "\n".join(_problems(text))
 
 
-def test_unreadable_file_is_a_sentence(tmp_path):
+def test_unreadable_file_is_a_sentence(tmp_path: Path) -> None:
     with pytest.raises(TopologyError, match="cannot read the topology file"):
         load_registry(tmp_path / "missing.yaml", adapters.BUILTIN, sim.BUILTIN)
 
@@ -164,7 +165,7 @@ agencies:
 """
 
 
-def test_two_mistakes_are_reported_at_once_with_did_you_mean():
+def test_two_mistakes_are_reported_at_once_with_did_you_mean() -> None:
     """Issue 16: an unknown key used to hide the reference problems until it was fixed."""
     assert _problems(TWO_MISTAKES) == [
         "<test>:8: agencies[0].subsystems[0].simulatr_options: unknown key 'simulatr_options'; "
@@ -175,7 +176,7 @@ def test_two_mistakes_are_reported_at_once_with_did_you_mean():
     ]
 
 
-def test_a_document_too_wrong_for_a_spec_still_has_its_names_checked():
+def test_a_document_too_wrong_for_a_spec_still_has_its_names_checked() -> None:
     problems = _problems(
         TWO_MISTAKES.replace("simulatr_options: {}", "log_bodies: perhaps").replace(
             "adapter: populaton}", "adapter: populaton, methods: [GTE], timeout: -1}"
@@ -192,7 +193,7 @@ def test_a_document_too_wrong_for_a_spec_still_has_its_names_checked():
     ]
 
 
-def test_no_message_is_pydantic_wording():
+def test_no_message_is_pydantic_wording() -> None:
     text = "\n".join(
         _problems(
             """\
@@ -212,6 +213,6 @@ def test_no_message_is_pydantic_wording():
     assert "faults[0].rate: must be 1 or less, got 2" in text
 
 
-def test_an_unknown_key_without_a_close_match_lists_the_keys_allowed():
+def test_an_unknown_key_without_a_close_match_lists_the_keys_allowed() -> None:
     text = "\n".join(_problems(TWO_MISTAKES.replace("simulatr_options: {}", "colour: blue")))
     assert "unknown key 'colour'; allowed here: code, name, simulator, simulator_options, log_bodies" in text

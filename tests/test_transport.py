@@ -44,7 +44,7 @@ def faulty(provider: Counter, **fault: Any) -> Transport:
     return FaultyTransport(InProcessTransport(provider), [ActiveFault(spec)], ManualClock())
 
 
-async def test_a_fault_is_named_on_the_context_of_the_call_it_hit():
+async def test_a_fault_is_named_on_the_context_of_the_call_it_hit() -> None:
     provider = Counter()
     transport = faulty(provider, id="maint", kind="error", status=502)
     hit, other = ExchangeContext(), ExchangeContext()
@@ -56,7 +56,7 @@ async def test_a_fault_is_named_on_the_context_of_the_call_it_hit():
     assert clean.injected == [] and provider.calls == 1
 
 
-async def test_a_retried_call_is_named_once_per_hit():
+async def test_a_retried_call_is_named_once_per_hit() -> None:
     """The retry decorator passes the same context to both attempts: the log shows both resets."""
     provider = Counter()
     breaker = CircuitBreaker(TARGET, BreakerConfig(min_calls=1000), ManualClock())
@@ -68,7 +68,7 @@ async def test_a_retried_call_is_named_once_per_hit():
     assert (breaker.calls, breaker.failures) == (2, 2)
 
 
-async def test_a_schema_violation_passes_the_real_answer_and_marks_the_context():
+async def test_a_schema_violation_passes_the_real_answer_and_marks_the_context() -> None:
     provider = Counter()
     exchange = ExchangeContext()
     answer = await faulty(provider, id="sv", kind="schema_violation").send(GET, 5, exchange)
@@ -76,7 +76,7 @@ async def test_a_schema_violation_passes_the_real_answer_and_marks_the_context()
     assert exchange.injected == ["schema_violation:sv"] and exchange.corrupts_reply
 
 
-def test_reply_corruption_is_a_step_of_its_own_that_only_a_schema_violation_takes():
+def test_reply_corruption_is_a_step_of_its_own_that_only_a_schema_violation_takes() -> None:
     reply = HubReply(200, {"HoTen": ["An"], "NgaySinh": "19900515"})
     exchange = ExchangeContext()
     assert corrupt_reply(reply, exchange) is reply

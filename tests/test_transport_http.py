@@ -9,7 +9,7 @@ from aiohttp import web
 from ngsp_sim.clock import SystemClock
 from ngsp_sim.sim import AgencyContext, Country
 from ngsp_sim.sim.business import BusinessAgency
-from tests.helpers import BUSINESS, MOTCUA, provider_topology, token_for
+from tests.helpers import BUSINESS, MOTCUA, MakeHub, provider_topology, token_for
 
 
 async def _serve(aiohttp_server: Any, app: web.Application) -> str:
@@ -17,7 +17,7 @@ async def _serve(aiohttp_server: Any, app: web.Application) -> str:
     return str(server.make_url("")).rstrip("/")
 
 
-async def test_simulated_agency_served_over_http_is_routable(make_hub, aiohttp_server):
+async def test_simulated_agency_served_over_http_is_routable(make_hub: MakeHub, aiohttp_server: Any) -> None:
     agency = BusinessAgency(AgencyContext(Country.generate(7, 10, 10), SystemClock()))
     url = await _serve(aiohttp_server, agency.aiohttp_app())
     hub = await make_hub(provider_topology(endpoint=url))
@@ -26,7 +26,9 @@ async def test_simulated_agency_served_over_http_is_routable(make_hub, aiohttp_s
     assert (await resp.json())["MainInformation"]["ENTERPRISE_GDT_CODE"] == "0312345673"
 
 
-async def test_only_x_road_headers_reach_the_provider_and_hop_by_hop_ones_never(make_hub, aiohttp_server):
+async def test_only_x_road_headers_reach_the_provider_and_hop_by_hop_ones_never(
+    make_hub: MakeHub, aiohttp_server: Any
+) -> None:
     seen: list[dict[str, str]] = []
 
     async def echo(request: web.Request) -> web.Response:
@@ -59,7 +61,7 @@ async def test_only_x_road_headers_reach_the_provider_and_hop_by_hop_ones_never(
         assert absent not in got, absent
 
 
-async def test_redirects_are_returned_not_followed(make_hub, aiohttp_server):
+async def test_redirects_are_returned_not_followed(make_hub: MakeHub, aiohttp_server: Any) -> None:
     hits: list[str] = []
 
     async def redirect(request: web.Request) -> web.Response:
@@ -77,7 +79,9 @@ async def test_redirects_are_returned_not_followed(make_hub, aiohttp_server):
     assert hits == ["/apiCSDLDKDN/1.0/chiTietDoanhNghiep"]
 
 
-async def test_provider_error_status_is_passed_through_without_x_road_error(make_hub, aiohttp_server):
+async def test_provider_error_status_is_passed_through_without_x_road_error(
+    make_hub: MakeHub, aiohttp_server: Any
+) -> None:
     async def failing(request: web.Request) -> web.Response:
         return web.json_response({"Status": 0, "Message": "Hệ thống bảo trì"}, status=503)
 

@@ -13,14 +13,14 @@ LOOKUP = "VN/GOV/000.00.00.G01/CSDLQGDC/TraCuuThongTinCongDan"
 SEND = "VN/GOV/000.00.00.G22/VDXP/sendEdoc"
 
 
-def test_a_valid_payload_passes(tmp_path: Path):
+def test_a_valid_payload_passes(tmp_path: Path) -> None:
     good = tmp_path / "good.json"
     good.write_text(json.dumps(lookup_body()))
     result = run_cli("validate", LOOKUP, str(good))
     assert result.returncode == 0 and "valid" in result.stdout
 
 
-def test_every_violation_is_printed_with_its_location(tmp_path: Path):
+def test_every_violation_is_printed_with_its_location(tmp_path: Path) -> None:
     bad = tmp_path / "bad.json"
     bad.write_text(json.dumps({**lookup_body(), "SoDinhDanh": "999090001234", "Extra": 1}))
     result = run_cli("validate", LOOKUP, str(bad))
@@ -35,7 +35,7 @@ def test_every_violation_is_printed_with_its_location(tmp_path: Path):
     }
 
 
-def test_xml_services_are_checked_as_xml_with_element_paths(tmp_path: Path):
+def test_xml_services_are_checked_as_xml_with_element_paths(tmp_path: Path) -> None:
     doc = tmp_path / "cv.xml"
     doc.write_bytes(edoc(G01, [H29]))
     assert run_cli("validate", SEND, str(doc)).returncode == 0
@@ -44,7 +44,7 @@ def test_xml_services_are_checked_as_xml_with_element_paths(tmp_path: Path):
     assert report["violations"][0]["pointer"] == "/edXMLEnvelope/edXMLHeader/MessageHeader/To[1]/OrganId"
 
 
-def test_unusable_input_is_a_sentence_and_exit_2(tmp_path: Path):
+def test_unusable_input_is_a_sentence_and_exit_2(tmp_path: Path) -> None:
     broken = tmp_path / "broken.json"
     broken.write_text("{not json")
     result = run_cli("validate", LOOKUP, str(broken))
