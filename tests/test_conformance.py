@@ -146,3 +146,8 @@ async def test_the_command_line_writes_the_reports_and_its_logs_go_to_stderr(
     assert "PASS" in out and (tmp_path / "j.xml").exists() and (tmp_path / "r.html").exists()
     assert "[info" in err and "exchange" in err  # the in-process hub's log lines, on stderr
     assert "[info" not in out and '"event"' not in out and "exchange " not in out  # the report alone on stdout
+    counted = re.search(r"(\d+) requests", out)  # the summary names how many cases ran
+    assert counted is not None, out
+    cases = int(counted.group(1))
+    assert re.search(rf"conformance .* {cases}/{cases} 0 failed", err), err[-400:]  # Rich's bar, its last state
+    assert f"{cases}/{cases}" not in out

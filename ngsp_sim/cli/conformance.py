@@ -2,19 +2,20 @@
 contract says? See :mod:`ngsp_sim.conformance.cases` (what is sent) and
 :mod:`ngsp_sim.conformance.runner` (what is expected).
 
-The report is the standard output; the progress dots and the in-process hub's log lines go to
+The report is the standard output; the progress bar (Rich) and the in-process hub's log lines go to
 standard error, so ``> report.txt`` keeps only the report.
 """
 
 from __future__ import annotations
 
 import asyncio
-import sys
 from pathlib import Path
 from typing import Any
 
 import click
 import orjson
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
 from ngsp_sim.cli.common import topology_option
 from ngsp_sim.conformance.report import html_report, junit_report, summary
@@ -81,11 +82,18 @@ async def run_conformance(
     """Run the plan, print the summary on stdout, write the reports; 0 when every case passed."""
     prepared = plan(service, target, topology=topology, example=example, count=examples, seed=seed, client=client)
 
-    def progress(done: int, total: int, result: Result) -> None:
-        mark = "." if result.passed else "F"
-        print(mark, end="\n" if done == total or done % 60 == 0 else "", file=sys.stderr, flush=True)
+    columns = (TextColumn("conformance"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[failed]} failed"))
+    # On standard error, like the logs: a live bar on a terminal, one final line otherwise.
+    with Progress(*columns, console=Console(stderr=True, highlight=False)) as bar:
+        task = bar.add_task("cases", total=len(prepared.cases), failed=0)
+        failed = 0
 
-    results = await run_plan(prepared, progress)
+        def progress(done: int, total: int, result: Result) -> None:
+            nonlocal failed
+            failed += not result.passed
+            bar.update(task, completed=done, failed=failed)
+
+        results = await run_plan(prepared, progress)
     print(summary(service, target, results))
     if junit:
         junit_report(junit, service, results)
