@@ -14,11 +14,11 @@ import tempfile
 from pathlib import Path
 
 import aiohttp
-from aiohttp import web
 
 from ngsp_sim.app import create_app
-from ngsp_sim.config import HubConfig
+from ngsp_sim.config import ConnectionLimits, HubConfig
 from ngsp_sim.contracts.examples import lookup_example
+from ngsp_sim.hub.server import start_serving
 
 POPULATION = "/r1/VN/GOV/000.00.00.G01/CSDLQGDC/TraCuuThongTinCongDan"
 MOTCUA = "VN/GOV/000.00.00.H29/MOTCUA"
@@ -28,19 +28,15 @@ BODIES = "client_request", "provider_request", "provider_response", "client_resp
 
 async def serve(data_dir: Path, exchanges: int) -> None:
     app = create_app(HubConfig(data_dir=data_dir, port=0, population=200, admin_token=TOKEN))
-    runner = web.AppRunner(app, access_log=None)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = runner.addresses[0][1]
+    listening = await start_serving(app, "127.0.0.1", 0, ConnectionLimits())
     try:
-        async with aiohttp.ClientSession(f"http://127.0.0.1:{port}") as session:
+        async with aiohttp.ClientSession(listening.url) as session:
             for n in range(exchanges):
                 headers = {"X-Road-Client": MOTCUA, "X-Road-Id": f"size-{n}"}
                 async with session.post(POPULATION, json=lookup_example(), headers=headers) as resp:
                     assert resp.status == 200, await resp.text()
     finally:
-        await runner.cleanup()  # stops the hub: the message log writes what is queued
+        await listening.close()  # stops the hub: the message log writes what is queued
 
 
 def measure(db: Path) -> tuple[int, int, int]:

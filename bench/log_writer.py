@@ -23,20 +23,14 @@ import orjson
 
 from adapters.soap import build_envelope
 from ngsp_sim.config import MessageLogConfig
+from ngsp_sim.contracts.examples import lookup_example
 from ngsp_sim.monitoring.message_log import MessageLog
 from ngsp_sim.store import MessageEntry, Store, store_from_url
 from ngsp_sim.store.chain import seal
 from ngsp_sim.store.logkey import LogKey
 from schemas.population import NAMESPACE
 
-LOOKUP = {
-    "MaYeuCau": "BENCH",
-    "MaDVC": "1.001612",
-    "MaTichHop": "037",
-    "MaCanBo": "bench",
-    "MaDonVi": "000.00.00.H29",
-    "SoDinhDanh": "079090001234",
-}
+LOOKUP = lookup_example(MaYeuCau="BENCH", MaCanBo="bench")
 CITIZEN = {
     "SoDinhDanh": "079090001234",
     "HoVaTen": "Nguyễn Văn An",
