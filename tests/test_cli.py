@@ -206,6 +206,13 @@ async def test_up_with_a_wrong_topology_reports_it_and_writes_nothing(tmp_path: 
     assert not (tmp_path / ".ngsp-sim").exists()  # no store, no message-log key
 
 
+async def test_up_with_a_wrong_option_reports_it_and_writes_nothing(tmp_path: Path) -> None:
+    env = {"NGSP_SIM_ADMIN_TOKEN": "short"}  # below the admin token's minimum length
+    result = await asyncio.to_thread(run_cli, "up", "--port", "0", env=env, cwd=str(tmp_path))
+    assert result.returncode == 2 and "admin token must be at least 16 characters" in result.stderr, result.stderr
+    assert not (tmp_path / ".ngsp-sim").exists()  # no store, no message-log key
+
+
 async def test_config_show_prints_the_store_the_hub_really_uses(tmp_path: Path) -> None:
     env = dict(ADMIN_ENV)
     shown = await asyncio.to_thread(run_cli, "config", "show", "--population", "10", env=env, cwd=str(tmp_path))

@@ -108,10 +108,8 @@ def start_hub(settings: Mapping[str, Any], *, default_store: bool = False) -> in
     """Build the hub from resolved settings and serve it until SIGINT/SIGTERM; ``default_store``: the
     store is the default one of the working directory (the banner says so)."""
     plugins = installed()
-    # A topology with mistakes is reported before anything is written (the store, the message log's key).
+    # A wrong topology or configuration is reported before anything is written (the store, the log's key).
     load_spec(*read_topology(settings["topology"]), plugins.adapters, plugins.simulators)
-    # With --store, the data directory still says where the message log's key is (for PostgreSQL).
-    store = store_from_url(settings["store"], settings["data_dir"], settings["log_key"])
     config = HubConfig(
         host=settings["host"],
         port=settings["port"],
@@ -136,6 +134,8 @@ def start_hub(settings: Mapping[str, Any], *, default_store: bool = False) -> in
             max_connections=settings["max_connections"],
         ),
     )
+    # With --store, the data directory still says where the message log's key is (for PostgreSQL).
+    store = store_from_url(settings["store"], settings["data_dir"], settings["log_key"])
     configure_logging(config.log_level, json=config.log_json, mask_pii=config.mask_pii)
     app = create_app(
         config,
