@@ -48,9 +48,10 @@ def openapi(directory: Path, topology: Path | None) -> int:
     registry = load_registry(topology, plugins.adapters, plugins.simulators)
     models: dict[str, type[BaseModel]] = {}
     for service in sorted(registry.services.values(), key=lambda s: str(s.id)):
-        op = plugins.adapters[service.adapter].operations[service.operation]
+        adapter = plugins.adapters[service.adapter]
+        op = adapter.operations[service.operation]
         name = f"{str(service.id).replace('/', '_')}.openapi.json"
-        _write(directory / "services" / name, service_openapi(service, op))
+        _write(directory / "services" / name, service_openapi(service, op, adapter.error_model))
         for model in (op.request_model, op.query_model, op.response_model):
             if model is not None:
                 models[model.__name__] = model
