@@ -38,6 +38,32 @@ def documents(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return directory
 
 
+def _exported(documents: Path) -> dict[str, Any]:
+    """The exported documents by service id (and ``admin``)."""
+    found: dict[str, Any] = {"admin": json.loads((documents / "admin.openapi.json").read_text())}
+    for path in (documents / "services").glob("*.openapi.json"):
+        found[path.name.removesuffix(".openapi.json").replace("_", "/")] = json.loads(path.read_text())
+    return found
+
+
+async def test_the_exported_documents_are_the_ones_the_hub_publishes(make_hub: MakeHub, documents: Path) -> None:
+    """So that generating from the export is generating from ``getOpenAPI`` and ``/api/v1/openapi.json``."""
+    hub = await make_hub()
+    exported = _exported(documents)
+    served = await hub.get("/api/v1/openapi.json", headers={"Authorization": f"Bearer {ADMIN_TOKEN}"})
+    assert await served.json() == exported.pop("admin")
+    assert len(exported) > 30
+    for service, document in exported.items():
+        provider, code = service.rsplit("/", 1)
+        answer = await hub.get(
+            f"/r1/{provider}/getOpenAPI",
+            params={"serviceCode": code},
+            headers={"X-Road-Client": "VN/GOV/000.00.00.H29/MOTCUA"},
+        )
+        assert answer.status == 200, service
+        assert await answer.json() == document, service
+
+
 def _generate(document: Path, output: Path) -> str:
     options = ["--path", str(document), "--meta", "none", "--output-path", str(output), "--config", str(CONFIG)]
     result = subprocess.run(
