@@ -96,7 +96,7 @@ def build_wsdl(adapter: type[SoapAdapter], service: str, location: str) -> bytes
         '<?xml version="1.0" encoding="utf-8"?>\n'
         f'<wsdl:definitions xmlns:wsdl="{_WSDL}" xmlns:soap="{_SOAP}" xmlns:xs="{_XSD}" xmlns:tns={ns}'
         f' targetNamespace={ns} name="{service}">'
-        f'<wsdl:types><xs:schema targetNamespace={ns} elementFormDefault="qualified">'
+        f'<wsdl:types><xs:schema xmlns:xs="{_XSD}" xmlns:tns={ns} targetNamespace={ns} elementFormDefault="qualified">'
         f"{''.join(types_.values())}{''.join(elements)}</xs:schema></wsdl:types>"
         f"{''.join(messages)}"
         f'<wsdl:portType name="{service}PortType">{"".join(port_ops)}</wsdl:portType>'
