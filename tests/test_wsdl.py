@@ -21,6 +21,7 @@ from ngsp_sim import sim
 from ngsp_sim.clock import ManualClock
 from ngsp_sim.contracts.examples import EXAMPLES
 from ngsp_sim.registry import load_registry
+from ngsp_sim.sim.context import AgencyContext
 from ngsp_sim.sim.country import DEMO_CITIZEN, Country
 from ngsp_sim.sim.population import PopulationAgency
 from schemas.population import NAMESPACE, NATIVE_PATH
@@ -108,7 +109,7 @@ async def test_the_wsdl_schema_validates_what_the_adapter_sends_and_the_agency_a
     schema = etree.XMLSchema(
         wsdl.find("{http://schemas.xmlsoap.org/wsdl/}types/{http://www.w3.org/2001/XMLSchema}schema")
     )
-    agency = PopulationAgency(Country.generate(7, 50, 10), ManualClock())
+    agency = PopulationAgency(AgencyContext(Country.generate(7, 50, 10), ManualClock()))
     for code in PopulationAdapter.operations:
         envelope = build_envelope(code, NAMESPACE, EXAMPLES[("population", code)].payload or {})
         reply = await agency.handle(NativeRequest("POST", NATIVE_PATH, body=envelope))
