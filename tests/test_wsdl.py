@@ -75,9 +75,10 @@ async def test_every_soap_agency_serves_a_wsdl_of_every_operation(kind: str, ada
             async with session.get(f"{running.url}{soap.path}?wsdl") as described:
                 assert described.status == 200 and described.content_type == "text/xml"
         client = await asyncio.to_thread(zeep.Client, f"{running.url}{soap.path}?wsdl")
-        binding = client.service._binding
-        assert sorted(binding._operations) == sorted(soap.operations)
-        assert client.service._binding_options["address"] == f"{running.url}{soap.path}"
+        (service,) = client.wsdl.services.values()
+        (port,) = service.ports.values()
+        assert sorted(port.binding.all()) == sorted(soap.operations)
+        assert port.binding_options["address"] == f"{running.url}{soap.path}"
 
 
 async def test_zeep_looks_up_verifies_and_gets_a_fault(population: Running) -> None:
