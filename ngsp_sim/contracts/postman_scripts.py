@@ -16,7 +16,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from ngsp_sim.contracts.examples import DEMO_PAYMENT_SECRET, Example, payment_init_example
+from ngsp_sim.contracts.examples import DEMO_PAYMENT_SECRET, EXAMPLES, Example, payment_init_example
 from ngsp_sim.sim.country import DEMO_DOSSIER
 from schemas.payment import INIT_SIGNED_FIELDS
 
@@ -26,12 +26,13 @@ Operation = tuple[str, str]
 
 COLLECTION_PRE_REQUEST = ["pm.variables.set('xRoadId', 'postman-' + pm.variables.replaceIn('{{$guid}}'));"]
 
+_PAYMENT = payment_init_example()
 VARIABLES: Mapping[str, str] = {
     "docId": "",
-    "maThamChieu": "TT-0001",
-    "maXacThuc": payment_init_example()["MaXacThuc"],
+    "maThamChieu": _PAYMENT["MaThamChieu"],
+    "maXacThuc": _PAYMENT["MaXacThuc"],
     "paymentSecret": DEMO_PAYMENT_SECRET,
-    "maHoSoHoTich": "000.00.00.H29-251121-0100",
+    "maHoSoHoTich": (EXAMPLES[("civil_status", "dangKyHoTich")].payload or {})["maHoSo"],
     "maHoSoMotCua": DEMO_DOSSIER,
 }
 """Collection variables and their first values (what a request sent on its own uses)."""
