@@ -18,9 +18,6 @@ install: $(STAMP)
 run: $(STAMP)  ## start the demo hub on http://127.0.0.1:8080
 	$(BIN)/ngsp-sim up --log-format console
 
-test: $(STAMP) $(NEWMAN_STAMP)  ## the whole test suite
-	$(BIN)/pytest
-
 # newman runs the exported Postman collection in the tests (tests/test_postman.py), pinned and installed
 # from npm into .newman/ (git-ignored). Without npm the test is skipped (and fails with CI=true).
 NEWMAN_VERSION := 6.2.2
@@ -33,6 +30,9 @@ $(NEWMAN_STAMP):
 	else echo "note: npm is missing, so newman is not installed: the Postman collection test is skipped" >&2; fi
 
 newman: $(NEWMAN_STAMP)  ## install newman (npm) into .newman/
+
+test: $(STAMP) $(NEWMAN_STAMP)  ## the whole test suite
+	$(BIN)/pytest
 
 # The dashboard's JavaScript is linted by ESLint, pinned and installed from npm into .lint/ (git-ignored);
 # eslint.config.mjs holds the rules. The stamp names the version, so changing it reinstalls.
