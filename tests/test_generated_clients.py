@@ -1,5 +1,5 @@
 """The published OpenAPI documents, read by a client generator nobody here wrote (openapi-python-client,
-with the configuration the README gives): every document yields a client without a warning and with every
+with the configuration ``export openapi`` writes beside them): every document yields a client without a warning and with every
 operation; the generated clients then talk to a hub over a real socket, and read the hub's errors and a
 provider's own errors (a SOAP Fault, a JSON agency's error) without crashing."""
 
@@ -21,8 +21,6 @@ from ngsp_sim.contracts.examples import EXAMPLES
 from tests.helpers import ADMIN_TOKEN, MakeHub, lookup_body, missing_tool
 from tests.processes import run_cli
 
-ROOT = Path(__file__).resolve().parent.parent
-CONFIG = ROOT / "docs" / "openapi-python-client.yaml"
 _METHODS = {"get", "put", "post", "delete", "patch"}
 
 
@@ -64,8 +62,10 @@ async def test_the_exported_documents_are_the_ones_the_hub_publishes(make_hub: M
         assert await answer.json() == document, service
 
 
-def _generate(document: Path, output: Path) -> str:
-    options = ["--path", str(document), "--meta", "none", "--output-path", str(output), "--config", str(CONFIG)]
+def _generate(documents: Path, document: Path, output: Path) -> str:
+    """Generate a client from ``document`` with the configuration the export wrote into ``documents``."""
+    config = documents / "openapi-python-client.yaml"
+    options = ["--path", str(document), "--meta", "none", "--output-path", str(output), "--config", str(config)]
     result = subprocess.run(
         [sys.executable, "-m", "openapi_python_client", "generate", *options],
         capture_output=True,
@@ -83,7 +83,7 @@ def test_every_published_document_generates_a_client_with_every_operation(docume
     problems = {}
     for index, document in enumerate(paths):
         output = tmp_path / f"client{index}"
-        said = _generate(document, output)
+        said = _generate(documents, document, output)
         spec = json.loads(document.read_text())
         operations = sum(1 for item in spec["paths"].values() for method in item if method in _METHODS)
         generated = [p for p in (output / "api").rglob("*.py") if p.name != "__init__.py"]
@@ -101,7 +101,7 @@ def generated(documents: Path, tmp_path: Path) -> Iterator[dict[str, ModuleType]
         "ngsp_tax_client": documents / "services/VN_GOV_000.00.18.G12_THUE_ThongBaoThue.openapi.json",
     }
     for name, document in names.items():
-        _generate(document, tmp_path / name)
+        _generate(documents, document, tmp_path / name)
     sys.path.insert(0, str(tmp_path))
     try:
         yield {name: importlib.import_module(name) for name in names}

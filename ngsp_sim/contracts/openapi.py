@@ -12,7 +12,7 @@ from ngsp_sim.errors import all_hub_errors
 from ngsp_sim.registry import Service
 from schemas.xroad import ErrorBody, ProviderError
 
-__all__ = ["service_openapi"]
+__all__ = ["GENERATOR_CONFIG", "service_openapi"]
 
 _REF = "#/components/schemas/{model}"
 _PART = r"[A-Za-z0-9'()+,\-.=?]{1,255}"
@@ -114,3 +114,16 @@ def service_openapi(service: Service, op: Operation, native_error: type[BaseMode
         "paths": {f"/{service.id.service_code}": {m.lower(): operation for m in sorted(service.methods)}},
         "components": {"schemas": defs.get("$defs", {})},
     }
+
+
+GENERATOR_CONFIG = """\
+# openapi-python-client's configuration for these documents (written by `ngsp-sim export openapi DIR`):
+#   openapi-python-client generate --path DIR/admin.openapi.json --config DIR/openapi-python-client.yaml
+# edXML services (sendEdoc, updateStatus) take a text/xml document; the generator sends raw bytes only
+# for application/octet-stream, so text/xml is read as that: the generated client sends the document as
+# bytes, with Content-Type text/xml. A service's base_url is the hub's /r1/{subsystem} (its `servers`).
+content_type_overrides:
+  text/xml: application/octet-stream
+post_hooks: []
+"""
+"""Every document the hub publishes generates a complete client with openapi-python-client given this."""
