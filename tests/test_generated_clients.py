@@ -5,7 +5,9 @@ provider's own errors (a SOAP Fault, a JSON agency's error) without crashing."""
 
 from __future__ import annotations
 
+import asyncio
 import importlib
+import io
 import json
 import subprocess
 import sys
@@ -99,6 +101,7 @@ def generated(documents: Path, tmp_path: Path) -> Iterator[dict[str, ModuleType]
         "ngsp_admin_client": documents / "admin.openapi.json",
         "ngsp_lookup_client": documents / "services/VN_GOV_000.00.00.G01_CSDLQGDC_TraCuuThongTinCongDan.openapi.json",
         "ngsp_tax_client": documents / "services/VN_GOV_000.00.18.G12_THUE_ThongBaoThue.openapi.json",
+        "ngsp_edoc_client": documents / "services/VN_GOV_000.00.00.G22_VDXP_sendEdoc.openapi.json",
     }
     for name, document in names.items():
         _generate(documents, document, tmp_path / name)
@@ -172,3 +175,18 @@ async def test_generated_clients_call_the_hub_and_read_native_errors(
     assert answer.status_code == 503
     assert type(answer.parsed).__name__ == "ProviderError"
     assert answer.parsed.additional_properties == {"MaLoi": "99", "MoTaLoi": "Hệ thống bận"}
+
+
+async def test_a_generated_client_sends_an_edxml_document(make_hub: MakeHub, generated: dict[str, ModuleType]) -> None:
+    """``sendEdoc`` (a text/xml body) is generated too, and its client sends the document as it is."""
+    hub = await make_hub()
+    edoc = generated["ngsp_edoc_client"]
+    example = EXAMPLES[("edxml", "sendEdoc")]
+    assert example.xml is not None
+    document = _module(edoc, "types").File(payload=io.BytesIO(example.xml), mime_type="text/xml")
+    base = str(hub.make_url("/r1/VN/GOV/000.00.00.G22/VDXP"))
+    call = _module(edoc, "api.default.send_edoc")
+    with edoc.Client(base_url=base) as client:  # httpx sends a file's bytes from its sync client only: a thread
+        answer = await asyncio.to_thread(call.sync_detailed, client=client, body=document, x_road_client=example.client)
+    assert answer.status_code == 200, answer.content
+    assert answer.parsed.status == "OK" and answer.parsed.doc_id
