@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install run test lint bench clean
+.PHONY: install run test lint bench clean newman
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "ngsp-sim needs Python 3.11 or newer")'
@@ -18,7 +18,20 @@ install: $(STAMP)
 run: $(STAMP)  ## start the demo hub on http://127.0.0.1:8080
 	$(BIN)/ngsp-sim up --log-format console
 
-test: $(STAMP)  ## the whole test suite
+# newman runs the exported Postman collection in the tests (tests/test_postman.py), pinned and installed
+# from npm into .newman/ (git-ignored). Without npm the test is skipped (and fails with CI=true).
+NEWMAN_VERSION := 6.2.2
+NEWMAN_STAMP   := .newman/.installed-$(NEWMAN_VERSION)
+
+$(NEWMAN_STAMP):
+	@if command -v npm >/dev/null; then \
+		rm -rf .newman && npm install --prefix .newman --no-audit --no-fund --silent --save-exact newman@$(NEWMAN_VERSION) \
+		&& touch $(NEWMAN_STAMP); \
+	else echo "note: npm is missing, so newman is not installed: the Postman collection test is skipped" >&2; fi
+
+newman: $(NEWMAN_STAMP)  ## install newman (npm) into .newman/
+
+test: $(STAMP) $(NEWMAN_STAMP)  ## the whole test suite
 	$(BIN)/pytest
 
 # The dashboard's JavaScript is linted by ESLint, pinned and installed from npm into .lint/ (git-ignored);
@@ -63,4 +76,4 @@ bench: $(STAMP)  ## side by side (direct, nginx, Prism, ngsp-sim), routing, mess
 	$(BIN)/python bench/connections.py
 
 clean:
-	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache .ruff_cache .lint
+	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache .ruff_cache .lint .newman

@@ -24,6 +24,8 @@ from typing import Any, ClassVar
 
 from pydantic import BaseModel
 
+from schemas.xroad import ProviderError
+
 __all__ = [
     "Adapter",
     "AdapterError",
@@ -130,6 +132,9 @@ class Adapter(ABC):
 
     name: ClassVar[str]
     operations: ClassVar[Mapping[str, Operation]]
+    error_model: ClassVar[type[BaseModel]] = ProviderError
+    """The shape of the provider's own errors, which the hub passes through (published beside the hub's
+    ``ErrorBody`` so that generated clients read both)."""
 
     def __init__(self, options: Mapping[str, Any] | None = None) -> None:
         self.options: Mapping[str, Any] = MappingProxyType(dict(options or {}))

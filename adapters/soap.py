@@ -15,6 +15,7 @@ from xml.sax.saxutils import escape
 
 from adapters.base import Adapter, Exchange, HubCall, HubReply, NativeFormatError, NativeRequest
 from adapters.xml import parse_xml, render_xml, xml_to_data
+from schemas.xroad import SoapFault
 
 __all__ = ["SOAP_ENV", "SoapAdapter", "build_envelope", "build_fault", "read_envelope"]
 
@@ -46,6 +47,7 @@ def read_envelope(raw: bytes) -> Element:
 class SoapAdapter(Adapter):
     namespace: ClassVar[str]
     path: ClassVar[str]
+    error_model = SoapFault
 
     def exchange(self, call: HubCall) -> Exchange:
         op = self.operations[call.operation]

@@ -24,7 +24,7 @@ from pydantic import BaseModel
 
 from adapters.base import NativeFormatError
 
-__all__ = ["parse_xml", "render_xml", "xml_to_data"]
+__all__ = ["in_model_order", "parse_xml", "render_xml", "xml_to_data"]
 
 
 def parse_xml(body: bytes) -> Element:
@@ -111,4 +111,21 @@ def xml_to_data(element: Element, model: type[BaseModel]) -> dict[str, Any]:
     for name, (is_list, _) in plan.items():
         if is_list and name not in out:
             out[name] = []
+    return out
+
+
+def in_model_order(data: Mapping[str, Any], model: type[BaseModel]) -> dict[str, Any]:
+    """``data`` with its keys (and those of nested models) in ``model``'s field order, unknown keys last:
+    the order an XML Schema ``sequence`` derived from the model (a WSDL's) expects the elements in."""
+    plan = _plan(model)
+    out: dict[str, Any] = {}
+    for name in [*(n for n in plan if n in data), *(n for n in data if n not in plan)]:
+        value = data[name]
+        _, inner = plan.get(name, (False, str))
+        if isinstance(inner, type) and issubclass(inner, BaseModel):
+            if isinstance(value, list):
+                value = [in_model_order(v, inner) if isinstance(v, Mapping) else v for v in value]
+            elif isinstance(value, Mapping):
+                value = in_model_order(value, inner)
+        out[name] = value
     return out

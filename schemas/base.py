@@ -19,5 +19,9 @@ class WireModel(BaseModel):
 
 def one_of_required(*names: str) -> dict[str, Any]:
     """JSON Schema for "at least one of these fields, not null": what a model validator checks, said
-    in the published contract too (so that generated clients and fuzzers know it)."""
-    return {"anyOf": [{"required": [n], "properties": {n: {"not": {"type": "null"}}}} for n in names]}
+    in the published contract too (so that generated clients and fuzzers know it).
+
+    Said as "not all of them absent or null" rather than as a top-level ``anyOf`` of one-field
+    objects: generators (openapi-python-client) read an ``anyOf`` beside ``properties`` as a union of
+    those small objects and build a model holding only the first field."""
+    return {"not": {"properties": {n: {"type": "null"} for n in names}}}

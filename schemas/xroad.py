@@ -1,10 +1,11 @@
-"""The hub's own wire shapes in the X-Road style: error bodies and metaservice answers."""
+"""The hub's own wire shapes in the X-Road style: error bodies and metaservice answers; and the
+shapes of a provider's own errors, which the hub passes through as they came."""
 
 from __future__ import annotations
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
-__all__ = ["EndpointRef", "ErrorBody", "ServiceRef", "ViolationBody"]
+__all__ = ["EndpointRef", "ErrorBody", "ProviderError", "ServiceRef", "SoapFault", "ViolationBody"]
 
 
 class ViolationBody(BaseModel):
@@ -21,6 +22,23 @@ class ErrorBody(BaseModel):
     message: str
     detail: str | None = None
     violations: list[ViolationBody] | None = None
+
+
+class ProviderError(BaseModel):
+    """A provider's own error body, passed through unchanged (no ``X-Road-Error`` header): each agency
+    has its own fields (``error_code``, ``errorCode``, ``MaLoi``, ``KetQua``...)."""
+
+    model_config = ConfigDict(extra="allow", title="ProviderError")
+
+
+class SoapFault(BaseModel):
+    """A SOAP provider's Fault, as the hub passes it on in JSON: the Fault's children by name."""
+
+    model_config = ConfigDict(extra="allow")
+
+    faultcode: str = Field(description="e.g. soapenv:Client or soapenv:Server, as the provider wrote it")
+    faultstring: str = Field(description="The provider's explanation")
+    detail: str | None = None
 
 
 class EndpointRef(BaseModel):

@@ -4,7 +4,6 @@ nginx (Debian's), as docker-compose runs them; traffic is shared, and a replica 
 from __future__ import annotations
 
 import asyncio
-import os
 import shutil
 import socket
 from collections.abc import Iterator
@@ -14,7 +13,7 @@ import aiohttp
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
-from tests.helpers import ADMIN, ADMIN_TOKEN, MOTCUA, POPULATION, lookup_body
+from tests.helpers import ADMIN, ADMIN_TOKEN, MOTCUA, POPULATION, lookup_body, missing_tool
 from tests.processes import start, stop
 
 NGINX_CONF = """
@@ -56,9 +55,7 @@ def _free_port() -> int:
 def nginx_binary() -> Iterator[str]:
     found = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None)
     if found is None:
-        if os.environ.get("CI") == "true":
-            pytest.fail("CI needs nginx (Debian package nginx) for the balancer test")
-        pytest.skip("nginx is not installed (Debian package nginx)")
+        missing_tool("nginx is not installed (Debian package nginx), for the balancer test")
     yield found
 
 

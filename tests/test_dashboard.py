@@ -20,6 +20,7 @@ import pytest
 
 from ngsp_sim.config import HubConfig, SecurityConfig
 from ngsp_sim.testing.embedded import EmbeddedHub, HubHandle
+from tests.helpers import missing_tool
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = [
@@ -47,9 +48,7 @@ def _browser_missing() -> str | None:
 def browser() -> Iterator[Any]:
     missing = _browser_missing()
     if missing:
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"CI needs the browser tests: {missing}")
-        pytest.skip(missing)
+        missing_tool(f"the browser tests: {missing}")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:

@@ -8,12 +8,12 @@ import shutil
 import subprocess
 from pathlib import Path
 
-import pytest
 import yaml
 
 import adapters
 from ngsp_sim import sim
 from ngsp_sim.registry import load_registry
+from tests.helpers import missing_tool
 
 ROOT = Path(__file__).resolve().parent.parent
 COMPOSE = yaml.safe_load((ROOT / "docker-compose.yml").read_text(encoding="utf-8"))
@@ -21,9 +21,7 @@ COMPOSE = yaml.safe_load((ROOT / "docker-compose.yml").read_text(encoding="utf-8
 
 def test_docker_compose_accepts_the_file() -> None:
     if shutil.which("docker-compose") is None:
-        if os.environ.get("CI") == "true":
-            pytest.fail("CI needs docker-compose (Debian package docker-compose) to validate docker-compose.yml")
-        pytest.skip("docker-compose is not installed (Debian package docker-compose)")
+        missing_tool("docker-compose is not installed (Debian package docker-compose), to validate docker-compose.yml")
     result = subprocess.run(
         ["docker-compose", "-f", str(ROOT / "docker-compose.yml"), "config", "-q"],
         capture_output=True,

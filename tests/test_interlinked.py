@@ -7,7 +7,9 @@ from typing import Any
 from aiohttp.test_utils import TestClient
 
 from ngsp_sim.clock import ManualClock
-from ngsp_sim.sim import DEMO_CITIZEN, Country
+from ngsp_sim.contracts.examples import EXAMPLES
+from ngsp_sim.sim import DEMO_CITIZEN, DEMO_DOSSIER, Country
+from ngsp_sim.sim.country import DEMO_CIVIL_DOSSIER
 from tests.helpers import HOTICH, MOTCUA, POPULATION, MakeHub, lookup_body
 
 BHXH = "/r1/VN/GOV/000.00.19.G12/CSDLBHXH/getMaSoBhxhTheoTieuChi"
@@ -333,3 +335,30 @@ async def test_a_fault_in_a_nested_exchange_marks_only_that_exchange(hub: TestCl
     logged = await runtime.store.list_messages(MessageQuery(limit=100))
     injected = {m.service.rsplit("/", 1)[1]: m.injected for m in logged}
     assert injected == {"XacThucThongTinCongDan": "outage:popdb-down", "TiepNhanHoSo": None}
+
+
+async def test_the_stable_demo_records_are_known_alike_to_every_agency_that_holds_them(
+    hub: TestClient[Any, Any],
+) -> None:
+    """A fresh hub: DVCQG and Hồ Chí Minh City's one-stop system both know the demo dossier; the civil-status
+    system knows the demo citizen's birth registration; a dossier received on the demo day gets a new code."""
+    one_stop = "/r1/VN/GOV/000.00.00.H29/MOTCUA"
+    national = await (await hub.post(f"{DVCQG}/TraCuuHoSo", json={"MaHoSo": DEMO_DOSSIER}, headers=H)).json()
+    assert national["error_code"] == 0 and national["result"]["TrangThaiHoSo"] == 4
+    dvcqg = {"X-Road-Client": "VN/GOV/000.00.00.G22/DVCQG"}
+    local = await (
+        await hub.post(f"{one_stop}/TraCuuTrangThaiHoSo", json={"MaHoSo": DEMO_DOSSIER}, headers=dvcqg)
+    ).json()
+    assert (local["KetQua"], local["TrangThaiHoSo"]) == (1, 4)
+    stepped = await (await hub.post(f"{one_stop}/ChuyenBuocHoSo", json={"MaHoSo": DEMO_DOSSIER}, headers=dvcqg)).json()
+    assert (stepped["KetQua"], stepped["TrangThaiHoSo"], stepped["DongBoDVCQG"]) == (1, 9, True)
+    national = await (await hub.post(f"{DVCQG}/TraCuuHoSo", json={"MaHoSo": DEMO_DOSSIER}, headers=H)).json()
+    assert national["result"]["TrangThaiHoSo"] == 9
+    birth = {"maDonVi": "000.00.00.H29", "maHoSo": DEMO_CIVIL_DOSSIER}
+    registered = await (await hub.post(CIVIL_STATUS, json=birth, headers=H)).json()
+    assert (registered["status"], registered["module"]) == (1, "LTKS")
+    received = await hub.post(
+        f"{one_stop}/TiepNhanHoSo", json=EXAMPLES[("one_stop", "TiepNhanHoSo")].payload, headers=dvcqg
+    )
+    code = (await received.json())["MaHoSo"]
+    assert code.startswith("000.00.00.H29-251121-") and code != DEMO_DOSSIER

@@ -1,20 +1,18 @@
-"""``ngsp-sim export postman``: the collection is well formed (Postman v2.1) and, sent in order to a
-hub over a real socket, every request is answered by its provider, never refused by the hub."""
+"""``ngsp-sim export postman``: the collection is well formed (Postman v2.1), every request carries
+tests, and newman runs it twice on one hub over a real socket with every assertion passing."""
 
 from __future__ import annotations
 
+import asyncio
 import json
-import re
+from pathlib import Path
 from typing import Any
 
-import aiohttp
 import pytest
 
 from ngsp_sim.contracts.postman import SCHEMA_URL
-from tests.helpers import MakeHub, basic_auth
+from tests.helpers import MakeHub, missing_tool
 from tests.processes import run_cli
-
-_SET = re.compile(r"pm\.collectionVariables\.set\('(\w+)', (?:pm\.response\.json\(\)|answer)\.(\w+)\)")
 
 
 @pytest.fixture(scope="module")
@@ -44,48 +42,67 @@ def test_the_collection_is_postman_v21_with_the_demo_credentials(collection: dic
             assert request["body"]["mode"] in {"raw", "urlencoded"}
 
 
-def _fill(text: str, variables: dict[str, str]) -> str:
-    return re.sub(r"\{\{(\w+)\}\}", lambda m: variables[m.group(1)], text)
+NEWMAN = Path(__file__).resolve().parent.parent / ".newman" / "node_modules" / ".bin" / "newman"
 
 
-async def _send(session: aiohttp.ClientSession, base: str, item: dict[str, Any], variables: dict[str, str]) -> Any:
-    """What Postman (or newman) does with one item: substitute variables, send, run the test script's
-    variable captures."""
-    request = item["request"]
-    variables["baseUrl"] = base
-    headers = {h["key"]: _fill(h["value"], variables) for h in request["header"]}
-    if request.get("auth", {}).get("type") == "basic":
-        basic = {p["key"]: _fill(p["value"], variables) for p in request["auth"]["basic"]}
-        headers.update(basic_auth(basic["username"], basic["password"]))
-    body = request.get("body")
-    data: Any = None
-    if body is not None:
-        data = {p["key"]: p["value"] for p in body["urlencoded"]} if body["mode"] == "urlencoded" else body["raw"]
-        if isinstance(data, str):
-            data = data.encode()
-    async with session.request(
-        request["method"], _fill(request["url"]["raw"], variables), headers=headers, data=data
-    ) as response:
-        text = await response.text()
-        for event in item.get("event", []):
-            for name, field in _SET.findall("\n".join(event["script"]["exec"])):
-                if response.status == 200:
-                    variables[name] = str(json.loads(text)[field])
-        return response.status, response.headers.get("X-Road-Error"), text
+async def _newman(collection: Path, base: str, report: Path) -> dict[str, Any]:
+    """One newman run of the collection against ``base``; its JSON report."""
+    process = await asyncio.create_subprocess_exec(
+        str(NEWMAN),
+        "run",
+        str(collection),
+        "--env-var",
+        f"baseUrl={base}",
+        "--reporters",
+        "json",
+        "--reporter-json-export",
+        str(report),
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
+    )
+    output, _ = await asyncio.wait_for(process.communicate(), 120)
+    return _read_report(report, output.decode())
 
 
-async def test_every_request_of_the_collection_is_answered_by_its_provider(
-    collection: dict[str, Any], make_hub: MakeHub
+def _read_report(report: Path, output: str) -> dict[str, Any]:
+    assert report.exists(), output
+    data: dict[str, Any] = json.loads(report.read_text())
+    return data
+
+
+def _failures(report: dict[str, Any]) -> list[str]:
+    return [
+        f"{f['source']['name']}: {f['error'].get('test') or f['error']['name']}: {f['error']['message']}"
+        for f in report["run"]["failures"]
+    ]
+
+
+async def test_newman_runs_the_collection_twice_on_one_hub_and_every_assertion_passes(
+    make_hub: MakeHub, tmp_path: Path
 ) -> None:
+    """Each request's tests (status 200, X-Road-Id echoed, the native success flag) pass on a fresh hub and
+    again on the same hub: references the providers refuse to see twice are new on every run."""
+    if not NEWMAN.exists():
+        missing_tool("newman is not installed: `make newman` (npm) installs it into .newman/")
+    path = tmp_path / "ngsp.postman_collection.json"
+    result = run_cli("export", "postman", str(path))
+    assert result.returncode == 0, result.stderr
     hub = await make_hub()
     base = str(hub.make_url("")).rstrip("/")
-    variables = {v["key"]: v["value"] for v in collection["variable"]}
-    answers = {}
-    async with aiohttp.ClientSession() as session:
-        for folder in collection["item"]:
-            for item in folder["item"]:
-                answers[f"{folder['name']} {item['name']}"] = await _send(session, base, item, variables)
-    refused = {name: a for name, a in answers.items() if a[1] is not None or a[0] >= 300}
-    assert not refused, refused
-    assert variables["access_token"] and variables["docId"]
-    assert len(answers) == 42
+    for run in (1, 2):
+        report = await _newman(path, base, tmp_path / f"run{run}.json")
+        stats = report["run"]["stats"]
+        assert not _failures(report), (run, _failures(report))
+        assert stats["requests"] == {"total": 42, "pending": 0, "failed": 0}
+        assert stats["assertions"]["failed"] == 0 and stats["assertions"]["total"] >= 3 * 41 + 2
+        for execution in report["run"]["executions"]:
+            assert len(execution.get("assertions", [])) >= 2, execution["item"]["name"]
+
+
+def test_every_request_carries_tests_and_an_x_road_id(collection: dict[str, Any]) -> None:
+    for item in _requests(collection):
+        scripts = {e["listen"]: "\n".join(e["script"]["exec"]) for e in item["event"]}
+        assert "pm.test(" in scripts["test"], item["name"]
+        if item["request"]["url"]["raw"] != "{{baseUrl}}/token":
+            assert {"key": "X-Road-Id", "value": "{{xRoadId}}"} in item["request"]["header"]
+            assert "X-Road-Id is echoed" in scripts["test"]

@@ -20,9 +20,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
-from tests.helpers import ADMIN_TOKEN
+from tests.helpers import ADMIN_TOKEN, missing_tool
 from tests.processes import Running, start, stop
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -56,9 +54,7 @@ def _venv(where: Path) -> Path:
 
 def _needs_curl() -> None:
     if shutil.which("curl") is None:
-        if os.environ.get("CI") == "true":
-            pytest.fail("CI needs curl for the tutorial")
-        pytest.skip("curl is not installed")
+        missing_tool("curl is not installed, for the tutorial")
 
 
 def _with_ports(text: str, ports: dict[str, int]) -> str:

@@ -342,6 +342,7 @@ def admin_openapi() -> dict[str, Any]:
                 body = copy.deepcopy(defs["$defs"][r.request.__name__])
                 body["required"] = [f for f in body.get("required", []) if f != r.from_path]
                 body["properties"][r.from_path] = {"description": "Taken from the path; any value here is replaced"}
+                body["title"] = name  # generators name models by title: two models titled alike clash
                 defs["$defs"][name], schema = body, {"$ref": ref.format(model=name)}
             needed = bool(r.request.model_json_schema().get("required")) or r.from_path is not None
             op["requestBody"] = {"required": needed, "content": {"application/json": {"schema": schema}}}

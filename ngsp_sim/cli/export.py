@@ -6,7 +6,8 @@ Writes, generated from the pydantic models (never by hand):
 - ``DIR/services/{INSTANCE}_{CLASS}_{MEMBER}_{SUBSYSTEM}_{SERVICE}.openapi.json``: each service as the hub
   publishes it under ``/r1`` (the same document as the ``getOpenAPI`` metaservice);
 - ``DIR/admin.openapi.json``: the hub's own admin API;
-- ``DIR/schemas/{Model}.schema.json``: a JSON Schema (2020-12) per payload model.
+- ``DIR/schemas/{Model}.schema.json``: a JSON Schema (2020-12) per payload model;
+- ``DIR/openapi-python-client.yaml``: the client generator's configuration for these documents.
 
 ``export postman FILE`` writes a Postman v2.1 collection of the catalog (see :mod:`ngsp_sim.contracts.postman`).
 """
@@ -23,7 +24,7 @@ from pydantic import BaseModel
 from ngsp_sim.admin.api import admin_openapi
 from ngsp_sim.cli.client import DEFAULT_HUB
 from ngsp_sim.cli.common import topology_option
-from ngsp_sim.contracts.openapi import service_openapi
+from ngsp_sim.contracts.openapi import GENERATOR_CONFIG, service_openapi
 from ngsp_sim.contracts.postman import postman_collection
 from ngsp_sim.plugins import installed
 from ngsp_sim.registry import load_registry
@@ -48,13 +49,15 @@ def openapi(directory: Path, topology: Path | None) -> int:
     registry = load_registry(topology, plugins.adapters, plugins.simulators)
     models: dict[str, type[BaseModel]] = {}
     for service in sorted(registry.services.values(), key=lambda s: str(s.id)):
-        op = plugins.adapters[service.adapter].operations[service.operation]
+        adapter = plugins.adapters[service.adapter]
+        op = adapter.operations[service.operation]
         name = f"{str(service.id).replace('/', '_')}.openapi.json"
-        _write(directory / "services" / name, service_openapi(service, op))
+        _write(directory / "services" / name, service_openapi(service, op, adapter.error_model))
         for model in (op.request_model, op.query_model, op.response_model):
             if model is not None:
                 models[model.__name__] = model
     _write(directory / "admin.openapi.json", admin_openapi())
+    (directory / "openapi-python-client.yaml").write_text(GENERATOR_CONFIG)
     for name, model in sorted(models.items()):
         schema = {"$schema": "https://json-schema.org/draft/2020-12/schema", **model.model_json_schema()}
         _write(directory / "schemas" / f"{name}.schema.json", schema)

@@ -12,7 +12,14 @@ from typing import Any
 
 from adapters.edxml import build_edoc, build_status
 from adapters.payment import sign_init
-from ngsp_sim.sim.country import DEMO_BUSINESS, DEMO_CITIZEN, DEMO_DOSSIER, DEMO_DOSSIER_RECORD, DEMO_JOURNAL
+from ngsp_sim.sim.country import (
+    DEMO_BUSINESS,
+    DEMO_CITIZEN,
+    DEMO_CIVIL_DOSSIER,
+    DEMO_DOSSIER,
+    DEMO_DOSSIER_RECORD,
+    DEMO_JOURNAL,
+)
 
 __all__ = ["EXAMPLES", "Example", "dossier_example", "lookup_example", "payment_init_example"]
 
@@ -34,6 +41,9 @@ class Example:
     xml: bytes | None = None
     client: str = MOTCUA_HCM
     """A demo client subsystem the demo topology allows to send it."""
+    success: tuple[str, Any] | None = None
+    """The native success flag of the answer on the demo records: a dotted path into the JSON reply
+    (``.0.`` for a list's first item) and its value (``("error_code", 0)``); None for an XML reply."""
 
 
 def lookup_example(**changes: Any) -> dict[str, Any]:
@@ -149,38 +159,58 @@ _EDOC_REF = {  # the document of the sendEdoc example, as its recipient (G01) na
     "DocumentId": "000.00.00.H29,2025/11/21,7/UBND-VP",
 }
 
+_OK_DVCQG = ("error_code", 0)
+_OK_STATUS = ("Status", 1)
+_OK_LOWER_STATUS = ("status", 1)
+_OK_TAX = ("MaLoi", "00")
+_OK_LLTP = ("STATUS", 1)
+_OK_PAYMENT = ("error_code", "00")
+_OK_ONE_STOP = ("KetQua", 1)
+_OK_VDXP = ("status", "OK")
+
 EXAMPLES: dict[tuple[str, str], Example] = {
-    ("population", "TraCuuThongTinCongDan"): Example("POST", lookup_example()),
+    ("population", "TraCuuThongTinCongDan"): Example(
+        "POST", lookup_example(), success=("CongdanCollection.CongDan.0.SoDinhDanh", DEMO_CITIZEN)
+    ),
     ("population", "XacThucThongTinCongDan"): Example(
         "POST",
         lookup_example(MaTichHop="033", HoVaTen="Nguyễn Văn An", NgayThangNamSinh={"NgayThangNam": "19900515"}),
+        success=("TonTai", True),
     ),
-    ("dvcqg", "DongBoHoSoMC"): Example("POST", {"isUpdating": False, "data": [dossier_example()]}),
-    ("dvcqg", "TraCuuHoSo"): Example("POST", {"MaHoSo": DEMO_DOSSIER}),
-    ("dvcqg", "CapNhatTienDoHoSoMC"): Example("POST", {"data": [_PROGRESS]}),
-    ("dvcqg", "LayDanhSachTTHC"): Example("POST", {"MaLinhVuc": "HOTICH"}),
-    ("dvcqg", "LayThuTuc"): Example("POST", {"MaTTHC": "1.004227"}),
-    ("business", "chiTietDoanhNghiep"): Example("GET", query={"msdn": DEMO_BUSINESS}),
-    ("business", "tinhTrangHoSo"): Example("GET", query={"in_journal_no": DEMO_JOURNAL}),
-    ("civil_status", "dangKyHoTich"): Example("POST", _BIRTH),
+    ("dvcqg", "DongBoHoSoMC"): Example("POST", {"isUpdating": False, "data": [dossier_example()]}, success=_OK_DVCQG),
+    ("dvcqg", "TraCuuHoSo"): Example("POST", {"MaHoSo": DEMO_DOSSIER}, success=_OK_DVCQG),
+    ("dvcqg", "CapNhatTienDoHoSoMC"): Example("POST", {"data": [_PROGRESS]}, success=_OK_DVCQG),
+    ("dvcqg", "LayDanhSachTTHC"): Example("POST", {"MaLinhVuc": "HOTICH"}, success=_OK_DVCQG),
+    ("dvcqg", "LayThuTuc"): Example("POST", {"MaTTHC": "1.004227"}, success=_OK_DVCQG),
+    ("business", "chiTietDoanhNghiep"): Example("GET", query={"msdn": DEMO_BUSINESS}, success=_OK_STATUS),
+    ("business", "tinhTrangHoSo"): Example("GET", query={"in_journal_no": DEMO_JOURNAL}, success=_OK_STATUS),
+    ("civil_status", "dangKyHoTich"): Example("POST", _BIRTH, success=_OK_LOWER_STATUS),
     ("civil_status", "traTrangThaiHoSo"): Example(
-        "POST", {"maDonVi": "000.00.00.H29", "maHoSo": "000.00.00.H29-251121-0001"}
+        "POST", {"maDonVi": "000.00.00.H29", "maHoSo": DEMO_CIVIL_DOSSIER}, success=_OK_LOWER_STATUS
     ),
     ("tax", "ThongBaoThue"): Example(
-        "POST", {"MaDonVi": "000.00.00.H29", "MaHoSo": DEMO_DOSSIER, "MaSoThue": DEMO_BUSINESS, "SoTien": 1_500_000}
+        "POST",
+        {"MaDonVi": "000.00.00.H29", "MaHoSo": DEMO_DOSSIER, "MaSoThue": DEMO_BUSINESS, "SoTien": 1_500_000},
+        success=_OK_TAX,
     ),
-    ("tax", "ChungTuThue"): Example("POST", {"MaSoThue": DEMO_BUSINESS, "SoQuyetDinh": "000001/TB-CT"}),
-    ("criminal_records", "nhanHoSoDangKy"): Example("POST", _LLTP),
-    ("criminal_records", "traTrangThaiHs"): Example("POST", {"ID": "LLTP-000001"}),
-    ("reference_lists", "danhMucDonViHanhChinh"): Example("GET", query={"capDonVi": "1"}),
-    ("reference_lists", "danhMucDanToc"): Example("GET"),
-    ("payment", "KhoiTaoGiaoDich"): Example("POST", payment_init_example()),
-    ("payment", "TraCuuGiaoDich"): Example("POST", {"MaDoiTac": "MOTCUA-HCM", "MaThamChieu": "TT-0001"}),
-    ("one_stop", "TiepNhanHoSo"): Example("POST", _RECEIVE, client=DVCQG),
-    ("one_stop", "TraCuuTrangThaiHoSo"): Example("POST", {"MaHoSo": DEMO_DOSSIER}, client=DVCQG),
-    ("one_stop", "ChuyenBuocHoSo"): Example("POST", {"MaHoSo": DEMO_DOSSIER}, client=DVCQG),
+    ("tax", "ChungTuThue"): Example(
+        "POST", {"MaSoThue": DEMO_BUSINESS, "SoQuyetDinh": "000001/TB-CT"}, success=_OK_TAX
+    ),
+    ("criminal_records", "nhanHoSoDangKy"): Example("POST", _LLTP, success=_OK_LLTP),
+    ("criminal_records", "traTrangThaiHs"): Example("POST", {"ID": "LLTP-000001"}, success=_OK_LLTP),
+    ("reference_lists", "danhMucDonViHanhChinh"): Example("GET", query={"capDonVi": "1"}, success=_OK_STATUS),
+    ("reference_lists", "danhMucDanToc"): Example("GET", success=_OK_STATUS),
+    ("payment", "KhoiTaoGiaoDich"): Example("POST", payment_init_example(), success=_OK_PAYMENT),
+    ("payment", "TraCuuGiaoDich"): Example(
+        "POST", {"MaDoiTac": "MOTCUA-HCM", "MaThamChieu": "TT-0001"}, success=_OK_PAYMENT
+    ),
+    ("one_stop", "TiepNhanHoSo"): Example("POST", _RECEIVE, client=DVCQG, success=_OK_ONE_STOP),
+    ("one_stop", "TraCuuTrangThaiHoSo"): Example("POST", {"MaHoSo": DEMO_DOSSIER}, client=DVCQG, success=_OK_ONE_STOP),
+    ("one_stop", "ChuyenBuocHoSo"): Example("POST", {"MaHoSo": DEMO_DOSSIER}, client=DVCQG, success=_OK_ONE_STOP),
     ("social_insurance", "getMaSoBhxhTheoTieuChi"): Example(
-        "POST", {"hoTen": "Nguyễn Văn An", "ngaySinh": "19900515", "gioiTinh": 1, "maTinhKs": "79", "isKs": True}
+        "POST",
+        {"hoTen": "Nguyễn Văn An", "ngaySinh": "19900515", "gioiTinh": 1, "maTinhKs": "79", "isKs": True},
+        success=_OK_LOWER_STATUS,
     ),
     ("edxml", "sendEdoc"): Example(
         "POST",
@@ -193,11 +223,15 @@ EXAMPLES: dict[tuple[str, str], Example] = {
             subject="Về việc triển khai Đề án 06",
         ),
         client=QLVB_HCM,
+        success=_OK_VDXP,
     ),
-    ("edxml", "getReceivedEdocList"): Example("GET", client=QLVB_HCM),
+    ("edxml", "getReceivedEdocList"): Example("GET", client=QLVB_HCM, success=_OK_VDXP),
     ("edxml", "getEdoc"): Example("GET", query={"docId": "DEMO"}, client=QLVB_HCM),  # a docId sendEdoc answered
     ("edxml", "updateStatus"): Example(
-        "POST", xml=build_status(_EDOC_REF, G01_ORGAN, "05", "2025/11/21 09:30:00", "Đang xử lý"), client=QLVB_BCA
+        "POST",
+        xml=build_status(_EDOC_REF, G01_ORGAN, "05", "2025/11/21 09:30:00", "Đang xử lý"),
+        client=QLVB_BCA,
+        success=_OK_VDXP,
     ),
-    ("edxml", "getAgenciesList"): Example("GET", client=QLVB_HCM),
+    ("edxml", "getAgenciesList"): Example("GET", client=QLVB_HCM, success=_OK_VDXP),
 }

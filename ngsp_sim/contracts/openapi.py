@@ -10,20 +10,25 @@ from pydantic.json_schema import JsonSchemaMode, models_json_schema
 from adapters.base import Operation
 from ngsp_sim.errors import all_hub_errors
 from ngsp_sim.registry import Service
-from schemas.xroad import ErrorBody
+from schemas.xroad import ErrorBody, ProviderError
 
-__all__ = ["service_openapi"]
+__all__ = ["GENERATOR_CONFIG", "service_openapi"]
 
 _REF = "#/components/schemas/{model}"
 _PART = r"[A-Za-z0-9'()+,\-.=?]{1,255}"
 _CLIENT_PATTERN = f"^{_PART}/{_PART}/{_PART}/{_PART}$"
 
 
-def _error_response(description: str) -> dict[str, Any]:
+def _error_response(description: str, native: type[BaseModel]) -> dict[str, Any]:
+    """The hub's own ``ErrorBody`` (``X-Road-Error`` set) or the provider's error in its native shape
+    (passed through, no ``X-Road-Error``)."""
+    either = [{"$ref": _REF.format(model="ErrorBody")}, {"$ref": _REF.format(model=native.__name__)}]
     return {
         "description": description,
-        "headers": {"X-Road-Error": {"schema": {"type": "string"}, "description": "The error type"}},
-        "content": {"application/json": {"schema": {"$ref": _REF.format(model="ErrorBody")}}},
+        "headers": {
+            "X-Road-Error": {"schema": {"type": "string"}, "description": "The error type, when the hub refused"}
+        },
+        "content": {"application/json": {"schema": {"anyOf": either}}},
     }
 
 
@@ -33,13 +38,27 @@ def _media(xml: bool) -> str:
     return "text/xml" if xml else "application/json"
 
 
-def service_openapi(service: Service, op: Operation) -> dict[str, Any]:
+def _xml_document(root: tuple[str, str], model: type[BaseModel]) -> dict[str, Any]:
+    """An XML request body: a document, sent as bytes (what generated clients send for a binary
+    string); the root element's content is the component schema named after ``model``."""
+    namespace, name = root
+    return {
+        "type": "string",
+        "format": "binary",
+        "contentMediaType": "text/xml",
+        "description": f'An XML document, root <{name} xmlns="{namespace}">: its content is '
+        f"{_REF.format(model=model.__name__)}, one element per field, lists repeated",
+    }
+
+
+def service_openapi(service: Service, op: Operation, native_error: type[BaseModel] = ProviderError) -> dict[str, Any]:
     """The OpenAPI 3.1 description of one service (carried by operation ``op``) as the hub publishes it
-    under ``/r1``."""
+    under ``/r1``; ``native_error`` is the provider's own error shape (its adapter's ``error_model``)."""
     inputs: list[tuple[type[BaseModel], JsonSchemaMode]] = [
         (model, "validation") for model in (op.request_model, op.query_model, op.response_model) if model
     ]
-    refs, defs = models_json_schema([*inputs, (ErrorBody, "serialization")], ref_template=_REF)
+    errors: list[tuple[type[BaseModel], JsonSchemaMode]] = [(ErrorBody, "serialization"), (native_error, "validation")]
+    refs, defs = models_json_schema([*inputs, *errors], ref_template=_REF)
     parameters: list[dict[str, Any]] = [
         {
             "name": "X-Road-Client",
@@ -72,14 +91,21 @@ def service_openapi(service: Service, op: Operation) -> dict[str, Any]:
                 "description": "The provider's answer",
                 "content": {_media(op.response_xml): {"schema": refs[(op.response_model, "validation")]}},
             },
-            "4XX": _error_response("Refused by the hub: " + ", ".join(client_codes)),
-            "5XX": _error_response("A platform failure (X-Road-Error present) or the provider's own error"),
+            "4XX": _error_response(
+                "Refused by the hub: " + ", ".join(client_codes) + "; or the provider's own error", native_error
+            ),
+            "5XX": _error_response(
+                "A platform failure (X-Road-Error present) or the provider's own error", native_error
+            ),
         },
     }
     if op.request_model is not None:
+        schema = refs[(op.request_model, "validation")]
+        if op.request_xml is not None:
+            schema = _xml_document(op.request_xml, op.request_model)
         operation["requestBody"] = {
             "required": True,
-            "content": {_media(op.request_xml is not None): {"schema": refs[(op.request_model, "validation")]}},
+            "content": {_media(op.request_xml is not None): {"schema": schema}},
         }
     return {
         "openapi": "3.1.0",
@@ -88,3 +114,16 @@ def service_openapi(service: Service, op: Operation) -> dict[str, Any]:
         "paths": {f"/{service.id.service_code}": {m.lower(): operation for m in sorted(service.methods)}},
         "components": {"schemas": defs.get("$defs", {})},
     }
+
+
+GENERATOR_CONFIG = """\
+# openapi-python-client's configuration for these documents (written by `ngsp-sim export openapi DIR`):
+#   openapi-python-client generate --path DIR/admin.openapi.json --config DIR/openapi-python-client.yaml
+# edXML services (sendEdoc, updateStatus) take a text/xml document; the generator sends raw bytes only
+# for application/octet-stream, so text/xml is read as that: the generated client sends the document as
+# bytes, with Content-Type text/xml. A service's base_url is the hub's /r1/{subsystem} (its `servers`).
+content_type_overrides:
+  text/xml: application/octet-stream
+post_hooks: []
+"""
+"""Every document the hub publishes generates a complete client with openapi-python-client given this."""

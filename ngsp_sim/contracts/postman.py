@@ -4,7 +4,8 @@ One folder per provider subsystem holds each service in the X-Road REST style (`
 ``X-Road-Client`` the topology allows); a second folder, "NGSP gateway style", first buys a token
 with the demo consumer key and secret, then calls every gateway-published service with it. Bodies are
 the examples of :mod:`ngsp_sim.contracts.examples` (over the demo records); a service without one gets an empty
-body and a pointer to its OpenAPI document.
+body and a pointer to its OpenAPI document. Every request carries tests and the collection runs again on
+the same hub (see :mod:`ngsp_sim.contracts.postman_scripts`).
 """
 
 from __future__ import annotations
@@ -16,19 +17,21 @@ import orjson
 
 from adapters.base import Adapter
 from ngsp_sim.contracts.examples import EXAMPLES, Example
+from ngsp_sim.contracts.postman_scripts import (
+    COLLECTION_PRE_REQUEST,
+    TOKEN_TESTS,
+    VARIABLES,
+    pre_request,
+    tests,
+    with_variables,
+)
 from ngsp_sim.identifiers import SubsystemId
 from ngsp_sim.registry import Registry, Service
 
 __all__ = ["SCHEMA_URL", "client_for", "postman_collection"]
 
 SCHEMA_URL = "https://schema.getpostman.com/json/collection/v2.1.0/collection.json"
-_TOKEN_SCRIPT = [
-    "const answer = pm.response.json();",
-    "pm.collectionVariables.set('access_token', answer.access_token);",
-]
-_DOC_ID_SCRIPT = [  # the document just sent is the one getEdoc fetches
-    "if (pm.response.code === 200) { pm.collectionVariables.set('docId', pm.response.json().docId); }",
-]
+_X_ROAD_ID = {"key": "X-Road-Id", "value": "{{xRoadId}}"}
 
 
 def _url(path: str, query: Mapping[str, str]) -> dict[str, Any]:
@@ -39,12 +42,13 @@ def _url(path: str, query: Mapping[str, str]) -> dict[str, Any]:
     return url
 
 
-def _body(example: Example | None) -> dict[str, Any] | None:
+def _body(service: Service, example: Example | None) -> dict[str, Any] | None:
     if example is None or example.method == "GET":
         return None
     if example.xml is not None:
         return {"mode": "raw", "raw": example.xml.decode(), "options": {"raw": {"language": "xml"}}}
-    text = orjson.dumps(example.payload or {}, option=orjson.OPT_INDENT_2).decode()
+    payload = with_variables((service.adapter, service.operation), example.payload or {})
+    text = orjson.dumps(payload, option=orjson.OPT_INDENT_2).decode()
     return {"mode": "raw", "raw": text, "options": {"raw": {"language": "json"}}}
 
 
@@ -56,23 +60,26 @@ def _request(
     if service.id.service_code == "getEdoc":
         query["docId"] = "{{docId}}"
     content_type = "text/xml; charset=utf-8" if example and example.xml is not None else "application/json"
+    headers = [*headers, _X_ROAD_ID]
     request: dict[str, Any] = {
         "method": method,
         "header": [*headers, {"key": "Content-Type", "value": content_type}] if method != "GET" else headers,
         "url": _url(path, query),
         "description": summary if example else f"{summary}\n\nNo built-in example: see getOpenAPI for the payload.",
     }
-    body = _body(example)
+    body = _body(service, example)
     if body is not None:
         request["body"] = body
     return request
 
 
-def _item(name: str, request: dict[str, Any], script: list[str] | None = None) -> dict[str, Any]:
-    item: dict[str, Any] = {"name": name, "request": request}
-    if script:
-        item["event"] = [{"listen": "test", "script": {"type": "text/javascript", "exec": script}}]
-    return item
+def _event(listen: str, script: list[str]) -> dict[str, Any]:
+    return {"listen": listen, "script": {"type": "text/javascript", "exec": script}}
+
+
+def _item(name: str, request: dict[str, Any], test: list[str], before: list[str] | None = None) -> dict[str, Any]:
+    events = [_event("prerequest", before)] if before else []
+    return {"name": name, "request": request, "event": [*events, _event("test", test)]}
 
 
 def client_for(registry: Registry, service: Service, example: Example | None) -> str | None:
@@ -101,21 +108,23 @@ def postman_collection(
         example = EXAMPLES.get((service.adapter, service.operation))
         summary = op.summary or op.code
         client = client_for(registry, service, example)
-        script = _DOC_ID_SCRIPT if service.id.service_code == "sendEdoc" else None
+        operation = (service.adapter, service.operation)
+        test, before = tests(operation, example, xml=op.response_xml), pre_request(operation, example)
         if client is not None:
             path = f"/r1/{service.id}"
             request = _request(service, example, path, [{"key": "X-Road-Client", "value": client}], summary)
-            folders.setdefault(str(service.id.subsystem), []).append(_item(service.id.service_code, request, script))
+            item = _item(service.id.service_code, request, test, before)
+            folders.setdefault(str(service.id.subsystem), []).append(item)
         if service.gateway is not None and client in token_clients:
             context, version, resource = service.gateway
             headers = [{"key": "Authorization", "value": "Bearer {{access_token}}"}]
             request = _request(service, example, f"/{context}/{version}/{resource}", headers, summary)
-            gateway.append(_item(f"{context}/{version}/{resource}", request))
+            gateway.append(_item(f"{context}/{version}/{resource}", request, test, before))
     items = [{"name": name, "item": entries} for name, entries in folders.items()]
     variables = [
         {"key": "baseUrl", "value": base_url},
         {"key": "access_token", "value": ""},
-        {"key": "docId", "value": ""},
+        *({"key": k, "value": v} for k, v in VARIABLES.items()),
     ]
     if gateway:
         key = next(iter(token_clients.values()))
@@ -137,7 +146,7 @@ def postman_collection(
                 "body": {"mode": "urlencoded", "urlencoded": [{"key": "grant_type", "value": "client_credentials"}]},
                 "description": "Buys a bearer token; the next requests use it (DEMO-ONLY credentials).",
             },
-            _TOKEN_SCRIPT,
+            TOKEN_TESTS,
         )
         items.append({"name": "NGSP gateway style", "item": [token, *gateway]})
     return {
@@ -147,5 +156,6 @@ def postman_collection(
             "schema": SCHEMA_URL,
         },
         "item": items,
+        "event": [_event("prerequest", COLLECTION_PRE_REQUEST)],
         "variable": variables,
     }

@@ -31,7 +31,7 @@ class CivilStatusAgency(JsonAgency):
 
     def __init__(self, context: AgencyContext) -> None:
         super().__init__(context)
-        self.dossiers: dict[str, dict[str, Any]] = {}
+        self.dossiers: dict[str, dict[str, Any]] = {k: dict(v) for k, v in self.country.civil_registrations.items()}
 
     def routes(self) -> Mapping[tuple[str, str], Handler]:
         return {

@@ -22,12 +22,22 @@ from stdnum.vn import mst
 
 from schemas.reference import PROVINCES
 
-__all__ = ["DEMO_BUSINESS", "DEMO_CITIZEN", "DEMO_DOSSIER", "DEMO_JOURNAL", "PROCEDURES", "Country"]
+__all__ = [
+    "DEMO_BUSINESS",
+    "DEMO_CITIZEN",
+    "DEMO_CIVIL_DOSSIER",
+    "DEMO_DOSSIER",
+    "DEMO_JOURNAL",
+    "PROCEDURES",
+    "Country",
+]
 
 DEMO_CITIZEN = "079090001234"
 DEMO_BUSINESS = "0312345673"
 DEMO_DOSSIER = "000.00.00.H29-251121-0001"
 DEMO_JOURNAL = "250000001"
+DEMO_CIVIL_DOSSIER = "000.00.00.H29-900520-0001"
+"""The demo citizen's own birth registration, as the civil-status system keeps it."""
 
 # A small procedure catalog; codes have the national form, names and details are illustrative.
 PROCEDURES: tuple[dict[str, Any], ...] = tuple(
@@ -154,6 +164,8 @@ class Country:
     businesses: dict[str, dict[str, Any]] = field(default_factory=dict)
     dossiers: dict[str, dict[str, Any]] = field(default_factory=dict)
     business_dossiers: dict[str, dict[str, Any]] = field(default_factory=dict)
+    civil_registrations: dict[str, dict[str, Any]] = field(default_factory=dict)
+    """Civil-status dossiers (hộ tịch) registered before the hub started: ``{module, trangThai}``."""
 
     @classmethod
     def generate(cls, seed: int, population: int = 1000, businesses: int = 200) -> Country:
@@ -295,6 +307,7 @@ class Country:
             "STATUS_NAME": "Đã cấp giấy chứng nhận đăng ký doanh nghiệp",
         }
         self.dossiers[DEMO_DOSSIER] = dict(DEMO_DOSSIER_RECORD)
+        self.civil_registrations[DEMO_CIVIL_DOSSIER] = {"module": "LTKS", "trangThai": 3}
 
 
 def _business(code: str, name: str, representative: str) -> dict[str, Any]:

@@ -42,8 +42,15 @@ class OneStopAgency(JsonAgency):
 
     def __init__(self, context: AgencyContext) -> None:
         super().__init__(context)
-        self.dossiers: dict[str, dict[str, Any]] = {}
         self.step_seconds = float(self.options.get("step_hours", 24)) * 3600
+        # The country's stable records this one-stop system received (by their code's agency part), so that
+        # it and DVCQG agree on the demo dossier from the start.
+        now, own = self.clock.now(), f"{self.agency_code}-"
+        self.dossiers: dict[str, dict[str, Any]] = {
+            code: {"record": dict(record), "since": now}
+            for code, record in self.country.dossiers.items()
+            if code.startswith(own)
+        }
 
     def routes(self) -> Mapping[tuple[str, str], Handler]:
         return {
@@ -95,7 +102,7 @@ class OneStopAgency(JsonAgency):
         if status != 200 or not isinstance(answer, dict) or answer.get("TonTai") is not True:
             return _refuse("Thông tin người nộp không khớp với CSDL quốc gia về dân cư")
         now = self.clock.now()
-        dossier_code = f"{self.agency_code}-{datetime.fromtimestamp(now, UTC):%y%m%d}-{len(self.dossiers) + 1:04d}"
+        dossier_code = self._new_code(now)
         dossier = {
             "MaHoSo": dossier_code,
             "MaTTHC": procedure["MaTTHC"],
@@ -116,6 +123,12 @@ class OneStopAgency(JsonAgency):
         await self._announce(dossier_code, 2)
         synced, _ = await self._call(f"{DVCQG}/DongBoHoSoMC", {"isUpdating": False, "data": [dossier]})
         return json_reply({"KetQua": 1, "MaHoSo": dossier_code, "TrangThaiHoSo": 2, "DongBoDVCQG": synced == 200})
+
+    def _new_code(self, now: float) -> str:
+        """``{agency}-{yyMMdd}-{NNNN}``, the next serial of the day not yet used."""
+        day = f"{self.agency_code}-{datetime.fromtimestamp(now, UTC):%y%m%d}-"
+        serial = 1 + sum(1 for code in self.dossiers if code.startswith(day))
+        return f"{day}{serial:04d}"
 
     async def _advance(self, code: str, *, forced: bool) -> bool | None:
         """Move ``code`` on by every step that is due (one when ``forced``); True if DVCQG took all."""

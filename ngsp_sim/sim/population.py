@@ -1,7 +1,8 @@
 """Simulated National Population Database: SOAP/XML, citizen lookup 037.
 
 An unknown citizen, or one whose ``HoVaTen`` / ``NgayThangNamSinh`` do not match, gets the native "not
-found": an empty ``CongdanCollection``. A request the database cannot read gets a SOAP Fault.
+found": an empty ``CongdanCollection``. A request the database cannot read gets a SOAP Fault. The service
+describes itself at ``GET {NATIVE_PATH}?wsdl`` (WSDL 1.1 with the XSD of both operations), for SOAP clients.
 """
 
 from __future__ import annotations
@@ -12,9 +13,11 @@ from typing import Any
 from pydantic import BaseModel
 
 from adapters.base import NativeFormatError, NativeRequest, NativeResponse
+from adapters.population import PopulationAdapter
 from adapters.soap import build_envelope, build_fault, read_envelope
-from adapters.xml import xml_to_data
-from ngsp_sim.sim.base import Handler, SimulatedAgency, xml_reply
+from adapters.wsdl import build_wsdl
+from adapters.xml import in_model_order, xml_to_data
+from ngsp_sim.sim.base import Handler, SimulatedAgency, json_reply, xml_reply
 from ngsp_sim.sim.names import same_name
 from schemas.population import NAMESPACE, NATIVE_PATH, TraCuuThongTinCongDanRequest, XacThucThongTinCongDanRequest
 
@@ -30,7 +33,14 @@ class PopulationAgency(SimulatedAgency):
     kind = "population"
 
     def routes(self) -> Mapping[tuple[str, str], Handler]:
-        return {("POST", NATIVE_PATH): self.soap}
+        return {("POST", NATIVE_PATH): self.soap, ("GET", NATIVE_PATH): self.wsdl}
+
+    async def wsdl(self, request: NativeRequest) -> NativeResponse:
+        """``?wsdl``: the service description, its address where the caller reached it."""
+        if not any(name.lower() == "wsdl" for name, _ in request.query):
+            return json_reply({"error": f"GET {NATIVE_PATH}?wsdl describes the service; calls are POST"}, 405)
+        host = next((v for k, v in request.headers.items() if k.lower() == "host"), "127.0.0.1")
+        return xml_reply(build_wsdl(PopulationAdapter, "CSDLQGDC", f"http://{host}{NATIVE_PATH}"))
 
     async def soap(self, request: NativeRequest) -> NativeResponse:
         try:
@@ -50,7 +60,8 @@ class PopulationAgency(SimulatedAgency):
             body["TonTai"] = bool(found)
         else:
             body["CongdanCollection"] = {"CongDan": [dict(r) for r in found]}
-        return xml_reply(build_envelope(f"{operation}Response", NAMESPACE, body))
+        reply = PopulationAdapter.operations[operation].response_model  # elements in the WSDL's order
+        return xml_reply(build_envelope(f"{operation}Response", NAMESPACE, in_model_order(body, reply)))
 
     def _find(self, query: Mapping[str, Any]) -> list[Mapping[str, Any]]:
         record: Mapping[str, Any] | None = None
