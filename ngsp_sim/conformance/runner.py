@@ -175,10 +175,10 @@ async def _direct(transport: HttpTransport, p: Plan, case: Case) -> tuple[bool, 
         return False, f"answered outside its protocol: {exc}", answers[-1].status if answers else None
     except (aiohttp.ClientError, TimeoutError) as exc:
         return False, f"no answer: {type(exc).__name__}: {exc}", None
+    if p.adapter.refuses(p.operation, reply):  # as the protocol refuses (a SOAP Client fault is a 500)
+        return True, f"refused it ({reply.status}): {str(reply.data)[:200]}", reply.status
     if reply.status >= 500:
         return False, f"crashed: answered {reply.status}: {str(reply.data)[:300]}", reply.status
-    if p.adapter.refuses(p.operation, reply):
-        return True, f"refused it ({reply.status}): {str(reply.data)[:200]}", reply.status
     return False, f"accepted an invalid request: answered {reply.status}: {str(reply.data)[:300]}", reply.status
 
 

@@ -1,8 +1,10 @@
 """Simulated National Public Service Portal: the ``mapi`` login/session API.
 
-Sessions last ``session_ttl`` seconds (default 1800) on the agency's clock, so a test can expire one
-by advancing a :class:`~ngsp_sim.clock.ManualClock`. Accounts come from ``options["accounts"]``
-(username -> password); the default is the demo topology's DEMO-ONLY account.
+Each service's fields (the envelope without ``session`` and ``service``) are checked with the model
+the hub checks; what breaks it gets ``error_code`` 4 (bad request) with a message. Sessions last
+``session_ttl`` seconds (default 1800) on the agency's clock, so a test can expire one by advancing a
+:class:`~ngsp_sim.clock.ManualClock`. Accounts come from ``options["accounts"]`` (username ->
+password); the default is the demo topology's DEMO-ONLY account.
 """
 
 from __future__ import annotations
@@ -11,6 +13,9 @@ import hmac
 import secrets
 from collections.abc import Mapping
 from typing import Any
+
+import orjson
+from pydantic import BaseModel, ValidationError
 
 from adapters.base import NativeRequest, NativeResponse
 from ngsp_sim.sim.base import Handler, SimulatedAgency, json_reply
@@ -25,11 +30,23 @@ from schemas.dvcqg import (
     ERROR_OK,
     ERROR_SESSION_INVALID,
     LOGIN_PATH,
+    CapNhatTienDoHoSoMCRequest,
+    DongBoHoSoMCRequest,
+    LayDanhSachTTHCRequest,
+    LayThuTucRequest,
+    TraCuuHoSoRequest,
 )
 
 __all__ = ["DvcqgAgency"]
 
 DEMO_ACCOUNTS = {"ngsp-hub": "demo-dvcqg-password"}
+_SERVICES: dict[str, type[BaseModel]] = {
+    "DongBoHoSoMC": DongBoHoSoMCRequest,
+    "CapNhatTienDoHoSoMC": CapNhatTienDoHoSoMCRequest,
+    "LayDanhSachTTHC": LayDanhSachTTHCRequest,
+    "LayThuTuc": LayThuTucRequest,
+    "TraCuuHoSo": TraCuuHoSoRequest,
+}
 
 
 def _error(code: int, message: str) -> NativeResponse:
@@ -67,6 +84,16 @@ class DvcqgAgency(SimulatedAgency):
         if expires is None or expires <= self.clock.monotonic():
             return _error(ERROR_SESSION_INVALID, "Phiên làm việc không hợp lệ hoặc đã hết hạn")
         service = body.get("service")
+        model = _SERVICES.get(str(service))
+        if model is None:
+            return _error(ERROR_BAD_REQUEST, f"Dịch vụ không được hỗ trợ: {service}")
+        fields = {k: v for k, v in body.items() if k not in ("session", "service")}
+        try:  # the service's own fields, checked with the model the hub checks
+            body = model.model_validate_json(orjson.dumps(fields)).model_dump(mode="json", exclude_unset=True)
+        except ValidationError as exc:
+            return _error(
+                ERROR_BAD_REQUEST, f"Dữ liệu không hợp lệ: {exc.error_count()} lỗi ({exc.errors()[0]['msg']})"
+            )
         if service == "DongBoHoSoMC":
             return self._sync(body)
         if service == "CapNhatTienDoHoSoMC":
