@@ -29,7 +29,8 @@ import yaml
 from adapters.base import Adapter, AdapterError, HubCall, NativeRequest, NativeResponse, drive
 from ngsp_sim.config import HubConfig, SecurityConfig
 from ngsp_sim.conformance.cases import Case, generate_cases
-from ngsp_sim.contracts.examples import EXAMPLES
+from ngsp_sim.conformance.wire import Carrier, carrier_for
+from ngsp_sim.contracts.examples import EXAMPLES, Example
 from ngsp_sim.contracts.postman import client_for
 from ngsp_sim.identifiers import ServiceId, SubsystemId
 from ngsp_sim.plugins import installed
@@ -61,6 +62,8 @@ class Plan:
     method: str
     timeout: float
     cases: list[Case]
+    carrier: Carrier
+    """How the service's requests travel: a JSON body, query parameters, an XML document, or nothing."""
 
 
 class _Raw:
@@ -94,7 +97,7 @@ def plan(
     target: str,
     *,
     topology: Path | None = None,
-    example: dict[str, Any] | None = None,
+    example: dict[str, Any] | bytes | None = None,
     count: int = 20,
     seed: int = 0,
     client: str | None = None,
@@ -108,28 +111,40 @@ def plan(
     entry = registry.services[service_id]
     adapter_cls = plugins.adapters[entry.adapter]
     op = adapter_cls.operations[entry.operation]
-    if op.request_xml is not None or op.request_model is None:
-        raise ValueError(f"{service}: conformance covers services with a JSON request body; this one has none")
+    options = registry.subsystems[service_id.subsystem].adapter_options.get(entry.adapter, {})
+    adapter = adapter_cls(options)
+    carrier, wire = carrier_for(adapter, op)
     known = EXAMPLES.get((entry.adapter, entry.operation))
+    if isinstance(example, bytes):
+        if carrier.form != "xml":
+            raise ValueError(f"{service} takes {carrier.form}, not an XML document: give the example as JSON")
+        example = carrier.read_xml(example)
     if example is None:
-        if known is None or known.payload is None:
-            raise ValueError(f"{service} has no built-in example: give --example FILE (one valid request)")
-        example = known.payload
+        example = _known_example(service, carrier, known)
     caller = client or client_for(registry, entry, known)
     if caller is None:
         raise ValueError(f"no client of the topology may call {service}: give --client")
-    options = registry.subsystems[service_id.subsystem].adapter_options.get(entry.adapter, {})
+    if carrier.model is None:  # nothing to vary: the operation takes no input
+        cases = [Case("valid", "valid: the example", {})]
+    else:
+        cases = generate_cases(carrier.model, example, count, seed, *(() if wire is None else (wire,)))
     return Plan(
-        service,
-        target,
-        text,
-        caller,
-        adapter_cls(options),
-        entry.operation,
-        sorted(entry.methods)[0],
-        entry.timeout,
-        generate_cases(op.request_model, example, count, seed),
+        service, target, text, caller, adapter, entry.operation, sorted(entry.methods)[0], entry.timeout, cases, carrier
     )
+
+
+def _known_example(service: str, carrier: Carrier, known: Example | None) -> dict[str, Any]:
+    """The built-in example in the form the service takes."""
+    if carrier.form == "none":
+        return {}
+    if known is not None:
+        if carrier.form == "json" and known.payload is not None:
+            return known.payload
+        if carrier.form == "query":
+            return dict(known.query)
+        if carrier.form == "xml" and known.xml is not None:
+            return carrier.read_xml(known.xml)
+    raise ValueError(f"{service} has no built-in example: give --example FILE (one valid request)")
 
 
 def _hub_failure(status: int, headers: Any, body: bytes) -> str:
@@ -145,19 +160,43 @@ def _hub_failure(status: int, headers: Any, body: bytes) -> str:
 
 
 async def _through_hub(session: aiohttp.ClientSession, url: str, p: Plan, case: Case) -> tuple[bool, str, int]:
-    headers = {"X-Road-Client": p.client, "Content-Type": "application/json"}
-    async with session.request(
-        p.method, f"{url}/r1/{p.service}", data=orjson.dumps(case.payload), headers=headers
-    ) as answer:
+    headers = {"X-Road-Client": p.client}
+    body: bytes | None = None
+    params: dict[str, str] = {}
+    if p.carrier.form == "json":
+        headers["Content-Type"], body = "application/json", orjson.dumps(case.payload)
+    elif p.carrier.form == "xml":
+        headers["Content-Type"], body = "text/xml; charset=utf-8", p.carrier.document(case.payload)
+    elif p.carrier.form == "query":
+        params = p.carrier.query(case.payload)
+    async with session.request(p.method, f"{url}/r1/{p.service}", data=body, params=params, headers=headers) as answer:
         body = await answer.read()
         if 200 <= answer.status < 300:
             return True, f"answered {answer.status} with a valid {p.operation} response", answer.status
+        if answer.status in _NOT_HELD and not answer.headers.get("X-Road-Error"):
+            text = body[:200].decode("utf-8", "replace")
+            return (
+                True,
+                f"refused it in its protocol ({answer.status}: a record it does not hold): {text}",
+                answer.status,
+            )
         return False, _hub_failure(answer.status, answer.headers, body), answer.status
+
+
+_NOT_HELD = frozenset({403, 404, 409})
+"""What a REST-minded provider (VDXP) answers a valid request about a record it does not hold, or not
+for this caller: its own refusal, passed through by the hub; never 400/422, which say the request is
+malformed."""
 
 
 async def _direct(transport: HttpTransport, p: Plan, case: Case) -> tuple[bool, str, int | None]:
     member = SubsystemId.parse(p.client).member_code
-    call = HubCall(p.operation, p.method, "/", _Raw(case.payload), None, member, "conformance")  # type: ignore[arg-type]
+    raw: Any = _Raw(case.payload)  # invalid data, sent as it is
+    if p.carrier.form == "query":
+        call = HubCall(p.operation, p.method, "/", None, raw, member, "conformance")
+    else:
+        body = p.carrier.document(case.payload) if p.carrier.form == "xml" else b""
+        call = HubCall(p.operation, p.method, "/", raw, None, member, "conformance", body=body)
     answers: list[NativeResponse] = []
 
     async def send(native: NativeRequest) -> NativeResponse:

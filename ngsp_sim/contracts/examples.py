@@ -10,9 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from adapters.edxml import build_edoc, build_status
+from adapters.edxml import build_status
 from adapters.payment import sign_init
 from ngsp_sim.sim.country import DEMO_BUSINESS, DEMO_CITIZEN, DEMO_DOSSIER, DEMO_DOSSIER_RECORD, DEMO_JOURNAL
+from ngsp_sim.sim.vdxp import DEMO_EDOC, DEMO_EDOC_ID
 
 __all__ = ["EXAMPLES", "Example", "dossier_example", "lookup_example", "payment_init_example"]
 
@@ -20,7 +21,6 @@ MOTCUA_HCM = "VN/GOV/000.00.00.H29/MOTCUA"
 QLVB_HCM = "VN/GOV/000.00.00.H29/QLVB"
 QLVB_BCA = "VN/GOV/000.00.00.G01/QLVB"
 DVCQG = "VN/GOV/000.00.00.G22/DVCQG"
-H29_ORGAN = {"OrganId": "000.00.00.H29", "OrganName": "UBND Thành phố Hồ Chí Minh"}
 G01_ORGAN = {"OrganId": "000.00.00.G01", "OrganName": "Bộ Công an"}
 
 
@@ -182,20 +182,9 @@ EXAMPLES: dict[tuple[str, str], Example] = {
     ("social_insurance", "getMaSoBhxhTheoTieuChi"): Example(
         "POST", {"hoTen": "Nguyễn Văn An", "ngaySinh": "19900515", "gioiTinh": 1, "maTinhKs": "79", "isKs": True}
     ),
-    ("edxml", "sendEdoc"): Example(
-        "POST",
-        xml=build_edoc(
-            H29_ORGAN,
-            [G01_ORGAN],
-            number="7",
-            notation="UBND-VP",
-            date="2025/11/21",
-            subject="Về việc triển khai Đề án 06",
-        ),
-        client=QLVB_HCM,
-    ),
+    ("edxml", "sendEdoc"): Example("POST", xml=DEMO_EDOC, client=QLVB_HCM),
     ("edxml", "getReceivedEdocList"): Example("GET", client=QLVB_HCM),
-    ("edxml", "getEdoc"): Example("GET", query={"docId": "DEMO"}, client=QLVB_HCM),  # a docId sendEdoc answered
+    ("edxml", "getEdoc"): Example("GET", query={"docId": DEMO_EDOC_ID}, client=QLVB_HCM),  # what sendEdoc answered
     ("edxml", "updateStatus"): Example(
         "POST", xml=build_status(_EDOC_REF, G01_ORGAN, "05", "2025/11/21 09:30:00", "Đang xử lý"), client=QLVB_BCA
     ),
