@@ -126,4 +126,3 @@ class DvcqgAdapter(Adapter):
                 continue
             return HubReply(native.status, reply)
         raise ProviderRefused("DVCQG rejected a fresh session")  # pragma: no cover - loop always returns
-

@@ -36,4 +36,3 @@ class OneStopAdapter(JsonRestAdapter):
             summary="Move a dossier one step on, as a trainer does / Chuyển bước xử lý hồ sơ",
         ),
     )
-

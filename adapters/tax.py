@@ -29,4 +29,3 @@ class TaxAdapter(JsonRestAdapter):
             summary="Payment status and receipt of a tax notice / Chứng từ nộp thuế",
         ),
     )
-
