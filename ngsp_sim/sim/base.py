@@ -55,7 +55,7 @@ def query_params(model: type[M], request: NativeRequest) -> M:
         if key in params:
             raise ValueError(f"{key} is given more than once")
         params[key] = value
-    return model.model_validate(params)
+    return model.model_validate_strings(params)
 
 
 _JSON = {"Content-Type": "application/json; charset=utf-8"}

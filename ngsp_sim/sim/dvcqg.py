@@ -120,9 +120,7 @@ class DvcqgAgency(SimulatedAgency):
 
     def _progress(self, body: Mapping[str, Any]) -> NativeResponse:
         """Each step moves its dossier to ``TrangThai``; an unknown dossier refuses the whole batch."""
-        steps = body.get("data")
-        if not isinstance(steps, list) or not all(isinstance(s, dict) for s in steps):
-            return _error(ERROR_BAD_REQUEST, "data phải là danh sách tiến độ")
+        steps = body["data"]  # checked by CapNhatTienDoHoSoMCRequest
         unknown = [s.get("MaHoSo") for s in steps if s.get("MaHoSo") not in self.country.dossiers]
         if unknown:
             return _error(ERROR_NOT_FOUND, f"Không tìm thấy hồ sơ: {', '.join(map(str, unknown))}")
@@ -133,9 +131,7 @@ class DvcqgAgency(SimulatedAgency):
         return json_reply({"error_code": ERROR_OK, "message": f"Cập nhật thành công {len(steps)} tiến độ"})
 
     def _sync(self, body: Mapping[str, Any]) -> NativeResponse:
-        items = body.get("data")
-        if not isinstance(items, list) or not all(isinstance(i, dict) and i.get("MaHoSo") for i in items):
-            return _error(ERROR_BAD_REQUEST, "data phải là danh sách hồ sơ có MaHoSo")
+        items = body["data"]  # checked by DongBoHoSoMCRequest
         for item in items:
             self.country.dossiers[item["MaHoSo"]] = dict(item)
         return json_reply({"error_code": ERROR_OK, "message": f"Đồng bộ thành công {len(items)} hồ sơ"})
