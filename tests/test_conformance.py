@@ -68,6 +68,7 @@ async def test_a_correct_provider_passes(
     out = capsys.readouterr().out
     assert code == 0, out
     assert re.search(r"PASS: \d+ passed, 0 failed", out)
+    assert re.search(r"\d+ invalid, 2 protocol", out)
     suite = xml_file(tmp_path / "junit.xml")
     assert suite.get("failures") == "0" and int(suite.get("tests", "0")) >= 30
 
@@ -86,6 +87,8 @@ async def test_a_broken_provider_fails_with_pointed_findings(
     # invalid requests: a crash and an acceptance, each named
     assert "FAIL invalid: ChuHoSo missing" in out and "crashed: answered 500" in out
     assert "FAIL invalid: SoGiayToChuHoSo not matching" in out and "accepted an invalid request" in out
+    # protocol: the body cut short crashes it too (orjson raises, aiohttp answers 500)
+    assert "FAIL protocol: the body cut short (not well-formed)" in out
     suite = xml_file(tmp_path / "junit.xml")
     assert int(suite.get("failures", "0")) == len(suite.findall("testcase"))
     page = (tmp_path / "report.html").read_text()

@@ -5,7 +5,9 @@
 - **boundary**: one field at an edge of its schema (shortest and longest string, smallest and largest
   number, each enumerated value, an optional field left out), kept only when still valid;
 - **invalid**: one field wrong (missing when required, of the wrong type, past a length or range, not
-  matching its pattern) or one field the model does not know, kept only when the model refuses it.
+  matching its pattern) or one field the model does not know, kept only when the model refuses it;
+- **protocol**: the example's native request damaged on the wire (:func:`protocol_cases`): a body cut
+  short or empty, a query parameter given twice.
 
 Boundary and invalid cases reach into nested objects too (``edXMLHeader/MessageHeader/Subject``), named
 by their path. When the wire carries text (query parameters, XML), ``wire`` says what the provider reads
@@ -26,9 +28,10 @@ from hypothesis import seed as hypothesis_seed
 from hypothesis import strategies as st
 from pydantic import BaseModel, ValidationError
 
-__all__ = ["Case", "generate_cases"]
+__all__ = ["Case", "generate_cases", "protocol_cases"]
 
-Kind = Literal["valid", "boundary", "invalid"]
+Kind = Literal["valid", "boundary", "invalid", "protocol"]
+Damage = Literal["truncated", "empty", "repeated"]
 Wire = Callable[[dict[str, Any]], dict[str, Any]]
 """A request as the provider reads it back from the wire (text for query parameters and XML)."""
 Path = tuple[str, ...]
@@ -40,6 +43,9 @@ class Case:
     kind: Kind
     name: str
     payload: dict[str, Any]
+    damage: Damage | None = None
+    """For a ``protocol`` case: what is done to the valid native request on its way (its body cut
+    short or emptied, its first query parameter given twice)."""
 
 
 def _resolve(schema: dict[str, Any], defs: dict[str, Any]) -> dict[str, Any]:
@@ -251,3 +257,17 @@ def generate_cases(
     if not _valid(model, unknown) and not _valid(model, _read(wire, unknown)):
         cases.append(Case("invalid", "invalid: an unknown field TruongKhongTonTai", unknown))
     return cases
+
+
+def protocol_cases(example: dict[str, Any], form: str) -> list[Case]:
+    """Requests the provider cannot read, made from the valid ``example`` as ``form`` carries it
+    (``json``, ``xml``, ``query``): each must be refused as the protocol refuses, never crash it."""
+    if form in ("json", "xml"):
+        return [
+            Case("protocol", "protocol: the body cut short (not well-formed)", dict(example), "truncated"),
+            Case("protocol", "protocol: an empty body", dict(example), "empty"),
+        ]
+    if form == "query" and example:
+        first = next(iter(example))
+        return [Case("protocol", f"protocol: {first} given twice", dict(example), "repeated")]
+    return []

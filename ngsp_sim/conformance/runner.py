@@ -10,12 +10,14 @@ Expected behaviour:
 
 - valid and boundary: a 2xx whose body satisfies the response model (the hub checks it and names every
   departure, with its location in the provider's answer);
-- invalid: a refusal as the protocol spells it (``Adapter.refuses``: a 4xx, or e.g. ``KetQua`` 0), never
-  a 5xx, a broken connection, an answer outside the protocol or an acceptance.
+- invalid and protocol (a request damaged on the wire, sent directly too): a refusal as the protocol
+  spells it (``Adapter.refuses``: a 4xx, a SOAP ``Client`` fault, or e.g. ``KetQua`` 0), never a 5xx,
+  a broken connection, an answer outside the protocol or an acceptance.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import time
 import warnings
 from dataclasses import dataclass
@@ -28,7 +30,7 @@ import yaml
 
 from adapters.base import Adapter, AdapterError, HubCall, NativeRequest, NativeResponse, drive
 from ngsp_sim.config import HubConfig, SecurityConfig
-from ngsp_sim.conformance.cases import Case, generate_cases
+from ngsp_sim.conformance.cases import Case, generate_cases, protocol_cases
 from ngsp_sim.conformance.wire import Carrier, carrier_for
 from ngsp_sim.contracts.examples import EXAMPLES, Example
 from ngsp_sim.contracts.postman import client_for
@@ -128,6 +130,7 @@ def plan(
         cases = [Case("valid", "valid: the example", {})]
     else:
         cases = generate_cases(carrier.model, example, count, seed, *(() if wire is None else (wire,)))
+        cases += protocol_cases(example, carrier.form)
     return Plan(
         service, target, text, caller, adapter, entry.operation, sorted(entry.methods)[0], entry.timeout, cases, carrier
     )
@@ -200,6 +203,8 @@ async def _direct(transport: HttpTransport, p: Plan, case: Case) -> tuple[bool, 
     answers: list[NativeResponse] = []
 
     async def send(native: NativeRequest) -> NativeResponse:
+        if case.damage is not None and not native.secret:  # a login step goes as it is
+            native = _damaged(native, case.damage)
         answers.append(await transport.send(native, p.timeout, ExchangeContext()))
         return answers[-1]
 
@@ -221,6 +226,14 @@ async def _direct(transport: HttpTransport, p: Plan, case: Case) -> tuple[bool, 
     return False, f"accepted an invalid request: answered {reply.status}: {str(reply.data)[:300]}", reply.status
 
 
+def _damaged(native: NativeRequest, damage: str) -> NativeRequest:
+    if damage == "truncated":
+        return dataclasses.replace(native, body=native.body[: len(native.body) // 2])
+    if damage == "empty":
+        return dataclasses.replace(native, body=b"")
+    return dataclasses.replace(native, query=native.query + native.query[:1])
+
+
 async def run_plan(p: Plan, progress: Any = None) -> list[Result]:
     """Run every case; ``progress(done, total, result)`` is called after each."""
     config = HubConfig(port=0, population=50, security=SecurityConfig(kdf_cost=2**10))
@@ -232,7 +245,7 @@ async def run_plan(p: Plan, progress: Any = None) -> list[Result]:
             transport = HttpTransport(p.target, session, 10 * 1024 * 1024)
             for case in p.cases:
                 started = time.perf_counter()
-                if case.kind == "invalid":
+                if case.kind in ("invalid", "protocol"):
                     passed, detail, status = await _direct(transport, p, case)
                 else:
                     passed, detail, status = await _through_hub(session, handle.url, p, case)
