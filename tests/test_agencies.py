@@ -20,6 +20,7 @@ from ngsp_sim.contracts.examples import lookup_example
 from ngsp_sim.sim import AgencyContext, Country
 from ngsp_sim.sim.json_agency import JsonAgency
 from ngsp_sim.sim.one_stop import OneStopAgency
+from ngsp_sim.sim.vdxp import DEMO_EDOC
 
 COUNTRY = Country.generate(3, 20, 5)
 
@@ -145,6 +146,23 @@ async def test_dvcqg_checks_each_service_s_fields_and_answers_error_code_4() -> 
     bad_unit = {**envelope, "madonvi": 7, "MaTTHC": "1.004227"}
     reply = await agency.handle(NativeRequest("POST", "/mapi/g", body=orjson.dumps(bad_unit)))
     assert orjson.loads(reply.body)["error_code"] == 4
+
+
+async def test_the_exchange_axis_on_its_own_holds_the_demo_document_and_checks_its_parameters(
+    aiohttp_client: Any,
+) -> None:
+    """``agency run vdxp`` once answered 503 to everything; now it keeps mailboxes of its own. A
+    ``limit`` of 0 crashed the mailbox (IndexError, 500): now VDXP's own 400 ``FAIL`` names it."""
+    client = await aiohttp_client(sim.BUILTIN["vdxp"](AgencyContext(COUNTRY, ManualClock())).aiohttp_app())
+    h29 = {"X-VDXP-Caller": "000.00.00.H29"}
+    demo = await client.get("/vdxp/getEdoc", params={"docId": "DEMO"}, headers=h29)
+    assert demo.status == 200 and await demo.read() == DEMO_EDOC
+    listing = await client.get("/vdxp/getReceivedEdocList", params={"limit": "0"}, headers=h29)
+    answer = await listing.json()
+    assert listing.status == 400 and answer["status"] == "FAIL"
+    assert answer["ErrorDesc"].startswith("invalid request: limit: Input should be greater than or equal to 1")
+    agencies = await (await client.get("/vdxp/getAgenciesList", headers=h29)).json()
+    assert {"OrganId": "000.00.00.G01", "OrganName": "Bộ Công an"} in agencies["data"]
 
 
 def test_every_json_agency_has_its_refusals_pinned() -> None:

@@ -17,7 +17,7 @@ from typing import Any, ClassVar, TypeVar
 
 import orjson
 from aiohttp import web
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError
 
 from adapters.base import NativeFormatError, NativeRequest, NativeResponse
 from ngsp_sim.clock import Clock
@@ -29,6 +29,7 @@ __all__ = [
     "Handler",
     "Read",
     "SimulatedAgency",
+    "describe",
     "json_body",
     "json_reply",
     "native_app",
@@ -41,6 +42,13 @@ M = TypeVar("M", bound=BaseModel)
 Read = Callable[[type[M], NativeRequest], M]
 """How a route reads its native request into its model; raises ``ValueError`` (pydantic's
 ``ValidationError`` is one) or :class:`~adapters.base.NativeFormatError` on what it cannot read."""
+
+
+def describe(exc: Exception) -> str:
+    """What is wrong with a request, in one line: each violation as ``location: message``."""
+    if isinstance(exc, ValidationError):
+        return "; ".join(f"{'/'.join(map(str, e['loc'])) or 'body'}: {e['msg']}" for e in exc.errors())
+    return str(exc)
 
 
 def json_body(model: type[M], request: NativeRequest) -> M:
@@ -139,7 +147,7 @@ class SimulatedAgency(metaclass=_AgencyType):
             except (ValueError, NativeFormatError) as exc:
                 if invalid is not None:
                     return json_reply(dict(invalid), self.invalid_status)
-                return self.refuse_invalid(str(exc))
+                return self.refuse_invalid(describe(exc))
             return await handler(body)
 
         return handle

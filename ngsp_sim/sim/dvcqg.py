@@ -18,7 +18,7 @@ import orjson
 from pydantic import BaseModel, ValidationError
 
 from adapters.base import NativeRequest, NativeResponse
-from ngsp_sim.sim.base import Handler, SimulatedAgency, json_reply
+from ngsp_sim.sim.base import Handler, SimulatedAgency, describe, json_reply
 from ngsp_sim.sim.context import AgencyContext
 from ngsp_sim.sim.country import PROCEDURES
 from ngsp_sim.sim.json_agency import read_object
@@ -91,9 +91,7 @@ class DvcqgAgency(SimulatedAgency):
         try:  # the service's own fields, checked with the model the hub checks
             body = model.model_validate_json(orjson.dumps(fields)).model_dump(mode="json", exclude_unset=True)
         except ValidationError as exc:
-            return _error(
-                ERROR_BAD_REQUEST, f"Dữ liệu không hợp lệ: {exc.error_count()} lỗi ({exc.errors()[0]['msg']})"
-            )
+            return _error(ERROR_BAD_REQUEST, f"Dữ liệu không hợp lệ: {describe(exc)}")
         if service == "DongBoHoSoMC":
             return self._sync(body)
         if service == "CapNhatTienDoHoSoMC":

@@ -15,7 +15,7 @@ from pydantic import BaseModel
 from adapters.base import NativeFormatError, NativeRequest, NativeResponse
 from adapters.soap import build_envelope, build_fault, read_envelope
 from adapters.xml import xml_to_data
-from ngsp_sim.sim.base import Handler, Read, SimulatedAgency, xml_reply
+from ngsp_sim.sim.base import Handler, Read, SimulatedAgency, describe, xml_reply
 from ngsp_sim.sim.context import AgencyContext
 from ngsp_sim.sim.names import same_name
 from schemas.population import NAMESPACE, NATIVE_PATH, TraCuuThongTinCongDanRequest, XacThucThongTinCongDanRequest
@@ -65,7 +65,7 @@ class PopulationAgency(SimulatedAgency):
         try:
             operation = _operation(request)
         except (ValueError, NativeFormatError) as exc:
-            return self.refuse_invalid(str(exc))
+            return self.refuse_invalid(describe(exc))
         return await self._operations[operation](request)
 
     def _answerer(self, operation: str) -> Callable[[BaseModel], Awaitable[NativeResponse]]:

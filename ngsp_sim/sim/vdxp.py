@@ -24,7 +24,7 @@ from ngsp_sim.exchange import Exchange
 from ngsp_sim.exchange.delivery import DeliveryConfig
 from ngsp_sim.exchange.mailboxes import Mailboxes
 from ngsp_sim.registry import read_topology
-from ngsp_sim.sim.base import Handler, SimulatedAgency, json_reply, query_params, xml_reply
+from ngsp_sim.sim.base import Handler, SimulatedAgency, describe, json_reply, query_params, xml_reply
 from ngsp_sim.store.exchange import NewEdoc, Subscription
 from ngsp_sim.store.sqlite import SqliteStore
 from schemas.edxml import CALLER_HEADER, NATIVE_PATHS, EdocQuery, ReceivedQuery
@@ -119,7 +119,7 @@ class VdxpAgency(SimulatedAgency):
             try:  # query parameters are read with the models the hub checks; documents by the mailboxes
                 status, answer = await operation(self.exchange.mailboxes, caller, request)
             except ValueError as exc:
-                return self.refuse_invalid(str(exc))
+                return self.refuse_invalid(describe(exc))
             return xml_reply(answer, status) if isinstance(answer, bytes) else json_reply(answer, status)
 
         return handle
