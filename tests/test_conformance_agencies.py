@@ -95,6 +95,18 @@ def test_query_and_edxml_services_get_cases_in_their_own_form(service: str, form
                     prepared.carrier.model.model_validate(prepared.carrier.query(case.payload))
 
 
+def test_soap_cases_reach_nested_and_optional_fields_and_skip_what_xml_text_cannot_tell() -> None:
+    """The population database takes JSON at the hub and XML text on its own wire: ``12345`` for
+    ``MaCanBo`` arrives as the string "12345" (valid), so it is no invalid case; a nested optional
+    date off its pattern is one."""
+    prepared = plan("VN/GOV/000.00.00.G01/CSDLQGDC/XacThucThongTinCongDan", "http://127.0.0.1:9", count=2)
+    names = [c.name for c in prepared.cases]
+    assert "invalid: MaCanBo of the wrong type" not in names
+    assert "invalid: MaCanBo longer than maxLength 64" in names
+    assert any(n.startswith("invalid: NgayThangNamSinh/NgayThangNam not matching") for n in names)
+    assert "boundary: NgayThangNamSinh/Nam left out" in names
+
+
 async def test_the_population_database_run_as_a_process_passes_what_failed_23_times(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -174,9 +174,21 @@ def _with(payload: dict[str, Any], path: Path, value: Any) -> dict[str, Any]:
 
 def _object(prop: dict[str, Any], defs: dict[str, Any]) -> dict[str, Any] | None:
     """The object schema a property holds (through ``$ref`` and an optional ``anyOf [X, null]``)."""
-    branches = [_resolve(b, defs) for b in prop.get("anyOf", [prop])]
+    if "properties" in prop:  # an object (its own anyOf, if any, only says which fields it needs)
+        return prop
+    branches = [_resolve(b, defs) for b in prop.get("anyOf", [])]
     objects = [b for b in branches if "properties" in b]
     return objects[0] if len(objects) == 1 else None
+
+
+def _optional(prop: dict[str, Any], defs: dict[str, Any]) -> dict[str, Any]:
+    """An optional field (``anyOf [X, null]``) read as X, so that X's rules (pattern, lengths, range)
+    give their cases too."""
+    branches = prop.get("anyOf", [])
+    kept = [b for b in branches if b.get("type") != "null"]
+    if len(branches) == 2 and len(kept) == 1:
+        return {**{k: v for k, v in prop.items() if k != "anyOf"}, **_resolve(kept[0], defs)}
+    return prop
 
 
 def _fields(
@@ -186,7 +198,7 @@ def _fields(
     out = []
     required = set(schema.get("required", []))
     for name, raw in schema.get("properties", {}).items():
-        prop = _resolve(raw, defs)
+        prop = _optional(_resolve(raw, defs), defs)
         out.append(((*path, name), prop, name in required))
         inner = _object(prop, defs)
         if inner is not None and isinstance(example.get(name), dict):
