@@ -3,10 +3,7 @@
 
 from __future__ import annotations
 
-import asyncio
-import os
 import re
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +16,7 @@ from ngsp_sim.conformance.cases import generate_cases
 from ngsp_sim.contracts.examples import EXAMPLES
 from schemas.one_stop import TiepNhanHoSoRequest
 from tests.helpers import xml_file
+from tests.processes import run_cli_async
 
 SERVICE = "VN/GOV/000.00.00.H29/MOTCUA/TiepNhanHoSo"
 NATIVE = "/motcua/api/TiepNhanHoSo"
@@ -123,10 +121,7 @@ async def test_the_command_line_writes_the_reports_and_its_logs_go_to_stderr(
     aiohttp_server: Any, tmp_path: Path
 ) -> None:
     target = await _serve(correct, aiohttp_server)
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "ngsp_sim",
+    code, out, err = await run_cli_async(
         "conformance",
         "--service",
         SERVICE,
@@ -140,12 +135,8 @@ async def test_the_command_line_writes_the_reports_and_its_logs_go_to_stderr(
         str(tmp_path / "r.html"),
         "--log-level",
         "info",
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-        env=dict(os.environ),
     )
-    out, err = (part.decode() for part in await asyncio.wait_for(process.communicate(), 300))
-    assert process.returncode == 0, out + err
+    assert code == 0, out + err
     assert "PASS" in out and (tmp_path / "j.xml").exists() and (tmp_path / "r.html").exists()
     assert "[info" in err and "exchange" in err  # the in-process hub's log lines, on stderr
     assert "[info" not in out and '"event"' not in out and "exchange " not in out  # the report alone on stdout

@@ -4,9 +4,7 @@ parameters, SOAP and edXML alike, answers as its contract says and refuses inval
 
 from __future__ import annotations
 
-import asyncio
 import re
-import sys
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -21,7 +19,7 @@ from ngsp_sim.conformance.runner import plan, run_plan
 from ngsp_sim.registry.loader import demo_text
 from ngsp_sim.sim import BUILTIN, AgencyContext, Country
 from ngsp_sim.sim.vdxp import DEMO_EDOC
-from tests.processes import start
+from tests.processes import run_cli_async, start
 
 COUNTRY = Country.generate(DEFAULT_SEED, 50)
 
@@ -131,10 +129,7 @@ async def test_the_command_line_takes_an_edxml_example_file(aiohttp_server: Any,
     server = await aiohttp_server(BUILTIN["vdxp"](AgencyContext(COUNTRY, SystemClock())).aiohttp_app())
     document = tmp_path / "edoc.xml"
     document.write_bytes(DEMO_EDOC.replace("Đề án 06".encode(), "Đề án 06 (từ tệp)".encode()))
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "ngsp_sim",
+    code, out, err = await run_cli_async(
         "conformance",
         "--service",
         "VN/GOV/000.00.00.G22/VDXP/sendEdoc",
@@ -146,10 +141,7 @@ async def test_the_command_line_takes_an_edxml_example_file(aiohttp_server: Any,
         "2",
         "--junit",
         str(tmp_path / "j.xml"),
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
     )
-    out, err = (part.decode() for part in await asyncio.wait_for(process.communicate(), 300))
-    assert process.returncode == 0, out + err
+    assert code == 0, out + err
     assert re.search(r"PASS: \d+ passed, 0 failed", out) and "2 protocol" in out
     assert "từ tệp" in (tmp_path / "j.xml").read_text()  # the cases start from the file's document
