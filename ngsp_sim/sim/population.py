@@ -7,16 +7,15 @@ request model the hub checks (read from the XML text), gets a SOAP Fault ``soape
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping
-from typing import Any, TypeVar
+from collections.abc import Mapping
+from typing import Any
 
 from pydantic import BaseModel
 
 from adapters.base import NativeFormatError, NativeRequest, NativeResponse
 from adapters.soap import build_envelope, build_fault, read_envelope
 from adapters.xml import xml_to_data
-from ngsp_sim.sim.base import Handler, Read, SimulatedAgency, describe, xml_reply
-from ngsp_sim.sim.context import AgencyContext
+from ngsp_sim.sim.base import Handler, SimulatedAgency, describe, xml_reply
 from ngsp_sim.sim.names import same_name
 from schemas.population import NAMESPACE, NATIVE_PATH, TraCuuThongTinCongDanRequest, XacThucThongTinCongDanRequest
 
@@ -27,32 +26,20 @@ _OPERATIONS: dict[str, type[BaseModel]] = {
 
 __all__ = ["PopulationAgency"]
 
-M = TypeVar("M", bound=BaseModel)
 
-
-def _operation(request: NativeRequest) -> str:
-    """The operation the SOAP Body names (its single element, in the database's namespace)."""
+def _read(request: NativeRequest) -> tuple[str, dict[str, Any]]:
+    """The operation the SOAP Body names and its content, checked with the operation's request model
+    (XML carries text: the model's types read it). Raises on anything it cannot read or that breaks it."""
     element = read_envelope(request.body)
     operation = element.tag.removeprefix(f"{{{NAMESPACE}}}")
-    if operation not in _OPERATIONS:
+    model = _OPERATIONS.get(operation)
+    if model is None:
         raise ValueError(f"unsupported operation <{element.tag}>")
-    return operation
-
-
-def _soap_body(model: type[M], request: NativeRequest) -> M:
-    """The SOAP Body's element read as ``model`` (XML carries text: the model's types read it)."""
-    return model.model_validate(xml_to_data(read_envelope(request.body), model))
+    return operation, model.model_validate(xml_to_data(element, model)).model_dump(mode="json", exclude_none=True)
 
 
 class PopulationAgency(SimulatedAgency):
     kind = "population"
-
-    def __init__(self, context: AgencyContext) -> None:
-        super().__init__(context)
-        read: Read[Any] = _soap_body
-        self._operations: dict[str, Handler] = {
-            name: self.taking(model, self._answerer(name), read=read) for name, model in _OPERATIONS.items()
-        }
 
     def routes(self) -> Mapping[tuple[str, str], Handler]:
         return {("POST", NATIVE_PATH): self.soap}
@@ -63,23 +50,16 @@ class PopulationAgency(SimulatedAgency):
 
     async def soap(self, request: NativeRequest) -> NativeResponse:
         try:
-            operation = _operation(request)
+            operation, query = _read(request)
         except (ValueError, NativeFormatError) as exc:
             return self.refuse_invalid(describe(exc))
-        return await self._operations[operation](request)
-
-    def _answerer(self, operation: str) -> Callable[[BaseModel], Awaitable[NativeResponse]]:
-        async def answer(query_model: BaseModel) -> NativeResponse:
-            query = query_model.model_dump(mode="json", exclude_none=True)
-            found = self._find(query)
-            body: dict[str, Any] = {"MaYeuCau": query["MaYeuCau"]}
-            if operation == "XacThucThongTinCongDan":
-                body["TonTai"] = bool(found)
-            else:
-                body["CongdanCollection"] = {"CongDan": [dict(r) for r in found]}
-            return xml_reply(build_envelope(f"{operation}Response", NAMESPACE, body))
-
-        return answer
+        found = self._find(query)
+        body: dict[str, Any] = {"MaYeuCau": query["MaYeuCau"]}
+        if operation == "XacThucThongTinCongDan":
+            body["TonTai"] = bool(found)
+        else:
+            body["CongdanCollection"] = {"CongDan": [dict(r) for r in found]}
+        return xml_reply(build_envelope(f"{operation}Response", NAMESPACE, body))
 
     def _find(self, query: Mapping[str, Any]) -> list[Mapping[str, Any]]:
         record: Mapping[str, Any] | None = None
