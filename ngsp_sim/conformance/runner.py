@@ -143,8 +143,8 @@ def _known_example(service: str, carrier: Carrier, known: Example | None) -> dic
     if known is not None:
         if carrier.form == "json" and known.payload is not None:
             return known.payload
-        if carrier.form == "query":
-            return dict(known.query)
+        if carrier.form == "query" and carrier.model is not None:  # typed, as the provider reads the text
+            return carrier.model.model_validate_strings(known.query).model_dump(mode="json", exclude_unset=True)
         if carrier.form == "xml" and known.xml is not None:
             return carrier.read_xml(known.xml)
     raise ValueError(f"{service} has no built-in example: give --example FILE (one valid request)")

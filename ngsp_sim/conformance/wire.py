@@ -43,6 +43,13 @@ class Carrier:
         """Query parameters as a client writes them (``None`` left out)."""
         return {k: _text(v) for k, v in payload.items() if v is not None}
 
+    def read_query(self, payload: Mapping[str, Any]) -> dict[str, Any]:
+        """Query parameters as the provider reads them: the model over the text (raises ``ValueError``
+        when the text breaks it)."""
+        if self.model is None:
+            raise TypeError("an operation without input has no parameters")
+        return self.model.model_validate_strings(self.query(payload)).model_dump(exclude_unset=True)
+
     def document(self, payload: Mapping[str, Any]) -> bytes:
         """The XML document holding ``payload`` under :attr:`root` (raises ``ValueError`` for a name XML
         cannot carry)."""
@@ -76,5 +83,5 @@ def carrier_for(adapter: Adapter, op: Operation) -> tuple[Carrier, Wire | None]:
         return carrier, None
     if op.query_model is not None:
         carrier = Carrier("query", op.query_model)
-        return carrier, carrier.query
+        return carrier, carrier.read_query
     return Carrier("none", None), None
