@@ -23,6 +23,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
 
+import orjson
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import seed as hypothesis_seed
 from hypothesis import strategies as st
@@ -116,9 +117,12 @@ def _collect(values: st.SearchStrategy[Any], count: int, seed: int) -> list[Any]
 
 
 def _valid(model: type[BaseModel], payload: dict[str, Any] | None) -> bool:
+    """Whether the model takes ``payload`` as JSON bytes, as the hub reads a request."""
+    if payload is None:
+        return False
     try:
-        model.model_validate(payload)
-    except ValidationError:
+        model.model_validate_json(orjson.dumps(payload))
+    except (ValidationError, orjson.JSONEncodeError):
         return False
     return True
 
