@@ -135,6 +135,9 @@ class Adapter(ABC):
     error_model: ClassVar[type[BaseModel]] = ProviderError
     """The shape of the provider's own errors, which the hub passes through (published beside the hub's
     ``ErrorBody`` so that generated clients read both)."""
+    success_flag: ClassVar[tuple[str, object] | None] = None
+    """``(field, value)`` for protocols that refuse inside a 200: the answer succeeded only when its
+    ``field`` holds ``value`` (``("KetQua", 1)``, ``("error_code", 0)``...)."""
 
     def __init__(self, options: Mapping[str, Any] | None = None) -> None:
         self.options: Mapping[str, Any] = MappingProxyType(dict(options or {}))
@@ -145,8 +148,13 @@ class Adapter(ABC):
 
     def refuses(self, operation: str, reply: HubReply) -> bool:
         """Whether ``reply`` refuses the request, as an invalid request must be refused (provider
-        conformance). By default a 4xx status; protocols that refuse inside a 200 say how."""
-        return 400 <= reply.status < 500
+        conformance): a 4xx status, or a 200 whose :attr:`success_flag` is not the success value."""
+        if 400 <= reply.status < 500:
+            return True
+        if self.success_flag is None or not isinstance(reply.data, dict):
+            return False
+        name, value = self.success_flag
+        return bool(reply.data.get(name) != value)
 
     @classmethod
     def operations_dict(cls, *ops: Operation) -> Mapping[str, Operation]:

@@ -17,6 +17,7 @@ __all__ = ["BusinessAdapter"]
 
 class BusinessAdapter(JsonRestAdapter):
     name = "business"
+    success_flag = ("Status", 1)  # refusals: Status 0 with a Message
     native_paths = NATIVE_PATHS
     operations = Adapter.operations_dict(
         Operation(

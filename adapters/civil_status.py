@@ -17,6 +17,7 @@ __all__ = ["CivilStatusAdapter"]
 
 class CivilStatusAdapter(JsonRestAdapter):
     name = "civil_status"
+    success_flag = ("status", 1)  # refusals: status 0 with an errorCode
     native_paths = NATIVE_PATHS
     operations = Adapter.operations_dict(
         Operation(

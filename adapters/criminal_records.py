@@ -17,6 +17,7 @@ __all__ = ["CriminalRecordsAdapter"]
 
 class CriminalRecordsAdapter(JsonRestAdapter):
     name = "criminal_records"
+    success_flag = ("STATUS", 1)  # refusals: STATUS 0 with a MESSAGE
     native_paths = NATIVE_PATHS
     operations = Adapter.operations_dict(
         Operation(

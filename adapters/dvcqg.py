@@ -54,6 +54,7 @@ def _envelope(native: NativeResponse) -> dict[str, Any]:
 
 class DvcqgAdapter(Adapter):
     name = "dvcqg"
+    success_flag = ("error_code", 0)  # mapi refuses with a non-zero error_code in a 200
     operations = Adapter.operations_dict(
         Operation(
             code="DongBoHoSoMC",
@@ -125,7 +126,3 @@ class DvcqgAdapter(Adapter):
                 continue
             return HubReply(native.status, reply)
         raise ProviderRefused("DVCQG rejected a fresh session")  # pragma: no cover - loop always returns
-
-    def refuses(self, operation: str, reply: HubReply) -> bool:
-        """mapi refuses with a non-zero ``error_code`` in a 200."""
-        return super().refuses(operation, reply) or (isinstance(reply.data, dict) and reply.data.get("error_code") != 0)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from adapters.base import Adapter, HubReply, Operation
+from adapters.base import Adapter, Operation
 from adapters.json_rest import JsonRestAdapter
 from schemas.one_stop import NATIVE_PATHS, OneStopReply, TiepNhanHoSoRequest, TraCuuTrangThaiHoSoRequest
 
@@ -11,6 +11,7 @@ __all__ = ["OneStopAdapter"]
 
 class OneStopAdapter(JsonRestAdapter):
     name = "one_stop"
+    success_flag = ("KetQua", 1)  # one-stop systems refuse with KetQua 0 in a 200
     native_paths = NATIVE_PATHS
     operations = Adapter.operations_dict(
         Operation(
@@ -35,7 +36,3 @@ class OneStopAdapter(JsonRestAdapter):
             summary="Move a dossier one step on, as a trainer does / Chuyển bước xử lý hồ sơ",
         ),
     )
-
-    def refuses(self, operation: str, reply: HubReply) -> bool:
-        """One-stop systems refuse with ``KetQua`` 0 in a 200."""
-        return super().refuses(operation, reply) or (isinstance(reply.data, dict) and reply.data.get("KetQua") == 0)

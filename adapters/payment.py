@@ -22,6 +22,7 @@ __all__ = ["PaymentAdapter", "sign_init"]
 
 class PaymentAdapter(JsonRestAdapter):
     name = "payment"
+    success_flag = ("error_code", "00")  # refusals: another error_code, in a 200
     native_paths = NATIVE_PATHS
     operations = Adapter.operations_dict(
         Operation(

@@ -11,6 +11,7 @@ __all__ = ["ReferenceListsAdapter"]
 
 class ReferenceListsAdapter(JsonRestAdapter):
     name = "reference_lists"
+    success_flag = ("Status", 1)  # refusals: Status 0 with a Message
     native_paths = NATIVE_PATHS
     operations = Adapter.operations_dict(
         Operation(

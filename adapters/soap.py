@@ -67,6 +67,12 @@ class SoapAdapter(Adapter):
             raise NativeFormatError(f"expected <{expected}> in the SOAP Body, got <{element.tag}>")
         return HubReply(native.status, xml_to_data(element, op.response_model))
 
+    def refuses(self, operation: str, reply: HubReply) -> bool:
+        """A SOAP provider refuses a request with a ``Client`` fault (the sender's fault, SOAP 1.1 4.4.1);
+        a ``Server`` fault is its own failure."""
+        fault = reply.data.get("faultcode", "") if isinstance(reply.data, dict) else ""
+        return super().refuses(operation, reply) or str(fault).rsplit(":", 1)[-1].startswith("Client")
+
 
 def build_fault(code: str, message: str) -> bytes:
     """A SOAP 1.1 Fault envelope, as a SOAP provider answers a request it refuses."""

@@ -11,6 +11,7 @@ __all__ = ["SocialInsuranceAdapter"]
 
 class SocialInsuranceAdapter(JsonRestAdapter):
     name = "social_insurance"
+    success_flag = ("status", 1)  # refusals: status 0 with a message
     native_paths = NATIVE_PATHS
     operations = Adapter.operations_dict(
         Operation(

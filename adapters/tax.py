@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from adapters.base import Adapter, HubReply, Operation
+from adapters.base import Adapter, Operation
 from adapters.json_rest import JsonRestAdapter
 from schemas.tax import NATIVE_PATHS, ChungTuThueRequest, ChungTuThueResponse, ThongBaoThueRequest, ThongBaoThueResponse
 
@@ -11,6 +11,7 @@ __all__ = ["TaxAdapter"]
 
 class TaxAdapter(JsonRestAdapter):
     name = "tax"
+    success_flag = ("MaLoi", "00")  # the tax authority refuses with a MaLoi other than 00
     native_paths = NATIVE_PATHS
     operations = Adapter.operations_dict(
         Operation(
@@ -28,7 +29,3 @@ class TaxAdapter(JsonRestAdapter):
             summary="Payment status and receipt of a tax notice / Chứng từ nộp thuế",
         ),
     )
-
-    def refuses(self, operation: str, reply: HubReply) -> bool:
-        """The tax authority refuses with a ``MaLoi`` other than 00 in a 200."""
-        return super().refuses(operation, reply) or (isinstance(reply.data, dict) and reply.data.get("MaLoi") != "00")

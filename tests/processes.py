@@ -36,15 +36,14 @@ class Running:
         return code
 
 
-async def start(
-    *args: str,
+async def _spawn(
+    args: tuple[str, ...],
     env: Mapping[str, str] | None = None,
     cwd: str | None = None,
     preexec: Callable[[], None] | None = None,
-) -> Running:
-    """Start ``ngsp-sim ARGS`` (in ``cwd``) and return once it printed the address it listens on;
-    ``preexec`` runs in the child before it starts (e.g. to lower its open-file limit)."""
-    process = await asyncio.create_subprocess_exec(
+) -> asyncio.subprocess.Process:
+    """``python -m ngsp_sim ARGS`` with both outputs piped (``env`` added to this environment)."""
+    return await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
         "ngsp_sim",
@@ -55,6 +54,17 @@ async def start(
         cwd=cwd,
         preexec_fn=preexec,
     )
+
+
+async def start(
+    *args: str,
+    env: Mapping[str, str] | None = None,
+    cwd: str | None = None,
+    preexec: Callable[[], None] | None = None,
+) -> Running:
+    """Start ``ngsp-sim ARGS`` (in ``cwd``) and return once it printed the address it listens on;
+    ``preexec`` runs in the child before it starts (e.g. to lower its open-file limit)."""
+    process = await _spawn(args, env, cwd, preexec)
     assert process.stdout is not None
     banner = []
     while True:  # the banner is printed once the socket is bound; wait for it, bounded
@@ -84,3 +94,12 @@ def run_cli(
         env=None if env is None else {**os.environ, **env},
         cwd=cwd,
     )
+
+
+async def run_cli_async(*args: str, timeout: float = 300) -> tuple[int, str, str]:
+    """``ngsp-sim ARGS`` to its end without blocking the event loop (a server in the test keeps
+    answering it): (exit code, standard output, standard error)."""
+    process = await _spawn(args)
+    out, err = await asyncio.wait_for(process.communicate(), timeout)
+    assert process.returncode is not None
+    return process.returncode, out.decode(), err.decode()

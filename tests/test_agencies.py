@@ -10,13 +10,17 @@ import orjson
 import pytest
 
 import adapters
-from adapters.base import NativeRequest
+from adapters.base import HubReply, NativeRequest
 from adapters.json_rest import JsonRestAdapter
+from adapters.population import PopulationAdapter
+from adapters.soap import SOAP_ENV, build_envelope, read_envelope
 from ngsp_sim import sim
 from ngsp_sim.clock import ManualClock
+from ngsp_sim.contracts.examples import lookup_example
 from ngsp_sim.sim import AgencyContext, Country
 from ngsp_sim.sim.json_agency import JsonAgency
 from ngsp_sim.sim.one_stop import OneStopAgency
+from ngsp_sim.sim.vdxp import DEMO_EDOC
 
 COUNTRY = Country.generate(3, 20, 5)
 
@@ -50,6 +54,18 @@ UNREADABLE: dict[str, list[tuple[str, bytes]]] = {
     ],
 }
 CASES = [(kind, path, answer) for kind, routes in UNREADABLE.items() for path, answer in routes]
+# agency kind -> routes taking query parameters, and the agency's answer to parameters outside the model
+REFUSED_QUERY: dict[str, tuple[list[str], bytes]] = {
+    "business": (
+        ["/apiCSDLDKDN/1.0/chiTietDoanhNghiep", "/apiCSDLDKDN/1.0/tinhTrangHoSo"],
+        '{"Status":0,"Message":"Tham số không hợp lệ"}'.encode(),
+    ),
+    "reference_lists": (
+        ["/dmdc/1.0/danhMucDonViHanhChinh", "/dmdc/1.0/danhMucDanToc"],
+        '{"Status":0,"Message":"Tham số không hợp lệ"}'.encode(),
+    ),
+}
+QUERY_CASES = [(kind, path, answer) for kind, (paths, answer) in REFUSED_QUERY.items() for path in paths]
 
 
 @pytest.mark.parametrize(("kind", "path", "answer"), CASES, ids=[f"{k}:{p}" for k, p, _ in CASES])
@@ -65,10 +81,94 @@ async def test_a_body_it_cannot_read_gets_the_agency_s_own_refusal_byte_for_byte
     assert (reply.status, reply.body) == (200, answer)
 
 
+@pytest.mark.parametrize(("kind", "path", "answer"), QUERY_CASES, ids=[f"{k}:{p}" for k, p, _ in QUERY_CASES])
+@pytest.mark.parametrize(
+    "query",
+    [
+        (("msdn", "12"), ("in_journal_no", "x"), ("phienBan", "2025")),
+        (("capDonVi", "2"),),
+        (("TruongKhongTonTai", "1"),),
+    ],
+    ids=["malformed", "out-of-range", "unknown"],
+)
+async def test_query_parameters_outside_the_model_get_the_agency_s_own_refusal(
+    kind: str, path: str, answer: bytes, query: tuple[tuple[str, str], ...]
+) -> None:
+    """A query service checks its parameters with the model the hub checks, and refuses natively."""
+    agency = sim.BUILTIN[kind](AgencyContext(COUNTRY, ManualClock()))
+    reply = await agency.handle(NativeRequest("GET", path, query=query))
+    assert (reply.status, reply.body) == (200, answer)
+
+
+async def test_a_repeated_query_parameter_is_refused_as_the_hub_refuses_it() -> None:
+    agency = sim.BUILTIN["reference_lists"](AgencyContext(COUNTRY, ManualClock()))
+    once = await agency.handle(NativeRequest("GET", "/dmdc/1.0/danhMucDanToc", query=(("phienBan", "2025-01"),)))
+    twice = (("phienBan", "2025-01"), ("phienBan", "2025-01"))
+    refused = await agency.handle(NativeRequest("GET", "/dmdc/1.0/danhMucDanToc", query=twice))
+    assert orjson.loads(once.body)["Status"] == 1 and orjson.loads(refused.body)["Status"] == 0
+
+
+@pytest.mark.parametrize(
+    "change",
+    [{"MaCanBo": ""}, {"MaDonVi": "H29"}, {"SoDinhDanh": "123"}, {"MaYeuCau": None}, {"TruongKhongTonTai": "x"}],
+    ids=["empty", "pattern", "citizen-number", "missing", "unknown"],
+)
+async def test_the_population_database_refuses_a_lookup_outside_its_model_with_a_client_fault(
+    change: dict[str, Any],
+) -> None:
+    """Read from the SOAP Body with the request model the hub checks: a SOAP 1.1 Fault ``soapenv:Client``
+    (HTTP 500, as SOAP 1.1 answers faults), which the SOAP adapter counts as a refusal, not a crash."""
+    agency = sim.BUILTIN["population"](AgencyContext(COUNTRY, ManualClock()))
+    citizen = next(iter(COUNTRY.citizens))
+    body = {**lookup_example(SoDinhDanh=citizen), **change}
+    envelope = build_envelope(
+        "TraCuuThongTinCongDan", "http://dancuquocgia.bca", {k: v for k, v in body.items() if v is not None}
+    )
+    reply = await agency.handle(NativeRequest("POST", "/dancuquocgia/ws", body=envelope))
+    fault = read_envelope(reply.body)
+    assert reply.status == 500 and fault.tag == f"{{{SOAP_ENV}}}Fault"
+    assert fault.findtext("faultcode") == "soapenv:Client"
+    assert PopulationAdapter().refuses("TraCuuThongTinCongDan", HubReply(500, {"faultcode": "soapenv:Client"}))
+    assert not PopulationAdapter().refuses("TraCuuThongTinCongDan", HubReply(500, {"faultcode": "soapenv:Server"}))
+    valid = build_envelope("TraCuuThongTinCongDan", "http://dancuquocgia.bca", lookup_example(SoDinhDanh=citizen))
+    found = await agency.handle(NativeRequest("POST", "/dancuquocgia/ws", body=valid))
+    assert found.status == 200 and b"CongDan" in found.body
+
+
+async def test_dvcqg_checks_each_service_s_fields_and_answers_error_code_4() -> None:
+    agency = sim.BUILTIN["dvcqg"](AgencyContext(COUNTRY, ManualClock()))
+    login = {"username": "ngsp-hub", "password": "demo-dvcqg-password"}
+    session = orjson.loads((await agency.handle(NativeRequest("POST", "/mapi/login", body=orjson.dumps(login)))).body)
+    envelope = {"session": session["session"], "madonvi": "000.00.00.H29", "service": "LayThuTuc"}
+    for fields, code in (({"MaTTHC": "1.004227"}, 0), ({"MaTTHC": 12}, 4), ({"MaTTHC": "1.004227", "x": 1}, 4)):
+        reply = await agency.handle(NativeRequest("POST", "/mapi/g", body=orjson.dumps({**envelope, **fields})))
+        assert orjson.loads(reply.body)["error_code"] == code, (fields, reply.body)
+    bad_unit = {**envelope, "madonvi": 7, "MaTTHC": "1.004227"}
+    reply = await agency.handle(NativeRequest("POST", "/mapi/g", body=orjson.dumps(bad_unit)))
+    assert orjson.loads(reply.body)["error_code"] == 4
+
+
+async def test_the_exchange_axis_on_its_own_holds_the_demo_document_and_checks_its_parameters(
+    aiohttp_client: Any,
+) -> None:
+    """``agency run vdxp`` once answered 503 to everything; now it keeps mailboxes of its own. A
+    ``limit`` of 0 crashed the mailbox (IndexError, 500): now VDXP's own 400 ``FAIL`` names it."""
+    client = await aiohttp_client(sim.BUILTIN["vdxp"](AgencyContext(COUNTRY, ManualClock())).aiohttp_app())
+    h29 = {"X-VDXP-Caller": "000.00.00.H29"}
+    demo = await client.get("/vdxp/getEdoc", params={"docId": "DEMO"}, headers=h29)
+    assert demo.status == 200 and await demo.read() == DEMO_EDOC
+    listing = await client.get("/vdxp/getReceivedEdocList", params={"limit": "0"}, headers=h29)
+    answer = await listing.json()
+    assert listing.status == 400 and answer["status"] == "FAIL"
+    assert answer["ErrorDesc"].startswith("invalid request: limit: Input should be greater than or equal to 1")
+    agencies = await (await client.get("/vdxp/getAgenciesList", headers=h29)).json()
+    assert {"OrganId": "000.00.00.G01", "OrganName": "Bộ Công an"} in agencies["data"]
+
+
 def test_every_json_agency_has_its_refusals_pinned() -> None:
-    """A new JSON agency must say here what it answers an unreadable body."""
+    """A new JSON agency must say here what it answers an unreadable body (or unreadable parameters)."""
     json_kinds = {kind for kind, cls in sim.BUILTIN.items() if issubclass(cls, JsonAgency)}
-    assert json_kinds == set(UNREADABLE)
+    assert json_kinds == set(UNREADABLE) | set(REFUSED_QUERY)
 
 
 @pytest.mark.parametrize("name", sorted(adapters.BUILTIN))

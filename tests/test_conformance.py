@@ -3,10 +3,7 @@
 
 from __future__ import annotations
 
-import asyncio
-import os
 import re
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +16,7 @@ from ngsp_sim.conformance.cases import generate_cases
 from ngsp_sim.contracts.examples import EXAMPLES
 from schemas.one_stop import TiepNhanHoSoRequest
 from tests.helpers import xml_file
+from tests.processes import run_cli_async
 
 SERVICE = "VN/GOV/000.00.00.H29/MOTCUA/TiepNhanHoSo"
 NATIVE = "/motcua/api/TiepNhanHoSo"
@@ -68,6 +66,7 @@ async def test_a_correct_provider_passes(
     out = capsys.readouterr().out
     assert code == 0, out
     assert re.search(r"PASS: \d+ passed, 0 failed", out)
+    assert re.search(r"\d+ invalid, 2 protocol", out)
     suite = xml_file(tmp_path / "junit.xml")
     assert suite.get("failures") == "0" and int(suite.get("tests", "0")) >= 30
 
@@ -86,6 +85,8 @@ async def test_a_broken_provider_fails_with_pointed_findings(
     # invalid requests: a crash and an acceptance, each named
     assert "FAIL invalid: ChuHoSo missing" in out and "crashed: answered 500" in out
     assert "FAIL invalid: SoGiayToChuHoSo not matching" in out and "accepted an invalid request" in out
+    # protocol: the body cut short crashes it too (orjson raises, aiohttp answers 500)
+    assert "FAIL protocol: the body cut short (not well-formed)" in out
     suite = xml_file(tmp_path / "junit.xml")
     assert int(suite.get("failures", "0")) == len(suite.findall("testcase"))
     page = (tmp_path / "report.html").read_text()
@@ -120,10 +121,7 @@ async def test_the_command_line_writes_the_reports_and_its_logs_go_to_stderr(
     aiohttp_server: Any, tmp_path: Path
 ) -> None:
     target = await _serve(correct, aiohttp_server)
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "ngsp_sim",
+    code, out, err = await run_cli_async(
         "conformance",
         "--service",
         SERVICE,
@@ -137,12 +135,8 @@ async def test_the_command_line_writes_the_reports_and_its_logs_go_to_stderr(
         str(tmp_path / "r.html"),
         "--log-level",
         "info",
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-        env=dict(os.environ),
     )
-    out, err = (part.decode() for part in await asyncio.wait_for(process.communicate(), 300))
-    assert process.returncode == 0, out + err
+    assert code == 0, out + err
     assert "PASS" in out and (tmp_path / "j.xml").exists() and (tmp_path / "r.html").exists()
     assert "[info" in err and "exchange" in err  # the in-process hub's log lines, on stderr
     assert "[info" not in out and '"event"' not in out and "exchange " not in out  # the report alone on stdout

@@ -32,7 +32,7 @@ __all__ = ["conformance", "run_conformance"]
 @click.option(
     "--example",
     type=click.Path(path_type=Path, exists=True, dir_okay=False),
-    help="one valid request (JSON)  [default: the built-in example]",
+    help="one valid request: JSON (a body, or query parameters), or an XML document  [default: the built-in example]",
 )
 @click.option("--client", help="the calling client subsystem  [default: one the topology allows]")
 @click.option("--examples", type=int, default=20, show_default=True, help="generated valid requests")
@@ -64,15 +64,29 @@ def conformance(
     boundary and invalid requests (seeded). Prints a summary naming every departure; exit 1 on any.
     """
     configure_logging(log_level, json=False)
-    loaded = orjson.loads(example.read_bytes()) if example else None
+    loaded = _read_example(example) if example else None
     return asyncio.run(run_conformance(service, target, topology, loaded, client, examples, seed, junit, html))
+
+
+def _read_example(path: Path) -> dict[str, Any] | bytes:
+    """A JSON request (body or query parameters), or an XML document (edXML) as its bytes."""
+    raw = path.read_bytes()
+    if raw.lstrip().startswith(b"<"):
+        return raw
+    try:
+        data = orjson.loads(raw)
+    except orjson.JSONDecodeError as exc:
+        raise click.BadParameter(f"{path}: neither JSON nor an XML document ({exc})", param_hint="--example") from None
+    if not isinstance(data, dict):
+        raise click.BadParameter(f"{path}: a JSON object is expected", param_hint="--example")
+    return data
 
 
 async def run_conformance(
     service: str,
     target: str,
     topology: Path | None = None,
-    example: dict[str, Any] | None = None,
+    example: dict[str, Any] | bytes | None = None,
     client: str | None = None,
     examples: int = 20,
     seed: int = 0,

@@ -5,7 +5,14 @@
 - **boundary**: one field at an edge of its schema (shortest and longest string, smallest and largest
   number, each enumerated value, an optional field left out), kept only when still valid;
 - **invalid**: one field wrong (missing when required, of the wrong type, past a length or range, not
-  matching its pattern) or one field the model does not know, kept only when the model refuses it.
+  matching its pattern) or one field the model does not know, kept only when the model refuses it;
+- **protocol**: the example's native request damaged on the wire (:func:`protocol_cases`): a body cut
+  short or empty, a query parameter given twice.
+
+Boundary and invalid cases reach into nested objects too (``edXMLHeader/MessageHeader/Subject``), named
+by their path. When the wire carries text (query parameters, XML), ``wire`` says what the provider reads
+of a request: an invalid case is kept only when what arrives is still invalid (``"12345"`` for a string
+field is a string once in XML, and no provider could tell).
 
 The same seed gives the same requests, in the same order.
 """
@@ -16,14 +23,19 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
 
+import orjson
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import seed as hypothesis_seed
 from hypothesis import strategies as st
 from pydantic import BaseModel, ValidationError
 
-__all__ = ["Case", "generate_cases"]
+__all__ = ["Case", "generate_cases", "protocol_cases"]
 
-Kind = Literal["valid", "boundary", "invalid"]
+Kind = Literal["valid", "boundary", "invalid", "protocol"]
+Damage = Literal["truncated", "empty", "repeated"]
+Wire = Callable[[dict[str, Any]], dict[str, Any]]
+"""A request as the provider reads it back from the wire (text for query parameters and XML)."""
+Path = tuple[str, ...]
 _ALPHABET = "aăâbcdđeêghiklmnoôơpqrstuưvxyAĂÂBCDĐEÊGHIKLMNOÔƠPQRSTUƯVXY0123456789 -"
 
 
@@ -32,6 +44,9 @@ class Case:
     kind: Kind
     name: str
     payload: dict[str, Any]
+    damage: Damage | None = None
+    """For a ``protocol`` case: what is done to the valid native request on its way (its body cut
+    short or emptied, its first query parameter given twice)."""
 
 
 def _resolve(schema: dict[str, Any], defs: dict[str, Any]) -> dict[str, Any]:
@@ -101,10 +116,13 @@ def _collect(values: st.SearchStrategy[Any], count: int, seed: int) -> list[Any]
     return drawn
 
 
-def _valid(model: type[BaseModel], payload: dict[str, Any]) -> bool:
+def _valid(model: type[BaseModel], payload: dict[str, Any] | None) -> bool:
+    """Whether the model takes ``payload`` as JSON bytes, as the hub reads a request."""
+    if payload is None:
+        return False
     try:
-        model.model_validate(payload)
-    except ValidationError:
+        model.model_validate_json(orjson.dumps(payload))
+    except (ValidationError, orjson.JSONEncodeError):
         return False
     return True
 
@@ -146,32 +164,89 @@ def _wrongs(name: str, prop: dict[str, Any], required: bool) -> list[tuple[str, 
 _OMIT = object()
 
 
-def _with(payload: dict[str, Any], name: str, value: Any) -> dict[str, Any]:
+def _with(payload: dict[str, Any], path: Path, value: Any) -> dict[str, Any]:
+    """``payload`` with the field at ``path`` set to ``value`` (or left out), copying on the way down."""
     changed = dict(payload)
-    if value is _OMIT:
-        changed.pop(name, None)
+    if len(path) > 1:
+        changed[path[0]] = _with(changed[path[0]], path[1:], value)
+    elif value is _OMIT:
+        changed.pop(path[0], None)
     else:
-        changed[name] = value
+        changed[path[0]] = value
     return changed
 
 
+def _object(prop: dict[str, Any], defs: dict[str, Any]) -> dict[str, Any] | None:
+    """The object schema a property holds (through ``$ref`` and an optional ``anyOf [X, null]``)."""
+    if "properties" in prop:  # an object (its own anyOf, if any, only says which fields it needs)
+        return prop
+    branches = [_resolve(b, defs) for b in prop.get("anyOf", [])]
+    objects = [b for b in branches if "properties" in b]
+    return objects[0] if len(objects) == 1 else None
+
+
+def _optional(prop: dict[str, Any], defs: dict[str, Any]) -> dict[str, Any]:
+    """An optional field (``anyOf [X, null]``) read as X, so that X's rules (pattern, lengths, range)
+    give their cases too."""
+    branches = prop.get("anyOf", [])
+    kept = [b for b in branches if b.get("type") != "null"]
+    if len(branches) == 2 and len(kept) == 1:
+        return {**{k: v for k, v in prop.items() if k != "anyOf"}, **_resolve(kept[0], defs)}
+    return prop
+
+
+def _fields(
+    schema: dict[str, Any], defs: dict[str, Any], example: dict[str, Any], path: Path = ()
+) -> list[tuple[Path, dict[str, Any], bool]]:
+    """(path, schema, required) of every field, nested objects the example fills included."""
+    out = []
+    required = set(schema.get("required", []))
+    for name, raw in schema.get("properties", {}).items():
+        prop = _optional(_resolve(raw, defs), defs)
+        out.append(((*path, name), prop, name in required))
+        inner = _object(prop, defs)
+        if inner is not None and isinstance(example.get(name), dict):
+            out += _fields(inner, defs, example[name], (*path, name))
+    return out
+
+
 def _edges(
-    model: type[BaseModel], example: dict[str, Any], kind: Kind, make: Callable[[str, dict[str, Any], bool], list[Any]]
+    model: type[BaseModel],
+    example: dict[str, Any],
+    kind: Kind,
+    make: Callable[[str, dict[str, Any], bool], list[Any]],
+    wire: Wire,
 ) -> list[Case]:
     schema = model.model_json_schema()
-    defs, required = schema.get("$defs", {}), set(schema.get("required", []))
     cases = []
-    for name, raw in schema.get("properties", {}).items():
-        prop = _resolve(raw, defs)
-        for label, value in make(name, prop, name in required):
-            payload = _with(example, name, value)
-            if _valid(model, payload) == (kind == "boundary"):
+    for path, prop, required in _fields(schema, schema.get("$defs", {}), example):
+        for label, value in make("/".join(path), prop, required):
+            payload = _with(example, path, value)
+            if kind == "boundary":
+                keep = _valid(model, payload)
+            else:  # invalid as written, and still invalid as the provider reads it
+                keep = not _valid(model, payload) and not _valid(model, _read(wire, payload))
+            if keep:
                 cases.append(Case(kind, f"{kind}: {label}", payload))
     return cases
 
 
-def generate_cases(model: type[BaseModel], example: dict[str, Any], count: int = 20, seed: int = 0) -> list[Case]:
-    """The valid, boundary and invalid requests (at most ``count`` valid ones) from ``example``."""
+def _read(wire: Wire, payload: dict[str, Any]) -> dict[str, Any] | None:
+    try:
+        return wire(payload)
+    except ValueError:  # what cannot even be written (an element name XML refuses) stays invalid
+        return None
+
+
+def _same(payload: dict[str, Any]) -> dict[str, Any]:
+    return payload
+
+
+def generate_cases(
+    model: type[BaseModel], example: dict[str, Any], count: int = 20, seed: int = 0, wire: Wire = _same
+) -> list[Case]:
+    """The valid, boundary and invalid requests (at most ``count`` valid ones) from ``example``; ``wire``
+    (JSON: as it is) reads a request back as the provider receives it."""
     if not _valid(model, example):
         raise ValueError(f"the example is not a valid {model.__name__}; conformance starts from a valid request")
     schema = model.model_json_schema()
@@ -192,9 +267,23 @@ def generate_cases(model: type[BaseModel], example: dict[str, Any], count: int =
         if len(valid) >= count:
             break
     cases = [Case("valid", "valid: the example", dict(example)), *valid]
-    cases += _edges(model, example, "boundary", _boundaries)
-    cases += _edges(model, example, "invalid", _wrongs)
+    cases += _edges(model, example, "boundary", _boundaries, wire)
+    cases += _edges(model, example, "invalid", _wrongs, wire)
     unknown = {**example, "TruongKhongTonTai": "x"}
-    if not _valid(model, unknown):
+    if not _valid(model, unknown) and not _valid(model, _read(wire, unknown)):
         cases.append(Case("invalid", "invalid: an unknown field TruongKhongTonTai", unknown))
     return cases
+
+
+def protocol_cases(example: dict[str, Any], form: str) -> list[Case]:
+    """Requests the provider cannot read, made from the valid ``example`` as ``form`` carries it
+    (``json``, ``xml``, ``query``): each must be refused as the protocol refuses, never crash it."""
+    if form in ("json", "xml"):
+        return [
+            Case("protocol", "protocol: the body cut short (not well-formed)", dict(example), "truncated"),
+            Case("protocol", "protocol: an empty body", dict(example), "empty"),
+        ]
+    if form == "query" and example:
+        first = next(iter(example))
+        return [Case("protocol", f"protocol: {first} given twice", dict(example), "repeated")]
+    return []

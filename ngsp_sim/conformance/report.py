@@ -19,7 +19,8 @@ def summary(service: str, target: str, results: list[Result]) -> str:
     failed = [r for r in results if not r.passed]
     lines = [
         f"conformance of {service} at {target}",
-        f"  {len(results)} requests: {kinds['valid']} valid, {kinds['boundary']} boundary, {kinds['invalid']} invalid",
+        f"  {len(results)} requests: {kinds['valid']} valid, {kinds['boundary']} boundary, {kinds['invalid']} invalid"
+        + (f", {kinds['protocol']} protocol" if kinds["protocol"] else ""),
     ]
     for r in failed:
         lines.append(f"FAIL {r.case.name}")

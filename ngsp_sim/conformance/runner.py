@@ -10,12 +10,14 @@ Expected behaviour:
 
 - valid and boundary: a 2xx whose body satisfies the response model (the hub checks it and names every
   departure, with its location in the provider's answer);
-- invalid: a refusal as the protocol spells it (``Adapter.refuses``: a 4xx, or e.g. ``KetQua`` 0), never
-  a 5xx, a broken connection, an answer outside the protocol or an acceptance.
+- invalid and protocol (a request damaged on the wire, sent directly too): a refusal as the protocol
+  spells it (``Adapter.refuses``: a 4xx, a SOAP ``Client`` fault, or e.g. ``KetQua`` 0), never a 5xx,
+  a broken connection, an answer outside the protocol or an acceptance.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import time
 import warnings
 from dataclasses import dataclass
@@ -28,8 +30,9 @@ import yaml
 
 from adapters.base import Adapter, AdapterError, HubCall, NativeRequest, NativeResponse, drive
 from ngsp_sim.config import HubConfig, SecurityConfig
-from ngsp_sim.conformance.cases import Case, generate_cases
-from ngsp_sim.contracts.examples import EXAMPLES
+from ngsp_sim.conformance.cases import Case, generate_cases, protocol_cases
+from ngsp_sim.conformance.wire import Carrier, carrier_for
+from ngsp_sim.contracts.examples import EXAMPLES, Example
 from ngsp_sim.contracts.postman import client_for
 from ngsp_sim.identifiers import ServiceId, SubsystemId
 from ngsp_sim.plugins import installed
@@ -61,6 +64,8 @@ class Plan:
     method: str
     timeout: float
     cases: list[Case]
+    carrier: Carrier
+    """How the service's requests travel: a JSON body, query parameters, an XML document, or nothing."""
 
 
 class _Raw:
@@ -94,7 +99,7 @@ def plan(
     target: str,
     *,
     topology: Path | None = None,
-    example: dict[str, Any] | None = None,
+    example: dict[str, Any] | bytes | None = None,
     count: int = 20,
     seed: int = 0,
     client: str | None = None,
@@ -108,28 +113,41 @@ def plan(
     entry = registry.services[service_id]
     adapter_cls = plugins.adapters[entry.adapter]
     op = adapter_cls.operations[entry.operation]
-    if op.request_xml is not None or op.request_model is None:
-        raise ValueError(f"{service}: conformance covers services with a JSON request body; this one has none")
+    options = registry.subsystems[service_id.subsystem].adapter_options.get(entry.adapter, {})
+    adapter = adapter_cls(options)
+    carrier, wire = carrier_for(adapter, op)
     known = EXAMPLES.get((entry.adapter, entry.operation))
+    if isinstance(example, bytes):
+        if carrier.form != "xml":
+            raise ValueError(f"{service} takes {carrier.form}, not an XML document: give the example as JSON")
+        example = carrier.read_xml(example)
     if example is None:
-        if known is None or known.payload is None:
-            raise ValueError(f"{service} has no built-in example: give --example FILE (one valid request)")
-        example = known.payload
+        example = _known_example(service, carrier, known)
     caller = client or client_for(registry, entry, known)
     if caller is None:
         raise ValueError(f"no client of the topology may call {service}: give --client")
-    options = registry.subsystems[service_id.subsystem].adapter_options.get(entry.adapter, {})
+    if carrier.model is None:  # nothing to vary: the operation takes no input
+        cases = [Case("valid", "valid: the example", {})]
+    else:
+        cases = generate_cases(carrier.model, example, count, seed, *(() if wire is None else (wire,)))
+        cases += protocol_cases(example, carrier.form)
     return Plan(
-        service,
-        target,
-        text,
-        caller,
-        adapter_cls(options),
-        entry.operation,
-        sorted(entry.methods)[0],
-        entry.timeout,
-        generate_cases(op.request_model, example, count, seed),
+        service, target, text, caller, adapter, entry.operation, sorted(entry.methods)[0], entry.timeout, cases, carrier
     )
+
+
+def _known_example(service: str, carrier: Carrier, known: Example | None) -> dict[str, Any]:
+    """The built-in example in the form the service takes."""
+    if carrier.form == "none":
+        return {}
+    if known is not None:
+        if carrier.form == "json" and known.payload is not None:
+            return known.payload
+        if carrier.form == "query" and carrier.model is not None:  # typed, as the provider reads the text
+            return carrier.model.model_validate_strings(known.query).model_dump(mode="json", exclude_unset=True)
+        if carrier.form == "xml" and known.xml is not None:
+            return carrier.read_xml(known.xml)
+    raise ValueError(f"{service} has no built-in example: give --example FILE (one valid request)")
 
 
 def _hub_failure(status: int, headers: Any, body: bytes) -> str:
@@ -145,22 +163,48 @@ def _hub_failure(status: int, headers: Any, body: bytes) -> str:
 
 
 async def _through_hub(session: aiohttp.ClientSession, url: str, p: Plan, case: Case) -> tuple[bool, str, int]:
-    headers = {"X-Road-Client": p.client, "Content-Type": "application/json"}
-    async with session.request(
-        p.method, f"{url}/r1/{p.service}", data=orjson.dumps(case.payload), headers=headers
-    ) as answer:
+    headers = {"X-Road-Client": p.client}
+    body: bytes | None = None
+    params: dict[str, str] = {}
+    if p.carrier.form == "json":
+        headers["Content-Type"], body = "application/json", orjson.dumps(case.payload)
+    elif p.carrier.form == "xml":
+        headers["Content-Type"], body = "text/xml; charset=utf-8", p.carrier.document(case.payload)
+    elif p.carrier.form == "query":
+        params = p.carrier.query(case.payload)
+    async with session.request(p.method, f"{url}/r1/{p.service}", data=body, params=params, headers=headers) as answer:
         body = await answer.read()
         if 200 <= answer.status < 300:
             return True, f"answered {answer.status} with a valid {p.operation} response", answer.status
+        if answer.status in _NOT_HELD and not answer.headers.get("X-Road-Error"):
+            text = body[:200].decode("utf-8", "replace")
+            return (
+                True,
+                f"refused it in its protocol ({answer.status}: a record it does not hold): {text}",
+                answer.status,
+            )
         return False, _hub_failure(answer.status, answer.headers, body), answer.status
+
+
+_NOT_HELD = frozenset({403, 404, 409})
+"""What a REST-minded provider (VDXP) answers a valid request about a record it does not hold, or not
+for this caller: its own refusal, passed through by the hub; never 400/422, which say the request is
+malformed."""
 
 
 async def _direct(transport: HttpTransport, p: Plan, case: Case) -> tuple[bool, str, int | None]:
     member = SubsystemId.parse(p.client).member_code
-    call = HubCall(p.operation, p.method, "/", _Raw(case.payload), None, member, "conformance")  # type: ignore[arg-type]
+    raw: Any = _Raw(case.payload)  # invalid data, sent as it is
+    if p.carrier.form == "query":
+        call = HubCall(p.operation, p.method, "/", None, raw, member, "conformance")
+    else:
+        body = p.carrier.document(case.payload) if p.carrier.form == "xml" else b""
+        call = HubCall(p.operation, p.method, "/", raw, None, member, "conformance", body=body)
     answers: list[NativeResponse] = []
 
     async def send(native: NativeRequest) -> NativeResponse:
+        if case.damage is not None and not native.secret:  # a login step goes as it is
+            native = _damaged(native, case.damage)
         answers.append(await transport.send(native, p.timeout, ExchangeContext()))
         return answers[-1]
 
@@ -175,11 +219,19 @@ async def _direct(transport: HttpTransport, p: Plan, case: Case) -> tuple[bool, 
         return False, f"answered outside its protocol: {exc}", answers[-1].status if answers else None
     except (aiohttp.ClientError, TimeoutError) as exc:
         return False, f"no answer: {type(exc).__name__}: {exc}", None
+    if p.adapter.refuses(p.operation, reply):  # as the protocol refuses (a SOAP Client fault is a 500)
+        return True, f"refused it ({reply.status}): {str(reply.data)[:200]}", reply.status
     if reply.status >= 500:
         return False, f"crashed: answered {reply.status}: {str(reply.data)[:300]}", reply.status
-    if p.adapter.refuses(p.operation, reply):
-        return True, f"refused it ({reply.status}): {str(reply.data)[:200]}", reply.status
     return False, f"accepted an invalid request: answered {reply.status}: {str(reply.data)[:300]}", reply.status
+
+
+def _damaged(native: NativeRequest, damage: str) -> NativeRequest:
+    if damage == "truncated":
+        return dataclasses.replace(native, body=native.body[: len(native.body) // 2])
+    if damage == "empty":
+        return dataclasses.replace(native, body=b"")
+    return dataclasses.replace(native, query=native.query + native.query[:1])
 
 
 async def run_plan(p: Plan, progress: Any = None) -> list[Result]:
@@ -193,7 +245,7 @@ async def run_plan(p: Plan, progress: Any = None) -> list[Result]:
             transport = HttpTransport(p.target, session, 10 * 1024 * 1024)
             for case in p.cases:
                 started = time.perf_counter()
-                if case.kind == "invalid":
+                if case.kind in ("invalid", "protocol"):
                     passed, detail, status = await _direct(transport, p, case)
                 else:
                     passed, detail, status = await _through_hub(session, handle.url, p, case)

@@ -109,7 +109,8 @@ def postman_collection(
         summary = op.summary or op.code
         client = client_for(registry, service, example)
         operation = (service.adapter, service.operation)
-        test, before = tests(operation, example, xml=op.response_xml), pre_request(operation, example)
+        success = example.success if example is not None and example.success else adapters[service.adapter].success_flag
+        test, before = tests(operation, example, success, xml=op.response_xml), pre_request(operation, example)
         if client is not None:
             path = f"/r1/{service.id}"
             request = _request(service, example, path, [{"key": "X-Road-Client", "value": client}], summary)

@@ -13,19 +13,58 @@ from __future__ import annotations
 from abc import ABCMeta, abstractmethod
 from collections.abc import Awaitable, Callable, Mapping
 from types import MappingProxyType
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 
 import orjson
 from aiohttp import web
+from pydantic import BaseModel, ValidationError
 
-from adapters.base import NativeRequest, NativeResponse
+from adapters.base import NativeFormatError, NativeRequest, NativeResponse
 from ngsp_sim.clock import Clock
 from ngsp_sim.sim.context import AgencyContext
 from ngsp_sim.sim.country import Country
 
-__all__ = ["AgencyContext", "Handler", "SimulatedAgency", "json_reply", "native_app", "xml_reply"]
+__all__ = [
+    "AgencyContext",
+    "Handler",
+    "Read",
+    "SimulatedAgency",
+    "describe",
+    "json_body",
+    "json_reply",
+    "native_app",
+    "query_params",
+    "xml_reply",
+]
 
 Handler = Callable[[NativeRequest], Awaitable[NativeResponse]]
+M = TypeVar("M", bound=BaseModel)
+Read = Callable[[type[M], NativeRequest], M]
+"""How a route reads its native request into its model; raises ``ValueError`` (pydantic's
+``ValidationError`` is one) or :class:`~adapters.base.NativeFormatError` on what it cannot read."""
+
+
+def describe(exc: Exception) -> str:
+    """What is wrong with a request, in one line: each violation as ``location: message``."""
+    if isinstance(exc, ValidationError):
+        return "; ".join(f"{'/'.join(map(str, e['loc'])) or 'body'}: {e['msg']}" for e in exc.errors())
+    return str(exc)
+
+
+def json_body(model: type[M], request: NativeRequest) -> M:
+    """The body, a JSON object, validated by ``model`` straight from the bytes."""
+    return model.model_validate_json(request.body)
+
+
+def query_params(model: type[M], request: NativeRequest) -> M:
+    """The query parameters, each given once, validated by ``model`` (strings, as the URL carries them)."""
+    params: dict[str, str] = {}
+    for key, value in request.query:
+        if key in params:
+            raise ValueError(f"{key} is given more than once")
+        params[key] = value
+    return model.model_validate_strings(params)
+
 
 _JSON = {"Content-Type": "application/json; charset=utf-8"}
 _XML = {"Content-Type": "text/xml; charset=utf-8"}
@@ -65,6 +104,11 @@ class SimulatedAgency(metaclass=_AgencyType):
     ``__init__`` and return their routes from :meth:`routes`, which only names handlers."""
 
     kind: ClassVar[str]
+    invalid: ClassVar[Mapping[str, Any]] = MappingProxyType({"error": "invalid request"})
+    """The agency's native answer to a request it cannot read (``{"status": 0, "errorCode": 100}``,
+    ``{"KetQua": 0}``...): every route built with :meth:`taking` refuses with it."""
+    invalid_status: ClassVar[int] = 400
+    """Most government systems refuse inside a 200 (``status: 0``); a REST-minded one uses a 4xx."""
 
     def __init__(self, context: AgencyContext) -> None:
         self.country = context.country
@@ -79,6 +123,34 @@ class SimulatedAgency(metaclass=_AgencyType):
     @abstractmethod
     def routes(self) -> Mapping[tuple[str, str], Handler]:
         """(method, path) -> handler; the paths come from the wire contract in ``schemas/``."""
+
+    def refuse_invalid(self, problem: str) -> NativeResponse:
+        """The native refusal of a request that breaks the contract (``problem`` says how); SOAP
+        agencies answer a Fault instead."""
+        return json_reply(dict(self.invalid), self.invalid_status)
+
+    def taking(
+        self,
+        model: type[M],
+        handler: Callable[[M], Awaitable[NativeResponse]],
+        invalid: Mapping[str, Any] | None = None,
+        *,
+        read: Read[M] = json_body,
+    ) -> Handler:
+        """A route handler: ``handler`` gets the native request read by ``read`` (the JSON body by
+        default) and validated by ``model``, the same model the hub checks (so a direct caller meets the
+        same rules); what breaks it gets ``invalid`` if given, else :meth:`refuse_invalid`."""
+
+        async def handle(request: NativeRequest) -> NativeResponse:
+            try:
+                body = read(model, request)
+            except (ValueError, NativeFormatError) as exc:
+                if invalid is not None:
+                    return json_reply(dict(invalid), self.invalid_status)
+                return self.refuse_invalid(describe(exc))
+            return await handler(body)
+
+        return handle
 
     async def handle(self, request: NativeRequest) -> NativeResponse:
         handler = self._routes.get((request.method, request.path))

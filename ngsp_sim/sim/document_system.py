@@ -5,8 +5,8 @@ It receives pushes at ``POST /webhook`` (the hub subscribes it to ``edoc:{its ag
 and signs every delivery; a delivery whose signature does not hold is refused with 401). A document
 that arrives is answered through the hub with status 01 (arrived) then 03 (accepted); a recall with
 15 (recall accepted). Its native ``POST /qlvb/guiVanBan`` (``{"to": [...], "subject": ...,
-"recall": DocumentId?}``) sends a document, or a recall, through the hub as itself; ``GET /qlvb/vanBan``
-shows what it received.
+"recall": DocumentId?}``, read with :class:`SendForm`; anything else is refused with 400) sends a
+document, or a recall, through the hub as itself; ``GET /qlvb/vanBan`` shows what it received.
 """
 
 from __future__ import annotations
@@ -14,9 +14,11 @@ from __future__ import annotations
 import secrets
 from collections.abc import Mapping
 from datetime import UTC, datetime
+from types import MappingProxyType
 from typing import Any
 
 import orjson
+from pydantic import BaseModel, ConfigDict, Field
 
 from adapters.base import NativeRequest, NativeResponse
 from adapters.edxml import build_edoc, build_status
@@ -24,15 +26,27 @@ from ngsp_sim.errors import SignatureError
 from ngsp_sim.exchange.signing import SIGNATURE_HEADER, verify
 from ngsp_sim.sim.base import Handler, SimulatedAgency, json_reply
 from ngsp_sim.sim.context import AgencyContext
-from ngsp_sim.sim.json_agency import read_object
+from schemas.common import AgencyCode
 
-__all__ = ["DocumentSystem"]
+__all__ = ["DocumentSystem", "SendForm"]
 
 VDXP = "VN/GOV/000.00.00.G22/VDXP"
 
 
+class SendForm(BaseModel):
+    """The document system's own form for sending (not an NGSP wire contract)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    to: list[AgencyCode] = Field(min_length=1, description="Recipient agency codes")
+    subject: str = Field(default="Công văn", min_length=1, max_length=500)
+    recall: str | None = Field(
+        default=None, pattern=r"^[0-9A-Z.]+,\d{4}/\d{2}/\d{2},[^/,]+/.+$", description="DocumentId to recall"
+    )
+
+
 class DocumentSystem(SimulatedAgency):
     kind = "document_system"
+    invalid = MappingProxyType({"error": "give 'to': a list of agency codes, 'subject' and 'recall' (optional)"})
 
     def __init__(self, context: AgencyContext) -> None:
         super().__init__(context)
@@ -46,7 +60,7 @@ class DocumentSystem(SimulatedAgency):
     def routes(self) -> Mapping[tuple[str, str], Handler]:
         return {
             ("POST", "/webhook"): self.webhook,
-            ("POST", "/qlvb/guiVanBan"): self.send,
+            ("POST", "/qlvb/guiVanBan"): self.taking(SendForm, self.send),
             ("GET", "/qlvb/vanBan"): self.listing,
         }
 
@@ -85,14 +99,11 @@ class DocumentSystem(SimulatedAgency):
             return 503, {"ErrorDesc": "not connected to a hub"}
         return await self.hub(self.identity, f"{VDXP}/{operation}", body)
 
-    async def send(self, request: NativeRequest) -> NativeResponse:
-        form = read_object(request.body or b"{}") or {}
-        recipients = [{"OrganId": code} for code in form.get("to", [])]
-        if not recipients:
-            return json_reply({"error": "give 'to': a list of agency codes"}, 400)
+    async def send(self, form: SendForm) -> NativeResponse:
+        recipients = [{"OrganId": code} for code in form.to]
         self.sent += 1
         date = self._timestamp()[:10]
-        recall = form.get("recall")
+        recall = form.recall
         number, notation = recall.split(",")[-1].split("/", 1) if recall else (str(self.sent), "VP")
         edoc = build_edoc(
             self._me(),
@@ -100,7 +111,7 @@ class DocumentSystem(SimulatedAgency):
             number=number,
             notation=notation,
             date=recall.split(",")[1] if recall else date,
-            subject=form.get("subject", "Công văn"),
+            subject=form.subject,
             timestamp=self._timestamp(),
             business_type=1 if recall else 0,
             reason="Thu hồi" if recall else None,

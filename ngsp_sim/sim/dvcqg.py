@@ -1,8 +1,10 @@
 """Simulated National Public Service Portal: the ``mapi`` login/session API.
 
-Sessions last ``session_ttl`` seconds (default 1800) on the agency's clock, so a test can expire one
-by advancing a :class:`~ngsp_sim.clock.ManualClock`. Accounts come from ``options["accounts"]``
-(username -> password); the default is the demo topology's DEMO-ONLY account.
+Each service's fields (the envelope without ``session`` and ``service``) are checked with the model
+the hub checks; what breaks it gets ``error_code`` 4 (bad request) with a message. Sessions last
+``session_ttl`` seconds (default 1800) on the agency's clock, so a test can expire one by advancing a
+:class:`~ngsp_sim.clock.ManualClock`. Accounts come from ``options["accounts"]`` (username ->
+password); the default is the demo topology's DEMO-ONLY account.
 """
 
 from __future__ import annotations
@@ -12,8 +14,11 @@ import secrets
 from collections.abc import Mapping
 from typing import Any
 
+import orjson
+from pydantic import BaseModel, ValidationError
+
 from adapters.base import NativeRequest, NativeResponse
-from ngsp_sim.sim.base import Handler, SimulatedAgency, json_reply
+from ngsp_sim.sim.base import Handler, SimulatedAgency, describe, json_reply
 from ngsp_sim.sim.context import AgencyContext
 from ngsp_sim.sim.country import PROCEDURES
 from ngsp_sim.sim.json_agency import read_object
@@ -25,11 +30,23 @@ from schemas.dvcqg import (
     ERROR_OK,
     ERROR_SESSION_INVALID,
     LOGIN_PATH,
+    CapNhatTienDoHoSoMCRequest,
+    DongBoHoSoMCRequest,
+    LayDanhSachTTHCRequest,
+    LayThuTucRequest,
+    TraCuuHoSoRequest,
 )
 
 __all__ = ["DvcqgAgency"]
 
 DEMO_ACCOUNTS = {"ngsp-hub": "demo-dvcqg-password"}
+_SERVICES: dict[str, type[BaseModel]] = {
+    "DongBoHoSoMC": DongBoHoSoMCRequest,
+    "CapNhatTienDoHoSoMC": CapNhatTienDoHoSoMCRequest,
+    "LayDanhSachTTHC": LayDanhSachTTHCRequest,
+    "LayThuTuc": LayThuTucRequest,
+    "TraCuuHoSo": TraCuuHoSoRequest,
+}
 
 
 def _error(code: int, message: str) -> NativeResponse:
@@ -67,6 +84,14 @@ class DvcqgAgency(SimulatedAgency):
         if expires is None or expires <= self.clock.monotonic():
             return _error(ERROR_SESSION_INVALID, "Phiên làm việc không hợp lệ hoặc đã hết hạn")
         service = body.get("service")
+        model = _SERVICES.get(str(service))
+        if model is None:
+            return _error(ERROR_BAD_REQUEST, f"Dịch vụ không được hỗ trợ: {service}")
+        fields = {k: v for k, v in body.items() if k not in ("session", "service")}
+        try:  # the service's own fields, checked with the model the hub checks
+            body = model.model_validate_json(orjson.dumps(fields)).model_dump(mode="json", exclude_unset=True)
+        except ValidationError as exc:
+            return _error(ERROR_BAD_REQUEST, f"Dữ liệu không hợp lệ: {describe(exc)}")
         if service == "DongBoHoSoMC":
             return self._sync(body)
         if service == "CapNhatTienDoHoSoMC":
@@ -93,9 +118,7 @@ class DvcqgAgency(SimulatedAgency):
 
     def _progress(self, body: Mapping[str, Any]) -> NativeResponse:
         """Each step moves its dossier to ``TrangThai``; an unknown dossier refuses the whole batch."""
-        steps = body.get("data")
-        if not isinstance(steps, list) or not all(isinstance(s, dict) for s in steps):
-            return _error(ERROR_BAD_REQUEST, "data phải là danh sách tiến độ")
+        steps = body["data"]  # checked by CapNhatTienDoHoSoMCRequest
         unknown = [s.get("MaHoSo") for s in steps if s.get("MaHoSo") not in self.country.dossiers]
         if unknown:
             return _error(ERROR_NOT_FOUND, f"Không tìm thấy hồ sơ: {', '.join(map(str, unknown))}")
@@ -106,9 +129,7 @@ class DvcqgAgency(SimulatedAgency):
         return json_reply({"error_code": ERROR_OK, "message": f"Cập nhật thành công {len(steps)} tiến độ"})
 
     def _sync(self, body: Mapping[str, Any]) -> NativeResponse:
-        items = body.get("data")
-        if not isinstance(items, list) or not all(isinstance(i, dict) and i.get("MaHoSo") for i in items):
-            return _error(ERROR_BAD_REQUEST, "data phải là danh sách hồ sơ có MaHoSo")
+        items = body["data"]  # checked by DongBoHoSoMCRequest
         for item in items:
             self.country.dossiers[item["MaHoSo"]] = dict(item)
         return json_reply({"error_code": ERROR_OK, "message": f"Đồng bộ thành công {len(items)} hồ sơ"})

@@ -1,7 +1,8 @@
 """Simulated National Population Database: SOAP/XML, citizen lookup 037.
 
 An unknown citizen, or one whose ``HoVaTen`` / ``NgayThangNamSinh`` do not match, gets the native "not
-found": an empty ``CongdanCollection``. A request the database cannot read gets a SOAP Fault. The service
+found": an empty ``CongdanCollection``. A request the database cannot read, or one that breaks the
+request model the hub checks (read from the XML text), gets a SOAP Fault ``soapenv:Client``. The service
 describes itself at ``GET {NATIVE_PATH}?wsdl`` (WSDL 1.1 with the XSD of both operations), for SOAP clients.
 """
 
@@ -17,16 +18,27 @@ from adapters.population import PopulationAdapter
 from adapters.soap import build_envelope, build_fault, read_envelope
 from adapters.wsdl import build_wsdl
 from adapters.xml import in_model_order, xml_to_data
-from ngsp_sim.sim.base import Handler, SimulatedAgency, json_reply, xml_reply
+from ngsp_sim.sim.base import Handler, SimulatedAgency, describe, json_reply, xml_reply
 from ngsp_sim.sim.names import same_name
 from schemas.population import NAMESPACE, NATIVE_PATH, TraCuuThongTinCongDanRequest, XacThucThongTinCongDanRequest
 
-_OPERATIONS: dict[str, tuple[type[BaseModel], str]] = {
-    "TraCuuThongTinCongDan": (TraCuuThongTinCongDanRequest, "037"),
-    "XacThucThongTinCongDan": (XacThucThongTinCongDanRequest, "033"),
+_OPERATIONS: dict[str, type[BaseModel]] = {
+    "TraCuuThongTinCongDan": TraCuuThongTinCongDanRequest,
+    "XacThucThongTinCongDan": XacThucThongTinCongDanRequest,
 }
 
 __all__ = ["PopulationAgency"]
+
+
+def _read(request: NativeRequest) -> tuple[str, dict[str, Any]]:
+    """The operation the SOAP Body names and its content, checked with the operation's request model
+    (XML carries text: the model's types read it). Raises on anything it cannot read or that breaks it."""
+    element = read_envelope(request.body)
+    operation = element.tag.removeprefix(f"{{{NAMESPACE}}}")
+    model = _OPERATIONS.get(operation)
+    if model is None:
+        raise ValueError(f"unsupported operation <{element.tag}>")
+    return operation, model.model_validate(xml_to_data(element, model)).model_dump(mode="json", exclude_none=True)
 
 
 class PopulationAgency(SimulatedAgency):
@@ -42,20 +54,17 @@ class PopulationAgency(SimulatedAgency):
         host = next((v for k, v in request.headers.items() if k.lower() == "host"), "127.0.0.1")
         return xml_reply(build_wsdl(PopulationAdapter, "CSDLQGDC", f"http://{host}{NATIVE_PATH}"))
 
+    def refuse_invalid(self, problem: str) -> NativeResponse:
+        """A SOAP 1.1 Fault (``soapenv:Client``, HTTP 500 as SOAP 1.1 answers every fault)."""
+        return xml_reply(build_fault("soapenv:Client", f"Yêu cầu không hợp lệ / invalid request: {problem}"), 500)
+
     async def soap(self, request: NativeRequest) -> NativeResponse:
         try:
-            element = read_envelope(request.body)
-        except NativeFormatError as exc:
-            return xml_reply(build_fault("soapenv:Client", str(exc)), 500)
-        operation = element.tag.removeprefix(f"{{{NAMESPACE}}}")
-        if operation not in _OPERATIONS:
-            return xml_reply(build_fault("soapenv:Client", f"unsupported operation <{element.tag}>"), 500)
-        model, code = _OPERATIONS[operation]
-        query = xml_to_data(element, model)
-        if query.get("MaTichHop") != code:
-            return xml_reply(build_fault("soapenv:Client", f"MaTichHop không hợp lệ (expected {code})"), 500)
+            operation, query = _read(request)
+        except (ValueError, NativeFormatError) as exc:
+            return self.refuse_invalid(describe(exc))
         found = self._find(query)
-        body: dict[str, Any] = {"MaYeuCau": query.get("MaYeuCau", "")}
+        body: dict[str, Any] = {"MaYeuCau": query["MaYeuCau"]}
         if operation == "XacThucThongTinCongDan":
             body["TonTai"] = bool(found)
         else:
