@@ -1,0 +1,119 @@
+"""X-Road's protocol clause by clause (PR-REST, PR-MREST, PR-META), over a hub on a real socket.
+
+Each test names the clause it checks; docs/xroad-compliance.md is the table these tests back.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import defusedxml.ElementTree
+import pytest
+from aiohttp.test_utils import TestClient
+
+from ngsp_sim.hub.negotiation import asks_for_json, prefers_xml
+from tests.helpers import MOTCUA, POPULATION, lookup_body
+
+XROAD_NS = "{http://x-road.eu/xsd/xroad.xsd}"
+ID_NS = "{http://x-road.eu/xsd/identifiers}"
+DVCQG = "/r1/VN/GOV/000.00.00.G22/DVCQG"
+
+
+# -- PR-REST 4.6: the hub's own errors respect Accept, q-values included, JSON by default ----------
+
+
+@pytest.mark.parametrize(
+    ("accept", "xml"),
+    [
+        ("", False),
+        ("application/xml", True),
+        ("text/xml", True),
+        ("*/*", False),
+        ("application/xml, */*", False),
+        ("application/json;q=0.5, application/xml;q=0.9", True),
+        ("application/xml;q=0.5, application/json", False),
+        ("application/json;q=0, */*", True),
+        ("application/xml;q=0", False),
+        ("application/*;q=0.1, text/xml", True),
+    ],
+)
+def test_error_format_follows_the_q_values(accept: str, xml: bool) -> None:
+    assert prefers_xml(accept) is xml
+
+
+async def test_an_error_body_is_xml_when_xml_is_rated_above_json(hub: TestClient[Any, Any]) -> None:
+    accept = "application/json;q=0.2, application/xml;q=0.8"
+    resp = await hub.post(POPULATION, json=lookup_body(), headers={"Accept": accept})  # no X-Road-Client
+    assert resp.status == 400
+    assert resp.content_type == "application/xml"
+    root = defusedxml.ElementTree.fromstring(await resp.read())
+    assert root.findtext("type") == resp.headers["X-Road-Error"] == "Client.InvalidClientIdentifier"
+
+
+# -- PR-META 2 / PR-MREST 2: listClients ---------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("accept", "json"),
+    [("", False), ("*/*", False), ("application/json", True), ("text/xml, application/json;q=0.5", False)],
+)
+def test_list_clients_answers_json_only_when_asked(accept: str, json: bool) -> None:
+    assert asks_for_json(accept) is json
+
+
+async def test_list_clients_defaults_to_text_xml_client_list(hub: TestClient[Any, Any]) -> None:
+    resp = await hub.get("/listClients")
+    assert resp.status == 200
+    assert resp.content_type == "text/xml"
+    root = defusedxml.ElementTree.fromstring(await resp.read())
+    assert root.tag == f"{XROAD_NS}clientList"
+    members = root.findall(f"{XROAD_NS}member")
+    subsystems = [m for m in members if m.find(f"{XROAD_NS}id").get(f"{ID_NS}objectType") == "SUBSYSTEM"]
+    motcua = next(m for m in subsystems if m.findtext(f"{XROAD_NS}id/{ID_NS}subsystemCode") == "MOTCUA")
+    ident = motcua.find(f"{XROAD_NS}id")
+    assert [child.tag.removeprefix(ID_NS) for child in ident] == [
+        "xRoadInstance",
+        "memberClass",
+        "memberCode",
+        "subsystemCode",
+    ]
+    assert ident.findtext(f"{ID_NS}memberCode") == "000.00.00.H29"
+    assert motcua.findtext(f"{XROAD_NS}name")  # the member's name ...
+    assert motcua.findtext(f"{XROAD_NS}subsystemName")  # ... and the subsystem's
+
+
+async def test_list_clients_answers_json_when_asked(hub: TestClient[Any, Any]) -> None:
+    resp = await hub.get("/listClients", headers={"Accept": "application/json"})
+    assert resp.content_type == "application/json"
+    body = await resp.json()
+    motcua = next(m for m in body["member"] if m["id"].get("subsystem_code") == "MOTCUA")
+    assert set(motcua) == {"id", "name", "subsystem_name"}
+    assert motcua["id"]["object_type"] == "SUBSYSTEM"
+
+
+async def test_list_clients_honours_the_instance_asked_for(hub: TestClient[Any, Any]) -> None:
+    json = {"Accept": "application/json"}
+    own = await (await hub.get("/listClients?xRoadInstance=VN", headers=json)).json()
+    other = await (await hub.get("/listClients?xRoadInstance=EE", headers=json)).json()
+    assert own["member"] and {m["id"]["xroad_instance"] for m in own["member"]} == {"VN"}
+    assert other == {"member": []}
+
+
+# -- PR-MREST 4 and 5: listMethods and getOpenAPI are regular X-Road calls, X-Road-Client mandatory ---
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        f"{DVCQG}/listMethods",
+        f"{DVCQG}/allowedMethods",
+        "/r1/VN/GOV/000.00.00.G01/CSDLQGDC/getOpenAPI?serviceCode=TraCuuThongTinCongDan",
+    ],
+)
+async def test_metaservices_need_the_client_header(hub: TestClient[Any, Any], path: str) -> None:
+    without = await hub.get(path)
+    assert without.status == 400
+    assert without.headers["X-Road-Error"] == "Client.InvalidClientIdentifier"
+    unknown = await hub.get(path, headers={"X-Road-Client": "VN/GOV/000.00.00.G99/NOBODY"})
+    assert unknown.headers["X-Road-Error"] == "Server.ClientProxy.UnknownMember"
+    assert (await hub.get(path, headers={"X-Road-Client": MOTCUA})).status == 200
