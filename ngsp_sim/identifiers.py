@@ -30,9 +30,12 @@ def check_part(value: str, what: str) -> str:
 
 
 def _split(text: str, count: int, example: str) -> list[str]:
-    parts = text.split("/")
+    return _checked(text.split("/"), count, example)
+
+
+def _checked(parts: list[str], count: int, example: str) -> list[str]:
     if len(parts) != count:
-        raise ValueError(f"expected {count} parts separated by '/', like {example}, got {text!r}")
+        raise ValueError(f"expected {count} parts separated by '/', like {example}, got {'/'.join(parts)!r}")
     for part, name in zip(parts, _PART_NAMES, strict=False):
         check_part(part, name)
     return parts
@@ -57,7 +60,12 @@ class SubsystemId:
 
     @classmethod
     def parse(cls, text: str) -> SubsystemId:
-        return cls(*_split(text.strip(), 4, "VN/GOV/000.00.00.H29/MOTCUA"))
+        return cls.of_parts(text.strip().split("/"))
+
+    @classmethod
+    def of_parts(cls, parts: list[str]) -> SubsystemId:
+        """From parts already split on ``/`` (and, from the wire, each percent-decoded on its own)."""
+        return cls(*_checked(parts, 4, "VN/GOV/000.00.00.H29/MOTCUA"))
 
     @property
     def member(self) -> MemberId:

@@ -117,3 +117,20 @@ async def test_metaservices_need_the_client_header(hub: TestClient[Any, Any], pa
     unknown = await hub.get(path, headers={"X-Road-Client": "VN/GOV/000.00.00.G99/NOBODY"})
     assert unknown.headers["X-Road-Error"] == "Server.ClientProxy.UnknownMember"
     assert (await hub.get(path, headers={"X-Road-Client": MOTCUA})).status == 200
+
+
+# -- PR-REST 4.3: X-Road-Client parts are UTF-8, each percent-encoded on its own ------------------
+
+
+async def test_percent_encoded_client_parts_are_decoded(hub: TestClient[Any, Any]) -> None:
+    encoded = "VN/GOV/000%2E00%2E00%2EH29/%4DOTCUA"  # 000.00.00.H29 / MOTCUA
+    resp = await hub.post(POPULATION, json=lookup_body(), headers={"X-Road-Client": encoded})
+    assert resp.status == 200
+    assert resp.headers["X-Road-Client"] == MOTCUA
+
+
+@pytest.mark.parametrize("claimed", ["VN/GOV/000.00.00.H29/MOT%2FCUA", "VN/GOV/000.00.00.H29/MOT%FFCUA"])
+async def test_a_decoded_client_part_must_still_be_an_identifier(hub: TestClient[Any, Any], claimed: str) -> None:
+    resp = await hub.post(POPULATION, json=lookup_body(), headers={"X-Road-Client": claimed})
+    assert resp.status == 400
+    assert resp.headers["X-Road-Error"] == "Client.InvalidClientIdentifier"
