@@ -5,14 +5,17 @@ Each test names the clause it checks; docs/xroad-compliance.md is the table thes
 
 from __future__ import annotations
 
+import base64
+import hashlib
 from typing import Any
 
 import defusedxml.ElementTree
+import orjson
 import pytest
 from aiohttp.test_utils import TestClient
 
 from ngsp_sim.hub.negotiation import asks_for_json, prefers_xml
-from tests.helpers import MOTCUA, POPULATION, lookup_body
+from tests.helpers import MOTCUA, POPULATION, lookup_body, raw_request
 
 XROAD_NS = "{http://x-road.eu/xsd/xroad.xsd}"
 ID_NS = "{http://x-road.eu/xsd/identifiers}"
@@ -134,3 +137,36 @@ async def test_a_decoded_client_part_must_still_be_an_identifier(hub: TestClient
     resp = await hub.post(POPULATION, json=lookup_body(), headers={"X-Road-Client": claimed})
     assert resp.status == 400
     assert resp.headers["X-Road-Error"] == "Client.InvalidClientIdentifier"
+
+
+# -- PR-REST 4.3: X-Road-Request-Hash covers the request's head and body -------------------------
+
+
+def _expected_hash(method: str, target: str, headers: list[tuple[str, str]], request_id: str, body: bytes) -> str:
+    """The clause written out independently: base64 SHA512(SHA512(head) + SHA512(body)), SHA512(head) without body."""
+    head = f"{method}\r\n{target}\r\n" + "".join(f"{k}:{v}\r\n" for k, v in headers)
+    head += f"X-Road-Request-Id:{request_id}\r\n"
+    digest = hashlib.sha512(head.encode()).digest()
+    if body:
+        digest = hashlib.sha512(digest + hashlib.sha512(body).digest()).digest()
+    return base64.b64encode(digest).decode()
+
+
+async def test_request_hash_of_a_get_covers_its_head(hub: TestClient[Any, Any]) -> None:
+    target = "/r1/VN/GOV/000.00.00.G12/CSDLDKDN/chiTietDoanhNghiep?msdn=0312345673"
+    sent = [("X-Road-Client", MOTCUA), ("Accept", "application/json")]
+    status, headers, _ = await raw_request(hub, "GET", target, dict(sent))
+    assert status == 200
+    request_id = headers["x-road-request-id"]
+    assert headers["x-road-request-hash"] == _expected_hash("GET", target, sent, request_id, b"")
+    _, other, _ = await raw_request(hub, "GET", target.replace("0312345673", "0312345674"), dict(sent))
+    assert other["x-road-request-hash"] != headers["x-road-request-hash"]  # no longer one hash for every GET
+
+
+async def test_request_hash_of_a_post_covers_head_and_body(hub: TestClient[Any, Any]) -> None:
+    body = orjson.dumps(lookup_body())
+    sent = [("X-Road-Client", MOTCUA), ("Content-Type", "application/json")]
+    status, headers, _ = await raw_request(hub, "POST", POPULATION, dict(sent), body)
+    assert status == 200
+    expected = _expected_hash("POST", POPULATION, sent, headers["x-road-request-id"], body)
+    assert headers["x-road-request-hash"] == expected
