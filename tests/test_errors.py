@@ -380,7 +380,8 @@ async def test_error_is_xml_when_the_caller_accepts_only_xml(ctx: Ctx) -> None:
 async def test_malformed_and_duplicate_client_headers(ctx: Ctx) -> None:
     hub = await ctx.make_hub()
     for headers in (
-        {"X-Road-Client": "VN/GOV/only-three"},
+        {"X-Road-Client": "VN/GOV"},  # (three parts name a member: test_xroad_protocol)
+        {"X-Road-Client": "VN/GOV/000.00.00.H29/MOTCUA/extra"},
         {"X-Road-Client": "VN/GOV/000.00.00.H29/MỘT CỬA"},
     ):
         resp = await hub.post(POPULATION, json=lookup_body(), headers=headers)

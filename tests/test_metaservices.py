@@ -69,7 +69,7 @@ async def test_allowed_methods_needs_a_client(hub: TestClient[Any, Any]) -> None
 
 @pytest.mark.parametrize(
     "claimed",
-    [[("X-Road-Client", MOTCUA), ("X-Road-Client", HOTICH)], [("X-Road-Client", "VN/GOV/not-a-subsystem")]],
+    [[("X-Road-Client", MOTCUA), ("X-Road-Client", HOTICH)], [("X-Road-Client", "VN/GOV/not a member")]],
     ids=["repeated", "malformed"],
 )
 async def test_allowed_methods_refuses_a_client_header_as_a_service_call_does(

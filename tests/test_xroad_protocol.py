@@ -12,10 +12,11 @@ from typing import Any
 import defusedxml.ElementTree
 import orjson
 import pytest
+import yaml
 from aiohttp.test_utils import TestClient
 
 from ngsp_sim.hub.negotiation import asks_for_json, prefers_xml
-from tests.helpers import MOTCUA, POPULATION, lookup_body, raw_request
+from tests.helpers import BUSINESS, MOTCUA, POPULATION, MakeHub, lookup_body, provider_topology, raw_request
 
 XROAD_NS = "{http://x-road.eu/xsd/xroad.xsd}"
 ID_NS = "{http://x-road.eu/xsd/identifiers}"
@@ -170,3 +171,34 @@ async def test_request_hash_of_a_post_covers_head_and_body(hub: TestClient[Any, 
     assert status == 200
     expected = _expected_hash("POST", POPULATION, sent, headers["x-road-request-id"], body)
     assert headers["x-road-request-hash"] == expected
+
+
+# -- PR-REST 4.1, 4.3: a member may call as itself (the subsystem code is OPTIONAL in X-Road-Client) --
+
+H29 = "VN/GOV/000.00.00.H29"
+
+
+def _member_topology(grant_member: bool) -> str:
+    rule = {"client": H29, "service": "VN/GOV/000.00.00.G12/CSDLDKDN/chiTietDoanhNghiep"}
+    topology = yaml.safe_load(provider_topology())
+    if grant_member:
+        topology["access"].append(rule)
+    return yaml.safe_dump(topology, allow_unicode=True)
+
+
+async def test_a_member_level_client_with_its_own_right_is_served(make_hub: MakeHub) -> None:
+    hub = await make_hub(_member_topology(grant_member=True))
+    resp = await hub.get(f"{BUSINESS}?msdn=0312345673", headers={"X-Road-Client": H29})
+    assert resp.status == 200
+    assert resp.headers["X-Road-Client"] == H29
+    listed = await hub.get("/r1/VN/GOV/000.00.00.G12/CSDLDKDN/allowedMethods", headers={"X-Road-Client": H29})
+    assert [s["service_code"] for s in (await listed.json())["service"]] == ["chiTietDoanhNghiep"]
+
+
+async def test_a_member_does_not_inherit_its_subsystems_rights(make_hub: MakeHub) -> None:
+    hub = await make_hub(_member_topology(grant_member=False))
+    resp = await hub.get(f"{BUSINESS}?msdn=0312345673", headers={"X-Road-Client": H29})
+    assert resp.status == 500
+    assert resp.headers["X-Road-Error"] == "Server.ServerProxy.AccessDenied"
+    unknown = await hub.get(f"{BUSINESS}?msdn=0312345673", headers={"X-Road-Client": "VN/GOV/000.00.00.H99"})
+    assert unknown.headers["X-Road-Error"] == "Server.ClientProxy.UnknownMember"

@@ -1,6 +1,6 @@
 """Who is calling: the one place the hub reads a caller's identity from a request.
 
-- ``X-Road-Client`` (``INSTANCE/CLASS/MEMBER/SUBSYSTEM``, each part percent-encoded on its own): required on ``/r1`` without a bearer token,
+- ``X-Road-Client`` (``INSTANCE/CLASS/MEMBER[/SUBSYSTEM]``, each part percent-encoded on its own): required on ``/r1`` without a bearer token,
   asked of ``allowedMethods``, and checked against the token's client when both are sent. Given more
   than once or malformed, it is refused the same way on every path.
 - ``Authorization: Bearer <access token>``: issued by ``POST /token``; required on gateway paths,
@@ -47,7 +47,7 @@ def claimed_client(headers: CIMultiDictProxy[str]) -> SubsystemId | None:
     if len(values) > 1:
         raise InvalidClientIdentifier("the X-Road-Client header is given more than once")
     try:  # each part percent-encoded on its own (PR-REST 4.3): split first, then decode
-        return SubsystemId.of_parts([unquote(part, errors="strict") for part in values[0].strip().split("/")])
+        return SubsystemId.of_client_parts([unquote(part, errors="strict") for part in values[0].strip().split("/")])
     except UnicodeDecodeError:
         raise InvalidClientIdentifier("X-Road-Client holds percent-encoded bytes that are not UTF-8") from None
     except ValueError as exc:

@@ -103,8 +103,8 @@ def list_clients_response(registry: Registry, request: web.Request) -> web.Respo
 def _answer(
     registry: Registry, pipeline: Pipeline, request: web.Request, client: SubsystemId, target: R1Target
 ) -> Any:
-    if client not in registry.subsystems:
-        raise UnknownMember(f"the client {client} is not a registered subsystem of instance {registry.instance}")
+    if not registry.has_client(client):
+        raise UnknownMember(f"the client {client} is not a registered client of instance {registry.instance}")
     provider, name = target.subsystem, target.service_code
     if provider not in registry.subsystems:
         raise UnknownMember(f"the provider {provider} is not a registered subsystem")

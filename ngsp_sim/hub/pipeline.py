@@ -325,8 +325,8 @@ class Pipeline:
 
     def _resolve(self, client: SubsystemId, target: R1Target, method: str) -> ServiceRoute:
         registry = self.table.registry
-        if client not in registry.subsystems:
-            raise UnknownMember(f"the client {client} is not a registered subsystem of instance {registry.instance}")
+        if not registry.has_client(client):
+            raise UnknownMember(f"the client {client} is not a registered client of instance {registry.instance}")
         if target.subsystem not in registry.subsystems:
             raise UnknownMember(f"the provider {target.subsystem} is not a registered subsystem")
         route = self.table.routes.get(target.service)
