@@ -79,7 +79,8 @@ class SubsystemId:
     def of_client_parts(cls, parts: list[str]) -> SubsystemId:
         """A service client: ``INSTANCE/CLASS/MEMBER/SUBSYSTEM`` or a member, ``INSTANCE/CLASS/MEMBER``."""
         if len(parts) == 3:
-            return cls(*_checked(parts, 3, "VN/GOV/000.00.00.H29"), "")
+            instance, member_class, member_code = _checked(parts, 3, "VN/GOV/000.00.00.H29")
+            return cls(instance, member_class, member_code, "")
         if len(parts) != 4:
             raise ValueError(
                 f"expected 3 or 4 parts separated by '/', like VN/GOV/000.00.00.H29/MOTCUA, got {'/'.join(parts)!r}"

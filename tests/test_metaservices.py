@@ -89,7 +89,9 @@ async def test_metaservice_of_unknown_provider(hub: TestClient[Any, Any]) -> Non
 
 
 async def test_get_openapi_is_generated_from_the_models(hub: TestClient[Any, Any]) -> None:
-    resp = await hub.get("/r1/VN/GOV/000.00.00.G01/CSDLQGDC/getOpenAPI?serviceCode=TraCuuThongTinCongDan", headers=CLIENT)
+    resp = await hub.get(
+        "/r1/VN/GOV/000.00.00.G01/CSDLQGDC/getOpenAPI?serviceCode=TraCuuThongTinCongDan", headers=CLIENT
+    )
     doc = await resp.json()
     assert doc["openapi"] == "3.1.0"
     operation = doc["paths"]["/TraCuuThongTinCongDan"]["post"]
@@ -103,7 +105,9 @@ async def test_get_openapi_is_generated_from_the_models(hub: TestClient[Any, Any
 
 
 async def test_get_openapi_of_a_get_service_lists_query_parameters(hub: TestClient[Any, Any]) -> None:
-    doc = await (await hub.get("/r1/VN/GOV/000.00.00.G12/CSDLDKDN/getOpenAPI?serviceCode=chiTietDoanhNghiep", headers=CLIENT)).json()
+    doc = await (
+        await hub.get("/r1/VN/GOV/000.00.00.G12/CSDLDKDN/getOpenAPI?serviceCode=chiTietDoanhNghiep", headers=CLIENT)
+    ).json()
     params = doc["paths"]["/chiTietDoanhNghiep"]["get"]["parameters"]
     (msdn,) = [p for p in params if p["in"] == "query"]
     assert (msdn["name"], msdn["required"], msdn["schema"]["pattern"]) == ("msdn", True, r"^\d{10}(-\d{3})?$")

@@ -71,10 +71,14 @@ async def test_list_clients_defaults_to_text_xml_client_list(hub: TestClient[Any
     assert resp.content_type == "text/xml"
     root = defusedxml.ElementTree.fromstring(await resp.read())
     assert root.tag == f"{XROAD_NS}clientList"
-    members = root.findall(f"{XROAD_NS}member")
-    subsystems = [m for m in members if m.find(f"{XROAD_NS}id").get(f"{ID_NS}objectType") == "SUBSYSTEM"]
-    motcua = next(m for m in subsystems if m.findtext(f"{XROAD_NS}id/{ID_NS}subsystemCode") == "MOTCUA")
+    ids = [m.find(f"{XROAD_NS}id") for m in root.findall(f"{XROAD_NS}member")]
+    assert all(ident is not None for ident in ids)
+    assert {ident.get(f"{ID_NS}objectType") for ident in ids if ident is not None} == {"MEMBER", "SUBSYSTEM"}
+    motcua = next(
+        m for m in root.iter(f"{XROAD_NS}member") if m.findtext(f"{XROAD_NS}id/{ID_NS}subsystemCode") == "MOTCUA"
+    )
     ident = motcua.find(f"{XROAD_NS}id")
+    assert ident is not None
     assert [child.tag.removeprefix(ID_NS) for child in ident] == [
         "xRoadInstance",
         "memberClass",

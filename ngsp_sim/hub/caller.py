@@ -1,8 +1,8 @@
 """Who is calling: the one place the hub reads a caller's identity from a request.
 
-- ``X-Road-Client`` (``INSTANCE/CLASS/MEMBER[/SUBSYSTEM]``, each part percent-encoded on its own): required on ``/r1`` without a bearer token,
-  asked of ``allowedMethods``, and checked against the token's client when both are sent. Given more
-  than once or malformed, it is refused the same way on every path.
+- ``X-Road-Client`` (``INSTANCE/CLASS/MEMBER[/SUBSYSTEM]``, each part percent-encoded on its own):
+  required on ``/r1`` (calls and metaservices) without a bearer token, and checked against the token's
+  client when both are sent. Given more than once or malformed, it is refused the same way on every path.
 - ``Authorization: Bearer <access token>``: issued by ``POST /token``; required on gateway paths,
   optional on ``/r1``.
 - ``Authorization: Bearer <admin token>``: the operator, on the admin API and ``/metrics``; compared in

@@ -55,6 +55,7 @@ _NOT_FORWARDED = FILTERED | {
     "traceparent",
     "tracestate",
 }
+_NOT_HASHED = FILTERED | {"x-road-request-id", "x-road-request-hash"}
 _NOT_RETURNED = FILTERED | _HUB_SET | {"content-encoding", "content-type", "date"}
 
 
@@ -101,7 +102,7 @@ def request_hash(method: str, target: str, headers: Iterable[tuple[str, str]], r
     ``-Hash`` left out), then ``X-Road-Request-Id:{request_id}`` CRLF. Every request has its own id, so
     two identical requests never share a hash."""
     lines = [method, target]
-    lines += [f"{k}:{v}" for k, v in headers if k.lower() not in FILTERED | {"x-road-request-id", "x-road-request-hash"}]
+    lines += [f"{k}:{v}" for k, v in headers if k.lower() not in _NOT_HASHED]
     lines.append(f"X-Road-Request-Id:{request_id}")
     head = "".join(line + "\r\n" for line in lines).encode("utf-8", "surrogateescape")
     digest = hashlib.sha512(head).digest()

@@ -89,7 +89,8 @@ def client_list_xml(members: list[dict[str, Any]]) -> bytes:
         SubElement(item, f"{{{_XROAD_NS}}}name").text = member["name"]
         if "subsystem_name" in member:
             SubElement(item, f"{{{_XROAD_NS}}}subsystemName").text = member["subsystem_name"]
-    return tostring(root, encoding="utf-8", xml_declaration=True)
+    document: bytes = tostring(root, encoding="utf-8", xml_declaration=True)
+    return document
 
 
 def list_clients_response(registry: Registry, request: web.Request) -> web.Response:
@@ -100,9 +101,7 @@ def list_clients_response(registry: Registry, request: web.Request) -> web.Respo
     return web.Response(body=client_list_xml(members), content_type="text/xml", charset="utf-8")
 
 
-def _answer(
-    registry: Registry, pipeline: Pipeline, request: web.Request, client: SubsystemId, target: R1Target
-) -> Any:
+def _answer(registry: Registry, pipeline: Pipeline, request: web.Request, client: SubsystemId, target: R1Target) -> Any:
     if not registry.has_client(client):
         raise UnknownMember(f"the client {client} is not a registered client of instance {registry.instance}")
     provider, name = target.subsystem, target.service_code

@@ -8,7 +8,7 @@ it (``type/subtype`` before ``type/*`` before ``*/*``); a range with ``q=0`` ref
 
 from __future__ import annotations
 
-__all__ = ["prefers_xml", "quality", "asks_for_json"]
+__all__ = ["asks_for_json", "prefers_xml", "quality"]
 
 _JSON = ("application/json",)
 _XML = ("application/xml", "text/xml")
