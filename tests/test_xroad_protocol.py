@@ -206,3 +206,18 @@ async def test_a_member_does_not_inherit_its_subsystems_rights(make_hub: MakeHub
     assert resp.headers["X-Road-Error"] == "Server.ServerProxy.AccessDenied"
     unknown = await hub.get(f"{BUSINESS}?msdn=0312345673", headers={"X-Road-Client": "VN/GOV/000.00.00.H99"})
     assert unknown.headers["X-Road-Error"] == "Server.ClientProxy.UnknownMember"
+
+
+# -- PR-REST 2.3, 4.1: r1 is the only protocol version; five identifier parts name the service -----
+
+
+async def test_only_r1_is_an_x_road_path(hub: TestClient[Any, Any]) -> None:
+    resp = await hub.get("/r2/VN/GOV/000.00.00.G12/CSDLDKDN/chiTietDoanhNghiep?msdn=0312345673")
+    assert resp.status == 404
+    assert "X-Road-Error" not in resp.headers
+
+
+async def test_a_service_path_without_a_subsystem_is_no_service_identifier(hub: TestClient[Any, Any]) -> None:
+    resp = await hub.get("/r1/VN/GOV/000.00.00.G12/chiTietDoanhNghiep", headers={"X-Road-Client": MOTCUA})
+    assert resp.status == 400
+    assert resp.headers["X-Road-Error"] == "Client.InvalidServiceIdentifier"
