@@ -4,10 +4,11 @@
 - **Request** (:func:`forwarded_headers`): every header the caller sent reaches the provider (user
   defined headers, ``Accept``, ``Cache-Control``, ``Pragma``, ``X-Road-*``...) except the filtered ones
   (hop-by-hop, any that ``Connection`` names, ``Host``, ``User-Agent``, ``Server``), those the hub
-  handles itself (``Content-Length``, ``Expect``; ``Accept-Encoding``: the hub negotiates compression
-  with the provider on its own connection; ``Authorization``: the hub's own access token, consumed on
-  ``/r1``; ``X-Road-Request-Hash`` and ``X-Road-Request-Id``, which only the hub sets) and the trace
-  context, which the hub re-parents. The adapter's protocol headers (``Content-Type`` of the body it
+  handles itself (``Content-Length``, ``Expect``; ``Accept-Encoding`` and ``Content-Encoding``: the
+  hub checks the decoded body and negotiates compression with the provider on its own connection;
+  ``Authorization``: the hub's own access token, consumed on ``/r1`` and gateway paths;
+  ``X-Road-Request-Hash`` and ``X-Road-Request-Id``, which only the hub sets) and the trace context,
+  which the hub re-parents. The adapter's protocol headers (``Content-Type`` of the body it
   rendered, ``SOAPAction``...) win over the caller's: the provider receives exactly what was checked.
 - **Response** (:func:`returned_headers`): the provider's headers reach the caller (``Cache-Control``,
   ``ETag``, its own ``X-*``...) except the same filtered ones, ``Content-Length``/``Content-Encoding``
@@ -49,6 +50,7 @@ _HUB_SET = frozenset(
 """The ``X-Road-*`` headers the hub writes on a response; a provider's own are replaced."""
 _NOT_FORWARDED = FILTERED | {
     "accept-encoding",
+    "content-encoding",
     "authorization",
     "x-road-request-hash",
     "x-road-request-id",
