@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import uuid
 from typing import Any
 
 import defusedxml.ElementTree
@@ -147,10 +148,13 @@ async def test_a_decoded_client_part_must_still_be_an_identifier(hub: TestClient
 # -- PR-REST 4.3: X-Road-Request-Hash covers the request's head and body -------------------------
 
 
-def _expected_hash(method: str, target: str, headers: list[tuple[str, str]], request_id: str, body: bytes) -> str:
-    """The clause written out independently: base64 SHA512(SHA512(head) + SHA512(body)), SHA512(head) without body."""
+def _expected_hash(method: str, target: str, headers: list[tuple[str, str]], reply: dict[str, str], body: bytes) -> str:
+    """The clause written out independently: base64 SHA512(SHA512(head) + SHA512(body)), SHA512(head)
+    without a body; the head as NIIS's security server serialises it (a generated X-Road-Id last)."""
     head = f"{method}\r\n{target}\r\n" + "".join(f"{k}:{v}\r\n" for k, v in headers)
-    head += f"X-Road-Request-Id:{request_id}\r\n"
+    head += f"X-Road-Request-Id:{reply['x-road-request-id']}\r\n"
+    if "X-Road-Id" not in dict(headers):
+        head += f"X-Road-Id:{reply['x-road-id']}\r\n"
     digest = hashlib.sha512(head.encode()).digest()
     if body:
         digest = hashlib.sha512(digest + hashlib.sha512(body).digest()).digest()
@@ -162,18 +166,24 @@ async def test_request_hash_of_a_get_covers_its_head(hub: TestClient[Any, Any]) 
     sent = [("X-Road-Client", MOTCUA), ("Accept", "application/json")]
     status, headers, _ = await raw_request(hub, "GET", target, dict(sent))
     assert status == 200
-    request_id = headers["x-road-request-id"]
-    assert headers["x-road-request-hash"] == _expected_hash("GET", target, sent, request_id, b"")
+    assert headers["x-road-request-hash"] == _expected_hash("GET", target, sent, headers, b"")
     _, other, _ = await raw_request(hub, "GET", target.replace("0312345673", "0312345674"), dict(sent))
     assert other["x-road-request-hash"] != headers["x-road-request-hash"]  # no longer one hash for every GET
 
 
+async def test_a_generated_message_id_is_the_instance_and_a_uuid(hub: TestClient[Any, Any]) -> None:
+    """X-Road's client proxy generates ``{instance}-{UUID}`` when the caller sends no X-Road-Id."""
+    resp = await hub.post(POPULATION, json=lookup_body(), headers={"X-Road-Client": MOTCUA})
+    instance, _, rest = resp.headers["X-Road-Id"].partition("-")
+    assert instance == "VN" and str(uuid.UUID(rest)) == rest
+
+
 async def test_request_hash_of_a_post_covers_head_and_body(hub: TestClient[Any, Any]) -> None:
     body = orjson.dumps(lookup_body())
-    sent = [("X-Road-Client", MOTCUA), ("Content-Type", "application/json")]
+    sent = [("X-Road-Client", MOTCUA), ("X-Road-Id", "my-id-1"), ("Content-Type", "application/json")]
     status, headers, _ = await raw_request(hub, "POST", POPULATION, dict(sent), body)
     assert status == 200
-    expected = _expected_hash("POST", POPULATION, sent, headers["x-road-request-id"], body)
+    expected = _expected_hash("POST", POPULATION, sent, headers, body)
     assert headers["x-road-request-hash"] == expected
 
 

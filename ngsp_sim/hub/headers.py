@@ -97,15 +97,25 @@ def returned_headers(native: Mapping[str, str]) -> dict[str, str]:
     return {k: v for k, v in native.items() if k.lower() not in _NOT_RETURNED and k.lower() not in named}
 
 
-def request_hash(method: str, target: str, headers: Iterable[tuple[str, str]], request_id: str, body: bytes) -> str:
+def request_hash(
+    method: str,
+    target: str,
+    headers: Iterable[tuple[str, str]],
+    request_id: str,
+    body: bytes,
+    generated_id: str | None = None,
+) -> str:
     """``X-Road-Request-Hash`` of a request (PR-REST 4.3). The head is serialised as X-Road's own
     security server does: ``METHOD`` CRLF, the target as sent (path and query) CRLF, then each header
     the caller sent as ``Name:value`` CRLF in its order (filtered ones and any ``X-Road-Request-Id`` or
-    ``-Hash`` left out), then ``X-Road-Request-Id:{request_id}`` CRLF. Every request has its own id, so
-    two identical requests never share a hash."""
+    ``-Hash`` left out), then ``X-Road-Request-Id:{request_id}`` CRLF and, when the caller sent no
+    ``X-Road-Id``, ``X-Road-Id:{generated_id}`` CRLF. Every request has its own id, so two identical
+    requests never share a hash."""
     lines = [method, target]
     lines += [f"{k}:{v}" for k, v in headers if k.lower() not in _NOT_HASHED]
     lines.append(f"X-Road-Request-Id:{request_id}")
+    if generated_id is not None:
+        lines.append(f"X-Road-Id:{generated_id}")
     head = "".join(line + "\r\n" for line in lines).encode("utf-8", "surrogateescape")
     digest = hashlib.sha512(head).digest()
     if body:

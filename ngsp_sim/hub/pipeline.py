@@ -162,7 +162,8 @@ class Pipeline:
 
     async def handle(self, req: Incoming) -> Outcome:
         record = MessageRecord(_ms(self.clock.now()), req.method, req.raw_path, requestSize=len(req.body))
-        message_id = req.headers.get("X-Road-Id") or uuid.uuid4().hex
+        generated = None if req.headers.get("X-Road-Id") else f"{self.table.registry.instance}-{uuid.uuid4()}"
+        message_id = generated or req.headers["X-Road-Id"]  # generated as X-Road's client proxy does
         record.messageId = message_id
         record.messageUserId = req.headers.get("X-Road-UserId")
         record.messageIssue = req.headers.get("X-Road-Issue")
@@ -176,7 +177,9 @@ class Pipeline:
         headers = {
             "X-Road-Id": message_id,
             "X-Road-Request-Id": request_id,
-            "X-Road-Request-Hash": request_hash(req.method, req.raw_target, req.headers.items(), request_id, req.body),
+            "X-Road-Request-Hash": request_hash(
+                req.method, req.raw_target, req.headers.items(), request_id, req.body, generated
+            ),
         }
         seen = _Seen()
         injected = seen.exchange.injected
