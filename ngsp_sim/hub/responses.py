@@ -76,4 +76,5 @@ def admin_error(status: int, error: str, message: str, problems: list[str] | Non
 
 
 def json_response(data: object, status: int = 200) -> web.Response:
-    return web.Response(status=status, body=orjson.dumps(data), content_type="application/json")
+    """JSON the hub writes itself, with its character encoding named (PR-REST 4.3)."""
+    return web.Response(status=status, body=orjson.dumps(data), content_type="application/json", charset="utf-8")
