@@ -17,7 +17,16 @@ import yaml
 from aiohttp.test_utils import TestClient
 
 from ngsp_sim.hub.negotiation import asks_for_json, prefers_xml
-from tests.helpers import BUSINESS, MOTCUA, POPULATION, MakeHub, lookup_body, provider_topology, raw_request
+from tests.helpers import (
+    BUSINESS,
+    MOTCUA,
+    POPULATION,
+    MakeHub,
+    lookup_body,
+    provider_topology,
+    raw_request,
+    token_for,
+)
 
 XROAD_NS = "{http://x-road.eu/xsd/xroad.xsd}"
 ID_NS = "{http://x-road.eu/xsd/identifiers}"
@@ -233,3 +242,11 @@ async def test_a_service_path_without_a_subsystem_is_no_service_identifier(hub: 
     resp = await hub.get("/r1/VN/GOV/000.00.00.G12/chiTietDoanhNghiep", headers={"X-Road-Client": MOTCUA})
     assert resp.status == 400
     assert resp.headers["X-Road-Error"] == "Client.InvalidServiceIdentifier"
+
+
+async def test_metaservices_take_the_client_from_an_access_token_as_calls_do(hub: TestClient[Any, Any]) -> None:
+    token = await token_for(hub)
+    listed = await hub.get(f"{DVCQG}/listMethods", headers={"Authorization": f"Bearer {token}"})
+    assert listed.status == 200
+    refused = await hub.get(f"{DVCQG}/listMethods", headers={"Authorization": "Bearer not-a-token"})
+    assert (refused.status, refused.headers["X-Road-Error"]) == (401, "Client.InvalidCredentials")
