@@ -144,3 +144,17 @@ async def test_provider_error_status_is_passed_through_without_x_road_error(
     assert resp.status == 503
     assert "X-Road-Error" not in resp.headers
     assert (await resp.json())["Message"] == "Hệ thống bảo trì"
+
+
+async def test_a_platform_error_carries_none_of_the_providers_headers(make_hub: MakeHub, aiohttp_server: Any) -> None:
+    """An answer that breaks the response schema is the hub's own error: the provider's headers stay out."""
+
+    async def answer(request: web.Request) -> web.Response:
+        return web.json_response({"Status": "not a number"}, headers={"ETag": '"v1"', "X-Pingback": "x"})
+
+    app = web.Application()
+    app.router.add_get("/apiCSDLDKDN/1.0/chiTietDoanhNghiep", answer)
+    hub = await make_hub(provider_topology(endpoint=await _serve(aiohttp_server, app)))
+    resp = await hub.get(f"{BUSINESS}?msdn=0312345673", headers={"X-Road-Client": MOTCUA})
+    assert resp.headers["X-Road-Error"] == "Server.ServerProxy.ServiceFailed.SchemaViolation"
+    assert "ETag" not in resp.headers and "X-Pingback" not in resp.headers

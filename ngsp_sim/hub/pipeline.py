@@ -306,10 +306,10 @@ class Pipeline:
             self.throttler.check(self.table.registry.limits(client, route.service))
         call = validated_call(route.operation, target, client, req.method, req.query, req.headers, req.body, message_id)
         reply = await self._drive(route, call, forwarded_headers(req.headers, message_id, context), record, seen)
-        if seen.provider_headers is not None:  # the provider's own headers reach the caller (PR-REST 4.3)
-            headers.update(returned_headers(seen.provider_headers))
+        # The provider's own headers reach the caller (PR-REST 4.3), but not on the hub's own error.
+        passed_on = returned_headers(seen.provider_headers or {})
         if reply.raw is not None:  # a document passed on as it is; its adapter checked it
-            headers.update(reply.headers)
+            headers.update({**passed_on, **reply.headers})
             return reply.status, reply.raw
         reply = corrupt_reply(reply, seen.exchange)  # an injected schema_violation, before validation
         if 200 <= reply.status < 300:
@@ -320,7 +320,7 @@ class Pipeline:
                     f"({len(violations)} violation(s))",
                     violations,
                 )
-        headers.update(reply.headers)
+        headers.update({**passed_on, **reply.headers})
         if reply.data is None:
             return reply.status, b""
         headers["Content-Type"] = _JSON_TYPE
