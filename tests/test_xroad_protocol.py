@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import re
 import uuid
 from typing import Any
 
@@ -250,3 +251,29 @@ async def test_metaservices_take_the_client_from_an_access_token_as_calls_do(hub
     assert listed.status == 200
     refused = await hub.get(f"{DVCQG}/listMethods", headers={"Authorization": "Bearer not-a-token"})
     assert (refused.status, refused.headers["X-Road-Error"]) == (401, "Client.InvalidCredentials")
+
+
+@pytest.mark.parametrize(
+    "claimed",
+    [
+        MOTCUA,
+        H29,
+        "VN/GOV/000%2E00%2E00%2EH29/%4DOTCUA",
+        "VN/GOV/000.00.00.H29/MOT%2FCUA",
+        "VN/GOV/000.00.00.H29/MOT%7ECUA",
+        "VN/GOV",
+        "VN/GOV/000.00.00.H29/MOTCUA/extra",
+    ],
+)
+async def test_the_published_client_pattern_says_what_the_hub_accepts(hub: TestClient[Any, Any], claimed: str) -> None:
+    doc = await (
+        await hub.get(
+            f"{POPULATION.rsplit('/', 1)[0]}/getOpenAPI?serviceCode=TraCuuThongTinCongDan",
+            headers={"X-Road-Client": MOTCUA},
+        )
+    ).json()
+    (operation,) = doc["paths"].values()
+    (param,) = [p for p in operation["post"]["parameters"] if p["name"] == "X-Road-Client"]
+    published = re.fullmatch(param["schema"]["pattern"], claimed) is not None
+    resp = await hub.post(POPULATION, json=lookup_body(), headers={"X-Road-Client": claimed})
+    assert published == (resp.headers.get("X-Road-Error") != "Client.InvalidClientIdentifier")
