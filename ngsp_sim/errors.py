@@ -2,7 +2,8 @@
 
 Every failure the hub itself reports is an :class:`HubError` subclass. Each class carries how it is
 answered in both wire styles: on ``/r1/...`` the X-Road ``type`` and the HTTP status X-Road uses
-(``Client.*`` 400, ``Server.*`` 500, with precise 4xx codes for credentials, limits and throttling);
+(``Client.*`` 400, ``Server.*`` 500, as PR-REST 4.6 uses only these two, except 401 for the hub's access
+tokens and 429 for throttling, deliberate deviations: see docs/xroad-compliance.md);
 on gateway paths (``/{context}/{version}/...``) a WSO2-style ``fault`` with its numeric ``code`` and
 status. Errors from libraries (pydantic, aiohttp, adapters) are translated into this tree at the
 boundary that meets them, never leaked.
@@ -25,13 +26,13 @@ boundary that meets them, never leaked.
         │   ├── MissingCredentials             Client.MissingCredentials     401   gateway 900902
         │   ├── InvalidCredentials             Client.InvalidCredentials     401   gateway 900901
         │   ├── Throttled                      Client.Throttled              429   gateway 900800
-        │   ├── UriTooLong                     Client.UriTooLong             414
-        │   ├── HeadersTooLarge                Client.HeadersTooLarge        431
+        │   ├── UriTooLong                     Client.UriTooLong             400   gateway 414
+        │   ├── HeadersTooLarge                Client.HeadersTooLarge        400   gateway 431
         │   ├── InvalidClientIdentifier        Client.InvalidClientIdentifier
         │   ├── InvalidServiceIdentifier       Client.InvalidServiceIdentifier
         │   ├── InvalidRequest                 Client.InvalidRequest       (malformed body, bad path)
-        │   ├── InvalidContentType             Client.InvalidContentType                      415
-        │   ├── RequestTooLarge                Client.RequestTooLarge                         413
+        │   ├── InvalidContentType             Client.InvalidContentType     400   gateway 415
+        │   ├── RequestTooLarge                Client.RequestTooLarge        400   gateway 413
         │   └── RequestSchemaViolation         Client.SchemaViolation      (+ violations)
         └── ServerError                        Server.*                                       500
             ├── UnknownMember                  Server.ClientProxy.UnknownMember
@@ -337,13 +338,13 @@ class Throttled(ClientError):
 
 class UriTooLong(ClientError):
     type = "Client.UriTooLong"
-    status = 414
+    fault_status = 414
     fault_message = "URI Too Long"
 
 
 class HeadersTooLarge(ClientError):
     type = "Client.HeadersTooLarge"
-    status = 431
+    fault_status = 431
     fault_message = "Request Header Fields Too Large"
 
 
@@ -361,12 +362,12 @@ class InvalidRequest(ClientError):
 
 class InvalidContentType(ClientError):
     type = "Client.InvalidContentType"
-    status = 415
+    fault_status = 415
 
 
 class RequestTooLarge(ClientError):
     type = "Client.RequestTooLarge"
-    status = 413
+    fault_status = 413
 
 
 class RequestSchemaViolation(_ViolationsMixin, ClientError):

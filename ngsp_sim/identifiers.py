@@ -30,9 +30,12 @@ def check_part(value: str, what: str) -> str:
 
 
 def _split(text: str, count: int, example: str) -> list[str]:
-    parts = text.split("/")
+    return _checked(text.split("/"), count, example)
+
+
+def _checked(parts: list[str], count: int, example: str) -> list[str]:
     if len(parts) != count:
-        raise ValueError(f"expected {count} parts separated by '/', like {example}, got {text!r}")
+        raise ValueError(f"expected {count} parts separated by '/', like {example}, got {'/'.join(parts)!r}")
     for part, name in zip(parts, _PART_NAMES, strict=False):
         check_part(part, name)
     return parts
@@ -50,6 +53,10 @@ class MemberId:
 
 @dataclass(frozen=True, slots=True, order=True)
 class SubsystemId:
+    """A subsystem; as a service *client* it may also be a member itself (PR-REST 4.1: including the
+    subsystem code is OPTIONAL), with ``subsystem_code`` empty (:meth:`parse_client`). A service's
+    provider is always a subsystem: X-Road reads five identifier parts from an ``/r1`` path."""
+
     instance: str
     member_class: str
     member_code: str
@@ -57,14 +64,41 @@ class SubsystemId:
 
     @classmethod
     def parse(cls, text: str) -> SubsystemId:
-        return cls(*_split(text.strip(), 4, "VN/GOV/000.00.00.H29/MOTCUA"))
+        return cls.of_parts(text.strip().split("/"))
+
+    @classmethod
+    def of_parts(cls, parts: list[str]) -> SubsystemId:
+        """From parts already split on ``/`` (and, from the wire, each percent-decoded on its own)."""
+        return cls(*_checked(parts, 4, "VN/GOV/000.00.00.H29/MOTCUA"))
+
+    @classmethod
+    def parse_client(cls, text: str) -> SubsystemId:
+        return cls.of_client_parts(text.strip().split("/"))
+
+    @classmethod
+    def of_client_parts(cls, parts: list[str]) -> SubsystemId:
+        """A service client: ``INSTANCE/CLASS/MEMBER/SUBSYSTEM`` or a member, ``INSTANCE/CLASS/MEMBER``."""
+        if len(parts) == 3:
+            instance, member_class, member_code = _checked(parts, 3, "VN/GOV/000.00.00.H29")
+            return cls(instance, member_class, member_code, "")
+        if len(parts) != 4:
+            raise ValueError(
+                f"expected 3 or 4 parts separated by '/', like VN/GOV/000.00.00.H29/MOTCUA, got {'/'.join(parts)!r}"
+            )
+        return cls.of_parts(parts)
+
+    @property
+    def is_member(self) -> bool:
+        """True for a member-level client (no subsystem code)."""
+        return not self.subsystem_code
 
     @property
     def member(self) -> MemberId:
         return MemberId(self.instance, self.member_class, self.member_code)
 
     def __str__(self) -> str:
-        return f"{self.instance}/{self.member_class}/{self.member_code}/{self.subsystem_code}"
+        member = f"{self.instance}/{self.member_class}/{self.member_code}"
+        return f"{member}/{self.subsystem_code}" if self.subsystem_code else member
 
 
 @dataclass(frozen=True, slots=True, order=True)

@@ -241,12 +241,19 @@ def test_every_error_code_has_a_scenario() -> None:
     assert set(SCENARIOS) == set(errors.all_hub_errors())
 
 
+DELIBERATE_STATUSES = {errors.MissingCredentials: 401, errors.InvalidCredentials: 401, errors.Throttled: 429}
+"""PR-REST 4.6 answers the platform's errors with 400 or 500 only; these keep the status the simulator
+exists to teach (access tokens, throttling), marked as deviations in docs/xroad-compliance.md."""
+
+
 def test_error_types_are_unique_and_statuses_follow_x_road() -> None:
     types = [cls.type for cls in errors.all_hub_errors()]
     assert len(types) == len(set(types))
     for cls in errors.all_hub_errors():
-        if cls.type.startswith("Client."):
-            assert 400 <= cls.status < 500, cls
+        if cls in DELIBERATE_STATUSES:
+            assert cls.status == DELIBERATE_STATUSES[cls], cls
+        elif cls.type.startswith("Client."):
+            assert cls.status == 400, cls
         else:
             assert cls.type.startswith("Server.") and cls.status == 500, cls
 
@@ -373,7 +380,8 @@ async def test_error_is_xml_when_the_caller_accepts_only_xml(ctx: Ctx) -> None:
 async def test_malformed_and_duplicate_client_headers(ctx: Ctx) -> None:
     hub = await ctx.make_hub()
     for headers in (
-        {"X-Road-Client": "VN/GOV/only-three"},
+        {"X-Road-Client": "VN/GOV"},  # (three parts name a member: test_xroad_protocol)
+        {"X-Road-Client": "VN/GOV/000.00.00.H29/MOTCUA/extra"},
         {"X-Road-Client": "VN/GOV/000.00.00.H29/MỘT CỬA"},
     ):
         resp = await hub.post(POPULATION, json=lookup_body(), headers=headers)

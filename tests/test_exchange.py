@@ -102,7 +102,7 @@ async def test_edxml_body_must_be_safe_xml_of_the_right_namespace(hub: TestClien
         data=edoc(G01, [H29]),
         headers={"Content-Type": "application/json", "X-Road-Client": QLVB["000.00.00.G01"]},
     )
-    assert resp.status == 415 and (await resp.json())["type"] == "Client.InvalidContentType"
+    assert resp.status == 400 and (await resp.json())["type"] == "Client.InvalidContentType"
 
 
 async def test_attachments_are_checksummed_and_size_limited(hub: TestClient[Any, Any]) -> None:

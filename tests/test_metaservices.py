@@ -1,4 +1,4 @@
-"""listClients, listMethods, allowedMethods and getOpenAPI, in X-Road's JSON shapes."""
+"""listClients, listMethods, allowedMethods and getOpenAPI, in X-Road's JSON shapes (XML: test_xroad_protocol)."""
 
 from __future__ import annotations
 
@@ -12,10 +12,11 @@ from multidict import CIMultiDict
 from tests.helpers import HOTICH, MOTCUA, POPULATION, lookup_body
 
 DVCQG = "/r1/VN/GOV/000.00.00.G22/DVCQG"
+CLIENT = {"X-Road-Client": MOTCUA}
 
 
 async def test_list_clients_lists_members_and_subsystems(hub: TestClient[Any, Any]) -> None:
-    body = await (await hub.get("/listClients")).json()
+    body = await (await hub.get("/listClients", headers={"Accept": "application/json"})).json()
     ids = [m["id"] for m in body["member"]]
     assert {
         "object_type": "MEMBER",
@@ -30,12 +31,12 @@ async def test_list_clients_lists_members_and_subsystems(hub: TestClient[Any, An
         "member_code": "000.00.00.H29",
         "subsystem_code": "MOTCUA",
     } in ids
-    names = {m["name"] for m in body["member"]}
+    names = {m.get("subsystem_name") for m in body["member"]}
     assert "Cổng Dịch vụ công quốc gia" in names
 
 
 async def test_list_methods_of_a_provider(hub: TestClient[Any, Any]) -> None:
-    body = await (await hub.get(f"{DVCQG}/listMethods")).json()
+    body = await (await hub.get(f"{DVCQG}/listMethods", headers=CLIENT)).json()
     assert [s["service_code"] for s in body["service"]] == [
         "CapNhatTienDoHoSoMC",
         "DongBoHoSoMC",
@@ -68,7 +69,7 @@ async def test_allowed_methods_needs_a_client(hub: TestClient[Any, Any]) -> None
 
 @pytest.mark.parametrize(
     "claimed",
-    [[("X-Road-Client", MOTCUA), ("X-Road-Client", HOTICH)], [("X-Road-Client", "VN/GOV/not-a-subsystem")]],
+    [[("X-Road-Client", MOTCUA), ("X-Road-Client", HOTICH)], [("X-Road-Client", "VN/GOV/not a member")]],
     ids=["repeated", "malformed"],
 )
 async def test_allowed_methods_refuses_a_client_header_as_a_service_call_does(
@@ -83,12 +84,14 @@ async def test_allowed_methods_refuses_a_client_header_as_a_service_call_does(
 
 
 async def test_metaservice_of_unknown_provider(hub: TestClient[Any, Any]) -> None:
-    resp = await hub.get("/r1/VN/GOV/000.00.00.G99/NONE/listMethods")
+    resp = await hub.get("/r1/VN/GOV/000.00.00.G99/NONE/listMethods", headers=CLIENT)
     assert resp.headers["X-Road-Error"] == "Server.ClientProxy.UnknownMember"
 
 
 async def test_get_openapi_is_generated_from_the_models(hub: TestClient[Any, Any]) -> None:
-    resp = await hub.get("/r1/VN/GOV/000.00.00.G01/CSDLQGDC/getOpenAPI?serviceCode=TraCuuThongTinCongDan")
+    resp = await hub.get(
+        "/r1/VN/GOV/000.00.00.G01/CSDLQGDC/getOpenAPI?serviceCode=TraCuuThongTinCongDan", headers=CLIENT
+    )
     doc = await resp.json()
     assert doc["openapi"] == "3.1.0"
     operation = doc["paths"]["/TraCuuThongTinCongDan"]["post"]
@@ -102,16 +105,18 @@ async def test_get_openapi_is_generated_from_the_models(hub: TestClient[Any, Any
 
 
 async def test_get_openapi_of_a_get_service_lists_query_parameters(hub: TestClient[Any, Any]) -> None:
-    doc = await (await hub.get("/r1/VN/GOV/000.00.00.G12/CSDLDKDN/getOpenAPI?serviceCode=chiTietDoanhNghiep")).json()
+    doc = await (
+        await hub.get("/r1/VN/GOV/000.00.00.G12/CSDLDKDN/getOpenAPI?serviceCode=chiTietDoanhNghiep", headers=CLIENT)
+    ).json()
     params = doc["paths"]["/chiTietDoanhNghiep"]["get"]["parameters"]
     (msdn,) = [p for p in params if p["in"] == "query"]
     assert (msdn["name"], msdn["required"], msdn["schema"]["pattern"]) == ("msdn", True, r"^\d{10}(-\d{3})?$")
 
 
 async def test_get_openapi_errors(hub: TestClient[Any, Any]) -> None:
-    resp = await hub.get("/r1/VN/GOV/000.00.00.G01/CSDLQGDC/getOpenAPI")
+    resp = await hub.get("/r1/VN/GOV/000.00.00.G01/CSDLQGDC/getOpenAPI", headers=CLIENT)
     assert resp.headers["X-Road-Error"] == "Client.InvalidRequest"
-    resp = await hub.get("/r1/VN/GOV/000.00.00.G01/CSDLQGDC/getOpenAPI?serviceCode=nope")
+    resp = await hub.get("/r1/VN/GOV/000.00.00.G01/CSDLQGDC/getOpenAPI?serviceCode=nope", headers=CLIENT)
     assert resp.headers["X-Road-Error"] == "Server.ServerProxy.UnknownService"
 
 

@@ -15,8 +15,11 @@ from schemas.xroad import ErrorBody, ProviderError
 __all__ = ["GENERATOR_CONFIG", "service_openapi"]
 
 _REF = "#/components/schemas/{model}"
-_PART = r"[A-Za-z0-9'()+,\-.=?]{1,255}"
-_CLIENT_PATTERN = f"^{_PART}/{_PART}/{_PART}/{_PART}$"
+_ENCODED = "%(?:2[7-9BbCcDdEe]|3[0-9DdFf]|4[1-9A-Fa-f]|5[0-9Aa]|6[1-9A-Fa-f]|7[0-9Aa])"
+"""An identifier character percent-encoded (PR-REST 4.3 lets each part be encoded on its own)."""
+_PART = rf"(?:[A-Za-z0-9'()+,\-.=?]|{_ENCODED}){{1,255}}"
+_CLIENT_PATTERN = f"^{_PART}/{_PART}/{_PART}(?:/{_PART})?$"
+"""A subsystem, or a member calling as itself (the subsystem code is OPTIONAL, PR-REST 4.1)."""
 
 
 def _error_response(description: str, native: type[BaseModel]) -> dict[str, Any]:
@@ -65,7 +68,8 @@ def service_openapi(service: Service, op: Operation, native_error: type[BaseMode
             "in": "header",
             "required": True,
             "schema": {"type": "string", "pattern": _CLIENT_PATTERN},
-            "description": "Calling subsystem, INSTANCE/CLASS/MEMBER/SUBSYSTEM",
+            "description": "The calling subsystem, INSTANCE/CLASS/MEMBER/SUBSYSTEM, or INSTANCE/CLASS/MEMBER for a "
+            "member calling as itself; each part may be percent-encoded on its own",
             "example": "VN/GOV/000.00.00.H29/MOTCUA",
         },
         {

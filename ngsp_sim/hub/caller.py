@@ -1,8 +1,8 @@
 """Who is calling: the one place the hub reads a caller's identity from a request.
 
-- ``X-Road-Client`` (``INSTANCE/CLASS/MEMBER/SUBSYSTEM``): required on ``/r1`` without a bearer token,
-  asked of ``allowedMethods``, and checked against the token's client when both are sent. Given more
-  than once or malformed, it is refused the same way on every path.
+- ``X-Road-Client`` (``INSTANCE/CLASS/MEMBER[/SUBSYSTEM]``, each part percent-encoded on its own):
+  required on ``/r1`` (calls and metaservices) without a bearer token, and checked against the token's
+  client when both are sent. Given more than once or malformed, it is refused the same way on every path.
 - ``Authorization: Bearer <access token>``: issued by ``POST /token``; required on gateway paths,
   optional on ``/r1``.
 - ``Authorization: Bearer <admin token>``: the operator, on the admin API and ``/metrics``; compared in
@@ -15,6 +15,7 @@ module sits below the runtime that holds them.
 from __future__ import annotations
 
 import hmac
+from urllib.parse import unquote
 
 from aiohttp import web
 from multidict import CIMultiDictProxy
@@ -45,8 +46,10 @@ def claimed_client(headers: CIMultiDictProxy[str]) -> SubsystemId | None:
         return None
     if len(values) > 1:
         raise InvalidClientIdentifier("the X-Road-Client header is given more than once")
-    try:
-        return SubsystemId.parse(values[0])
+    try:  # each part percent-encoded on its own (PR-REST 4.3): split first, then decode
+        return SubsystemId.of_client_parts([unquote(part, errors="strict") for part in values[0].strip().split("/")])
+    except UnicodeDecodeError:
+        raise InvalidClientIdentifier("X-Road-Client holds percent-encoded bytes that are not UTF-8") from None
     except ValueError as exc:
         raise InvalidClientIdentifier(f"X-Road-Client is malformed: {exc}") from None
 

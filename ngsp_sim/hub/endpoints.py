@@ -11,7 +11,7 @@ from aiohttp import web
 
 from ngsp_sim.hub.caller import authenticate_r1, operator_refusal
 from ngsp_sim.hub.edge import read_body
-from ngsp_sim.hub.metaservices import METASERVICES, list_clients, metaservice
+from ngsp_sim.hub.metaservices import METASERVICES, list_clients_response, metaservice
 from ngsp_sim.hub.pipeline import Incoming
 from ngsp_sim.hub.responses import json_response
 from ngsp_sim.hub.runtime import HUB
@@ -61,19 +61,26 @@ async def metrics_handler(request: web.Request) -> web.Response:
 
 
 async def list_clients_handler(request: web.Request) -> web.Response:
-    return json_response(list_clients(request.app[HUB].pipeline.table.registry))
+    return list_clients_response(request.app[HUB].pipeline.table.registry, request)
 
 
 async def r1_handler(request: web.Request) -> web.Response:
     hub = request.app[HUB]
-    raw_path = request.raw_path.split("?", 1)[0]
+    raw_path, _, raw_query = request.raw_path.partition("?")
     parts = raw_path.split("/")
     if request.method == "GET" and len(parts) == 7 and parts[6] in METASERVICES:
-        return metaservice(hub.pipeline.table.registry, hub.pipeline, request, raw_path)
+        return await metaservice(hub.pipeline.table.registry, hub.pipeline, hub.tokens, request, raw_path)
     body, rejected = await read_body(request, hub.config.max_body_size)
     client, auth_error = await authenticate_r1(request.headers, hub.tokens)
     incoming = Incoming(
-        request.method, raw_path, request.query, request.headers, body, rejected or auth_error, client=client
+        request.method,
+        raw_path,
+        request.query,
+        request.headers,
+        body,
+        rejected or auth_error,
+        client=client,
+        raw_query=raw_query,
     )
     outcome = await hub.pipeline.handle(incoming)
     return web.Response(status=outcome.status, body=outcome.body, headers=outcome.headers)

@@ -40,7 +40,7 @@ def _r1_hint(raw_path: str, hub: HubRuntime) -> str:
 
 async def gateway_handler(request: web.Request) -> web.StreamResponse:
     hub = request.app[HUB]
-    raw_path = request.raw_path.split("?", 1)[0]
+    raw_path, _, raw_query = request.raw_path.partition("?")
     parts = raw_path.split("/")
     body, rejected = await read_body(request, hub.config.max_body_size)
     client: SubsystemId | None = None
@@ -62,7 +62,7 @@ async def gateway_handler(request: web.Request) -> web.StreamResponse:
     except HubError as err:
         rejected = rejected or err
     incoming = Incoming(
-        request.method, raw_path, request.query, request.headers, body, rejected, "gateway", client, target
+        request.method, raw_path, request.query, request.headers, body, rejected, "gateway", client, target, raw_query
     )
     outcome = await hub.pipeline.handle(incoming)
     return web.Response(status=outcome.status, body=outcome.body, headers=outcome.headers)

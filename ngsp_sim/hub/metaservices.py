@@ -1,24 +1,36 @@
 """X-Road metaservices: ``/listClients`` and, per provider subsystem, ``listMethods``,
-``allowedMethods`` and ``getOpenAPI``. JSON, with X-Road's field names."""
+``allowedMethods`` and ``getOpenAPI``, with X-Road's field names (PR-META, PR-MREST).
+
+``listClients`` answers ``text/xml`` unless JSON is asked for; the per-provider metaservices are
+regular X-Road calls: the client is identified as for any ``/r1`` call (``X-Road-Client`` or a
+bearer token) and must be registered."""
 
 from __future__ import annotations
 
 from typing import Any
+from xml.etree.ElementTree import Element, SubElement, register_namespace, tostring
 
 from aiohttp import web
 
 from ngsp_sim.contracts.openapi import service_openapi
-from ngsp_sim.errors import HubError, InvalidClientIdentifier, InvalidRequest, UnknownMember, UnknownService
-from ngsp_sim.hub.caller import claimed_client
-from ngsp_sim.hub.paths import parse_r1
+from ngsp_sim.errors import HubError, InvalidRequest, UnknownMember, UnknownService
+from ngsp_sim.hub.caller import authenticate_r1, required_client
+from ngsp_sim.hub.negotiation import asks_for_json
+from ngsp_sim.hub.paths import R1Target, parse_r1
 from ngsp_sim.hub.pipeline import Pipeline
 from ngsp_sim.hub.responses import error_response, json_response
 from ngsp_sim.identifiers import SubsystemId
 from ngsp_sim.registry import Registry, Service
+from ngsp_sim.security import TokenService
 
-__all__ = ["METASERVICES", "list_clients", "metaservice"]
+__all__ = ["METASERVICES", "client_list_xml", "list_clients", "list_clients_response", "metaservice"]
 
 METASERVICES = frozenset({"listMethods", "allowedMethods", "getOpenAPI"})
+
+_XROAD_NS = "http://x-road.eu/xsd/xroad.xsd"
+_ID_NS = "http://x-road.eu/xsd/identifiers"
+register_namespace("xroad", _XROAD_NS)
+register_namespace("id", _ID_NS)
 
 
 def _service_ref(service: Service, endpoints: list[dict[str, str]]) -> dict[str, Any]:
@@ -36,33 +48,69 @@ def _service_ref(service: Service, endpoints: list[dict[str, str]]) -> dict[str,
     }
 
 
-def list_clients(registry: Registry) -> dict[str, Any]:
+def list_clients(registry: Registry, instance: str | None = None) -> list[dict[str, Any]]:
+    """Every member and subsystem of ``instance`` (all when ``None``): X-Road's ``clientList`` as
+    JSON (PR-META Annex B). A subsystem's ``name`` is its member's, ``subsystem_name`` its own."""
     members: list[dict[str, Any]] = []
+    if instance is not None and instance != registry.instance:
+        return members  # no federated instances here
     for agency in sorted(registry.agencies.values(), key=lambda a: a.member):
         m = agency.member
         ident = {"xroad_instance": m.instance, "member_class": m.member_class, "member_code": m.member_code}
-        members.append({"id": {"object_type": "MEMBER", **ident}, "name": agency.name_vi, "name_en": agency.name_en})
+        members.append({"id": {"object_type": "MEMBER", **ident}, "name": agency.name_vi})
         for sub in sorted((s for s in registry.subsystems.values() if s.id.member == m), key=lambda s: s.id):
             members.append(
                 {
                     "id": {"object_type": "SUBSYSTEM", **ident, "subsystem_code": sub.id.subsystem_code},
-                    "name": sub.name_vi,
-                    "name_en": sub.name_en,
+                    "name": agency.name_vi,
+                    "subsystem_name": sub.name_vi,
                 }
             )
-    return {"member": members}
+    return members
 
 
-def _answer(registry: Registry, pipeline: Pipeline, request: web.Request, provider: SubsystemId, name: str) -> Any:
+_ID_PARTS = (
+    ("xroad_instance", "xRoadInstance"),
+    ("member_class", "memberClass"),
+    ("member_code", "memberCode"),
+    ("subsystem_code", "subsystemCode"),
+)
+
+
+def client_list_xml(members: list[dict[str, Any]]) -> bytes:
+    """The same list as ``text/xml``: the ``clientList`` element of PR-META Annex A."""
+    root = Element(f"{{{_XROAD_NS}}}clientList")
+    for member in members:
+        item = SubElement(root, f"{{{_XROAD_NS}}}member")
+        ident = SubElement(item, f"{{{_XROAD_NS}}}id", {f"{{{_ID_NS}}}objectType": member["id"]["object_type"]})
+        for key, tag in _ID_PARTS:
+            if key in member["id"]:
+                SubElement(ident, f"{{{_ID_NS}}}{tag}").text = member["id"][key]
+        SubElement(item, f"{{{_XROAD_NS}}}name").text = member["name"]
+        if "subsystem_name" in member:
+            SubElement(item, f"{{{_XROAD_NS}}}subsystemName").text = member["subsystem_name"]
+    document: bytes = tostring(root, encoding="utf-8", xml_declaration=True)
+    return document
+
+
+def list_clients_response(registry: Registry, request: web.Request) -> web.Response:
+    """``GET /listClients[?xRoadInstance=]``: JSON when the caller asks for it, ``text/xml`` otherwise."""
+    members = list_clients(registry, request.query.get("xRoadInstance"))
+    if asks_for_json(request.headers.get("Accept", "")):
+        return json_response({"member": members})
+    return web.Response(body=client_list_xml(members), content_type="text/xml", charset="utf-8")
+
+
+def _answer(registry: Registry, pipeline: Pipeline, request: web.Request, client: SubsystemId, target: R1Target) -> Any:
+    if not registry.has_client(client):
+        raise UnknownMember(f"the client {client} is not a registered client of instance {registry.instance}")
+    provider, name = target.subsystem, target.service_code
     if provider not in registry.subsystems:
         raise UnknownMember(f"the provider {provider} is not a registered subsystem")
     services = sorted(registry.services_of(provider), key=lambda s: s.id.service_code)
     if name == "listMethods":
         return {"service": [_service_ref(s, [{"method": m, "path": "/"} for m in sorted(s.methods)]) for s in services]}
     if name == "allowedMethods":
-        client = claimed_client(request.headers)
-        if client is None:
-            raise InvalidClientIdentifier("allowedMethods needs the X-Road-Client header of the asking client")
         out = []
         for s in sorted(registry.allowed_services(client, provider), key=lambda s: s.id.service_code):
             endpoints = [
@@ -83,10 +131,17 @@ def _answer(registry: Registry, pipeline: Pipeline, request: web.Request, provid
     return service_openapi(route.service, route.operation, route.adapter.error_model)
 
 
-def metaservice(registry: Registry, pipeline: Pipeline, request: web.Request, raw_path: str) -> web.Response:
-    """Answer ``/r1/{provider subsystem}/{metaservice}``; the last path part is the metaservice name."""
+async def metaservice(
+    registry: Registry, pipeline: Pipeline, tokens: TokenService, request: web.Request, raw_path: str
+) -> web.Response:
+    """Answer ``/r1/{provider subsystem}/{metaservice}``; the last path part is the metaservice name.
+    The client is identified as for any ``/r1`` call (PR-MREST 4, 5: ``X-Road-Client`` is mandatory)."""
     try:
+        client, refused = await authenticate_r1(request.headers, tokens)
+        if refused is not None:
+            raise refused
         target = parse_r1(raw_path)
-        return json_response(_answer(registry, pipeline, request, target.subsystem, target.service_code))
+        answer = _answer(registry, pipeline, request, client or required_client(request.headers), target)
+        return json_response(answer)
     except HubError as err:
         return error_response(err, "xroad", request)

@@ -9,9 +9,7 @@ the outcome into a reply and one :class:`~ngsp_sim.monitoring.MessageRecord`.
 
 from __future__ import annotations
 
-import base64
 import dataclasses
-import hashlib
 import uuid
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
@@ -19,7 +17,7 @@ from urllib.parse import urlencode
 
 import orjson
 import structlog
-from multidict import CIMultiDictProxy, MultiMapping
+from multidict import CIMultiDict, CIMultiDictProxy, MultiMapping
 
 from adapters.base import (
     AdapterError,
@@ -45,7 +43,7 @@ from ngsp_sim.errors import (
     Violation,
 )
 from ngsp_sim.hub.caller import required_client
-from ngsp_sim.hub.headers import forwarded_headers
+from ngsp_sim.hub.headers import forwarded_headers, merged_headers, request_hash, returned_headers
 from ngsp_sim.hub.paths import R1Target, parse_r1
 from ngsp_sim.hub.requests import validated_call
 from ngsp_sim.hub.responses import Style, render_error
@@ -87,6 +85,14 @@ class Incoming:
     """Set when the caller was identified by a bearer token rather than by ``X-Road-Client``."""
     target: R1Target | None = None
     """Set when the service was found by its gateway address rather than an ``/r1`` path."""
+    raw_query: str | None = None
+    """The query string as sent, for the request hash; ``None``: rebuilt from ``query``."""
+
+    @property
+    def raw_target(self) -> str:
+        """The request target as sent (path and query), as the request hash covers it."""
+        query = self.raw_query if self.raw_query is not None else urlencode(list(self.query.items()))
+        return self.raw_path + ("?" + query if query else "")
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,6 +116,7 @@ class _Seen:
     service: ServiceId | None = None
     provider_request: bytes | None = None
     provider_response: bytes | None = None
+    provider_headers: Mapping[str, str] | None = None
     violations: list[Violation] | None = None
     exchange: ExchangeContext = dataclasses.field(default_factory=ExchangeContext)
     """Passed with every transport call; the injected faults that hit the exchange are named on it."""
@@ -155,7 +162,8 @@ class Pipeline:
 
     async def handle(self, req: Incoming) -> Outcome:
         record = MessageRecord(_ms(self.clock.now()), req.method, req.raw_path, requestSize=len(req.body))
-        message_id = req.headers.get("X-Road-Id") or uuid.uuid4().hex
+        generated = None if req.headers.get("X-Road-Id") else f"{self.table.registry.instance}-{uuid.uuid4()}"
+        message_id = generated or req.headers["X-Road-Id"]  # generated as X-Road's client proxy does
         record.messageId = message_id
         record.messageUserId = req.headers.get("X-Road-UserId")
         record.messageIssue = req.headers.get("X-Road-Issue")
@@ -165,10 +173,13 @@ class Pipeline:
         else:
             context = trace_from(req.headers.get("traceparent"))
         record.traceId = context.trace_id
+        request_id = str(uuid.uuid4())
         headers = {
             "X-Road-Id": message_id,
-            "X-Road-Request-Id": str(uuid.uuid4()),
-            "X-Road-Request-Hash": base64.b64encode(hashlib.sha512(req.body).digest()).decode(),
+            "X-Road-Request-Id": request_id,
+            "X-Road-Request-Hash": request_hash(
+                req.method, req.raw_target, req.headers.items(), request_id, req.body, generated
+            ),
         }
         seen = _Seen()
         injected = seen.exchange.injected
@@ -295,8 +306,10 @@ class Pipeline:
             self.throttler.check(self.table.registry.limits(client, route.service))
         call = validated_call(route.operation, target, client, req.method, req.query, req.headers, req.body, message_id)
         reply = await self._drive(route, call, forwarded_headers(req.headers, message_id, context), record, seen)
+        # The provider's own headers reach the caller (PR-REST 4.3), but not on the hub's own error.
+        passed_on = returned_headers(seen.provider_headers or {})
         if reply.raw is not None:  # a document passed on as it is; its adapter checked it
-            headers.update(reply.headers)
+            headers.update({**passed_on, **reply.headers})
             return reply.status, reply.raw
         reply = corrupt_reply(reply, seen.exchange)  # an injected schema_violation, before validation
         if 200 <= reply.status < 300:
@@ -307,7 +320,7 @@ class Pipeline:
                     f"({len(violations)} violation(s))",
                     violations,
                 )
-        headers.update(reply.headers)
+        headers.update({**passed_on, **reply.headers})
         if reply.data is None:
             return reply.status, b""
         headers["Content-Type"] = _JSON_TYPE
@@ -315,8 +328,8 @@ class Pipeline:
 
     def _resolve(self, client: SubsystemId, target: R1Target, method: str) -> ServiceRoute:
         registry = self.table.registry
-        if client not in registry.subsystems:
-            raise UnknownMember(f"the client {client} is not a registered subsystem of instance {registry.instance}")
+        if not registry.has_client(client):
+            raise UnknownMember(f"the client {client} is not a registered client of instance {registry.instance}")
         if target.subsystem not in registry.subsystems:
             raise UnknownMember(f"the provider {target.subsystem} is not a registered subsystem")
         route = self.table.routes.get(target.service)
@@ -338,17 +351,18 @@ class Pipeline:
         return route
 
     async def _drive(
-        self, route: ServiceRoute, call: HubCall, forwarded: dict[str, str], record: MessageRecord, seen: _Seen
+        self, route: ServiceRoute, call: HubCall, forwarded: CIMultiDict[str], record: MessageRecord, seen: _Seen
     ) -> HubReply:
         async def send(native: NativeRequest) -> NativeResponse:
             if record.requestOutTs is None:
                 record.requestOutTs = _ms(self.clock.now())
-            native = dataclasses.replace(native, headers={**forwarded, **native.headers})
+            native = dataclasses.replace(native, headers=merged_headers(forwarded, native.headers))
             seen.provider_request = _REDACTED if native.secret else native.body
             seen.provider_response = None
             record.providerMethod, record.providerPath = native.method, native_target(native)
             response = await route.transport.send(native, route.service.timeout, seen.exchange)
             seen.provider_response = _REDACTED if native.secret else response.body
+            seen.provider_headers = response.headers
             record.providerStatus = response.status
             record.responseInTs = _ms(self.clock.now())
             return response

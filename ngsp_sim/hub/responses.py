@@ -1,7 +1,7 @@
 """Rendering the hub's own errors, once for every path that answers one.
 
 Three styles, chosen by where a request was sent: the X-Road error (``/r1/...`` and metaservices;
-JSON by default, XML ``<error>`` when the caller accepts only XML, with ``X-Road-Error`` naming the
+JSON by default, XML ``<error>`` when the caller rates XML above JSON, with ``X-Road-Error`` naming the
 type), the WSO2-style ``fault`` of the NGSP gateway (gateway paths, ``/token``) and the admin API's
 ``AdminError`` (``/api/v1``, ``/metrics``). The edge, the pipeline and the metaservices all render
 through here, so one error looks the same whichever of them meets it.
@@ -16,6 +16,7 @@ import orjson
 from aiohttp import web
 
 from ngsp_sim.errors import HubError
+from ngsp_sim.hub.negotiation import prefers_xml
 from schemas.admin import AdminError
 
 __all__ = ["Style", "admin_error", "error_body", "error_response", "json_response", "render_error", "wants_xml"]
@@ -27,11 +28,8 @@ _JSON_TYPE = "application/json; charset=utf-8"
 
 
 def wants_xml(accept: str) -> bool:
-    """True when ``Accept`` names an XML type and neither JSON nor a wildcard."""
-    media = [part.split(";", 1)[0].strip().lower() for part in accept.split(",") if part.strip()]
-    xml = any(m.endswith("/xml") or m.endswith("+xml") for m in media)
-    other = any(m in ("*/*", "application/*") or m.endswith("json") for m in media)
-    return xml and not other
+    """True when the caller rates an XML type above JSON, q-values included (ties go to JSON)."""
+    return prefers_xml(accept)
 
 
 def error_body(err: HubError, accept: str) -> tuple[bytes, str]:
@@ -78,4 +76,5 @@ def admin_error(status: int, error: str, message: str, problems: list[str] | Non
 
 
 def json_response(data: object, status: int = 200) -> web.Response:
-    return web.Response(status=status, body=orjson.dumps(data), content_type="application/json")
+    """JSON the hub writes itself, with its character encoding named (PR-REST 4.3)."""
+    return web.Response(status=status, body=orjson.dumps(data), content_type="application/json", charset="utf-8")

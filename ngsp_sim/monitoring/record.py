@@ -58,7 +58,7 @@ class MessageRecord:
         self.clientXRoadInstance = client.instance
         self.clientMemberClass = client.member_class
         self.clientMemberCode = client.member_code
-        self.clientSubsystemCode = client.subsystem_code
+        self.clientSubsystemCode = client.subsystem_code or None  # a member-level client has none
 
     def set_service(self, service: ServiceId, version: str | None = None) -> None:
         self.serviceXRoadInstance = service.subsystem.instance

@@ -39,6 +39,8 @@ def _parsed(parse: Callable[[str], Any]) -> Any:
 
 ServiceIdText = Annotated[str, _parsed(ServiceId.parse)]
 SubsystemIdText = Annotated[str, _parsed(SubsystemId.parse)]
+ClientIdText = Annotated[str, _parsed(SubsystemId.parse_client)]
+"""A subsystem, or a member calling as itself."""
 
 
 class _Change(BaseModel):
@@ -92,7 +94,7 @@ class PutTier(_Change):
 
 
 class DeleteAccess(_Change):
-    client: SubsystemIdText | None = None
+    client: ClientIdText | None = None
     group: str | None = None
     service: ServiceIdText
 

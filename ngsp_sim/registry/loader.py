@@ -20,7 +20,7 @@ from pydantic_core import ErrorDetails
 
 from adapters.base import Adapter
 from ngsp_sim.errors import TopologyError
-from ngsp_sim.identifiers import ServiceId, SubsystemId
+from ngsp_sim.identifiers import MemberId, ServiceId, SubsystemId
 from ngsp_sim.registry.model import Registry
 from ngsp_sim.registry.spec import TopologySpec
 from ngsp_sim.validation.yaml_source import did_you_mean, line_of, parse, sentence, where
@@ -194,13 +194,19 @@ def _reference_problems(
                 known = False
         if not known:
             yield ("faults", fi, "target"), f"{fault.target} is neither a declared service nor a subsystem"
+    declared_members = {MemberId(spec.instance, a.member_class, a.code) for a in spec.agencies}
+
+    def declared(client: str) -> bool:
+        found = SubsystemId.parse_client(client)
+        return found in subsystems or (found.is_member and found.member in declared_members)
+
     for name, members in spec.groups.items():
         for mi, member in enumerate(members):
-            if SubsystemId.parse(member) not in subsystems:
-                yield ("groups", name, mi), f"group member {member} is not a declared subsystem"
+            if not declared(member):
+                yield ("groups", name, mi), f"group member {member} is not a declared subsystem or member"
     for ri, rule in enumerate(spec.access):
-        if rule.client is not None and SubsystemId.parse(rule.client) not in subsystems:
-            yield ("access", ri, "client"), f"client {rule.client} is not a declared subsystem"
+        if rule.client is not None and not declared(rule.client):
+            yield ("access", ri, "client"), f"client {rule.client} is not a declared subsystem or member"
         if rule.group is not None and rule.group not in spec.groups:
             yield ("access", ri, "group"), f"group {rule.group!r} is not declared under 'groups'"
         if ServiceId.parse(rule.service) not in services:

@@ -136,7 +136,7 @@ class Registry:
                     )
         rules = [
             AccessRule(
-                SubsystemId.parse(r.client) if r.client else None,
+                SubsystemId.parse_client(r.client) if r.client else None,
                 ServiceId.parse(r.service),
                 frozenset(r.methods) if r.methods else None,
                 tuple(r.paths) if r.paths is not None else None,
@@ -144,11 +144,15 @@ class Registry:
             )
             for r in spec.access
         ]
-        groups = {name: [SubsystemId.parse(m) for m in members] for name, members in spec.groups.items()}
+        groups = {name: [SubsystemId.parse_client(m) for m in members] for name, members in spec.groups.items()}
         tiers = {name: Tier(name, t.rate, t.burst) for name, t in spec.tiers.items()}
         registry = cls(spec.instance, agencies, subsystems, services, rules, groups, tiers, spec.faults)
         registry.subscriptions = list(spec.subscriptions)
         return registry
+
+    def has_client(self, client: SubsystemId) -> bool:
+        """A registered subsystem, or a registered member calling as itself (no subsystem code)."""
+        return client in self.subsystems or (client.is_member and client.member in self.agencies)
 
     def rules_for(self, client: SubsystemId, service: ServiceId) -> list[AccessRule]:
         """The client's own rules for ``service`` and those of every group it belongs to."""

@@ -119,8 +119,8 @@ class AgencySpec(_Spec):
 class AccessSpec(_Spec):
     """One access right, for one client subsystem or for a named group of clients."""
 
-    client: Annotated[str, _parsed(SubsystemId.parse)] | None = Field(
-        default=None, description="INSTANCE/CLASS/MEMBER/SUBSYSTEM"
+    client: Annotated[str, _parsed(SubsystemId.parse_client)] | None = Field(
+        default=None, description="INSTANCE/CLASS/MEMBER/SUBSYSTEM, or INSTANCE/CLASS/MEMBER for the member itself"
     )
     group: str | None = Field(default=None, description="A group name from 'groups', instead of one client")
     service: Annotated[str, _parsed(ServiceId.parse)] = Field(description="…/SUBSYSTEM/SERVICE")
@@ -153,8 +153,8 @@ class TopologySpec(_Spec):
     instance: Annotated[str, _part("instance")] = "VN"
     agencies: list[AgencySpec] = Field(min_length=1)
     access: list[AccessSpec] = Field(default_factory=list)
-    groups: dict[str, list[Annotated[str, _parsed(SubsystemId.parse)]]] = Field(
-        default_factory=dict, description="Named groups of client subsystems, for access rights"
+    groups: dict[str, list[Annotated[str, _parsed(SubsystemId.parse_client)]]] = Field(
+        default_factory=dict, description="Named groups of clients (subsystems or members), for access rights"
     )
     tiers: dict[str, TierSpec] = Field(default_factory=dict, description="Throttling tiers by name")
     faults: list[FaultSpec] = Field(default_factory=list, description="Faults injected in front of providers")
