@@ -224,8 +224,8 @@ async def assemble(
     config, clock, store, simulators = parts.config, parts.clock, parts.store, parts.simulators
     message_log = MessageLog(store, config.message_log) if config.message_log.enabled else None
     agencies: dict[SubsystemId, SimulatedAgency] = {}
-    state = RouteState(clock, config.breaker)
     feed = EventFeed()
+    state = RouteState(clock, config.breaker, on_change=lambda: feed.publish("faults", {}))
     exchange = Exchange(
         store.exchange,
         clock,
