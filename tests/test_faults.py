@@ -268,7 +268,7 @@ async def test_a_fault_injected_again_starts_afresh_and_every_change_is_announce
             await lookup(hub)  # the second failure opens the circuit
             assert (await hub.delete("/api/v1/faults/down", headers=ADMIN)).status == 200
             assert (await hub.delete(f"/api/v1/circuits/{outage['target']}", headers=ADMIN)).status == 200
-        hub.server.app[HUB].feed.publish("end", {})
+        hub.app[HUB].feed.publish("end", {})
         async for kind, _ in read_events(feed.content):
             if kind == "end":
                 break

@@ -35,9 +35,14 @@ async def test_each_exchange_says_who_decided_it_and_how_it_ended(hub: TestClien
                 seen.append((data["decidedBy"], data["outcome"]))
                 if len(seen) == 4:
                     break
-    expected = [(CSDLQGDC, "ok"), ("hub", "refused"), ("VN/GOV/000.00.00.G22/THANHTOAN", "refused"), (CSDLQGDC, "failed")]
+    expected = [
+        (CSDLQGDC, "ok"),
+        ("hub", "refused"),
+        ("VN/GOV/000.00.00.G22/THANHTOAN", "refused"),
+        (CSDLQGDC, "failed"),
+    ]
     assert seen == expected
-    await hub.server.app[HUB].message_log.flush()
+    await hub.app[HUB].message_log.flush()
     page = await (await hub.get("/api/v1/messages", headers=ADMIN)).json()
     assert [(m["decidedBy"], m["outcome"]) for m in reversed(page["items"])] == expected
 

@@ -55,6 +55,7 @@ from ngsp_sim.sim import AgencyContext, Country, SimulatedAgency
 from ngsp_sim.sim.document_system import DocumentSystem
 from ngsp_sim.store import SqliteStore, Store, store_from_url
 from ngsp_sim.transport import WebhookSender
+from schemas.scenarios import Text
 
 __all__ = ["HubOptions", "Plane", "assemble", "create_hub"]
 
@@ -299,6 +300,7 @@ async def assemble(
         feed,
         clock,
         config.scenario_step_timeout,
+        lambda subsystem: subsystem_names(source.current, subsystem),
     )
     return HubRuntime(
         config=config,
@@ -323,6 +325,12 @@ async def assemble(
         feed=feed,
         scenarios=scenarios,
     )
+
+
+def subsystem_names(registry: Registry, subsystem: str) -> Text | None:
+    """A subsystem's display names (what a scenario step's explanation calls it)."""
+    found = next((s for s in registry.subsystems.values() if str(s.id) == subsystem), None)
+    return Text(vi=found.name_vi, en=found.name_en) if found is not None else None
 
 
 def agency_names(registry: Registry) -> dict[str, str]:

@@ -204,6 +204,8 @@ class Step(_Spec):
         if self.reset_circuit is not None:
             code = self.reset_circuit.rsplit("/", 1)[-1]
             return LocalizedName(vi=f"Đóng lại mạch đến {code}", en=f"Close the circuit to {code}")
+        if self.say is not None:  # narration only: its first words
+            return LocalizedName(vi=_first_words(self.say.vi), en=_first_words(self.say.en))
         return LocalizedName(vi="Thuyết minh", en="Narration")
 
 
@@ -211,9 +213,18 @@ class Scenario(_Spec):
     name: str = Field(pattern=r"^[a-z0-9][a-z0-9-]{1,63}$", description="What `scenario run NAME` takes")
     title: LocalizedName
     summary: LocalizedName | None = None
+    lesson: LocalizedName | None = Field(default=None, description="What this shows: a paragraph for the trainer")
     actors: dict[str, Actor] = Field(min_length=1)
     variables: dict[str, Any] = Field(default_factory=dict)
     steps: list[Step] = Field(min_length=1)
+
+
+def _first_words(text: str, limit: int = 60) -> str:
+    """The first sentence of ``text``, cut at a word to ``limit`` characters: a narration's title."""
+    first = text.split(". ", 1)[0].rstrip(".")
+    if len(first) <= limit:
+        return first
+    return first[: limit - 1].rsplit(" ", 1)[0] + "…"
 
 
 def variables_in(value: Any) -> Iterator[str]:

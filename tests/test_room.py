@@ -1,0 +1,78 @@
+"""Running a training room: a reset between groups (a new session, the message log kept), the
+current session, and the glossary of every code a trainee meets."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from aiohttp.test_utils import TestClient
+
+from ngsp_sim import errors
+from ngsp_sim.clock import ManualClock
+from ngsp_sim.hub.runtime import HUB
+from ngsp_sim.monitoring.feed import read_events
+from tests.helpers import ADMIN, MOTCUA, POPULATION, MakeHub, lookup_body
+
+
+def _types(cls: type[errors.HubError]) -> set[str]:
+    return {cls.type}.union(*(_types(sub) for sub in cls.__subclasses__()))
+
+
+async def test_the_glossary_explains_every_platform_error_and_the_native_codes(hub: TestClient[Any, Any]) -> None:
+    items = (await (await hub.get("/api/v1/glossary", headers=ADMIN)).json())["items"]
+    platform = {i["code"]: i for i in items if i["kind"] == "platform"}
+    assert set(platform) == _types(errors.HubError)
+    assert platform["Server.ServerProxy.AccessDenied"]["vi"]["meaning"].startswith(
+        "Không có quyền truy cập dịch vụ này"
+    )
+    native = {(i["system"], i["field"], i["code"]) for i in items if i["kind"] == "native"}
+    assert {
+        ("civil_status", "errorCode", "106"),
+        ("payment", "error_code", "02"),
+        ("one_stop", "KetQua", "0"),
+    } <= native
+    for item in items:
+        for lang in ("vi", "en"):
+            assert item[lang]["name"] and item[lang]["meaning"].endswith("."), item
+        assert item["vi"]["meaning"] != item["en"]["meaning"]
+
+
+async def test_a_reset_starts_a_new_session_and_keeps_the_message_log(make_hub: MakeHub, clock: ManualClock) -> None:
+    hub = await make_hub()
+    first = await (await hub.get("/api/v1/session", headers=ADMIN)).json()
+    assert first == {"session": 1, "started_ms": int(clock.now() * 1000)}
+    fault = {"target": "VN/GOV/000.00.00.G01/CSDLQGDC", "kind": "outage"}
+    assert (await hub.put("/api/v1/faults/down", json=fault, headers=ADMIN)).status == 200
+    for _ in range(5):  # enough failures to open the population database's circuit
+        await hub.post(POPULATION, json=lookup_body(), headers={"X-Road-Client": MOTCUA})
+    circuits = (await (await hub.get("/api/v1/circuits", headers=ADMIN)).json())["items"]
+    assert {c["provider"]: c["state"] for c in circuits}[fault["target"]] == "open"
+    stepped = await hub.post("/api/v1/scenario-runs", json={"scenario": "identity-check", "step": True}, headers=ADMIN)
+    run = await stepped.json()
+    assert run["session"] == 1
+    clock.advance(60)
+    async with asyncio.timeout(30), hub.get("/api/v1/events", headers=ADMIN) as feed:
+        reset = await hub.post("/api/v1/reset", headers=ADMIN)
+        assert reset.status == 200
+        session = await reset.json()
+        assert session == {"session": 2, "started_ms": first["started_ms"] + 60_000}
+        async for kind, data in read_events(feed.content):
+            if kind == "reset":
+                assert data == session
+                break
+    assert (await (await hub.get("/api/v1/session", headers=ADMIN)).json()) == session
+    assert (await (await hub.get("/api/v1/faults", headers=ADMIN)).json())["items"] == []
+    circuits = (await (await hub.get("/api/v1/circuits", headers=ADMIN)).json())["items"]
+    assert {c["state"] for c in circuits} == {"closed"}
+    assert (await (await hub.get(f"/api/v1/scenario-runs/{run['id']}", headers=ADMIN)).json())["state"] == "stopped"
+    answer = await hub.post(POPULATION, json=lookup_body(), headers={"X-Road-Client": MOTCUA})
+    assert answer.status == 200
+    await hub.app[HUB].message_log.flush()
+    everything = (await (await hub.get("/api/v1/messages", headers=ADMIN)).json())["items"]
+    assert len(everything) == 6  # the log is evidence: a reset keeps it
+    since = f"/api/v1/messages?since={session['started_ms']}"
+    assert len((await (await hub.get(since, headers=ADMIN)).json())["items"]) == 1  # this session's only
+    again = await hub.post("/api/v1/scenario-runs", json={"scenario": "identity-check", "step": True}, headers=ADMIN)
+    assert (await again.json())["session"] == 2
+    await hub.delete(f"/api/v1/scenario-runs/{(await again.json())['id']}", headers=ADMIN)
