@@ -76,3 +76,10 @@ async def test_a_reset_starts_a_new_session_and_keeps_the_message_log(make_hub: 
     again = await hub.post("/api/v1/scenario-runs", json={"scenario": "identity-check", "step": True}, headers=ADMIN)
     assert (await again.json())["session"] == 2
     await hub.delete(f"/api/v1/scenario-runs/{(await again.json())['id']}", headers=ADMIN)
+
+
+async def test_the_favicon_is_served(hub: TestClient[Any, Any]) -> None:
+    """Browsers ask for /favicon.ico on every page: it leads to the dashboard's SVG icon, not a 404."""
+    icon = await hub.get("/favicon.ico")
+    assert icon.status == 200 and icon.url.path == "/ui/favicon.svg"
+    assert icon.content_type == "image/svg+xml" and (await icon.text()).startswith("<svg")
