@@ -29,6 +29,8 @@ def request_body(step: Step, variables: Mapping[str, Any]) -> tuple[str, bytes]:
             date=e["date"],
             subject=e["subject"],
             signer=e["signer"],
+            business_type=1 if e["recall"] else 0,
+            reason="Thu hồi" if e["recall"] else None,
         )
         content_type = "text/xml"
     elif step.edoc_status is not None:

@@ -94,6 +94,9 @@ class EdocBody(_Spec):
     date: str = Field(description="Promulgation date, YYYY/MM/DD")
     subject: str
     signer: str = "Nguyễn Văn A"
+    recall: bool = Field(
+        default=False, description="Recall the document sent with this number, notation and date (BussinessDocType 1)"
+    )
 
 
 class EdocStatusBody(_Spec):
