@@ -5,10 +5,12 @@ the registry like the admin API's, and ``wait`` steps watch the live feed.
 A run publishes its progress on the feed as ``scenario`` events, which the dashboard and
 ``ngsp-sim scenario run`` follow: one as each step starts (its narration with it) and one as it ends
 (with its plain-language ``explanation``). A run may be paced (:mod:`.pacing`: seconds of the hub's
-clock between steps), paused and resumed, by whoever follows it. In step mode the run waits for :meth:`ScenarioRun.next` before each
-step, for ``step_timeout`` seconds of the hub's clock at most: a run nobody advances (its trainer gone,
-its terminal closed) ends ``abandoned`` rather than holding its faults forever. A run that ends (passed,
-failed, stopped or abandoned) clears the faults it injected and did not clear.
+clock between steps), paused and resumed, by whoever follows it.
+
+In step mode the run waits for :meth:`ScenarioRun.next` before each step, for ``step_timeout`` seconds
+of the hub's clock at most: a run nobody advances (its trainer gone, its terminal closed) ends
+``abandoned`` rather than holding its faults forever; so does a run paused that long. A run that ends
+(passed, failed, stopped or abandoned) clears the faults it injected and did not clear.
 """
 
 from __future__ import annotations
