@@ -83,3 +83,21 @@ async def test_the_favicon_is_served(hub: TestClient[Any, Any]) -> None:
     icon = await hub.get("/favicon.ico")
     assert icon.status == 200 and icon.url.path == "/ui/favicon.svg"
     assert icon.content_type == "image/svg+xml" and (await icon.text()).startswith("<svg")
+
+
+async def test_the_admin_openapi_documents_the_room_routes_and_fields(hub: TestClient[Any, Any]) -> None:
+    spec = await (await hub.get("/api/v1/openapi.json", headers=ADMIN)).json()
+    paths, schemas = spec["paths"], spec["components"]["schemas"]
+    assert {"pause", "resume"} <= {p.rsplit("/", 1)[-1] for p in paths if p.startswith("/api/v1/scenario-runs/")}
+    assert "patch" in paths["/api/v1/scenario-runs/{id}"]
+    assert {"/api/v1/glossary", "/api/v1/session", "/api/v1/reset"} <= set(paths)
+    run = schemas["ScenarioRunInfo"]["properties"]
+    assert (run["pace"]["type"], run["paused"]["type"], run["session"]["type"]) == ("number", "boolean", "integer")
+    assert (
+        "explanation" in schemas["ScenarioStepState"]["properties"]
+        and "lesson" in schemas["ScenarioDetail"]["properties"]
+    )
+    message = schemas["MessageSummary"]["properties"]
+    assert message["decidedBy"]["type"] == "string" and message["outcome"]["enum"] == ["ok", "refused", "failed"]
+    assert schemas["SessionInfo"]["required"] == ["session", "started_ms"]
+    assert schemas["ScenarioRunChange"]["properties"]["pace"]["maximum"] == 60

@@ -8,7 +8,7 @@ import asyncio
 
 from aiohttp import web
 
-from ngsp_sim.admin.handlers import error, ok, parsed_body
+from ngsp_sim.admin.handlers import Handler, error, ok, parsed_body
 from ngsp_sim.errors import ScenarioError
 from ngsp_sim.hub.runtime import HUB
 from ngsp_sim.scenarios.model import BUILTIN_VARIABLES, Scenario, load_scenario, shipped
@@ -130,21 +130,21 @@ def _live(request: web.Request) -> ScenarioRun | web.Response:
     return error(409, "conflict", f"run {run.id} is {run.state}: it has ended")
 
 
-async def pause_run(request: web.Request) -> web.Response:
-    """Hold a run before its next step (the step under way finishes)."""
-    run = _live(request)
-    if isinstance(run, web.Response):
-        return run
-    run.control(paused=True)
-    return ok(run.info())
+def _holding(paused: bool, name: str) -> Handler:
+    async def handler(request: web.Request) -> web.Response:
+        run = _live(request)
+        if isinstance(run, web.Response):
+            return run
+        run.control(paused=paused)
+        return ok(run.info())
+
+    handler.__name__ = name  # the admin OpenAPI's operationId
+    return handler
 
 
-async def resume_run(request: web.Request) -> web.Response:
-    run = _live(request)
-    if isinstance(run, web.Response):
-        return run
-    run.control(paused=False)
-    return ok(run.info())
+pause_run = _holding(True, "pause_run")
+"""Hold a run before its next step (the step under way finishes)."""
+resume_run = _holding(False, "resume_run")
 
 
 async def change_run(request: web.Request) -> web.Response:

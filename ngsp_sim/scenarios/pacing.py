@@ -9,10 +9,11 @@ line, see the same story at the same speed. A run paused for longer than its idl
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
 from ngsp_sim.clock import Clock
 
-__all__ = ["MAX_PACE", "Pacer"]
+__all__ = ["MAX_PACE", "Pacer", "first_of"]
 
 MAX_PACE = 60.0
 """Seconds per step at most."""
@@ -65,11 +66,14 @@ class Pacer:
     async def _changes_within(self, seconds: float) -> bool:
         """Sleep ``seconds`` of the clock; True when a change (pause, resume, pace) came first."""
         self._changed.clear()
-        sleep = asyncio.ensure_future(self.clock.sleep(seconds))
-        changed = asyncio.ensure_future(self._changed.wait())
-        try:
-            await asyncio.wait({sleep, changed}, return_when=asyncio.FIRST_COMPLETED)
-        finally:
-            sleep.cancel()
-            changed.cancel()
+        await first_of(asyncio.ensure_future(self.clock.sleep(seconds)), asyncio.ensure_future(self._changed.wait()))
         return self._changed.is_set()
+
+
+async def first_of(*waits: asyncio.Future[Any]) -> None:
+    """Wait until one of ``waits`` is done, then cancel them all."""
+    try:
+        await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for wait in waits:
+            wait.cancel()

@@ -32,7 +32,7 @@ from ngsp_sim.scenarios import explain
 from ngsp_sim.scenarios.calls import request_body
 from ngsp_sim.scenarios.explain import Names
 from ngsp_sim.scenarios.model import Scenario, Step
-from ngsp_sim.scenarios.pacing import Pacer
+from ngsp_sim.scenarios.pacing import Pacer, first_of
 from ngsp_sim.scenarios.values import StepFailed, brief, check_fields, matches, pick, substitute
 from schemas.scenarios import ScenarioRunInfo, ScenarioStepState, SessionInfo, Text
 
@@ -220,12 +220,7 @@ class ScenarioRun:
         await asyncio.sleep(0)  # the deadline's clock starts before anyone can see the run waiting
         self.state, self.steps[index].status = "waiting", "waiting"
         self._publish(index)
-        given = asyncio.ensure_future(self._gate.wait())
-        try:
-            await asyncio.wait({given, deadline}, return_when=asyncio.FIRST_COMPLETED)
-        finally:
-            deadline.cancel()
-            given.cancel()
+        await first_of(asyncio.ensure_future(self._gate.wait()), deadline)
         passed = self._gate.is_set()
         self._gate.clear()
         return passed
