@@ -11,6 +11,7 @@ from ngsp_sim.clock import ManualClock
 from ngsp_sim.monitoring.feed import read_events
 from ngsp_sim.scenarios.pacing import Pacer
 from tests.helpers import ADMIN, MakeHub
+from tests.scenario_helpers import play
 
 STORY = """name: paced
 title: {vi: "Có nhịp", en: "Paced"}
@@ -112,3 +113,17 @@ async def test_a_paced_run_can_be_paused_resumed_and_sped_up(make_hub: MakeHub, 
     assert bad.status == 400
     too_slow = await hub.post("/api/v1/scenario-runs", json={"source": STORY, "pace": -1}, headers=ADMIN)
     assert too_slow.status == 400
+
+
+async def test_a_platform_error_is_explained_with_the_glossary(make_hub: MakeHub, clock: ManualClock) -> None:
+    hub = await make_hub()
+    run = await play(hub, clock, name="population-outage")
+    failed_lookup = run["steps"][2]["explanation"]
+    assert failed_lookup["vi"] == (
+        "Một cửa TP. Hồ Chí Minh gọi TraCuuThongTinCongDan của Cơ sở dữ liệu quốc gia về dân cư; NGSP trả lỗi "
+        "Server.ServerProxy.ServiceFailed.NetworkError: Nền tảng không kết nối được tới hệ thống cung cấp "
+        "(mất kết nối, ngừng hoạt động)."
+    )
+    assert failed_lookup["en"].endswith("The platform cannot reach the provider (link lost, system down).")
+    refused = run["steps"][3]["explanation"]["en"]  # a business refusal with HTTP 200
+    assert "received the TiepNhanHoSo request but refused it: KetQua = 0" in refused

@@ -38,8 +38,8 @@ def call(client: Text, service: str, status: int, error: str | None, data: Any, 
     provider = _name(names, provider_id)
     if error is not None:
         term = lookup(error)
-        vi = f"NGSP trả lỗi {error} cho {client.vi}"
-        en = f"NGSP answered {client.en} with {error}"
+        vi = f"{client.vi} gọi {code} của {provider.vi}; NGSP trả lỗi {error}"
+        en = f"{client.en} called {code} on {provider.en}; NGSP answered {error}"
         if term is not None:
             return Text(vi=f"{vi}: {term.vi[1]}", en=f"{en}: {term.en[1]}")
         return Text(vi=vi + ".", en=en + ".")

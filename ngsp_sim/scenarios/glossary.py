@@ -56,8 +56,16 @@ _PLATFORM = (
     ),
     Term(
         "Client.Throttled",
-        ("Vượt giới hạn tần suất", "Hệ thống gọi gửi quá nhiều yêu cầu trong thời gian ngắn; nền tảng tạm từ chối."),
-        ("Throttled", "The caller sent too many requests in a short time; the platform refuses for a while."),
+        (
+            "Vượt giới hạn tần suất",
+            "Quá nhiều yêu cầu trong thời gian ngắn, từ hệ thống gọi này hoặc tới dịch vụ này; nền tảng tạm từ chối, "
+            "Retry-After cho biết khi nào thử lại.",
+        ),
+        (
+            "Throttled",
+            "Too many requests in a short time, from this caller or to this service; the platform refuses for a "
+            "while, and Retry-After says when to try again.",
+        ),
     ),
     Term(
         "Client.UriTooLong",
