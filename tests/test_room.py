@@ -12,6 +12,7 @@ from ngsp_sim import errors
 from ngsp_sim.clock import ManualClock
 from ngsp_sim.hub.runtime import HUB
 from ngsp_sim.monitoring.feed import read_events
+from ngsp_sim.monitoring.outcome import REFUSALS
 from tests.helpers import ADMIN, MOTCUA, POPULATION, MakeHub, lookup_body
 
 
@@ -32,6 +33,7 @@ async def test_the_glossary_explains_every_platform_error_and_the_native_codes(h
         ("payment", "error_code", "02"),
         ("one_stop", "KetQua", "0"),
     } <= native
+    assert {name for name, _ in REFUSALS} <= {i["field"] for i in items}  # every refusing field is explained
     for item in items:
         for lang in ("vi", "en"):
             assert item[lang]["name"] and item[lang]["meaning"].endswith("."), item

@@ -17,7 +17,7 @@ import orjson
 
 from ngsp_sim.errors import CircuitOpen, InternalError, LoggingFailed, ServiceFailed
 
-__all__ = ["HUB", "Outcome", "judge", "native_refusal"]
+__all__ = ["HUB", "REFUSALS", "Outcome", "judge", "native_refusal"]
 
 HUB = "hub"
 """``decidedBy`` of an exchange the platform itself decided."""
