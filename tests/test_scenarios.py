@@ -51,6 +51,7 @@ def test_shipped_scenarios_cover_the_stories_trainers_tell() -> None:
         "schema-check",
         "circuit-breaker",
         "throttling",
+        "wire-styles",
     ]
     for scenario in shipped().values():
         assert scenario.title.vi != scenario.title.en and scenario.summary is not None

@@ -36,7 +36,7 @@ from ngsp_sim.config import HubConfig
 from ngsp_sim.exchange import Exchange, edoc_topic, new_subscription
 from ngsp_sim.hub.edge import edge_guard, parser_limits
 from ngsp_sim.hub.endpoints import healthz, list_clients_handler, metrics_handler, r1_handler, readyz
-from ngsp_sim.hub.gateway import gateway_handler, token_handler
+from ngsp_sim.hub.gateway import gateway_handler, gateway_incoming, token_handler
 from ngsp_sim.hub.pipeline import Incoming, Pipeline, RoutingTable
 from ngsp_sim.hub.routes import RouteState, build_routes, ensure_agencies
 from ngsp_sim.hub.runtime import HUB, HubRuntime
@@ -237,13 +237,26 @@ async def assemble(
     )
 
     async def send(
-        client: str, method: str, service: str, query: dict[str, str], body: bytes, content_type: str
+        client: str,
+        method: str,
+        service: str,
+        query: dict[str, str],
+        body: bytes,
+        content_type: str,
+        style: str = "xroad",
     ) -> Answer:
-        """A request through this hub's pipeline as ``client`` (a full exchange, logged)."""
-        headers = CIMultiDict({"X-Road-Client": client})
+        """A request through this hub's pipeline as ``client`` (a full exchange, logged), in the X-Road
+        style (``/r1/...`` with ``X-Road-Client``) or the gateway style (``/{context}/{version}/...``)."""
+        headers = CIMultiDict({} if style == "gateway" else {"X-Road-Client": client})
         if method != "GET":
             headers["Content-Type"] = content_type
-        incoming = Incoming(method, f"/r1/{service}", MultiDictProxy(MultiDict(query)), CIMultiDictProxy(headers), body)
+        query_proxy, headers_proxy = MultiDictProxy(MultiDict(query)), CIMultiDictProxy(headers)
+        if style == "gateway":
+            incoming = gateway_incoming(
+                pipeline.table.registry, client, method, service, query_proxy, headers_proxy, body
+            )
+        else:
+            incoming = Incoming(method, f"/r1/{service}", query_proxy, headers_proxy, body)
         outcome = await pipeline.handle(incoming)
         return Answer(outcome.status, outcome.headers, outcome.body)
 

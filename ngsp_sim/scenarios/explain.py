@@ -33,7 +33,21 @@ def _name(names: Names, subsystem: str) -> Text:
     return found if found is not None else Text(vi=code, en=code)
 
 
-def call(client: Text, service: str, status: int, error: str | None, data: Any, names: Names) -> Text:
+def call(
+    client: Text, service: str, status: int, error: str | None, data: Any, names: Names, style: str = "xroad"
+) -> Text:
+    told = _told(client, service, status, error, data, names)
+    if style != "gateway":
+        return told
+    return Text(
+        vi=told.vi + " Lời gọi theo kiểu cổng API của NGSP: địa chỉ /{context}/{version}/..., bên gọi được nhận "
+        "diện qua mã truy cập (token), lỗi trả về dạng fault.",
+        en=told.en + " The call used NGSP's gateway style: a /{context}/{version}/... address, the caller identified "
+        "by its access token, errors as fault objects.",
+    )
+
+
+def _told(client: Text, service: str, status: int, error: str | None, data: Any, names: Names) -> Text:
     provider_id, code = service.rsplit("/", 1)
     provider = _name(names, provider_id)
     if error is not None:

@@ -6,6 +6,7 @@ and its **steps**. A step does one thing and may carry narration (``say``, Vietn
     - say: {vi: "...", en: "..."}                 # narration only: a pause for the presenter
     - call: VN/GOV/000.00.00.G15/HOTICH/dangKyHoTich
       as: motcua                                  # an actor
+      style: gateway                              # optional: the NGSP gateway style (default xroad)
       body: {maHoSo: "000.00.00.H29-251121-${run}", ...}
       expect: {status: 200, fields: {status: 1}}  # dotted paths into the JSON answer
       save: {child: soDinhDanhMoi}                # variables for later steps
@@ -49,7 +50,7 @@ __all__ = [
 BUILTIN_VARIABLES = ("run", "today", "yymmdd")
 VARIABLE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 ACTIONS = ("call", "wait", "fault", "clear", "reset_circuit")
-CALL_ONLY = ("as_", "method", "body", "query", "edoc", "edoc_status", "payment_secret", "expect")
+CALL_ONLY = ("as_", "method", "style", "body", "query", "edoc", "edoc_status", "payment_secret", "expect")
 FEED_KINDS = ("message", "event", "edoc", "delivery")
 
 
@@ -132,6 +133,11 @@ class Step(_Spec):
     call: str | None = Field(default=None, description="A service: VN/GOV/MEMBER/SUBSYSTEM/SERVICE")
     as_: str | None = Field(default=None, alias="as", description="The actor that calls")
     method: Literal["GET", "POST"] | None = None
+    style: Literal["xroad", "gateway"] = Field(
+        default="xroad",
+        description="xroad: /r1/... with X-Road-Client; gateway: the service's NGSP gateway address, as a "
+        "caller whose access token identified it (errors come as WSO2-style faults)",
+    )
     body: Any = None
     query: dict[str, Any] = Field(default_factory=dict)
     edoc: EdocBody | None = None

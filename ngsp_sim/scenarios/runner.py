@@ -33,7 +33,7 @@ from ngsp_sim.scenarios.calls import request_body
 from ngsp_sim.scenarios.explain import Names
 from ngsp_sim.scenarios.model import Scenario, Step
 from ngsp_sim.scenarios.pacing import Pacer, first_of
-from ngsp_sim.scenarios.values import StepFailed, brief, check_fields, matches, pick, substitute
+from ngsp_sim.scenarios.values import StepFailed, brief, check_fields, fault_type, matches, pick, substitute
 from schemas.scenarios import ScenarioRunInfo, ScenarioStepState, SessionInfo, Text
 
 __all__ = ["Answer", "ScenarioRun", "ScenarioRuns", "step_info"]
@@ -58,8 +58,8 @@ class Answer:
             return None
 
 
-Send = Callable[[str, str, str, dict[str, str], bytes, str], Awaitable[Answer]]
-"""Send a request through the hub: (client, method, service, query, body, content type)."""
+Send = Callable[[str, str, str, dict[str, str], bytes, str, str], Awaitable[Answer]]
+"""Send a request through the hub: (client, method, service, query, body, content type, wire style)."""
 Reset = Callable[[str], bool]
 """Close a provider's circuit breaker; False when it has none yet."""
 
@@ -287,11 +287,11 @@ class ScenarioRun:
         service = substitute(step.call, self.variables)
         query = {str(k): str(v) for k, v in substitute(step.query, self.variables).items()}
         content_type, body = request_body(step, self.variables)
-        answer = await self.send(client, step.http_method, service, query, body, content_type)
+        answer = await self.send(client, step.http_method, service, query, body, content_type, step.style)
         data = answer.data()
-        error = answer.headers.get("X-Road-Error")
+        error = answer.headers.get("X-Road-Error") or fault_type(data)
         who = Text(**actor.name.model_dump()) if actor.name else self.names(client) or Text(vi=client, en=client)
-        state.explanation = explain.call(who, service, answer.status, error, data, self.names)
+        state.explanation = explain.call(who, service, answer.status, error, data, self.names, step.style)
         expect = step.expect
         want_status = expect.status if expect is not None else 200
         if answer.status != want_status:

@@ -11,7 +11,7 @@ import orjson
 from ngsp_sim.errors import StepFailed
 from ngsp_sim.scenarios.model import VARIABLE
 
-__all__ = ["StepFailed", "brief", "check_fields", "matches", "pick", "substitute"]
+__all__ = ["StepFailed", "brief", "check_fields", "fault_type", "matches", "pick", "substitute"]
 
 
 def pick(data: Any, path: str) -> Any:
@@ -81,3 +81,11 @@ def substitute(value: Any, variables: Mapping[str, Any]) -> Any:
     if isinstance(value, list):
         return [substitute(v, variables) for v in value]
     return value
+
+
+def fault_type(data: Any) -> str | None:
+    """The X-Road error type inside a gateway-style fault (``{"fault": {"type": ...}}``), if any: what the
+    ``X-Road-Error`` header says in the X-Road style."""
+    fault = data.get("fault") if isinstance(data, Mapping) else None
+    kind = fault.get("type") if isinstance(fault, Mapping) else None
+    return kind if isinstance(kind, str) else None
