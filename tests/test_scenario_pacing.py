@@ -113,6 +113,12 @@ async def test_a_paced_run_can_be_paused_resumed_and_sped_up(make_hub: MakeHub, 
     assert bad.status == 400
     too_slow = await hub.post("/api/v1/scenario-runs", json={"source": STORY, "pace": -1}, headers=ADMIN)
     assert too_slow.status == 400
+    stepped = await (
+        await hub.post("/api/v1/scenario-runs", json={"source": STORY, "step": True}, headers=ADMIN)
+    ).json()
+    refused = await hub.post(f"/api/v1/scenario-runs/{stepped['id']}/pause", headers=ADMIN)
+    assert refused.status == 409 and "step by step" in (await refused.json())["message"]
+    await hub.delete(f"/api/v1/scenario-runs/{stepped['id']}", headers=ADMIN)
 
 
 async def test_a_platform_error_is_explained_with_the_glossary(make_hub: MakeHub, clock: ManualClock) -> None:

@@ -123,16 +123,21 @@ async def stop_run(request: web.Request) -> web.Response:
     return ok(run.info())
 
 
-def _live(request: web.Request) -> ScenarioRun | web.Response:
+def _paced(request: web.Request) -> ScenarioRun | web.Response:
+    """A run whose pace can change: one under way, not step by step (that one moves on POST .../next)."""
     run = _run(request)
-    if isinstance(run, web.Response) or run.live:
+    if isinstance(run, web.Response):
         return run
-    return error(409, "conflict", f"run {run.id} is {run.state}: it has ended")
+    if not run.live:
+        return error(409, "conflict", f"run {run.id} is {run.state}: it has ended")
+    if run.step_mode:
+        return error(409, "conflict", f"run {run.id} goes step by step: it moves on POST .../next, not on a pace")
+    return run
 
 
 def _holding(paused: bool, name: str) -> Handler:
     async def handler(request: web.Request) -> web.Response:
-        run = _live(request)
+        run = _paced(request)
         if isinstance(run, web.Response):
             return run
         run.control(paused=paused)
@@ -152,7 +157,7 @@ async def change_run(request: web.Request) -> web.Response:
     form = await parsed_body(request, ScenarioRunChange)
     if isinstance(form, web.Response):
         return form
-    run = _live(request)
+    run = _paced(request)
     if isinstance(run, web.Response):
         return run
     run.control(pace=form.pace)
