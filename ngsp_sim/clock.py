@@ -54,7 +54,10 @@ class ManualClock:
     @property
     def sleepers(self) -> int:
         """How many ``sleep`` calls are waiting (tests wait for one to start before advancing)."""
-        return sum(1 for _, _, f in self._sleepers if not f.done())
+        return self._waiting(None)
+
+    def _waiting(self, due: float | None) -> int:
+        return sum(1 for at, _, f in self._sleepers if not f.done() and (due is None or abs(at - due) < 1e-6))
 
     async def sleep(self, seconds: float) -> None:
         if seconds <= 0:
@@ -68,9 +71,12 @@ class ManualClock:
         self._watchers.clear()
         await future
 
-    async def until_sleeping(self, count: int = 1) -> None:
-        """Return once ``count`` sleeps are waiting: a test starts work, waits here, then advances."""
-        while self.sleepers < count:
+    async def until_sleeping(self, count: int = 1, *, due_in: float | None = None) -> None:
+        """Return once ``count`` sleeps are waiting: a test starts work, waits here, then advances.
+        With ``due_in``, only sleeps due that many seconds from now count (a new sleep, told apart
+        from one that a woken task is about to cancel)."""
+        due = None if due_in is None else self._mono + due_in
+        while self._waiting(due) < count:
             watcher: asyncio.Future[None] = asyncio.get_running_loop().create_future()
             self._watchers.append(watcher)
             await watcher

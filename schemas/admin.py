@@ -50,6 +50,16 @@ class MessageSummary(BaseModel):
     violations: list[dict[str, str]] | None = None
     truncated: bool = False
     injected: str | None = Field(default=None, description="Faults injected into this exchange, if any")
+    decidedBy: str = Field(
+        default="hub",
+        description="Where the outcome was decided: hub (NGSP refused or failed it itself) or the provider's "
+        "subsystem, VN/GOV/MEMBER/SUBSYSTEM",
+    )
+    outcome: Literal["ok", "refused", "failed"] = Field(
+        default="ok",
+        description="refused: the hub or the provider said no, business refusals with HTTP 200 included "
+        "(errorCode 106, KetQua 0...); failed: a fault, a timeout, an error of the provider",
+    )
 
 
 class MessagePage(BaseModel):

@@ -7,14 +7,19 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 __all__ = [
+    "Glossary",
+    "GlossaryEntry",
+    "GlossaryText",
     "ScenarioDetail",
     "ScenarioList",
+    "ScenarioRunChange",
     "ScenarioRunCreate",
     "ScenarioRunInfo",
     "ScenarioRunList",
     "ScenarioStepInfo",
     "ScenarioStepState",
     "ScenarioSummary",
+    "SessionInfo",
     "Text",
 ]
 
@@ -50,6 +55,7 @@ class ScenarioStepInfo(BaseModel):
 
 
 class ScenarioDetail(ScenarioSummary):
+    lesson: Text | None = Field(default=None, description="What this shows: a paragraph for the trainer")
     actors: dict[str, str] = Field(description="Actor -> client subsystem")
     variables: dict[str, Any]
     items: list[ScenarioStepInfo]
@@ -62,6 +68,17 @@ class ScenarioRunCreate(BaseModel):
     source: str | None = Field(default=None, max_length=262_144, description="Or a scenario's YAML text")
     step: bool = Field(default=False, description="Wait for POST .../next before each step")
     variables: dict[str, str | int] = Field(default_factory=dict, description="Override declared variables")
+    pace: float = Field(
+        default=0, ge=0, le=60, description="Seconds of the hub's clock between steps; 0 runs them at once"
+    )
+
+
+class ScenarioRunChange(BaseModel):
+    """``PATCH /api/v1/scenario-runs/{id}``: a faster or slower pace for a run under way."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    pace: float = Field(ge=0, le=60, description="Seconds of the hub's clock between steps")
 
 
 class ScenarioStepState(ScenarioStepInfo):
@@ -69,6 +86,9 @@ class ScenarioStepState(ScenarioStepInfo):
     detail: str | None = Field(default=None, description="Why it failed, or what it found")
     ms: float | None = None
     messages: list[str] = Field(default_factory=list, description="X-Road message ids exchanged during the step")
+    explanation: Text | None = Field(
+        default=None, description="What happened, in plain words for a room (detail keeps the raw developer text)"
+    )
 
 
 class ScenarioRunInfo(BaseModel):
@@ -83,7 +103,37 @@ class ScenarioRunInfo(BaseModel):
     started_ms: int
     ended_ms: int | None = None
     cleanup: list[str] = Field(default_factory=list, description="Faults the run left and the hub cleared")
+    pace: float = Field(default=0, description="Seconds of the hub's clock between steps (0: at once)")
+    paused: bool = False
+    session: int = Field(default=1, description="The training session the run belongs to (see POST /api/v1/reset)")
+    lesson: Text | None = Field(default=None, description="What this shows: the scenario's paragraph for the trainer")
 
 
 class ScenarioRunList(BaseModel):
     items: list[ScenarioRunInfo]
+
+
+class GlossaryText(BaseModel):
+    name: str
+    meaning: str = Field(description="One plain sentence")
+
+
+class GlossaryEntry(BaseModel):
+    code: str = Field(description="A platform error type (X-Road-Error) or a native code")
+    kind: Literal["platform", "native"]
+    system: str | None = Field(description="The simulated system whose native code this is; null for platform types")
+    field: str | None = Field(default=None, description="The native field carrying the code (errorCode, KetQua...)")
+    vi: GlossaryText
+    en: GlossaryText
+
+
+class Glossary(BaseModel):
+    items: list[GlossaryEntry]
+
+
+class SessionInfo(BaseModel):
+    """A training session: ``POST /api/v1/reset`` starts the next; the dashboard shows its messages only
+    (``GET /api/v1/messages?since=started_ms``)."""
+
+    session: int
+    started_ms: int

@@ -13,6 +13,7 @@ from adapters.soap import build_fault
 from ngsp_sim.clock import ManualClock
 from ngsp_sim.errors import CircuitOpen
 from ngsp_sim.hub.runtime import HUB
+from ngsp_sim.monitoring.feed import read_events
 from ngsp_sim.registry.loader import demo_text
 from ngsp_sim.store import MessageQuery
 from ngsp_sim.transport import ActiveFault, BreakerConfig, CircuitBreaker, FaultSpec
@@ -250,3 +251,27 @@ async def test_faults_through_the_admin_api(hub: TestClient[Any, Any]) -> None:
     assert bad.status == 400 and "latency" in " ".join((await bad.json())["problems"])
     unknown = await hub.put("/api/v1/faults/y", json={"target": "VN/GOV/X/Y", "kind": "reset"}, headers=ADMIN)
     assert unknown.status == 400
+
+
+async def test_a_fault_injected_again_starts_afresh_and_every_change_is_announced(make_hub: MakeHub) -> None:
+    """Re-injecting the same fault resets its hit counter (its cached state used to carry over), and
+    each injection, clearing and circuit change is a ``faults`` event on the live feed."""
+    hub = await make_hub(breaker=BreakerConfig(min_calls=2, failure_ratio=0.5))
+    outage = {"target": "VN/GOV/000.00.00.G01/CSDLQGDC", "kind": "outage"}
+    kinds: list[str] = []
+    async with asyncio.timeout(30), hub.get("/api/v1/events", headers=ADMIN) as feed:
+        for _ in range(2):
+            assert (await hub.put("/api/v1/faults/down", json=outage, headers=ADMIN)).status == 200
+            listed = (await (await hub.get("/api/v1/faults", headers=ADMIN)).json())["items"]
+            assert [f["hits"] for f in listed] == [0]
+            await lookup(hub)
+            await lookup(hub)  # the second failure opens the circuit
+            assert (await hub.delete("/api/v1/faults/down", headers=ADMIN)).status == 200
+            assert (await hub.delete(f"/api/v1/circuits/{outage['target']}", headers=ADMIN)).status == 200
+        hub.app[HUB].feed.publish("end", {})
+        async for kind, _ in read_events(feed.content):
+            if kind == "end":
+                break
+            if kind != "message":
+                kinds.append(kind)
+    assert kinds == ["faults"] * 8  # per round: injected, circuit opened, cleared, circuit closed

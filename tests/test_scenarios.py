@@ -47,9 +47,15 @@ def test_shipped_scenarios_cover_the_stories_trainers_tell() -> None:
         "online-fee-payment",
         "edxml-document",
         "population-outage",
+        "edxml-recall",
+        "schema-check",
+        "circuit-breaker",
+        "throttling",
+        "wire-styles",
     ]
     for scenario in shipped().values():
         assert scenario.title.vi != scenario.title.en and scenario.summary is not None
+        assert scenario.lesson is not None and scenario.lesson.vi != scenario.lesson.en
 
 
 def test_problems_name_file_line_and_path() -> None:

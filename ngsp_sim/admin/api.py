@@ -43,12 +43,16 @@ from ngsp_sim.admin.handlers import (
     rotate_credential,
     verify,
 )
+from ngsp_sim.admin.room import glossary, reset, session
 from ngsp_sim.admin.scenarios import (
+    change_run,
     get_run,
     get_scenario,
     list_runs,
     list_scenarios,
     next_step,
+    pause_run,
+    resume_run,
     start_run,
     stop_run,
 )
@@ -78,7 +82,16 @@ from schemas.admin import (
     SubscriptionList,
     VerifyReport,
 )
-from schemas.scenarios import ScenarioDetail, ScenarioList, ScenarioRunCreate, ScenarioRunInfo, ScenarioRunList
+from schemas.scenarios import (
+    Glossary,
+    ScenarioDetail,
+    ScenarioList,
+    ScenarioRunChange,
+    ScenarioRunCreate,
+    ScenarioRunInfo,
+    ScenarioRunList,
+    SessionInfo,
+)
 
 __all__ = ["ROUTES", "add_routes", "admin_openapi"]
 
@@ -257,7 +270,39 @@ ROUTES = (
     Route(
         "POST", "/api/v1/scenario-runs/{id}/next", next_step, "Let a step-mode run take its next step", ScenarioRunInfo
     ),
+    Route(
+        "POST",
+        "/api/v1/scenario-runs/{id}/pause",
+        pause_run,
+        "Hold a run before its next step (the step under way finishes)",
+        ScenarioRunInfo,
+    ),
+    Route("POST", "/api/v1/scenario-runs/{id}/resume", resume_run, "Let a paused run go on", ScenarioRunInfo),
+    Route(
+        "PATCH",
+        "/api/v1/scenario-runs/{id}",
+        change_run,
+        "A faster or slower pace for a run under way",
+        ScenarioRunInfo,
+        ScenarioRunChange,
+    ),
     Route("DELETE", "/api/v1/scenario-runs/{id}", stop_run, "Stop a run; its faults are cleared", ScenarioRunInfo),
+    Route(
+        "GET",
+        "/api/v1/glossary",
+        glossary,
+        "Every platform error type and native code: name and one-sentence meaning in vi and en",
+        Glossary,
+    ),
+    Route("GET", "/api/v1/session", session, "The current training session", SessionInfo),
+    Route(
+        "POST",
+        "/api/v1/reset",
+        reset,
+        "Start a new training session: stop runs, clear faults, close circuits, empty throttling counters "
+        "(the message log stays)",
+        SessionInfo,
+    ),
     Route("GET", "/api/v1/events", events, "The live feed as server-sent events (text/event-stream)", query=("after",)),
     Route("GET", "/api/v1/openapi.json", openapi, "This document"),
 )

@@ -15,6 +15,7 @@ from pydantic import BaseModel, ValidationError
 
 from ngsp_sim.hub.responses import admin_error as error
 from ngsp_sim.hub.runtime import HUB
+from ngsp_sim.monitoring.outcome import judge
 from ngsp_sim.registry.changes import ChangeError
 from ngsp_sim.security.credentials import UnknownConsumer
 from ngsp_sim.store import MessageQuery, StoredMessage, verify_chain
@@ -87,6 +88,7 @@ def _summary(m: StoredMessage) -> dict[str, Any]:
         "violations": m.violations,
         "truncated": m.truncated,
         "injected": m.injected,
+        **dict(zip(("decidedBy", "outcome"), judge(m.record, m.service, m.client_response), strict=True)),
     }
 
 

@@ -1,5 +1,6 @@
 """Admin API handlers for scenarios: the shipped list, one scenario's steps, and runs (start, follow,
-step, stop). The dashboard's player and ``ngsp-sim scenario run`` both drive runs through these."""
+step, pause, resume, pace, stop). The dashboard's player and ``ngsp-sim scenario run`` both drive runs
+through these."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import asyncio
 
 from aiohttp import web
 
-from ngsp_sim.admin.handlers import error, ok, parsed_body
+from ngsp_sim.admin.handlers import Handler, error, ok, parsed_body
 from ngsp_sim.errors import ScenarioError
 from ngsp_sim.hub.runtime import HUB
 from ngsp_sim.scenarios.model import BUILTIN_VARIABLES, Scenario, load_scenario, shipped
@@ -15,6 +16,7 @@ from ngsp_sim.scenarios.runner import ScenarioRun, step_info
 from schemas.scenarios import (
     ScenarioDetail,
     ScenarioList,
+    ScenarioRunChange,
     ScenarioRunCreate,
     ScenarioRunList,
     ScenarioStepInfo,
@@ -22,7 +24,18 @@ from schemas.scenarios import (
     Text,
 )
 
-__all__ = ["get_run", "get_scenario", "list_runs", "list_scenarios", "next_step", "start_run", "stop_run"]
+__all__ = [
+    "change_run",
+    "get_run",
+    "get_scenario",
+    "list_runs",
+    "list_scenarios",
+    "next_step",
+    "pause_run",
+    "resume_run",
+    "start_run",
+    "stop_run",
+]
 
 
 def _summary(s: Scenario) -> ScenarioSummary:
@@ -71,7 +84,7 @@ async def start_run(request: web.Request) -> web.Response:
     if unknown:
         declared = ", ".join(scenario.variables) or "none"
         return error(400, "invalid", f"unknown variable(s) {', '.join(unknown)}; {scenario.name} declares: {declared}")
-    run = request.app[HUB].scenarios.start(scenario, step_mode=form.step, overrides=form.variables)
+    run = request.app[HUB].scenarios.start(scenario, step_mode=form.step, overrides=form.variables, pace=form.pace)
     return ok(run.info(), status=201)
 
 
@@ -107,4 +120,45 @@ async def stop_run(request: web.Request) -> web.Response:
     if run.task is not None and not run.task.done():
         run.task.cancel()
         await asyncio.gather(run.task, return_exceptions=True)
+    return ok(run.info())
+
+
+def _paced(request: web.Request) -> ScenarioRun | web.Response:
+    """A run whose pace can change: one under way, not step by step (that one moves on POST .../next)."""
+    run = _run(request)
+    if isinstance(run, web.Response):
+        return run
+    if not run.live:
+        return error(409, "conflict", f"run {run.id} is {run.state}: it has ended")
+    if run.step_mode:
+        return error(409, "conflict", f"run {run.id} goes step by step: it moves on POST .../next, not on a pace")
+    return run
+
+
+def _holding(paused: bool, name: str) -> Handler:
+    async def handler(request: web.Request) -> web.Response:
+        run = _paced(request)
+        if isinstance(run, web.Response):
+            return run
+        run.control(paused=paused)
+        return ok(run.info())
+
+    handler.__name__ = name  # the admin OpenAPI's operationId
+    return handler
+
+
+pause_run = _holding(True, "pause_run")
+"""Hold a run before its next step (the step under way finishes)."""
+resume_run = _holding(False, "resume_run")
+
+
+async def change_run(request: web.Request) -> web.Response:
+    """A faster or slower pace for a run under way."""
+    form = await parsed_body(request, ScenarioRunChange)
+    if isinstance(form, web.Response):
+        return form
+    run = _paced(request)
+    if isinstance(run, web.Response):
+        return run
+    run.control(pace=form.pace)
     return ok(run.info())

@@ -44,6 +44,10 @@ def add_ui_routes(app: web.Application) -> None:
         suffix = name[name.rfind(".") :]
         return web.Response(body=body, content_type=TYPES[suffix], charset="utf-8", headers=HEADERS)
 
+    async def favicon(request: web.Request) -> web.StreamResponse:
+        raise web.HTTPMovedPermanently("/ui/favicon.svg")  # what browsers ask for on every page
+
+    app.router.add_get("/favicon.ico", favicon)
     app.router.add_get("/ui", redirect)
     app.router.add_get("/ui/", serve)
     app.router.add_get("/ui/{name}", serve)

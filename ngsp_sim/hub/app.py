@@ -36,7 +36,7 @@ from ngsp_sim.config import HubConfig
 from ngsp_sim.exchange import Exchange, edoc_topic, new_subscription
 from ngsp_sim.hub.edge import edge_guard, parser_limits
 from ngsp_sim.hub.endpoints import healthz, list_clients_handler, metrics_handler, r1_handler, readyz
-from ngsp_sim.hub.gateway import gateway_handler, token_handler
+from ngsp_sim.hub.gateway import gateway_handler, gateway_incoming, token_handler
 from ngsp_sim.hub.pipeline import Incoming, Pipeline, RoutingTable
 from ngsp_sim.hub.routes import RouteState, build_routes, ensure_agencies
 from ngsp_sim.hub.runtime import HUB, HubRuntime
@@ -55,6 +55,7 @@ from ngsp_sim.sim import AgencyContext, Country, SimulatedAgency
 from ngsp_sim.sim.document_system import DocumentSystem
 from ngsp_sim.store import SqliteStore, Store, store_from_url
 from ngsp_sim.transport import WebhookSender
+from schemas.scenarios import Text
 
 __all__ = ["HubOptions", "Plane", "assemble", "create_hub"]
 
@@ -224,8 +225,8 @@ async def assemble(
     config, clock, store, simulators = parts.config, parts.clock, parts.store, parts.simulators
     message_log = MessageLog(store, config.message_log) if config.message_log.enabled else None
     agencies: dict[SubsystemId, SimulatedAgency] = {}
-    state = RouteState(clock, config.breaker)
     feed = EventFeed()
+    state = RouteState(clock, config.breaker, on_change=lambda: feed.publish("faults", {}))
     exchange = Exchange(
         store.exchange,
         clock,
@@ -236,13 +237,26 @@ async def assemble(
     )
 
     async def send(
-        client: str, method: str, service: str, query: dict[str, str], body: bytes, content_type: str
+        client: str,
+        method: str,
+        service: str,
+        query: dict[str, str],
+        body: bytes,
+        content_type: str,
+        style: str = "xroad",
     ) -> Answer:
-        """A request through this hub's pipeline as ``client`` (a full exchange, logged)."""
-        headers = CIMultiDict({"X-Road-Client": client})
+        """A request through this hub's pipeline as ``client`` (a full exchange, logged), in the X-Road
+        style (``/r1/...`` with ``X-Road-Client``) or the gateway style (``/{context}/{version}/...``)."""
+        headers = CIMultiDict({} if style == "gateway" else {"X-Road-Client": client})
         if method != "GET":
             headers["Content-Type"] = content_type
-        incoming = Incoming(method, f"/r1/{service}", MultiDictProxy(MultiDict(query)), CIMultiDictProxy(headers), body)
+        query_proxy, headers_proxy = MultiDictProxy(MultiDict(query)), CIMultiDictProxy(headers)
+        if style == "gateway":
+            incoming = gateway_incoming(
+                pipeline.table.registry, client, method, service, query_proxy, headers_proxy, body
+            )
+        else:
+            incoming = Incoming(method, f"/r1/{service}", query_proxy, headers_proxy, body)
         outcome = await pipeline.handle(incoming)
         return Answer(outcome.status, outcome.headers, outcome.body)
 
@@ -299,6 +313,7 @@ async def assemble(
         feed,
         clock,
         config.scenario_step_timeout,
+        lambda subsystem: subsystem_names(source.current, subsystem),
     )
     return HubRuntime(
         config=config,
@@ -323,6 +338,12 @@ async def assemble(
         feed=feed,
         scenarios=scenarios,
     )
+
+
+def subsystem_names(registry: Registry, subsystem: str) -> Text | None:
+    """A subsystem's display names (what a scenario step's explanation calls it)."""
+    found = next((s for s in registry.subsystems.values() if str(s.id) == subsystem), None)
+    return Text(vi=found.name_vi, en=found.name_en) if found is not None else None
 
 
 def agency_names(registry: Registry) -> dict[str, str]:

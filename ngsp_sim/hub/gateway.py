@@ -16,6 +16,7 @@ from urllib.parse import parse_qs, unquote
 
 import orjson
 from aiohttp import web
+from multidict import CIMultiDictProxy, MultiDictProxy
 
 from ngsp_sim.errors import HubError, InvalidCredentials, MissingCredentials, Throttled, UnknownService
 from ngsp_sim.hub.caller import matching_client, token_client
@@ -23,9 +24,10 @@ from ngsp_sim.hub.edge import read_body, reject
 from ngsp_sim.hub.paths import R1Target, normalise_rest
 from ngsp_sim.hub.pipeline import Incoming
 from ngsp_sim.hub.runtime import HUB, HubRuntime
-from ngsp_sim.identifiers import SubsystemId
+from ngsp_sim.identifiers import ServiceId, SubsystemId
+from ngsp_sim.registry import Registry
 
-__all__ = ["gateway_handler", "token_handler"]
+__all__ = ["gateway_handler", "gateway_incoming", "token_handler"]
 
 _FORM = "application/x-www-form-urlencoded"
 
@@ -129,3 +131,25 @@ async def token_handler(request: web.Request) -> web.Response:
         return reject(err, request)
     headers = {"Cache-Control": "no-store", "Pragma": "no-cache"}
     return web.Response(body=orjson.dumps(issued.as_response()), content_type="application/json", headers=headers)
+
+
+def gateway_incoming(
+    registry: Registry,
+    client: str,
+    method: str,
+    service: str,
+    query: MultiDictProxy[str],
+    headers: CIMultiDictProxy[str],
+    body: bytes,
+) -> Incoming:
+    """A gateway-style request from ``client`` (identified already, as its token would) to ``service`` at
+    its gateway address; refused with UnknownService when the service is not published there."""
+    sid = ServiceId.parse(service)
+    found = registry.services.get(sid)
+    target = R1Target(sid.subsystem, sid.service_code, "/")
+    if found is None or found.gateway is None:
+        refused = UnknownService(f"{service} is not published in the gateway style")
+        return Incoming(method, f"/r1/{service}", query, headers, body, refused, "gateway", SubsystemId.parse(client))
+    context, version, resource = found.gateway
+    path = f"/{context}/{version}/{resource}"
+    return Incoming(method, path, query, headers, body, None, "gateway", SubsystemId.parse(client), target)

@@ -54,6 +54,7 @@ from ngsp_sim.monitoring.feed import EventFeed
 from ngsp_sim.monitoring.message_log import MessageLog, capture
 from ngsp_sim.monitoring.metrics import HubMetrics
 from ngsp_sim.monitoring.otel import OtelTracing
+from ngsp_sim.monitoring.outcome import judge
 from ngsp_sim.monitoring.tracing import TraceContext, trace_from
 from ngsp_sim.registry import Registry
 from ngsp_sim.security.throttle import Throttler
@@ -221,18 +222,21 @@ class Pipeline:
             entry.injected = ",".join(injected) or None
             await self.message_log.put(entry)  # backpressure: the answer waits while the log is behind
         if self.feed is not None:
+            service = headers.get("X-Road-Service")
+            fields = {"faultCode": record.faultCode, "requestOutTs": record.requestOutTs, "statusCode": status}
             self.feed.publish(
                 "message",
                 {
                     "messageId": record.messageId,
                     "client": headers.get("X-Road-Client"),
-                    "service": headers.get("X-Road-Service"),
+                    "service": service,
                     "status": status,
                     "succeeded": record.succeeded,
                     "faultCode": record.faultCode,
                     "ms": record.responseOutTs - record.requestInTs,
                     "requestInTs": record.requestInTs,
                     "injected": ",".join(injected) or None,
+                    **dict(zip(("decidedBy", "outcome"), judge(fields, service, body), strict=True)),
                 },
             )
         return Outcome(status, body, headers, record)

@@ -6,7 +6,7 @@ their session across the subsystem's services, as a real connector would.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
 import aiohttp
@@ -65,6 +65,8 @@ class RouteState:
     adapters: dict[tuple[SubsystemId, str, str], Adapter] = field(default_factory=dict)
     faults: dict[str, ActiveFault] = field(default_factory=dict)
     breakers: dict[SubsystemId, CircuitBreaker] = field(default_factory=dict)
+    on_change: Callable[[], object] | None = None
+    """Called when a fault is injected or cleared, or a circuit changes state."""
 
     def fault(self, spec: FaultSpec) -> ActiveFault:
         key = spec.model_dump_json()
@@ -72,9 +74,18 @@ class RouteState:
             self.faults[key] = ActiveFault(spec)
         return self.faults[key]
 
+    def keep_faults(self, specs: Iterable[FaultSpec]) -> None:
+        """Forget every fault but ``specs`` (the registry's): one cleared and injected again starts
+        afresh, its hit counter at 0 and its random sequence from the start."""
+        keep = {spec.model_dump_json() for spec in specs}
+        if keep != set(self.faults):
+            self.faults = {key: self.faults.get(key) or ActiveFault(FaultSpec.model_validate_json(key)) for key in keep}
+            if self.on_change is not None:
+                self.on_change()
+
     def breaker(self, provider: SubsystemId) -> CircuitBreaker:
         if provider not in self.breakers:
-            self.breakers[provider] = CircuitBreaker(str(provider), self.breaker_config, self.clock)
+            self.breakers[provider] = CircuitBreaker(str(provider), self.breaker_config, self.clock, self.on_change)
         return self.breakers[provider]
 
     def reset_breaker(self, provider: str) -> CircuitBreaker | None:
@@ -96,6 +107,7 @@ def build_routes(
     """Transports are layered: retry (idempotent only) -> circuit breaker -> injected faults -> the
     provider (in-process agency or HTTP)."""
     instances = state.adapters
+    state.keep_faults(registry.faults)
     routes: dict[ServiceId, ServiceRoute] = {}
     for service in registry.services.values():
         provider = service.id.subsystem

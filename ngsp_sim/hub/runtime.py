@@ -25,6 +25,7 @@ from ngsp_sim.hub.routes import RouteState
 from ngsp_sim.identifiers import SubsystemId
 from ngsp_sim.monitoring.feed import EventFeed
 from ngsp_sim.monitoring.message_log import MessageLog
+from ngsp_sim.registry.changes import ChangeError
 from ngsp_sim.registry.source import RegistrySource
 from ngsp_sim.scenarios.runner import ScenarioRuns
 from ngsp_sim.security import TokenService
@@ -32,6 +33,7 @@ from ngsp_sim.security.credentials import CredentialKeeper
 from ngsp_sim.security.guard import FailedAuthGuard
 from ngsp_sim.sim import SimulatedAgency
 from ngsp_sim.store import Store
+from schemas.scenarios import SessionInfo
 
 __all__ = ["HUB", "HubRuntime"]
 
@@ -57,6 +59,23 @@ class HubRuntime:
     scenarios: ScenarioRuns
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
     """The background jobs started by :meth:`every`; cancelled by :meth:`stop_tasks`."""
+
+    async def reset(self) -> SessionInfo:
+        """Start a new training session: running scenario runs stopped, every fault cleared, every circuit
+        closed, throttling counters emptied. The message log stays (it is evidence). Announced on the
+        feed as ``reset``."""
+        await self.scenarios.stop_all()  # each clears the faults it injected
+        for spec in list(self.pipeline.table.registry.faults):
+            with contextlib.suppress(ChangeError):
+                await self.source.apply("delete_fault", {"id": spec.id}, "reset")
+        for breaker in self.routes.breakers.values():
+            breaker.reset()
+        if self.pipeline.throttler is not None:
+            self.pipeline.throttler.reset()
+        session = self.scenarios.new_session()
+        self.feed.publish("reset", session.model_dump())
+        log.info("training session reset", session=session.session)
+        return session
 
     async def purge_expired(self) -> int:
         """Delete message-log records older than the retention period; returns how many."""

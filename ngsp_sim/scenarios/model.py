@@ -6,6 +6,7 @@ and its **steps**. A step does one thing and may carry narration (``say``, Vietn
     - say: {vi: "...", en: "..."}                 # narration only: a pause for the presenter
     - call: VN/GOV/000.00.00.G15/HOTICH/dangKyHoTich
       as: motcua                                  # an actor
+      style: gateway                              # optional: the NGSP gateway style (default xroad)
       body: {maHoSo: "000.00.00.H29-251121-${run}", ...}
       expect: {status: 200, fields: {status: 1}}  # dotted paths into the JSON answer
       save: {child: soDinhDanhMoi}                # variables for later steps
@@ -49,7 +50,7 @@ __all__ = [
 BUILTIN_VARIABLES = ("run", "today", "yymmdd")
 VARIABLE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 ACTIONS = ("call", "wait", "fault", "clear", "reset_circuit")
-CALL_ONLY = ("as_", "method", "body", "query", "edoc", "edoc_status", "payment_secret", "expect")
+CALL_ONLY = ("as_", "method", "style", "body", "query", "edoc", "edoc_status", "payment_secret", "expect")
 FEED_KINDS = ("message", "event", "edoc", "delivery")
 
 
@@ -94,6 +95,9 @@ class EdocBody(_Spec):
     date: str = Field(description="Promulgation date, YYYY/MM/DD")
     subject: str
     signer: str = "Nguyễn Văn A"
+    recall: bool = Field(
+        default=False, description="Recall the document sent with this number, notation and date (BussinessDocType 1)"
+    )
 
 
 class EdocStatusBody(_Spec):
@@ -129,6 +133,11 @@ class Step(_Spec):
     call: str | None = Field(default=None, description="A service: VN/GOV/MEMBER/SUBSYSTEM/SERVICE")
     as_: str | None = Field(default=None, alias="as", description="The actor that calls")
     method: Literal["GET", "POST"] | None = None
+    style: Literal["xroad", "gateway"] = Field(
+        default="xroad",
+        description="xroad: /r1/... with X-Road-Client; gateway: the service's NGSP gateway address, as a "
+        "caller whose access token identified it (errors come as WSO2-style faults)",
+    )
     body: Any = None
     query: dict[str, Any] = Field(default_factory=dict)
     edoc: EdocBody | None = None
@@ -204,6 +213,8 @@ class Step(_Spec):
         if self.reset_circuit is not None:
             code = self.reset_circuit.rsplit("/", 1)[-1]
             return LocalizedName(vi=f"Đóng lại mạch đến {code}", en=f"Close the circuit to {code}")
+        if self.say is not None:  # narration only: its first words
+            return LocalizedName(vi=_first_words(self.say.vi), en=_first_words(self.say.en))
         return LocalizedName(vi="Thuyết minh", en="Narration")
 
 
@@ -211,9 +222,18 @@ class Scenario(_Spec):
     name: str = Field(pattern=r"^[a-z0-9][a-z0-9-]{1,63}$", description="What `scenario run NAME` takes")
     title: LocalizedName
     summary: LocalizedName | None = None
+    lesson: LocalizedName | None = Field(default=None, description="What this shows: a paragraph for the trainer")
     actors: dict[str, Actor] = Field(min_length=1)
     variables: dict[str, Any] = Field(default_factory=dict)
     steps: list[Step] = Field(min_length=1)
+
+
+def _first_words(text: str, limit: int = 60) -> str:
+    """The first sentence of ``text``, cut at a word to ``limit`` characters: a narration's title."""
+    first = text.split(". ", 1)[0].rstrip(".")
+    if len(first) <= limit:
+        return first
+    return first[: limit - 1].rsplit(" ", 1)[0] + "…"
 
 
 def variables_in(value: Any) -> Iterator[str]:

@@ -3,10 +3,14 @@ subsystem (validated, routed, logged and published like any connector's request)
 the registry like the admin API's, and ``wait`` steps watch the live feed.
 
 A run publishes its progress on the feed as ``scenario`` events, which the dashboard and
-``ngsp-sim scenario run`` follow. In step mode the run waits for :meth:`ScenarioRun.next` before each
-step, for ``step_timeout`` seconds of the hub's clock at most: a run nobody advances (its trainer gone,
-its terminal closed) ends ``abandoned`` rather than holding its faults forever. A run that ends (passed,
-failed, stopped or abandoned) clears the faults it injected and did not clear.
+``ngsp-sim scenario run`` follow: one as each step starts (its narration with it) and one as it ends
+(with its plain-language ``explanation``). A run may be paced (:mod:`.pacing`: seconds of the hub's
+clock between steps), paused and resumed, by whoever follows it.
+
+In step mode the run waits for :meth:`ScenarioRun.next` before each step, for ``step_timeout`` seconds
+of the hub's clock at most: a run nobody advances (its trainer gone, its terminal closed) ends
+``abandoned`` rather than holding its faults forever; so does a run paused that long. A run that ends
+(passed, failed, stopped or abandoned) clears the faults it injected and did not clear.
 """
 
 from __future__ import annotations
@@ -21,14 +25,16 @@ from typing import Any
 
 import orjson
 
-from adapters.edxml import build_edoc, build_status
-from adapters.payment import sign_init
 from ngsp_sim.clock import Clock
 from ngsp_sim.monitoring.feed import Event, EventFeed, Listener
 from ngsp_sim.registry.changes import ChangeError
-from ngsp_sim.scenarios.model import VARIABLE, Scenario, Step
-from ngsp_sim.scenarios.values import StepFailed, check_fields, pick
-from schemas.scenarios import ScenarioRunInfo, ScenarioStepState, Text
+from ngsp_sim.scenarios import explain
+from ngsp_sim.scenarios.calls import request_body
+from ngsp_sim.scenarios.explain import Names
+from ngsp_sim.scenarios.model import Scenario, Step
+from ngsp_sim.scenarios.pacing import Pacer, first_of
+from ngsp_sim.scenarios.values import StepFailed, brief, check_fields, fault_type, matches, pick, substitute
+from schemas.scenarios import ScenarioRunInfo, ScenarioStepState, SessionInfo, Text
 
 __all__ = ["Answer", "ScenarioRun", "ScenarioRuns", "step_info"]
 
@@ -52,27 +58,14 @@ class Answer:
             return None
 
 
-Send = Callable[[str, str, str, dict[str, str], bytes, str], Awaitable[Answer]]
+Send = Callable[[str, str, str, dict[str, str], bytes, str, str], Awaitable[Answer]]
+"""Send a request through the hub: (client, method, service, query, body, content type, wire style)."""
 Reset = Callable[[str], bool]
 """Close a provider's circuit breaker; False when it has none yet."""
-"""Send a request through the hub: (client, method, service, query, body, content type)."""
 
 
-def substitute(value: Any, variables: Mapping[str, Any]) -> Any:
-    """``value`` with every ``${name}`` replaced; a whole-string ``${name}`` keeps the value's type."""
-    if isinstance(value, str):
-        whole = VARIABLE.fullmatch(value)
-        try:
-            if whole:
-                return variables[whole[1]]
-            return VARIABLE.sub(lambda m: str(variables[m[1]]), value)
-        except KeyError as exc:
-            raise StepFailed(f"variable ${{{exc.args[0]}}} has no value yet") from None
-    if isinstance(value, dict):
-        return {substitute(k, variables): substitute(v, variables) for k, v in value.items()}
-    if isinstance(value, list):
-        return [substitute(v, variables) for v in value]
-    return value
+def no_names(subsystem: str) -> Text | None:
+    return None
 
 
 def step_info(index: int, step: Step, actors: Mapping[str, str]) -> dict[str, Any]:
@@ -99,6 +92,9 @@ class ScenarioRun:
     feed: EventFeed
     clock: Clock
     step_timeout: float = STEP_TIMEOUT
+    pace: float = 0.0
+    session: int = 1
+    names: Names = no_names
     steps: list[ScenarioStepState] = field(default_factory=list)
     state: str = "running"
     current: int | None = None
@@ -110,8 +106,10 @@ class ScenarioRun:
     _seen: list[Event] = field(default_factory=list)
     _used: set[int] = field(default_factory=set)
     _faults: list[str] = field(default_factory=list)
+    pacer: Pacer = field(init=False)
 
     def __post_init__(self) -> None:
+        self.pacer = Pacer(self.clock, self.pace, self.step_timeout)
         actors = {name: a.client for name, a in self.scenario.actors.items()}
         self.steps = [
             ScenarioStepState(**step_info(i, s, actors), status="pending") for i, s in enumerate(self.scenario.steps)
@@ -133,7 +131,25 @@ class ScenarioRun:
             started_ms=self.started_ms,
             ended_ms=self.ended_ms,
             cleanup=self.cleanup,
+            pace=self.pacer.pace,
+            paused=self.pacer.paused,
+            session=self.session,
+            lesson=Text(**self.scenario.lesson.model_dump()) if self.scenario.lesson else None,
         )
+
+    @property
+    def live(self) -> bool:
+        return self.ended_ms is None
+
+    def control(self, *, paused: bool | None = None, pace: float | None = None) -> None:
+        """Pause, resume or change the pace of a live run; every follower hears of it."""
+        if paused is True:
+            self.pacer.pause()
+        elif paused is False:
+            self.pacer.resume()
+        if pace is not None:
+            self.pacer.set_pace(pace)
+        self._publish()
 
     def next(self) -> bool:
         """Let a step-mode run take its next step; False when it is not waiting for one."""
@@ -148,6 +164,9 @@ class ScenarioRun:
             "scenario": self.scenario.name,
             "state": self.state,
             "current": self.current,
+            "pace": self.pacer.pace,
+            "paused": self.pacer.paused,
+            "session": self.session,
         }
         if index is not None:
             data["step"] = self.steps[index].model_dump()
@@ -161,11 +180,18 @@ class ScenarioRun:
                     if step.say is not None:
                         with contextlib.suppress(StepFailed):
                             self.steps[index].say = Text(**substitute(step.say.model_dump(), self.variables))
-                    if self.step_mode and not await self._next_step_given(index):
+                    given = await (self._next_step_given(index) if self.step_mode else self.pacer.before_step(index))
+                    if not given:
                         self.state = "abandoned"
                         self.steps[index].detail = (
                             f"nobody took this step within {self.step_timeout:g} s; the run ended and its faults "
                             "were cleared"
+                        )
+                        self.steps[index].explanation = Text(
+                            vi=f"Không ai tiếp tục kịch bản trong {self.step_timeout:g} giây: lượt chạy kết thúc, "
+                            "các sự cố giả lập được gỡ bỏ.",
+                            en=f"Nobody went on with the run for {self.step_timeout:g} s: it ended and its simulated "
+                            "incidents were cleared.",
                         )
                         break
                     self.state, self.steps[index].status = "running", "running"
@@ -194,12 +220,7 @@ class ScenarioRun:
         await asyncio.sleep(0)  # the deadline's clock starts before anyone can see the run waiting
         self.state, self.steps[index].status = "waiting", "waiting"
         self._publish(index)
-        given = asyncio.ensure_future(self._gate.wait())
-        try:
-            await asyncio.wait({given, deadline}, return_when=asyncio.FIRST_COMPLETED)
-        finally:
-            deadline.cancel()
-            given.cancel()
+        await first_of(asyncio.ensure_future(self._gate.wait()), deadline)
         passed = self._gate.is_set()
         self._gate.clear()
         return passed
@@ -209,41 +230,49 @@ class ScenarioRun:
         first_event = self.feed.recent[-1].id if self.feed.recent else 0
         started = time.perf_counter()
         try:
-            state.detail = await self._do(step, listener)
+            state.detail = await self._do(step, listener, state)
             state.status = "passed"
         except StepFailed as exc:
             state.status, state.detail = "failed", str(exc)
+            state.explanation = state.explanation or explain.failed(str(exc))
         state.ms = round((time.perf_counter() - started) * 1000, 1)
         during = [e.data.get("messageId") for e in self.feed.recent if e.id > first_event and e.kind == "message"]
         state.messages = [m for m in during if m]
         return state.status == "passed"
 
-    async def _do(self, step: Step, listener: Listener) -> str | None:
+    async def _do(self, step: Step, listener: Listener, state: ScenarioStepState) -> str | None:
         if step.call is not None:
-            return await self._call(step)
+            return await self._call(step, state)
         if step.wait is not None and step.wait.seconds is not None:
             await self.clock.sleep(step.wait.seconds)
+            state.explanation = explain.waited(step.wait.seconds)
             return f"{step.wait.seconds:g} s of the hub's clock passed"
         if step.wait is not None and step.wait.kind is not None:
             match = substitute(step.wait.match, self.variables)
+            state.explanation = explain.event(step.wait.kind, found=False)
             event = await self._wait(step.wait.kind, match, step.wait.timeout, listener)
             self._save(step, event.data)
-            return f"event {event.id}: {step.wait.kind} {_brief(event.data)}"
+            state.explanation = explain.event(step.wait.kind, found=True)
+            return f"event {event.id}: {step.wait.kind} {brief(event.data)}"
         if step.fault is not None:
             payload = substitute(step.fault, self.variables)
             await self._change("put_fault", payload)
             self._faults.append(str(payload["id"]))
+            state.explanation = explain.injected(str(payload.get("target")), str(payload["kind"]), self.names)
             return f"{payload['kind']} on {payload.get('target')}"
         if step.reset_circuit is not None:
             provider = substitute(step.reset_circuit, self.variables)
             if not self.reset(provider):
                 raise StepFailed(f"{provider} is not a provider of this hub: it has no circuit to close")
+            state.explanation = explain.closed(provider, self.names)
             return "closed"
         if step.clear is not None:
             await self._change("delete_fault", {"id": step.clear})
             with contextlib.suppress(ValueError):
                 self._faults.remove(step.clear)
+            state.explanation = explain.cleared(step.clear)
             return None
+        state.explanation = state.say  # narration only: the words are the story
         return None
 
     async def _change(self, op: str, payload: Any) -> None:
@@ -252,46 +281,28 @@ class ScenarioRun:
         except ChangeError as exc:
             raise StepFailed(f"the hub refused {op}: {exc.message}") from None
 
-    async def _call(self, step: Step) -> str:
-        client = self.scenario.actors[str(step.as_)].client
+    async def _call(self, step: Step, state: ScenarioStepState) -> str:
+        actor = self.scenario.actors[str(step.as_)]
+        client = actor.client
         service = substitute(step.call, self.variables)
         query = {str(k): str(v) for k, v in substitute(step.query, self.variables).items()}
-        content_type, body = "application/json", b""
-        if step.edoc is not None:
-            e = substitute(step.edoc.model_dump(by_alias=True), self.variables)
-            body = build_edoc(
-                e["from"],
-                e["to"],
-                number=e["number"],
-                notation=e["notation"],
-                date=e["date"],
-                subject=e["subject"],
-                signer=e["signer"],
-            )
-            content_type = "text/xml"
-        elif step.edoc_status is not None:
-            e = substitute(step.edoc_status.model_dump(by_alias=True), self.variables)
-            body = build_status(e["document"], e["from"], e["code"], e["timestamp"], e["description"])
-            content_type = "text/xml"
-        elif step.body is not None:
-            data = substitute(step.body, self.variables)
-            if step.payment_secret is not None and isinstance(data, dict):
-                data["MaXacThuc"] = sign_init(data, str(substitute(step.payment_secret, self.variables)))
-            body = orjson.dumps(data)
-        answer = await self.send(client, step.http_method, service, query, body, content_type)
+        content_type, body = request_body(step, self.variables)
+        answer = await self.send(client, step.http_method, service, query, body, content_type, step.style)
         data = answer.data()
+        error = answer.headers.get("X-Road-Error") or fault_type(data)
+        who = Text(**actor.name.model_dump()) if actor.name else self.names(client) or Text(vi=client, en=client)
+        state.explanation = explain.call(who, service, answer.status, error, data, self.names, step.style)
         expect = step.expect
         want_status = expect.status if expect is not None else 200
-        error = answer.headers.get("X-Road-Error")
         if answer.status != want_status:
-            why = f" {error}: {_brief(data)}" if error else f": {_brief(data)}"
+            why = f" {error}: {brief(data)}" if error else f": {brief(data)}"
             raise StepFailed(f"expected status {want_status}, the hub answered {answer.status}{why}")
         if expect is not None and expect.error is not None and error != expect.error:
             raise StepFailed(f"expected X-Road-Error {expect.error}, got {error or 'none'}")
         if expect is not None and expect.fields:
             check_fields(data, substitute(expect.fields, self.variables))
         self._save(step, data)
-        return f"{answer.status}{' ' + error if error else ''}: {_brief(data)}"
+        return f"{answer.status}{' ' + error if error else ''}: {brief(data)}"
 
     def _save(self, step: Step, data: Any) -> None:
         for name, path in step.save.items():
@@ -304,11 +315,11 @@ class ScenarioRun:
                 while not listener.queue.empty():
                     self._seen.append(listener.queue.get_nowait())
                 for i, event in enumerate(self._seen):
-                    if i not in self._used and event.kind == kind and _matches(event.data, match):
+                    if i not in self._used and event.kind == kind and matches(event.data, match):
                         self._used.add(i)
                         return event
                 if deadline.done():
-                    raise StepFailed(f"no {kind} event matching {_brief(match)} within {timeout:g} s")
+                    raise StepFailed(f"no {kind} event matching {brief(match)} within {timeout:g} s")
                 arrival = asyncio.ensure_future(listener.next())
                 done, _ = await asyncio.wait({arrival, deadline}, return_when=asyncio.FIRST_COMPLETED)
                 if arrival in done:
@@ -326,32 +337,38 @@ class ScenarioRun:
         self._faults.clear()
 
 
-def _matches(data: Mapping[str, Any], match: Mapping[str, Any]) -> bool:
-    try:
-        check_fields(data, match)
-    except StepFailed:
-        return False
-    return True
-
-
-def _brief(data: Any, limit: int = 160) -> str:
-    text = orjson.dumps(data).decode() if data is not None else "(no body)"
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
 class ScenarioRuns:
     """The scenario runs of one hub: numbered from 1 (the ``run`` variable), the last few kept."""
 
     def __init__(
-        self, send: Send, apply: Apply, reset: Reset, feed: EventFeed, clock: Clock, step_timeout: float = STEP_TIMEOUT
+        self,
+        send: Send,
+        apply: Apply,
+        reset: Reset,
+        feed: EventFeed,
+        clock: Clock,
+        step_timeout: float = STEP_TIMEOUT,
+        names: Names = no_names,
     ) -> None:
         self._send, self._apply, self._reset, self._feed, self._clock = send, apply, reset, feed, clock
         self.step_timeout = step_timeout
+        self.names = names
         self.runs: dict[int, ScenarioRun] = {}
         self._count = 0
+        self.session = SessionInfo(session=1, started_ms=int(clock.now() * 1000))
+        """The training session: a reset (``POST /api/v1/reset``) starts the next one."""
+
+    def new_session(self) -> SessionInfo:
+        self.session = SessionInfo(session=self.session.session + 1, started_ms=int(self._clock.now() * 1000))
+        return self.session
 
     def start(
-        self, scenario: Scenario, *, step_mode: bool = False, overrides: Mapping[str, Any] | None = None
+        self,
+        scenario: Scenario,
+        *,
+        step_mode: bool = False,
+        overrides: Mapping[str, Any] | None = None,
+        pace: float = 0.0,
     ) -> ScenarioRun:
         self._count += 1
         day = datetime.fromtimestamp(self._clock.now(), UTC)
@@ -373,6 +390,9 @@ class ScenarioRuns:
             self._feed,
             self._clock,
             self.step_timeout,
+            pace,
+            self.session.session,
+            self.names,
         )
         self.runs[run.id] = run
         for old in sorted(self.runs)[:-KEEP_RUNS]:

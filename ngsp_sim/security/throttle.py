@@ -54,6 +54,10 @@ class Throttler:
         self.clock = clock
         self._buckets: dict[tuple[str, str], Bucket] = {}
 
+    def reset(self) -> None:
+        """Every bucket full again (a new training session)."""
+        self._buckets.clear()
+
     def check(self, limits: Mapping[tuple[str, str], Tier]) -> None:
         """``limits`` maps (kind, who) to its tier, e.g. ("client", "VN/GOV/...") -> gold. Raises
         :class:`Throttled` naming the first exhausted bucket; takes nothing from any bucket then."""

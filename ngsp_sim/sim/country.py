@@ -149,11 +149,11 @@ DEMO_DOSSIER_RECORD: dict[str, Any] = {
     "ChuHoSo": "Nguyễn Văn An",
     "LoaiDoiTuong": 1,
     "SoGiayToChuHoSo": DEMO_CITIZEN,
-    "TrichYeuHoSo": "Đăng ký thường trú tại Quận 1",
+    "TrichYeuHoSo": "Đăng ký thường trú tại phường Sài Gòn",
     "NgayTiepNhan": "20251121083000",
     "NgayHenTra": "20251128170000",
     "TrangThaiHoSo": 4,
-    "DonViXuLy": "Công an Quận 1",
+    "DonViXuLy": "Công an phường Sài Gòn",
 }
 
 
@@ -327,7 +327,7 @@ def _business(code: str, name: str, representative: str) -> dict[str, Any]:
             "CityID": "79",
             "DistrictID": "760",
             "WardID": "26734",
-            "AddressFullText": "Số 1 Nguyễn Huệ, Phường Bến Nghé, Quận 1, TP. Hồ Chí Minh",
+            "AddressFullText": "Số 1 Nguyễn Huệ, Phường Sài Gòn, TP. Hồ Chí Minh",
         },
         "BusinessActivity": [
             {"CODE": "6201", "NAME": "Lập trình máy vi tính", "IS_MAIN": True},

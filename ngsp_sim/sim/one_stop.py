@@ -99,7 +99,11 @@ class OneStopAgency(JsonAgency):
             "NgayThangNamSinh": {"NgayThangNam": born},
         }
         status, answer = await self._call(POPULATION_033, check)
-        if status != 200 or not isinstance(answer, dict) or answer.get("TonTai") is not True:
+        if status != 200 or not isinstance(answer, dict):  # no answer about the applicant at all
+            return _refuse(
+                "Không xác thực được người nộp: CSDL quốc gia về dân cư không phản hồi, vui lòng thử lại sau"
+            )
+        if answer.get("TonTai") is not True:
             return _refuse("Thông tin người nộp không khớp với CSDL quốc gia về dân cư")
         now = self.clock.now()
         dossier_code = self._new_code(now)

@@ -66,7 +66,8 @@ class MessageLogSql:
 
     async def list_messages(self, query: MessageQuery) -> list[StoredMessage]:
         where, params = message_filters(query)
-        sql = f"SELECT {LIST_COLUMNS} FROM messages{where} ORDER BY id DESC LIMIT ?"
+        # the client's answer too: a business refusal (HTTP 200, KetQua 0...) is read from it
+        sql = f"SELECT {LIST_COLUMNS}, client_response FROM messages{where} ORDER BY id DESC LIMIT ?"
         return [row_to_message(r) for r in await self.dialect.fetch(sql, *params, query.limit)]
 
     async def get_message(self, message_pk: int) -> StoredMessage | None:

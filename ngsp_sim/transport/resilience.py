@@ -14,6 +14,7 @@ transport is ``RetryTransport(BreakerTransport(...))`` around the provider's own
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from adapters.base import NativeRequest, NativeResponse
@@ -35,15 +36,29 @@ class BreakerConfig:
 
 
 class CircuitBreaker:
-    def __init__(self, name: str, config: BreakerConfig, clock: Clock) -> None:
+    def __init__(
+        self, name: str, config: BreakerConfig, clock: Clock, on_change: Callable[[], object] | None = None
+    ) -> None:
         self.name = name
         self.config = config
         self.clock = clock
-        self.state = "closed"
+        self.on_change = on_change
+        """Called whenever the circuit opens, half-opens or closes (the dashboard's ``faults`` event)."""
+        self._state = "closed"
         self.opened_at = 0.0
         self.probing = False
         self._calls: deque[tuple[float, bool]] = deque()
         self._failures = 0  # failures in the window, kept in step with _calls (O(1) per call)
+
+    @property
+    def state(self) -> str:
+        return self._state
+
+    @state.setter
+    def state(self, value: str) -> None:
+        changed, self._state = value != self._state, value
+        if changed and self.on_change is not None:
+            self.on_change()
 
     @property
     def failures(self) -> int:
