@@ -102,6 +102,12 @@ def xml_to_data(element: Element, model: type[BaseModel]) -> dict[str, Any]:
         elif inner is int:
             text = (child.text or "").strip()
             value = int(text) if text.lstrip("-").isdigit() else text
+        elif inner is float:
+            text = (child.text or "").strip()
+            try:
+                value = float(text)
+            except ValueError:
+                value = text
         else:
             value = child.text or ""
         if is_list:

@@ -56,6 +56,7 @@ from ngsp_sim.hub.caller import operator_refusal
 from ngsp_sim.hub.runtime import HUB
 from ngsp_sim.registry.changes import DeleteAccess, PutAccess, PutService, PutSubsystem, PutTier
 from ngsp_sim.registry.spec import FaultSpec
+from ngsp_sim.validation import published
 from schemas.admin import (
     AdminError,
     AgencyList,
@@ -351,7 +352,7 @@ def admin_openapi() -> dict[str, Any]:
         "info": {"title": "ngsp-sim admin API", "version": "1"},
         "paths": paths,
         "components": {
-            "schemas": defs.get("$defs", {}),
+            "schemas": published(defs.get("$defs", {})),
             "securitySchemes": {"adminToken": {"type": "http", "scheme": "bearer"}},
         },
     }

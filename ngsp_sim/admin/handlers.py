@@ -15,9 +15,10 @@ from pydantic import BaseModel, ValidationError
 
 from ngsp_sim.hub.responses import admin_error as error
 from ngsp_sim.hub.runtime import HUB
-from ngsp_sim.registry.changes import ChangeError
+from ngsp_sim.registry.changes import OPERATIONS, ChangeError
 from ngsp_sim.security.credentials import UnknownConsumer
 from ngsp_sim.store import MessageQuery, StoredMessage, verify_chain
+from ngsp_sim.validation import explain
 from schemas.admin import (
     AgencyInfo,
     AgencyList,
@@ -54,15 +55,23 @@ def ok(model: BaseModel, status: int = 200) -> web.Response:
     return web.Response(status=status, body=model.model_dump_json().encode(), content_type="application/json")
 
 
+def problems_of(exc: ValidationError, whole: str = "", sep: str = "/") -> list[str]:
+    """Every error of a strictly validated body as ``where: what was expected, what came``."""
+    return [f"{sep.join(map(str, e['loc'])) or whole}: {explain(e)}" for e in exc.errors(include_url=False)]
+
+
 async def parsed_body(request: web.Request, model: type[M]) -> M | web.Response:
-    """``model`` from the JSON body (an empty body is ``{}``), or the 400 to answer."""
+    """``model`` from the JSON body (an empty body is ``{}``), validated strictly (``"1"`` is not an
+    integer, ``1`` not a boolean), or the 400 to answer."""
+    raw = await request.read() or b"{}"
     try:
-        return model.model_validate(orjson.loads(await request.read() or b"{}"))
+        orjson.loads(raw)
     except orjson.JSONDecodeError as exc:
         return error(400, "invalid", f"the body is not valid JSON: {exc}")
+    try:
+        return model.model_validate_json(raw, strict=True)
     except ValidationError as exc:
-        problems = [f"{'/'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors(include_url=False)]
-        return error(400, "invalid", "the body breaks the schema", problems)
+        return error(400, "invalid", "the body breaks the schema", problems_of(exc))
 
 
 def _int(request: web.Request, name: str, default: int | None = None, lo: int = 0, hi: int = 2**62) -> int | None:
@@ -215,6 +224,10 @@ def change_handler(op: str, field: str | None = None, param: str = "id") -> Hand
             if not isinstance(body, dict):
                 return error(400, "invalid", "the body must be a JSON object")
             body = {**body, field: request.match_info[param]}
+        try:  # strictly, as the document says: a stored change may be replayed laxly, a new one may not
+            OPERATIONS[op][0].model_validate(body, strict=True)
+        except ValidationError as exc:
+            return error(400, "invalid", f"invalid {op}", problems_of(exc, op, "."))
         return await _change(request, op, body)
 
     handler.__name__ = op

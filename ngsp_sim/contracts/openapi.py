@@ -10,6 +10,7 @@ from pydantic.json_schema import JsonSchemaMode, models_json_schema
 from adapters.base import Operation
 from ngsp_sim.errors import all_hub_errors
 from ngsp_sim.registry import Service
+from ngsp_sim.validation import published
 from schemas.xroad import ErrorBody
 
 __all__ = ["service_openapi"]
@@ -86,5 +87,5 @@ def service_openapi(service: Service, op: Operation) -> dict[str, Any]:
         "info": {"title": str(service.id), "version": service.version, "description": op.summary},
         "servers": [{"url": f"/r1/{service.id.subsystem}"}],
         "paths": {f"/{service.id.service_code}": {m.lower(): operation for m in sorted(service.methods)}},
-        "components": {"schemas": defs.get("$defs", {})},
+        "components": {"schemas": published(defs.get("$defs", {}))},  # with what strictness adds
     }

@@ -300,7 +300,7 @@ class Pipeline:
             return reply.status, reply.raw
         reply = corrupt_reply(reply, seen.exchange)  # an injected schema_violation, before validation
         if 200 <= reply.status < 300:
-            _, violations = validate(route.operation.response_model, reply.data, "response")
+            _, violations = validate(route.operation.response_model, reply.data, "response", strict=True)
             if violations:
                 raise ResponseSchemaViolation(
                     f"the provider's answer breaks the response schema of {route.operation.code} "

@@ -1,7 +1,8 @@
 """Reading a request against its operation: query parameters and JSON body, every violation at once.
 
 A repeated query parameter is itself a violation (against HTTP parameter pollution). Problems that make
-the body unreadable (empty, not JSON, wrong content type) are answered before any schema check.
+the body unreadable (empty, not JSON, wrong content type) are answered before any schema check; a JSON
+body is then validated strictly from its bytes (``"1"`` is not an integer, ``1`` not a boolean).
 """
 
 from __future__ import annotations
@@ -9,7 +10,6 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
-import orjson
 from multidict import CIMultiDictProxy, MultiMapping
 from pydantic import BaseModel
 
@@ -18,7 +18,7 @@ from adapters.xml import parse_xml, xml_to_data
 from ngsp_sim.errors import InvalidContentType, InvalidRequest, RequestSchemaViolation, Violation
 from ngsp_sim.hub.paths import R1Target
 from ngsp_sim.identifiers import SubsystemId
-from ngsp_sim.validation import validate, xml_path
+from ngsp_sim.validation import validate, validate_json, xml_path
 
 __all__ = ["validated_call", "xml_payload"]
 
@@ -96,11 +96,9 @@ def validated_call(
             raise InvalidContentType(
                 f"{op.code} takes application/json, not {content_type or 'a body without Content-Type'}"
             )
-        try:
-            data = orjson.loads(body)
-        except orjson.JSONDecodeError as exc:
-            raise InvalidRequest(f"the body is not valid JSON: {exc}") from None
-        payload, found = validate(op.request_model, data, "body")
+        payload, found = validate_json(op.request_model, body, "body")
+        if found and found[0].rule == "json_invalid":  # unreadable: answered before any schema check
+            raise InvalidRequest(f"the body is not valid JSON: {found[0].message}")
         violations += found
     if violations:
         raise RequestSchemaViolation(
