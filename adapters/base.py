@@ -130,6 +130,9 @@ class Adapter(ABC):
 
     name: ClassVar[str]
     operations: ClassVar[Mapping[str, Operation]]
+    speaks_xml: ClassVar[bool] = False
+    """True when the provider's native protocol is XML: every string of a payload must then be one XML
+    can carry (the hub refuses a control character such as U+0010 as a violation, naming the field)."""
 
     def __init__(self, options: Mapping[str, Any] | None = None) -> None:
         self.options: Mapping[str, Any] = MappingProxyType(dict(options or {}))

@@ -24,7 +24,7 @@ from pydantic import BaseModel
 
 from adapters.base import NativeFormatError
 
-__all__ = ["parse_xml", "render_xml", "xml_to_data"]
+__all__ = ["NOT_XML", "not_xml_chars", "parse_xml", "render_xml", "xml_text", "xml_to_data"]
 
 
 def parse_xml(body: bytes) -> Element:
@@ -35,6 +35,22 @@ def parse_xml(body: bytes) -> Element:
         raise NativeFormatError(f"XML refused for safety: {type(exc).__name__}") from None
     except safe_et.ParseError as exc:
         raise NativeFormatError(f"not well-formed XML: {exc}") from None
+
+
+NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+"""A character XML 1.0 cannot carry, not even as a character reference (``&#16;`` is not well-formed):
+a control character other than tab, line feed and carriage return, a lone surrogate, U+FFFE, U+FFFF."""
+
+
+def not_xml_chars(text: str) -> list[str]:
+    """The characters of ``text`` XML cannot carry, as ``U+0010``, each once, in order."""
+    return list(dict.fromkeys(f"U+{ord(c):04X}" for c in NOT_XML.findall(text)))
+
+
+def xml_text(text: str) -> str:
+    """``text`` fit for an XML document the hub writes: each character XML cannot carry written as
+    its JSON escape (``\\u0010``), so the document stays well-formed and still shows what came."""
+    return NOT_XML.sub(lambda m: f"\\u{ord(m.group()):04x}", text) if NOT_XML.search(text) else text
 
 
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]*")
@@ -62,6 +78,8 @@ def render_xml(parts: list[str], data: Mapping[str, Any], prefix: str) -> None:
                 parts.append("true" if item else "false")
             else:
                 text = str(item)
+                if NOT_XML.search(text):  # the hub refuses such payloads first: this is a guard
+                    raise ValueError(f"{key}: {', '.join(not_xml_chars(text))} cannot be carried in XML")
                 parts.append(escape(text) if _NEEDS_ESCAPE.search(text) else text)
             parts.append(f"</{prefix}:{key}>")
 

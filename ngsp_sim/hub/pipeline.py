@@ -293,7 +293,17 @@ class Pipeline:
         record.serviceVersion = route.service.version
         if self.throttler is not None:
             self.throttler.check(self.table.registry.limits(client, route.service))
-        call = validated_call(route.operation, target, client, req.method, req.query, req.headers, req.body, message_id)
+        call = validated_call(
+            route.operation,
+            target,
+            client,
+            req.method,
+            req.query,
+            req.headers,
+            req.body,
+            message_id,
+            route.adapter.speaks_xml,
+        )
         reply = await self._drive(route, call, forwarded_headers(req.headers, message_id, context), record, seen)
         if reply.raw is not None:  # a document passed on as it is; its adapter checked it
             headers.update(reply.headers)
