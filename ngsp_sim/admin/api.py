@@ -272,6 +272,11 @@ def add_routes(app: web.Application) -> None:
         allowed.setdefault(route.path, []).append(route.method)
     for path, methods in allowed.items():  # any other method on an admin path: 405, naming the allowed ones
         app.router.add_route("*", path, _not_allowed(sorted(methods)))
+    app.router.add_route("*", "/api/v1/{tail:(?s:.*)}", _no_such_path)  # ("/api/v1/%0A" too)
+
+
+async def _no_such_path(request: web.Request) -> web.StreamResponse:
+    return error(404, "not_found", f"no admin API path {request.path[:200]!r}; see GET /api/v1/openapi.json")
 
 
 def _known_query(names: tuple[str, ...], handler: Handler) -> Handler:

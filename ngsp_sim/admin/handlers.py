@@ -6,6 +6,7 @@ The route table, the token check and the OpenAPI document are in :mod:`ngsp_sim.
 from __future__ import annotations
 
 import base64
+import re
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
@@ -44,7 +45,7 @@ from schemas.admin import (
     VerifyReport,
 )
 
-__all__ = ["Handler", "change_handler", "error", "ok", "parsed_body"]
+__all__ = ["Handler", "change_handler", "error", "int_param", "ok", "parsed_body", "whole_number"]
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -74,14 +75,26 @@ async def parsed_body(request: web.Request, model: type[M]) -> M | web.Response:
         return error(400, "invalid", "the body breaks the schema", problems_of(exc))
 
 
-def _int(request: web.Request, name: str, default: int | None = None, lo: int = 0, hi: int = 2**62) -> int | None:
+_WHOLE = re.compile(r"[0-9]+")
+_HUGE = 2**63
+"""What a number of more than 18 digits reads as: beyond every range and log position."""
+
+
+def whole_number(raw: str) -> int | None:
+    """``raw`` as a non-negative integer when it is ASCII digits only (no sign, space, ``_``, line
+    feed or other script's digits, all of which Python's ``int`` would take), else ``None``."""
+    if not _WHOLE.fullmatch(raw):
+        return None
+    return int(raw) if len(raw) <= 18 else _HUGE
+
+
+def int_param(request: web.Request, name: str, default: int | None = None, lo: int = 0, hi: int = 2**62) -> int | None:
     raw = request.query.get(name)
     if raw is None or raw == "":
         return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise web.HTTPBadRequest(reason=f"{name} must be an integer") from None
+    value = whole_number(raw)
+    if value is None:
+        raise web.HTTPBadRequest(reason=f"{name} must be a whole number (digits only)")
     if not lo <= value <= hi:
         raise web.HTTPBadRequest(reason=f"{name} must be between {lo} and {hi}")
     return value
@@ -114,16 +127,16 @@ async def list_messages(request: web.Request) -> web.Response:
     if q.get("succeeded") not in (None, "true", "false"):
         return error(400, "invalid", "succeeded must be true or false")
     try:
-        limit = _int(request, "limit", 50, 1, 500) or 50
+        limit = int_param(request, "limit", 50, 1, 500) or 50
         query = MessageQuery(
             client=q.get("client") or None,
             service=q.get("service") or None,
             succeeded=succeeded,
             fault_code=q.get("fault_code") or None,
             message_id=q.get("message_id") or None,
-            since_ms=_int(request, "since"),
-            until_ms=_int(request, "until"),
-            before_id=_int(request, "cursor"),
+            since_ms=int_param(request, "since"),
+            until_ms=int_param(request, "until"),
+            before_id=int_param(request, "cursor"),
             limit=limit,
         )
     except web.HTTPBadRequest as exc:
@@ -134,11 +147,10 @@ async def list_messages(request: web.Request) -> web.Response:
 
 
 async def get_message(request: web.Request) -> web.Response:
-    try:
-        pk = int(request.match_info["id"])
-    except ValueError:
-        return error(400, "invalid", "the message id is the log position, an integer")
-    m = await request.app[HUB].store.get_message(pk) if 0 <= pk < 2**62 else None
+    pk = whole_number(request.match_info["id"])
+    if pk is None:
+        return error(400, "invalid", "the message id is the log position, a whole number (digits only)")
+    m = await request.app[HUB].store.get_message(pk) if pk < 2**62 else None
     if m is None:
         return error(404, "not_found", f"no message {pk} in the log")
     bodies = {
@@ -150,7 +162,7 @@ async def get_message(request: web.Request) -> web.Response:
 async def health(request: web.Request) -> web.Response:
     hub = request.app[HUB]
     try:
-        period = _int(request, "period", 3600, 1, 366 * 86400) or 3600
+        period = int_param(request, "period", 3600, 1, 366 * 86400) or 3600
     except web.HTTPBadRequest as exc:
         return error(400, "invalid", exc.reason)
     until = int(hub.clock.now() * 1000) + 1
