@@ -24,7 +24,7 @@ from pydantic import BaseModel
 
 from adapters.base import NativeFormatError
 
-__all__ = ["NOT_XML", "not_xml_chars", "parse_xml", "render_xml", "xml_text", "xml_to_data"]
+__all__ = ["NOT_XML", "XML_TEXT_PATTERN", "not_xml_chars", "parse_xml", "render_xml", "xml_text", "xml_to_data"]
 
 
 def parse_xml(body: bytes) -> Element:
@@ -40,6 +40,11 @@ def parse_xml(body: bytes) -> Element:
 NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 """A character XML 1.0 cannot carry, not even as a character reference (``&#16;`` is not well-formed):
 a control character other than tab, line feed and carriage return, a lone surrogate, U+FFFE, U+FFFF."""
+
+
+XML_TEXT_PATTERN = r"^[^\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]*$"
+"""The rule of :data:`NOT_XML` as a JSON Schema ``pattern`` (lone surrogates aside: the hub's JSON reader
+refuses them before any schema check)."""
 
 
 def not_xml_chars(text: str) -> list[str]:
@@ -91,6 +96,8 @@ def _local(tag: str) -> str:
 def _unwrap(annotation: Any) -> tuple[bool, Any]:
     """(is_list, inner type) for ``X``, ``X | None``, ``list[X]``, ``list[X] | None``."""
     origin = typing.get_origin(annotation)
+    if origin is typing.Annotated:
+        return _unwrap(typing.get_args(annotation)[0])
     if origin in (typing.Union, types.UnionType):
         args = [a for a in typing.get_args(annotation) if a is not type(None)]
         return _unwrap(args[0]) if len(args) == 1 else (False, str)

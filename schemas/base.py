@@ -10,7 +10,13 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
-__all__ = ["WireModel", "one_of_required"]
+__all__ = ["INT64_MAX", "INT64_MIN", "WireModel", "exactly_one_of", "one_of_required"]
+
+
+INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
+"""The range of a JSON integer as the real systems hold one (a 64-bit ``long``): every integer field
+of a wire model is bounded by it at least, so a larger number is a violation (said in the published
+schema), never an overflow in a provider or in the hub's JSON writer."""
 
 
 class WireModel(BaseModel):
@@ -21,3 +27,9 @@ def one_of_required(*names: str) -> dict[str, Any]:
     """JSON Schema for "at least one of these fields, not null": what a model validator checks, said
     in the published contract too (so that generated clients and fuzzers know it)."""
     return {"anyOf": [{"required": [n], "properties": {n: {"not": {"type": "null"}}}} for n in names]}
+
+
+def exactly_one_of(*names: str) -> dict[str, Any]:
+    """JSON Schema for "exactly one of these fields, not null" (``give either client or group``): what
+    a model validator or a handler checks, said in the published contract too."""
+    return {"oneOf": [{"required": [n], "properties": {n: {"not": {"type": "null"}}}} for n in names]}

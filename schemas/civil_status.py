@@ -15,7 +15,7 @@ from typing import Annotated, Literal
 
 from pydantic import ConfigDict, Field, RootModel
 
-from schemas.base import WireModel
+from schemas.base import INT64_MAX, INT64_MIN, WireModel
 from schemas.common import CCCD, AgencyCode, MaHoSo, PopulationDate
 
 __all__ = [
@@ -83,7 +83,9 @@ class DangKyHoTichRequest(RootModel[Annotated[BirthRegistration | DeathRegistrat
 
 class CivilStatusReply(WireModel):
     status: int = Field(ge=0, le=1, description="1 accepted, 0 refused (see errorCode)")
-    errorCode: int | None = Field(default=None, description="100, 101, 106 or 201 (illustrative meanings)")
+    errorCode: int | None = Field(
+        default=None, description="100, 101, 106 or 201 (illustrative meanings)", ge=INT64_MIN, le=INT64_MAX
+    )
     message: str | None = None
     soDinhDanhMoi: CCCD | None = Field(default=None, description="LTKS: the number given to the child")
 
@@ -94,5 +96,7 @@ class TraTrangThaiHoSoRequest(WireModel):
 
 
 class TraTrangThaiHoSoResponse(CivilStatusReply):
-    trangThai: int | None = Field(default=None, description="1 received, 2 processing, 3 done (illustrative)")
+    trangThai: int | None = Field(
+        default=None, description="1 received, 2 processing, 3 done (illustrative)", ge=INT64_MIN, le=INT64_MAX
+    )
     module: str | None = None

@@ -43,6 +43,7 @@ from ngsp_sim.admin.handlers import (
     rotate_credential,
     verify,
 )
+from ngsp_sim.admin.parameters import path_parameter, query_parameter
 from ngsp_sim.admin.scenarios import (
     get_run,
     get_scenario,
@@ -107,6 +108,8 @@ class Route:
     query: tuple[str, ...] = ()
     from_path: str | None = None
     """A field of the request body that the path fills (and overrides): optional in the body."""
+    stream: bool = False
+    """The answer is a stream of server-sent events (``text/event-stream``), not a JSON document."""
 
 
 ROUTES = (
@@ -259,7 +262,14 @@ ROUTES = (
         "POST", "/api/v1/scenario-runs/{id}/next", next_step, "Let a step-mode run take its next step", ScenarioRunInfo
     ),
     Route("DELETE", "/api/v1/scenario-runs/{id}", stop_run, "Stop a run; its faults are cleared", ScenarioRunInfo),
-    Route("GET", "/api/v1/events", events, "The live feed as server-sent events (text/event-stream)", query=("after",)),
+    Route(
+        "GET",
+        "/api/v1/events",
+        events,
+        "The live feed as server-sent events (text/event-stream)",
+        query=("after",),
+        stream=True,
+    ),
     Route("GET", "/api/v1/openapi.json", openapi, "This document"),
 )
 
@@ -303,6 +313,18 @@ def _not_allowed(methods: list[str]) -> Handler:
     return handler
 
 
+_EVENTS = (
+    "Server-sent events, one per block: `id` (resume with Last-Event-ID or ?after=), `event` (message, edoc, "
+    "delivery, event, scenario) and `data` (one JSON object); a comment line every 15 s keeps proxies open"
+)
+
+
+def _content(r: Route, refs: Any) -> dict[str, Any]:
+    if r.stream:
+        return {"content": {"text/event-stream": {"schema": {"type": "string", "description": _EVENTS}}}}
+    return {"content": {"application/json": {"schema": refs[(r.response, "validation")]}}} if r.response else {}
+
+
 def admin_openapi() -> dict[str, Any]:
     """OpenAPI 3.1 of the admin API, generated from :data:`ROUTES` and their models."""
     ref = "#/components/schemas/{model}"
@@ -320,25 +342,21 @@ def admin_openapi() -> dict[str, Any]:
             "operationId": f"{r.method.lower()}_{r.handler.__name__}",
             "security": [{"adminToken": []}],
             "responses": {
-                "200": {
-                    "description": "OK",
-                    **(
-                        {"content": {"application/json": {"schema": refs[(r.response, "validation")]}}}
-                        if r.response
-                        else {}
-                    ),
-                },
+                "200": {"description": "OK", **_content(r, refs)},
                 "400": {"description": "Invalid input", **error},
                 "401": {"description": "Missing or wrong admin token", **error},
                 "404": {"description": "Not found", **error},
+                "409": {
+                    "description": "In conflict with the registry as it stands (a change naming what is not declared)",
+                    **error,
+                },
                 "429": {
                     "description": "Too many wrong admin tokens (from this address or in all); see Retry-After",
                     **error,
                 },
             },
         }
-        params = [{"name": q, "in": "query", "required": False, "schema": {"type": "string"}} for q in r.query]
-        params += [{"name": n, "in": "path", "required": True, "schema": {"type": "string"}} for n in names]
+        params = [query_parameter(path, q) for q in r.query] + [path_parameter(path, n) for n in names]
         if params:
             op["parameters"] = params
         if r.request is not None:

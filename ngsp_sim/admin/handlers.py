@@ -212,7 +212,8 @@ async def _change(request: web.Request, op: str, payload: Any) -> web.Response:
     try:
         change = await request.app[HUB].source.apply(op, payload, actor)
     except ChangeError as exc:
-        return error(exc.status, "not_found" if exc.status == 404 else "invalid", exc.message, exc.problems)
+        kind = {404: "not_found", 409: "conflict"}.get(exc.status, "invalid")
+        return error(exc.status, kind, exc.message, exc.problems)
     return ok(ChangeInfo(id=change.id, op=change.op, payload=change.payload, actor=change.actor, ts_ms=change.ts_ms))
 
 

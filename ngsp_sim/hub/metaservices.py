@@ -80,7 +80,7 @@ def _answer(registry: Registry, pipeline: Pipeline, request: web.Request, provid
     if match is None:
         raise UnknownService(f"{provider} offers no service {code!r}")
     route = pipeline.table.routes[match.id]
-    return service_openapi(route.service, route.operation)
+    return service_openapi(route.service, route.operation, xml_bound=route.adapter.speaks_xml)
 
 
 def metaservice(registry: Registry, pipeline: Pipeline, request: web.Request, raw_path: str) -> web.Response:

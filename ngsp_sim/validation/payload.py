@@ -8,7 +8,7 @@ text by nature and are read with :func:`validate` (a number in a query string is
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any, TypeVar, get_args
 
 import orjson
@@ -23,6 +23,7 @@ __all__ = [
     "json_pointer",
     "json_type",
     "published",
+    "schema_nodes",
     "validate",
     "validate_json",
     "violations_of",
@@ -149,21 +150,27 @@ STRICT_INTEGER = (
 STRICT_BOOLEAN = 'Strict: true or false only (1 and "true" are refused).'
 
 
+def schema_nodes(schema: Any) -> Iterator[dict[str, Any]]:
+    """Every object of a JSON Schema (or an OpenAPI document), innermost first: for adding to each."""
+    if isinstance(schema, list):
+        for item in schema:
+            yield from schema_nodes(item)
+    elif isinstance(schema, dict):
+        for value in schema.values():
+            yield from schema_nodes(value)
+        yield schema
+
+
 def published(schema: Any) -> Any:
     """``schema`` (a JSON Schema or an OpenAPI document) with what strict validation adds to JSON
     Schema said in each ``integer`` and ``boolean``'s ``description``, so that the published document
     and the check agree (JSON Schema itself counts ``10.0`` as an integer). Changed in place."""
-    if isinstance(schema, list):
-        for item in schema:
-            published(item)
-    elif isinstance(schema, dict):
-        for value in schema.values():
-            published(value)
-        note = {"integer": STRICT_INTEGER, "boolean": STRICT_BOOLEAN}.get(str(schema.get("type")))
+    for node in schema_nodes(schema):
+        note = {"integer": STRICT_INTEGER, "boolean": STRICT_BOOLEAN}.get(str(node.get("type")))
         if note is not None:
-            described = schema.get("description")
+            described = node.get("description")
             if not isinstance(described, str):
-                schema["description"] = note
+                node["description"] = note
             elif note not in described:
-                schema["description"] = f"{described.rstrip()} {note}"
+                node["description"] = f"{described.rstrip()} {note}"
     return schema
