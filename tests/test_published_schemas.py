@@ -15,6 +15,7 @@ from aiohttp.test_utils import TestClient
 from pydantic import TypeAdapter, ValidationError
 
 from ngsp_sim.admin.api import admin_openapi
+from ngsp_sim.transport.faults import FaultSpec
 from ngsp_sim.validation import STRICT_INTEGER
 from schemas.common import CCCD, MST, DvcqgDateTime, EdxmlDate, MaHoSo, PopulationDate
 from tests.helpers import MOTCUA
@@ -23,7 +24,7 @@ NEXT_YEAR = f"{(date.today().year + 1) % 100:02d}"
 THIS_YEAR = f"{date.today().year % 100:02d}"
 
 
-def _hub_accepts(kind: Any, value: str) -> bool:
+def _hub_accepts(kind: Any, value: object) -> bool:
     try:
         TypeAdapter(kind).validate_python(value)
     except ValidationError:
@@ -31,7 +32,7 @@ def _hub_accepts(kind: Any, value: str) -> bool:
     return True
 
 
-def _schema_accepts(kind: Any, value: str) -> bool:
+def _schema_accepts(kind: Any, value: object) -> bool:
     schema = TypeAdapter(kind).json_schema()
     return jsonschema.Draft202012Validator(schema).is_valid(value)
 
@@ -111,3 +112,18 @@ def test_admin_parameters_have_their_real_types() -> None:
 def test_the_live_feed_is_documented_as_server_sent_events() -> None:
     content = admin_openapi()["paths"]["/api/v1/events"]["get"]["responses"]["200"]["content"]
     assert list(content) == ["text/event-stream"]
+
+
+@pytest.mark.parametrize(
+    ("fault", "valid"),
+    [
+        ({"kind": "latency"}, False),
+        ({"kind": "latency", "latency": {"distribution": "uniform", "min_ms": 1}}, False),
+        ({"kind": "latency", "latency": {"ms": 5}}, True),
+        ({"kind": "latency", "latency": {"distribution": "lognormal", "median_ms": 5}}, True),
+        ({"kind": "reset"}, True),
+    ],
+)
+def test_a_fault_schema_says_what_its_latency_needs(fault: dict[str, Any], valid: bool) -> None:
+    body = {"id": "f", "target": "VN/GOV/000.00.00.G01/CSDLQGDC", **fault}
+    assert (_hub_accepts(FaultSpec, body), _schema_accepts(FaultSpec, body)) == (valid, valid)

@@ -37,13 +37,40 @@ _FROZEN = ConfigDict(extra="forbid", frozen=True)
 """As every model of the topology file (:mod:`ngsp_sim.registry.spec`, which declares ``faults:`` with these)."""
 
 
+_LATENCY_FORMS: dict[str, Any] = {  # what _complete checks, as the published schema says it (min_ms <= max_ms aside)
+    "oneOf": [
+        {"properties": {"distribution": {"const": "fixed"}, "ms": {"type": "number"}}, "required": ["ms"]},
+        {
+            "properties": {
+                "distribution": {"const": "uniform"},
+                "min_ms": {"type": "number"},
+                "max_ms": {"type": "number"},
+            },
+            "required": ["distribution", "min_ms", "max_ms"],
+        },
+        {
+            "properties": {"distribution": {"const": "lognormal"}, "median_ms": {"type": "number"}},
+            "required": ["distribution", "median_ms"],
+        },
+    ]
+}
+_LATENCY_NEEDS_LATENCY: dict[str, Any] = {
+    "anyOf": [
+        {"properties": {"kind": {"not": {"const": "latency"}}}},
+        {"properties": {"latency": {"type": "object"}}, "required": ["latency"]},
+    ]
+}
+
+
 class LatencySpec(BaseModel):
-    model_config = _FROZEN
+    model_config = ConfigDict(**_FROZEN, json_schema_extra=_LATENCY_FORMS)
 
     distribution: Literal["fixed", "uniform", "lognormal"] = "fixed"
     ms: float | None = Field(default=None, ge=0, le=600_000, description="fixed: the delay")
     min_ms: float | None = Field(default=None, ge=0, le=600_000, description="uniform: the lower bound")
-    max_ms: float | None = Field(default=None, ge=0, le=600_000, description="uniform: the upper bound")
+    max_ms: float | None = Field(
+        default=None, ge=0, le=600_000, description="uniform: the upper bound, not below min_ms"
+    )
     median_ms: float | None = Field(default=None, gt=0, le=600_000, description="lognormal: the median")
     sigma: float = Field(default=0.5, gt=0, le=5, description="lognormal: the spread")
 
@@ -61,7 +88,7 @@ class LatencySpec(BaseModel):
 class FaultSpec(BaseModel):
     """A fault injected in front of one service, or of every service of a provider subsystem."""
 
-    model_config = _FROZEN
+    model_config = ConfigDict(**_FROZEN, json_schema_extra=_LATENCY_NEEDS_LATENCY)
 
     id: str = Field(pattern=r"^[A-Za-z0-9_.-]{1,64}$")
     target: str = Field(description="A service (…/SUBSYSTEM/SERVICE) or a provider subsystem (…/SUBSYSTEM)")
@@ -73,7 +100,9 @@ class FaultSpec(BaseModel):
     body: str | None = Field(default=None, max_length=65536, description="error: the native body answered")
     content_type: str = "application/json"
     start: float | None = Field(default=None, description="Active from (epoch seconds); omitted: now")
-    end: float | None = Field(default=None, description="Active until (epoch seconds); omitted: until removed")
+    end: float | None = Field(
+        default=None, description="Active until (epoch seconds), after start; omitted: until removed"
+    )
 
     @model_validator(mode="after")
     def _complete(self) -> FaultSpec:
