@@ -6,6 +6,7 @@ gets told so, instead of a "not found" that takes an afternoon to explain.
 
 from __future__ import annotations
 
+from itertools import combinations
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict
@@ -31,5 +32,10 @@ def one_of_required(*names: str) -> dict[str, Any]:
 
 def exactly_one_of(*names: str) -> dict[str, Any]:
     """JSON Schema for "exactly one of these fields, not null" (``give either client or group``): what
-    a model validator or a handler checks, said in the published contract too."""
-    return {"oneOf": [{"required": [n], "properties": {n: {"not": {"type": "null"}}}} for n in names]}
+    a model validator or a handler checks, said in the published contract too. Said as "not (none of
+    them, or two of them)": a ``not`` is what generators leave alone, where a ``oneOf`` beside
+    ``properties`` would make them build a model of one field."""
+    null, given = {"type": "null"}, {"not": {"type": "null"}}
+    none = {"properties": {n: null for n in names}}
+    two = [{"required": [a, b], "properties": {a: given, b: given}} for a, b in combinations(names, 2)]
+    return {"not": {"anyOf": [none, *two]}}

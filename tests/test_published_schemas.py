@@ -15,9 +15,11 @@ from aiohttp.test_utils import TestClient
 from pydantic import TypeAdapter, ValidationError
 
 from ngsp_sim.admin.api import admin_openapi
+from ngsp_sim.registry.spec import AccessSpec
 from ngsp_sim.transport.faults import FaultSpec
 from ngsp_sim.validation import STRICT_INTEGER
 from schemas.common import CCCD, MST, DvcqgDateTime, EdxmlDate, MaHoSo, PopulationDate
+from schemas.scenarios import ScenarioRunCreate
 from tests.helpers import MOTCUA
 
 NEXT_YEAR = f"{(date.today().year + 1) % 100:02d}"
@@ -127,3 +129,15 @@ def test_the_live_feed_is_documented_as_server_sent_events() -> None:
 def test_a_fault_schema_says_what_its_latency_needs(fault: dict[str, Any], valid: bool) -> None:
     body = {"id": "f", "target": "VN/GOV/000.00.00.G01/CSDLQGDC", **fault}
     assert (_hub_accepts(FaultSpec, body), _schema_accepts(FaultSpec, body)) == (valid, valid)
+
+
+@pytest.mark.parametrize(
+    ("one", "other", "valid"),
+    [(True, False, True), (False, True, True), (False, False, False), (True, True, False)],
+)
+def test_exactly_one_of_two_fields_is_in_the_schema_too(one: bool, other: bool, valid: bool) -> None:
+    access = {"service": "VN/GOV/000.00.00.G01/CSDLQGDC/TraCuuThongTinCongDan"}
+    access |= ({"client": MOTCUA} if one else {}) | ({"group": "g"} if other else {})
+    assert (_hub_accepts(AccessSpec, access), _schema_accepts(AccessSpec, access)) == (valid, valid)
+    run = ({"scenario": "identity-check"} if one else {}) | ({"source": "name: x"} if other else {})
+    assert _schema_accepts(ScenarioRunCreate, run) == valid  # (the handler checks this pair)

@@ -37,28 +37,27 @@ _FROZEN = ConfigDict(extra="forbid", frozen=True)
 """As every model of the topology file (:mod:`ngsp_sim.registry.spec`, which declares ``faults:`` with these)."""
 
 
-_LATENCY_FORMS: dict[str, Any] = {  # what _complete checks, as the published schema says it (min_ms <= max_ms aside)
-    "oneOf": [
-        {"properties": {"distribution": {"const": "fixed"}, "ms": {"type": "number"}}, "required": ["ms"]},
-        {
-            "properties": {
-                "distribution": {"const": "uniform"},
-                "min_ms": {"type": "number"},
-                "max_ms": {"type": "number"},
-            },
-            "required": ["distribution", "min_ms", "max_ms"],
-        },
-        {
-            "properties": {"distribution": {"const": "lognormal"}, "median_ms": {"type": "number"}},
-            "required": ["distribution", "median_ms"],
-        },
-    ]
+def _lacking(distribution: str, *fields: str, default: bool = False) -> dict[str, Any]:
+    """The latency specs of ``distribution`` that lack one of ``fields`` (absent or null)."""
+    which: dict[str, Any] = {"properties": {"distribution": {"const": distribution}}}
+    if not default:  # the default distribution may be left out
+        which["required"] = ["distribution"]
+    return {**which, "anyOf": [{"properties": {f: {"type": "null"}}} for f in fields]}
+
+
+# What _complete checks, said as the published schema can (min_ms <= max_ms aside): "not one of the
+# incomplete forms", a `not` that generators leave alone.
+_LATENCY_FORMS: dict[str, Any] = {
+    "not": {
+        "anyOf": [
+            _lacking("fixed", "ms", default=True),
+            _lacking("uniform", "min_ms", "max_ms"),
+            _lacking("lognormal", "median_ms"),
+        ]
+    }
 }
 _LATENCY_NEEDS_LATENCY: dict[str, Any] = {
-    "anyOf": [
-        {"properties": {"kind": {"not": {"const": "latency"}}}},
-        {"properties": {"latency": {"type": "object"}}, "required": ["latency"]},
-    ]
+    "not": {"required": ["kind"], "properties": {"kind": {"const": "latency"}, "latency": {"type": "null"}}}
 }
 
 
