@@ -138,6 +138,9 @@ class Adapter(ABC):
     success_flag: ClassVar[tuple[str, object] | None] = None
     """``(field, value)`` for protocols that refuse inside a 200: the answer succeeded only when its
     ``field`` holds ``value`` (``("KetQua", 1)``, ``("error_code", 0)``...)."""
+    speaks_xml: ClassVar[bool] = False
+    """True when the provider's native protocol is XML: every string of a payload must then be one XML
+    can carry (the hub refuses a control character such as U+0010 as a violation, naming the field)."""
 
     def __init__(self, options: Mapping[str, Any] | None = None) -> None:
         self.options: Mapping[str, Any] = MappingProxyType(dict(options or {}))

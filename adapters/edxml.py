@@ -144,6 +144,7 @@ def read_document(body: bytes) -> Edoc:
 
 class EdxmlAdapter(Adapter):
     name = "edxml"
+    speaks_xml = True
     operations = Adapter.operations_dict(
         Operation(
             code="sendEdoc",

@@ -14,7 +14,7 @@ from xml.etree.ElementTree import Element
 from xml.sax.saxutils import escape
 
 from adapters.base import Adapter, Exchange, HubCall, HubReply, NativeFormatError, NativeRequest
-from adapters.xml import parse_xml, render_xml, xml_to_data
+from adapters.xml import parse_xml, render_xml, xml_text, xml_to_data
 from schemas.xroad import SoapFault
 
 __all__ = ["SOAP_ENV", "SoapAdapter", "build_envelope", "build_fault", "read_envelope"]
@@ -45,6 +45,7 @@ def read_envelope(raw: bytes) -> Element:
 
 
 class SoapAdapter(Adapter):
+    speaks_xml = True
     namespace: ClassVar[str]
     path: ClassVar[str]
     error_model = SoapFault
@@ -78,6 +79,7 @@ def build_fault(code: str, message: str) -> bytes:
     """A SOAP 1.1 Fault envelope, as a SOAP provider answers a request it refuses."""
     return (
         f'<?xml version="1.0" encoding="utf-8"?>\n<soapenv:Envelope xmlns:soapenv="{SOAP_ENV}"><soapenv:Body>'
-        f"<soapenv:Fault><faultcode>{escape(code)}</faultcode><faultstring>{escape(message)}</faultstring>"
+        f"<soapenv:Fault><faultcode>{escape(xml_text(code))}</faultcode>"
+        f"<faultstring>{escape(xml_text(message))}</faultstring>"
         "</soapenv:Fault></soapenv:Body></soapenv:Envelope>"
     ).encode()

@@ -24,7 +24,16 @@ from pydantic import BaseModel
 
 from adapters.base import NativeFormatError
 
-__all__ = ["in_model_order", "parse_xml", "render_xml", "xml_to_data"]
+__all__ = [
+    "NOT_XML",
+    "XML_TEXT_PATTERN",
+    "in_model_order",
+    "not_xml_chars",
+    "parse_xml",
+    "render_xml",
+    "xml_text",
+    "xml_to_data",
+]
 
 
 def parse_xml(body: bytes) -> Element:
@@ -35,6 +44,27 @@ def parse_xml(body: bytes) -> Element:
         raise NativeFormatError(f"XML refused for safety: {type(exc).__name__}") from None
     except safe_et.ParseError as exc:
         raise NativeFormatError(f"not well-formed XML: {exc}") from None
+
+
+NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+"""A character XML 1.0 cannot carry, not even as a character reference (``&#16;`` is not well-formed):
+a control character other than tab, line feed and carriage return, a lone surrogate, U+FFFE, U+FFFF."""
+
+
+XML_TEXT_PATTERN = r"^[^\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]*$"
+"""The rule of :data:`NOT_XML` as a JSON Schema ``pattern`` (lone surrogates aside: the hub's JSON reader
+refuses them before any schema check)."""
+
+
+def not_xml_chars(text: str) -> list[str]:
+    """The characters of ``text`` XML cannot carry, as ``U+0010``, each once, in order."""
+    return list(dict.fromkeys(f"U+{ord(c):04X}" for c in NOT_XML.findall(text)))
+
+
+def xml_text(text: str) -> str:
+    """``text`` fit for an XML document the hub writes: each character XML cannot carry written as
+    its JSON escape (``\\u0010``), so the document stays well-formed and still shows what came."""
+    return NOT_XML.sub(lambda m: f"\\u{ord(m.group()):04x}", text) if NOT_XML.search(text) else text
 
 
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]*")
@@ -62,6 +92,8 @@ def render_xml(parts: list[str], data: Mapping[str, Any], prefix: str) -> None:
                 parts.append("true" if item else "false")
             else:
                 text = str(item)
+                if NOT_XML.search(text):  # the hub refuses such payloads first: this is a guard
+                    raise ValueError(f"{key}: {', '.join(not_xml_chars(text))} cannot be carried in XML")
                 parts.append(escape(text) if _NEEDS_ESCAPE.search(text) else text)
             parts.append(f"</{prefix}:{key}>")
 
@@ -73,6 +105,8 @@ def _local(tag: str) -> str:
 def _unwrap(annotation: Any) -> tuple[bool, Any]:
     """(is_list, inner type) for ``X``, ``X | None``, ``list[X]``, ``list[X] | None``."""
     origin = typing.get_origin(annotation)
+    if origin is typing.Annotated:
+        return _unwrap(typing.get_args(annotation)[0])
     if origin in (typing.Union, types.UnionType):
         args = [a for a in typing.get_args(annotation) if a is not type(None)]
         return _unwrap(args[0]) if len(args) == 1 else (False, str)
@@ -102,6 +136,12 @@ def xml_to_data(element: Element, model: type[BaseModel]) -> dict[str, Any]:
         elif inner is int:
             text = (child.text or "").strip()
             value = int(text) if text.lstrip("-").isdigit() else text
+        elif inner is float:
+            text = (child.text or "").strip()
+            try:
+                value = float(text)
+            except ValueError:
+                value = text
         else:
             value = child.text or ""
         if is_list:

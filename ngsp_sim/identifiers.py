@@ -10,9 +10,24 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-__all__ = ["MemberId", "ServiceId", "SubsystemId", "check_part"]
+__all__ = [
+    "CLIENT_PATTERN",
+    "SERVICE_PATTERN",
+    "SUBSYSTEM_PATTERN",
+    "MemberId",
+    "ServiceId",
+    "SubsystemId",
+    "check_part",
+]
 
 _ALLOWED = re.compile(r"[A-Za-z0-9'()+,\-.=?]+")
+_PART = r"[A-Za-z0-9'()+,\-.=?]{1,255}"
+SUBSYSTEM_PATTERN = f"^{_PART}/{_PART}/{_PART}/{_PART}$"
+"""What :meth:`SubsystemId.parse` takes, as a JSON Schema ``pattern``."""
+CLIENT_PATTERN = f"^{_PART}/{_PART}/{_PART}(/{_PART})?$"
+"""What :meth:`SubsystemId.parse_client` takes (a subsystem, or a member calling as itself)."""
+SERVICE_PATTERN = f"^{_PART}/{_PART}/{_PART}/{_PART}/{_PART}$"
+"""What :meth:`ServiceId.parse` takes, as a JSON Schema ``pattern``."""
 _PART_NAMES = ("instance", "member class", "member code", "subsystem code", "service code")
 
 

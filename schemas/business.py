@@ -11,7 +11,7 @@ from types import MappingProxyType
 
 from pydantic import Field
 
-from schemas.base import WireModel
+from schemas.base import INT64_MAX, INT64_MIN, WireModel
 from schemas.common import MST
 
 __all__ = [
@@ -47,7 +47,7 @@ class EnterpriseInfo(WireModel):
     FOUNDING_DATE: str
     ENTERPRISE_STATUS: str
     LEGAL_NAMES: list[str] = Field(default_factory=list)
-    CAPITAL_AMOUNT: int = Field(ge=0)
+    CAPITAL_AMOUNT: int = Field(ge=0, le=INT64_MAX)
 
 
 class HeadOfficeAddress(WireModel):
@@ -89,5 +89,5 @@ class TinhTrangHoSoResponse(WireModel):
     Message: str | None = None
     IN_JOURNAL_NO: str | None = None
     ENTERPRISE_GDT_CODE: MST | None = None
-    STATUS_ID: int | None = None
+    STATUS_ID: int | None = Field(default=None, ge=INT64_MIN, le=INT64_MAX)
     STATUS_NAME: str | None = None

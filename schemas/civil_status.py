@@ -11,19 +11,21 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from types import MappingProxyType
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import Field
+from pydantic import ConfigDict, Field, RootModel
 
-from schemas.base import WireModel
+from schemas.base import INT64_MAX, INT64_MIN, WireModel
 from schemas.common import CCCD, AgencyCode, MaHoSo, PopulationDate
 
 __all__ = [
     "NATIVE_PATHS",
     "BirthData",
+    "BirthRegistration",
     "CivilStatusReply",
     "DangKyHoTichRequest",
     "DeathData",
+    "DeathRegistration",
     "TraTrangThaiHoSoRequest",
     "TraTrangThaiHoSoResponse",
 ]
@@ -51,17 +53,39 @@ class DeathData(WireModel):
     nguyenNhan: str | None = None
 
 
-class DangKyHoTichRequest(WireModel):
+class BirthRegistration(WireModel):
+    """``module: LTKS``: the data is a birth."""
+
     maDonVi: AgencyCode
-    module: Literal["LTKS", "LTKT"] = Field(description="LTKS birth registration, LTKT death registration")
+    module: Literal["LTKS"] = Field(description="LTKS birth registration")
     maHoSo: MaHoSo
     ngayTiepNhan: PopulationDate
-    data: BirthData | DeathData
+    data: BirthData
+
+
+class DeathRegistration(WireModel):
+    """``module: LTKT``: the data is a death."""
+
+    maDonVi: AgencyCode
+    module: Literal["LTKT"] = Field(description="LTKT death registration")
+    maHoSo: MaHoSo
+    ngayTiepNhan: PopulationDate
+    data: DeathData
+
+
+class DangKyHoTichRequest(RootModel[Annotated[BirthRegistration | DeathRegistration, Field(discriminator="module")]]):
+    """One interlinked registration: ``module`` says what ``data`` holds (LTKS a birth, LTKT a death),
+    in the model and in the published schema alike (a discriminated ``oneOf``), so a birth's module
+    with a death's data is a violation at ``/data``, never a surprise for the agency."""
+
+    model_config = ConfigDict(frozen=True)
 
 
 class CivilStatusReply(WireModel):
     status: int = Field(ge=0, le=1, description="1 accepted, 0 refused (see errorCode)")
-    errorCode: int | None = Field(default=None, description="100, 101, 106 or 201 (illustrative meanings)")
+    errorCode: int | None = Field(
+        default=None, description="100, 101, 106 or 201 (illustrative meanings)", ge=INT64_MIN, le=INT64_MAX
+    )
     message: str | None = None
     soDinhDanhMoi: CCCD | None = Field(default=None, description="LTKS: the number given to the child")
 
@@ -72,5 +96,7 @@ class TraTrangThaiHoSoRequest(WireModel):
 
 
 class TraTrangThaiHoSoResponse(CivilStatusReply):
-    trangThai: int | None = Field(default=None, description="1 received, 2 processing, 3 done (illustrative)")
+    trangThai: int | None = Field(
+        default=None, description="1 received, 2 processing, 3 done (illustrative)", ge=INT64_MIN, le=INT64_MAX
+    )
     module: str | None = None

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import date
 from typing import Annotated, Any
 
 from pydantic import AfterValidator, WithJsonSchema
 from pydantic_core import PydanticCustomError
-from stdnum.exceptions import InvalidChecksum, InvalidFormat, InvalidLength
+from stdnum.exceptions import InvalidChecksum, InvalidComponent, InvalidFormat, InvalidLength
 from stdnum.vn import mst as _mst
 
 from schemas.reference import PROVINCES
@@ -38,8 +38,12 @@ _AGENCY_RE = re.compile(r"[0-9A-Z]{3}\.[0-9A-Z]{2}\.[0-9A-Z]{2}\.[A-Z][0-9]{2}")
 _AGENCY_PATTERN = r"^[0-9A-Z]{3}\.[0-9A-Z]{2}\.[0-9A-Z]{2}\.[A-Z][0-9]{2}$"
 
 
-def _string_type(check: Callable[[str], str], *, pattern: str, description: str, example: str) -> Any:
+def _string_type(
+    check: Callable[[str], str], *, pattern: str, description: str, example: str, fmt: str | None = None
+) -> Any:
     schema = {"type": "string", "pattern": pattern, "description": description, "examples": [example]}
+    if fmt is not None:  # a rule no pattern can say, named so that a fuzzer can be given valid values
+        schema["format"] = fmt
     return Annotated[str, AfterValidator(check), WithJsonSchema(schema)]
 
 
@@ -95,6 +99,12 @@ def check_mst(value: str) -> str:
             "the 10th digit of tax code '{value}' is a wrong check digit (expected {expected})",
             {"value": value, "expected": expected},
         ) from None
+    except InvalidComponent:
+        raise PydanticCustomError(
+            "mst_format",
+            "tax code '{value}' has digits 3-9 all 0 or a dependent unit number 000, which no tax code has",
+            {"value": value},
+        ) from None
     except (InvalidFormat, InvalidLength):
         raise PydanticCustomError(
             "mst_format",
@@ -124,37 +134,56 @@ def _check_ma_ho_so(value: str) -> str:
             "expected a dossier code AGENCY-yyMMdd-NNNN (e.g. 000.00.00.H29-251121-0007), got '{value}'",
             {"value": value},
         )
-    try:
-        datetime.strptime(match.group(2), "%y%m%d")
-    except ValueError:
+    if not re.fullmatch(_YYMMDD, match.group(2)):
         raise PydanticCustomError(
             "ma_ho_so_date",
             "the date part '{part}' of dossier code '{value}' is not a real yyMMdd date",
             {"part": match.group(2), "value": value},
-        ) from None
+        )
     return value
 
 
-def _date_checker(fmt: str, shown: str, example: str, rule: str) -> Callable[[str], str]:
-    digits_only = "/" not in fmt
-    length = len(example)
+def _calendar(year: str, leap_year: str, sep: str = "") -> str:
+    """A regular expression of the real dates (no 31 April, 29 February only in a leap year) whose
+    year ``year`` matches, written year, month, day with ``sep`` between: what a date check enforces,
+    said in the published pattern too."""
+    long_months = f"(?:0[13578]|1[02]){sep}(?:0[1-9]|[12]\\d|3[01])"
+    short_months = f"(?:0[469]|11){sep}(?:0[1-9]|[12]\\d|30)"
+    february = f"02{sep}(?:0[1-9]|1\\d|2[0-8])"
+    return f"(?:{year}{sep}(?:{long_months}|{short_months}|{february})|{leap_year}{sep}02{sep}29)"
+
+
+# 1900-2099; a leap year is divisible by 4, and 1900 is not one.
+_YEAR = r"(?:19|20)\d\d"
+_LEAP_YEAR = r"(?:19(?:0[48]|[2468][048]|[13579][26])|20(?:0[048]|[2468][048]|[13579][26]))"
+_YMD = _calendar(_YEAR, _LEAP_YEAR)
+# yy is 1969-2068 (as strptime's %y reads it); every yy divisible by 4 is a leap year there.
+_YYMMDD = _calendar(r"\d\d", r"(?:[02468][048]|[13579][26])")
+
+
+def _date_checker(pattern: str, shown: str, example: str, rule: str) -> Callable[[str], str]:
+    compiled = re.compile(pattern)
 
     def check(value: str) -> str:
-        ok = len(value) == length and (value.isdigit() if digits_only else True)
-        if ok:
-            try:
-                datetime.strptime(value, fmt)
-            except ValueError:
-                ok = False
-        if not ok:
+        if not compiled.fullmatch(value):
             raise PydanticCustomError(
                 rule,
-                "expected a date as {shown} (e.g. {example}), got '{value}'",
+                "expected a real date as {shown} (e.g. {example}), got '{value}'",
                 {"shown": shown, "example": example, "value": value},
             )
         return value
 
     return check
+
+
+def _date_type(pattern: str, shown: str, example: str, rule: str, description: str) -> Any:
+    return _string_type(
+        _date_checker(pattern, shown, example, rule),
+        pattern=f"^{pattern}$",
+        description=f"{description}; a real calendar date, years 1900-2099 (20090931 is refused: "
+        "September has 30 days; 29 February only in a leap year)",
+        example=example,
+    )
 
 
 AgencyCode = _string_type(
@@ -163,9 +192,18 @@ AgencyCode = _string_type(
     description="QCVN 102:2016 electronic agency code (mã định danh điện tử cơ quan)",
     example="000.00.00.H29",
 )
+
+
 # The published pattern says as much of check_cccd as a pattern can: a province of birth registration,
-# and a century/sex digit with a year not after 2025 (the check itself compares with today).
-_CCCD_PATTERN = "^(?:" + "|".join(sorted(PROVINCES)) + r")(?:[01]\d\d|[23](?:[01]\d|2[0-5]))\d{6}$"
+# and a century/sex digit with a year not after this one (as the check, which compares with today).
+def _up_to(n: int) -> str:
+    """A regular expression of the two-digit numbers 00 to ``n``."""
+    tens, ones = divmod(n, 10)
+    below = f"[0-{tens - 1}]\\d|" if tens else ""
+    return f"(?:{below}{tens}[0-{ones}])"
+
+
+_CCCD_PATTERN = "^(?:" + "|".join(sorted(PROVINCES)) + rf")(?:[01]\d\d|[23]{_up_to(date.today().year - 2000)})\d{{6}}$"
 CCCD = _string_type(
     check_cccd,
     pattern=_CCCD_PATTERN,
@@ -175,8 +213,13 @@ CCCD = _string_type(
 )
 MST = _string_type(
     check_mst,
-    pattern=r"^\d{10}(-\d{3})?$",
-    description="Tax code (mã số thuế); the 10th digit is a check digit. For a business, business code = tax code",
+    pattern=r"^(?!\d\d0{7})\d{10}(-(?!000)\d{3})?$",
+    description="Tax code (mã số thuế); digits 3-9 are not all 0 and a unit number is not 000; the 10th digit "
+    "is a check digit, which a pattern cannot say (format "
+    "vn-mst): with the first nine digits d1..d9 weighted 31, 29, 23, 19, 17, 13, 7, 5, 3, it is "
+    "10 - (sum mod 11), and no code has a sum divisible by 11. 13 digits NNNNNNNNNN-NNN "
+    "for a dependent unit. For a business, business code = tax code",
+    fmt="vn-mst",
     example="0312345673",
 )
 MaTTHC = _string_type(
@@ -187,27 +230,25 @@ MaTTHC = _string_type(
 )
 MaHoSo = _string_type(
     _check_ma_ho_so,
-    pattern=r"^[0-9A-Z]{3}\.[0-9A-Z]{2}\.[0-9A-Z]{2}\.[A-Z][0-9]{2}-\d{6}-\d{4}$",
-    description="Dossier code (mã hồ sơ): receiving agency, yyMMdd, serial",
+    pattern=rf"^[0-9A-Z]{{3}}\.[0-9A-Z]{{2}}\.[0-9A-Z]{{2}}\.[A-Z][0-9]{{2}}-{_YYMMDD}-\d{{4}}$",
+    description="Dossier code (mã hồ sơ): receiving agency, yyMMdd (a real date: 251131 is refused), serial",
     example="000.00.00.H29-251121-0001",
 )
-# Year, month and day as patterns can say them (the checks also refuse days a month does not have).
-_YMD = r"((?:19|20)\d\d)(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])"
-DvcqgDateTime = _string_type(
-    _date_checker("%Y%m%d%H%M%S", "yyyyMMddHHmmss", "20251121093000", "dvcqg_datetime"),
-    pattern=rf"^{_YMD}(?:[01]\d|2[0-3])[0-5]\d[0-5]\d$",
-    description="Date-time as the National Public Service Portal writes it: yyyyMMddHHmmss",
-    example="20251121093000",
+_TIME = r"(?:[01]\d|2[0-3])[0-5]\d[0-5]\d"
+DvcqgDateTime = _date_type(
+    _YMD + _TIME,
+    "yyyyMMddHHmmss",
+    "20251121093000",
+    "dvcqg_datetime",
+    "Date-time as the National Public Service Portal writes it: yyyyMMddHHmmss",
 )
-EdxmlDate = _string_type(
-    _date_checker("%Y/%m/%d", "yyyy/MM/dd", "2025/11/21", "edxml_date"),
-    pattern=rf"^{_YMD.replace(')(', ')/(')}$",
-    description="Date as edXML writes it: yyyy/MM/dd",
-    example="2025/11/21",
+EdxmlDate = _date_type(
+    _calendar(_YEAR, _LEAP_YEAR, "/"), "yyyy/MM/dd", "2025/11/21", "edxml_date", "Date as edXML writes it: yyyy/MM/dd"
 )
-PopulationDate = _string_type(
-    _date_checker("%Y%m%d", "yyyyMMdd", "19900515", "population_date"),
-    pattern=rf"^{_YMD}$",
-    description="Date as the National Population Database writes it: yyyyMMdd",
-    example="19900515",
+PopulationDate = _date_type(
+    _YMD,
+    "yyyyMMdd",
+    "19900515",
+    "population_date",
+    "Date as the National Population Database writes it: yyyyMMdd",
 )

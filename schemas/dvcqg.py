@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from schemas.base import WireModel
+from schemas.base import INT64_MAX, INT64_MIN, WireModel
 from schemas.common import AgencyCode, DvcqgDateTime, MaHoSo, MaTTHC
 
 __all__ = [
@@ -57,7 +57,7 @@ class SubmittedFile(WireModel):
 class Fee(WireModel):
     TenPhiLePhi: str
     MaPhiLePhi: str | None = None
-    Gia: int = Field(ge=0, description="Amount in VND")
+    Gia: int = Field(ge=0, description="Amount in VND", le=INT64_MAX)
     LoaiPhiLePhi: int = Field(ge=1, le=2, description="1 fee (phí), 2 charge (lệ phí)")
 
 
@@ -94,7 +94,7 @@ class Dossier(WireModel):
     NgayHenTra: DvcqgDateTime
     TrangThaiHoSo: int = Field(ge=1, le=10, description=TRANG_THAI_HO_SO)
     NgayTra: DvcqgDateTime | None = None
-    HinhThuc: int | None = Field(default=None, description="How the result is returned")
+    HinhThuc: int | None = Field(default=None, description="How the result is returned", ge=INT64_MIN, le=INT64_MAX)
     NgayKetThucXuLy: DvcqgDateTime | None = None
     DonViXuLy: str = Field(min_length=1)
     TaiLieuNop: list[SubmittedFile] = Field(default_factory=list)
@@ -119,7 +119,7 @@ class TraCuuHoSoRequest(WireModel):
 class DvcqgReply(WireModel):
     """The mapi reply envelope: ``error_code`` 0 is success, anything else a native refusal."""
 
-    error_code: int
+    error_code: int = Field(ge=INT64_MIN, le=INT64_MAX)
     message: str
 
 
@@ -149,7 +149,7 @@ class Procedure(ProcedureSummary):
     CoQuanThucHien: str
     CapThucHien: str
     ThoiHanGiaiQuyet: str
-    PhiLePhi: int = Field(ge=0, description="VND")
+    PhiLePhi: int = Field(ge=0, description="VND", le=INT64_MAX)
 
 
 class LayDanhSachTTHCRequest(WireModel):

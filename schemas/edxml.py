@@ -23,7 +23,7 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, Field, model_validator
 from pydantic_core import PydanticCustomError
 
-from schemas.base import WireModel
+from schemas.base import INT64_MAX, INT64_MIN, WireModel
 from schemas.common import AgencyCode, EdxmlDate
 
 __all__ = [
@@ -133,7 +133,7 @@ class Promulgation(WireModel):
 
 class DocType(WireModel):
     Type: int = Field(ge=1, le=2, description="1 legal document, 2 administrative document")
-    TypeDetail: int | None = None
+    TypeDetail: int | None = Field(default=None, ge=INT64_MIN, le=INT64_MAX)
     TypeName: str | None = None
 
 
@@ -151,8 +151,8 @@ class Other(WireModel):
     Priority: int | None = Field(default=None, ge=0, le=4)
     SphereOfPromulgation: str | None = None
     TyperNotation: str | None = None
-    PromulgationAmount: int | None = Field(default=None, ge=0)
-    PageAmount: int | None = Field(default=None, ge=0)
+    PromulgationAmount: int | None = Field(default=None, ge=0, le=INT64_MAX)
+    PageAmount: int | None = Field(default=None, ge=0, le=INT64_MAX)
     Appendixes: str | None = None
 
 
@@ -213,7 +213,7 @@ class Staff(WireModel):
 class Business(WireModel):
     BussinessDocType: int = Field(ge=0, le=3, description="0 new, 1 revoke, 2 update, 3 replace")
     BussinessDocReason: str | None = None
-    Paper: int | None = None
+    Paper: int | None = Field(default=None, ge=INT64_MIN, le=INT64_MAX)
     StaffInfo: Staff | None = None
 
 
@@ -284,7 +284,7 @@ class StatusEnvelope(WireModel):
 
 class AttachmentDigest(WireModel):
     ContentId: str
-    size: int
+    size: int = Field(ge=INT64_MIN, le=INT64_MAX)
     sha256: str
 
 
@@ -303,16 +303,16 @@ class EdocSummary(WireModel):
     From: str
     DocumentId: str | None = None
     Subject: str | None = None
-    BussinessDocType: int | None = None
+    BussinessDocType: int | None = Field(default=None, ge=INT64_MIN, le=INT64_MAX)
     StatusCode: str | None = None
-    receivedAt: int
+    receivedAt: int = Field(ge=INT64_MIN, le=INT64_MAX)
     sha256: str
 
 
 class ReceivedEdocList(WireModel):
     status: Literal["OK"]
     data: list[EdocSummary]
-    next: int | None = Field(default=None, description="Pass as `after` for the next page")
+    next: int | None = Field(default=None, description="Pass as `after` for the next page", ge=INT64_MIN, le=INT64_MAX)
 
 
 class UpdateStatusResult(WireModel):
@@ -333,7 +333,7 @@ class AgenciesList(WireModel):
 
 
 class ReceivedQuery(WireModel):
-    after: int | None = Field(default=None, ge=0, description="Only entries after this cursor")
+    after: int | None = Field(default=None, ge=0, description="Only entries after this cursor", le=INT64_MAX)
     limit: int = Field(default=50, ge=1, le=500)
 
 

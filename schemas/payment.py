@@ -15,7 +15,7 @@ from typing import Any, Literal
 
 from pydantic import Field
 
-from schemas.base import WireModel
+from schemas.base import INT64_MAX, INT64_MIN, WireModel
 from schemas.common import CCCD, AgencyCode, DvcqgDateTime, MaHoSo, MaTTHC
 
 __all__ = [
@@ -62,7 +62,7 @@ def sign_init(message: Mapping[str, Any], secret: str) -> str:
 
 class KhoanNop(WireModel):
     NoiDung: str
-    SoTien: int = Field(gt=0)
+    SoTien: int = Field(gt=0, le=INT64_MAX)
 
 
 class ThongTinBienLai(WireModel):
@@ -117,7 +117,9 @@ class TraCuuGiaoDichRequest(WireModel):
 
 class TraCuuGiaoDichResponse(WireModel):
     error_code: str
-    TrangThai: int | None = Field(default=None, description="0 waiting for the payer, 1 paid (illustrative)")
-    SoTien: int | None = None
+    TrangThai: int | None = Field(
+        default=None, description="0 waiting for the payer, 1 paid (illustrative)", ge=INT64_MIN, le=INT64_MAX
+    )
+    SoTien: int | None = Field(default=None, ge=INT64_MIN, le=INT64_MAX)
     MaGiaoDich: str | None = None
     ThoiGianThanhToan: DvcqgDateTime | None = None

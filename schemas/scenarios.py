@@ -6,6 +6,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from schemas.base import exactly_one_of
+
 __all__ = [
     "Glossary",
     "GlossaryEntry",
@@ -62,7 +64,7 @@ class ScenarioDetail(ScenarioSummary):
 
 
 class ScenarioRunCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=True)
+    model_config = ConfigDict(extra="forbid", strict=True, json_schema_extra=exactly_one_of("scenario", "source"))
 
     scenario: str | None = Field(default=None, description="A shipped scenario's name")
     source: str | None = Field(default=None, max_length=262_144, description="Or a scenario's YAML text")

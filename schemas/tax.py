@@ -12,7 +12,7 @@ from types import MappingProxyType
 
 from pydantic import Field
 
-from schemas.base import WireModel
+from schemas.base import INT64_MAX, INT64_MIN, WireModel
 from schemas.common import MST, AgencyCode, MaHoSo
 
 __all__ = [
@@ -41,7 +41,7 @@ class ThongBaoThueResponse(WireModel):
     MaLoi: str = Field(description="00 accepted, otherwise refused (illustrative)")
     MoTaLoi: str | None = None
     SoQuyetDinh: str | None = None
-    SoTien: int | None = None
+    SoTien: int | None = Field(default=None, ge=INT64_MIN, le=INT64_MAX)
     TrangThaiThanhToan: int | None = Field(default=None, ge=0, le=1, description="0 unpaid, 1 paid")
 
 
@@ -53,7 +53,7 @@ class ChungTuThueRequest(WireModel):
 class Receipt(WireModel):
     SoBienLai: str
     NgayNop: str
-    SoTien: int
+    SoTien: int = Field(ge=INT64_MIN, le=INT64_MAX)
 
 
 class ChungTuThueResponse(WireModel):

@@ -136,12 +136,12 @@ async def test_register_a_service_grant_and_revoke_access_at_runtime(
 @pytest.mark.parametrize(
     ("method", "path", "body", "status", "fragment"),
     [
-        ("PUT", f"/api/v1/services/{NEW_SERVICE}", {"adapter": "nope"}, 400, "agency 000.00.00.H01 is not registered"),
+        ("PUT", f"/api/v1/services/{NEW_SERVICE}", {"adapter": "nope"}, 409, "agency 000.00.00.H01 is not registered"),
         (
             "PUT",
             "/api/v1/services/VN/GOV/000.00.00.G01/CSDLQGDC/khac",
             {"adapter": "nope"},
-            400,
+            409,
             "unknown adapter 'nope'",
         ),
         (
@@ -157,7 +157,7 @@ async def test_register_a_service_grant_and_revoke_access_at_runtime(
             "PUT",
             "/api/v1/access",
             {"client": MOTCUA, "service": "VN/GOV/000.00.00.G01/CSDLQGDC/khongCo"},
-            400,
+            409,
             "is not declared",
         ),
         (

@@ -110,7 +110,8 @@ async def test_get_openapi_of_a_get_service_lists_query_parameters(hub: TestClie
     ).json()
     params = doc["paths"]["/chiTietDoanhNghiep"]["get"]["parameters"]
     (msdn,) = [p for p in params if p["in"] == "query"]
-    assert (msdn["name"], msdn["required"], msdn["schema"]["pattern"]) == ("msdn", True, r"^\d{10}(-\d{3})?$")
+    assert (msdn["name"], msdn["required"], msdn["schema"]["format"]) == ("msdn", True, "vn-mst")
+    assert msdn["schema"]["pattern"] == r"^(?!\d\d0{7})\d{10}(-(?!000)\d{3})?$"
 
 
 async def test_get_openapi_errors(hub: TestClient[Any, Any]) -> None:

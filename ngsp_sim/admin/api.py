@@ -43,6 +43,7 @@ from ngsp_sim.admin.handlers import (
     rotate_credential,
     verify,
 )
+from ngsp_sim.admin.parameters import path_parameter, query_parameter
 from ngsp_sim.admin.room import glossary, reset, session
 from ngsp_sim.admin.scenarios import (
     change_run,
@@ -60,6 +61,7 @@ from ngsp_sim.hub.caller import operator_refusal
 from ngsp_sim.hub.runtime import HUB
 from ngsp_sim.registry.changes import DeleteAccess, PutAccess, PutService, PutSubsystem, PutTier
 from ngsp_sim.registry.spec import FaultSpec
+from ngsp_sim.validation import published
 from schemas.admin import (
     AdminError,
     AgencyList,
@@ -119,6 +121,8 @@ class Route:
     query: tuple[str, ...] = ()
     from_path: str | None = None
     """A field of the request body that the path fills (and overrides): optional in the body."""
+    stream: bool = False
+    """The answer is a stream of server-sent events (``text/event-stream``), not a JSON document."""
 
 
 ROUTES = (
@@ -303,7 +307,14 @@ ROUTES = (
         "(the message log stays)",
         SessionInfo,
     ),
-    Route("GET", "/api/v1/events", events, "The live feed as server-sent events (text/event-stream)", query=("after",)),
+    Route(
+        "GET",
+        "/api/v1/events",
+        events,
+        "The live feed as server-sent events (text/event-stream)",
+        query=("after",),
+        stream=True,
+    ),
     Route("GET", "/api/v1/openapi.json", openapi, "This document"),
 )
 
@@ -316,6 +327,11 @@ def add_routes(app: web.Application) -> None:
         allowed.setdefault(route.path, []).append(route.method)
     for path, methods in allowed.items():  # any other method on an admin path: 405, naming the allowed ones
         app.router.add_route("*", path, _not_allowed(sorted(methods)))
+    app.router.add_route("*", "/api/v1/{tail:(?s:.*)}", _no_such_path)  # ("/api/v1/%0A" too)
+
+
+async def _no_such_path(request: web.Request) -> web.StreamResponse:
+    return error(404, "not_found", f"no admin API path {request.path[:200]!r}; see GET /api/v1/openapi.json")
 
 
 def _known_query(names: tuple[str, ...], handler: Handler) -> Handler:
@@ -342,6 +358,18 @@ def _not_allowed(methods: list[str]) -> Handler:
     return handler
 
 
+_EVENTS = (
+    "Server-sent events, one per block: `id` (resume with Last-Event-ID or ?after=), `event` (message, edoc, "
+    "delivery, event, scenario) and `data` (one JSON object); a comment line every 15 s keeps proxies open"
+)
+
+
+def _content(r: Route, refs: Any) -> dict[str, Any]:
+    if r.stream:
+        return {"content": {"text/event-stream": {"schema": {"type": "string", "description": _EVENTS}}}}
+    return {"content": {"application/json": {"schema": refs[(r.response, "validation")]}}} if r.response else {}
+
+
 def admin_openapi() -> dict[str, Any]:
     """OpenAPI 3.1 of the admin API, generated from :data:`ROUTES` and their models."""
     ref = "#/components/schemas/{model}"
@@ -359,25 +387,21 @@ def admin_openapi() -> dict[str, Any]:
             "operationId": f"{r.method.lower()}_{r.handler.__name__}",
             "security": [{"adminToken": []}],
             "responses": {
-                "200": {
-                    "description": "OK",
-                    **(
-                        {"content": {"application/json": {"schema": refs[(r.response, "validation")]}}}
-                        if r.response
-                        else {}
-                    ),
-                },
+                "200": {"description": "OK", **_content(r, refs)},
                 "400": {"description": "Invalid input", **error},
                 "401": {"description": "Missing or wrong admin token", **error},
                 "404": {"description": "Not found", **error},
+                "409": {
+                    "description": "In conflict with the registry as it stands (a change naming what is not declared)",
+                    **error,
+                },
                 "429": {
                     "description": "Too many wrong admin tokens (from this address or in all); see Retry-After",
                     **error,
                 },
             },
         }
-        params = [{"name": q, "in": "query", "required": False, "schema": {"type": "string"}} for q in r.query]
-        params += [{"name": n, "in": "path", "required": True, "schema": {"type": "string"}} for n in names]
+        params = [query_parameter(path, q) for q in r.query] + [path_parameter(path, n) for n in names]
         if params:
             op["parameters"] = params
         if r.request is not None:
@@ -397,7 +421,7 @@ def admin_openapi() -> dict[str, Any]:
         "info": {"title": "ngsp-sim admin API", "version": "1"},
         "paths": paths,
         "components": {
-            "schemas": defs.get("$defs", {}),
+            "schemas": published(defs.get("$defs", {})),
             "securitySchemes": {"adminToken": {"type": "http", "scheme": "bearer"}},
         },
     }

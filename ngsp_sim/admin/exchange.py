@@ -9,7 +9,7 @@ import contextlib
 import orjson
 from aiohttp import web
 
-from ngsp_sim.admin.handlers import error, ok, parsed_body
+from ngsp_sim.admin.handlers import error, int_param, ok, parsed_body, whole_number
 from ngsp_sim.hub.runtime import HUB
 from ngsp_sim.monitoring.feed import CLOSED
 from ngsp_sim.store.exchange import Delivery, Subscription
@@ -91,9 +91,9 @@ async def list_deliveries(request: web.Request) -> web.Response:
     if status is not None and status not in STATUSES:
         return error(400, "invalid", f"status must be one of {', '.join(STATUSES)}")
     try:
-        limit = min(max(int(request.query.get("limit", "100")), 1), 1000)
-    except ValueError:
-        return error(400, "invalid", "limit must be an integer")
+        limit = int_param(request, "limit", 100, 1, 1000) or 100
+    except web.HTTPBadRequest as exc:
+        return error(400, "invalid", exc.reason)
     store = request.app[HUB].store.exchange
     found = await store.list_deliveries(status, request.query.get("subscription"), limit)
     return ok(DeliveryList(deliveries=[_delivery(d) for d in found], counts=await store.counts()))
@@ -120,7 +120,7 @@ async def events(request: web.Request) -> web.StreamResponse:
     ``Last-Event-ID`` resumes from the kept backlog; a comment line every 15 s keeps proxies open."""
     feed = request.app[HUB].feed
     last = request.headers.get("Last-Event-ID") or request.query.get("after")
-    after = int(last) if last and last.isdigit() else None
+    after = whole_number(last) if last else None
     response = web.StreamResponse(
         headers={"Content-Type": "text/event-stream", "Cache-Control": "no-store", "X-Accel-Buffering": "no"}
     )

@@ -6,6 +6,7 @@ The route table, the token check and the OpenAPI document are in :mod:`ngsp_sim.
 from __future__ import annotations
 
 import base64
+import re
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
@@ -16,9 +17,10 @@ from pydantic import BaseModel, ValidationError
 from ngsp_sim.hub.responses import admin_error as error
 from ngsp_sim.hub.runtime import HUB
 from ngsp_sim.monitoring.outcome import judge
-from ngsp_sim.registry.changes import ChangeError
+from ngsp_sim.registry.changes import OPERATIONS, ChangeError
 from ngsp_sim.security.credentials import UnknownConsumer
 from ngsp_sim.store import MessageQuery, StoredMessage, verify_chain
+from ngsp_sim.validation import explain
 from schemas.admin import (
     AgencyInfo,
     AgencyList,
@@ -44,7 +46,7 @@ from schemas.admin import (
     VerifyReport,
 )
 
-__all__ = ["Handler", "change_handler", "error", "ok", "parsed_body"]
+__all__ = ["Handler", "change_handler", "error", "int_param", "ok", "parsed_body", "whole_number"]
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -55,25 +57,45 @@ def ok(model: BaseModel, status: int = 200) -> web.Response:
     return web.Response(status=status, body=model.model_dump_json().encode(), content_type="application/json")
 
 
+def problems_of(exc: ValidationError, whole: str = "", sep: str = "/") -> list[str]:
+    """Every error of a strictly validated body as ``where: what was expected, what came``."""
+    return [f"{sep.join(map(str, e['loc'])) or whole}: {explain(e)}" for e in exc.errors(include_url=False)]
+
+
 async def parsed_body(request: web.Request, model: type[M]) -> M | web.Response:
-    """``model`` from the JSON body (an empty body is ``{}``), or the 400 to answer."""
+    """``model`` from the JSON body (an empty body is ``{}``), validated strictly (``"1"`` is not an
+    integer, ``1`` not a boolean), or the 400 to answer."""
+    raw = await request.read() or b"{}"
     try:
-        return model.model_validate(orjson.loads(await request.read() or b"{}"))
+        orjson.loads(raw)
     except orjson.JSONDecodeError as exc:
         return error(400, "invalid", f"the body is not valid JSON: {exc}")
+    try:
+        return model.model_validate_json(raw, strict=True)
     except ValidationError as exc:
-        problems = [f"{'/'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors(include_url=False)]
-        return error(400, "invalid", "the body breaks the schema", problems)
+        return error(400, "invalid", "the body breaks the schema", problems_of(exc))
 
 
-def _int(request: web.Request, name: str, default: int | None = None, lo: int = 0, hi: int = 2**62) -> int | None:
+_WHOLE = re.compile(r"[0-9]+")
+_HUGE = 2**63
+"""What a number of more than 18 digits reads as: beyond every range and log position."""
+
+
+def whole_number(raw: str) -> int | None:
+    """``raw`` as a non-negative integer when it is ASCII digits only (no sign, space, ``_``, line
+    feed or other script's digits, all of which Python's ``int`` would take), else ``None``."""
+    if not _WHOLE.fullmatch(raw):
+        return None
+    return int(raw) if len(raw) <= 18 else _HUGE
+
+
+def int_param(request: web.Request, name: str, default: int | None = None, lo: int = 0, hi: int = 2**62) -> int | None:
     raw = request.query.get(name)
     if raw is None or raw == "":
         return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise web.HTTPBadRequest(reason=f"{name} must be an integer") from None
+    value = whole_number(raw)
+    if value is None:
+        raise web.HTTPBadRequest(reason=f"{name} must be a whole number (digits only)")
     if not lo <= value <= hi:
         raise web.HTTPBadRequest(reason=f"{name} must be between {lo} and {hi}")
     return value
@@ -107,16 +129,16 @@ async def list_messages(request: web.Request) -> web.Response:
     if q.get("succeeded") not in (None, "true", "false"):
         return error(400, "invalid", "succeeded must be true or false")
     try:
-        limit = _int(request, "limit", 50, 1, 500) or 50
+        limit = int_param(request, "limit", 50, 1, 500) or 50
         query = MessageQuery(
             client=q.get("client") or None,
             service=q.get("service") or None,
             succeeded=succeeded,
             fault_code=q.get("fault_code") or None,
             message_id=q.get("message_id") or None,
-            since_ms=_int(request, "since"),
-            until_ms=_int(request, "until"),
-            before_id=_int(request, "cursor"),
+            since_ms=int_param(request, "since"),
+            until_ms=int_param(request, "until"),
+            before_id=int_param(request, "cursor"),
             limit=limit,
         )
     except web.HTTPBadRequest as exc:
@@ -127,11 +149,10 @@ async def list_messages(request: web.Request) -> web.Response:
 
 
 async def get_message(request: web.Request) -> web.Response:
-    try:
-        pk = int(request.match_info["id"])
-    except ValueError:
-        return error(400, "invalid", "the message id is the log position, an integer")
-    m = await request.app[HUB].store.get_message(pk) if 0 <= pk < 2**62 else None
+    pk = whole_number(request.match_info["id"])
+    if pk is None:
+        return error(400, "invalid", "the message id is the log position, a whole number (digits only)")
+    m = await request.app[HUB].store.get_message(pk) if pk < 2**62 else None
     if m is None:
         return error(404, "not_found", f"no message {pk} in the log")
     bodies = {
@@ -143,7 +164,7 @@ async def get_message(request: web.Request) -> web.Response:
 async def health(request: web.Request) -> web.Response:
     hub = request.app[HUB]
     try:
-        period = _int(request, "period", 3600, 1, 366 * 86400) or 3600
+        period = int_param(request, "period", 3600, 1, 366 * 86400) or 3600
     except web.HTTPBadRequest as exc:
         return error(400, "invalid", exc.reason)
     until = int(hub.clock.now() * 1000) + 1
@@ -193,7 +214,8 @@ async def _change(request: web.Request, op: str, payload: Any) -> web.Response:
     try:
         change = await request.app[HUB].source.apply(op, payload, actor)
     except ChangeError as exc:
-        return error(exc.status, "not_found" if exc.status == 404 else "invalid", exc.message, exc.problems)
+        kind = {404: "not_found", 409: "conflict"}.get(exc.status, "invalid")
+        return error(exc.status, kind, exc.message, exc.problems)
     return ok(ChangeInfo(id=change.id, op=change.op, payload=change.payload, actor=change.actor, ts_ms=change.ts_ms))
 
 
@@ -217,6 +239,10 @@ def change_handler(op: str, field: str | None = None, param: str = "id") -> Hand
             if not isinstance(body, dict):
                 return error(400, "invalid", "the body must be a JSON object")
             body = {**body, field: request.match_info[param]}
+        try:  # strictly, as the document says: a stored change may be replayed laxly, a new one may not
+            OPERATIONS[op][0].model_validate(body, strict=True)
+        except ValidationError as exc:
+            return error(400, "invalid", f"invalid {op}", problems_of(exc, op, "."))
         return await _change(request, op, body)
 
     handler.__name__ = op

@@ -8,7 +8,7 @@ import asyncio
 
 from aiohttp import web
 
-from ngsp_sim.admin.handlers import Handler, error, ok, parsed_body
+from ngsp_sim.admin.handlers import Handler, error, ok, parsed_body, whole_number
 from ngsp_sim.errors import ScenarioError
 from ngsp_sim.hub.runtime import HUB
 from ngsp_sim.scenarios.model import BUILTIN_VARIABLES, Scenario, load_scenario, shipped
@@ -90,7 +90,8 @@ async def start_run(request: web.Request) -> web.Response:
 
 def _run(request: web.Request) -> ScenarioRun | web.Response:
     raw = request.match_info["id"]
-    run = request.app[HUB].scenarios.runs.get(int(raw)) if raw.isdigit() and len(raw) < 12 else None
+    number = whole_number(raw)
+    run = request.app[HUB].scenarios.runs.get(number) if number is not None else None
     return run if run is not None else error(404, "not_found", f"no scenario run {raw} (the last 20 are kept)")
 
 

@@ -18,7 +18,9 @@ def deliveries() -> None:
 
 @deliveries.command("list")
 @click.option("--status", type=click.Choice(["pending", "failed", "delivered", "dead"]), help="only these")
-@click.option("--limit", type=int, default=50, show_default=True, help="at most this many, newest first")
+@click.option(
+    "--limit", type=click.IntRange(1, 1000), default=50, show_default=True, help="at most this many, newest first"
+)
 @click.option("--subscription", help="only this subscription's")
 @admin_options()
 def list_(status: str | None, limit: int, subscription: str | None, hub: str, admin_token: str | None) -> int:

@@ -28,6 +28,7 @@ from ngsp_sim.contracts.openapi import GENERATOR_CONFIG, service_openapi
 from ngsp_sim.contracts.postman import postman_collection
 from ngsp_sim.plugins import installed
 from ngsp_sim.registry import load_registry
+from ngsp_sim.validation import published
 
 __all__ = ["export"]
 
@@ -52,14 +53,17 @@ def openapi(directory: Path, topology: Path | None) -> int:
         adapter = plugins.adapters[service.adapter]
         op = adapter.operations[service.operation]
         name = f"{str(service.id).replace('/', '_')}.openapi.json"
-        _write(directory / "services" / name, service_openapi(service, op, adapter.error_model))
+        _write(
+            directory / "services" / name,
+            service_openapi(service, op, adapter.error_model, xml_bound=adapter.speaks_xml),
+        )
         for model in (op.request_model, op.query_model, op.response_model):
             if model is not None:
                 models[model.__name__] = model
     _write(directory / "admin.openapi.json", admin_openapi())
     (directory / "openapi-python-client.yaml").write_text(GENERATOR_CONFIG)
     for name, model in sorted(models.items()):
-        schema = {"$schema": "https://json-schema.org/draft/2020-12/schema", **model.model_json_schema()}
+        schema = {"$schema": "https://json-schema.org/draft/2020-12/schema", **published(model.model_json_schema())}
         _write(directory / "schemas" / f"{name}.schema.json", schema)
     print(f"wrote {len(registry.services)} service documents, the admin API and {len(models)} schemas to {directory}")
     return 0

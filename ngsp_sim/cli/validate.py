@@ -21,6 +21,7 @@ from ngsp_sim.identifiers import ServiceId
 from ngsp_sim.plugins import installed
 from ngsp_sim.registry import load_registry
 from ngsp_sim.validation import validate as check
+from ngsp_sim.validation import validate_json
 
 __all__ = ["validate"]
 
@@ -64,7 +65,10 @@ def validate(service: str, file: Path, topology: Path | None, output: str) -> in
             data = orjson.loads(body)
         except orjson.JSONDecodeError as exc:
             raise ValueError(f"{file}: not valid JSON: {exc}") from None
-        _, violations = check(model, data, "body" if op.request_model else "query")
+        if op.request_model is not None:  # a JSON body: strictly, as the hub reads it
+            _, violations = validate_json(op.request_model, body, "body")
+        else:
+            _, violations = check(model, data, "query")
     if output == "json":
         print(
             json.dumps(

@@ -8,8 +8,10 @@ from pydantic import BaseModel
 from pydantic.json_schema import JsonSchemaMode, models_json_schema
 
 from adapters.base import Operation
+from adapters.xml import XML_TEXT_PATTERN
 from ngsp_sim.errors import all_hub_errors
 from ngsp_sim.registry import Service
+from ngsp_sim.validation import published, schema_nodes
 from schemas.xroad import ErrorBody, ProviderError
 
 __all__ = ["GENERATOR_CONFIG", "service_openapi"]
@@ -54,9 +56,22 @@ def _xml_document(root: tuple[str, str], model: type[BaseModel]) -> dict[str, An
     }
 
 
-def service_openapi(service: Service, op: Operation, native_error: type[BaseModel] = ProviderError) -> dict[str, Any]:
+def _xml_text(schema: Any) -> None:
+    """Every free-text string of ``schema`` restricted to what XML can carry (the hub refuses the rest
+    with rule ``xml_char`` when the provider speaks XML). Changed in place."""
+    for node in schema_nodes(schema):
+        if node.get("type") == "string" and not {"pattern", "enum", "const", "format"} & node.keys():
+            node["pattern"] = XML_TEXT_PATTERN
+            note = "No control characters but tab, line feed and carriage return: the provider speaks XML."
+            node["description"] = f"{node.get('description', '')} {note}".strip()
+
+
+def service_openapi(
+    service: Service, op: Operation, native_error: type[BaseModel] = ProviderError, *, xml_bound: bool = False
+) -> dict[str, Any]:
     """The OpenAPI 3.1 description of one service (carried by operation ``op``) as the hub publishes it
-    under ``/r1``; ``native_error`` is the provider's own error shape (its adapter's ``error_model``)."""
+    under ``/r1``; ``native_error`` is the provider's own error shape (its adapter's ``error_model``),
+    ``xml_bound`` when the provider speaks XML (its adapter's ``speaks_xml``)."""
     inputs: list[tuple[type[BaseModel], JsonSchemaMode]] = [
         (model, "validation") for model in (op.request_model, op.query_model, op.response_model) if model
     ]
@@ -111,12 +126,15 @@ def service_openapi(service: Service, op: Operation, native_error: type[BaseMode
             "required": True,
             "content": {_media(op.request_xml is not None): {"schema": schema}},
         }
+    schemas = published(defs.get("$defs", {}))  # with what strict validation adds to JSON Schema
+    if xml_bound:
+        _xml_text(schemas)
     return {
         "openapi": "3.1.0",
         "info": {"title": str(service.id), "version": service.version, "description": op.summary},
         "servers": [{"url": f"/r1/{service.id.subsystem}"}],
         "paths": {f"/{service.id.service_code}": {m.lower(): operation for m in sorted(service.methods)}},
-        "components": {"schemas": defs.get("$defs", {})},
+        "components": {"schemas": schemas},
     }
 
 

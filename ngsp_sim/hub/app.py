@@ -141,6 +141,7 @@ def create_hub(config: HubConfig, *, planes: Sequence[Plane] = (), **options: Un
     app.router.add_get("/listClients", list_clients_handler)
     app.router.add_post("/token", token_handler)
     # (?s:...): a percent-encoded line feed in the path still reaches the hub's handlers and their error bodies
+    app.router.add_route("*", "/r1", r1_handler)
     app.router.add_route("*", "/r1/{tail:(?s:.*)}", r1_handler)
     for plane in planes:
         plane(app)

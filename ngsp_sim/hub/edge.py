@@ -14,6 +14,9 @@
   is parsed far enough to reach this middleware and get the documented answer. Beyond them the parser
   refuses the request itself (aiohttp's plain-text 400, connection closed): see README, Security edges.
 
+A path no route takes (``/%0A``, ``/favicon.ico``) is ``UnknownService`` in the style of the path, not
+aiohttp's plain-text 404, and is not an exchange (nothing is logged).
+
 Refusals are rendered (by :mod:`ngsp_sim.hub.responses`) in the style of the path: the X-Road error
 body on ``/r1/...``, the WSO2-style fault everywhere else (gateway paths, ``/token``, the admin API).
 Who is calling is decided later, in :mod:`ngsp_sim.hub.caller`.
@@ -26,7 +29,7 @@ from typing import Any
 from aiohttp import web
 
 from ngsp_sim.config import SecurityConfig
-from ngsp_sim.errors import HeadersTooLarge, HubError, InvalidRequest, RequestTooLarge, UriTooLong
+from ngsp_sim.errors import HeadersTooLarge, HubError, InvalidRequest, RequestTooLarge, UnknownService, UriTooLong
 from ngsp_sim.hub.responses import error_response
 
 __all__ = ["edge_guard", "parser_limits", "read_body", "reject"]
@@ -107,6 +110,8 @@ def edge_guard(limits: SecurityConfig) -> Any:
             refusal = reject(err, request)
             refusal.force_close()
             return refusal
+        if isinstance(request.match_info.http_exception, web.HTTPNotFound):  # no route has this path
+            return reject(UnknownService(f"no API is published at {request.path[:200]!r}"), request)
         response: web.StreamResponse = await handler(request)
         return response
 

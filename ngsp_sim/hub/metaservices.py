@@ -128,7 +128,9 @@ def _answer(registry: Registry, pipeline: Pipeline, request: web.Request, client
     if match is None:
         raise UnknownService(f"{provider} offers no service {code!r}")
     route = pipeline.table.routes[match.id]
-    return service_openapi(route.service, route.operation, route.adapter.error_model)
+    return service_openapi(
+        route.service, route.operation, route.adapter.error_model, xml_bound=route.adapter.speaks_xml
+    )
 
 
 async def metaservice(

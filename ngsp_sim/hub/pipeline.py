@@ -308,7 +308,17 @@ class Pipeline:
         record.serviceVersion = route.service.version
         if self.throttler is not None:
             self.throttler.check(self.table.registry.limits(client, route.service))
-        call = validated_call(route.operation, target, client, req.method, req.query, req.headers, req.body, message_id)
+        call = validated_call(
+            route.operation,
+            target,
+            client,
+            req.method,
+            req.query,
+            req.headers,
+            req.body,
+            message_id,
+            route.adapter.speaks_xml,
+        )
         reply = await self._drive(route, call, forwarded_headers(req.headers, message_id, context), record, seen)
         # The provider's own headers reach the caller (PR-REST 4.3), but not on the hub's own error.
         passed_on = returned_headers(seen.provider_headers or {})
@@ -317,7 +327,7 @@ class Pipeline:
             return reply.status, reply.raw
         reply = corrupt_reply(reply, seen.exchange)  # an injected schema_violation, before validation
         if 200 <= reply.status < 300:
-            _, violations = validate(route.operation.response_model, reply.data, "response")
+            _, violations = validate(route.operation.response_model, reply.data, "response", strict=True)
             if violations:
                 raise ResponseSchemaViolation(
                     f"the provider's answer breaks the response schema of {route.operation.code} "

@@ -1,7 +1,8 @@
 """Reading a request against its operation: query parameters and JSON body, every violation at once.
 
 A repeated query parameter is itself a violation (against HTTP parameter pollution). Problems that make
-the body unreadable (empty, not JSON, wrong content type) are answered before any schema check.
+the body unreadable (empty, not JSON, wrong content type) are answered before any schema check; a JSON
+body is then validated strictly from its bytes (``"1"`` is not an integer, ``1`` not a boolean).
 """
 
 from __future__ import annotations
@@ -9,16 +10,15 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
-import orjson
 from multidict import CIMultiDictProxy, MultiMapping
 from pydantic import BaseModel
 
 from adapters.base import HubCall, NativeFormatError, Operation
-from adapters.xml import parse_xml, xml_to_data
+from adapters.xml import not_xml_chars, parse_xml, xml_to_data
 from ngsp_sim.errors import InvalidContentType, InvalidRequest, RequestSchemaViolation, Violation
 from ngsp_sim.hub.paths import R1Target
 from ngsp_sim.identifiers import SubsystemId
-from ngsp_sim.validation import validate, xml_path
+from ngsp_sim.validation import json_pointer, validate, validate_json, xml_path
 
 __all__ = ["validated_call", "xml_payload"]
 
@@ -51,6 +51,24 @@ def xml_payload(op: Operation, body: bytes, content_type: str) -> tuple[BaseMode
     return payload, [dataclasses.replace(v, pointer=xml_path(root_name, v.pointer)) for v in found]
 
 
+def _not_xml(data: Any, pointer: str, location: str) -> list[Violation]:
+    """A violation for every string in ``data`` (at ``pointer``) that XML cannot carry."""
+    if isinstance(data, str):
+        found = not_xml_chars(data)
+        if not found:
+            return []
+        message = (
+            f"holds {', '.join(found)}, which XML cannot carry (the provider's protocol is XML): "
+            "send text without control characters (tab, line feed and carriage return are allowed)"
+        )
+        return [Violation(pointer, message, "xml_char", location)]
+    if isinstance(data, dict):
+        return [v for k, item in data.items() for v in _not_xml(item, f"{pointer}/{json_pointer((k,))[1:]}", location)]
+    if isinstance(data, list):
+        return [v for i, item in enumerate(data) for v in _not_xml(item, f"{pointer}/{i}", location)]
+    return []
+
+
 def validated_call(
     op: Operation,
     target: R1Target,
@@ -60,8 +78,10 @@ def validated_call(
     headers: CIMultiDictProxy[str],
     body: bytes,
     message_id: str,
+    xml_bound: bool = False,
 ) -> HubCall:
-    """The call to hand the adapter, or every violation of the operation's query and body models."""
+    """The call to hand the adapter, or every violation of the operation's query and body models (and,
+    when the provider speaks XML, of every string XML cannot carry)."""
     violations: list[Violation] = []
     query: BaseModel | None = None
     payload: BaseModel | None = None
@@ -96,12 +116,13 @@ def validated_call(
             raise InvalidContentType(
                 f"{op.code} takes application/json, not {content_type or 'a body without Content-Type'}"
             )
-        try:
-            data = orjson.loads(body)
-        except orjson.JSONDecodeError as exc:
-            raise InvalidRequest(f"the body is not valid JSON: {exc}") from None
-        payload, found = validate(op.request_model, data, "body")
+        payload, found = validate_json(op.request_model, body, "body")
+        if found and found[0].rule == "json_invalid":  # unreadable: answered before any schema check
+            raise InvalidRequest(f"the body is not valid JSON: {found[0].message}")
         violations += found
+    if xml_bound:
+        for model, location in ((query, "query"), (payload, "body")):
+            violations += _not_xml(model.model_dump(mode="json") if model is not None else None, "", location)
     if violations:
         raise RequestSchemaViolation(
             f"the request breaks the schema of {op.code} ({len(violations)} violation(s))", violations

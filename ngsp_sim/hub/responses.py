@@ -15,6 +15,7 @@ from xml.etree.ElementTree import Element, SubElement, tostring
 import orjson
 from aiohttp import web
 
+from adapters.xml import xml_text
 from ngsp_sim.errors import HubError
 from ngsp_sim.hub.negotiation import prefers_xml
 from schemas.admin import AdminError
@@ -33,20 +34,21 @@ def wants_xml(accept: str) -> bool:
 
 
 def error_body(err: HubError, accept: str) -> tuple[bytes, str]:
-    """(body, content type) of ``err`` as an X-Road error, for a caller sending ``accept``."""
+    """(body, content type) of ``err`` as an X-Road error, for a caller sending ``accept``. The XML form
+    is always well-formed: a character XML cannot carry (echoed from a request) is written escaped."""
     body = err.body()
     if not wants_xml(accept):
         return orjson.dumps(body), _JSON_TYPE
     root = Element("error")
     for key in ("type", "message", "detail"):
         if body.get(key) is not None:
-            SubElement(root, key).text = str(body[key])
+            SubElement(root, key).text = xml_text(str(body[key]))
     if "violations" in body:
         violations = SubElement(root, "violations")
         for v in body["violations"]:
             item = SubElement(violations, "violation")
             for key, value in v.items():
-                SubElement(item, key).text = value
+                SubElement(item, key).text = xml_text(value)
     return tostring(root, encoding="utf-8", xml_declaration=True), "application/xml; charset=utf-8"
 
 

@@ -8,13 +8,22 @@ that passes both is recorded in the store, with who made it and when.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Annotated, Any
+from typing import Any
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, HttpUrl, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, HttpUrl, ValidationError
 
 from ngsp_sim.errors import ChangeError
 from ngsp_sim.identifiers import ServiceId, SubsystemId
-from ngsp_sim.registry.spec import AccessSpec, FaultSpec, GatewaySpec, HttpMethod, LocalizedName
+from ngsp_sim.registry.spec import (
+    AccessSpec,
+    ClientIdText,
+    FaultSpec,
+    GatewaySpec,
+    HttpMethod,
+    LocalizedName,
+    ServiceIdText,
+    SubsystemIdText,
+)
 
 __all__ = [
     "OPERATIONS",
@@ -27,20 +36,6 @@ __all__ = [
     "PutTier",
     "apply_change",
 ]
-
-
-def _parsed(parse: Callable[[str], Any]) -> Any:
-    def check(value: str) -> str:
-        parse(value)
-        return value
-
-    return AfterValidator(check)
-
-
-ServiceIdText = Annotated[str, _parsed(ServiceId.parse)]
-SubsystemIdText = Annotated[str, _parsed(SubsystemId.parse)]
-ClientIdText = Annotated[str, _parsed(SubsystemId.parse_client)]
-"""A subsystem, or a member calling as itself."""
 
 
 class _Change(BaseModel):
@@ -101,12 +96,14 @@ class DeleteAccess(_Change):
 
 def _agency(data: dict[str, Any], sub: SubsystemId, name: LocalizedName | None) -> dict[str, Any]:
     if sub.instance != data.get("instance", "VN"):
-        raise ChangeError(f"instance {sub.instance} is not this hub's instance {data.get('instance', 'VN')}")
+        raise ChangeError(
+            f"instance {sub.instance} is not this hub's instance {data.get('instance', 'VN')}", status=409
+        )
     for agency in data.setdefault("agencies", []):
         if agency["code"] == sub.member_code and agency.get("member_class", "GOV") == sub.member_class:
             return agency  # type: ignore[no-any-return]
     if name is None:
-        raise ChangeError(f"agency {sub.member_code} is not registered; give agency_name to register it")
+        raise ChangeError(f"agency {sub.member_code} is not registered; give agency_name to register it", status=409)
     agency = {"code": sub.member_code, "member_class": sub.member_class, "name": name.model_dump(), "subsystems": []}
     data["agencies"].append(agency)
     return agency
@@ -128,7 +125,7 @@ def _subsystem(
         if existing["code"] == sub.subsystem_code:
             return existing  # type: ignore[no-any-return]
     if name is None:
-        raise ChangeError(f"subsystem {sub} is not registered; give subsystem_name to register it")
+        raise ChangeError(f"subsystem {sub} is not registered; give subsystem_name to register it", status=409)
     created = {"code": sub.subsystem_code, "name": name.model_dump(), "services": []}
     agency["subsystems"].append(created)
     return created

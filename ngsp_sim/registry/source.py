@@ -178,7 +178,11 @@ class RegistrySource:
             try:
                 spec_from_data(trial, f"change {op}", self.adapters, self.simulators)
             except TopologyError as exc:
-                raise ChangeError(f"the registry would be invalid after {op}", problems=exc.problems) from None
+                # well-formed, but in conflict with the registry as it stands (a service or group it names
+                # is not declared...): 409, as the admin document says
+                raise ChangeError(
+                    f"the registry would be invalid after {op}", status=409, problems=exc.problems
+                ) from None
             change = RegistryChange(op, payload, actor, int(self.clock.now() * 1000))
             change_id = await self.store.add_change(change)
             await self._rebuild()

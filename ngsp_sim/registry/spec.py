@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, HttpUrl, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, HttpUrl, WithJsonSchema, model_validator
 
-from ngsp_sim.identifiers import ServiceId, SubsystemId, check_part
+from ngsp_sim.identifiers import CLIENT_PATTERN, SERVICE_PATTERN, SUBSYSTEM_PATTERN, ServiceId, SubsystemId, check_part
 from ngsp_sim.transport.faults import FaultSpec
+from schemas.base import exactly_one_of
 from schemas.common import AgencyCode
 
 __all__ = [
@@ -40,6 +41,18 @@ def _parsed(parse: Any) -> Any:
         return value
 
     return AfterValidator(check)
+
+
+SubsystemIdText = Annotated[
+    str, _parsed(SubsystemId.parse), WithJsonSchema({"type": "string", "pattern": SUBSYSTEM_PATTERN})
+]
+"""A subsystem identifier INSTANCE/CLASS/MEMBER/SUBSYSTEM as text, its rule published as a pattern."""
+ServiceIdText = Annotated[str, _parsed(ServiceId.parse), WithJsonSchema({"type": "string", "pattern": SERVICE_PATTERN})]
+"""A service identifier INSTANCE/CLASS/MEMBER/SUBSYSTEM/SERVICE as text, its rule published as a pattern."""
+ClientIdText = Annotated[
+    str, _parsed(SubsystemId.parse_client), WithJsonSchema({"type": "string", "pattern": CLIENT_PATTERN})
+]
+"""A client: a subsystem, or a member calling as itself (INSTANCE/CLASS/MEMBER), as text."""
 
 
 class _Spec(BaseModel):
@@ -119,11 +132,13 @@ class AgencySpec(_Spec):
 class AccessSpec(_Spec):
     """One access right, for one client subsystem or for a named group of clients."""
 
-    client: Annotated[str, _parsed(SubsystemId.parse_client)] | None = Field(
+    model_config = ConfigDict(json_schema_extra=exactly_one_of("client", "group"))
+
+    client: ClientIdText | None = Field(
         default=None, description="INSTANCE/CLASS/MEMBER/SUBSYSTEM, or INSTANCE/CLASS/MEMBER for the member itself"
     )
     group: str | None = Field(default=None, description="A group name from 'groups', instead of one client")
-    service: Annotated[str, _parsed(ServiceId.parse)] = Field(description="…/SUBSYSTEM/SERVICE")
+    service: ServiceIdText = Field(description="…/SUBSYSTEM/SERVICE")
     methods: list[HttpMethod] | None = Field(default=None, description="Omitted: every method")
     paths: list[Annotated[str, Field(pattern=r"^/")]] | None = Field(
         default=None, description="Path patterns below the service; * one segment, ** any. Omitted: all"
@@ -153,7 +168,7 @@ class TopologySpec(_Spec):
     instance: Annotated[str, _part("instance")] = "VN"
     agencies: list[AgencySpec] = Field(min_length=1)
     access: list[AccessSpec] = Field(default_factory=list)
-    groups: dict[str, list[Annotated[str, _parsed(SubsystemId.parse_client)]]] = Field(
+    groups: dict[str, list[ClientIdText]] = Field(
         default_factory=dict, description="Named groups of clients (subsystems or members), for access rights"
     )
     tiers: dict[str, TierSpec] = Field(default_factory=dict, description="Throttling tiers by name")

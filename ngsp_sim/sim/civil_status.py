@@ -16,7 +16,7 @@ from adapters.base import NativeResponse
 from ngsp_sim.sim.base import Handler, json_reply
 from ngsp_sim.sim.context import AgencyContext
 from ngsp_sim.sim.json_agency import JsonAgency
-from schemas.civil_status import NATIVE_PATHS, BirthData, DangKyHoTichRequest, DeathData, TraTrangThaiHoSoRequest
+from schemas.civil_status import NATIVE_PATHS, BirthRegistration, DangKyHoTichRequest, TraTrangThaiHoSoRequest
 
 __all__ = ["CivilStatusAgency"]
 
@@ -40,25 +40,23 @@ class CivilStatusAgency(JsonAgency):
         }
 
     async def register(self, body: DangKyHoTichRequest) -> NativeResponse:
-        module, dossier, data = body.module, body.maHoSo, body.data
+        registration = body.root  # the model pairs the module with its data: LTKS a birth, LTKT a death
+        dossier = registration.maHoSo
         if dossier in self.dossiers:
             return _refuse(101, f"Hồ sơ {dossier} đã được đăng ký")
         people = self.country.citizens
         reply: dict[str, Any] = {"status": 1, "message": "Tiếp nhận thành công"}
-        if module == "LTKS":
-            if not isinstance(data, BirthData):
-                return _refuse(100, "Dữ liệu không hợp lệ")
+        if isinstance(registration, BirthRegistration):
+            data = registration.data
             for role, number in (("soDinhDanhMe", data.soDinhDanhMe), ("soDinhDanhCha", data.soDinhDanhCha)):
                 if number and number not in people:
                     return _refuse(106, f"{role} {number} không có trong CSDL quốc gia về dân cư")
             reply["soDinhDanhMoi"] = self.country.register_birth(
                 data.hoTen, data.gioiTinh, data.ngaySinh, data.soDinhDanhMe, data.soDinhDanhCha
             )
-        else:
-            number = data.soDinhDanh if isinstance(data, DeathData) else None
-            if number not in people:
-                return _refuse(106, f"soDinhDanh {number} không có trong CSDL quốc gia về dân cư")
-        self.dossiers[dossier] = {"module": module, "trangThai": 3}
+        elif registration.data.soDinhDanh not in people:
+            return _refuse(106, f"soDinhDanh {registration.data.soDinhDanh} không có trong CSDL quốc gia về dân cư")
+        self.dossiers[dossier] = {"module": registration.module, "trangThai": 3}
         return json_reply(reply)
 
     async def status(self, body: TraTrangThaiHoSoRequest) -> NativeResponse:

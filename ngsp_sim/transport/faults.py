@@ -37,13 +37,39 @@ _FROZEN = ConfigDict(extra="forbid", frozen=True)
 """As every model of the topology file (:mod:`ngsp_sim.registry.spec`, which declares ``faults:`` with these)."""
 
 
+def _lacking(distribution: str, *fields: str, default: bool = False) -> dict[str, Any]:
+    """The latency specs of ``distribution`` that lack one of ``fields`` (absent or null)."""
+    which: dict[str, Any] = {"properties": {"distribution": {"const": distribution}}}
+    if not default:  # the default distribution may be left out
+        which["required"] = ["distribution"]
+    return {**which, "anyOf": [{"properties": {f: {"type": "null"}}} for f in fields]}
+
+
+# What _complete checks, said as the published schema can (min_ms <= max_ms aside): "not one of the
+# incomplete forms", a `not` that generators leave alone.
+_LATENCY_FORMS: dict[str, Any] = {
+    "not": {
+        "anyOf": [
+            _lacking("fixed", "ms", default=True),
+            _lacking("uniform", "min_ms", "max_ms"),
+            _lacking("lognormal", "median_ms"),
+        ]
+    }
+}
+_LATENCY_NEEDS_LATENCY: dict[str, Any] = {
+    "not": {"required": ["kind"], "properties": {"kind": {"const": "latency"}, "latency": {"type": "null"}}}
+}
+
+
 class LatencySpec(BaseModel):
-    model_config = _FROZEN
+    model_config = ConfigDict(**_FROZEN, json_schema_extra=_LATENCY_FORMS)
 
     distribution: Literal["fixed", "uniform", "lognormal"] = "fixed"
     ms: float | None = Field(default=None, ge=0, le=600_000, description="fixed: the delay")
     min_ms: float | None = Field(default=None, ge=0, le=600_000, description="uniform: the lower bound")
-    max_ms: float | None = Field(default=None, ge=0, le=600_000, description="uniform: the upper bound")
+    max_ms: float | None = Field(
+        default=None, ge=0, le=600_000, description="uniform: the upper bound, not below min_ms"
+    )
     median_ms: float | None = Field(default=None, gt=0, le=600_000, description="lognormal: the median")
     sigma: float = Field(default=0.5, gt=0, le=5, description="lognormal: the spread")
 
@@ -61,7 +87,7 @@ class LatencySpec(BaseModel):
 class FaultSpec(BaseModel):
     """A fault injected in front of one service, or of every service of a provider subsystem."""
 
-    model_config = _FROZEN
+    model_config = ConfigDict(**_FROZEN, json_schema_extra=_LATENCY_NEEDS_LATENCY)
 
     id: str = Field(pattern=r"^[A-Za-z0-9_.-]{1,64}$")
     target: str = Field(description="A service (…/SUBSYSTEM/SERVICE) or a provider subsystem (…/SUBSYSTEM)")
@@ -73,7 +99,9 @@ class FaultSpec(BaseModel):
     body: str | None = Field(default=None, max_length=65536, description="error: the native body answered")
     content_type: str = "application/json"
     start: float | None = Field(default=None, description="Active from (epoch seconds); omitted: now")
-    end: float | None = Field(default=None, description="Active until (epoch seconds); omitted: until removed")
+    end: float | None = Field(
+        default=None, description="Active until (epoch seconds), after start; omitted: until removed"
+    )
 
     @model_validator(mode="after")
     def _complete(self) -> FaultSpec:
