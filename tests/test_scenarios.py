@@ -118,10 +118,15 @@ def test_pick_and_check_fields_say_what_is_wrong() -> None:
         check_fields(data, {"n": True})
 
 
+@pytest.mark.parametrize("pace", [0, 5, 20])
 @pytest.mark.parametrize("name", list(shipped()))
-async def test_every_shipped_scenario_passes(make_hub: MakeHub, clock: ManualClock, name: str) -> None:
+async def test_every_shipped_scenario_passes_at_any_pace(
+    make_hub: MakeHub, clock: ManualClock, name: str, pace: float
+) -> None:
+    """The same story at once, at a trainer's few seconds a step, and slower than any window or
+    cool-down of a story (the hub's clock passes the pace between steps)."""
     hub = await make_hub()
-    run = await play(hub, clock, name=name)
+    run = await play(hub, clock, name=name, pace=pace)
     assert (run["state"], failures(run)) == ("passed", [])
     assert all(s["status"] == "passed" for s in run["steps"])
     calls = [s for s in run["steps"] if s["action"] == "call"]
