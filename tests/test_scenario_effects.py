@@ -11,9 +11,9 @@ import pytest
 from aiohttp.test_utils import TestClient
 
 from ngsp_sim.clock import ManualClock
+from ngsp_sim.errors import ScenarioError
 from ngsp_sim.monitoring.feed import read_events
 from ngsp_sim.scenarios import load_scenario
-from ngsp_sim.scenarios.values import StepFailed
 from tests.helpers import ADMIN, MakeHub
 from tests.scenario_helpers import failures, play
 
@@ -81,11 +81,13 @@ async def test_a_retry_after_wait_without_a_retry_after_fails_the_step(make_hub:
 
 
 def test_a_repeated_call_lists_one_status_per_call() -> None:
-    source = STORY + f"""  - call: {SERVICE}
+    source = (
+        STORY
+        + f"""  - call: {SERVICE}
     as: motcua
     repeat: 3
     expect: {{status: [200, 429]}}
 """
-    with pytest.raises(Exception, match=r"expect lists 2 statuses for 3 call\(s\) \(repeat\)"):
+    )
+    with pytest.raises(ScenarioError, match=r"my.yaml:6: steps\[0\]: expect lists 2 statuses for 3 call\(s\)"):
         load_scenario(source, "my.yaml")
-    assert StepFailed  # the runner's failures are StepFailed; the format's are ScenarioError

@@ -23,8 +23,8 @@ __all__ = [
     "DeleteFault",
     "DeleteService",
     "PutService",
-    "PutSubsystem",
     "PutServiceTier",
+    "PutSubsystem",
     "PutTier",
     "apply_change",
 ]
@@ -155,7 +155,7 @@ def _put_service(data: dict[str, Any], change: PutService) -> None:
 def _registered(data: dict[str, Any], sid: ServiceId) -> tuple[dict[str, Any], dict[str, Any]]:
     """A registered service's subsystem and service entries; 404 when it is not registered."""
     subsystems = _find_agency(data, sid.subsystem).get("subsystems", [])
-    sub = next((s for s in subsystems if s["code"] == sid.subsystem.subsystem_code), {})
+    sub: dict[str, Any] = next((s for s in subsystems if s["code"] == sid.subsystem.subsystem_code), {})
     service = next((s for s in sub.get("services", []) if s["code"] == sid.service_code), None)
     if service is None:
         raise ChangeError(f"service {sid} is not registered", status=404)

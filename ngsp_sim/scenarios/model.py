@@ -207,8 +207,8 @@ class Step(_Spec):
             if len(bodies) > 1:
                 raise ValueError(f"a call sends one body; this one has {' and '.join(bodies)}")
             statuses = self.expect.status if self.expect is not None else 200
-            errors = self.expect.error if self.expect is not None else None
-            for what, listed in (("statuses", statuses), ("errors", errors)):
+            listed_errors = self.expect.error if self.expect is not None else None
+            for what, listed in (("statuses", statuses), ("errors", listed_errors)):
                 if isinstance(listed, list) and len(listed) != self.repeat:
                     raise ValueError(f"expect lists {len(listed)} {what} for {self.repeat} call(s) (repeat)")
         else:
