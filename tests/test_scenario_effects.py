@@ -91,3 +91,20 @@ def test_a_repeated_call_lists_one_status_per_call() -> None:
     )
     with pytest.raises(ScenarioError, match=r"my.yaml:6: steps\[0\]: expect lists 2 statuses for 3 call\(s\)"):
         load_scenario(source, "my.yaml")
+
+
+@pytest.mark.parametrize(
+    ("throttle", "refusal"),
+    [
+        ({"service": "VN/GOV/000.00.00.G22/DMDC/khongCo", "tier": "provider-guard"}, "is not registered"),
+        ({"service": SERVICE, "tier": "gold"}, "unknown tier 'gold'"),
+    ],
+)
+async def test_a_throttle_the_hub_refuses_fails_its_step(
+    make_hub: MakeHub, clock: ManualClock, throttle: dict[str, str], refusal: str
+) -> None:
+    source = STORY + f"  - throttle: {{service: {throttle['service']}, tier: {throttle['tier']}}}\n"
+    run = await play(await make_hub(), clock, source=source)
+    assert run["state"] == "failed" and run["cleanup"] == []
+    detail = run["steps"][0]["detail"]
+    assert detail.startswith("the hub refused put_service_tier:") and refusal in detail  # the problem named

@@ -38,7 +38,8 @@ class RunEffects:
         try:
             await self._apply(op, payload, self.actor)
         except ChangeError as exc:
-            raise StepFailed(f"the hub refused {op}: {exc.message}") from None
+            why = "".join(f"; {problem}" for problem in exc.problems)
+            raise StepFailed(f"the hub refused {op}: {exc.message}{why}") from None
 
     async def inject(self, fault: dict[str, Any]) -> None:
         await self.change("put_fault", fault)
