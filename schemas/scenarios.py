@@ -49,7 +49,7 @@ class ScenarioList(BaseModel):
 
 class ScenarioStepInfo(BaseModel):
     index: int
-    action: Literal["say", "call", "wait", "fault", "clear", "reset_circuit"]
+    action: Literal["say", "call", "wait", "fault", "clear", "reset_circuit", "throttle"]
     title: Text
     say: Text | None = None
     service: str | None = Field(default=None, description="call: the service called")
@@ -88,6 +88,9 @@ class ScenarioStepState(ScenarioStepInfo):
     detail: str | None = Field(default=None, description="Why it failed, or what it found")
     ms: float | None = None
     messages: list[str] = Field(default_factory=list, description="X-Road message ids exchanged during the step")
+    wait_s: float | None = Field(
+        default=None, description="wait: the seconds of the hub's clock the step waits, known as it starts"
+    )
     explanation: Text | None = Field(
         default=None, description="What happened, in plain words for a room (detail keeps the raw developer text)"
     )
@@ -104,7 +107,10 @@ class ScenarioRunInfo(BaseModel):
     steps: list[ScenarioStepState]
     started_ms: int
     ended_ms: int | None = None
-    cleanup: list[str] = Field(default_factory=list, description="Faults the run left and the hub cleared")
+    cleanup: list[str] = Field(
+        default_factory=list,
+        description="What the run left changed and the hub undid: fault ids, and tier:SERVICE for a tier put back",
+    )
     pace: float = Field(default=0, description="Seconds of the hub's clock between steps (0: at once)")
     paused: bool = False
     session: int = Field(default=1, description="The training session the run belongs to (see POST /api/v1/reset)")

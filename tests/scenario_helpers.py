@@ -1,5 +1,5 @@
 """Playing a scenario through a hub's admin API, following its progress on the live feed, and letting
-the controllable clock pass when (and only when) a step waits for time."""
+the controllable clock pass when (and only when) a step waits for time or the run waits for its pace."""
 
 from __future__ import annotations
 
@@ -21,10 +21,12 @@ async def play(
     name: str | None = None,
     source: str | None = None,
     variables: dict[str, Any] | None = None,
+    pace: float = 0,
 ) -> dict[str, Any]:
-    """Run a shipped scenario (``name``) or YAML ``source`` to its end; returns the final run."""
-    scenario = shipped()[name] if name else load_scenario(source or "", "<test>")
-    body: dict[str, Any] = {"scenario": name} if name else {"source": source}
+    """Run a shipped scenario (``name``) or YAML ``source`` to its end, ``pace`` seconds of the clock
+    between steps; returns the final run."""
+    steps = len((shipped()[name] if name else load_scenario(source or "", "<test>")).steps)
+    body: dict[str, Any] = {"scenario": name, "pace": pace} if name else {"source": source, "pace": pace}
     if variables:
         body["variables"] = variables
     async with asyncio.timeout(60), hub.get("/api/v1/events", headers=ADMIN) as feed:  # a stuck run fails
@@ -37,11 +39,12 @@ async def play(
             step = data.get("step")
             if step is None and data["state"] not in ("running", "waiting"):
                 break
-            if step and step["status"] == "running":
-                wait = scenario.steps[step["index"]].wait
-                if wait is not None and wait.seconds is not None:
-                    await clock.until_sleeping()
-                    clock.advance(wait.seconds)
+            if step and step["status"] == "running" and step["wait_s"]:
+                await clock.until_sleeping(due_in=step["wait_s"])
+                clock.advance(step["wait_s"])
+            if step and step["status"] == "passed" and pace and step["index"] + 1 < steps:
+                await clock.until_sleeping(due_in=pace)  # the run waits its pace before the next step
+                clock.advance(pace)
     final = await hub.get(f"/api/v1/scenario-runs/{run_id}", headers=ADMIN)
     return dict(await final.json())
 

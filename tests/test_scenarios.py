@@ -14,6 +14,7 @@ from ngsp_sim.clock import ManualClock
 from ngsp_sim.errors import ScenarioError
 from ngsp_sim.monitoring.feed import read_events
 from ngsp_sim.scenarios import load_scenario, shipped
+from ngsp_sim.scenarios.pacing import MAX_PACE
 from ngsp_sim.scenarios.report import junit_report, markdown_report
 from ngsp_sim.scenarios.values import StepFailed, check_fields, pick
 from schemas.scenarios import ScenarioRunInfo
@@ -75,7 +76,8 @@ def test_problems_name_file_line_and_path() -> None:
     )
     assert found == [
         "my.yaml:8: steps[1]: a step does one thing; this one has wait and clear",
-        "my.yaml:10: steps[2]: a step needs one of call, wait, fault, clear, reset_circuit, or say (narration only)",
+        "my.yaml:10: steps[2]: a step needs one of call, wait, fault, clear, reset_circuit, throttle, or say "
+        "(narration only)",
         "my.yaml:14: steps[4]: fault: kind: 'melt' is not one of latency, error, timeout, reset, malformed, "
         "schema_violation, outage",
     ]
@@ -118,10 +120,15 @@ def test_pick_and_check_fields_say_what_is_wrong() -> None:
         check_fields(data, {"n": True})
 
 
+@pytest.mark.parametrize("pace", [0, 5, MAX_PACE])
 @pytest.mark.parametrize("name", list(shipped()))
-async def test_every_shipped_scenario_passes(make_hub: MakeHub, clock: ManualClock, name: str) -> None:
+async def test_every_shipped_scenario_passes_at_any_pace(
+    make_hub: MakeHub, clock: ManualClock, name: str, pace: float
+) -> None:
+    """The same story at once, at a trainer's few seconds a step, and at the slowest pace, longer than
+    any window or cool-down of a story (the hub's clock passes the pace between steps)."""
     hub = await make_hub()
-    run = await play(hub, clock, name=name)
+    run = await play(hub, clock, name=name, pace=pace)
     assert (run["state"], failures(run)) == ("passed", [])
     assert all(s["status"] == "passed" for s in run["steps"])
     calls = [s for s in run["steps"] if s["action"] == "call"]

@@ -47,7 +47,8 @@ from ngsp_sim.monitoring.metrics import HubMetrics
 from ngsp_sim.monitoring.otel import OtelTracing
 from ngsp_sim.registry import Registry, load_spec, read_topology
 from ngsp_sim.registry.source import RegistrySource
-from ngsp_sim.scenarios.runner import Answer, ScenarioRuns
+from ngsp_sim.scenarios.runner import Answer
+from ngsp_sim.scenarios.runs import ScenarioRuns
 from ngsp_sim.security import Throttler, TokenService
 from ngsp_sim.security.credentials import CredentialKeeper
 from ngsp_sim.security.guard import FailedAuthGuard
@@ -315,6 +316,7 @@ async def assemble(
         clock,
         config.scenario_step_timeout,
         lambda subsystem: subsystem_names(source.current, subsystem),
+        lambda service: service_tier(source.current, service),
     )
     return HubRuntime(
         config=config,
@@ -345,6 +347,12 @@ def subsystem_names(registry: Registry, subsystem: str) -> Text | None:
     """A subsystem's display names (what a scenario step's explanation calls it)."""
     found = next((s for s in registry.subsystems.values() if str(s.id) == subsystem), None)
     return Text(vi=found.name_vi, en=found.name_en) if found is not None else None
+
+
+def service_tier(registry: Registry, service: str) -> str | None:
+    """The throttling tier a service has now (what a scenario run puts back when it ends)."""
+    found = next((s for s in registry.services.values() if str(s.id) == service), None)
+    return found.tier if found is not None else None
 
 
 def agency_names(registry: Registry) -> dict[str, str]:

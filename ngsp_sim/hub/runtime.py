@@ -27,7 +27,7 @@ from ngsp_sim.monitoring.feed import EventFeed
 from ngsp_sim.monitoring.message_log import MessageLog
 from ngsp_sim.registry.changes import ChangeError
 from ngsp_sim.registry.source import RegistrySource
-from ngsp_sim.scenarios.runner import ScenarioRuns
+from ngsp_sim.scenarios.runs import ScenarioRuns
 from ngsp_sim.security import TokenService
 from ngsp_sim.security.credentials import CredentialKeeper
 from ngsp_sim.security.guard import FailedAuthGuard

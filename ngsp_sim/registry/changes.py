@@ -32,6 +32,7 @@ __all__ = [
     "DeleteFault",
     "DeleteService",
     "PutService",
+    "PutServiceTier",
     "PutSubsystem",
     "PutTier",
     "apply_change",
@@ -88,6 +89,14 @@ class PutTier(_Change):
     burst: int = Field(ge=1, le=1_000_000)
 
 
+class PutServiceTier(_Change):
+    """Assign a declared tier to a registered service (all its clients together), or none (``tier``
+    null): what a scenario run does for its story and undoes at its end."""
+
+    service: ServiceIdText
+    tier: str | None
+
+
 class DeleteAccess(_Change):
     client: ClientIdText | None = None
     group: str | None = None
@@ -140,18 +149,19 @@ def _put_service(data: dict[str, Any], change: PutService) -> None:
     sub["services"] = [*services, spec]
 
 
+def _registered(data: dict[str, Any], sid: ServiceId) -> tuple[dict[str, Any], dict[str, Any]]:
+    """A registered service's subsystem and service entries; 404 when it is not registered."""
+    subsystems = _find_agency(data, sid.subsystem).get("subsystems", [])
+    sub: dict[str, Any] = next((s for s in subsystems if s["code"] == sid.subsystem.subsystem_code), {})
+    service = next((s for s in sub.get("services", []) if s["code"] == sid.service_code), None)
+    if service is None:
+        raise ChangeError(f"service {sid} is not registered", status=404)
+    return sub, service
+
+
 def _delete_service(data: dict[str, Any], change: DeleteService) -> None:
     sid = ServiceId.parse(change.service)
-    sub = next(
-        (
-            s
-            for s in _find_agency(data, sid.subsystem).get("subsystems", [])
-            if s["code"] == sid.subsystem.subsystem_code
-        ),
-        None,
-    )
-    if sub is None or not any(s["code"] == sid.service_code for s in sub.get("services", [])):
-        raise ChangeError(f"service {sid} is not registered", status=404)
+    sub, _ = _registered(data, sid)
     sub["services"] = [s for s in sub["services"] if s["code"] != sid.service_code]
     data["access"] = [r for r in data.get("access", []) if r["service"] != change.service]
 
@@ -189,6 +199,13 @@ def _put_tier(data: dict[str, Any], change: PutTier) -> None:
     data.setdefault("tiers", {})[change.name] = {"rate": change.rate, "burst": change.burst}
 
 
+def _put_service_tier(data: dict[str, Any], change: PutServiceTier) -> None:
+    _, service = _registered(data, ServiceId.parse(change.service))
+    service.pop("tier", None)
+    if change.tier is not None:
+        service["tier"] = change.tier
+
+
 class DeleteFault(_Change):
     id: str
 
@@ -211,6 +228,7 @@ OPERATIONS: dict[str, tuple[type[BaseModel], Callable[[dict[str, Any], Any], Non
     "delete_fault": (DeleteFault, _delete_fault),
     "put_tier": (PutTier, _put_tier),
     "put_service": (PutService, _put_service),
+    "put_service_tier": (PutServiceTier, _put_service_tier),
     "delete_service": (DeleteService, _delete_service),
     "put_subsystem": (PutSubsystem, _put_subsystem),
     "put_access": (PutAccess, _put_access),

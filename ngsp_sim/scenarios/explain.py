@@ -118,6 +118,17 @@ def closed(provider: str, names: Names) -> Text:
     )
 
 
+def throttled(service: str, tier: str, names: Names) -> Text:
+    provider, _, code = service.rpartition("/")
+    who = _name(names, provider)
+    return Text(
+        vi=f"{who.vi} khai báo mức tải chịu được cho dịch vụ {code} (mức '{tier}'): từ giờ NGSP từ chối các lời "
+        "gọi vượt mức, cho đến khi kịch bản kết thúc.",
+        en=f"{who.en} declares the load its service {code} can take (tier '{tier}'): from now on NGSP refuses "
+        "calls over it, until the story ends.",
+    )
+
+
 def failed(reason: str) -> Text:
     return Text(
         vi=f"Bước này không diễn ra như kịch bản dự kiến (chi tiết kỹ thuật: {reason}).",

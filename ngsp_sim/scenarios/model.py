@@ -14,6 +14,15 @@ and its **steps**. A step does one thing and may carry narration (``say``, Vietn
     - fault: {id: outage, target: VN/GOV/000.00.00.G01/CSDLQGDC, kind: outage}
     - clear: outage
     - reset_circuit: VN/GOV/000.00.00.G01/CSDLQGDC    # close its circuit breaker (forget failures)
+    - throttle: {service: VN/GOV/000.00.00.G22/DMDC/danhMucDanToc, tier: provider-guard}  # for this run
+    - call: ...                                   # several calls at once, whatever the pace:
+      repeat: 4                                   #   statuses in order; error checked on the refused
+      expect: {status: [200, 200, 200, 429], error: Client.Throttled}   # ones, fields on the served ones
+    - wait: {retry_after: true}                   # as long as the last answer's Retry-After says
+
+A run undoes what it changed when it ends (passed, failed, stopped, abandoned or reset): the faults it
+injected and did not clear, the tiers it assigned. Time inside a step (``repeat``, ``wait``) is the
+story's; the pace only adds time between steps, so a story holds at any pace.
 
 ``${name}`` is replaced by a variable's value (a whole-string ``${name}`` keeps the value's type).
 Built-in variables: ``run`` (this hub's scenario-run number, four digits), ``today`` (YYYYMMDD) and
@@ -27,7 +36,7 @@ import re
 from collections.abc import Iterator
 from importlib import resources
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
@@ -49,8 +58,8 @@ __all__ = [
 
 BUILTIN_VARIABLES = ("run", "today", "yymmdd")
 VARIABLE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
-ACTIONS = ("call", "wait", "fault", "clear", "reset_circuit")
-CALL_ONLY = ("as_", "method", "style", "body", "query", "edoc", "edoc_status", "payment_secret", "expect")
+ACTIONS = ("call", "wait", "fault", "clear", "reset_circuit", "throttle")
+CALL_ONLY = ("as_", "method", "style", "body", "query", "edoc", "edoc_status", "payment_secret", "expect", "repeat")
 FEED_KINDS = ("message", "event", "edoc", "delivery")
 
 
@@ -74,9 +83,16 @@ class Actor(_Spec):
         return self
 
 
+Status = Annotated[int, Field(ge=100, le=599)]
+
+
 class Expect(_Spec):
-    status: int = Field(default=200, ge=100, le=599, description="The HTTP status the hub answers")
-    error: str | None = Field(default=None, description="The X-Road-Error the hub answers (a failure)")
+    status: Status | list[Status] = Field(
+        default=200, description="The HTTP status the hub answers; for a repeated call, one per call in order"
+    )
+    error: str | list[str | None] | None = Field(
+        default=None, description="The X-Road-Error the hub answers (a failure); for a repeated call, one per call"
+    )
     fields: dict[str, Any] = Field(default_factory=dict, description="Dotted path in the JSON answer -> value")
 
 
@@ -117,13 +133,33 @@ class Wait(_Spec):
     match: dict[str, Any] = Field(default_factory=dict, description="Dotted path in the event -> value")
     timeout: float = Field(default=10, gt=0, le=600, description="Seconds of the hub's clock")
     seconds: float | None = Field(default=None, gt=0, le=3600, description="Or: let this much hub time pass")
+    retry_after: bool = Field(default=False, description="Or: as long as the last answer's Retry-After says")
+
+    @property
+    def for_time(self) -> bool:
+        return self.seconds is not None or self.retry_after
 
     @model_validator(mode="after")
     def _one(self) -> Wait:
-        if (self.kind is None) == (self.seconds is None):
-            raise ValueError("wait for an event (kind, match) or for time (seconds), one of the two")
-        if self.seconds is not None and ({"match", "timeout"} & self.model_fields_set):
+        if [self.kind is not None, self.seconds is not None, self.retry_after].count(True) != 1:
+            raise ValueError(
+                "wait for an event (kind, match), for time (seconds) or for a Retry-After (retry_after), one of these"
+            )
+        if self.for_time and ({"match", "timeout"} & self.model_fields_set):
             raise ValueError("match and timeout belong to waiting for an event")
+        return self
+
+
+class Throttle(_Spec):
+    """Assign a declared throttling tier to a service for the rest of the run (its earlier tier comes
+    back when the run ends)."""
+
+    service: str = Field(description="VN/GOV/MEMBER/SUBSYSTEM/SERVICE")
+    tier: str = Field(description="A tier of the topology's tiers")
+
+    @model_validator(mode="after")
+    def _identifier(self) -> Throttle:
+        _service(self.service)
         return self
 
 
@@ -153,6 +189,8 @@ class Step(_Spec):
     reset_circuit: str | None = Field(
         default=None, description="Close the circuit breaker of this provider subsystem (the operator's repair)"
     )
+    throttle: Throttle | None = Field(default=None, description="Assign a tier to a service until the run ends")
+    repeat: int = Field(default=1, ge=1, le=50, description="Send the call this many times at once")
 
     @model_validator(mode="after")
     def _one_action(self) -> Step:
@@ -168,11 +206,16 @@ class Step(_Spec):
             bodies = [b for b in ("body", "edoc", "edoc_status") if getattr(self, b) is not None]
             if len(bodies) > 1:
                 raise ValueError(f"a call sends one body; this one has {' and '.join(bodies)}")
+            statuses = self.expect.status if self.expect is not None else 200
+            listed_errors = self.expect.error if self.expect is not None else None
+            for what, listed in (("statuses", statuses), ("errors", listed_errors)):
+                if isinstance(listed, list) and len(listed) != self.repeat:
+                    raise ValueError(f"expect lists {len(listed)} {what} for {self.repeat} call(s) (repeat)")
         else:
             stray = [f.rstrip("_") for f in CALL_ONLY if f in self.model_fields_set]
             if stray:
                 raise ValueError(f"{', '.join(stray)} belong to a call step")
-            if self.save and (self.wait is None or self.wait.seconds is not None):
+            if self.save and (self.wait is None or self.wait.for_time):
                 raise ValueError("save belongs to a call or to waiting for an event")
         if self.fault is not None and not any(variables_in(self.fault)):
             try:
@@ -203,6 +246,8 @@ class Step(_Spec):
             return LocalizedName(vi=text, en=text)
         if self.wait is not None and self.wait.seconds is not None:
             return LocalizedName(vi=f"Chờ {self.wait.seconds:g} giây", en=f"Wait {self.wait.seconds:g} s")
+        if self.wait is not None and self.wait.retry_after:
+            return LocalizedName(vi="Chờ theo Retry-After", en="Wait as Retry-After says")
         if self.wait is not None:
             return LocalizedName(vi=f"Chờ sự kiện {self.wait.kind}", en=f"Wait for a {self.wait.kind} event")
         if self.fault is not None:
@@ -213,6 +258,10 @@ class Step(_Spec):
         if self.reset_circuit is not None:
             code = self.reset_circuit.rsplit("/", 1)[-1]
             return LocalizedName(vi=f"Đóng lại mạch đến {code}", en=f"Close the circuit to {code}")
+        if self.throttle is not None:
+            code = self.throttle.service.rsplit("/", 1)[-1]
+            tier = self.throttle.tier
+            return LocalizedName(vi=f"Giới hạn tần suất {code}: {tier}", en=f"Throttle {code}: {tier}")
         if self.say is not None:  # narration only: its first words
             return LocalizedName(vi=_first_words(self.say.vi), en=_first_words(self.say.en))
         return LocalizedName(vi="Thuyết minh", en="Narration")

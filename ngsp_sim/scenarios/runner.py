@@ -10,7 +10,11 @@ clock between steps), paused and resumed, by whoever follows it.
 In step mode the run waits for :meth:`ScenarioRun.next` before each step, for ``step_timeout`` seconds
 of the hub's clock at most: a run nobody advances (its trainer gone, its terminal closed) ends
 ``abandoned`` rather than holding its faults forever; so does a run paused that long. A run that ends
-(passed, failed, stopped or abandoned) clears the faults it injected and did not clear.
+(passed, failed, stopped or abandoned) undoes what it changed (:mod:`.effects`): the faults it injected
+and did not clear, the tiers it assigned.
+
+Time inside a step is the story's own (a ``repeat``-ed call sends its calls at once, a ``wait`` waits
+what it says); the pace only adds time between steps, so a story tells the same at any pace.
 """
 
 from __future__ import annotations
@@ -20,29 +24,25 @@ import contextlib
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Any
 
 import orjson
 
 from ngsp_sim.clock import Clock
 from ngsp_sim.monitoring.feed import Event, EventFeed, Listener
-from ngsp_sim.registry.changes import ChangeError
 from ngsp_sim.scenarios import explain
 from ngsp_sim.scenarios.calls import request_body
+from ngsp_sim.scenarios.effects import Apply, RunEffects, TierOf, no_tier
 from ngsp_sim.scenarios.explain import Names
 from ngsp_sim.scenarios.model import Scenario, Step
 from ngsp_sim.scenarios.pacing import Pacer, first_of
 from ngsp_sim.scenarios.values import StepFailed, brief, check_fields, fault_type, matches, pick, substitute
-from schemas.scenarios import ScenarioRunInfo, ScenarioStepState, SessionInfo, Text
+from schemas.scenarios import ScenarioRunInfo, ScenarioStepState, Text
 
-__all__ = ["Answer", "ScenarioRun", "ScenarioRuns", "step_info"]
+__all__ = ["STEP_TIMEOUT", "Answer", "Reset", "ScenarioRun", "Send", "no_names", "step_info"]
 
-KEEP_RUNS = 20
 STEP_TIMEOUT = 900.0
 """Seconds a step-mode run waits for its next step before it ends abandoned (``--scenario-step-timeout``)."""
-Apply = Callable[[str, Any, str], Awaitable[Any]]
-"""Record a registry change: (op, payload, actor), as the admin API does."""
 
 
 @dataclass
@@ -95,6 +95,7 @@ class ScenarioRun:
     pace: float = 0.0
     session: int = 1
     names: Names = no_names
+    tier_of: TierOf = no_tier
     steps: list[ScenarioStepState] = field(default_factory=list)
     state: str = "running"
     current: int | None = None
@@ -105,11 +106,13 @@ class ScenarioRun:
     _gate: asyncio.Event = field(default_factory=asyncio.Event)
     _seen: list[Event] = field(default_factory=list)
     _used: set[int] = field(default_factory=set)
-    _faults: list[str] = field(default_factory=list)
+    _retry_after: float | None = None
     pacer: Pacer = field(init=False)
+    effects: RunEffects = field(init=False)
 
     def __post_init__(self) -> None:
         self.pacer = Pacer(self.clock, self.pace, self.step_timeout)
+        self.effects = RunEffects(self.apply, self.tier_of, f"scenario:{self.scenario.name}#{self.id}")
         actors = {name: a.client for name, a in self.scenario.actors.items()}
         self.steps = [
             ScenarioStepState(**step_info(i, s, actors), status="pending") for i, s in enumerate(self.scenario.steps)
@@ -195,6 +198,7 @@ class ScenarioRun:
                         )
                         break
                     self.state, self.steps[index].status = "running", "running"
+                    self.steps[index].wait_s = self._waits(step)
                     self._publish(index)
                     passed = await self._run_step(index, step, listener)
                     self._publish(index)
@@ -209,7 +213,7 @@ class ScenarioRun:
                 for later in self.steps:
                     if later.status in ("pending", "waiting", "running"):
                         later.status = "skipped"
-                await self._clear_left_faults()
+                self.cleanup += await self.effects.undo()
                 self.current, self.ended_ms = None, int(self.clock.now() * 1000)
                 self._publish()
 
@@ -240,13 +244,22 @@ class ScenarioRun:
         state.messages = [m for m in during if m]
         return state.status == "passed"
 
+    def _waits(self, step: Step) -> float | None:
+        """The seconds of the hub's clock a step waits for, known as it starts (followers may count down)."""
+        if step.wait is None:
+            return None
+        return self._retry_after if step.wait.retry_after else step.wait.seconds
+
     async def _do(self, step: Step, listener: Listener, state: ScenarioStepState) -> str | None:
         if step.call is not None:
             return await self._call(step, state)
-        if step.wait is not None and step.wait.seconds is not None:
-            await self.clock.sleep(step.wait.seconds)
-            state.explanation = explain.waited(step.wait.seconds)
-            return f"{step.wait.seconds:g} s of the hub's clock passed"
+        if step.wait is not None and step.wait.for_time:
+            seconds = self._waits(step)
+            if seconds is None:
+                raise StepFailed("the previous answer had no Retry-After to wait for")
+            await self.clock.sleep(seconds)
+            state.explanation = explain.waited(seconds)
+            return f"{seconds:g} s of the hub's clock passed"
         if step.wait is not None and step.wait.kind is not None:
             match = substitute(step.wait.match, self.variables)
             state.explanation = explain.event(step.wait.kind, found=False)
@@ -256,8 +269,7 @@ class ScenarioRun:
             return f"event {event.id}: {step.wait.kind} {brief(event.data)}"
         if step.fault is not None:
             payload = substitute(step.fault, self.variables)
-            await self._change("put_fault", payload)
-            self._faults.append(str(payload["id"]))
+            await self.effects.inject(payload)
             state.explanation = explain.injected(str(payload.get("target")), str(payload["kind"]), self.names)
             return f"{payload['kind']} on {payload.get('target')}"
         if step.reset_circuit is not None:
@@ -267,19 +279,16 @@ class ScenarioRun:
             state.explanation = explain.closed(provider, self.names)
             return "closed"
         if step.clear is not None:
-            await self._change("delete_fault", {"id": step.clear})
-            with contextlib.suppress(ValueError):
-                self._faults.remove(step.clear)
+            await self.effects.clear(step.clear)
             state.explanation = explain.cleared(step.clear)
             return None
+        if step.throttle is not None:
+            service = substitute(step.throttle.service, self.variables)
+            await self.effects.throttle(service, step.throttle.tier)
+            state.explanation = explain.throttled(service, step.throttle.tier, self.names)
+            return f"tier {step.throttle.tier} on {service} until the run ends"
         state.explanation = state.say  # narration only: the words are the story
         return None
-
-    async def _change(self, op: str, payload: Any) -> None:
-        try:
-            await self.apply(op, payload, f"scenario:{self.scenario.name}#{self.id}")
-        except ChangeError as exc:
-            raise StepFailed(f"the hub refused {op}: {exc.message}") from None
 
     async def _call(self, step: Step, state: ScenarioStepState) -> str:
         actor = self.scenario.actors[str(step.as_)]
@@ -287,22 +296,33 @@ class ScenarioRun:
         service = substitute(step.call, self.variables)
         query = {str(k): str(v) for k, v in substitute(step.query, self.variables).items()}
         content_type, body = request_body(step, self.variables)
-        answer = await self.send(client, step.http_method, service, query, body, content_type, step.style)
-        data = answer.data()
-        error = answer.headers.get("X-Road-Error") or fault_type(data)
-        who = Text(**actor.name.model_dump()) if actor.name else self.names(client) or Text(vi=client, en=client)
-        state.explanation = explain.call(who, service, answer.status, error, data, self.names, step.style)
         expect = step.expect
-        want_status = expect.status if expect is not None else 200
-        if answer.status != want_status:
-            why = f" {error}: {brief(data)}" if error else f": {brief(data)}"
-            raise StepFailed(f"expected status {want_status}, the hub answered {answer.status}{why}")
-        if expect is not None and expect.error is not None and error != expect.error:
-            raise StepFailed(f"expected X-Road-Error {expect.error}, got {error or 'none'}")
-        if expect is not None and expect.fields:
-            check_fields(data, substitute(expect.fields, self.variables))
-        self._save(step, data)
-        return f"{answer.status}{' ' + error if error else ''}: {brief(data)}"
+        wanted = expect.status if expect is not None else 200
+        statuses = wanted if isinstance(wanted, list) else [wanted] * step.repeat
+        errors = expect.error if expect is not None and isinstance(expect.error, list) else None
+        found: list[str] = []
+        for number, want_status in enumerate(statuses, 1):  # one after the other, at once: no pace between
+            answer = await self.send(client, step.http_method, service, query, body, content_type, step.style)
+            retry = answer.headers.get("Retry-After")
+            self._retry_after = float(retry) if retry and retry.isdigit() else None
+            data = answer.data()
+            error = answer.headers.get("X-Road-Error") or fault_type(data)
+            who = Text(**actor.name.model_dump()) if actor.name else self.names(client) or Text(vi=client, en=client)
+            state.explanation = explain.call(who, service, answer.status, error, data, self.names, step.style)
+            which = f"call {number} of {step.repeat}: " if step.repeat > 1 else ""
+            if answer.status != want_status:
+                why = f" {error}: {brief(data)}" if error else f": {brief(data)}"
+                raise StepFailed(f"{which}expected status {want_status}, the hub answered {answer.status}{why}")
+            refused = step.repeat > 1 and want_status >= 400  # a repeated call: error for refusals, fields else
+            single = expect.error if expect is not None and isinstance(expect.error, str) else None
+            want_error = errors[number - 1] if errors is not None else single
+            if want_error is not None and (refused or step.repeat == 1 or errors is not None) and error != want_error:
+                raise StepFailed(f"{which}expected X-Road-Error {want_error}, got {error or 'none'}")
+            if expect is not None and expect.fields and not refused:
+                check_fields(data, substitute(expect.fields, self.variables))
+            self._save(step, data)
+            found.append(f"{answer.status}{' ' + error if error else ''}: {brief(data)}")
+        return "; ".join(found)
 
     def _save(self, step: Step, data: Any) -> None:
         for name, path in step.save.items():
@@ -328,81 +348,3 @@ class ScenarioRun:
                     arrival.cancel()
         finally:
             deadline.cancel()
-
-    async def _clear_left_faults(self) -> None:
-        for fault_id in list(self._faults):
-            with contextlib.suppress(ChangeError):
-                await self.apply("delete_fault", {"id": fault_id}, f"scenario:{self.scenario.name}#{self.id}")
-                self.cleanup.append(fault_id)
-        self._faults.clear()
-
-
-class ScenarioRuns:
-    """The scenario runs of one hub: numbered from 1 (the ``run`` variable), the last few kept."""
-
-    def __init__(
-        self,
-        send: Send,
-        apply: Apply,
-        reset: Reset,
-        feed: EventFeed,
-        clock: Clock,
-        step_timeout: float = STEP_TIMEOUT,
-        names: Names = no_names,
-    ) -> None:
-        self._send, self._apply, self._reset, self._feed, self._clock = send, apply, reset, feed, clock
-        self.step_timeout = step_timeout
-        self.names = names
-        self.runs: dict[int, ScenarioRun] = {}
-        self._count = 0
-        self.session = SessionInfo(session=1, started_ms=int(clock.now() * 1000))
-        """The training session: a reset (``POST /api/v1/reset``) starts the next one."""
-
-    def new_session(self) -> SessionInfo:
-        self.session = SessionInfo(session=self.session.session + 1, started_ms=int(self._clock.now() * 1000))
-        return self.session
-
-    def start(
-        self,
-        scenario: Scenario,
-        *,
-        step_mode: bool = False,
-        overrides: Mapping[str, Any] | None = None,
-        pace: float = 0.0,
-    ) -> ScenarioRun:
-        self._count += 1
-        day = datetime.fromtimestamp(self._clock.now(), UTC)
-        variables = {
-            "run": f"{self._count % 10000:04d}",
-            "today": f"{day:%Y%m%d}",
-            "yymmdd": f"{day:%y%m%d}",
-            **scenario.variables,
-            **(overrides or {}),
-        }
-        run = ScenarioRun(
-            self._count,
-            scenario,
-            step_mode,
-            variables,
-            self._send,
-            self._apply,
-            self._reset,
-            self._feed,
-            self._clock,
-            self.step_timeout,
-            pace,
-            self.session.session,
-            self.names,
-        )
-        self.runs[run.id] = run
-        for old in sorted(self.runs)[:-KEEP_RUNS]:
-            if self.runs[old].ended_ms is not None:
-                del self.runs[old]
-        run.task = asyncio.create_task(run.execute(), name=f"scenario-{run.id}")
-        return run
-
-    async def stop_all(self) -> None:
-        tasks = [r.task for r in self.runs.values() if r.task is not None and not r.task.done()]
-        for task in tasks:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
