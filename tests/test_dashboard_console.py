@@ -1,0 +1,187 @@
+"""The trainer's console in a real headless Chromium (issue 19): a presenter's clicker drives it, the
+presenter view reads on a 1280x720 projector, the code panes show Vietnamese in the shipped font, the
+player follows runs it did not start and survives a reload, the map shows faults and open circuits, and
+a hub that goes away is told plainly."""
+
+from __future__ import annotations
+
+import urllib.request
+from typing import Any
+
+from ngsp_sim.config import HubConfig, SecurityConfig
+from ngsp_sim.testing.embedded import EmbeddedHub, HubHandle
+from tests.browser import POPULATION, browser, call, hub, open_page, page
+from tests.processes import run_cli
+
+__all__ = ["browser", "hub", "page"]  # the fixtures this module uses
+
+MOTCUA_HCM = "VN/GOV/000.00.00.H29/MOTCUA"
+LOOKUP = {
+    "MaYeuCau": "YC-1",
+    "MaDVC": "1.001612",
+    "MaTichHop": "037",
+    "MaCanBo": "canbo01",
+    "MaDonVi": "000.00.00.H29",
+    "SoDinhDanh": "079090001234",
+}
+
+
+def focused(page: Any) -> str:
+    return str(page.evaluate("document.activeElement.id || document.activeElement.tagName"))
+
+
+def test_a_clicker_drives_a_step_run_and_the_focus_never_falls_to_the_body(page: Any) -> None:
+    """Page Down / Space / Right take the next step, Page Up / Left walk the caption back; after each
+    press the focus is still on a control, never on <body>."""
+    page.click("#lang-en")
+    page.select_option("#scenario-select", "dossier-sync-dvcqg")
+    page.focus("#step")
+    page.keyboard.press("Space")  # starts the run step by step
+    page.wait_for_selector("#run-state[data-state=waiting]")
+    assert focused(page) == "step"
+    page.keyboard.press("PageDown")  # step 0: the narration
+    page.wait_for_selector("#steps li[data-index='1'][data-status=waiting]")
+    page.keyboard.press("ArrowRight")  # step 1: the handover, a call
+    page.wait_for_selector("#steps li[data-index='1'][data-status=passed]")
+    page.wait_for_selector("#steps li[data-index='2'][data-status=waiting]")
+    assert focused(page) != "BODY"
+    assert page.get_attribute("#narration", "data-index") == "1"
+    assert page.text_content("#step-counter") == "Step 2/7"
+    page.keyboard.press("PageUp")  # back to what step 0 said, without running anything
+    assert page.get_attribute("#narration", "data-index") == "0"
+    assert page.text_content("#narration").startswith("A citizen files")
+    page.keyboard.press("PageDown")  # forward again to the newest step
+    assert page.get_attribute("#narration", "data-index") == "1"
+    assert page.get_attribute("#steps li[data-index='2']", "data-status") == "waiting"
+    page.click("#stop")
+    page.wait_for_selector("#run-state[data-state=stopped]")
+    assert focused(page) != "BODY"
+
+
+def test_message_rows_take_the_focus_enter_opens_the_inspector_and_esc_closes_it(page: Any, hub: HubHandle) -> None:
+    call(hub, MOTCUA_HCM, f"{POPULATION}/TraCuuThongTinCongDan", LOOKUP)
+    page.wait_for_selector("#messages tbody tr")
+    assert page.get_attribute("#messages tbody tr", "tabindex") == "0"
+    page.focus("#messages tbody tr")
+    outline = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
+    assert outline != "none"  # the focus is visible
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#inspector:not([hidden])")
+    assert page.evaluate("document.querySelector('#inspector').contains(document.activeElement)")
+    page.keyboard.press("Escape")
+    page.wait_for_selector("#inspector", state="hidden")
+    assert page.evaluate("document.activeElement.matches('#messages tbody tr')")  # back where it was
+
+
+def test_the_code_panes_render_vietnamese_in_the_shipped_monospace_font(page: Any, hub: HubHandle) -> None:
+    """Chromium reports the platform fonts it really drew a node's text with: only the shipped
+    JetBrains Mono, no fallback that would split "Số" into a letter and a loose accent."""
+    body = {**LOOKUP, "MaYeuCau": "Số 12 Đường Lê Lợi"}
+    call(hub, MOTCUA_HCM, f"{POPULATION}/TraCuuThongTinCongDan", body)
+    page.click("#messages tbody tr")
+    value = '#inspector pre.body span[data-pointer="/MaYeuCau"] > span[data-pointer="/MaYeuCau"]'
+    assert page.wait_for_selector(value).text_content() == '"Số 12 Đường Lê Lợi"'
+    page.evaluate("document.fonts.ready")
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("DOM.enable")
+    cdp.send("CSS.enable")
+    root = cdp.send("DOM.getDocument", {"depth": -1})["root"]["nodeId"]
+    node = cdp.send("DOM.querySelector", {"nodeId": root, "selector": value})["nodeId"]
+    fonts = cdp.send("CSS.getPlatformFontsForNode", {"nodeId": node})["fonts"]
+    assert {f["familyName"] for f in fonts} == {"JetBrains Mono"}, fonts
+    assert all(f["isCustomFont"] for f in fonts)
+    with urllib.request.urlopen(f"{hub.url}/ui/fonts/jetbrains-mono-vietnamese-400-normal.woff2") as resp:  # noqa: S310
+        assert resp.headers.get_content_type() == "font/woff2"
+
+
+def test_the_presenter_view_reads_on_a_1280x720_projector(browser: Any, hub: HubHandle) -> None:
+    """/ui/#presenter: the map across the screen with labels that grow with it and wrap instead of being
+    cut, a caption of at least 28 px with the step counter, the developer lists hidden."""
+    errors: list[str] = []
+    page = open_page(browser, hub, errors, "presenter", viewport={"width": 1280, "height": 720})
+    assert page.evaluate("location.hash") == "#presenter"  # bookmarkable; the token is gone
+    assert page.is_hidden("#bottom") and page.is_hidden("#steps")
+    map_box = page.locator("#map").bounding_box()
+    assert map_box["width"] >= 1200
+    label = page.evaluate(
+        "Math.min(...[...document.querySelectorAll('#map .node text')].map((n) => n.getBoundingClientRect().height))"
+    )
+    assert label >= 11  # rendered height of the smallest label line on the screen, not the SVG's units
+    texts = (
+        page.locator("#map .node text").all_text_contents() + page.locator("#map text.agency-name").all_text_contents()
+    )
+    assert not any("…" in t for t in texts)
+    page.select_option("#scenario-select", "identity-check")
+    page.keyboard.press("PageDown")
+    page.wait_for_selector("#run-state[data-state=waiting]")
+    page.keyboard.press("PageDown")
+    page.wait_for_selector("#steps li[data-index='0'][data-status=passed]", state="attached")
+    caption = page.evaluate("parseFloat(getComputedStyle(document.querySelector('#narration')).fontSize)")
+    assert caption >= 28
+    assert page.text_content("#narration") and page.text_content("#step-counter") == "Bước 1/6"
+    page.context.close()
+    assert errors == []
+
+
+def test_the_player_follows_a_run_started_from_the_command_line(page: Any, hub: HubHandle) -> None:
+    page.click("#lang-en")
+    assert page.input_value("#scenario-select") == "identity-check"
+    result = run_cli(
+        "scenario", "run", "dossier-sync-dvcqg", "--hub", hub.url, env={"NGSP_SIM_ADMIN_TOKEN": hub.admin_token}
+    )
+    assert result.returncode == 0, result.stderr
+    page.wait_for_selector("#run-state[data-state=passed]")
+    assert page.input_value("#scenario-select") == "dossier-sync-dvcqg"
+    assert page.locator("#steps li[data-status=passed]").count() == 7
+
+
+def test_a_step_run_in_progress_is_shown_again_after_a_reload_with_stop_enabled(page: Any, hub: HubHandle) -> None:
+    run = hub.admin("POST", "/scenario-runs", {"scenario": "dossier-sync-dvcqg", "step": True})
+    page.wait_for_selector(f"#run-state[data-run='{run['id']}'][data-state=waiting]")
+    page.reload()
+    page.wait_for_selector("body[data-ready=true]")
+    page.wait_for_selector(f"#run-state[data-run='{run['id']}'][data-state=waiting]")
+    assert page.input_value("#scenario-select") == "dossier-sync-dvcqg"
+    assert page.is_enabled("#stop")
+    page.click("#stop")
+    page.wait_for_selector("#run-state[data-state=stopped]")
+
+
+def test_an_open_circuit_shows_on_its_node_and_is_closed_from_the_map(page: Any, hub: HubHandle) -> None:
+    hub.inject_fault("down", POPULATION, "outage")
+    for _ in range(50):  # bounded: the breaker opens after a handful of failures
+        call(hub, MOTCUA_HCM, f"{POPULATION}/TraCuuThongTinCongDan", LOOKUP)
+        if any(c["state"] == "open" for c in hub.admin("GET", "/circuits")["items"]):
+            break
+    page.click("[data-tab=faults]")  # reloads the lists (the feed's `faults` event does it on a newer hub)
+    node = f'#map .node[data-id="{POPULATION}"]'
+    page.wait_for_selector(f"{node}[data-trouble]")
+    page.click("[data-tab=faults]")
+    hub.clear_fault("down")
+    page.click("[data-tab=faults]")
+    page.wait_for_selector(f"{node}[data-trouble=open]")
+    page.click(f'#map-alerts button.close-circuit[data-provider="{POPULATION}"]')
+    page.wait_for_selector(f"{node}[data-trouble]", state="detached")
+    states = {c["provider"]: c["state"] for c in hub.admin("GET", "/circuits")["items"]}
+    assert states[POPULATION] == "closed"
+
+
+def test_with_the_hub_gone_play_says_so_in_both_languages(browser: Any) -> None:
+    errors: list[str] = []
+    with EmbeddedHub(HubConfig(port=0, population=50, security=SecurityConfig(kdf_cost=2**10))) as gone:
+        page = browser.new_page()
+        page.on("pageerror", lambda exc: errors.append(str(exc)))
+        page.goto(f"{gone.url}/ui/#token={gone.admin_token}")
+        page.wait_for_selector("body[data-ready=true]")
+    page.click("#play")
+    notice = page.wait_for_selector("#notice:not([hidden])")
+    assert "Không kết nối được với hub" in notice.text_content()
+    assert "Cannot reach the hub" in notice.text_content()
+    assert errors == []  # no uncaught "Failed to fetch"
+    page.close()
+
+
+def test_the_favicon_is_served(hub: HubHandle) -> None:
+    for path in ("/favicon.ico", "/ui/favicon.svg"):
+        with urllib.request.urlopen(f"{hub.url}{path}") as resp:  # noqa: S310  loopback
+            assert resp.headers.get_content_type() == "image/svg+xml"
