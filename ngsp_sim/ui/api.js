@@ -47,6 +47,17 @@ export function guarded(handler) {
   };
 }
 
+let spec = { paths: {}, components: { schemas: {} } };  // the admin API's own description (GET /openapi.json)
+
+/** Reads what this hub's admin API offers, so the page uses newer routes and fields only where they exist. */
+export async function loadFeatures() { spec = await api("GET", "/openapi.json"); }
+
+/** Whether the hub serves `path` (as its OpenAPI names it, e.g. "/api/v1/reset") and, given, `method`. */
+export function offers(path, method = "get") { return Boolean(spec.paths[path]?.[method]); }
+
+/** Whether the hub's request or answer model `model` has the field `field`. */
+export function hasField(model, field) { return Boolean(spec.components?.schemas?.[model]?.properties?.[field]); }
+
 export function showLogin(message) { $("#login").hidden = false; $("#login-error").textContent = message || ""; $("#token").focus(); }
 
 /** Tries a token against the admin API; keeps it for this tab only if the hub accepts it. */

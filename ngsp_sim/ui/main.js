@@ -3,7 +3,7 @@
 // wires the page together: sign-in, language and type size, the presenter view (/ui/#presenter), tabs,
 // the session (reset) and the order things load in.
 
-import { api, guarded, login, resumeSession, showLogin } from "./api.js";
+import { api, guarded, loadFeatures, login, offers, resumeSession, showLogin } from "./api.js";
 import { $ } from "./dom.js";
 import { fillTargets, injectFault, loadFaults, renderFaults } from "./faults.js";
 import { connected, isConnected, setConn, stream } from "./feed.js";
@@ -50,7 +50,7 @@ function applyView() {
 // ---- session ------------------------------------------------------------------------------------
 /** Shows the session the hub is in: messages from its start only (GET /session; an older hub has none). */
 async function loadSession() {
-  const session = await api("GET", "/session").catch(() => null);
+  const session = offers("/api/v1/session") ? await api("GET", "/session") : null;
   setSession(session?.started_ms || 0);
 }
 
@@ -70,9 +70,11 @@ function onEvent(kind, data) {
 
 // ---- start --------------------------------------------------------------------------------------
 async function start() {
+  await loadFeatures();
   const [agencyList, scenarioList, glossary] = await Promise.all([
-    api("GET", "/agencies"), api("GET", "/scenarios"), api("GET", "/glossary").catch(() => ({ items: [] })),
+    api("GET", "/agencies"), api("GET", "/scenarios"), offers("/api/v1/glossary") ? api("GET", "/glossary") : { items: [] },
   ]);
+  $("#reset").hidden = !offers("/api/v1/reset", "post");
   agencies = agencyList.items;
   setScenarios(scenarioList.items);
   setGlossary(glossary.items);

@@ -4,7 +4,7 @@
 // the run still going when the page loads. The caption shows the step that last STARTED: narration,
 // highlighted step and the map's animation always tell the same moment.
 
-import { api } from "./api.js";
+import { api, hasField, offers } from "./api.js";
 import { $, el } from "./dom.js";
 import { loadFaults } from "./faults.js";
 import { loadHealth } from "./health.js";
@@ -93,6 +93,7 @@ export function renderSteps() {
 }
 
 function renderPace() {
+  $(".pace").hidden = !hasField("ScenarioRunCreate", "pace");
   $("#pace-value").textContent = pace ? `${pace} ${t("secondsPerStep")}` : t("immediate");
   $("#pace-value").dataset.pace = String(pace);
 }
@@ -104,7 +105,7 @@ function updateButtons() {
   $("#step").textContent = run?.state === "waiting" ? t("next") : t("step");
   // never disabled: a clicker's focus stays on it; pressing it while a step runs does nothing
   $("#step").setAttribute("aria-disabled", String(active && run.state !== "waiting"));
-  const pausable = active && !run.step_mode && "paused" in run;
+  const pausable = active && !run.step_mode && offers("/api/v1/scenario-runs/{id}/pause", "post");
   $("#pause").hidden = !pausable;
   $("#pause").textContent = run?.paused ? t("resume") : t("pause");
   $("#pause").setAttribute("aria-pressed", String(Boolean(run?.paused)));
@@ -117,14 +118,8 @@ export async function startRun(stepMode) {
   if (run?.state === "waiting") { await api("POST", `/scenario-runs/${run.id}/next`); return; }
   if (run && ACTIVE.has(run.state)) return;
   const body = { scenario: scenario.name, step: stepMode };
-  let started;
-  try {
-    started = await api("POST", "/scenario-runs", stepMode ? body : { ...body, pace });
-  } catch (err) {  // a hub without paced runs refuses the field: play unpaced rather than not at all
-    if (stepMode || err.status !== 400) throw err;
-    started = await api("POST", "/scenario-runs", body);
-  }
-  await adopt(started);
+  if (!stepMode && hasField("ScenarioRunCreate", "pace")) body.pace = pace;  // an older hub plays unpaced
+  await adopt(await api("POST", "/scenario-runs", body));
 }
 
 export function stopRun() { return run && api("DELETE", `/scenario-runs/${run.id}`); }
@@ -141,7 +136,7 @@ export async function changePace(direction) {
   pace = PACES[Math.min(Math.max(at - direction, 0), PACES.length - 1)];
   localStorage.setItem("ngsp-pace", String(pace));
   renderPace();
-  if (run && ACTIVE.has(run.state) && !run.step_mode) await adopt(await api("PATCH", `/scenario-runs/${run.id}`, { pace }));
+  if (run && ACTIVE.has(run.state) && !run.step_mode && offers("/api/v1/scenario-runs/{id}", "patch")) await adopt(await api("PATCH", `/scenario-runs/${run.id}`, { pace }));
 }
 
 /** Next / previous from the keyboard or a clicker: back and forth over the steps already told, and at the
