@@ -21,7 +21,19 @@ import pytest
 from ngsp_sim.config import HubConfig, SecurityConfig
 from ngsp_sim.testing.embedded import EmbeddedHub, HubHandle
 
-__all__ = ["AXE", "POPULATION", "browser", "call", "hub", "missing_axe", "open_page", "page", "require", "shot"]
+__all__ = [
+    "AXE",
+    "DOCS_IMG",
+    "POPULATION",
+    "browser",
+    "call",
+    "hub",
+    "missing_axe",
+    "open_page",
+    "page",
+    "require",
+    "shot",
+]
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = [
@@ -33,6 +45,7 @@ ARGS = [
 ]
 ROOT = Path(__file__).parent.parent
 SHOTS = Path(os.environ.get("NGSP_SIM_SCREENSHOTS", ROOT / ".artifacts" / "screenshots"))
+DOCS_IMG = ROOT / "docs" / "img"  # screenshots the README shows
 AXE = ROOT / ".axe" / "node_modules" / "axe-core" / "axe.min.js"
 POPULATION = "VN/GOV/000.00.00.G01/CSDLQGDC"
 

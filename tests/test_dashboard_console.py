@@ -10,7 +10,7 @@ from typing import Any
 
 from ngsp_sim.config import HubConfig, SecurityConfig
 from ngsp_sim.testing.embedded import EmbeddedHub, HubHandle
-from tests.browser import POPULATION, browser, call, hub, open_page, page
+from tests.browser import DOCS_IMG, POPULATION, browser, call, hub, open_page, page, shot
 from tests.processes import run_cli
 
 __all__ = ["browser", "hub", "page"]  # the fixtures this module uses
@@ -94,9 +94,18 @@ def test_the_code_panes_render_vietnamese_in_the_shipped_monospace_font(page: An
         assert resp.headers.get_content_type() == "font/woff2"
 
 
+def advance(page: Any, index: int) -> None:
+    """The clicker's Page Down, until step ``index`` of a step run has ended."""
+    page.keyboard.press("PageDown")
+    page.wait_for_selector(
+        f"#steps li[data-index='{index}']:is([data-status=passed], [data-status=failed])", state="attached"
+    )
+
+
 def test_the_presenter_view_reads_on_a_1280x720_projector(browser: Any, hub: HubHandle) -> None:
     """/ui/#presenter: the map across the screen with labels that grow with it and wrap instead of being
-    cut, a caption of at least 28 px with the step counter, the developer lists hidden."""
+    cut, a caption of at least 28 px with the step counter, the developer lists hidden. Takes the
+    README's screenshots (Vietnamese, 1280x720) into docs/img/."""
     errors: list[str] = []
     page = open_page(browser, hub, errors, "presenter", viewport={"width": 1280, "height": 720})
     assert page.evaluate("location.hash") == "#presenter"  # bookmarkable; the token is gone
@@ -114,11 +123,23 @@ def test_the_presenter_view_reads_on_a_1280x720_projector(browser: Any, hub: Hub
     page.select_option("#scenario-select", "identity-check")
     page.keyboard.press("PageDown")
     page.wait_for_selector("#run-state[data-state=waiting]")
-    page.keyboard.press("PageDown")
-    page.wait_for_selector("#steps li[data-index='0'][data-status=passed]", state="attached")
+    advance(page, 0)
     caption = page.evaluate("parseFloat(getComputedStyle(document.querySelector('#narration')).fontSize)")
     assert caption >= 28
     assert page.text_content("#narration") and page.text_content("#step-counter") == "Bước 1/6"
+    for index in (1, 2, 3):
+        advance(page, index)
+    shot(page, "presenter-identity-check.png", DOCS_IMG)
+    page.click("#stop")
+    page.wait_for_selector("#run-state[data-state=stopped]")
+    page.select_option("#scenario-select", "population-outage")
+    page.keyboard.press("PageDown")
+    page.wait_for_selector("#run-state[data-state=waiting]")
+    for index in (0, 1, 2):  # the lookup goes through, the database goes down, the lookup fails
+        advance(page, index)
+    page.wait_for_selector(f'#map .node[data-id="{POPULATION}"][data-trouble=fault]', state="attached")
+    shot(page, "presenter-population-outage.png", DOCS_IMG)
+    page.click("#stop")
     page.context.close()
     assert errors == []
 

@@ -50,7 +50,7 @@ function renderInspector(detail) {
         [t("f_request"), `${r.restMethod ?? ""} ${r.restPath ?? ""}`],
         [t("f_provider"), `${r.providerMethod ?? ""} ${r.providerPath ?? ""} → ${r.providerStatus ?? "—"}`],
         [t("f_traceId"), r.traceId], [t("f_injected"), detail.injected]]),
-    el("details", { class: "raw" }, el("summary", { text: t("raw") }), el("pre", { class: "body", text: JSON.stringify(r, null, 2) })),
+    el("details", { class: "raw" }, el("summary", { text: t("raw") }), el("pre", { class: "body", tabindex: "0", text: JSON.stringify(r, null, 2) })),
     el("h3", { text: t("timings") }),
     kv([[t("total"), `${total} ms`], [t("provider"), provider === null ? "—" : `${provider} ms`],
         [t("overhead"), provider === null ? "—" : `${total - provider} ms`],
@@ -73,7 +73,7 @@ function meaning(code) {
 }
 
 function renderBody(body, violations) {
-  const pre = el("pre", { class: "body" });
+  const pre = el("pre", { class: "body", tabindex: "0" });  // focusable: a long body scrolls from the keyboard
   if (!body) { pre.textContent = t("noBody"); return pre; }
   const text = body.text ?? atob(body.data || "");
   let data;

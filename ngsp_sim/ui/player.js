@@ -117,7 +117,7 @@ function updateButtons() {
 export async function startRun(stepMode) {
   if (run?.state === "waiting") { await api("POST", `/scenario-runs/${run.id}/next`); return; }
   if (run && ACTIVE.has(run.state)) return;
-  const body = { scenario: scenario.name, step: stepMode };
+  const body = { scenario: $("#scenario-select").value || scenario.name, step: stepMode };  // the choice, even mid-load
   if (!stepMode && hasField("ScenarioRunCreate", "pace")) body.pace = pace;  // an older hub plays unpaced
   await adopt(await api("POST", "/scenario-runs", body));
 }
