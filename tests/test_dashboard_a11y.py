@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from ngsp_sim.testing.embedded import HubHandle
-from tests.browser import AXE, POPULATION, browser, call, hub, missing_axe, open_page, require, shot
+from tests.browser import AXE, POPULATION, browser, call, hub, missing_axe, open_page, require
 
 __all__ = ["browser", "hub"]  # the fixtures this module uses
 
