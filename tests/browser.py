@@ -58,6 +58,17 @@ def require(problem: str | None, what: str) -> None:
         pytest.skip(problem)
 
 
+def needs(hub: HubHandle, method: str, path: str, field: tuple[str, str] | None = None) -> None:
+    """Skip unless the hub's admin API offers ``method path`` (and, given, the model's field), read from
+    its own OpenAPI document: the dashboard side of a feature can land before its server side does
+    (issue 19: branch ``room``)."""
+    spec = hub.admin("GET", "/openapi.json")
+    if method.lower() not in spec["paths"].get(path, {}):
+        pytest.skip(f"this hub has no {method} {path} yet (the server side of issue 19)")
+    if field and field[1] not in spec["components"]["schemas"].get(field[0], {}).get("properties", {}):
+        pytest.skip(f"this hub's {field[0]} has no {field[1]} yet (the server side of issue 19)")
+
+
 def _browser_missing() -> str | None:
     try:
         import playwright.sync_api  # noqa: F401

@@ -1,6 +1,6 @@
 // The connection map: every agency a box of its subsystems, the hub in the middle, and each exchange from
-// the live feed animated to where it was decided: client → hub when NGSP refused it (`decided_by` "hub"),
-// client → hub → provider otherwise; green when it went through, amber when refused (a business refusal
+// the live feed animated to where it was decided (`decidedBy`): client → hub when NGSP refused it itself,
+// client → hub → the deciding provider otherwise; green when it went through, amber when refused (a business refusal
 // too, even with HTTP 200), red when it failed. Names wrap, never cut; the drawing scales with the screen.
 // Counters on the nodes let a trainer (and the browser tests) see who talked. The scenario being shown marks
 // its actors; injected faults and open circuit breakers mark their nodes.
@@ -87,11 +87,11 @@ function subsystemOf(service) { return service ? service.split("/").slice(0, 4).
 
 /** Sends a packet along client → hub → provider for one message of the live feed. */
 export function animateExchange(message) {
-  const from = nodes.get(message.client), to = nodes.get(subsystemOf(message.service));
+  const from = nodes.get(message.client), to = nodes.get(message.decidedBy) || nodes.get(subsystemOf(message.service));
   const hub = hubPoint;
   if (!hub) return;
   const cls = message.outcome || (message.succeeded ? "ok" : "failed");
-  const atHub = message.decided_by === "hub";
+  const atHub = message.decidedBy === "hub";
   const points = atHub ? [from || hub, hub] : [from || hub, hub, to || hub];
   $("#map").dataset.lastExchange = message.service || "";
   for (const end of atHub ? [from] : [from, to]) {

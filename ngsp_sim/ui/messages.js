@@ -25,8 +25,7 @@ function fromSummary(item) {
   const r = item.record;
   return { messageId: r.messageId, client: item.client, service: item.service, status: r.statusCode,
            succeeded: r.succeeded, faultCode: r.faultCode, ms: (r.responseOutTs ?? r.requestInTs) - r.requestInTs,
-           requestInTs: r.requestInTs, storeId: item.id, outcome: item.outcome ?? r.outcome,
-           decided_by: item.decided_by ?? r.decided_by };
+           requestInTs: r.requestInTs, storeId: item.id, outcome: item.outcome, decidedBy: item.decidedBy };
 }
 
 /** Adds one message of the live feed (once, however often it arrives). */
