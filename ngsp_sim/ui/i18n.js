@@ -37,6 +37,9 @@ const I18N = {
     f_injected: "Lỗi giả lập đã áp dụng", f_requestInTs: "Hub nhận yêu cầu", f_requestOutTs: "Hub chuyển yêu cầu đi",
     f_responseInTs: "Hub nhận trả lời", f_responseOutTs: "Hub gửi trả lời", meaning: "Ý nghĩa",
     rowHint: "Nhấn Enter để xem chi tiết", timeline: "Trình tự trao đổi", exportSvg: "Tải sơ đồ (SVG)", print: "In báo cáo",
+    tryit: "Thử gọi dịch vụ", tryStyle: "Kiểu kết nối", consumerKey: "Consumer key", consumerSecret: "Consumer secret",
+    demoSecret: "(chỉ dùng cho demo: motcua-hcm / demo-motcua-hcm-secret)", tryPayload: "Nội dung yêu cầu (sửa được)",
+    trySend: "Gửi", tryAnswer: "Trả lời", trySent: "Yêu cầu đã gửi, chỗ vi phạm được tô đỏ",
     wireXroad: "X-Road (/r1)", wireGateway: "Cổng API (token)", keysHelp: "Phím: PageDown/→/Space bước tiếp, PageUp/← bước trước, Esc đóng",
   },
   en: {
@@ -75,6 +78,9 @@ const I18N = {
     f_requestOutTs: "Request out (requestOutTs)", f_responseInTs: "Response in (responseInTs)",
     f_responseOutTs: "Response out (responseOutTs)", meaning: "Meaning",
     rowHint: "Press Enter for details", timeline: "Sequence of exchanges", exportSvg: "Download diagram (SVG)", print: "Print report",
+    tryit: "Try it", tryStyle: "Wire style", consumerKey: "Consumer key", consumerSecret: "Consumer secret",
+    demoSecret: "(demo only: motcua-hcm / demo-motcua-hcm-secret)", tryPayload: "Request body (edit it)",
+    trySend: "Send", tryAnswer: "Answer", trySent: "The request sent, each violation highlighted",
     wireXroad: "X-Road (/r1)", wireGateway: "API gateway (token)", keysHelp: "Keys: PageDown/→/Space next, PageUp/← previous, Esc closes",
   },
 };

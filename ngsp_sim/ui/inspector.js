@@ -72,7 +72,8 @@ function meaning(code) {
   return found ? `${found.name}: ${found.meaning}` : null;
 }
 
-function renderBody(body, violations) {
+/** A body of the log ({text} or {data}) in a code pane, JSON pretty-printed with `violations` highlighted. */
+export function renderBody(body, violations) {
   const pre = el("pre", { class: "body", tabindex: "0" });  // focusable: a long body scrolls from the keyboard
   if (!body) { pre.textContent = t("noBody"); return pre; }
   const text = body.text ?? atob(body.data || "");

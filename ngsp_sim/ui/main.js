@@ -13,6 +13,7 @@ import { closeInspector } from "./inspector.js";
 import { listenForKeys } from "./keys.js";
 import { animateExchange, drawMap } from "./map.js";
 import { addMessage, loadMessages, renderMessages, setSession } from "./messages.js";
+import { fillClients, loadExamples, wireTryIt } from "./tryit.js";
 import {
   changePace, chooseScenario, clicker, onScenarioEvent, renderScenarioList, renderSteps, resumeRun, setScenarios,
   startRun, stopRun, togglePause,
@@ -29,7 +30,7 @@ function applyLanguage() {
   for (const node of document.querySelectorAll("[data-i18n-title]")) node.title = t(node.dataset.i18nTitle);
   for (const node of document.querySelectorAll("[data-i18n-aria]")) node.setAttribute("aria-label", t(node.dataset.i18nAria));
   for (const b of document.querySelectorAll("button.lang")) b.setAttribute("aria-pressed", String(b.dataset.lang === lang));
-  drawMap(agencies); renderScenarioList(); renderSteps(); renderMessages(); fillTargets(agencies); renderFaults();
+  drawMap(agencies); renderScenarioList(); renderSteps(); renderMessages(); fillTargets(agencies); fillClients(agencies); renderFaults();
   setConn(isConnected());
 }
 
@@ -83,7 +84,7 @@ async function start() {
   stream(onEvent);
   await connected;  // first the live feed, then the log: nothing falls between the two
   await loadSession();
-  await Promise.all([loadMessages(), loadHealth(), loadFaults(), resumeRun()]);
+  await Promise.all([loadMessages(), loadHealth(), loadFaults(), resumeRun(), loadExamples(offers("/api/v1/examples"))]);
   document.body.dataset.ready = "true";
 }
 
@@ -106,6 +107,7 @@ function wire() {
   $("#reset").addEventListener("click", guarded(async () => onReset(await api("POST", "/reset"))));
   window.addEventListener("hashchange", applyView);
   listenForKeys();
+  wireTryIt();
   $("#f-text").addEventListener("input", renderMessages);
   $("#f-status").addEventListener("change", renderMessages);
   $("#fault-form").addEventListener("submit", injectFault);
