@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import urllib.parse
 import urllib.request
+from pathlib import Path
 from typing import Any
 
 from ngsp_sim.config import HubConfig, SecurityConfig
@@ -258,3 +259,27 @@ def test_every_try_it_example_is_accepted_as_it_comes(hub: HubHandle) -> None:
         )
         with urllib.request.urlopen(request, timeout=10) as resp:  # noqa: S310
             assert resp.status == 200, x["service"]
+
+
+def test_the_run_as_a_sequence_diagram_downloadable_and_printed_in_the_report(page: Any, tmp_path: Path) -> None:
+    page.click("#lang-en")
+    page.select_option("#scenario-select", "identity-check")
+    page.click("#play")
+    page.wait_for_selector("#run-state[data-state=passed]")
+    rows = page.locator("#timeline g.seq")
+    assert rows.count() == 6
+    calls = page.locator("#timeline g.seq.call")
+    assert calls.count() == 4
+    lanes = page.locator("#timeline text.lane").all_text_contents()
+    assert lanes == ["000.00.00.H29/MOTCUA", "000.00.00.H56/MOTCUA", "NGSP", "000.00.00.G01/CSDLQGDC"]
+    with page.expect_download() as download:
+        page.click("#timeline-svg")
+    saved = tmp_path / "timeline.svg"
+    download.value.save_as(saved)
+    assert download.value.suggested_filename == "identity-check-timeline.svg"
+    svg = saved.read_text()
+    assert svg.startswith("<svg") and 'xmlns="http://www.w3.org/2000/svg"' in svg and "<polyline" in svg
+    assert "Citizen lookup (037)" in svg
+    page.emulate_media(media="print")  # the printable run report: the story and its diagram, no controls
+    assert page.is_hidden("#bottom") and page.is_hidden("#play") and page.is_hidden("header .tools")
+    assert page.is_visible("#timeline") and page.is_visible("#steps")

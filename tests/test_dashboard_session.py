@@ -82,6 +82,8 @@ def test_the_map_draws_each_exchange_to_where_it_was_decided(page: Any, hub: Hub
     page.wait_for_selector("#run-state[data-state=passed]")
     trails = [(t["decidedBy"], t["cls"]) for t in page.evaluate("window.seen.trails")]
     assert trails[0] == ("provider", "trail ok") and trails[3] == ("hub", "trail refused"), trails
+    decided = [page.get_attribute(f"#timeline g.seq.call >> nth={i}", "data-decided-by") for i in range(4)]
+    assert decided == ["provider", "provider", "provider", "hub"]  # the sequence diagram agrees with the map
     page.evaluate("window.seen.trails = []")
     page.select_option("#scenario-select", "death-registration")
     page.click("#play")

@@ -13,6 +13,7 @@ import { closeInspector } from "./inspector.js";
 import { listenForKeys } from "./keys.js";
 import { animateExchange, drawMap } from "./map.js";
 import { addMessage, loadMessages, renderMessages, setSession } from "./messages.js";
+import { downloadTimeline } from "./timeline.js";
 import { fillClients, loadExamples, wireTryIt } from "./tryit.js";
 import {
   changePace, chooseScenario, clicker, onScenarioEvent, renderScenarioList, renderSteps, resumeRun, setScenarios,
@@ -108,6 +109,9 @@ function wire() {
   window.addEventListener("hashchange", applyView);
   listenForKeys();
   wireTryIt();
+  $("#timeline-svg").addEventListener("click", downloadTimeline);
+  $("#print").addEventListener("click", () => window.print());
+  window.addEventListener("beforeprint", () => { $("#timeline-box").open = true; });
   $("#f-text").addEventListener("input", renderMessages);
   $("#f-status").addEventListener("change", renderMessages);
   $("#fault-form").addEventListener("submit", injectFault);

@@ -28,6 +28,9 @@ function fromSummary(item) {
            requestInTs: r.requestInTs, storeId: item.id, outcome: item.outcome, decidedBy: item.decidedBy };
 }
 
+/** A message the page saw (from the feed or the log), by its X-Road id, or undefined. */
+export function messageById(id) { return messages.find((m) => m.messageId === id); }
+
 /** Adds one message of the live feed (once, however often it arrives). */
 export function addMessage(message) {
   if (messages.some((m) => m.messageId === message.messageId) || message.requestInTs < sessionStart) return;

@@ -10,6 +10,7 @@ import { loadFaults } from "./faults.js";
 import { loadHealth } from "./health.js";
 import { explain, language, t } from "./i18n.js";
 import { highlightActors } from "./map.js";
+import { renderTimeline } from "./timeline.js";
 
 const PACES = [0, 0.5, 1, 2, 3, 5, 8];  // seconds per step; 0 = as fast as the hub goes
 let scenarios = [];
@@ -90,6 +91,7 @@ export function renderSteps() {
     delete $("#run-state").dataset.state;
   }
   $("#lesson").textContent = run && !ACTIVE.has(run.state) && run.lesson ? run.lesson[lang] : "";
+  renderTimeline(run ? { ...run, steps: runSteps } : null);
 }
 
 function renderPace() {
@@ -201,6 +203,3 @@ async function apply(data) {
   if (data.pace !== undefined) { run.pace = data.pace; pace = data.pace; }
   renderSteps(); updateButtons();
 }
-
-/** The run shown, for the timeline and the report. */
-export function shownRun() { return run ? { ...run, steps: runSteps } : null; }
