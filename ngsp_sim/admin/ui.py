@@ -1,7 +1,7 @@
 """The trainer's dashboard at ``/ui/``: static files shipped in the package (``ngsp_sim/ui``, its font in
 ``ngsp_sim/ui/fonts``), nothing fetched from elsewhere. The page talks only to the admin API, with the
 admin token the user gives it (kept in the tab's session storage, or passed once in the URL fragment
-``#token=...``, which browsers never send to a server). ``/favicon.ico`` answers with the dashboard's icon,
+``#token=...``, which browsers never send to a server). ``/favicon.ico`` leads to the dashboard's icon,
 so a browser's automatic request for it is no 404."""
 
 from __future__ import annotations
@@ -56,21 +56,19 @@ def add_ui_routes(app: web.Application) -> None:
     async def redirect(request: web.Request) -> web.StreamResponse:
         raise web.HTTPFound("/ui/")
 
-    def respond(name: str) -> web.Response:
+    async def serve(request: web.Request) -> web.Response:
+        name = request.match_info.get("name") or "index.html"
         body = assets.get(name)
         if body is None:
             raise web.HTTPNotFound(text=f"no dashboard file {name!r}\n")
         suffix = _suffix(name)
-        charset = "utf-8" if suffix in TEXT else None
+        charset = "utf-8" if suffix in TEXT else None  # fonts are binary
         return web.Response(body=body, content_type=TYPES[suffix], charset=charset, headers=HEADERS)
 
-    async def serve(request: web.Request) -> web.Response:
-        return respond(request.match_info.get("name") or "index.html")
+    async def favicon(request: web.Request) -> web.StreamResponse:
+        raise web.HTTPMovedPermanently("/ui/favicon.svg")  # what browsers ask for on every page
 
-    async def favicon(request: web.Request) -> web.Response:
-        return respond("favicon.svg")
-
+    app.router.add_get("/favicon.ico", favicon)
     app.router.add_get("/ui", redirect)
     app.router.add_get("/ui/", serve)
     app.router.add_get("/ui/{name:(fonts/)?[\\w.-]+}", serve)
-    app.router.add_get("/favicon.ico", favicon)
