@@ -5,7 +5,7 @@
 
 import { api } from "./api.js";
 import { $, el, shortService } from "./dom.js";
-import { language, t } from "./i18n.js";
+import { language, t, term } from "./i18n.js";
 import { inspect } from "./inspector.js";
 
 const messages = [];  // newest first
@@ -55,7 +55,8 @@ export function renderMessages() {
       el("td", { text: new Date(m.requestInTs).toLocaleTimeString(locale) }),
       el("td", { text: m.client ? m.client.split("/").slice(2).join("/") : "—" }),
       el("td", { text: shortService(m.service) }),
-      el("td", { class: `status ${outcome}`, text: `${m.status ?? ""} ${m.faultCode || ""}${outcome === "refused" ? ` · ${t("refused")}` : ""}`.trim() }),
+      el("td", { class: `status ${outcome}`, title: m.faultCode || null,  // the wire name; the glossary's words shown
+        text: `${m.status ?? ""} ${term(m.faultCode)?.name || m.faultCode || ""}${outcome === "refused" ? ` · ${t("refused")}` : ""}`.trim() }),
       el("td", { text: String(m.ms ?? "") }));
     tr.addEventListener("click", () => inspect(m, tr));
     tr.addEventListener("keydown", (e) => { if (e.key === "Enter") { e.preventDefault(); inspect(m, tr); } });
