@@ -67,6 +67,11 @@ def test_pause_and_resume_hold_the_run(page: Any, hub: HubHandle) -> None:
     page.wait_for_selector("#pause[aria-pressed=true]")
     run = hub.admin("GET", "/scenario-runs")["items"][0]
     assert run["paused"] is True and run["state"] == "running"
+    before = float(page.get_attribute("#pace-value", "data-pace"))
+    page.click("#slower")  # the run's own pace changes (PATCH), for every screen following it
+    page.wait_for_selector(f"#pace-value:not([data-pace='{before:g}'])")
+    slower = float(page.get_attribute("#pace-value", "data-pace"))
+    assert slower > before and hub.admin("GET", f"/scenario-runs/{run['id']}")["pace"] == slower
     page.click("#pause")
     page.wait_for_selector("#pause[aria-pressed=false]")
     page.click("#stop")

@@ -46,6 +46,8 @@ function applyView() {
   const presenter = new URLSearchParams(location.hash.slice(1)).has("presenter");
   document.body.classList.toggle("presenter", presenter);
   $("#presenter-link").href = presenter ? "#" : "#presenter";
+  $("#presenter-link").dataset.i18n = presenter ? "leavePresenter" : "presenter";
+  $("#presenter-link").textContent = t($("#presenter-link").dataset.i18n);
   if (presenter) $("#presenter-link").setAttribute("aria-current", "page"); else $("#presenter-link").removeAttribute("aria-current");
 }
 
