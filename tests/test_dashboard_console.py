@@ -29,6 +29,12 @@ LOOKUP = {
 }
 
 
+# the rendered height, on the screen, of the smallest line of a map label
+SMALLEST_LABEL = (
+    "Math.min(...[...document.querySelectorAll('#map .node text tspan')].map((n) => n.getBoundingClientRect().height))"
+)
+
+
 def focused(page: Any) -> str:
     return str(page.evaluate("document.activeElement.id || document.activeElement.tagName"))
 
@@ -115,10 +121,7 @@ def test_the_presenter_view_reads_on_a_1280x720_projector(browser: Any, hub: Hub
     assert page.is_hidden("#bottom") and page.is_hidden("#steps")
     map_box = page.locator("#map").bounding_box()
     assert map_box["width"] >= 1200
-    label = page.evaluate(
-        "Math.min(...[...document.querySelectorAll('#map .node text')].map((n) => n.getBoundingClientRect().height))"
-    )
-    assert label >= 11  # rendered height of the smallest label line on the screen, not the SVG's units
+    assert page.evaluate(SMALLEST_LABEL) >= 12  # rendered height of a label line on the screen, not SVG units
     texts = (
         page.locator("#map .node text").all_text_contents() + page.locator("#map text.agency-name").all_text_contents()
     )
@@ -143,6 +146,17 @@ def test_the_presenter_view_reads_on_a_1280x720_projector(browser: Any, hub: Hub
     page.wait_for_selector(f'#map .node[data-id="{POPULATION}"][data-trouble=fault]', state="attached")
     shot(page, "presenter-population-outage.png", DOCS_IMG)
     page.click("#stop")
+    page.context.close()
+    assert errors == []
+
+
+def test_map_names_stay_readable_and_whole_on_the_main_view_at_1280x720(browser: Any, hub: HubHandle) -> None:
+    """Not the ~8 px of before: the map spans the page, and long names wrap onto more lines."""
+    errors: list[str] = []
+    page = open_page(browser, hub, errors, viewport={"width": 1280, "height": 720})
+    assert page.evaluate(SMALLEST_LABEL) >= 12
+    lines = page.locator('#map .node[data-id="VN/GOV/000.00.00.H56/MOTCUA"] text tspan').all_text_contents()
+    assert len(lines) >= 2 and " ".join(lines) == "MOTCUA · Hệ thống thông tin giải quyết TTHC tỉnh Thanh Hóa"
     page.context.close()
     assert errors == []
 
