@@ -254,6 +254,12 @@ def test_try_it_sends_a_refused_and_an_accepted_request_in_both_wire_styles(page
     page.fill("#try-body", body.replace('"SoDinhDanh": "12"', '"SoDinhDanh": "079090001234"'))
     page.click("#try-form button[type=submit]")
     page.wait_for_selector("#try-result[data-status='200'][data-style=gateway]")
+    hub.flush()  # the list, read from the log, tells the two styles apart
+    page.reload()
+    page.wait_for_selector("body[data-ready=true]")
+    assert page.locator("#messages tbody tr[data-wire=xroad]").count() == 2
+    assert page.locator("#messages tbody tr[data-wire=gateway]").count() == 2
+    assert "API gateway (token)" in page.text_content("#messages tbody tr[data-wire=gateway] .wire >> nth=0")
 
 
 def test_every_try_it_example_is_accepted_as_it_comes(hub: HubHandle) -> None:

@@ -7,6 +7,7 @@
 
 import { $, el } from "./dom.js";
 import { language, t } from "./i18n.js";
+import { wireOf } from "./messages.js";
 
 const W = 1000, BOX_W = 232, HEAD = 12, LINE = 16, AGENCY_CHARS = 26, NODE_CHARS = 26;
 
@@ -101,7 +102,8 @@ export function animateExchange(message) {
     setTimeout(() => end.node.classList.remove("active"), 1500);
   }
   const trails = $("#trails");
-  const path = el("svg:polyline", { class: `trail ${cls}`, "data-service": message.service || "", "data-decided-by": atHub ? "hub" : "provider",
+  const wire = wireOf(message) || "";
+  const path = el("svg:polyline", { class: `trail ${cls} ${wire}`.trim(), "data-service": message.service || "", "data-decided-by": atHub ? "hub" : "provider",
     points: points.map((p) => `${p.x},${p.y}`).join(" ") });
   const packet = el("svg:circle", { class: `packet ${cls}`, r: 7, cx: points[0].x, cy: points[0].y });
   trails.append(path, packet);

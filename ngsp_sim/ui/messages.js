@@ -11,6 +11,10 @@ import { inspect } from "./inspector.js";
 const messages = [];  // newest first
 let sessionStart = 0;  // ms: the current session began then (POST /reset); older messages are not shown
 
+/** The wire style a client used: "xroad" (/r1 with X-Road-Client) or "gateway" (a token and an API path),
+ *  from the path it called (the log's record, or the feed when it carries `restPath`); null if unknown. */
+export function wireOf(m) { return m.restPath ? (m.restPath.startsWith("/r1/") ? "xroad" : "gateway") : null; }
+
 /** How an exchange ended: the hub's `outcome` when it gives one, else from HTTP success. */
 export function outcomeOf(m) { return m.outcome || (m.succeeded ? "ok" : "failed"); }
 
@@ -25,7 +29,8 @@ function fromSummary(item) {
   const r = item.record;
   return { messageId: r.messageId, client: item.client, service: item.service, status: r.statusCode,
            succeeded: r.succeeded, faultCode: r.faultCode, ms: (r.responseOutTs ?? r.requestInTs) - r.requestInTs,
-           requestInTs: r.requestInTs, storeId: item.id, outcome: item.outcome, decidedBy: item.decidedBy };
+           requestInTs: r.requestInTs, storeId: item.id, outcome: item.outcome, decidedBy: item.decidedBy,
+           restPath: r.restPath };
 }
 
 /** A message the page saw (from the feed or the log), by its X-Road id, or undefined. */
@@ -51,9 +56,11 @@ export function renderMessages() {
   const focusedId = document.activeElement?.closest?.("#messages tbody tr")?.dataset.messageId;
   body.replaceChildren(...rows.slice(0, 200).map((m) => {
     const outcome = outcomeOf(m);
-    const tr = el("tr", { "data-message-id": m.messageId, "data-outcome": outcome, class: outcome, tabindex: "0", title: t("rowHint") },
+    const wire = wireOf(m);
+    const tr = el("tr", { "data-message-id": m.messageId, "data-outcome": outcome, "data-wire": wire, class: outcome, tabindex: "0", title: t("rowHint") },
       el("td", { text: new Date(m.requestInTs).toLocaleTimeString(locale) }),
-      el("td", { text: m.client ? m.client.split("/").slice(2).join("/") : "—" }),
+      el("td", {}, m.client ? m.client.split("/").slice(2).join("/") : "—",
+        wire ? el("span", { class: `wire ${wire}`, text: t(wire === "xroad" ? "wireXroad" : "wireGateway") }) : ""),
       el("td", { text: shortService(m.service) }),
       el("td", { class: `status ${outcome}`, title: m.faultCode || null,  // the wire name; the glossary's words shown
         text: `${m.status ?? ""} ${term(m.faultCode)?.name || m.faultCode || ""}${outcome === "refused" ? ` · ${t("refused")}` : ""}`.trim() }),
