@@ -100,14 +100,19 @@ def hub() -> Iterator[HubHandle]:
         yield handle
 
 
+def _failed(request: Any, errors: list[str]) -> None:
+    """A request that failed, unless it is the live feed or one the browser cancelled because the page
+    was closing (the end of a test can fall while a refresh is under way)."""
+    if "/events" not in request.url and request.failure != "net::ERR_ABORTED":
+        errors.append(f"request failed: {request.url} ({request.failure})")
+
+
 def open_page(browser: Any, hub: HubHandle, errors: list[str], view: str = "", **context: Any) -> Any:
     """A signed-in dashboard page (``view``: "presenter" for /ui/#presenter); page errors and failed
-    requests (other than the live feed's, cut when the page closes) are appended to ``errors``."""
+    requests (:func:`_failed`) are appended to ``errors``."""
     page = browser.new_context(**{"viewport": {"width": 1440, "height": 1000}, **context}).new_page()
     page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.on(
-        "requestfailed", lambda req: errors.append(f"request failed: {req.url}") if "/events" not in req.url else None
-    )
+    page.on("requestfailed", lambda req: _failed(req, errors))
     extra = f"{view}&" if view else ""
     page.goto(f"{hub.url}/ui/#{extra}token={hub.admin_token}")
     page.wait_for_selector("body[data-ready=true]")
