@@ -3,7 +3,7 @@ browser), a hub on a loopback port, a signed-in page that fails its test on any 
 (installed from npm by ``make browser-tools`` into the git-ignored ``.axe/``).
 
 A tool that is missing skips the test with one line saying how to get it; with ``CI=true`` it fails
-instead (:func:`require`), so CI can never pass by skipping.
+instead (``tests.helpers.missing_tool``), so CI can never pass by skipping.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ import pytest
 
 from ngsp_sim.config import HubConfig, SecurityConfig
 from ngsp_sim.testing.embedded import EmbeddedHub, HubHandle
+from tests.helpers import missing_tool
 
 __all__ = [
     "AXE",
@@ -31,7 +32,6 @@ __all__ = [
     "missing_axe",
     "open_page",
     "page",
-    "require",
     "shot",
 ]
 
@@ -48,14 +48,6 @@ SHOTS = Path(os.environ.get("NGSP_SIM_SCREENSHOTS", ROOT / ".artifacts" / "scree
 DOCS_IMG = ROOT / "docs" / "img"  # screenshots the README shows
 AXE = ROOT / ".axe" / "node_modules" / "axe-core" / "axe.min.js"
 POPULATION = "VN/GOV/000.00.00.G01/CSDLQGDC"
-
-
-def require(problem: str | None, what: str) -> None:
-    """Skip (on a newcomer's machine) or fail (with CI=true) when ``problem`` says a tool is missing."""
-    if problem:
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"CI needs {what}: {problem}")
-        pytest.skip(problem)
 
 
 def needs(hub: HubHandle, method: str, path: str, field: tuple[str, str] | None = None) -> None:
@@ -85,7 +77,8 @@ def missing_axe() -> str | None:
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    require(_browser_missing(), "the browser tests")
+    if missing := _browser_missing():
+        missing_tool(f"the browser tests: {missing}")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import os
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, NoReturn, TypeVar
 from xml.etree.ElementTree import Element
 
 import defusedxml.ElementTree
+import pytest
 import yaml
 from aiohttp.test_utils import TestClient
 
@@ -168,3 +170,11 @@ async def eventually(
         if time.monotonic() > deadline:
             raise AssertionError(f"not reached within {seconds} s: {result!r}")
         await asyncio.sleep(every)
+
+
+def missing_tool(problem: str) -> NoReturn:
+    """A test needs an outside tool that is not here: skip on a newcomer's machine, fail with CI=true
+    (``.ci/run`` and ``make test`` install every such tool)."""
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"CI needs it: {problem}")
+    pytest.skip(problem)

@@ -10,7 +10,8 @@ from typing import Any
 import pytest
 
 from ngsp_sim.testing.embedded import HubHandle
-from tests.browser import AXE, POPULATION, browser, call, hub, missing_axe, open_page, require
+from tests.browser import AXE, POPULATION, browser, call, hub, missing_axe, open_page
+from tests.helpers import missing_tool
 
 __all__ = ["browser", "hub"]  # the fixtures this module uses
 
@@ -34,7 +35,8 @@ def _console_errors(page: Any, into: list[str]) -> None:
 @pytest.mark.parametrize("view", ["", "presenter"], ids=["main", "presenter"])
 @pytest.mark.parametrize("lang", ["vi", "en"])
 def test_no_critical_or_serious_accessibility_findings(browser: Any, hub: HubHandle, view: str, lang: str) -> None:
-    require(missing_axe(), "axe-core")
+    if missing := missing_axe():
+        missing_tool(f"axe-core: {missing}")
     errors: list[str] = []
     page = open_page(browser, hub, errors, view, bypass_csp=True, viewport={"width": 1280, "height": 720})
     _console_errors(page, errors)
