@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install run test lint bench clean browser-tools
+.PHONY: install run test lint bench clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "ngsp-sim needs Python 3.11 or newer")'
@@ -43,16 +43,18 @@ lint: $(STAMP) $(ESLINT_STAMP)  ## ruff (lint and format), mypy (strict; tests a
 	$(ESLINT) --max-warnings 0 .
 
 # axe-core checks the dashboard's accessibility in the browser tests (tests/test_dashboard_a11y.py), injected
-# into the page from this file; pinned and installed from npm into .axe/ (git-ignored). .ci/run calls it.
+# into the page from its file; pinned and installed from npm into .lint/axe/ (git-ignored with .lint/, and
+# reinstalled if ESLint's install clears .lint/). .ci/run calls it.
 AXE_VERSION := 4.14.1
-AXE_STAMP   := .axe/.installed-$(AXE_VERSION)
+AXE_STAMP   := .lint/axe/.installed-$(AXE_VERSION)
 
 $(AXE_STAMP):
 	@command -v npm >/dev/null || { echo "make browser-tools needs npm, for axe-core $(AXE_VERSION)" >&2; exit 1; }
-	rm -rf .axe
-	npm install --prefix .axe --no-audit --no-fund --silent --save-exact axe-core@$(AXE_VERSION)
+	rm -rf .lint/axe
+	npm install --prefix .lint/axe --no-audit --no-fund --silent --save-exact axe-core@$(AXE_VERSION)
 	touch $(AXE_STAMP)
 
+.PHONY: browser-tools
 browser-tools: $(AXE_STAMP)  ## axe-core for the dashboard's accessibility tests (Chromium itself comes from apt)
 
 PRISM := .bench/node_modules/.bin/prism
@@ -76,4 +78,4 @@ bench: $(STAMP)  ## side by side (direct, nginx, Prism, ngsp-sim), routing, mess
 	$(BIN)/python bench/connections.py
 
 clean:
-	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache .ruff_cache .lint .axe
+	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache .ruff_cache .lint

@@ -8,7 +8,7 @@ const js = require("@eslint/js");
 const globals = require("globals");
 
 export default [
-  { ignores: [".venv/", ".lint/", ".axe/", ".bench/", "build/", "dist/", ".artifacts/"] },  // installed, not ours
+  { ignores: [".venv/", ".lint/", ".bench/", "build/", "dist/", ".artifacts/"] },  // installed, not ours
   js.configs.recommended,
   {
     files: ["ngsp_sim/ui/**/*.js"],

@@ -1,6 +1,6 @@
 """What the dashboard's browser tests share: Debian's Chromium driven by Playwright (never a downloaded
 browser), a hub on a loopback port, a signed-in page that fails its test on any page error, and axe-core
-(installed from npm by ``make browser-tools`` into the git-ignored ``.axe/``).
+(installed from npm by ``make browser-tools`` into the git-ignored ``.lint/axe/``).
 
 A tool that is missing skips the test with one line saying how to get it; with ``CI=true`` it fails
 instead (``tests.helpers.missing_tool``), so CI can never pass by skipping.
@@ -46,7 +46,7 @@ ARGS = [
 ROOT = Path(__file__).parent.parent
 SHOTS = Path(os.environ.get("NGSP_SIM_SCREENSHOTS", ROOT / ".artifacts" / "screenshots"))
 DOCS_IMG = ROOT / "docs" / "img"  # screenshots the README shows
-AXE = ROOT / ".axe" / "node_modules" / "axe-core" / "axe.min.js"
+AXE = ROOT / ".lint" / "axe" / "node_modules" / "axe-core" / "axe.min.js"
 POPULATION = "VN/GOV/000.00.00.G01/CSDLQGDC"
 
 
