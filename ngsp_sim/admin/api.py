@@ -52,7 +52,7 @@ from ngsp_sim.admin.scenarios import (
     start_run,
     stop_run,
 )
-from ngsp_sim.admin.tryit import list_examples
+from ngsp_sim.admin.tryit import ExampleList, list_examples
 from ngsp_sim.hub.caller import operator_refusal
 from ngsp_sim.hub.runtime import HUB
 from ngsp_sim.registry.changes import DeleteAccess, PutAccess, PutService, PutSubsystem, PutTier
@@ -80,7 +80,6 @@ from schemas.admin import (
     VerifyReport,
 )
 from schemas.scenarios import ScenarioDetail, ScenarioList, ScenarioRunCreate, ScenarioRunInfo, ScenarioRunList
-from schemas.tryit import ExampleList
 
 __all__ = ["ROUTES", "add_routes", "admin_openapi"]
 

@@ -12,7 +12,7 @@ from ngsp_sim.contracts.examples import EXAMPLES
 from ngsp_sim.hub.runtime import HUB
 from schemas.tryit import ExampleList, ServiceExample
 
-__all__ = ["list_examples"]
+__all__ = ["ExampleList", "list_examples"]
 
 
 async def list_examples(request: web.Request) -> web.Response:
