@@ -200,6 +200,6 @@ async function apply(data) {
   }
   run.state = data.state;
   if (data.paused !== undefined) run.paused = data.paused;
-  if (data.pace !== undefined) { run.pace = data.pace; pace = data.pace; }
+  if (data.pace !== undefined && !run.step_mode) { run.pace = data.pace; pace = data.pace; }  // a step run has none
   renderSteps(); updateButtons();
 }
