@@ -65,6 +65,7 @@ def test_a_clicker_drives_a_step_run_and_the_focus_never_falls_to_the_body(page:
     page.click("#stop")
     page.wait_for_selector("#run-state[data-state=stopped]")
     assert focused(page) != "BODY"
+    assert page.get_attribute("#pace-value", "data-pace") == "3"  # a step run has no pace: Play's stays
 
 
 def test_message_rows_take_the_focus_enter_opens_the_inspector_and_esc_closes_it(page: Any, hub: HubHandle) -> None:
