@@ -55,6 +55,21 @@ lint: $(STAMP) $(ESLINT_STAMP)  ## ruff (lint and format), mypy (strict; tests a
 	$(BIN)/ruff format --check .
 	$(ESLINT) --max-warnings 0 .
 
+# axe-core checks the dashboard's accessibility in the browser tests (tests/test_dashboard_a11y.py), injected
+# into the page from its file; pinned and installed from npm into .lint/axe/ (git-ignored with .lint/, and
+# reinstalled if ESLint's install clears .lint/). .ci/run calls it.
+AXE_VERSION := 4.14.1
+AXE_STAMP   := .lint/axe/.installed-$(AXE_VERSION)
+
+$(AXE_STAMP):
+	@command -v npm >/dev/null || { echo "make browser-tools needs npm, for axe-core $(AXE_VERSION)" >&2; exit 1; }
+	rm -rf .lint/axe
+	npm install --prefix .lint/axe --no-audit --no-fund --silent --save-exact axe-core@$(AXE_VERSION)
+	touch $(AXE_STAMP)
+
+.PHONY: browser-tools
+browser-tools: $(AXE_STAMP)  ## axe-core for the dashboard's accessibility tests (Chromium itself comes from apt)
+
 PRISM := .bench/node_modules/.bin/prism
 
 bench: $(STAMP)  ## side by side (direct, nginx, Prism, ngsp-sim), routing, message-log query and country benchmarks; loopback only

@@ -57,6 +57,7 @@ from ngsp_sim.admin.scenarios import (
     start_run,
     stop_run,
 )
+from ngsp_sim.admin.tryit import ExampleList, list_examples
 from ngsp_sim.hub.caller import operator_refusal
 from ngsp_sim.hub.runtime import HUB
 from ngsp_sim.registry.changes import DeleteAccess, PutAccess, PutService, PutSubsystem, PutTier
@@ -140,6 +141,9 @@ ROUTES = (
         "GET", "/api/v1/health", health, "Health statistics per service over a period", HealthReport, query=("period",)
     ),
     Route("GET", "/api/v1/services", list_services, "The registered services", ServiceList),
+    Route(
+        "GET", "/api/v1/examples", list_examples, "A valid example request per service (the try-it panel)", ExampleList
+    ),
     Route("GET", "/api/v1/agencies", list_agencies, "Agencies and their subsystems, named in vi and en", AgencyList),
     Route(
         "PUT",

@@ -16,7 +16,6 @@ export function el(tag, attrs = {}, ...children) {
   return node;
 }
 
-export function clip(text, n) { return text.length > n ? `${text.slice(0, n - 1)}…` : text; }
 
 export function iso(ms) { return ms ? new Date(ms).toISOString() : "—"; }
 

@@ -1,15 +1,21 @@
 // The message inspector: one exchange from the message log (GET /messages/{id}) with its record, timings,
 // schema violations and the four bodies (client and provider, before and after the adapter), JSON
-// pretty-printed with each value tagged by its JSON pointer so violations are highlighted in place.
+// pretty-printed with each value tagged by its JSON pointer so violations are highlighted in place. Labels
+// are in the language shown; the error type comes with its glossary name and meaning; the record's raw
+// JSON is one click away. Opening moves the focus into the panel; closing gives it back.
 
 import { api } from "./api.js";
 import { $, el, iso, pause } from "./dom.js";
-import { t } from "./i18n.js";
+import { t, term } from "./i18n.js";
+
+let opener = null;  // what had the focus before the inspector opened
 
 /** Opens the inspector on a message of the list; waits for the log to write it if it is that new. */
-export async function inspect(message) {
+export async function inspect(message, from) {
   const panel = $("#inspector"), body = $("#inspector-body");
+  opener = from || document.activeElement;
   panel.hidden = false;
+  $("#inspector-close").focus();
   body.replaceChildren(el("p", { class: "muted", text: t("waitingLog") }));
   let id = message.storeId;
   for (let attempt = 0; id === undefined && attempt < 20; attempt += 1) {  // the log writes in batches
@@ -21,6 +27,15 @@ export async function inspect(message) {
   renderInspector(await api("GET", `/messages/${id}`));
 }
 
+/** Closes the inspector and gives the focus back to the row (or button) that opened it. */
+export function closeInspector() {
+  $("#inspector").hidden = true;
+  const id = opener?.dataset?.messageId;  // the list may have been redrawn meanwhile: find the row again
+  const back = id ? document.querySelector(`#messages tbody tr[data-message-id="${CSS.escape(id)}"]`) : opener;
+  if (back?.isConnected) back.focus();
+  opener = null;
+}
+
 function renderInspector(detail) {
   const r = detail.record, body = $("#inspector-body");
   const kv = (pairs) => el("table", { class: "kv" }, el("tbody", {}, ...pairs.map(([k, v]) => el("tr", {}, el("td", { text: k }), el("td", { text: v ?? "—" })))));
@@ -29,16 +44,18 @@ function renderInspector(detail) {
   const violations = detail.violations || [];
   const parts = [
     el("h3", { text: t("record") }),
-    kv([["X-Road-Id (messageId)", r.messageId], ["X-Road-Client", detail.client], ["X-Road-Service", detail.service],
-        [t("status"), `${r.statusCode ?? ""} ${r.succeeded ? "✓" : "✗"}`], ["X-Road-Error (faultCode)", r.faultCode],
-        ["faultString", r.faultString], [`${r.restMethod} ${r.restPath}`, ""],
-        ["provider", `${r.providerMethod ?? ""} ${r.providerPath ?? ""} → ${r.providerStatus ?? "—"}`],
-        ["traceId", r.traceId], ["injected", detail.injected]]),
+    kv([[t("f_messageId"), r.messageId], [t("f_client"), detail.client], [t("f_service"), detail.service],
+        [t("status"), `${r.statusCode ?? ""} ${r.succeeded ? "✓" : "✗"}`], [t("f_faultCode"), r.faultCode],
+        [t("meaning"), meaning(r.faultCode)], [t("f_faultString"), r.faultString],
+        [t("f_request"), `${r.restMethod ?? ""} ${r.restPath ?? ""}`],
+        [t("f_provider"), `${r.providerMethod ?? ""} ${r.providerPath ?? ""} → ${r.providerStatus ?? "—"}`],
+        [t("f_traceId"), r.traceId], [t("f_injected"), detail.injected]]),
+    el("details", { class: "raw" }, el("summary", { text: t("raw") }), el("pre", { class: "body", tabindex: "0", text: JSON.stringify(r, null, 2) })),
     el("h3", { text: t("timings") }),
     kv([[t("total"), `${total} ms`], [t("provider"), provider === null ? "—" : `${provider} ms`],
         [t("overhead"), provider === null ? "—" : `${total - provider} ms`],
-        ["requestInTs", iso(r.requestInTs)], ["requestOutTs", iso(r.requestOutTs)],
-        ["responseInTs", iso(r.responseInTs)], ["responseOutTs", iso(r.responseOutTs)]]),
+        [t("f_requestInTs"), iso(r.requestInTs)], [t("f_requestOutTs"), iso(r.requestOutTs)],
+        [t("f_responseInTs"), iso(r.responseInTs)], [t("f_responseOutTs"), iso(r.responseOutTs)]]),
   ];
   if (violations.length) {
     parts.push(el("h3", { text: t("violations") }),
@@ -50,8 +67,14 @@ function renderInspector(detail) {
   body.replaceChildren(...parts);
 }
 
-function renderBody(body, violations) {
-  const pre = el("pre", { class: "body" });
+function meaning(code) {
+  const found = term(code);
+  return found ? `${found.name}: ${found.meaning}` : null;
+}
+
+/** A body of the log ({text} or {data}) in a code pane, JSON pretty-printed with `violations` highlighted. */
+export function renderBody(body, violations) {
+  const pre = el("pre", { class: "body", tabindex: "0" });  // focusable: a long body scrolls from the keyboard
   if (!body) { pre.textContent = t("noBody"); return pre; }
   const text = body.text ?? atob(body.data || "");
   let data;
