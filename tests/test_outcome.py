@@ -29,10 +29,11 @@ async def test_each_exchange_says_who_decided_it_and_how_it_ended(hub: TestClien
         fault = {"target": CSDLQGDC, "kind": "outage"}
         assert (await hub.put("/api/v1/faults/down", json=fault, headers=ADMIN)).status == 200
         await hub.post(POPULATION, json=lookup_body(), headers=as_motcua)
-        seen = []
+        seen, paths = [], []
         async for kind, data in read_events(feed.content):
             if kind == "message":
                 seen.append((data["decidedBy"], data["outcome"]))
+                paths.append(data["restPath"])  # the dashboard tells the wire styles apart by it
                 if len(seen) == 4:
                     break
     expected = [
@@ -42,6 +43,7 @@ async def test_each_exchange_says_who_decided_it_and_how_it_ended(hub: TestClien
         (CSDLQGDC, "failed"),
     ]
     assert seen == expected
+    assert paths == [POPULATION, BUSINESS, PAY, POPULATION]
     await hub.app[HUB].message_log.flush()
     page = await (await hub.get("/api/v1/messages", headers=ADMIN)).json()
     assert [(m["decidedBy"], m["outcome"]) for m in reversed(page["items"])] == expected

@@ -75,7 +75,12 @@ def test_the_tax_code_check_digit_is_named_where_a_pattern_cannot_say_it() -> No
 
 
 async def test_every_published_integer_says_it_takes_no_fraction(hub: TestClient[Any, Any]) -> None:
-    doc = await (await hub.get("/r1/VN/GOV/000.00.00.G22/DVCQG/getOpenAPI?serviceCode=DongBoHoSoMC", headers={})).json()
+    doc = await (
+        await hub.get(
+            "/r1/VN/GOV/000.00.00.G22/DVCQG/getOpenAPI?serviceCode=DongBoHoSoMC",
+            headers={"X-Road-Client": "VN/GOV/000.00.00.H29/MOTCUA"},
+        )
+    ).json()
     fee = doc["components"]["schemas"]["Fee"]["properties"]
     assert STRICT_INTEGER in fee["LoaiPhiLePhi"]["description"] and STRICT_INTEGER in fee["Gia"]["description"]
     assert "Strict: true or false only" in doc["components"]["schemas"]["DongBoHoSoMCRequest"]["properties"][

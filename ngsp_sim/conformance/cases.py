@@ -19,17 +19,17 @@ The same seed gives the same requests, in the same order.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
 
-import orjson
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import seed as hypothesis_seed
 from hypothesis import strategies as st
 from pydantic import BaseModel, ValidationError
 
-__all__ = ["Case", "generate_cases", "protocol_cases"]
+__all__ = ["Case", "generate_cases", "json_bytes", "protocol_cases"]
 
 Kind = Literal["valid", "boundary", "invalid", "protocol"]
 Damage = Literal["truncated", "empty", "repeated"]
@@ -116,13 +116,20 @@ def _collect(values: st.SearchStrategy[Any], count: int, seed: int) -> list[Any]
     return drawn
 
 
+def json_bytes(payload: Any, *, indent: bool = False) -> bytes:
+    """A case's JSON as sent and reported. The standard library's encoder, not orjson: a boundary or
+    invalid case may hold an integer beyond 64 bits (one past a published ``maximum``), which orjson
+    cannot write."""
+    return json.dumps(payload, ensure_ascii=False, indent=2 if indent else None).encode()
+
+
 def _valid(model: type[BaseModel], payload: dict[str, Any] | None) -> bool:
     """Whether the model takes ``payload`` as JSON bytes, as the hub reads a request."""
     if payload is None:
         return False
     try:
-        model.model_validate_json(orjson.dumps(payload))
-    except (ValidationError, orjson.JSONEncodeError):
+        model.model_validate_json(json_bytes(payload))
+    except (ValidationError, TypeError, ValueError):
         return False
     return True
 
@@ -210,6 +217,19 @@ def _fields(
     return out
 
 
+def _schema(model: type[BaseModel], example: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The object schema ``example`` is an instance of, and the ``$defs`` it refers to: the model's own,
+    or, for a discriminated union (``dangKyHoTich``: ``module`` LTKS or LTKT), the branch the
+    example's discriminator names, so that cases vary what that branch holds."""
+    schema = model.model_json_schema()
+    defs = schema.get("$defs", {})
+    if (chosen := schema.get("discriminator")) and chosen["propertyName"] in example:
+        target = chosen.get("mapping", {}).get(str(example[chosen["propertyName"]]))
+        if target is not None:
+            schema = _resolve({"$ref": target}, defs)
+    return schema, defs
+
+
 def _edges(
     model: type[BaseModel],
     example: dict[str, Any],
@@ -217,9 +237,9 @@ def _edges(
     make: Callable[[str, dict[str, Any], bool], list[Any]],
     wire: Wire,
 ) -> list[Case]:
-    schema = model.model_json_schema()
+    schema, defs = _schema(model, example)
     cases = []
-    for path, prop, required in _fields(schema, schema.get("$defs", {}), example):
+    for path, prop, required in _fields(schema, defs, example):
         for label, value in make("/".join(path), prop, required):
             payload = _with(example, path, value)
             if kind == "boundary":
@@ -249,8 +269,8 @@ def generate_cases(
     (JSON: as it is) reads a request back as the provider receives it."""
     if not _valid(model, example):
         raise ValueError(f"the example is not a valid {model.__name__}; conformance starts from a valid request")
-    schema = model.model_json_schema()
-    defs, props = schema.get("$defs", {}), schema.get("properties", {})
+    schema, defs = _schema(model, example)
+    props = schema.get("properties", {})
     names = sorted(props)
     fields = {name: strategy(props[name], defs) for name in names}
     changes = st.lists(st.sampled_from(names), min_size=1, max_size=min(3, len(names)), unique=True).flatmap(

@@ -7,8 +7,7 @@ import xml.etree.ElementTree as ET
 from collections import Counter
 from pathlib import Path
 
-import orjson
-
+from ngsp_sim.conformance.cases import json_bytes
 from ngsp_sim.conformance.runner import Result
 
 __all__ = ["html_report", "junit_report", "summary"]
@@ -46,7 +45,7 @@ def junit_report(path: Path, service: str, results: list[Result]) -> None:
         )
         if not r.passed:
             ET.SubElement(case, "failure", message=r.detail.splitlines()[0]).text = r.detail
-        ET.SubElement(case, "system-out").text = orjson.dumps(r.case.payload).decode()
+        ET.SubElement(case, "system-out").text = json_bytes(r.case.payload).decode()
     ET.ElementTree(suite).write(path, "utf-8", xml_declaration=True)
 
 
@@ -54,7 +53,7 @@ def html_report(path: Path, service: str, target: str, results: list[Result]) ->
     failed = sum(not r.passed for r in results)
     rows = []
     for r in results:
-        payload = html.escape(orjson.dumps(r.case.payload, option=orjson.OPT_INDENT_2).decode())
+        payload = html.escape(json_bytes(r.case.payload, indent=True).decode())
         rows.append(
             f'<tr class="{"pass" if r.passed else "fail"}"><td>{html.escape(r.case.kind)}</td>'
             f"<td>{html.escape(r.case.name)}</td><td>{'pass' if r.passed else 'FAIL'}</td>"

@@ -30,7 +30,7 @@ import yaml
 
 from adapters.base import Adapter, AdapterError, HubCall, NativeRequest, NativeResponse, drive
 from ngsp_sim.config import HubConfig, SecurityConfig
-from ngsp_sim.conformance.cases import Case, generate_cases, protocol_cases
+from ngsp_sim.conformance.cases import Case, generate_cases, json_bytes, protocol_cases
 from ngsp_sim.conformance.wire import Carrier, carrier_for
 from ngsp_sim.contracts.examples import EXAMPLES, Example
 from ngsp_sim.contracts.postman import client_for
@@ -167,7 +167,7 @@ async def _through_hub(session: aiohttp.ClientSession, url: str, p: Plan, case: 
     body: bytes | None = None
     params: dict[str, str] = {}
     if p.carrier.form == "json":
-        headers["Content-Type"], body = "application/json", orjson.dumps(case.payload)
+        headers["Content-Type"], body = "application/json", json_bytes(case.payload)
     elif p.carrier.form == "xml":
         headers["Content-Type"], body = "text/xml; charset=utf-8", p.carrier.document(case.payload)
     elif p.carrier.form == "query":

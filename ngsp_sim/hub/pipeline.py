@@ -236,6 +236,7 @@ class Pipeline:
                     "ms": record.responseOutTs - record.requestInTs,
                     "requestInTs": record.requestInTs,
                     "injected": ",".join(injected) or None,
+                    "restPath": record.restPath,  # tells the two wire styles apart (/r1/... or a gateway path)
                     **dict(zip(("decidedBy", "outcome"), judge(fields, service, body), strict=True)),
                 },
             )
