@@ -126,7 +126,9 @@ async def test_an_access_refusal_names_the_closest_rule(make_hub: MakeHub, style
     else:
         token = await token_for(hub)
         resp = await hub.get(
-            "/dkdn/2.0/chiTietDoanhNghiep/private", params={"msdn": "0312345673"}, headers={"Authorization": f"Bearer {token}"}
+            "/dkdn/2.0/chiTietDoanhNghiep/private",
+            params={"msdn": "0312345673"},
+            headers={"Authorization": f"Bearer {token}"},
         )
         assert rule in await gateway_fault(resp, 403, 900908)
 
