@@ -14,13 +14,19 @@ from tests.helpers import (
     HOTICH,
     MOTCUA,
     POPULATION,
+    SYNC,
     MakeHub,
+    dossier,
     lookup_body,
     provider_topology,
     token_for,
 )
 
 POP = "VN/GOV/000.00.00.G01/CSDLQGDC"
+
+
+def dossier_sync() -> dict[str, Any]:
+    return {"isUpdating": False, "data": [dossier()]}
 
 
 async def r1_error(resp: Any, error_type: str) -> dict[str, Any]:
@@ -133,8 +139,17 @@ async def test_an_access_refusal_names_the_closest_rule(make_hub: MakeHub, style
         assert rule in await gateway_fault(resp, 403, 900908)
 
 
-async def test_an_access_refusal_without_a_rule_names_who_has_one(hub: TestClient[Any, Any]) -> None:
+async def test_an_access_refusal_without_a_rule_names_the_clients_nearest_right(hub: TestClient[Any, Any]) -> None:
+    """Civil status may look dossiers up at DVCQG but not sync them: the refusal names its own right
+    there, never another client's."""
+    resp = await hub.post(SYNC, json=dossier_sync(), headers={"X-Road-Client": HOTICH})
+    body = await r1_error(resp, "Server.ServerProxy.AccessDenied")
+    assert body["message"].endswith(
+        f"no rule grants {HOTICH} this service: the closest rule ({HOTICH}) grants TraCuuHoSo every method on every path"
+    ), body
+    assert body["detail"] == f"{HOTICH} may call on VN/GOV/000.00.00.G22/DVCQG: TraCuuHoSo"
+    assert MOTCUA not in str(body) and "mot-cua" not in str(body)
+
     resp = await hub.get(BUSINESS, params={"msdn": "0312345673"}, headers={"X-Road-Client": HOTICH})
     body = await r1_error(resp, "Server.ServerProxy.AccessDenied")
-    assert "no rule grants this service to" in body["message"], body
-    assert body["detail"].startswith("granted to: "), body
+    assert body["message"].endswith(f"no rule grants {HOTICH} any service of VN/GOV/000.00.00.G12/CSDLDKDN"), body

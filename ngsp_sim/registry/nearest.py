@@ -76,9 +76,9 @@ def _grantee(rule: AccessRule) -> str:
 
 
 def access_denied(registry: Registry, client: SubsystemId, service: ServiceId, method: str, path: str) -> AccessDenied:
-    """The refusal of ``method path`` on ``service`` to ``client``, naming the closest rule: the client's
-    own for this service (one allowing the method first), else this service's rule for the grantee most
-    like the client, else the client's rules for the provider's other services."""
+    """The refusal of ``method path`` on ``service`` to ``client``, naming the closest of the client's own
+    rules: for this service (one allowing the method first), else for the provider's service whose code
+    is most like this one. Other clients' rights are never named: a refusal tells a caller only its own."""
     text = f"{client} may not call {method} {path} on {service}"
     if own := registry.rules_for(client, service):
         rule = min(own, key=lambda r: (r.methods is not None and method not in r.methods, r.paths is None))
@@ -86,17 +86,13 @@ def access_denied(registry: Registry, client: SubsystemId, service: ServiceId, m
             f"{text}; the closest rule ({_grantee(rule)}) allows {_allows(rule)}",
             detail=f"rules for this client: {'; '.join(_allows(r) for r in own)}",
         )
-    others = [r for r in registry.rules if r.service == service]
-    if others:
-        nearest = close_matches(client, [_grantee(r) for r in others], 1)
-        rule = next((r for r in others if _grantee(r) in nearest), others[0])
-        return AccessDenied(
-            f"{text}; no rule grants this service to {client}: the closest rule grants {_grantee(rule)} "
-            f"{_allows(rule)}",
-            detail=f"granted to: {', '.join(sorted({_grantee(r) for r in others}))}",
-        )
-    granted = sorted(s.id.service_code for s in registry.allowed_services(client, service.subsystem))
+    granted = {s.id.service_code: s for s in registry.allowed_services(client, service.subsystem)}
+    if not granted:
+        return AccessDenied(f"{text}; no rule grants {client} any service of {service.subsystem}")
+    code = (close_matches(service.service_code, granted, 1) or sorted(granted))[0]
+    rule = registry.rules_for(client, granted[code].id)[0]
     return AccessDenied(
-        f"{text}; no rule grants this service to anyone",
-        detail=f"{client} may call on {service.subsystem}: {', '.join(granted) or 'nothing'}",
+        f"{text}; no rule grants {client} this service: the closest rule ({_grantee(rule)}) grants {code} "
+        f"{_allows(rule)}",
+        detail=f"{client} may call on {service.subsystem}: {', '.join(sorted(granted))}",
     )
