@@ -61,6 +61,22 @@ async def gateway_fault(resp: Any, status: int, code: int) -> str:
             id="client-subsystem",
         ),
         pytest.param(
+            POPULATION,
+            "VN/GOV/000.00.00.H92/MOTCUA",
+            "Server.ClientProxy.UnknownMember",
+            f"did you mean {MOTCUA}?",
+            MOTCUA,
+            id="client-member-code",
+        ),
+        pytest.param(
+            POPULATION,
+            "VN/GOV/000.00.00.H92",
+            "Server.ClientProxy.UnknownMember",
+            "did you mean VN/GOV/000.00.00.H29?",
+            "VN/GOV/000.00.00.H29",
+            id="member-client",
+        ),
+        pytest.param(
             "/r1/VN/GOV/000.00.00.G10/CSDLQGDC/TraCuuThongTinCongDan",
             MOTCUA,
             "Server.ClientProxy.UnknownMember",
