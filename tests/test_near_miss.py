@@ -9,24 +9,14 @@ from typing import Any
 import pytest
 from aiohttp.test_utils import TestClient
 
-from tests.helpers import (
-    BUSINESS,
-    HOTICH,
-    MOTCUA,
-    POPULATION,
-    SYNC,
-    MakeHub,
-    dossier,
-    lookup_body,
-    provider_topology,
-    token_for,
-)
+from tests import helpers
+from tests.helpers import BUSINESS, HOTICH, MOTCUA, POPULATION, SYNC, MakeHub
 
 POP = "VN/GOV/000.00.00.G01/CSDLQGDC"
 
 
 def dossier_sync() -> dict[str, Any]:
-    return {"isUpdating": False, "data": [dossier()]}
+    return {"isUpdating": False, "data": [helpers.dossier()]}
 
 
 async def r1_error(resp: Any, error_type: str) -> dict[str, Any]:
@@ -97,7 +87,7 @@ async def gateway_fault(resp: Any, status: int, code: int) -> str:
 async def test_an_unknown_identifier_on_r1_names_the_nearest(
     hub: TestClient[Any, Any], path: str, client: str, error_type: str, meant: str, listed: str
 ) -> None:
-    resp = await hub.post(path, json=lookup_body(), headers={"X-Road-Client": client})
+    resp = await hub.post(path, json=helpers.lookup_body(), headers={"X-Road-Client": client})
     body = await r1_error(resp, error_type)
     assert body["message"].endswith(meant), body
     assert listed in body["detail"], body
@@ -118,8 +108,8 @@ async def test_an_unknown_identifier_on_r1_names_the_nearest(
     ],
 )
 async def test_an_unknown_gateway_address_names_the_nearest(hub: TestClient[Any, Any], path: str, meant: str) -> None:
-    token = await token_for(hub)
-    resp = await hub.post(path, json=lookup_body(), headers={"Authorization": f"Bearer {token}"})
+    token = await helpers.token_for(hub)
+    resp = await hub.post(path, json=helpers.lookup_body(), headers={"Authorization": f"Bearer {token}"})
     description = await gateway_fault(resp, 404, 900906)
     assert f"did you mean {meant}?" in description
     assert f"closest registered: {meant}" in description
@@ -135,7 +125,7 @@ async def test_get_openapi_of_a_misspelled_service_names_the_nearest(hub: TestCl
 
 @pytest.mark.parametrize("style", ["r1", "gateway"])
 async def test_an_access_refusal_names_the_closest_rule(make_hub: MakeHub, style: str) -> None:
-    topology = provider_topology(
+    topology = helpers.provider_topology(
         access_paths=["/public/**"], access_methods=["GET"], gateway={"context": "dkdn", "version": "2.0"}
     )
     hub = await make_hub(topology)
@@ -146,7 +136,7 @@ async def test_an_access_refusal_names_the_closest_rule(make_hub: MakeHub, style
         assert body["message"].endswith(rule), body
         assert body["detail"] == "rules for this client: GET on /public/**"
     else:
-        token = await token_for(hub)
+        token = await helpers.token_for(hub)
         resp = await hub.get(
             "/dkdn/2.0/chiTietDoanhNghiep/private",
             params={"msdn": "0312345673"},
