@@ -48,6 +48,15 @@ async def _serve(handler: Any, aiohttp_server: Any) -> str:
     return str(server.make_url("")).rstrip("/")
 
 
+async def fragile(request: web.Request) -> web.Response:
+    """Correct on every well-formed request, but crashes on a body that is not JSON."""
+    try:
+        orjson.loads(await request.read())
+    except ValueError:
+        return web.Response(status=500, text="JSONDecodeError")
+    return await correct(request)
+
+
 def _args(target: str, tmp_path: Path) -> dict[str, Any]:
     return {
         "service": SERVICE,
@@ -69,6 +78,40 @@ async def test_a_correct_provider_passes(
     assert re.search(r"\d+ invalid, 2 protocol", out)
     suite = xml_file(tmp_path / "junit.xml")
     assert suite.get("failures") == "0" and int(suite.get("tests", "0")) >= 30
+    assert out.rstrip().endswith(f"overall: 100.0% ({suite.get('tests')} of {suite.get('tests')})")
+
+
+async def test_the_run_ends_with_a_score_per_check_group_in_every_report(
+    aiohttp_server: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Issue 21: a provider that only crashes on the two damaged bodies scores 0% on protocol, 100% on
+    the rest, and the overall percentage counts every request; the JUnit and HTML reports carry it too."""
+    code = await run_conformance(**_args(await _serve(fragile, aiohttp_server), tmp_path))
+    out = capsys.readouterr().out
+    assert code == 1
+    suite = xml_file(tmp_path / "junit.xml")
+    total = int(suite.get("tests", "0"))
+    kinds = [c.get("classname", "").removeprefix("conformance.") for c in suite.findall("testcase")]
+    overall = f"{100 * (total - 2) / total:.1f}"
+    assert out.splitlines()[-6:] == [
+        "score / điểm:",
+        f"  valid: 100.0% ({kinds.count('valid')} of {kinds.count('valid')})",
+        f"  boundary: 100.0% ({kinds.count('boundary')} of {kinds.count('boundary')})",
+        f"  invalid: 100.0% ({kinds.count('invalid')} of {kinds.count('invalid')})",
+        "  protocol: 0.0% (0 of 2)",
+        f"  overall: {overall}% ({total - 2} of {total})",
+    ]
+    properties = {p.get("name"): p.get("value") for p in suite.iter("property")}
+    assert properties == {
+        "score.valid": "100.0",
+        "score.boundary": "100.0",
+        "score.invalid": "100.0",
+        "score.protocol": "0.0",
+        "score": overall,
+    }
+    page = (tmp_path / "report.html").read_text()
+    assert "<th>protocol</th><td>0.0%</td><td>0 of 2</td>" in page
+    assert f"<th>overall</th><td>{overall}%</td>" in page
 
 
 async def test_a_broken_provider_fails_with_pointed_findings(

@@ -40,7 +40,7 @@ def test_the_example_connector_tests_pass_outside_the_package(tmp_path: Path) ->
     shutil.copytree(EXAMPLE, project)
     result = _pytest(project)
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "4 passed" in result.stdout
+    assert "6 passed" in result.stdout
 
 
 def test_an_integrator_test_of_a_wrong_payload_fails(tmp_path: Path) -> None:
@@ -60,7 +60,7 @@ def test_an_integrator_test_of_a_wrong_payload_fails(tmp_path: Path) -> None:
     )
     result = _pytest(project)
     assert result.returncode == 1
-    assert "1 failed, 4 passed" in result.stdout
+    assert "1 failed, 6 passed" in result.stdout
     assert "/data/0/KenhThucHien" in result.stdout
 
 

@@ -59,3 +59,30 @@ def test_a_client_the_platform_does_not_know_is_refused(ngsp_hub):
     with pytest.raises(ConnectorError) as refused:
         OneStopConnector(ngsp_hub.url, client="VN/GOV/000.00.00.H99/MOTCUA").sync_dossier(DOSSIER)
     assert refused.value.error_type is not None
+
+
+def test_the_platform_received_exactly_what_my_connector_sent(ngsp_hub):
+    connector = OneStopConnector(ngsp_hub.url)
+    connector.sync_dossier(DOSSIER)
+    connector.sync_dossier({**DOSSIER, "TrangThaiHoSo": 4}, updating=True)
+
+    ngsp_hub.assert_called("DongBoHoSoMC", times=2, client="VN/GOV/000.00.00.H29/MOTCUA")
+    ngsp_hub.assert_called("DongBoHoSoMC", times=1, body_matches={"isUpdating": True, "data": [{"TrangThaiHoSo": 4}]})
+    ngsp_hub.assert_not_called("TraCuuHoSo")
+    ngsp_hub.assert_no_violations()
+    assert [call.request["isUpdating"] for call in ngsp_hub.calls("DongBoHoSoMC")] == [False, True]
+
+
+def test_a_failed_verification_shows_what_the_platform_received(ngsp_hub):
+    OneStopConnector(ngsp_hub.url).sync_dossier(DOSSIER)
+
+    with pytest.raises(AssertionError) as failed:  # deliberately wrong: another dossier code
+        ngsp_hub.assert_called("DongBoHoSoMC", body_matches={"data": [{"MaHoSo": "000.00.00.H29-251121-0043"}]})
+
+    assert str(failed.value).splitlines() == [
+        'expected a call of DongBoHoSoMC with a body matching {"data":[{"MaHoSo":"000.00.00.H29-251121-0043"}]} '
+        "at least once, but the hub received 0 such call(s).",
+        "The hub received 1 exchange(s):",
+        "  #1 VN/GOV/000.00.00.H29/MOTCUA -> VN/GOV/000.00.00.G22/DVCQG/DongBoHoSoMC (200): "
+        '/data/0/MaHoSo: expected "000.00.00.H29-251121-0043", got "000.00.00.H29-251121-0042"',
+    ]

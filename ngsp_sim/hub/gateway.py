@@ -25,7 +25,7 @@ from ngsp_sim.hub.paths import R1Target, normalise_rest
 from ngsp_sim.hub.pipeline import Incoming
 from ngsp_sim.hub.runtime import HUB, HubRuntime
 from ngsp_sim.identifiers import ServiceId, SubsystemId
-from ngsp_sim.registry import Registry
+from ngsp_sim.registry import Registry, unknown_gateway_address
 
 __all__ = ["gateway_handler", "gateway_incoming", "token_handler"]
 
@@ -55,7 +55,7 @@ async def gateway_handler(request: web.Request) -> web.StreamResponse:
         if service is None and await hub.source.refresh():
             service = hub.pipeline.table.registry.gateway.get(address)
         if service is None:
-            raise UnknownService(f"no API is published at /{'/'.join(address)}{_r1_hint(raw_path, hub)}")
+            raise unknown_gateway_address(hub.pipeline.table.registry, address, _r1_hint(raw_path, hub))
         target = R1Target(service.subsystem, service.service_code, normalise_rest(parts[4:]))
         client = await token_client(request.headers, hub.tokens)
         if client is None:

@@ -13,14 +13,14 @@ from xml.etree.ElementTree import Element, SubElement, register_namespace, tostr
 from aiohttp import web
 
 from ngsp_sim.contracts.openapi import service_openapi
-from ngsp_sim.errors import HubError, InvalidRequest, UnknownMember, UnknownService
+from ngsp_sim.errors import HubError, InvalidRequest
 from ngsp_sim.hub.caller import authenticate_r1, required_client
 from ngsp_sim.hub.negotiation import asks_for_json
 from ngsp_sim.hub.paths import R1Target, parse_r1
 from ngsp_sim.hub.pipeline import Pipeline
 from ngsp_sim.hub.responses import error_response, json_response
 from ngsp_sim.identifiers import SubsystemId
-from ngsp_sim.registry import Registry, Service
+from ngsp_sim.registry import Registry, Service, require_parties, unknown_service
 from ngsp_sim.security import TokenService
 
 __all__ = ["METASERVICES", "client_list_xml", "list_clients", "list_clients_response", "metaservice"]
@@ -102,11 +102,8 @@ def list_clients_response(registry: Registry, request: web.Request) -> web.Respo
 
 
 def _answer(registry: Registry, pipeline: Pipeline, request: web.Request, client: SubsystemId, target: R1Target) -> Any:
-    if not registry.has_client(client):
-        raise UnknownMember(f"the client {client} is not a registered client of instance {registry.instance}")
     provider, name = target.subsystem, target.service_code
-    if provider not in registry.subsystems:
-        raise UnknownMember(f"the provider {provider} is not a registered subsystem")
+    require_parties(registry, client, provider)
     services = sorted(registry.services_of(provider), key=lambda s: s.id.service_code)
     if name == "listMethods":
         return {"service": [_service_ref(s, [{"method": m, "path": "/"} for m in sorted(s.methods)]) for s in services]}
@@ -126,7 +123,7 @@ def _answer(registry: Registry, pipeline: Pipeline, request: web.Request, client
         raise InvalidRequest("getOpenAPI needs the query parameter serviceCode")
     match = next((s for s in services if s.id.service_code == code), None)
     if match is None:
-        raise UnknownService(f"{provider} offers no service {code!r}")
+        raise unknown_service(registry, provider, code)
     route = pipeline.table.routes[match.id]
     return service_openapi(
         route.service, route.operation, route.adapter.error_model, xml_bound=route.adapter.speaks_xml

@@ -30,7 +30,6 @@ from adapters.base import (
 )
 from ngsp_sim.clock import Clock
 from ngsp_sim.errors import (
-    AccessDenied,
     HubError,
     InternalError,
     LoggingFailed,
@@ -56,7 +55,7 @@ from ngsp_sim.monitoring.metrics import HubMetrics
 from ngsp_sim.monitoring.otel import OtelTracing
 from ngsp_sim.monitoring.outcome import judge
 from ngsp_sim.monitoring.tracing import TraceContext, trace_from
-from ngsp_sim.registry import Registry
+from ngsp_sim.registry import Registry, access_denied, require_parties, unknown_service
 from ngsp_sim.security.throttle import Throttler
 from ngsp_sim.store import MessageEntry
 from ngsp_sim.transport import ExchangeContext, corrupt_reply
@@ -343,24 +342,17 @@ class Pipeline:
 
     def _resolve(self, client: SubsystemId, target: R1Target, method: str) -> ServiceRoute:
         registry = self.table.registry
-        if not registry.has_client(client):
-            raise UnknownMember(f"the client {client} is not a registered client of instance {registry.instance}")
-        if target.subsystem not in registry.subsystems:
-            raise UnknownMember(f"the provider {target.subsystem} is not a registered subsystem")
+        require_parties(registry, client, target.subsystem)
         route = self.table.routes.get(target.service)
         if route is None:
-            offered = ", ".join(sorted(s.id.service_code for s in registry.services_of(target.subsystem)))
-            raise UnknownService(
-                f"{target.subsystem} offers no service {target.service_code!r}",
-                detail=f"it offers: {offered or 'nothing'}",
-            )
+            raise unknown_service(registry, target.subsystem, target.service_code)
         if method not in route.service.methods:
             raise ServiceType(
                 f"{target.service} does not accept {method}",
                 detail=f"it accepts: {', '.join(sorted(route.service.methods))}",
             )
         if not registry.is_allowed(client, target.service, method, target.rest):
-            raise AccessDenied(f"{client} may not call {method} {target.rest} on {target.service}")
+            raise access_denied(registry, client, target.service, method, target.rest)
         if route.service.disabled:
             raise ServiceDisabled(f"{target.service} is disabled")
         return route

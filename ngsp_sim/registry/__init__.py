@@ -10,6 +10,7 @@ from ngsp_sim.registry.loader import (
     spec_from_data,
 )
 from ngsp_sim.registry.model import Agency, Registry, Service, Subsystem
+from ngsp_sim.registry.nearest import access_denied, require_parties, unknown_gateway_address, unknown_service
 
 __all__ = [
     "AccessRule",
@@ -17,10 +18,14 @@ __all__ = [
     "Registry",
     "Service",
     "Subsystem",
+    "access_denied",
     "load_registry",
     "load_spec",
     "read_topology",
     "registry_from_spec",
     "registry_from_text",
+    "require_parties",
     "spec_from_data",
+    "unknown_gateway_address",
+    "unknown_service",
 ]

@@ -88,6 +88,7 @@ class Registry:
             for member in members:
                 self.groups_of.setdefault(member, []).append(name)
         self.gateway = {svc.gateway: svc.id for svc in services if svc.gateway is not None}
+        self.rules = list(rules)
         self._rules: dict[tuple[SubsystemId | str, ServiceId], list[AccessRule]] = {}
         for rule in rules:
             grantee: SubsystemId | str = rule.client if rule.client is not None else f"group:{rule.group}"

@@ -22,7 +22,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Coroutine, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from typing import Any, TypeVar
 
 import orjson
@@ -36,26 +36,12 @@ from ngsp_sim.hub.runtime import HUB
 from ngsp_sim.hub.server import start_serving
 from ngsp_sim.plugins import installed
 from ngsp_sim.sim import SimulatedAgency
+from ngsp_sim.testing.journal import Journal, LoggedExchange, is_service
 from schemas.admin import body_bytes
 
 __all__ = ["EmbeddedHub", "HubHandle", "LoggedExchange"]
 
 T = TypeVar("T")
-
-
-@dataclass(frozen=True, slots=True)
-class LoggedExchange:
-    """One exchange of the message log, its bodies decoded (JSON parsed when it is JSON)."""
-
-    id: int
-    client: str | None
-    service: str | None
-    status: int | None
-    succeeded: bool
-    violations: list[dict[str, str]]
-    request: Any
-    response: Any
-    record: dict[str, Any] = field(repr=False)
 
 
 def _decode(body: Mapping[str, Any] | None) -> Any:
@@ -68,9 +54,11 @@ def _decode(body: Mapping[str, Any] | None) -> Any:
         return raw.decode("utf-8", "replace")
 
 
-class HubHandle:
-    """What a test holds: ``url``, ``admin_token``, ``clients``, ``credentials``, and helpers over the
-    admin API. Synchronous on purpose: connector tests are often synchronous code."""
+class HubHandle(Journal):
+    """What a test holds: ``url``, ``admin_token``, ``clients``, ``credentials``, helpers over the
+    admin API, and the verifications of :class:`~ngsp_sim.testing.journal.Journal` (``assert_called``,
+    ``assert_not_called``, ``assert_no_violations``, ``calls``). Synchronous on purpose: connector
+    tests are often synchronous code."""
 
     def __init__(self, hub: EmbeddedHub, url: str, admin_token: str) -> None:
         self._hub = hub
@@ -121,7 +109,7 @@ class HubHandle:
         page = self.admin("GET", "/messages?" + urllib.parse.urlencode(query))
         found = []
         for item in reversed(page["items"]):
-            if service and "/" not in service and not (item["service"] or "").endswith("/" + service):
+            if service and not is_service(item["service"], service):
                 continue
             detail = self.admin("GET", f"/messages/{item['id']}")
             record = detail["record"]

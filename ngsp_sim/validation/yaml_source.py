@@ -18,7 +18,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
-__all__ = ["did_you_mean", "dotted", "line_of", "parse", "sentence", "validation_problems", "where"]
+__all__ = ["close_matches", "did_you_mean", "dotted", "line_of", "parse", "sentence", "validation_problems", "where"]
 
 
 def line_of(node: yaml.Node | None, loc: Sequence[int | str]) -> int | None:
@@ -69,9 +69,14 @@ def validation_problems(
     return [f"{where(source, root, err['loc'])}: {sentence(err, model)}" for err in exc.errors(include_url=False)]
 
 
+def close_matches(word: object, choices: Iterable[str], n: int = 1) -> list[str]:
+    """The ``n`` choices most like ``word`` (difflib's ratio of at least 0.6), closest first."""
+    return difflib.get_close_matches(str(word), list(choices), n=n, cutoff=0.6)
+
+
 def did_you_mean(word: object, choices: Iterable[str]) -> str:
     """``"; did you mean 'adapter'?"`` for the closest choice, or ``""``."""
-    close = difflib.get_close_matches(str(word), list(choices), n=1, cutoff=0.6)
+    close = close_matches(word, choices)
     return f"; did you mean {close[0]!r}?" if close else ""
 
 
