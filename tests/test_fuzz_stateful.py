@@ -14,8 +14,8 @@ from contextlib import ExitStack
 from typing import Any
 
 import schemathesis
-from schemathesis import GenerationMode
 from hypothesis import HealthCheck, Phase, settings
+from schemathesis import GenerationMode
 from schemathesis.generation.stateful import run_state_machine_as_test
 from schemathesis.specs.openapi.checks import use_after_free
 
@@ -60,7 +60,9 @@ def test_every_link_names_operations_the_document_has() -> None:
 
 
 def test_the_admin_api_keeps_its_state_as_linked() -> None:
-    schema = schemathesis.openapi.from_dict(admin_openapi(), config=fuzz_config(GenerationMode.POSITIVE)).exclude(path="/api/v1/events")
+    schema = schemathesis.openapi.from_dict(admin_openapi(), config=fuzz_config(GenerationMode.POSITIVE)).exclude(
+        path="/api/v1/events"
+    )
     machine: Any = schema.as_state_machine()
 
     answered: set[tuple[str, str, int]] = set()
@@ -87,9 +89,7 @@ def test_the_admin_api_keeps_its_state_as_linked() -> None:
         def get_call_kwargs(self, case: schemathesis.Case) -> dict[str, Any]:
             return {"base_url": self.hub.url, "headers": {"Authorization": f"Bearer {TOKEN}"}}
 
-        def validate_response(
-            self, response: schemathesis.Response, case: schemathesis.Case, **kwargs: Any
-        ) -> None:
+        def validate_response(self, response: schemathesis.Response, case: schemathesis.Case, **kwargs: Any) -> None:
             case.validate_response(
                 response,
                 excluded_checks=beyond_json_schema(case) + _kept_when_deleted(case),
