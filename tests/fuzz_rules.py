@@ -21,7 +21,7 @@ def fuzz_config(*modes: GenerationMode) -> SchemathesisConfig:
     return config
 
 
-def beyond_json_schema(case: schemathesis.Case) -> list[Any]:
+def beyond_json_schema(case: schemathesis.Case[Any]) -> list[Any]:
     """Rules JSON Schema cannot say, each in the document's descriptions: a scenario run given as YAML
     text (``source``: the scenario format's rules, README, Scenarios) or with ``variables`` (only those
     the named scenario declares, which its own document lists), and the order of two numbers

@@ -28,7 +28,8 @@ from ngsp_sim.contracts.openapi import service_openapi
 from ngsp_sim.registry import load_registry
 from ngsp_sim.testing.embedded import EmbeddedHub, HubHandle
 from tests.fuzz_formats import register_formats
-from tests.fuzz_rules import beyond_json_schema, fuzz_config, whole_numbers
+from tests.fuzz_rules import beyond_json_schema as _beyond_json_schema  # the test source (its examples) unchanged
+from tests.fuzz_rules import fuzz_config, whole_numbers
 
 TOKEN = "fuzz-admin-token-0123456789"
 CI_EXAMPLES = 100
@@ -61,7 +62,7 @@ def test_the_admin_api_answers_as_documented(case: schemathesis.Case, fuzzed_hub
     case.call_and_validate(
         base_url=fuzzed_hub.url,
         headers={"Authorization": f"Bearer {TOKEN}"},
-        excluded_checks=beyond_json_schema(case),
+        excluded_checks=_beyond_json_schema(case),
     )
 
 
