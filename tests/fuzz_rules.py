@@ -7,11 +7,26 @@ from __future__ import annotations
 from typing import Any
 
 import schemathesis
+from hypothesis import HealthCheck, Phase, settings
 from schemathesis import GenerationMode
 from schemathesis.config import SchemathesisConfig
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
-__all__ = ["beyond_json_schema", "fuzz_config", "whole_numbers"]
+__all__ = ["beyond_json_schema", "fuzz_config", "fuzz_settings", "whole_numbers"]
+
+
+def fuzz_settings(examples: int, **more: Any) -> settings:
+    """Hypothesis settings for ``examples`` examples: repeatable (derandomized, no example database),
+    no deadline or health checks (a busy machine is not a failure), no shrinking."""
+    return settings(
+        max_examples=examples,
+        deadline=None,
+        database=None,
+        derandomize=True,
+        phases=[Phase.explicit, Phase.generate],
+        suppress_health_check=list(HealthCheck),
+        **more,
+    )
 
 
 def fuzz_config(*modes: GenerationMode) -> SchemathesisConfig:

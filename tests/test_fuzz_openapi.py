@@ -16,7 +16,6 @@ from typing import Any
 
 import pytest
 import schemathesis
-from hypothesis import HealthCheck, Phase, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import unsupported_method
 
@@ -29,19 +28,12 @@ from ngsp_sim.registry import load_registry
 from ngsp_sim.testing.embedded import EmbeddedHub, HubHandle
 from tests.fuzz_formats import register_formats
 from tests.fuzz_rules import beyond_json_schema as _beyond_json_schema  # the test source (its examples) unchanged
-from tests.fuzz_rules import fuzz_config, whole_numbers
+from tests.fuzz_rules import fuzz_config, fuzz_settings, whole_numbers
 
 TOKEN = "fuzz-admin-token-0123456789"
 CI_EXAMPLES = 100
 EXAMPLES = CI_EXAMPLES if os.environ.get("CI") == "true" else int(os.environ.get("NGSP_SIM_FUZZ_EXAMPLES", CI_EXAMPLES))
-FUZZ = settings(
-    max_examples=EXAMPLES,
-    deadline=None,
-    database=None,
-    derandomize=True,
-    phases=[Phase.explicit, Phase.generate],
-    suppress_health_check=list(HealthCheck),
-)
+FUZZ = fuzz_settings(EXAMPLES)
 register_formats()
 
 

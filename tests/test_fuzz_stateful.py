@@ -15,7 +15,6 @@ from typing import Any
 
 import requests
 import schemathesis
-from hypothesis import HealthCheck, Phase, settings
 from schemathesis import GenerationMode
 from schemathesis.generation.stateful import run_state_machine_as_test
 from schemathesis.specs.openapi.checks import use_after_free
@@ -24,20 +23,12 @@ from ngsp_sim.admin.api import admin_openapi
 from ngsp_sim.admin.links import LINKS
 from ngsp_sim.config import HubConfig, SecurityConfig
 from ngsp_sim.testing.embedded import EmbeddedHub, HubHandle
-from tests.fuzz_rules import beyond_json_schema, fuzz_config, whole_numbers
+from tests.fuzz_rules import beyond_json_schema, fuzz_config, fuzz_settings, whole_numbers
 
 TOKEN = "stateful-admin-token-0123456789"
 EXAMPLES = 100
 STEPS = 10
-STATEFUL = settings(
-    max_examples=EXAMPLES,
-    stateful_step_count=STEPS,
-    deadline=None,
-    database=None,
-    derandomize=True,
-    phases=[Phase.explicit, Phase.generate],
-    suppress_health_check=list(HealthCheck),
-)
+STATEFUL = fuzz_settings(EXAMPLES, stateful_step_count=STEPS)
 
 
 CONFIG = HubConfig(port=0, population=10, admin_token=TOKEN, security=SecurityConfig(kdf_cost=2**10))
