@@ -69,7 +69,10 @@ class ScenarioRunCreate(BaseModel):
     scenario: str | None = Field(default=None, description="A shipped scenario's name")
     source: str | None = Field(default=None, max_length=262_144, description="Or a scenario's YAML text")
     step: bool = Field(default=False, description="Wait for POST .../next before each step")
-    variables: dict[str, str | int] = Field(default_factory=dict, description="Override declared variables")
+    variables: dict[str, str | int] = Field(
+        default_factory=dict,
+        description="Override declared variables (a name the scenario does not declare is refused)",
+    )
     pace: float = Field(
         default=0, ge=0, le=60, description="Seconds of the hub's clock between steps; 0 runs them at once"
     )

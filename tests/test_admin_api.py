@@ -80,6 +80,18 @@ async def test_bad_query_parameters_are_400(hub: TestClient[Any, Any], query: st
     assert (await resp.json())["error"] == "invalid"
 
 
+@pytest.mark.parametrize(
+    ("query", "status"),
+    [("cursor=4611686018427387904", 200), ("cursor=0004611686018427387904", 200), ("cursor=4611686018427387905", 400)],
+)
+async def test_a_log_position_is_taken_up_to_its_published_maximum(
+    hub: TestClient[Any, Any], query: str, status: int
+) -> None:
+    """The document says 0..2**62 (19 digits); the parser once stopped at 18 digits (schemathesis,
+    stateful phase)."""
+    assert (await hub.get(f"/api/v1/messages?{query}", headers=ADMIN)).status == status
+
+
 async def test_health_statistics_per_service(hub: TestClient[Any, Any]) -> None:
     for _ in range(3):
         await hub.post(POPULATION, json=lookup_body(), headers={"X-Road-Client": MOTCUA})

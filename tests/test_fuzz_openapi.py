@@ -5,7 +5,8 @@ required headers...), positive and negative data, at least 100 examples per oper
 (``NGSP_SIM_FUZZ_EXAMPLES`` lowers it on a workstation; ``CI=true`` always runs 100). The only
 disagreement allowed is X-Road's own: a platform error answered as a documented 500 with a
 ``Server.*`` ``X-Road-Error`` (an unknown client member, an undeclared method), never an unhandled one.
-The documents declare no links, so there is no stateful phase to run."""
+The admin API's links are followed by tests/test_fuzz_stateful.py (the stateful phase); the service
+documents declare none (each is one operation)."""
 
 from __future__ import annotations
 
@@ -15,11 +16,8 @@ from typing import Any
 
 import pytest
 import schemathesis
-from hypothesis import HealthCheck, Phase, settings
-from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
-from schemathesis.config import SchemathesisConfig
-from schemathesis.specs.openapi.checks import positive_data_acceptance, unsupported_method
+from schemathesis.specs.openapi.checks import unsupported_method
 
 import adapters
 from ngsp_sim import sim
@@ -29,25 +27,14 @@ from ngsp_sim.contracts.openapi import service_openapi
 from ngsp_sim.registry import load_registry
 from ngsp_sim.testing.embedded import EmbeddedHub, HubHandle
 from tests.fuzz_formats import register_formats
+from tests.fuzz_rules import beyond_json_schema as _beyond_json_schema  # the test source (its examples) unchanged
+from tests.fuzz_rules import fuzz_config, fuzz_settings, whole_numbers
 
 TOKEN = "fuzz-admin-token-0123456789"
 CI_EXAMPLES = 100
 EXAMPLES = CI_EXAMPLES if os.environ.get("CI") == "true" else int(os.environ.get("NGSP_SIM_FUZZ_EXAMPLES", CI_EXAMPLES))
-FUZZ = settings(
-    max_examples=EXAMPLES,
-    deadline=None,
-    database=None,
-    derandomize=True,
-    phases=[Phase.explicit, Phase.generate],
-    suppress_health_check=list(HealthCheck),
-)
+FUZZ = fuzz_settings(EXAMPLES)
 register_formats()
-
-
-def _config() -> SchemathesisConfig:
-    config = SchemathesisConfig()
-    config.projects.default.generation.update(modes=[GenerationMode.POSITIVE, GenerationMode.NEGATIVE])
-    return config
 
 
 @pytest.fixture(scope="module")
@@ -57,7 +44,7 @@ def fuzzed_hub() -> Iterator[HubHandle]:
         yield hub
 
 
-admin = schemathesis.openapi.from_dict(admin_openapi(), config=_config()).exclude(path="/api/v1/events")  # endless
+admin = schemathesis.openapi.from_dict(admin_openapi(), config=fuzz_config()).exclude(path="/api/v1/events")  # endless
 
 
 @admin.parametrize()
@@ -69,31 +56,6 @@ def test_the_admin_api_answers_as_documented(case: schemathesis.Case, fuzzed_hub
         headers={"Authorization": f"Bearer {TOKEN}"},
         excluded_checks=_beyond_json_schema(case),
     )
-
-
-def _beyond_json_schema(case: schemathesis.Case) -> list[Any]:
-    """Rules JSON Schema cannot say, each in the document's descriptions: a scenario run given as YAML
-    text (``source``: the scenario format's rules, README, Scenarios), and the order of two numbers
-    (a uniform latency's ``min_ms`` not above ``max_ms``, a fault's ``end`` after its ``start``).
-    A schema-valid body that breaks one is refused (400 naming it); every other check still applies."""
-    body: dict[str, Any] = case.body if isinstance(case.body, dict) else {}
-    given = body.get("latency")
-    latency: dict[str, Any] = given if isinstance(given, dict) else {}
-    beyond = (case.path == "/api/v1/scenario-runs" and body.get("source") is not None) or (
-        case.path == "/api/v1/faults/{id}"
-        and (
-            _out_of_order(latency.get("min_ms"), latency.get("max_ms"), equal_ok=True)
-            or _out_of_order(body.get("start"), body.get("end"), equal_ok=False)
-        )
-    )
-    return [positive_data_acceptance] if beyond else []
-
-
-def _out_of_order(low: Any, high: Any, *, equal_ok: bool) -> bool:
-    """Whether two numbers (both given) are in the wrong order."""
-    if not all(isinstance(n, (int, float)) and not isinstance(n, bool) for n in (low, high)):
-        return False
-    return bool(low > high or (low == high and not equal_ok))
 
 
 def _call_service(case: schemathesis.Case, base_url: str) -> None:
@@ -114,21 +76,6 @@ def _call_service(case: schemathesis.Case, base_url: str) -> None:
         excluded_checks=[unsupported_method, not_a_server_error],  # replaced by the X-Road rule above/below
         additional_checks=[platform_errors_only],
     )
-
-
-def whole_numbers(body: Any) -> Any:
-    """``body`` with each number that has a zero fraction (``2.0``, which JSON Schema counts as an
-    integer and schemathesis sends for one) written as an integer: the hub refuses ``2.0`` for an
-    integer, as strict providers do, and every published ``integer`` says so in its description (JSON
-    Schema itself cannot). The fuzzer is told that rule here, as it is told a tax code's check digit
-    (tests/fuzz_formats.py); test_strict_types checks the refusal itself."""
-    if isinstance(body, float) and body.is_integer() and abs(body) < 2**53:
-        return int(body)
-    if isinstance(body, dict):
-        return {key: whole_numbers(value) for key, value in body.items()}
-    if isinstance(body, list):
-        return [whole_numbers(item) for item in body]
-    return body
 
 
 def platform_errors_only(ctx: Any, response: schemathesis.Response, case: schemathesis.Case) -> bool:
@@ -160,7 +107,7 @@ def _published() -> dict[str, tuple[str, dict[str, Any]]]:
 
 
 def _service_test(base: str, doc: dict[str, Any]) -> Callable[..., None]:
-    schema = schemathesis.openapi.from_dict(doc, config=_config())
+    schema = schemathesis.openapi.from_dict(doc, config=fuzz_config())
 
     @schema.parametrize()
     @FUZZ

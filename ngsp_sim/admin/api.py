@@ -43,6 +43,7 @@ from ngsp_sim.admin.handlers import (
     rotate_credential,
     verify,
 )
+from ngsp_sim.admin.links import add_links
 from ngsp_sim.admin.parameters import path_parameter, query_parameter
 from ngsp_sim.admin.room import glossary, reset, session
 from ngsp_sim.admin.scenarios import (
@@ -124,6 +125,8 @@ class Route:
     """A field of the request body that the path fills (and overrides): optional in the body."""
     stream: bool = False
     """The answer is a stream of server-sent events (``text/event-stream``), not a JSON document."""
+    status: int = 200
+    """The success status (201 where the call creates what it answers)."""
 
 
 ROUTES = (
@@ -273,6 +276,7 @@ ROUTES = (
         "Start a run of a shipped scenario, or of a scenario's YAML text; progress on the live feed",
         ScenarioRunInfo,
         ScenarioRunCreate,
+        status=201,
     ),
     Route("GET", "/api/v1/scenario-runs/{id}", get_run, "One scenario run, step by step", ScenarioRunInfo),
     Route(
@@ -294,7 +298,13 @@ ROUTES = (
         ScenarioRunInfo,
         ScenarioRunChange,
     ),
-    Route("DELETE", "/api/v1/scenario-runs/{id}", stop_run, "Stop a run; its faults are cleared", ScenarioRunInfo),
+    Route(
+        "DELETE",
+        "/api/v1/scenario-runs/{id}",
+        stop_run,
+        "Stop a run; its faults are cleared. The run stays readable (state stopped) among the last 20",
+        ScenarioRunInfo,
+    ),
     Route(
         "GET",
         "/api/v1/glossary",
@@ -391,7 +401,7 @@ def admin_openapi() -> dict[str, Any]:
             "operationId": f"{r.method.lower()}_{r.handler.__name__}",
             "security": [{"adminToken": []}],
             "responses": {
-                "200": {"description": "OK", **_content(r, refs)},
+                str(r.status): {"description": "Created" if r.status == 201 else "OK", **_content(r, refs)},
                 "400": {"description": "Invalid input", **error},
                 "401": {"description": "Missing or wrong admin token", **error},
                 "404": {"description": "Not found", **error},
@@ -420,6 +430,7 @@ def admin_openapi() -> dict[str, Any]:
             needed = bool(r.request.model_json_schema().get("required")) or r.from_path is not None
             op["requestBody"] = {"required": needed, "content": {"application/json": {"schema": schema}}}
         paths.setdefault(path, {})[r.method.lower()] = op
+    add_links(paths)
     return {
         "openapi": "3.1.0",
         "info": {"title": "ngsp-sim admin API", "version": "1"},

@@ -77,8 +77,10 @@ async def parsed_body(request: web.Request, model: type[M]) -> M | web.Response:
 
 
 _WHOLE = re.compile(r"[0-9]+")
-_HUGE = 2**63
-"""What a number of more than 18 digits reads as: beyond every range and log position."""
+_DIGITS = 19
+"""Enough for every bound the admin API publishes (2**62, a log position, has 19 digits)."""
+_HUGE = 10**_DIGITS
+"""What a number of more digits reads as: beyond every range and log position."""
 
 
 def whole_number(raw: str) -> int | None:
@@ -86,7 +88,8 @@ def whole_number(raw: str) -> int | None:
     feed or other script's digits, all of which Python's ``int`` would take), else ``None``."""
     if not _WHOLE.fullmatch(raw):
         return None
-    return int(raw) if len(raw) <= 18 else _HUGE
+    digits = raw.lstrip("0") or "0"
+    return int(digits) if len(digits) <= _DIGITS else _HUGE
 
 
 def int_param(request: web.Request, name: str, default: int | None = None, lo: int = 0, hi: int = 2**62) -> int | None:
