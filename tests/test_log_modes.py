@@ -14,7 +14,8 @@ from ngsp_sim.hub.logmode import OVERSIZE_MESSAGE
 from ngsp_sim.hub.runtime import HUB
 from ngsp_sim.registry.loader import demo_text
 from ngsp_sim.store import MessageQuery, StoredMessage, store_from_url, verify_chain
-from tests.helpers import ADMIN, MOTCUA, POPULATION, MakeHub, lookup_body
+from ngsp_sim.store.evidence import export_bundle, verify_bundle
+from tests.helpers import ADMIN, BUSINESS, MOTCUA, POPULATION, MakeHub, lookup_body
 
 PROVIDER = "VN/GOV/000.00.00.G01/CSDLQGDC"
 BODIES = ("client_request", "provider_request", "provider_response", "client_response")
@@ -58,6 +59,22 @@ async def test_each_mode_keeps_its_record(make_hub: MakeHub, store_url: str, mod
     else:
         assert bodies == [None] * 4 and m.truncated is False
     assert await _sealed(hub)  # a record without bodies is sealed and verifies like any other
+    start = m.record["requestInTs"]
+    bundle, report, count = await export_bundle(hub.app[HUB].store, start, start + 1, start)
+    assert report.ok and count == 1 and verify_bundle(bundle).ok  # and travels in an evidence bundle
+
+
+async def test_metadata_keeps_the_native_path_without_its_query(make_hub: MakeHub) -> None:
+    """X-Road leaves the query parameters out of a record without bodies; the path stays."""
+    hub = await make_hub(_with_mode("metadata", after="        simulator: business\n"))
+    resp = await hub.get(f"{BUSINESS}?msdn=0312345673", headers={"X-Road-Client": MOTCUA})
+    assert resp.status == 200, await resp.text()
+    (m,) = await _records(hub)
+    assert m.record["providerPath"] and "?" not in m.record["providerPath"] and m.client_response is None
+    full = await make_hub()
+    await full.get(f"{BUSINESS}?msdn=0312345673", headers={"X-Road-Client": MOTCUA})
+    (f,) = await _records(full)
+    assert f.record["providerPath"].startswith(m.record["providerPath"] + "?")
 
 
 async def test_the_provider_decides_not_the_client(make_hub: MakeHub) -> None:

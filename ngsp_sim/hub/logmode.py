@@ -6,7 +6,8 @@ server of either side checks its ``enabled-/disabled-body-logging-local-producer
 ``...-remote-producer-subsystems`` lists for the service's subsystem, never for the client. The hub
 plays both security servers and keeps one record, so the provider subsystem's ``message_log`` decides:
 ``full`` (bodies too), ``metadata`` (the record without bodies, X-Road's ``message-body-logging=false``)
-or ``off`` (no record: a security server without the message-log add-on).
+or ``off`` (no record: a security server without the message-log add-on). As X-Road leaves the query
+parameters out of a record without bodies, ``metadata`` keeps ``providerPath`` without its query.
 
 A body logged in full that is larger than ``body_limit`` fails the exchange with X-Road's
 ``logging_failed`` ("Message size exceeds maximum loggable size"), unless the hub is told to
@@ -16,6 +17,7 @@ truncate instead (X-Road's ``truncated-body-allowed``). Bodies not logged are no
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from ngsp_sim.errors import LoggingFailed
 from ngsp_sim.identifiers import ServiceId
@@ -23,7 +25,7 @@ from ngsp_sim.monitoring.message_log import MessageLogConfig, capture
 from ngsp_sim.registry import Registry
 from ngsp_sim.registry.spec import LogMode
 
-__all__ = ["OVERSIZE_MESSAGE", "check_loggable", "logged_bodies", "mode_of"]
+__all__ = ["OVERSIZE_MESSAGE", "check_loggable", "logged_bodies", "logged_record", "mode_of"]
 
 OVERSIZE_MESSAGE = "Message size exceeds maximum loggable size"
 """X-Road's own words (its ``LogManager``), kept so integrators recognise the error."""
@@ -57,3 +59,11 @@ def logged_bodies(mode: LogMode, limit: int, bodies: Bodies) -> tuple[list[bytes
         return [None] * len(bodies), False
     kept = [capture(body, limit) for body in bodies]
     return [body for body, _ in kept], any(cut for _, cut in kept)
+
+
+def logged_record(mode: LogMode, record: dict[str, Any]) -> dict[str, Any]:
+    """The record as stored: in ``metadata`` the native path loses its query (it can carry personal data)."""
+    path = record.get("providerPath")
+    if mode == "metadata" and isinstance(path, str):
+        record["providerPath"] = path.partition("?")[0]
+    return record

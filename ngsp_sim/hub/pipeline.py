@@ -44,7 +44,7 @@ from ngsp_sim.errors import (
 )
 from ngsp_sim.hub.caller import required_client
 from ngsp_sim.hub.headers import forwarded_headers, merged_headers, request_hash, returned_headers
-from ngsp_sim.hub.logmode import check_loggable, logged_bodies, mode_of
+from ngsp_sim.hub.logmode import check_loggable, logged_bodies, logged_record, mode_of
 from ngsp_sim.hub.paths import R1Target, parse_r1
 from ngsp_sim.hub.requests import validated_call
 from ngsp_sim.hub.responses import Style, render_error
@@ -259,7 +259,7 @@ class Pipeline:
         raw = [request, seen.provider_request, seen.provider_response, response]
         bodies, truncated = logged_bodies(mode, limit, raw)
         return MessageEntry(
-            record.as_dict(),
+            logged_record(mode, record.as_dict()),
             client=client,
             service=service,
             client_request=bodies[0],
