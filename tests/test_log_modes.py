@@ -15,7 +15,7 @@ from ngsp_sim.hub.runtime import HUB
 from ngsp_sim.registry.loader import demo_text
 from ngsp_sim.store import MessageQuery, StoredMessage, store_from_url, verify_chain
 from ngsp_sim.store.evidence import export_bundle, verify_bundle
-from tests.helpers import ADMIN, BUSINESS, MOTCUA, POPULATION, MakeHub, lookup_body
+from tests.helpers import ADMIN, BUSINESS, MOTCUA, POPULATION, MakeHub, lookup_body, token_for
 
 PROVIDER = "VN/GOV/000.00.00.G01/CSDLQGDC"
 BODIES = ("client_request", "provider_request", "provider_response", "client_response")
@@ -153,3 +153,15 @@ async def test_a_body_over_the_loggable_size_can_be_truncated_instead(make_hub: 
     (m,) = await _records(hub)
     assert m.truncated is True and all(len(getattr(m, name) or b"") == 64 for name in BODIES)
     assert await _sealed(hub)
+
+
+async def test_the_gateway_style_gets_the_same_refusal_as_a_fault(make_hub: MakeHub) -> None:
+    hub = await make_hub(message_log=MessageLogConfig(body_limit=16))
+    token = await token_for(hub)
+    resp = await hub.get(
+        "/apiCSDLDKDN/1.0/chiTietDoanhNghiep?msdn=0312345673", headers={"Authorization": f"Bearer {token}"}
+    )
+    assert resp.status == 503 and "Retry-After" not in resp.headers
+    fault = (await resp.json())["fault"]
+    assert fault["type"] == "Server.ServerProxy.LoggingFailed" and fault["description"].startswith(OVERSIZE_MESSAGE)
+    assert await _records(hub) == []
