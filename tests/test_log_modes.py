@@ -165,3 +165,13 @@ async def test_the_gateway_style_gets_the_same_refusal_as_a_fault(make_hub: Make
     fault = (await resp.json())["fault"]
     assert fault["type"] == "Server.ServerProxy.LoggingFailed" and fault["description"].startswith(OVERSIZE_MESSAGE)
     assert await _records(hub) == []
+
+
+async def test_an_exchange_failing_anyway_keeps_its_error_and_its_bodies_cut(make_hub: MakeHub) -> None:
+    hub = await make_hub(message_log=MessageLogConfig(body_limit=16))
+    stranger = {"X-Road-Client": "VN/GOV/000.00.00.H29/NOBODY"}
+    resp = await hub.post(POPULATION, json=lookup_body(), headers=stranger)
+    assert resp.headers["X-Road-Error"] == "Server.ClientProxy.UnknownMember"
+    (m,) = await _records(hub)
+    assert m.record["faultCode"] == "Server.ClientProxy.UnknownMember"
+    assert m.truncated is True and len(m.client_request or b"") == 16
