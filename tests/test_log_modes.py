@@ -4,8 +4,10 @@ store; a record without bodies is still sealed in the keyed chain."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
+import aiohttp
 import pytest
 from aiohttp.test_utils import TestClient
 
@@ -16,6 +18,7 @@ from ngsp_sim.registry.loader import demo_text
 from ngsp_sim.store import MessageQuery, StoredMessage, store_from_url, verify_chain
 from ngsp_sim.store.evidence import export_bundle, verify_bundle
 from tests.helpers import ADMIN, BUSINESS, MOTCUA, POPULATION, MakeHub, lookup_body, token_for
+from tests.processes import start, stop
 
 PROVIDER = "VN/GOV/000.00.00.G01/CSDLQGDC"
 BODIES = ("client_request", "provider_request", "provider_response", "client_response")
@@ -175,3 +178,19 @@ async def test_an_exchange_failing_anyway_keeps_its_error_and_its_bodies_cut(mak
     (m,) = await _records(hub)
     assert m.record["faultCode"] == "Server.ClientProxy.UnknownMember"
     assert m.truncated is True and len(m.client_request or b"") == 16
+
+
+@pytest.mark.parametrize(("flags", "status"), [((), 500), (("--body-oversize", "truncate"), 200)])
+async def test_up_takes_the_limit_and_what_to_do_over_it(tmp_path: Path, flags: tuple[str, ...], status: int) -> None:
+    args = ("up", "--port", "0", "--population", "50", "--data-dir", str(tmp_path), "--body-limit", "64", *flags)
+    hub = await start(*args)
+    try:
+        async with (
+            aiohttp.ClientSession() as session,
+            session.post(hub.url + POPULATION, json=lookup_body(), headers={"X-Road-Client": MOTCUA}) as resp,
+        ):
+            assert resp.status == status, await resp.text()
+            if status == 500:
+                assert (await resp.json())["message"] == OVERSIZE_MESSAGE
+    finally:
+        await stop(hub)
