@@ -45,7 +45,7 @@ boundary that meets them, never leaked.
             │   ├── Timeout                    Server.ServerProxy.ServiceFailed.Timeout       gateway 101504
             │   ├── CircuitOpen                Server.ServerProxy.ServiceFailed.CircuitOpen   gateway 303001
             │   └── ResponseSchemaViolation    Server.ServerProxy.ServiceFailed.SchemaViolation
-            ├── LoggingFailed                  Server.ServerProxy.LoggingFailed      gateway 503 (+ Retry-After)
+            ├── LoggingFailed                  Server.ServerProxy.LoggingFailed      gateway 503 (Retry-After if full)
             └── InternalError                  Server.ServerProxy.InternalError
 
 ``SchemaViolation`` codes are ngsp-sim's own: X-Road itself does not validate payloads. Gateway codes
@@ -439,16 +439,19 @@ class ResponseSchemaViolation(_ViolationsMixin, ServiceFailed):
 
 
 class LoggingFailed(ServerError):
-    """The message log is full (its store is down or far behind): the exchange is refused before it
-    reaches a provider, as an X-Road security server refuses messages it cannot log."""
+    """The exchange cannot be logged, so it is refused, as an X-Road security server refuses messages
+    it cannot log (X-Road's ``logging_failed``): the message log is full (its store is down or far
+    behind; refused before any provider is called, ``retry``: worth trying again shortly), or a body is
+    larger than the maximum loggable size (X-Road: "Message size exceeds maximum loggable size")."""
 
     type = "Server.ServerProxy.LoggingFailed"
     fault_status = 503
     fault_message = "Message log unavailable"
 
-    def __init__(self, message: str, *, detail: str | None = None) -> None:
+    def __init__(self, message: str, *, detail: str | None = None, retry: bool = True) -> None:
         super().__init__(message, detail=detail)
-        self.headers["Retry-After"] = "1"
+        if retry:
+            self.headers["Retry-After"] = "1"
 
 
 class InternalError(ServerError):

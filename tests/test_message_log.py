@@ -102,7 +102,7 @@ async def test_unidentified_requests_are_logged_too(hub: TestClient[Any, Any]) -
 
 
 async def test_bodies_are_capped_and_marked_truncated(make_hub: MakeHub) -> None:
-    hub = await make_hub(message_log=MessageLogConfig(body_limit=64))
+    hub = await make_hub(message_log=MessageLogConfig(body_limit=64, oversize="truncate"))
     await hub.post(POPULATION, json=lookup_body(), headers={"X-Road-Client": MOTCUA})
     (m,) = await _records(hub)
     assert m.truncated is True

@@ -215,4 +215,4 @@ def test_no_message_is_pydantic_wording() -> None:
 
 def test_an_unknown_key_without_a_close_match_lists_the_keys_allowed() -> None:
     text = "\n".join(_problems(TWO_MISTAKES.replace("simulatr_options: {}", "colour: blue")))
-    assert "unknown key 'colour'; allowed here: code, name, simulator, simulator_options, log_bodies" in text
+    assert "unknown key 'colour'; allowed here: code, name, simulator, simulator_options, message_log" in text

@@ -124,6 +124,7 @@ def start_hub(settings: Mapping[str, Any], *, default_store: bool = False) -> in
         message_log=MessageLogConfig(
             enabled=settings["message_log"] == "on",
             body_limit=settings["body_limit"],
+            oversize=settings["body_oversize"],
             retention_days=settings["retention_days"],
         ),
         delivery=DeliveryConfig(lease_seconds=settings["delivery_lease"], base_delay=settings["delivery_retry_base"]),

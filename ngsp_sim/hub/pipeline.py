@@ -43,6 +43,7 @@ from ngsp_sim.errors import (
 )
 from ngsp_sim.hub.caller import required_client
 from ngsp_sim.hub.headers import forwarded_headers, merged_headers, request_hash, returned_headers
+from ngsp_sim.hub.logmode import check_loggable, logged_bodies, logged_record, mode_of
 from ngsp_sim.hub.paths import R1Target, parse_r1
 from ngsp_sim.hub.requests import validated_call
 from ngsp_sim.hub.responses import Style, render_error
@@ -50,7 +51,7 @@ from ngsp_sim.hub.routes import ServiceRoute
 from ngsp_sim.identifiers import ServiceId, SubsystemId
 from ngsp_sim.monitoring import MessageRecord
 from ngsp_sim.monitoring.feed import EventFeed
-from ngsp_sim.monitoring.message_log import MessageLog, capture
+from ngsp_sim.monitoring.message_log import MessageLog
 from ngsp_sim.monitoring.metrics import HubMetrics
 from ngsp_sim.monitoring.otel import OtelTracing
 from ngsp_sim.monitoring.outcome import judge
@@ -186,6 +187,7 @@ class Pipeline:
         with structlog.contextvars.bound_contextvars(xroad_id=message_id):
             try:
                 status, body = await self._exchange(req, record, message_id, headers, seen, context)
+                self._check_loggable(seen, [seen.provider_request, seen.provider_response, body])
                 record.succeeded = 200 <= status < 300
             except HubError as err:
                 seen.violations = getattr(err, "violations", None)
@@ -214,7 +216,8 @@ class Pipeline:
             self.metrics.observe(
                 headers.get("X-Road-Service"), headers.get("X-Road-Client"), status, seconds, record.faultCode
             )
-        if self.message_log is not None and record.faultCode != LoggingFailed.type:
+        logged = mode_of(self.table.registry, seen.service) != "off"
+        if self.message_log is not None and record.faultCode != LoggingFailed.type and logged:
             entry = self._entry(
                 record, seen, req.body, body, headers.get("X-Road-Client"), headers.get("X-Road-Service")
             )
@@ -250,18 +253,12 @@ class Pipeline:
         client: str | None,
         service: str | None,
     ) -> MessageEntry:
-        bodies: list[bytes | None] = [request, seen.provider_request, seen.provider_response, response]
-        subsystems = self.table.registry.subsystems
-        truncated = False
-        for who in (seen.client, seen.service.subsystem if seen.service else None):
-            if who is not None and (sub := subsystems.get(who)) is not None and not sub.log_bodies:
-                bodies = [None, None, None, None]
+        mode = mode_of(self.table.registry, seen.service)
         limit = self.message_log.config.body_limit if self.message_log else 0
-        if any(body is not None and len(body) > limit for body in bodies):
-            truncated = True
-            bodies = [capture(body, limit)[0] for body in bodies]
+        raw = [request, seen.provider_request, seen.provider_response, response]
+        bodies, truncated = logged_bodies(mode, limit, raw)
         return MessageEntry(
-            record.as_dict(),
+            logged_record(mode, record.as_dict()),
             client=client,
             service=service,
             client_request=bodies[0],
@@ -271,6 +268,10 @@ class Pipeline:
             violations=[v.as_dict() for v in seen.violations] if seen.violations else None,
             truncated=truncated,
         )
+
+    def _check_loggable(self, seen: _Seen, bodies: list[bytes | None]) -> None:
+        if self.message_log is not None:
+            check_loggable(self.message_log.config, mode_of(self.table.registry, seen.service), bodies)
 
     @staticmethod
     def _error(err: HubError, req: Incoming, record: MessageRecord, headers: dict[str, str]) -> tuple[int, bytes]:
@@ -306,6 +307,7 @@ class Pipeline:
                 raise
             route = self._resolve(client, target, req.method)
         record.serviceVersion = route.service.version
+        self._check_loggable(seen, [req.body])  # refused before the provider, as X-Road refuses it
         if self.throttler is not None:
             self.throttler.check(self.table.registry.limits(client, route.service))
         call = validated_call(

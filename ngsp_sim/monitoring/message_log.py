@@ -30,7 +30,7 @@ import contextlib
 from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import ClassVar, Literal
 
 import structlog
 
@@ -41,14 +41,17 @@ from ngsp_sim.store.base import BODY_NAMES
 
 __all__ = ["DEFAULT_BODY_LIMIT", "MessageLog", "MessageLogConfig", "capture"]
 
-DEFAULT_BODY_LIMIT = 64 * 1024
+DEFAULT_BODY_LIMIT = 10 * 1024 * 1024
+"""X-Road's default ``max-loggable-message-body-size`` (10 MiB)."""
 
 log = structlog.get_logger("ngsp_sim.message_log")
 
 
 @dataclass(frozen=True, slots=True)
 class MessageLogConfig:
-    """``body_limit`` caps each stored body (the record says when one was truncated);
+    """``body_limit`` is the maximum loggable body size; a larger body makes the exchange fail with
+    ``Server.ServerProxy.LoggingFailed`` as X-Road does (``oversize`` ``refuse``, X-Road's
+    ``truncated-body-allowed=false``), or is cut to it (``truncate``; the record says it was truncated);
     ``retention_days`` ``0`` keeps records forever. ``high_water``, ``max_wait``, ``max_pending``
     and ``max_pending_bytes`` bound the queue (see the module's docstring); ``/readyz`` says not
     ready while more than ``ready_backlog`` entries wait or the last write failed."""
@@ -63,6 +66,7 @@ class MessageLogConfig:
     ready_backlog: int = 10_000
     max_retry_delay: float = 5.0
     body_limit: int = DEFAULT_BODY_LIMIT
+    oversize: Literal["refuse", "truncate"] = "refuse"
     retention_days: float = 30.0
     retention_interval: float = 3600.0
 

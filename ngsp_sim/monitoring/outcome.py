@@ -4,7 +4,7 @@ so the dashboard draws it stopping at the hub; a business refusal (``errorCode``
 ``error_code`` ``02``, ``KetQua`` 0...) is a refusal even though HTTP said 200.
 
 Judged from what the message log keeps (the operational-monitoring record and the client's answer),
-so the live feed and ``GET /api/v1/messages`` agree. Without a logged body (``log_bodies: false``) a
+so the live feed and ``GET /api/v1/messages`` agree. Without a logged body (``message_log: metadata``) a
 business refusal cannot be seen and counts as ``ok``.
 """
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, HttpUrl, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, HttpUrl, ValidationError, model_validator
 
 from ngsp_sim.errors import ChangeError
 from ngsp_sim.identifiers import ServiceId, SubsystemId
@@ -21,8 +21,10 @@ from ngsp_sim.registry.spec import (
     GatewaySpec,
     HttpMethod,
     LocalizedName,
+    LogModeText,
     ServiceIdText,
     SubsystemIdText,
+    log_mode,
 )
 
 __all__ = [
@@ -71,9 +73,16 @@ class PutSubsystem(_Change):
     name: LocalizedName
     agency_name: LocalizedName | None = None
     simulator: str | None = None
+    message_log: LogModeText | None = None
+    """full, metadata or off; omitted: full (metadata with ``log_bodies: false``)."""
     log_bodies: bool = True
     consumer_key: str | None = None
     tier: str | None = None
+
+    @model_validator(mode="after")
+    def _one_log_mode(self) -> PutSubsystem:
+        log_mode(self.message_log, self.log_bodies)
+        return self
 
 
 class PutAccess(AccessSpec):
@@ -170,7 +179,8 @@ def _put_subsystem(data: dict[str, Any], change: PutSubsystem) -> None:
     sid = SubsystemId.parse(change.subsystem)
     sub = _subsystem(data, sid, change.name, change.agency_name)
     sub["name"] = change.name.model_dump()
-    sub["log_bodies"] = change.log_bodies
+    sub.pop("log_bodies", None)  # the older form, folded into message_log
+    sub["message_log"] = log_mode(change.message_log, change.log_bodies)
     for name in ("simulator", "consumer_key", "tier"):
         if (value := getattr(change, name)) is not None:
             sub[name] = value

@@ -12,7 +12,7 @@ from typing import Any
 
 from ngsp_sim.identifiers import MemberId, ServiceId, SubsystemId
 from ngsp_sim.registry.access import AccessRule
-from ngsp_sim.registry.spec import FaultSpec, SubscriptionSpec, TopologySpec
+from ngsp_sim.registry.spec import FaultSpec, LogMode, SubscriptionSpec, TopologySpec
 
 __all__ = ["Agency", "Registry", "Service", "Subsystem", "Tier"]
 
@@ -42,7 +42,8 @@ class Subsystem:
     name_en: str
     simulator: str | None = None
     adapter_options: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
-    log_bodies: bool = True
+    message_log: LogMode = "full"
+    """What the message log keeps of the exchanges this subsystem provides (see ``SubsystemSpec``)."""
     consumer_key: str | None = None
     consumer_secret: str | None = field(default=None, repr=False)
     tier: str | None = None
@@ -110,7 +111,7 @@ class Registry:
                         s.name.en,
                         s.simulator,
                         s.adapters,
-                        s.log_bodies,
+                        s.log_mode,
                         s.consumer_key,
                         s.consumer_secret,
                         s.tier,

@@ -9,7 +9,16 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, HttpUrl, WithJsonSchema, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    HttpUrl,
+    WithJsonSchema,
+    model_validator,
+)
 
 from ngsp_sim.identifiers import CLIENT_PATTERN, SERVICE_PATTERN, SUBSYSTEM_PATTERN, ServiceId, SubsystemId, check_part
 from ngsp_sim.transport.faults import FaultSpec
@@ -22,13 +31,33 @@ __all__ = [
     "FaultSpec",
     "GatewaySpec",
     "LocalizedName",
+    "LogMode",
+    "LogModeText",
     "ServiceSpec",
     "SubsystemSpec",
     "TierSpec",
     "TopologySpec",
+    "log_mode",
 ]
 
 HttpMethod = Literal["GET", "POST", "PUT", "PATCH", "DELETE"]
+LogMode = Literal["full", "metadata", "off"]
+"""What the message log keeps of a provider subsystem's exchanges (X-Road's body logging, and no record)."""
+
+
+def _yaml_off(value: Any) -> Any:
+    return "off" if value is False else value  # YAML 1.1 reads an unquoted `off` as false
+
+
+LogModeText = Annotated[LogMode, BeforeValidator(_yaml_off)]
+"""A :data:`LogMode` as written in a topology file, where ``message_log: off`` arrives as false."""
+
+
+def log_mode(message_log: LogMode | None, log_bodies: bool) -> LogMode:
+    """The message-log mode from ``message_log`` or its older form ``log_bodies`` (false: metadata)."""
+    if message_log == "full" and not log_bodies:
+        raise ValueError("log_bodies: false contradicts message_log: full (give message_log only)")
+    return message_log or ("full" if log_bodies else "metadata")
 
 
 def _part(what: str) -> Any:
@@ -108,7 +137,12 @@ class SubsystemSpec(_Spec):
     simulator_options: dict[str, Any] = Field(
         default_factory=dict, description="Options of the simulated agency, e.g. payment's pay_after seconds"
     )
-    log_bodies: bool = Field(default=True, description="Keep message bodies in the message log")
+    message_log: LogModeText | None = Field(
+        default=None,
+        description="What the message log keeps of the exchanges this subsystem provides: full (bodies too), "
+        "metadata (the record without bodies), off (no record); omitted: full, or metadata with log_bodies: false",
+    )
+    log_bodies: bool = Field(default=True, description="Older form: false is message_log: metadata")
     consumer_key: str | None = Field(
         default=None, pattern=r"^[A-Za-z0-9._-]{3,64}$", description="Consumer key for POST /token (gateway style)"
     )
@@ -120,6 +154,15 @@ class SubsystemSpec(_Spec):
         default_factory=dict, description="Options per adapter name, e.g. login credentials"
     )
     services: list[ServiceSpec] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _one_log_mode(self) -> SubsystemSpec:
+        log_mode(self.message_log, self.log_bodies)
+        return self
+
+    @property
+    def log_mode(self) -> LogMode:
+        return log_mode(self.message_log, self.log_bodies)
 
 
 class AgencySpec(_Spec):

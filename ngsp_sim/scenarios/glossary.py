@@ -153,11 +153,13 @@ _PLATFORM = (
         "Server.ServerProxy.LoggingFailed",
         (
             "Không ghi được nhật ký",
-            "Nền tảng không ghi được nhật ký giao dịch nên từ chối, để không có giao dịch nào thiếu bằng chứng.",
+            "Nền tảng không ghi được nhật ký giao dịch (nhật ký đầy, hoặc nội dung vượt kích thước tối đa được "
+            "ghi) nên từ chối, để không có giao dịch nào thiếu bằng chứng.",
         ),
         (
             "Logging failed",
-            "The platform cannot write its message log, so it refuses rather than leave an exchange unrecorded.",
+            "The platform cannot write its message log (the log is full, or a body is larger than the maximum "
+            "loggable size), so it refuses rather than leave an exchange unrecorded.",
         ),
     ),
     Term(
