@@ -21,6 +21,7 @@ from ngsp_sim.registry.spec import (
     GatewaySpec,
     HttpMethod,
     LocalizedName,
+    Role,
     ServiceIdText,
     SubsystemIdText,
 )
@@ -74,6 +75,7 @@ class PutSubsystem(_Change):
     log_bodies: bool = True
     consumer_key: str | None = None
     tier: str | None = None
+    role: Role | None = None
 
 
 class PutAccess(AccessSpec):
@@ -171,7 +173,7 @@ def _put_subsystem(data: dict[str, Any], change: PutSubsystem) -> None:
     sub = _subsystem(data, sid, change.name, change.agency_name)
     sub["name"] = change.name.model_dump()
     sub["log_bodies"] = change.log_bodies
-    for name in ("simulator", "consumer_key", "tier"):
+    for name in ("simulator", "consumer_key", "tier", "role"):
         if (value := getattr(change, name)) is not None:
             sub[name] = value
 

@@ -22,6 +22,7 @@ __all__ = [
     "FaultSpec",
     "GatewaySpec",
     "LocalizedName",
+    "Role",
     "ServiceSpec",
     "SubsystemSpec",
     "TierSpec",
@@ -29,6 +30,7 @@ __all__ = [
 ]
 
 HttpMethod = Literal["GET", "POST", "PUT", "PATCH", "DELETE"]
+Role = Literal["lgsp", "vdxp"]
 
 
 def _part(what: str) -> Any:
@@ -116,6 +118,11 @@ class SubsystemSpec(_Spec):
         default=None, min_length=16, description="DEMO ONLY in a file; omit it and the hub generates one, shown once"
     )
     tier: str | None = Field(default=None, description="Throttling tier of this client")
+    role: Role | None = Field(
+        default=None,
+        description="Its place in the platform's layers: lgsp (a local integration platform in front of NGSP), "
+        "vdxp (the document-exchange axis); omitted: an agency's own system",
+    )
     adapters: dict[str, dict[str, Any]] = Field(
         default_factory=dict, description="Options per adapter name, e.g. login credentials"
     )
