@@ -10,11 +10,15 @@ import { language, t } from "./i18n.js";
 import { wireOf } from "./messages.js";
 
 const W = 1000, BOX_W = 232, HEAD = 12, LINE = 16, AGENCY_CHARS = 26, NODE_CHARS = 26;
-const PER_ROW = 6, HUB_BAND = 118, LGSP_BAND = 52;  // agencies a row at most; heights of the middle layers
+const PER_ROW = 6, HUB_BAND = 118;  // agencies in a row at most; the height of NGSP's layer
 
 const nodes = new Map();  // subsystem id -> { x, y, node }: where trails start and end
 let hubPoint = null;
 let axis = null;  // { x, y } of VDXP's axis when the topology has one
+let drawn = [];  // the agencies last drawn, to draw again when a run throttles a service
+let carried = new Map();  // subsystem id -> its counter, kept over a redraw
+let tiers = new Map();  // subsystem id -> [[service code, tier]] a running scenario assigned
+const flights = new Map();  // "client service" -> exchanges of it still crossing the map
 let actors = new Set();
 
 /** Words of `text` in lines of at most `width` characters (a longer word gets a line of its own). */
@@ -35,9 +39,15 @@ function textLines(attrs, lines, x) {
  *  else (`Gnn` ministries and the units under them) is national. */
 export function sideOf(code) { return /^H\d+$/.test(code.split(".").pop()) ? "provincial" : "national"; }
 
+/** A node's lines: its code and name, wrapped, then the throttling tier a run gave one of its services. */
+function linesOf(sub, lang, prefix = sub.id.split("/")[3]) {
+  const given = (tiers.get(sub.id) || []).map(([code, tier]) => `⏱ ${code}: ${tier}`);
+  return [...wrap(`${prefix} · ${sub.name[lang]}`, NODE_CHARS), ...given];
+}
+
 function layout(agency, subsystems, lang) {
   const name = wrap(agency.name[lang], AGENCY_CHARS);
-  const subs = subsystems.map((sub) => wrap(`${sub.id.split("/")[3]} · ${sub.name[lang]}`, NODE_CHARS));
+  const subs = subsystems.map((sub) => linesOf(sub, lang));
   const height = HEAD + name.length * LINE + subs.reduce((h, l) => h + l.length * LINE + 12, 0) + 6;
   return { agency, subsystems, name, subs, height };
 }
@@ -51,7 +61,8 @@ function rowsOf(list) {
 /** One node: a subsystem's box with its wrapped name, counters and tooltip; `end` is where trails meet it. */
 function drawNode(parent, sub, lines, x, y, width, lang, end) {
   const nodeH = lines.length * LINE + 8;
-  const node = el("svg:g", { class: "node", "data-id": sub.id, "data-count": "0" });
+  const node = el("svg:g", { class: "node", "data-id": sub.id, "data-count": carried.get(sub.id) || "0" });
+  if (tiers.has(sub.id)) node.dataset.tier = tiers.get(sub.id).map(([, tier]) => tier).join(" ");
   node.append(el("svg:rect", { x, y, width, height: nodeH, rx: 5 }));
   node.append(textLines({ x: x + 6, y: y + LINE - 1 }, lines, x + 6));
   node.append(el("svg:title", { text: `${sub.name[lang]}\n${sub.id}` }));
@@ -78,7 +89,9 @@ function drawAgency(svg, shape, x, y, lang, below) {
 export function drawMap(agencies) {
   const svg = $("#map");
   svg.replaceChildren();
+  carried = new Map([...nodes].map(([id, n]) => [id, n.node.dataset.count]));  // a redraw keeps the counters
   nodes.clear();
+  drawn = agencies;
   axis = null;
   if (!agencies.length) return;
   const lang = language();
@@ -96,7 +109,7 @@ export function drawMap(agencies) {
   const rows = { national: rowsOf(sides.national), provincial: rowsOf(sides.provincial) };
   const rowH = (row) => Math.max(...row.map((s) => s.height), 0);
   const sideH = (side) => rows[side].reduce((h, row) => h + rowH(row) + 12, 0);
-  const bandH = (side) => (lgsps[side].length ? LGSP_BAND : 0);
+  const bandH = (side) => Math.max(0, ...lgsps[side].map(({ sub }) => linesOf(sub, lang, "LGSP").length * LINE + 20));
   const across = Math.max(W, ...[...rows.national, ...rows.provincial].map((r) => r.length * (BOX_W + 12)));
   const topH = 16 + sideH("national") + bandH("national");
   const H = topH + HUB_BAND + bandH("provincial") + sideH("provincial") + 4;
@@ -134,8 +147,7 @@ function drawLgsps(svg, list, xOf, y, lang) {
   const layer = el("svg:g", { class: "lgsp-tier", "data-layer": "lgsp" });
   list.forEach(({ agency, sub }, i) => {
     const x = xOf.get(agency.member) ?? 16 + i * (BOX_W + 12);
-    const lines = wrap(`LGSP · ${sub.name[lang]}`, NODE_CHARS);
-    drawNode(layer, sub, lines.slice(0, 2), x, y, BOX_W, lang, (h) => ({ x: x + BOX_W / 2, y: y + h / 2 }));
+    drawNode(layer, sub, linesOf(sub, lang, "LGSP"), x, y, BOX_W, lang, (h) => ({ x: x + BOX_W / 2, y: y + h / 2 }));
   });
   svg.append(layer);
 }
@@ -176,14 +188,20 @@ export function animateExchange(message) {
     points: points.map((p) => `${p.x},${p.y}`).join(" ") });
   const packet = el("svg:circle", { class: `packet ${cls}`, r: 7, cx: points[0].x, cy: points[0].y });
   trails.append(path, packet);
-  const started = performance.now(), duration = 1100;
+  // a repeated call's exchanges arrive together: each waits its turn, so the room counts them
+  const key = `${message.client} ${message.service}`, order = flights.get(key) || 0;
+  flights.set(key, order + 1);
+  path.dataset.order = String(order);
+  const started = performance.now() + order * 300, duration = 1100;
   function frame(now) {
     const k = Math.min(Math.max((now - started) / duration, 0), 1);
     const legs = points.length - 1, leg = Math.min(Math.floor(k * legs), legs - 1), f = k * legs - leg;
     const a = points[leg], b = points[leg + 1];
     packet.setAttribute("cx", a.x + (b.x - a.x) * f);
     packet.setAttribute("cy", a.y + (b.y - a.y) * f);
-    if (k < 1) requestAnimationFrame(frame); else setTimeout(() => { path.remove(); packet.remove(); }, 700);
+    if (k < 1) { requestAnimationFrame(frame); return; }
+    flights.set(key, flights.get(key) - 1);
+    setTimeout(() => { path.remove(); packet.remove(); }, 700);
   }
   requestAnimationFrame(frame);
 }
@@ -213,4 +231,17 @@ function markTroubles() {
     const trouble = troubles.get(id);
     if (trouble) n.node.dataset.trouble = trouble; else delete n.node.dataset.trouble;
   }
+}
+
+/** The throttling tiers a running scenario gave services (`[[service id, tier]]`, empty when none): each
+ *  shows on its provider's node, which the map draws again when they change. */
+export function showTiers(list) {
+  const next = new Map();
+  for (const [service, tier] of list) {
+    const id = subsystemOf(service);
+    next.set(id, [...(next.get(id) || []), [service.split("/").pop(), tier]]);
+  }
+  if (JSON.stringify([...next]) === JSON.stringify([...tiers])) return;
+  tiers = next;
+  if (drawn.length) drawMap(drawn);
 }
