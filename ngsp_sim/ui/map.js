@@ -41,7 +41,7 @@ export function sideOf(code) { return /^H\d+$/.test(code.split(".").pop()) ? "pr
 
 /** A node's lines: its code and name, wrapped, then the throttling tier a run gave one of its services. */
 function linesOf(sub, lang, prefix = sub.id.split("/")[3]) {
-  const given = (tiers.get(sub.id) || []).map(([code, tier]) => `⏱ ${code}: ${tier}`);
+  const given = (tiers.get(sub.id) || []).flatMap(([code, tier]) => wrap(`${t("throttled", lang)}: ${tier} (${code})`, NODE_CHARS));
   return [...wrap(`${prefix} · ${sub.name[lang]}`, NODE_CHARS), ...given];
 }
 

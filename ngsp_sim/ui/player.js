@@ -114,7 +114,7 @@ function tick() {
   if (!countdown) { box.textContent = ""; delete box.dataset.seconds; return; }
   const left = Math.max(0, Math.ceil((countdown.ends - performance.now()) / 1000));
   box.dataset.seconds = String(left);
-  box.textContent = `⏳ ${t("waitLeft").replace("{s}", String(left))}`;
+  box.textContent = t("waitLeft").replace("{s}", String(left));
 }
 
 function renderPace() {
