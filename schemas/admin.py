@@ -131,6 +131,11 @@ class SubsystemInfo(BaseModel):
     name: Names
     simulator: str | None
     services: list[str] = Field(description="Codes of the services it provides")
+    role: Literal["lgsp", "vdxp"] | None = Field(
+        default=None,
+        description="lgsp: a local integration platform (LGSP) in front of NGSP; vdxp: the document-exchange "
+        "axis; null: an agency's own system. The dashboard's map draws each in its layer",
+    )
 
 
 class AgencyInfo(BaseModel):

@@ -52,8 +52,10 @@ class ScenarioStepInfo(BaseModel):
     action: Literal["say", "call", "wait", "fault", "clear", "reset_circuit", "throttle"]
     title: Text
     say: Text | None = None
-    service: str | None = Field(default=None, description="call: the service called")
+    service: str | None = Field(default=None, description="call: the service called; throttle: the service throttled")
     client: str | None = Field(default=None, description="call: the client subsystem of the actor")
+    tier: str | None = Field(default=None, description="throttle: the tier the service gets until the run ends")
+    repeat: int = Field(default=1, description="call: how many times it is sent at once")
 
 
 class ScenarioDetail(ScenarioSummary):

@@ -238,3 +238,19 @@ async def test_unknown_query_parameters_and_methods_are_refused(hub: TestClient[
     assert resp.status == 400 and "'sevice'" in (await resp.json())["message"]
     resp = await hub.request("PATCH", "/api/v1/messages", headers=ADMIN)
     assert resp.status == 405 and resp.headers["Allow"] == "GET"
+
+
+async def test_the_agency_listing_says_which_subsystem_is_an_lgsp_and_which_is_vdxp(hub: TestClient[Any, Any]) -> None:
+    """The layer the dashboard's map draws a subsystem in: ``role`` lgsp (registered at run time here, as an
+    LGSP tier would be) or vdxp (the demo topology's document-exchange axis); an agency's own system has none."""
+    lgsp = "VN/GOV/000.00.00.H29/LGSP"
+    body = {"name": {"vi": "Nền tảng LGSP TP. Hồ Chí Minh", "en": "Hồ Chí Minh City LGSP"}, "role": "lgsp"}
+    resp = await hub.put(f"/api/v1/subsystems/{lgsp}", json=body, headers=ADMIN)
+    assert resp.status == 200, await resp.text()
+    bad = await hub.put(f"/api/v1/subsystems/{lgsp}", json={**body, "role": "hub"}, headers=ADMIN)
+    assert bad.status == 400
+    listing = (await (await hub.get("/api/v1/agencies", headers=ADMIN)).json())["items"]
+    roles = {s["id"]: s["role"] for a in listing for s in a["subsystems"]}
+    assert roles[lgsp] == "lgsp"
+    assert roles["VN/GOV/000.00.00.G22/VDXP"] == "vdxp"
+    assert roles[MOTCUA] is None

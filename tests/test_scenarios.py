@@ -302,6 +302,15 @@ async def test_scenario_list_and_detail_for_the_player(hub: TestClient[Any, Any]
     assert (await hub.get("/api/v1/scenarios")).status == 401
 
 
+async def test_the_player_is_told_what_a_throttle_step_throttles_and_how_often_a_call_is_sent(
+    hub: TestClient[Any, Any],
+) -> None:
+    detail = await (await hub.get("/api/v1/scenarios/throttling", headers=ADMIN)).json()
+    throttle = next(s for s in detail["items"] if s["action"] == "throttle")
+    assert (throttle["service"], throttle["tier"]) == ("VN/GOV/000.00.00.G22/DMDC/danhMucDanToc", "provider-guard")
+    assert [s["repeat"] for s in detail["items"] if s["action"] == "call"] == [4, 1]
+
+
 def _finished_run() -> ScenarioRunInfo:
     step: dict[str, Any] = {"action": "call", "say": None, "service": None, "client": None}
     return ScenarioRunInfo.model_validate(

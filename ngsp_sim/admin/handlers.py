@@ -266,6 +266,7 @@ async def list_agencies(request: web.Request) -> web.Response:
                 name=Names(vi=s.name_vi, en=s.name_en),
                 simulator=s.simulator,
                 services=provided.get(s.id, []),
+                role=s.role,
             )
             for s in registry.subsystems.values()
             if s.id.member == member

@@ -22,6 +22,7 @@ from ngsp_sim.registry.spec import (
     HttpMethod,
     LocalizedName,
     LogModeText,
+    Role,
     ServiceIdText,
     SubsystemIdText,
     log_mode,
@@ -78,6 +79,7 @@ class PutSubsystem(_Change):
     log_bodies: bool = True
     consumer_key: str | None = None
     tier: str | None = None
+    role: Role | None = None
 
     @model_validator(mode="after")
     def _one_log_mode(self) -> PutSubsystem:
@@ -181,7 +183,7 @@ def _put_subsystem(data: dict[str, Any], change: PutSubsystem) -> None:
     sub["name"] = change.name.model_dump()
     sub.pop("log_bodies", None)  # the older form, folded into message_log
     sub["message_log"] = log_mode(change.message_log, change.log_bodies)
-    for name in ("simulator", "consumer_key", "tier"):
+    for name in ("simulator", "consumer_key", "tier", "role"):
         if (value := getattr(change, name)) is not None:
             sub[name] = value
 

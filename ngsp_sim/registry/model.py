@@ -12,7 +12,7 @@ from typing import Any
 
 from ngsp_sim.identifiers import MemberId, ServiceId, SubsystemId
 from ngsp_sim.registry.access import AccessRule
-from ngsp_sim.registry.spec import FaultSpec, LogMode, SubscriptionSpec, TopologySpec
+from ngsp_sim.registry.spec import FaultSpec, LogMode, Role, SubscriptionSpec, TopologySpec
 
 __all__ = ["Agency", "Registry", "Service", "Subsystem", "Tier"]
 
@@ -48,6 +48,8 @@ class Subsystem:
     consumer_secret: str | None = field(default=None, repr=False)
     tier: str | None = None
     simulator_options: Mapping[str, Any] = field(default_factory=dict)
+    role: Role | None = None
+    """``lgsp`` or ``vdxp`` (``SubsystemSpec.role``): where the dashboard's map draws it."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,6 +118,7 @@ class Registry:
                         s.consumer_secret,
                         s.tier,
                         s.simulator_options,
+                        s.role,
                     )
                 )
                 for svc in s.services:

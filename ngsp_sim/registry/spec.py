@@ -33,6 +33,7 @@ __all__ = [
     "LocalizedName",
     "LogMode",
     "LogModeText",
+    "Role",
     "ServiceSpec",
     "SubsystemSpec",
     "TierSpec",
@@ -58,6 +59,9 @@ def log_mode(message_log: LogMode | None, log_bodies: bool) -> LogMode:
     if message_log == "full" and not log_bodies:
         raise ValueError("log_bodies: false contradicts message_log: full (give message_log only)")
     return message_log or ("full" if log_bodies else "metadata")
+
+
+Role = Literal["lgsp", "vdxp"]
 
 
 def _part(what: str) -> Any:
@@ -150,6 +154,11 @@ class SubsystemSpec(_Spec):
         default=None, min_length=16, description="DEMO ONLY in a file; omit it and the hub generates one, shown once"
     )
     tier: str | None = Field(default=None, description="Throttling tier of this client")
+    role: Role | None = Field(
+        default=None,
+        description="Its place in the platform's layers: lgsp (a local integration platform in front of NGSP), "
+        "vdxp (the document-exchange axis); omitted: an agency's own system",
+    )
     adapters: dict[str, dict[str, Any]] = Field(
         default_factory=dict, description="Options per adapter name, e.g. login credentials"
     )

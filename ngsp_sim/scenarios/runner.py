@@ -75,8 +75,10 @@ def step_info(index: int, step: Step, actors: Mapping[str, str]) -> dict[str, An
         "action": step.action,
         "title": step.label().model_dump(),
         "say": step.say.model_dump() if step.say else None,
-        "service": step.call,
+        "service": step.throttle.service if step.throttle else step.call,
         "client": actors.get(step.as_) if step.as_ else None,
+        "tier": step.throttle.tier if step.throttle else None,
+        "repeat": step.repeat,
     }
 
 

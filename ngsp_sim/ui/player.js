@@ -9,7 +9,7 @@ import { $, el } from "./dom.js";
 import { loadFaults } from "./faults.js";
 import { loadHealth } from "./health.js";
 import { explain, language, t } from "./i18n.js";
-import { highlightActors } from "./map.js";
+import { highlightActors, showTiers } from "./map.js";
 import { renderTimeline } from "./timeline.js";
 
 const PACES = [0, 0.5, 1, 2, 3, 5, 8];  // seconds per step; 0 = as fast as the hub goes
@@ -20,6 +20,7 @@ let runSteps = [];
 let review = null;  // a step the presenter went back to with "previous", or null: follow the run
 let pace = Number(localStorage.getItem("ngsp-pace") ?? 3);
 let queue = Promise.resolve();  // feed events are applied one after another, in order
+let countdown = null;  // { run, index, ends, timer }: the wait step being counted down in the caption
 
 const ACTIVE = new Set(["running", "waiting"]);
 const STARTED = new Set(["running", "passed", "failed"]);
@@ -63,7 +64,7 @@ export function renderSteps() {
   const lang = language(), shown = shownIndex();
   $("#steps").replaceChildren(...runSteps.map((s) => {
     const li = el("li", { class: s.status, "data-status": s.status, "data-index": String(s.index) },
-      el("span", { class: "title", text: s.title[lang] }));
+      el("span", { class: "title", text: s.repeat > 1 ? `${s.title[lang]} ×${s.repeat}` : s.title[lang] }));
     if (s.index === shown) { li.classList.add("current"); li.setAttribute("aria-current", "step"); }
     const said = explain(s);
     if (said && (s.status === "failed" || s.status === "passed")) li.append(el("span", { class: "detail", text: said }));
@@ -92,6 +93,28 @@ export function renderSteps() {
   }
   $("#lesson").textContent = run && !ACTIVE.has(run.state) && run.lesson ? run.lesson[lang] : "";
   renderTimeline(run ? { ...run, steps: runSteps } : null);
+  const going = Boolean(run && ACTIVE.has(run.state));
+  showTiers(going ? runSteps.filter((s) => s.action === "throttle" && s.status === "passed" && s.tier).map((s) => [s.service, s.tier]) : []);
+  renderCountdown(going ? runSteps.find((s) => s.status === "running" && s.wait_s) : null);
+}
+
+/** The seconds a running wait step has left (its `wait_s`, counted from when this page saw it start). */
+function renderCountdown(step) {
+  const same = countdown && step && countdown.run === run.id && countdown.index === step.index;
+  if (!same) {
+    if (countdown) clearInterval(countdown.timer);
+    countdown = step ? { run: run.id, index: step.index, ends: performance.now() + step.wait_s * 1000 } : null;
+    if (countdown) countdown.timer = setInterval(tick, 250);
+  }
+  tick();
+}
+
+function tick() {
+  const box = $("#countdown");
+  if (!countdown) { box.textContent = ""; delete box.dataset.seconds; return; }
+  const left = Math.max(0, Math.ceil((countdown.ends - performance.now()) / 1000));
+  box.dataset.seconds = String(left);
+  box.textContent = t("waitLeft").replace("{s}", String(left));
 }
 
 function renderPace() {
