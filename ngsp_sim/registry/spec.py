@@ -62,6 +62,8 @@ def log_mode(message_log: LogMode | None, log_bodies: bool) -> LogMode:
 
 
 Role = Literal["lgsp", "vdxp"]
+"""What a subsystem is on the platform, where it is more than a system: an LGSP, or the VDXP axis (the map
+draws each in its own band)."""
 
 
 def _part(what: str) -> Any:

@@ -28,6 +28,7 @@ from adapters.base import HubReply, NativeRequest, NativeResponse
 from ngsp_sim.clock import Clock
 from ngsp_sim.errors import NetworkError, Timeout
 from ngsp_sim.transport.contract import ExchangeContext, Transport
+from schemas.base import INT64_MAX, INT64_MIN
 
 __all__ = ["ActiveFault", "FaultKind", "FaultSpec", "FaultyTransport", "LatencySpec", "corrupt", "corrupt_reply"]
 
@@ -93,7 +94,7 @@ class FaultSpec(BaseModel):
     target: str = Field(description="A service (…/SUBSYSTEM/SERVICE) or a provider subsystem (…/SUBSYSTEM)")
     kind: FaultKind
     rate: float = Field(default=1.0, ge=0, le=1, description="Share of calls it hits, drawn from the seed")
-    seed: int = 0
+    seed: int = Field(default=0, ge=INT64_MIN, le=INT64_MAX, description="Seeds the fault's own draws")
     latency: LatencySpec | None = None
     status: int = Field(default=503, ge=400, le=599, description="error: the HTTP status answered")
     body: str | None = Field(default=None, max_length=65536, description="error: the native body answered")
