@@ -31,7 +31,7 @@ from multidict import CIMultiDict, CIMultiDictProxy, MultiDict, MultiDictProxy
 import adapters as builtin_adapters
 from adapters.base import Adapter
 from ngsp_sim import sim
-from ngsp_sim.clock import Clock, SystemClock
+from ngsp_sim.clock import Clock, PlatformClock
 from ngsp_sim.config import HubConfig
 from ngsp_sim.exchange import Exchange, edoc_topic, new_subscription
 from ngsp_sim.hub.edge import edge_guard, parser_limits
@@ -115,7 +115,7 @@ def create_hub(config: HubConfig, *, planes: Sequence[Plane] = (), **options: Un
         text,
         source_name,
         store,
-        options.get("clock") or SystemClock(),
+        options.get("clock") or PlatformClock(),
         options.get("country") or Country.generate(config.seed, config.population),
         adapters,
         simulators,

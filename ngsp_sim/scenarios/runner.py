@@ -28,7 +28,7 @@ from typing import Any
 
 import orjson
 
-from ngsp_sim.clock import Clock
+from ngsp_sim.clock import Clock, ControllableClock
 from ngsp_sim.monitoring.feed import Event, EventFeed, Listener
 from ngsp_sim.scenarios import explain
 from ngsp_sim.scenarios.calls import request_body
@@ -260,6 +260,12 @@ class ScenarioRun:
             await self.clock.sleep(seconds)
             state.explanation = explain.waited(seconds)
             return f"{seconds:g} s of the hub's clock passed"
+        if step.advance_seconds is not None:
+            if not isinstance(self.clock, ControllableClock):
+                raise StepFailed("this hub runs on the system clock, which cannot be moved")
+            self.clock.advance(step.advance_seconds)
+            state.explanation = explain.advanced(step.advance_seconds, self.clock.now())
+            return f"the hub's clock moved on {step.advance_seconds:g} s"
         if step.wait is not None and step.wait.kind is not None:
             match = substitute(step.wait.match, self.variables)
             state.explanation = explain.event(step.wait.kind, found=False)

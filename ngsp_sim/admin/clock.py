@@ -1,0 +1,67 @@
+"""Admin API handlers for the platform clock: read it, freeze or resume it, move it forward. Every
+change is announced on the live feed as ``clock``, so the dashboard and scenario followers see it."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from aiohttp import web
+
+from ngsp_sim.admin.handlers import error, ok, parsed_body
+from ngsp_sim.clock import ControllableClock
+from ngsp_sim.hub.runtime import HUB, HubRuntime
+from schemas.clock import ClockAdvance, ClockChange, ClockInfo
+
+__all__ = ["advance_clock", "change_clock", "clock_info", "get_clock"]
+
+
+def clock_info(clock: ControllableClock) -> ClockInfo:
+    state = clock.state()
+    return ClockInfo(
+        now=datetime.fromtimestamp(state.now, UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z"),
+        now_ms=int(state.now * 1000),
+        frozen=state.frozen,
+        offset_seconds=round(state.offset, 3),
+        can_resume=state.can_resume,
+    )
+
+
+def _controllable(hub: HubRuntime) -> ControllableClock | web.Response:
+    if isinstance(hub.clock, ControllableClock):
+        return hub.clock
+    return error(409, "conflict", "this hub runs on the system clock, which cannot be frozen or moved")
+
+
+def _changed(hub: HubRuntime, clock: ControllableClock) -> web.Response:
+    info = clock_info(clock)
+    hub.feed.publish("clock", info.model_dump())
+    return ok(info)
+
+
+async def get_clock(request: web.Request) -> web.Response:
+    clock = _controllable(request.app[HUB])
+    return clock if isinstance(clock, web.Response) else ok(clock_info(clock))
+
+
+async def change_clock(request: web.Request) -> web.Response:
+    hub = request.app[HUB]
+    clock, body = _controllable(hub), await parsed_body(request, ClockChange)
+    if isinstance(clock, web.Response):
+        return clock
+    if isinstance(body, web.Response):
+        return body
+    if not body.frozen and not clock.state().can_resume:
+        return error(409, "conflict", "this hub's clock only moves when advanced: it cannot resume")
+    clock.set_frozen(body.frozen)
+    return _changed(hub, clock)
+
+
+async def advance_clock(request: web.Request) -> web.Response:
+    hub = request.app[HUB]
+    clock, body = _controllable(hub), await parsed_body(request, ClockAdvance)
+    if isinstance(clock, web.Response):
+        return clock
+    if isinstance(body, web.Response):
+        return body
+    clock.advance(body.seconds)
+    return _changed(hub, clock)

@@ -1,0 +1,208 @@
+"""The platform clock: real time that can be frozen, resumed and moved forward, exposed on the admin
+API (``/api/v1/clock``), the command line (``ngsp-sim clock``) and scenario steps (``advance: 2d``);
+every timer of the hub follows it."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+import pytest
+from aiohttp.test_utils import TestClient
+
+from ngsp_sim.clock import ManualClock, PlatformClock, parse_duration
+from ngsp_sim.hub.runtime import HUB
+from tests.helpers import ADMIN, ADMIN_TOKEN, MakeHub, token_for
+from tests.processes import Running, run_cli, start, stop
+from tests.scenario_helpers import failures, play
+
+DVCQG = "VN/GOV/000.00.00.G22/DVCQG"
+RECEIVE = "/r1/VN/GOV/000.00.00.H29/MOTCUA/TiepNhanHoSo"
+STATUS = "/r1/VN/GOV/000.00.00.H29/MOTCUA/TraCuuTrangThaiHoSo"
+BUSINESS_GATEWAY = "/apiCSDLDKDN/1.0/chiTietDoanhNghiep?msdn=0312345673"
+DAY = 86_400
+FORM = {
+    "MaTTHC": "1.001612",
+    "ChuHoSo": "Nguyễn Văn An",
+    "SoGiayToChuHoSo": "079090001234",
+    "NgaySinhChuHoSo": "19900515",
+    "TrichYeuHoSo": "Đăng ký thường trú",
+}
+ADMIN_ENV = {"NGSP_SIM_ADMIN_TOKEN": ADMIN_TOKEN}
+
+
+def test_durations_read_as_seconds() -> None:
+    assert [parse_duration(t) for t in ("30s", "5m", "2h", "2d", "1.5d", "90", 45)] == [
+        30,
+        300,
+        7200,
+        172_800,
+        129_600,
+        90,
+        45,
+    ]
+    for bad in ("2w", "-1d", "", "d"):
+        with pytest.raises(ValueError, match="is not a duration"):
+            parse_duration(bad)
+
+
+def test_a_frozen_clock_stands_still_and_resumes_where_it_stood() -> None:
+    real = ManualClock()
+    clock = PlatformClock(real)
+    start_now, start_mono = clock.now(), clock.monotonic()
+    clock.set_frozen(True)
+    real.advance(600)  # ten real minutes pass while frozen
+    assert (clock.now(), clock.monotonic()) == (start_now, start_mono)
+    clock.advance(DAY)  # an advance still moves a frozen clock
+    assert clock.now() == start_now + DAY and clock.state().frozen
+    clock.set_frozen(False)
+    real.advance(5)
+    assert clock.monotonic() == start_mono + DAY + 5  # never back, the frozen stretch not counted
+    state = clock.state()
+    assert (state.frozen, state.offset, state.now) == (False, DAY - 600, real.now() + DAY - 600)
+
+
+async def test_an_advance_wakes_a_sleeper_that_is_due() -> None:
+    clock = PlatformClock()
+    clock.set_frozen(True)  # a frozen clock's sleeper waits for an advance, however long real time runs
+    sleeper = asyncio.ensure_future(clock.sleep(3600))
+    await asyncio.sleep(0)
+    clock.advance(1800)
+    await asyncio.sleep(0)
+    assert not sleeper.done()
+    clock.advance(1800)
+    await asyncio.wait_for(sleeper, 5)
+
+
+@pytest.fixture
+def clock() -> PlatformClock:
+    """The clock ``ngsp-sim up`` gives a hub (real time, controllable), for the hub fixtures here."""
+    return PlatformClock()
+
+
+async def _advance(hub: TestClient[Any, Any], seconds: float) -> dict[str, Any]:
+    resp = await hub.post("/api/v1/clock/advance", json={"seconds": seconds}, headers=ADMIN)
+    assert resp.status == 200, await resp.text()
+    return dict(await resp.json())
+
+
+async def test_a_day_on_the_clock_moves_a_dossier_one_step_and_expires_a_token(hub: TestClient[Any, Any]) -> None:
+    received = await hub.post(RECEIVE, json=FORM, headers={"X-Road-Client": DVCQG})
+    assert received.status == 200, await received.text()
+    code = (await received.json())["MaHoSo"]
+    token = await token_for(hub)
+    assert (await hub.get(BUSINESS_GATEWAY, headers={"Authorization": f"Bearer {token}"})).status == 200
+    before = await (await hub.get("/api/v1/clock", headers=ADMIN)).json()
+
+    after = await _advance(hub, DAY)
+
+    assert after["now_ms"] - before["now_ms"] >= DAY * 1000 and after["offset_seconds"] >= DAY
+    status = await hub.post(STATUS, json={"MaHoSo": code}, headers={"X-Road-Client": DVCQG})
+    assert (await status.json())["TrangThaiHoSo"] == 4  # one step: received (2) -> processing (4)
+    expired = await hub.get(BUSINESS_GATEWAY, headers={"Authorization": f"Bearer {token}"})
+    assert expired.status == 401 and "expired" in (await expired.text())
+
+
+async def test_the_clock_freezes_and_resumes_over_the_admin_api(hub: TestClient[Any, Any]) -> None:
+    frozen = await hub.put("/api/v1/clock", json={"frozen": True}, headers=ADMIN)
+    assert frozen.status == 200 and (await frozen.json())["frozen"] is True
+    first = await (await hub.get("/api/v1/clock", headers=ADMIN)).json()
+    again = await (await hub.get("/api/v1/clock", headers=ADMIN)).json()
+    assert first["now_ms"] == again["now_ms"] and first["now"].endswith("Z")
+    resumed = await (await hub.put("/api/v1/clock", json={"frozen": False}, headers=ADMIN)).json()
+    assert resumed["frozen"] is False and resumed["now_ms"] >= first["now_ms"]
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body"),
+    [
+        ("POST", "/api/v1/clock/advance", {"seconds": -1}),
+        ("POST", "/api/v1/clock/advance", {"seconds": "1d"}),
+        ("POST", "/api/v1/clock/advance", {"seconds": 400 * DAY}),
+        ("PUT", "/api/v1/clock", {"frozen": "yes"}),
+        ("PUT", "/api/v1/clock", {"frozen": True, "offset": 5}),
+    ],
+)
+async def test_a_bad_clock_change_is_refused(
+    hub: TestClient[Any, Any], method: str, path: str, body: dict[str, Any]
+) -> None:
+    resp = await hub.request(method, path, json=body, headers=ADMIN)
+    assert resp.status == 400 and (await resp.json())["error"] == "invalid"
+    assert (await (await hub.get("/api/v1/clock", headers=ADMIN)).json())["offset_seconds"] == 0
+
+
+async def test_the_clock_needs_the_admin_token(hub: TestClient[Any, Any]) -> None:
+    assert (await hub.post("/api/v1/clock/advance", json={"seconds": DAY})).status == 401
+
+
+async def test_a_manual_clock_advances_but_cannot_resume(make_hub: MakeHub) -> None:
+    manual = ManualClock()
+    hub = await make_hub()
+    hub.app[HUB].clock = manual  # as a test's hub has it
+    assert (await _advance(hub, 60))["now_ms"] == ((1_763_700_000 + 60) * 1000)
+    refused = await hub.put("/api/v1/clock", json={"frozen": False}, headers=ADMIN)
+    assert refused.status == 409 and "cannot resume" in (await refused.json())["message"]
+
+
+STORY = f"""name: clock
+title: {{vi: "Đồng hồ", en: "Clock"}}
+actors:
+  dvcqg: {{client: {DVCQG}}}
+steps:
+  - call: VN/GOV/000.00.00.H29/MOTCUA/TiepNhanHoSo
+    as: dvcqg
+    body: {{MaTTHC: "1.001612", ChuHoSo: "Nguyễn Văn An", SoGiayToChuHoSo: "079090001234",
+            NgaySinhChuHoSo: "19900515", TrichYeuHoSo: "Đăng ký thường trú"}}
+    expect: {{fields: {{TrangThaiHoSo: 2}}}}
+    save: {{dossier: MaHoSo}}
+  - advance: 2d
+  - call: VN/GOV/000.00.00.H29/MOTCUA/TraCuuTrangThaiHoSo
+    as: dvcqg
+    body: {{MaHoSo: "${{dossier}}"}}
+    expect: {{fields: {{TrangThaiHoSo: 9}}}}  # two steps: 2 -> 4 -> 9
+"""
+
+
+async def test_a_scenario_step_advances_the_clock(make_hub: MakeHub, clock: PlatformClock) -> None:
+    hub = await make_hub()
+    before = clock.now()
+    run = await play(hub, ManualClock(), source=STORY)  # nothing waits: the helper's clock never moves
+    assert failures(run) == [] and run["state"] == "passed"
+    step = run["steps"][1]
+    assert step["title"]["en"] == "Move the clock on 2d" and step["detail"] == "the hub's clock moved on 172800 s"
+    assert "2 day(s)" in step["explanation"]["en"] and "2 ngày" in step["explanation"]["vi"]
+    assert clock.now() - before >= 2 * DAY
+
+
+@pytest.fixture
+async def hub_process(tmp_path: Path) -> AsyncIterator[Running]:
+    running = await start("up", "--port", "0", "--population", "100", "--data-dir", str(tmp_path), env=ADMIN_ENV)
+    yield running
+    if running.process.returncode is None:
+        await stop(running)
+
+
+async def test_the_command_line_drives_the_clock_of_a_running_hub(hub_process: Running) -> None:
+    """``ngsp-sim up`` runs on a controllable clock; ``ngsp-sim clock`` freezes, moves and resumes it."""
+
+    async def cli(*args: str) -> str:
+        result = await asyncio.to_thread(run_cli, "clock", *args, "--hub", hub_process.url, env=ADMIN_ENV)
+        assert result.returncode == 0, result.stderr
+        return result.stdout.strip()
+
+    assert "(running)" in await cli("show")
+    frozen = await cli("freeze")
+    assert "(frozen)" in frozen
+    moved = await cli("advance", "2d")
+    assert "(frozen, +" in moved
+    moved_by = datetime.fromisoformat(moved.split()[0]) - datetime.fromisoformat(frozen.split()[0])
+    assert abs(moved_by - timedelta(days=2)) <= timedelta(milliseconds=1)  # frozen: exactly the advance (to the ms)
+    assert "(running, +" in await cli("resume")
+    async with aiohttp.ClientSession() as session, session.get(f"{hub_process.url}/api/v1/clock", headers=ADMIN) as r:
+        assert (await r.json())["offset_seconds"] > DAY  # real time passing never takes a day off
+    bad = await asyncio.to_thread(run_cli, "clock", "advance", "2w", "--hub", hub_process.url, env=ADMIN_ENV)
+    assert bad.returncode == 2 and "'2w' is not a duration" in bad.stderr and "Traceback" not in bad.stderr
