@@ -15,12 +15,14 @@ import pytest
 from aiohttp.test_utils import TestClient
 
 from ngsp_sim.clock import ManualClock, PlatformClock, parse_duration
+from ngsp_sim.config import MessageLogConfig
 from ngsp_sim.hub.runtime import HUB
-from tests.helpers import ADMIN, ADMIN_TOKEN, MakeHub, token_for
+from tests.helpers import ADMIN, ADMIN_TOKEN, MOTCUA, POPULATION, MakeHub, lookup_body, token_for
 from tests.processes import Running, run_cli, start, stop
 from tests.scenario_helpers import failures, play
 
 DVCQG = "VN/GOV/000.00.00.G22/DVCQG"
+PROVIDER = "VN/GOV/000.00.00.G01/CSDLQGDC"
 RECEIVE = "/r1/VN/GOV/000.00.00.H29/MOTCUA/TiepNhanHoSo"
 STATUS = "/r1/VN/GOV/000.00.00.H29/MOTCUA/TraCuuTrangThaiHoSo"
 BUSINESS_GATEWAY = "/apiCSDLDKDN/1.0/chiTietDoanhNghiep?msdn=0312345673"
@@ -117,6 +119,16 @@ async def test_the_clock_freezes_and_resumes_over_the_admin_api(hub: TestClient[
     assert resumed["frozen"] is False and resumed["now_ms"] >= first["now_ms"]
 
 
+async def test_an_advance_applies_the_message_log_retention(make_hub: MakeHub) -> None:
+    hub = await make_hub(message_log=MessageLogConfig(retention_days=1))
+    await hub.post(POPULATION, json=lookup_body(), headers={"X-Road-Client": MOTCUA, "X-Road-Id": "old"})
+    await _advance(hub, 2 * DAY)
+    await hub.post(POPULATION, json=lookup_body(), headers={"X-Road-Client": MOTCUA, "X-Road-Id": "fresh"})
+    await hub.app[HUB].message_log.flush()
+    listed = await (await hub.get("/api/v1/messages", headers=ADMIN)).json()
+    assert [m["record"]["messageId"] for m in listed["items"]] == ["fresh"]
+
+
 @pytest.mark.parametrize(
     ("method", "path", "body"),
     [
@@ -202,7 +214,18 @@ async def test_the_command_line_drives_the_clock_of_a_running_hub(hub_process: R
     moved_by = datetime.fromisoformat(moved.split()[0]) - datetime.fromisoformat(frozen.split()[0])
     assert abs(moved_by - timedelta(days=2)) <= timedelta(milliseconds=1)  # frozen: exactly the advance (to the ms)
     assert "(running, +" in await cli("resume")
-    async with aiohttp.ClientSession() as session, session.get(f"{hub_process.url}/api/v1/clock", headers=ADMIN) as r:
-        assert (await r.json())["offset_seconds"] > DAY  # real time passing never takes a day off
+    # a fault's --for counts on the hub's clock, two days ahead now, not on this machine's
+    added = await asyncio.to_thread(
+        run_cli, "chaos", "add", "down", "--target", PROVIDER, "--kind", "outage", "--for", "120",
+        "--hub", hub_process.url, env=ADMIN_ENV,
+    )  # fmt: skip
+    assert added.returncode == 0, added.stderr
+    async with aiohttp.ClientSession(hub_process.url, headers=ADMIN) as session:
+        async with session.get("/api/v1/clock") as r:
+            clock = await r.json()
+        assert clock["offset_seconds"] > DAY  # real time passing never takes a day off
+        async with session.get("/api/v1/faults") as r:
+            (fault,) = (await r.json())["items"]
+        assert fault["start"] <= clock["now_ms"] / 1000 < fault["end"] == fault["start"] + 120
     bad = await asyncio.to_thread(run_cli, "clock", "advance", "2w", "--hub", hub_process.url, env=ADMIN_ENV)
     assert bad.returncode == 2 and "'2w' is not a duration" in bad.stderr and "Traceback" not in bad.stderr

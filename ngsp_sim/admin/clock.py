@@ -1,5 +1,7 @@
 """Admin API handlers for the platform clock: read it, freeze or resume it, move it forward. Every
-change is announced on the live feed as ``clock``, so the dashboard and scenario followers see it."""
+change is announced on the live feed as ``clock``, so the dashboard and scenario followers see it. An
+advance applies the message log's retention at once (the periodic job runs on real time), so records
+older than the retention period by the new time are gone when the answer comes."""
 
 from __future__ import annotations
 
@@ -64,4 +66,7 @@ async def advance_clock(request: web.Request) -> web.Response:
     if isinstance(body, web.Response):
         return body
     clock.advance(body.seconds)
+    if hub.message_log is not None:
+        await hub.message_log.flush()  # records written before the advance are purged by the new time
+    await hub.purge_expired()
     return _changed(hub, clock)
