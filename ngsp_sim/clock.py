@@ -13,6 +13,7 @@ import heapq
 import itertools
 import re
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
@@ -153,6 +154,8 @@ class PlatformClock:
         self._offset = 0.0
         self._frozen_at: float | None = None  # the base's monotonic time when frozen
         self._changes: set[asyncio.Future[None]] = set()
+        self.listeners: list[Callable[[], object]] = []
+        """Called after each change made here (not after :meth:`adopt`): replicas share it."""
 
     def monotonic(self) -> float:
         base = self._base.monotonic() if self._frozen_at is None else self._frozen_at
@@ -172,15 +175,33 @@ class PlatformClock:
         elif not frozen and self._frozen_at is not None:
             self._offset -= self._base.monotonic() - self._frozen_at
             self._frozen_at = None
-        self._changed()
+        self._changed(announce=True)
 
     def advance(self, seconds: float) -> None:
         if seconds < 0:
             raise ValueError("a clock does not go back")
         self._offset += seconds
-        self._changed()
+        self._changed(announce=True)
 
-    def _changed(self) -> None:
+    def shared(self) -> tuple[float, float | None]:
+        """(offset from real time, the time it froze at or None): the clock as another process, with
+        its own monotonic clock, can take it up with :meth:`adopt`."""
+        state = self.state()
+        return state.offset, state.now if state.frozen else None
+
+    def adopt(self, offset: float, frozen_at: float | None) -> None:
+        """Take up a clock another replica changed (see :meth:`shared`), without going back: a replica
+        behind by the milliseconds a stretch was measured differently keeps its own time."""
+        before = self.monotonic()
+        self._frozen_at = None if frozen_at is None else self._base.monotonic()
+        self._offset = offset if frozen_at is None else frozen_at - self._base.now()
+        self._offset += max(0.0, before - self.monotonic())
+        self._changed(announce=False)
+
+    def _changed(self, *, announce: bool) -> None:
+        if announce:
+            for listener in self.listeners:
+                listener()
         for change in self._changes:
             if not change.done():
                 change.set_result(None)

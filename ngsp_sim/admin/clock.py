@@ -1,5 +1,6 @@
 """Admin API handlers for the platform clock: read it, freeze or resume it, move it forward. Every
-change is announced on the live feed as ``clock``, so the dashboard and scenario followers see it. An
+change is announced on the live feed as ``clock``, so the dashboard and scenario followers see it, and
+stored for the replicas on the same store before the answer (:mod:`ngsp_sim.hub.clocksync`). An
 advance applies the message log's retention at once (the periodic job runs on real time), so records
 older than the retention period by the new time are gone when the answer comes."""
 
@@ -34,7 +35,9 @@ def _controllable(hub: HubRuntime) -> ControllableClock | web.Response:
     return error(409, "conflict", "this hub runs on the system clock, which cannot be frozen or moved")
 
 
-def _changed(hub: HubRuntime, clock: ControllableClock) -> web.Response:
+async def _changed(hub: HubRuntime, clock: ControllableClock) -> web.Response:
+    if hub.clock_sync is not None:
+        await hub.clock_sync.settled()  # stored for the replicas before the answer
     info = clock_info(clock)
     hub.feed.publish("clock", info.model_dump())
     return ok(info)
@@ -55,7 +58,7 @@ async def change_clock(request: web.Request) -> web.Response:
     if not body.frozen and not clock.state().can_resume:
         return error(409, "conflict", "this hub's clock only moves when advanced: it cannot resume")
     clock.set_frozen(body.frozen)
-    return _changed(hub, clock)
+    return await _changed(hub, clock)
 
 
 async def advance_clock(request: web.Request) -> web.Response:
@@ -69,4 +72,4 @@ async def advance_clock(request: web.Request) -> web.Response:
     if hub.message_log is not None:
         await hub.message_log.flush()  # records written before the advance are purged by the new time
     await hub.purge_expired()
-    return _changed(hub, clock)
+    return await _changed(hub, clock)

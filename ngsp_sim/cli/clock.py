@@ -28,8 +28,8 @@ def clock() -> None:
 def describe(info: dict[str, Any]) -> str:
     """One line for a clock as the admin API gives it."""
     state = "frozen" if info["frozen"] else "running"
-    offset = info["offset_seconds"]
-    ahead = f", {offset:+g} s from real time" if offset else ""
+    offset = round(info["offset_seconds"])
+    ahead = f", {offset:+d} s from real time" if offset else ""
     return f"{info['now']} ({state}{ahead})"
 
 
