@@ -19,6 +19,7 @@ from ngsp_sim.clock import ManualClock, PlatformClock, parse_duration
 from ngsp_sim.config import HubConfig, MessageLogConfig, SecurityConfig
 from ngsp_sim.hub.runtime import HUB
 from ngsp_sim.sim import Country
+from ngsp_sim.store import SharedClock, Store
 from tests.helpers import ADMIN, ADMIN_TOKEN, MOTCUA, POPULATION, MakeHub, lookup_body, token_for
 from tests.processes import Running, run_cli, start, stop
 from tests.scenario_helpers import failures, play
@@ -161,6 +162,13 @@ async def test_a_manual_clock_advances_but_cannot_resume(make_hub: MakeHub) -> N
     assert (await _advance(hub, 60))["now_ms"] == ((1_763_700_000 + 60) * 1000)
     refused = await hub.put("/api/v1/clock", json={"frozen": False}, headers=ADMIN)
     assert refused.status == 409 and "cannot resume" in (await refused.json())["message"]
+
+
+async def test_each_store_keeps_the_shared_clock(store: Store) -> None:
+    assert await store.get_clock() is None
+    assert await store.put_clock(DAY * 1000, None) == 1
+    assert await store.put_clock(DAY * 1000, 1_763_700_000_123) == 2
+    assert await store.get_clock() == SharedClock(DAY * 1000, 1_763_700_000_123, 2)
 
 
 async def test_replicas_on_one_store_share_the_clock(aiohttp_client: Any, tmp_path: Path) -> None:
