@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from pydantic import BaseModel, ConfigDict, Field
 
 __all__ = ["ClockAdvance", "ClockChange", "ClockInfo"]
@@ -16,6 +18,17 @@ class ClockInfo(BaseModel):
     frozen: bool = Field(description="True while the clock stands still (advances still move it)")
     offset_seconds: float = Field(description="The platform's time minus real time; positive after advances")
     can_resume: bool = Field(description="False for a clock that only moves when advanced (a test's manual clock)")
+
+    @classmethod
+    def at(cls, now: float, *, frozen: bool, offset: float, can_resume: bool) -> ClockInfo:
+        """The clock at ``now`` (seconds since the epoch)."""
+        return cls(
+            now=datetime.fromtimestamp(now, UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z"),
+            now_ms=int(now * 1000),
+            frozen=frozen,
+            offset_seconds=round(offset, 3),
+            can_resume=can_resume,
+        )
 
 
 class ClockChange(BaseModel):

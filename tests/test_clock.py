@@ -121,6 +121,8 @@ async def test_the_clock_freezes_and_resumes_over_the_admin_api(hub: TestClient[
     assert first["now_ms"] == again["now_ms"] and first["now"].endswith("Z")
     resumed = await (await hub.put("/api/v1/clock", json={"frozen": False}, headers=ADMIN)).json()
     assert resumed["frozen"] is False and resumed["now_ms"] >= first["now_ms"]
+    heard = [e.data["frozen"] for e in hub.app[HUB].feed.recent if e.kind == "clock"]
+    assert heard == [True, False]
 
 
 async def test_an_advance_applies_the_message_log_retention(make_hub: MakeHub) -> None:
@@ -226,6 +228,8 @@ async def test_a_scenario_step_advances_the_clock(make_hub: MakeHub, clock: Plat
     assert step["title"]["en"] == "Move the clock on 2d" and step["detail"] == "the hub's clock moved on 172800 s"
     assert "2 day(s)" in step["explanation"]["en"] and "2 ngày" in step["explanation"]["vi"]
     assert clock.now() - before >= 2 * DAY
+    (moved,) = [e.data for e in hub.app[HUB].feed.recent if e.kind == "clock"]  # followers hear of it
+    assert moved["offset_seconds"] >= 2 * DAY and not moved["frozen"]
 
 
 @pytest.fixture

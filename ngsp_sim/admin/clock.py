@@ -6,8 +6,6 @@ older than the retention period by the new time are gone when the answer comes."
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from aiohttp import web
 
 from ngsp_sim.admin.handlers import error, ok, parsed_body
@@ -20,13 +18,7 @@ __all__ = ["advance_clock", "change_clock", "clock_info", "get_clock"]
 
 def clock_info(clock: ControllableClock) -> ClockInfo:
     state = clock.state()
-    return ClockInfo(
-        now=datetime.fromtimestamp(state.now, UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z"),
-        now_ms=int(state.now * 1000),
-        frozen=state.frozen,
-        offset_seconds=round(state.offset, 3),
-        can_resume=state.can_resume,
-    )
+    return ClockInfo.at(state.now, frozen=state.frozen, offset=state.offset, can_resume=state.can_resume)
 
 
 def _controllable(hub: HubRuntime) -> ControllableClock | web.Response:
