@@ -72,6 +72,19 @@ def test_a_frozen_clock_stands_still_and_resumes_where_it_stood() -> None:
     assert (state.frozen, state.offset, state.now) == (False, DAY - 600, real.now() + DAY - 600)
 
 
+def test_a_clock_taken_up_from_another_replica_never_goes_back() -> None:
+    real = ManualClock()
+    clock = PlatformClock(real)
+    clock.advance(100)
+    ahead = clock.now()
+    clock.adopt(50, None)  # a replica 50 s ahead of real time: this one is already further
+    assert clock.now() == ahead
+    clock.adopt(DAY, real.now() + DAY)  # frozen a day ahead
+    assert (clock.now(), clock.state().frozen) == (real.now() + DAY, True)
+    real.advance(60)
+    assert clock.now() == ahead - 100 + DAY
+
+
 async def test_an_advance_wakes_a_sleeper_that_is_due() -> None:
     clock = PlatformClock()
     clock.set_frozen(True)  # a frozen clock's sleeper waits for an advance, however long real time runs
@@ -194,7 +207,9 @@ async def test_replicas_on_one_store_share_the_clock(aiohttp_client: Any, tmp_pa
     first_sync = first.app[HUB].clock_sync
     assert first_sync is not None and await first_sync.load()
     on_first = await clock_of(first)
-    assert on_first["frozen"] and abs(on_first["now_ms"] - frozen["now_ms"]) <= 1
+    # frozen too; at the stored instant, or at its own if it had already passed it (never back)
+    assert on_first["frozen"] and on_first["now_ms"] >= frozen["now_ms"] - 1
+    assert (await clock_of(first))["now_ms"] == on_first["now_ms"]
     third = await replica()  # started later: takes the stored clock up at start
     on_third = await clock_of(third)
     assert on_third["frozen"] and abs(on_third["now_ms"] - frozen["now_ms"]) <= 1

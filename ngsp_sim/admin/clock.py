@@ -6,7 +6,11 @@ older than the retention period by the new time are gone when the answer comes."
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
+
 from aiohttp import web
+from pydantic import BaseModel
 
 from ngsp_sim.admin.handlers import error, ok, parsed_body
 from ngsp_sim.clock import ControllableClock
@@ -14,6 +18,8 @@ from ngsp_sim.hub.runtime import HUB, HubRuntime
 from schemas.clock import ClockAdvance, ClockChange, ClockInfo
 
 __all__ = ["advance_clock", "change_clock", "clock_info", "get_clock"]
+
+M = TypeVar("M", bound=BaseModel)
 
 
 def clock_info(clock: ControllableClock) -> ClockInfo:
@@ -27,7 +33,19 @@ def _controllable(hub: HubRuntime) -> ControllableClock | web.Response:
     return error(409, "conflict", "this hub runs on the system clock, which cannot be frozen or moved")
 
 
-async def _changed(hub: HubRuntime, clock: ControllableClock) -> web.Response:
+async def _change(
+    request: web.Request, model: type[M], apply: Callable[[HubRuntime, ControllableClock, M], Awaitable[str | None]]
+) -> web.Response:
+    """Parse ``model``, ``apply`` it (a refusal's message is a 409), store it for the replicas, announce it."""
+    hub = request.app[HUB]
+    clock, body = _controllable(hub), await parsed_body(request, model)
+    if isinstance(clock, web.Response):
+        return clock
+    if isinstance(body, web.Response):
+        return body
+    refusal = await apply(hub, clock, body)
+    if refusal is not None:
+        return error(409, "conflict", refusal)
     if hub.clock_sync is not None:
         await hub.clock_sync.settled()  # stored for the replicas before the answer
     info = clock_info(clock)
@@ -40,28 +58,24 @@ async def get_clock(request: web.Request) -> web.Response:
     return clock if isinstance(clock, web.Response) else ok(clock_info(clock))
 
 
-async def change_clock(request: web.Request) -> web.Response:
-    hub = request.app[HUB]
-    clock, body = _controllable(hub), await parsed_body(request, ClockChange)
-    if isinstance(clock, web.Response):
-        return clock
-    if isinstance(body, web.Response):
-        return body
+async def _freeze(hub: HubRuntime, clock: ControllableClock, body: ClockChange) -> str | None:
     if not body.frozen and not clock.state().can_resume:
-        return error(409, "conflict", "this hub's clock only moves when advanced: it cannot resume")
+        return "this hub's clock only moves when advanced: it cannot resume"
     clock.set_frozen(body.frozen)
-    return await _changed(hub, clock)
+    return None
 
 
-async def advance_clock(request: web.Request) -> web.Response:
-    hub = request.app[HUB]
-    clock, body = _controllable(hub), await parsed_body(request, ClockAdvance)
-    if isinstance(clock, web.Response):
-        return clock
-    if isinstance(body, web.Response):
-        return body
+async def _advance(hub: HubRuntime, clock: ControllableClock, body: ClockAdvance) -> str | None:
     clock.advance(body.seconds)
     if hub.message_log is not None:
         await hub.message_log.flush()  # records written before the advance are purged by the new time
     await hub.purge_expired()
-    return await _changed(hub, clock)
+    return None
+
+
+async def change_clock(request: web.Request) -> web.Response:
+    return await _change(request, ClockChange, _freeze)
+
+
+async def advance_clock(request: web.Request) -> web.Response:
+    return await _change(request, ClockAdvance, _advance)

@@ -41,7 +41,11 @@ class ClockSync:
         )
 
     def _changed(self) -> None:
-        task = asyncio.get_running_loop().create_task(self._save_logged())
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:  # changed outside the hub's loop (a script's own clock): nothing to share from
+            return
+        task = loop.create_task(self._save_logged())
         self._writes.add(task)
         task.add_done_callback(self._writes.discard)
 
