@@ -5,6 +5,7 @@ every timer of the hub follows it."""
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -19,10 +20,11 @@ from ngsp_sim.clock import ManualClock, PlatformClock, parse_duration
 from ngsp_sim.config import HubConfig, MessageLogConfig, SecurityConfig
 from ngsp_sim.hub.runtime import HUB
 from ngsp_sim.sim import Country
-from ngsp_sim.store import SharedClock, Store
+from ngsp_sim.store import SharedClock, SqliteStore, Store
 from tests.helpers import ADMIN, ADMIN_TOKEN, MOTCUA, POPULATION, MakeHub, lookup_body, token_for
 from tests.processes import Running, run_cli, start, stop
 from tests.scenario_helpers import failures, play
+from tests.test_store_contract import entry
 
 DVCQG = "VN/GOV/000.00.00.G22/DVCQG"
 PROVIDER = "VN/GOV/000.00.00.G01/CSDLQGDC"
@@ -184,6 +186,21 @@ async def test_each_store_keeps_the_shared_clock(store: Store) -> None:
     assert await store.put_clock(DAY * 1000, None) == 1
     assert await store.put_clock(DAY * 1000, 1_763_700_000_123) == 2
     assert await store.get_clock() == SharedClock(DAY * 1000, 1_763_700_000_123, 2)
+
+
+async def test_log_export_ends_at_the_hubs_time_not_this_machines(tmp_path: Path) -> None:
+    """Records a hub stamped two days ahead (its clock moved on) are in an export without --to."""
+    store = SqliteStore(tmp_path / "ngsp-sim.sqlite3")
+    await store.open()
+    ahead = int(time.time() * 1000) + 2 * DAY * 1000
+    await store.append_messages([entry(n, ts=ahead + n) for n in range(3)])
+    await store.put_clock(2 * DAY * 1000 + 60_000, None)
+    await store.close()
+    out = tmp_path / "evidence.jsonl"
+    made = await asyncio.to_thread(
+        run_cli, "log", "export", "--data-dir", str(tmp_path), "--from", "2020-01-01T00:00:00Z", "--out", str(out)
+    )
+    assert made.returncode == 0 and "wrote 3 records" in made.stdout, made.stdout + made.stderr
 
 
 async def test_replicas_on_one_store_share_the_clock(aiohttp_client: Any, tmp_path: Path) -> None:

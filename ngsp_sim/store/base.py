@@ -134,6 +134,10 @@ class SharedClock:
     frozen_at_ms: int | None
     version: int = 0
 
+    def now_ms(self, real_ms: int) -> int:
+        """The platform's time when real time is ``real_ms``."""
+        return self.frozen_at_ms if self.frozen_at_ms is not None else real_ms + self.offset_ms
+
 
 @dataclass(frozen=True, slots=True)
 class Credential:
