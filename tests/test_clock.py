@@ -5,6 +5,7 @@ every timer of the hub follows it."""
 from __future__ import annotations
 
 import asyncio
+import socket
 import time
 from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
@@ -303,3 +304,11 @@ async def test_the_command_line_drives_the_clock_of_a_running_hub(hub_process: R
         assert fault["start"] <= clock["now_ms"] / 1000 < fault["end"] == fault["start"] + 120
     bad = await asyncio.to_thread(run_cli, "clock", "advance", "2w", "--hub", hub_process.url, env=ADMIN_ENV)
     assert bad.returncode == 2 and "'2w' is not a duration" in bad.stderr and "Traceback" not in bad.stderr
+
+
+async def test_the_clock_command_says_when_no_hub_answers() -> None:
+    with socket.socket() as closed:  # bound, never listening: a connection is refused at once
+        closed.bind(("127.0.0.1", 0))
+        url = f"http://127.0.0.1:{closed.getsockname()[1]}"
+        result = await asyncio.to_thread(run_cli, "clock", "advance", "1d", "--hub", url, env=ADMIN_ENV)
+    assert result.returncode == 2 and f"no hub answers at {url}" in result.stderr
