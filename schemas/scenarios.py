@@ -49,7 +49,7 @@ class ScenarioList(BaseModel):
 
 class ScenarioStepInfo(BaseModel):
     index: int
-    action: Literal["say", "call", "wait", "fault", "clear", "reset_circuit", "throttle"]
+    action: Literal["say", "call", "wait", "fault", "clear", "reset_circuit", "throttle", "advance"]
     title: Text
     say: Text | None = None
     service: str | None = Field(default=None, description="call: the service called; throttle: the service throttled")

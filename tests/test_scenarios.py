@@ -76,8 +76,8 @@ def test_problems_name_file_line_and_path() -> None:
     )
     assert found == [
         "my.yaml:8: steps[1]: a step does one thing; this one has wait and clear",
-        "my.yaml:10: steps[2]: a step needs one of call, wait, fault, clear, reset_circuit, throttle, or say "
-        "(narration only)",
+        "my.yaml:10: steps[2]: a step needs one of call, wait, fault, clear, reset_circuit, throttle, advance, or "
+        "say (narration only)",
         "my.yaml:14: steps[4]: fault: kind: 'melt' is not one of latency, error, timeout, reset, malformed, "
         "schema_violation, outage",
     ]

@@ -18,6 +18,7 @@ from aiohttp import web
 from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
+from ngsp_sim.admin.clock import advance_clock, change_clock, get_clock
 from ngsp_sim.admin.exchange import (
     create_subscription,
     delete_subscription,
@@ -86,6 +87,7 @@ from schemas.admin import (
     SubscriptionList,
     VerifyReport,
 )
+from schemas.clock import ClockAdvance, ClockChange, ClockInfo
 from schemas.scenarios import (
     Glossary,
     ScenarioDetail,
@@ -312,6 +314,9 @@ ROUTES = (
         "Every platform error type and native code: name and one-sentence meaning in vi and en",
         Glossary,
     ),
+    Route("GET", "/api/v1/clock", get_clock, "The platform clock: its time, frozen or running", ClockInfo),
+    Route("PUT", "/api/v1/clock", change_clock, "Freeze the platform clock or let it run", ClockInfo, ClockChange),
+    Route("POST", "/api/v1/clock/advance", advance_clock, "Move the platform clock forward", ClockInfo, ClockAdvance),
     Route("GET", "/api/v1/session", session, "The current training session", SessionInfo),
     Route(
         "POST",

@@ -16,6 +16,7 @@ from ngsp_sim.cli.adapter import adapter
 from ngsp_sim.cli.agency import agency
 from ngsp_sim.cli.catalog import catalog
 from ngsp_sim.cli.chaos import chaos
+from ngsp_sim.cli.clock import clock
 from ngsp_sim.cli.conformance import conformance
 from ngsp_sim.cli.credentials import credentials
 from ngsp_sim.cli.deliveries import deliveries
@@ -53,6 +54,7 @@ for _command in (
     log,
     credentials,
     chaos,
+    clock,
     deliveries,
     validate,
     export,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 import click
@@ -33,7 +32,9 @@ def chaos() -> None:
 @admin_options()
 def add(fault_id: str, hub: str, admin_token: str | None, **options: Any) -> int:
     """Inject or change the fault ID (e.g. popdb-down)."""
-    body = fault_body(options, time.time())
+    # --for counts on the hub's clock, which a trainer may have frozen or moved on (ngsp-sim clock)
+    now = call_once(hub, admin_token, "GET", "/clock")["now_ms"] / 1000 if options["duration"] is not None else 0.0
+    body = fault_body(options, now)
     change = call_once(hub, admin_token, "PUT", f"/faults/{fault_id}", body)
     print(f"injected fault {fault_id} (change {change['id']})")
     return 0

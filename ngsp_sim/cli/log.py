@@ -85,7 +85,9 @@ async def _verify(store: Store) -> int:
 async def _export(store: Store, from_ms: int, to_ms: int | None, out: Path) -> int:
     await store.open()
     try:
-        now = int(time.time() * 1000)
+        now, shared = int(time.time() * 1000), await store.get_clock()
+        if shared is not None:  # the hubs' platform clock, frozen or moved on: "now" is theirs
+            now = shared.now_ms(now)
         data, report, count = await export_bundle(store, from_ms, now + 1 if to_ms is None else to_ms, now)
     finally:
         await store.close()

@@ -31,9 +31,10 @@ from multidict import CIMultiDict, CIMultiDictProxy, MultiDict, MultiDictProxy
 import adapters as builtin_adapters
 from adapters.base import Adapter
 from ngsp_sim import sim
-from ngsp_sim.clock import Clock, SystemClock
+from ngsp_sim.clock import Clock, PlatformClock
 from ngsp_sim.config import HubConfig
 from ngsp_sim.exchange import Exchange, edoc_topic, new_subscription
+from ngsp_sim.hub.clocksync import ClockSync
 from ngsp_sim.hub.edge import edge_guard, parser_limits
 from ngsp_sim.hub.endpoints import healthz, list_clients_handler, metrics_handler, r1_handler, readyz
 from ngsp_sim.hub.gateway import gateway_handler, gateway_incoming, token_handler
@@ -115,7 +116,7 @@ def create_hub(config: HubConfig, *, planes: Sequence[Plane] = (), **options: Un
         text,
         source_name,
         store,
-        options.get("clock") or SystemClock(),
+        options.get("clock") or PlatformClock(),
         options.get("country") or Country.generate(config.seed, config.population),
         adapters,
         simulators,
@@ -210,6 +211,10 @@ def _running(part: Callable[[HubRuntime], _Worker | None]) -> Lifecycle:
 async def _background_jobs(app: web.Application) -> AsyncIterator[None]:
     hub = app[HUB]
     hub.every(hub.config.registry_poll_interval, hub.source.poll, "registry-poll")
+    if isinstance(hub.clock, PlatformClock):  # replicas on one store share it
+        hub.clock_sync = ClockSync(hub.clock, hub.store)
+        await hub.clock_sync.load()
+        hub.every(hub.config.registry_poll_interval, hub.clock_sync.load, "clock-poll")
     if hub.config.message_log.retention_days > 0:
         hub.every(hub.config.message_log.retention_interval, hub.purge_expired, "retention")
     try:
@@ -217,6 +222,8 @@ async def _background_jobs(app: web.Application) -> AsyncIterator[None]:
     finally:
         await hub.scenarios.stop_all()  # each clears the faults it left
         await hub.stop_tasks()
+        if hub.clock_sync is not None:
+            await hub.clock_sync.close()
 
 
 async def assemble(

@@ -20,6 +20,7 @@ from aiohttp import web
 from ngsp_sim.clock import Clock
 from ngsp_sim.config import HubConfig
 from ngsp_sim.exchange import Exchange
+from ngsp_sim.hub.clocksync import ClockSync
 from ngsp_sim.hub.pipeline import Pipeline
 from ngsp_sim.hub.routes import RouteState
 from ngsp_sim.identifiers import SubsystemId
@@ -57,6 +58,8 @@ class HubRuntime:
     exchange: Exchange
     feed: EventFeed
     scenarios: ScenarioRuns
+    clock_sync: ClockSync | None = None
+    """Shares a :class:`~ngsp_sim.clock.PlatformClock` with the replicas on the store (set at start)."""
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
     """The background jobs started by :meth:`every`; cancelled by :meth:`stop_tasks`."""
 

@@ -5,6 +5,7 @@ glossary (:mod:`ngsp_sim.scenarios.glossary`)."""
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from datetime import UTC, datetime
 from typing import Any
 
 from ngsp_sim.monitoring.outcome import native_refusal
@@ -86,6 +87,18 @@ def _told(client: Text, service: str, status: int, error: str | None, data: Any,
 def waited(seconds: float) -> Text:
     return Text(
         vi=f"{seconds:g} giây trôi qua trên đồng hồ của nền tảng.", en=f"{seconds:g} s passed on the platform's clock."
+    )
+
+
+def advanced(seconds: float, now: float) -> Text:
+    when = datetime.fromtimestamp(now, UTC).strftime("%Y-%m-%d %H:%M")
+    days = f"{seconds / 86400:g} ngày" if seconds >= 86400 else f"{seconds:g} giây"
+    days_en = f"{seconds / 86400:g} day(s)" if seconds >= 86400 else f"{seconds:g} s"
+    return Text(
+        vi=f"Đồng hồ của nền tảng được tua thêm {days}, nay là {when} UTC: hồ sơ chuyển bước, token hết hạn theo "
+        "thời gian mới.",
+        en=f"The platform's clock moved on {days_en}, to {when} UTC: dossiers move on and tokens expire by the new "
+        "time.",
     )
 
 

@@ -19,6 +19,7 @@ and its **steps**. A step does one thing and may carry narration (``say``, Vietn
       repeat: 4                                   #   statuses in order; error checked on the refused
       expect: {status: [200, 200, 200, 429], error: Client.Throttled}   # ones, fields on the served ones
     - wait: {retry_after: true}                   # as long as the last answer's Retry-After says
+    - advance: 2d                                 # move the platform clock on (30s, 5m, 2h, 2d)
 
 A run undoes what it changed when it ends (passed, failed, stopped, abandoned or reset): the faults it
 injected and did not clear, the tiers it assigned. Time inside a step (``repeat``, ``wait``) is the
@@ -40,10 +41,12 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from ngsp_sim.clock import parse_duration
 from ngsp_sim.errors import ScenarioError
 from ngsp_sim.identifiers import ServiceId, SubsystemId
 from ngsp_sim.registry.spec import FaultSpec, LocalizedName
 from ngsp_sim.validation.yaml_source import dotted, parse, sentence, validation_problems, where
+from schemas.clock import MAX_ADVANCE
 
 __all__ = [
     "BUILTIN_VARIABLES",
@@ -58,7 +61,7 @@ __all__ = [
 
 BUILTIN_VARIABLES = ("run", "today", "yymmdd")
 VARIABLE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
-ACTIONS = ("call", "wait", "fault", "clear", "reset_circuit", "throttle")
+ACTIONS = ("call", "wait", "fault", "clear", "reset_circuit", "throttle", "advance")
 CALL_ONLY = ("as_", "method", "style", "body", "query", "edoc", "edoc_status", "payment_secret", "expect", "repeat")
 FEED_KINDS = ("message", "event", "edoc", "delivery")
 
@@ -191,6 +194,13 @@ class Step(_Spec):
     )
     throttle: Throttle | None = Field(default=None, description="Assign a tier to a service until the run ends")
     repeat: int = Field(default=1, ge=1, le=50, description="Send the call this many times at once")
+    advance: str | int | float | None = Field(
+        default=None, description="Move the platform clock forward at once: 30s, 5m, 2h, 2d (or seconds)"
+    )
+
+    @property
+    def advance_seconds(self) -> float | None:
+        return None if self.advance is None else parse_duration(self.advance)
 
     @model_validator(mode="after")
     def _one_action(self) -> Step:
@@ -217,6 +227,8 @@ class Step(_Spec):
                 raise ValueError(f"{', '.join(stray)} belong to a call step")
             if self.save and (self.wait is None or self.wait.for_time):
                 raise ValueError("save belongs to a call or to waiting for an event")
+        if self.advance is not None and not 0 < parse_duration(self.advance) <= MAX_ADVANCE:
+            raise ValueError(f"advance: {self.advance!r} is not between 0 and a year")
         if self.fault is not None and not any(variables_in(self.fault)):
             try:
                 FaultSpec.model_validate(self.fault)
@@ -250,6 +262,8 @@ class Step(_Spec):
             return LocalizedName(vi="Chờ theo Retry-After", en="Wait as Retry-After says")
         if self.wait is not None:
             return LocalizedName(vi=f"Chờ sự kiện {self.wait.kind}", en=f"Wait for a {self.wait.kind} event")
+        if self.advance is not None:
+            return LocalizedName(vi=f"Tua đồng hồ thêm {self.advance}", en=f"Move the clock on {self.advance}")
         if self.fault is not None:
             fid = self.fault.get("id")
             return LocalizedName(vi=f"Gây lỗi {fid}", en=f"Inject fault {fid}")

@@ -28,7 +28,7 @@ from typing import Any
 
 import orjson
 
-from ngsp_sim.clock import Clock
+from ngsp_sim.clock import Clock, ControllableClock
 from ngsp_sim.monitoring.feed import Event, EventFeed, Listener
 from ngsp_sim.scenarios import explain
 from ngsp_sim.scenarios.calls import request_body
@@ -37,6 +37,7 @@ from ngsp_sim.scenarios.explain import Names
 from ngsp_sim.scenarios.model import Scenario, Step
 from ngsp_sim.scenarios.pacing import Pacer, first_of
 from ngsp_sim.scenarios.values import StepFailed, brief, check_fields, fault_type, matches, pick, substitute
+from schemas.clock import ClockInfo
 from schemas.scenarios import ScenarioRunInfo, ScenarioStepState, Text
 
 __all__ = ["STEP_TIMEOUT", "Answer", "Reset", "ScenarioRun", "Send", "no_names", "step_info"]
@@ -262,6 +263,15 @@ class ScenarioRun:
             await self.clock.sleep(seconds)
             state.explanation = explain.waited(seconds)
             return f"{seconds:g} s of the hub's clock passed"
+        if step.advance_seconds is not None:
+            if not isinstance(self.clock, ControllableClock):
+                raise StepFailed("this hub runs on the system clock, which cannot be moved")
+            self.clock.advance(step.advance_seconds)
+            moved = self.clock.state()
+            info = ClockInfo.at(moved.now, frozen=moved.frozen, offset=moved.offset, can_resume=moved.can_resume)
+            self.feed.publish("clock", info.model_dump())
+            state.explanation = explain.advanced(step.advance_seconds, self.clock.now())
+            return f"the hub's clock moved on {step.advance_seconds:g} s"
         if step.wait is not None and step.wait.kind is not None:
             match = substitute(step.wait.match, self.variables)
             state.explanation = explain.event(step.wait.kind, found=False)

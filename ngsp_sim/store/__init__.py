@@ -13,6 +13,7 @@ import structlog
 
 from ngsp_sim.store.base import (
     BaseTopology,
+    ClockStore,
     Credential,
     CredentialStore,
     HubLease,
@@ -22,6 +23,7 @@ from ngsp_sim.store.base import (
     RegistryChange,
     RegistryStore,
     ServiceHealth,
+    SharedClock,
     Store,
     StoredMessage,
 )
@@ -34,6 +36,7 @@ __all__ = [
     "BaseTopology",
     "ChainReport",
     "ChainState",
+    "ClockStore",
     "Credential",
     "CredentialStore",
     "HubLease",
@@ -44,6 +47,7 @@ __all__ = [
     "RegistryChange",
     "RegistryStore",
     "ServiceHealth",
+    "SharedClock",
     "SqliteStore",
     "Store",
     "StoredMessage",

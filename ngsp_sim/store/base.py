@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "BaseTopology",
+    "ClockStore",
     "Credential",
     "CredentialStore",
     "HubLease",
@@ -29,6 +30,7 @@ __all__ = [
     "RegistryChange",
     "RegistryStore",
     "ServiceHealth",
+    "SharedClock",
     "Store",
     "StoredMessage",
 ]
@@ -124,6 +126,20 @@ class HubLease:
 
 
 @dataclass(frozen=True, slots=True)
+class SharedClock:
+    """The platform clock as replicas share it: its time is ``frozen_at_ms`` while frozen, else real
+    time plus ``offset_ms``; ``version`` grows with every change."""
+
+    offset_ms: int
+    frozen_at_ms: int | None
+    version: int = 0
+
+    def now_ms(self, real_ms: int) -> int:
+        """The platform's time when real time is ``real_ms``."""
+        return self.frozen_at_ms if self.frozen_at_ms is not None else real_ms + self.offset_ms
+
+
+@dataclass(frozen=True, slots=True)
 class Credential:
     """A consumer key of a client subsystem; only the secret's hash is stored. ``source`` is
     ``topology`` (the file's secret), ``generated`` or ``rotated``."""
@@ -198,6 +214,16 @@ class RegistryStore(Protocol):
         """(sha256 of the base topology, id of the last change): changes when the registry does."""
 
 
+class ClockStore(Protocol):
+    """The platform clock replicas share (:mod:`ngsp_sim.store.clockstate`)."""
+
+    async def get_clock(self) -> SharedClock | None:
+        """The last clock a hub stored, or None when none has changed it."""
+
+    async def put_clock(self, offset_ms: int, frozen_at_ms: int | None) -> int:
+        """Store the clock; its new version."""
+
+
 class CredentialStore(Protocol):
     """Consumer keys and issued tokens (:mod:`ngsp_sim.store.credentials`)."""
 
@@ -212,7 +238,7 @@ class CredentialStore(Protocol):
     async def purge_tokens(self, before_ms: int) -> int: ...
 
 
-class Store(MessageLogStore, RegistryStore, CredentialStore, Protocol):
+class Store(MessageLogStore, RegistryStore, CredentialStore, ClockStore, Protocol):
     """What the hub needs from storage: every concern, plus opening (``open`` applies migrations) and
     the exchange. All methods are coroutines. A part of the hub that needs one concern may ask for
     its protocol only."""

@@ -24,9 +24,9 @@ from typing import Any, Literal, Protocol
 
 __all__ = ["Dialect", "Lock", "Row", "Tx", "numbered", "scalar"]
 
-Lock = Literal["chain", "topology", "migration"]
+Lock = Literal["chain", "topology", "migration", "clock"]
 """What a write transaction serialises with on a shared database: the message log's chain, the
-claim of the registry's base topology, or the schema migrations."""
+claim of the registry's base topology, the schema migrations, or the shared platform clock."""
 
 
 class Row(Protocol):

@@ -21,7 +21,12 @@ from ngsp_sim.store.sqlstore import SqlStore
 
 __all__ = ["PostgresDialect", "PostgresStore"]
 
-_LOCKS: dict[Lock, int] = {"migration": 0x6E677370, "chain": 0x6E677371, "topology": 0x6E677372}  # "ngsp"...
+_LOCKS: dict[Lock, int] = {  # "ngsp"...
+    "migration": 0x6E677370,
+    "chain": 0x6E677371,
+    "topology": 0x6E677372,
+    "clock": 0x6E677373,
+}
 
 
 class PostgresStore(SqlStore):

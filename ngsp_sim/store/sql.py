@@ -81,6 +81,13 @@ CREATE TABLE hub_leases (
 )
 """
 
+_CLOCK = """
+CREATE TABLE platform_clock (
+    id INTEGER PRIMARY KEY, offset_ms BIGINT NOT NULL, frozen_at_ms BIGINT, version BIGINT NOT NULL
+)
+"""
+"""The platform clock replicas share (one row): its offset from real time, the instant it froze."""
+
 _INJECTED = "ALTER TABLE messages ADD COLUMN injected TEXT"
 
 _EXCHANGE = """
@@ -124,6 +131,7 @@ ALTER TABLE chain ADD COLUMN signature TEXT NOT NULL DEFAULT ''
 """
 KEYED_SEALS = 5
 LEASES = 6
+CLOCK = 7
 
 MIGRATIONS: Mapping[str, list[tuple[int, str]]] = {
     "sqlite": [
@@ -133,6 +141,7 @@ MIGRATIONS: Mapping[str, list[tuple[int, str]]] = {
         (4, _EXCHANGE.format(pk="INTEGER PRIMARY KEY AUTOINCREMENT", blob="BLOB")),
         (KEYED_SEALS, _KEYED),
         (LEASES, _LEASES),
+        (CLOCK, _CLOCK),
     ],
     "postgresql": [
         (1, _MESSAGES.format(pk="BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY", blob="BYTEA")),
@@ -141,6 +150,7 @@ MIGRATIONS: Mapping[str, list[tuple[int, str]]] = {
         (4, _EXCHANGE.format(pk="BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY", blob="BYTEA")),
         (KEYED_SEALS, _KEYED),
         (LEASES, _LEASES),
+        (CLOCK, _CLOCK),
     ],
 }
 

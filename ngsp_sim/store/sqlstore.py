@@ -2,11 +2,12 @@
 
 A backend subclasses :class:`SqlStore` with its connection management (``open``/``close``) and passes
 its :class:`~ngsp_sim.store.dialect.Dialect`; everything else - the message log, the registry and
-leases, credentials, the exchange, the migrations - is here or in the concern modules, for both.
+leases, credentials, the shared clock, the exchange, the migrations - is here or in the concern modules, for both.
 """
 
 from __future__ import annotations
 
+from ngsp_sim.store.clockstate import ClockSql
 from ngsp_sim.store.credentials import CredentialSql
 from ngsp_sim.store.dialect import Dialect, scalar
 from ngsp_sim.store.exchange import ExchangeStore
@@ -18,7 +19,7 @@ from ngsp_sim.store.sql import KEYED_SEALS, MIGRATIONS
 __all__ = ["SqlStore"]
 
 
-class SqlStore(MessageLogSql, RegistrySql, CredentialSql):
+class SqlStore(MessageLogSql, RegistrySql, CredentialSql, ClockSql):
     def __init__(self, dialect: Dialect, key: LogKey, display: str) -> None:
         self.dialect = dialect
         self.key = key
