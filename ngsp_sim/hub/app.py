@@ -38,7 +38,7 @@ from ngsp_sim.hub.edge import edge_guard, parser_limits
 from ngsp_sim.hub.endpoints import healthz, list_clients_handler, metrics_handler, r1_handler, readyz
 from ngsp_sim.hub.gateway import gateway_handler, gateway_incoming, token_handler
 from ngsp_sim.hub.pipeline import Incoming, Pipeline, RoutingTable
-from ngsp_sim.hub.routes import RouteState, build_routes, ensure_agencies
+from ngsp_sim.hub.routes import RouteState, build_routes, ensure_agencies, trust_faults
 from ngsp_sim.hub.runtime import HUB, HubRuntime
 from ngsp_sim.identifiers import SubsystemId
 from ngsp_sim.monitoring.feed import EventFeed
@@ -280,7 +280,9 @@ async def assemble(
     def table(registry: Registry) -> RoutingTable:
         ensure_agencies(registry, simulators, agencies, agency_context)
         return RoutingTable(
-            registry, build_routes(registry, parts.adapters, agencies, session, config.max_body_size, state)
+            registry,
+            build_routes(registry, parts.adapters, agencies, session, config.max_body_size, state),
+            trust_faults(registry, state),
         )
 
     metrics = HubMetrics(

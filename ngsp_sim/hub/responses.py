@@ -16,7 +16,7 @@ import orjson
 from aiohttp import web
 
 from adapters.xml import xml_text
-from ngsp_sim.errors import HubError
+from ngsp_sim.errors import CodeForm, HubError
 from ngsp_sim.hub.negotiation import prefers_xml
 from schemas.admin import AdminError
 
@@ -52,21 +52,24 @@ def error_body(err: HubError, accept: str) -> tuple[bytes, str]:
     return tostring(root, encoding="utf-8", xml_declaration=True), "application/xml; charset=utf-8"
 
 
-def render_error(err: HubError, style: Style, accept: str) -> tuple[int, bytes, dict[str, str]]:
-    """(status, body, headers) of ``err`` in ``style``; the headers include the error's own
-    (``Retry-After``...) and the content type."""
+def render_error(
+    err: HubError, style: Style, accept: str, form: CodeForm = "legacy"
+) -> tuple[int, bytes, dict[str, str]]:
+    """(status, body, headers) of ``err`` in ``style``, its type spelt in ``form`` (the topology's
+    ``error_codes``); the headers include the error's own (``Retry-After``...) and the content type."""
+    err.form = form
     headers = dict(err.headers)
     if style == "gateway":
         headers["Content-Type"] = _JSON_TYPE
         return err.gateway_status(), orjson.dumps(err.fault()), headers
     body, content_type = error_body(err, accept)
-    headers.update({"X-Road-Error": err.type, "Content-Type": content_type})
+    headers.update({"X-Road-Error": err.wire_type, "Content-Type": content_type})
     return err.status, body, headers
 
 
-def error_response(err: HubError, style: Style, request: web.Request) -> web.Response:
-    """``err`` answered to ``request`` in ``style``."""
-    status, body, headers = render_error(err, style, request.headers.get("Accept", ""))
+def error_response(err: HubError, style: Style, request: web.Request, form: CodeForm = "legacy") -> web.Response:
+    """``err`` answered to ``request`` in ``style``, its type spelt in ``form``."""
+    status, body, headers = render_error(err, style, request.headers.get("Accept", ""), form)
     return web.Response(status=status, body=body, headers=headers)
 
 

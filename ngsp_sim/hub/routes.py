@@ -18,6 +18,7 @@ from ngsp_sim.identifiers import ServiceId, SubsystemId
 from ngsp_sim.registry import Registry, Service
 from ngsp_sim.sim import AgencyContext, SimulatedAgency
 from ngsp_sim.transport import (
+    TRUST_KINDS,
     ActiveFault,
     BreakerConfig,
     BreakerTransport,
@@ -30,7 +31,7 @@ from ngsp_sim.transport import (
     Transport,
 )
 
-__all__ = ["RouteState", "ServiceRoute", "build_routes", "ensure_agencies"]
+__all__ = ["RouteState", "ServiceRoute", "build_routes", "ensure_agencies", "trust_faults"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,6 +95,11 @@ class RouteState:
         if breaker is not None:
             breaker.reset()
         return breaker
+
+
+def trust_faults(registry: Registry, state: RouteState) -> list[ActiveFault]:
+    """The registry's trust-plane faults, with the same random streams as their provider side."""
+    return [state.fault(spec) for spec in registry.faults if spec.kind in TRUST_KINDS]
 
 
 def build_routes(

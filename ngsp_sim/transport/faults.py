@@ -10,7 +10,8 @@ Kinds: ``latency`` (fixed, uniform or log-normal delay, then the real call), ``e
 and native body instead of the call), ``timeout`` (no answer: the service's timeout fires), ``reset``
 (connection reset), ``malformed`` (an answer outside the protocol), ``schema_violation`` (the real
 answer, corrupted after the adapter by the pipeline's explicit step :func:`corrupt_reply`, so that the
-response schema breaks), ``outage`` (refused, for the window ``start``-``end``).
+response schema breaks), ``outage`` (refused, for the window ``start``-``end``), and the trust-plane
+kinds ``globalconf``, ``ocsp``, ``timestamping``, ``certificate`` (:mod:`ngsp_sim.transport.trust`).
 """
 
 from __future__ import annotations
@@ -28,10 +29,23 @@ from adapters.base import HubReply, NativeRequest, NativeResponse
 from ngsp_sim.clock import Clock
 from ngsp_sim.errors import NetworkError, Timeout
 from ngsp_sim.transport.contract import ExchangeContext, Transport
+from ngsp_sim.transport.trust import TRUST_KINDS, trust_error
 
 __all__ = ["ActiveFault", "FaultKind", "FaultSpec", "FaultyTransport", "LatencySpec", "corrupt", "corrupt_reply"]
 
-FaultKind = Literal["latency", "error", "timeout", "reset", "malformed", "schema_violation", "outage"]
+FaultKind = Literal[
+    "latency",
+    "error",
+    "timeout",
+    "reset",
+    "malformed",
+    "schema_violation",
+    "outage",
+    "globalconf",
+    "ocsp",
+    "timestamping",
+    "certificate",
+]
 
 _FROZEN = ConfigDict(extra="forbid", frozen=True)
 """As every model of the topology file (:mod:`ngsp_sim.registry.spec`, which declares ``faults:`` with these)."""
@@ -90,7 +104,9 @@ class FaultSpec(BaseModel):
     model_config = ConfigDict(**_FROZEN, json_schema_extra=_LATENCY_NEEDS_LATENCY)
 
     id: str = Field(pattern=r"^[A-Za-z0-9_.-]{1,64}$")
-    target: str = Field(description="A service (…/SUBSYSTEM/SERVICE) or a provider subsystem (…/SUBSYSTEM)")
+    target: str = Field(
+        description="A service (…/SUBSYSTEM/SERVICE), a subsystem (…/SUBSYSTEM) or a member (INSTANCE/CLASS/CODE)"
+    )
     kind: FaultKind
     rate: float = Field(default=1.0, ge=0, le=1, description="Share of calls it hits, drawn from the seed")
     seed: int = 0
@@ -98,6 +114,9 @@ class FaultSpec(BaseModel):
     status: int = Field(default=503, ge=400, le=599, description="error: the HTTP status answered")
     body: str | None = Field(default=None, max_length=65536, description="error: the native body answered")
     content_type: str = "application/json"
+    certificate_status: Literal["expired", "revoked"] = Field(
+        default="expired", description="certificate: whether the member's certificate expired or was revoked"
+    )
     start: float | None = Field(default=None, description="Active from (epoch seconds); omitted: now")
     end: float | None = Field(
         default=None, description="Active until (epoch seconds), after start; omitted: until removed"
@@ -177,6 +196,8 @@ class FaultyTransport:
                 return NativeResponse(200, {"Content-Type": "text/plain"}, b"\x00<<malformed answer (injected)>>")
             elif spec.kind == "outage":
                 raise NetworkError(f"connection refused: the provider is down (injected outage {spec.id})")
+            elif spec.kind in TRUST_KINDS:
+                raise trust_error(spec, "server", now)
         return await self.inner.send(request, timeout, exchange)
 
 
