@@ -53,6 +53,10 @@ def test_shipped_scenarios_cover_the_stories_trainers_tell() -> None:
         "circuit-breaker",
         "throttling",
         "wire-styles",
+        "global-conf-expired",
+        "ocsp-stale",
+        "timestamping-down",
+        "certificate-revoked",
     ]
     for scenario in shipped().values():
         assert scenario.title.vi != scenario.title.en and scenario.summary is not None

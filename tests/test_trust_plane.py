@@ -5,15 +5,19 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, get_args
 
 import pytest
 
+from ngsp_sim.cli.chaos import KINDS, fault_body
 from ngsp_sim.clock import ManualClock
 from ngsp_sim.errors import AccessDenied, ClientOutdatedGlobalConf, NetworkError, all_hub_errors
 from ngsp_sim.hub.runtime import HUB
 from ngsp_sim.registry.loader import demo_text
+from ngsp_sim.scenarios.explain import FAULT_KINDS
+from ngsp_sim.scenarios.glossary import lookup
 from ngsp_sim.store import MessageQuery
+from ngsp_sim.transport.faults import FaultKind, FaultSpec
 from tests.helpers import ADMIN, MOTCUA, POPULATION, MakeHub, lookup_body, token_for
 
 CLIENT_MEMBER = "VN/GOV/000.00.00.H29"  # MOTCUA's member: its security server
@@ -144,3 +148,16 @@ async def test_a_revoked_certificate_through_the_admin_api(make_hub: MakeHub, cl
 async def test_a_trust_fault_on_another_member_leaves_this_exchange_alone(make_hub: MakeHub) -> None:
     hub = await make_hub(topology({"id": "t", "target": "VN/GOV/000.00.00.G15", "kind": "globalconf"}))
     assert (await hub.post(POPULATION, json=lookup_body(), headers={"X-Road-Client": MOTCUA})).status == 200
+
+
+def test_every_fault_kind_is_told_to_the_room_and_offered_by_chaos() -> None:
+    assert set(get_args(FaultKind)) == set(FAULT_KINDS) == set(KINDS)
+    options = {"target": CLIENT_MEMBER, "kind": "certificate", "rate": 1.0, "seed": 0, "latency": None}
+    body = fault_body({**options, "certificate_status": "revoked", "duration": None}, 0)
+    assert FaultSpec(id="c", **body).certificate_status == "revoked"
+
+
+def test_the_glossary_explains_both_spellings() -> None:
+    term = lookup("server.clientproxy.global_conf_outdated")
+    assert term is not None and term is lookup("Server.ClientProxy.OutdatedGlobalConf")
+    assert term.en[1].endswith("(on the client's side).")

@@ -21,11 +21,18 @@ schemas, the error tree, identifiers, the clock and the store's records, never `
 from __future__ import annotations
 
 from ngsp_sim.transport.contract import ExchangeContext, NativeHandler, Transport
-from ngsp_sim.transport.faults import ActiveFault, FaultSpec, FaultyTransport, LatencySpec, corrupt_reply
+from ngsp_sim.transport.faults import (
+    ActiveFault,
+    FaultSpec,
+    FaultyTransport,
+    LatencySpec,
+    check_client,
+    corrupt_reply,
+)
 from ngsp_sim.transport.http import HttpTransport, escaped, wire_path
 from ngsp_sim.transport.inprocess import InProcessTransport
 from ngsp_sim.transport.resilience import BreakerConfig, BreakerTransport, CircuitBreaker, RetryTransport
-from ngsp_sim.transport.trust import TRUST_KINDS, check_client
+from ngsp_sim.transport.trust import TRUST_KINDS
 from ngsp_sim.transport.webhook import SIM_SCHEME, WebhookSender
 
 __all__ = [

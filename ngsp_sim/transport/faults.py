@@ -28,10 +28,20 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from adapters.base import HubReply, NativeRequest, NativeResponse
 from ngsp_sim.clock import Clock
 from ngsp_sim.errors import NetworkError, Timeout
+from ngsp_sim.identifiers import SubsystemId
 from ngsp_sim.transport.contract import ExchangeContext, Transport
 from ngsp_sim.transport.trust import TRUST_KINDS, trust_error
 
-__all__ = ["ActiveFault", "FaultKind", "FaultSpec", "FaultyTransport", "LatencySpec", "corrupt", "corrupt_reply"]
+__all__ = [
+    "ActiveFault",
+    "FaultKind",
+    "FaultSpec",
+    "FaultyTransport",
+    "LatencySpec",
+    "check_client",
+    "corrupt",
+    "corrupt_reply",
+]
 
 FaultKind = Literal[
     "latency",
@@ -163,6 +173,17 @@ class ActiveFault:
         return ms / 1000
 
 
+def check_client(faults: Sequence[ActiveFault], client: SubsystemId, now: float, exchange: ExchangeContext) -> None:
+    """Raise the first trust-plane fault aimed at ``client`` (its subsystem or its member) that hits now:
+    the client's own security server refuses (``Server.ClientProxy.*``)."""
+    names = {str(client), str(client.member)}
+    for fault in faults:
+        spec = fault.spec
+        if spec.kind in TRUST_KINDS and spec.target in names and fault.hits_now(now):
+            exchange.inject(spec.kind, spec.id)
+            raise trust_error(spec.kind, spec.id, "client", now, spec.certificate_status)
+
+
 class FaultyTransport:
     def __init__(self, inner: Transport, faults: Sequence[ActiveFault], clock: Clock) -> None:
         self.inner = inner
@@ -197,7 +218,7 @@ class FaultyTransport:
             elif spec.kind == "outage":
                 raise NetworkError(f"connection refused: the provider is down (injected outage {spec.id})")
             elif spec.kind in TRUST_KINDS:
-                raise trust_error(spec, "server", now)
+                raise trust_error(spec.kind, spec.id, "server", now, spec.certificate_status)
         return await self.inner.send(request, timeout, exchange)
 
 
