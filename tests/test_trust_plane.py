@@ -4,7 +4,9 @@ and in the gateway style, on the client's side and on the provider's, in both sp
 from __future__ import annotations
 
 import json
+import re
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any, get_args
 
 import pytest
@@ -161,3 +163,16 @@ def test_the_glossary_explains_both_spellings() -> None:
     term = lookup("server.clientproxy.global_conf_outdated")
     assert term is not None and term is lookup("Server.ClientProxy.OutdatedGlobalConf")
     assert term.en[1].endswith("(on the client's side).")
+
+
+def test_the_errors_page_has_an_entry_per_code_in_both_languages() -> None:
+    page = (Path(__file__).parent.parent / "docs" / "xroad-errors.md").read_text(encoding="utf-8")
+    entries = dict(re.findall(r"^### `([^`]+)`\n(.*?)(?=^##|\Z)", page, flags=re.M | re.S))
+    assert set(entries) == {e.type for e in all_hub_errors()}
+    for error in all_hub_errors():
+        text = entries[error.type]
+        assert f"`{error.code('7x')}`" in text, error
+        for label in ("Ý nghĩa:", "Cần làm:", "Meaning:", "What to do:"):
+            assert f"**{label}**" in text, (error, label)
+    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    assert "(docs/xroad-errors.md)" in readme
