@@ -122,6 +122,10 @@ async def test_7x_spells_every_error_and_legacy_stays_the_default(make_hub: Make
     assert (await unknown.json())["type"] == "server.serverproxy.unknown_service"
     meta = await seven.get(f"/r1/{PROVIDER}/listMethods", headers={"X-Road-Client": "VN/GOV/X/Y"})
     assert meta.headers["X-Road-Error"] == "server.clientproxy.unknown_member"  # metaservices too
+    edge = await seven.get("/nowhere", headers={"X-Road-Client": MOTCUA})  # refused at the edge, before routing
+    assert (await edge.json())["fault"]["type"] == "server.serverproxy.unknown_service"
+    unauthenticated = await seven.post(POP_GATEWAY, json=lookup_body())
+    assert (await unauthenticated.json())["fault"]["type"] == "client.missing_credentials"
     legacy = await make_hub(topology())
     unknown = await legacy.post(nowhere, json={}, headers={"X-Road-Client": MOTCUA})
     assert unknown.headers["X-Road-Error"] == "Server.ServerProxy.UnknownService"

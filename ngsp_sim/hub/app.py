@@ -38,6 +38,7 @@ from ngsp_sim.hub.edge import edge_guard, parser_limits
 from ngsp_sim.hub.endpoints import healthz, list_clients_handler, metrics_handler, r1_handler, readyz
 from ngsp_sim.hub.gateway import gateway_handler, gateway_incoming, token_handler
 from ngsp_sim.hub.pipeline import Incoming, Pipeline, RoutingTable
+from ngsp_sim.hub.responses import ERROR_FORM
 from ngsp_sim.hub.routes import RouteState, build_routes, ensure_agencies, trust_faults
 from ngsp_sim.hub.runtime import HUB, HubRuntime
 from ngsp_sim.identifiers import SubsystemId
@@ -176,7 +177,8 @@ def _runtime(parts: Parts) -> Lifecycle:
         registry = await source.start(parts.topology, parts.source_name)
         async with aiohttp.ClientSession() as session:
             try:
-                app[HUB] = await assemble(parts, source, registry, session)
+                hub = app[HUB] = await assemble(parts, source, registry, session)
+                app[ERROR_FORM] = lambda: hub.pipeline.table.registry.error_codes
                 yield
             finally:
                 await source.stop()

@@ -146,4 +146,4 @@ async def metaservice(
         answer = _answer(registry, pipeline, request, client or required_client(request.headers), target)
         return json_response(answer)
     except HubError as err:
-        return error_response(err, "xroad", request, registry.error_codes)
+        return error_response(err, "xroad", request)

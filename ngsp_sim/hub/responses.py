@@ -9,6 +9,7 @@ through here, so one error looks the same whichever of them meets it.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Literal
 from xml.etree.ElementTree import Element, SubElement, tostring
 
@@ -20,12 +21,24 @@ from ngsp_sim.errors import CodeForm, HubError
 from ngsp_sim.hub.negotiation import prefers_xml
 from schemas.admin import AdminError
 
-__all__ = ["Style", "admin_error", "error_body", "error_response", "json_response", "render_error", "wants_xml"]
+__all__ = [
+    "ERROR_FORM",
+    "Style",
+    "admin_error",
+    "error_body",
+    "error_response",
+    "json_response",
+    "render_error",
+    "wants_xml",
+]
 
 Style = Literal["xroad", "gateway"]
 """``xroad``: X-Road error bodies; ``gateway``: the NGSP gateway's WSO2-style faults."""
 
 _JSON_TYPE = "application/json; charset=utf-8"
+
+ERROR_FORM: web.AppKey[Callable[[], CodeForm]] = web.AppKey("error_form")
+"""How the application spells X-Road error types now (the topology's ``error_codes``); absent: legacy."""
 
 
 def wants_xml(accept: str) -> bool:
@@ -67,8 +80,11 @@ def render_error(
     return err.status, body, headers
 
 
-def error_response(err: HubError, style: Style, request: web.Request, form: CodeForm = "legacy") -> web.Response:
-    """``err`` answered to ``request`` in ``style``, its type spelt in ``form``."""
+def error_response(err: HubError, style: Style, request: web.Request) -> web.Response:
+    """``err`` answered to ``request`` in ``style``, its type spelt as the application's
+    :data:`ERROR_FORM` says."""
+    spelling = request.app.get(ERROR_FORM)
+    form: CodeForm = spelling() if spelling is not None else "legacy"
     status, body, headers = render_error(err, style, request.headers.get("Accept", ""), form)
     return web.Response(status=status, body=body, headers=headers)
 
