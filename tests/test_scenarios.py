@@ -83,7 +83,7 @@ def test_problems_name_file_line_and_path() -> None:
         "my.yaml:10: steps[2]: a step needs one of call, wait, fault, clear, reset_circuit, throttle, or say "
         "(narration only)",
         "my.yaml:14: steps[4]: fault: kind: 'melt' is not one of latency, error, timeout, reset, malformed, "
-        "schema_violation, outage",
+        "schema_violation, outage, globalconf, ocsp, timestamping, certificate",
     ]
     refs = problems(
         HEAD
