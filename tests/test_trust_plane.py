@@ -180,3 +180,11 @@ def test_the_errors_page_has_an_entry_per_code_in_both_languages() -> None:
             assert f"**{label}**" in text, (error, label)
     readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
     assert "(docs/xroad-errors.md)" in readme
+
+
+def test_the_dashboard_offers_and_names_the_trust_kinds() -> None:
+    ui = Path(__file__).parent.parent / "ngsp_sim" / "ui"
+    page, words = (ui / "index.html").read_text(encoding="utf-8"), (ui / "i18n.js").read_text(encoding="utf-8")
+    for kind in ("globalconf", "ocsp", "timestamping", "certificate"):
+        assert f'<option value="{kind}" data-i18n="kind_{kind}">' in page
+        assert words.count(f"kind_{kind}:") == 2, kind  # Vietnamese and English
