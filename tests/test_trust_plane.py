@@ -147,6 +147,8 @@ async def test_a_revoked_certificate_through_the_admin_api(make_hub: MakeHub, cl
     resp = await hub.post(POPULATION, json=lookup_body(), headers={"X-Road-Client": MOTCUA})
     assert resp.headers["X-Road-Error"] == "Server.ClientProxy.CertValidation"
     assert (await resp.json())["message"] == expected("certificate", clock.now(), "revoked")
+    (listed,) = (await (await hub.get("/api/v1/faults", headers=ADMIN)).json())["items"]
+    assert (listed["kind"], listed["certificate_status"], listed["hits"]) == ("certificate", "revoked", 1)
     assert (await hub.delete("/api/v1/faults/rev", headers=ADMIN)).status == 200
     assert (await hub.post(POPULATION, json=lookup_body(), headers={"X-Road-Client": MOTCUA})).status == 200
 
