@@ -542,36 +542,20 @@ class CertValidation(TrustPlaneError):
     fault_message = "Certificate not valid"
 
 
-class ClientOutdatedGlobalConf(OutdatedGlobalConf):
-    type = "Server.ClientProxy.OutdatedGlobalConf"
+def _sides(concept: type[TrustPlaneError]) -> tuple[type[TrustPlaneError], type[TrustPlaneError]]:
+    """The two concrete classes of a trust-plane error: on the client's security server
+    (``Server.ClientProxy.*``) and on the provider's (``Server.ServerProxy.*``)."""
+    name = concept.type.rsplit(".", 1)[-1]
+    return (
+        type(f"Client{name}", (concept,), {"type": f"Server.ClientProxy.{name}", "__module__": __name__}),
+        type(f"Server{name}", (concept,), {"type": f"Server.ServerProxy.{name}", "__module__": __name__}),
+    )
 
 
-class ServerOutdatedGlobalConf(OutdatedGlobalConf):
-    type = "Server.ServerProxy.OutdatedGlobalConf"
-
-
-class ClientIncorrectValidationInfo(IncorrectValidationInfo):
-    type = "Server.ClientProxy.IncorrectValidationInfo"
-
-
-class ServerIncorrectValidationInfo(IncorrectValidationInfo):
-    type = "Server.ServerProxy.IncorrectValidationInfo"
-
-
-class ClientTimestampingFailed(TimestampingFailed):
-    type = "Server.ClientProxy.TimestampingFailed"
-
-
-class ServerTimestampingFailed(TimestampingFailed):
-    type = "Server.ServerProxy.TimestampingFailed"
-
-
-class ClientCertValidation(CertValidation):
-    type = "Server.ClientProxy.CertValidation"
-
-
-class ServerCertValidation(CertValidation):
-    type = "Server.ServerProxy.CertValidation"
+ClientOutdatedGlobalConf, ServerOutdatedGlobalConf = _sides(OutdatedGlobalConf)
+ClientIncorrectValidationInfo, ServerIncorrectValidationInfo = _sides(IncorrectValidationInfo)
+ClientTimestampingFailed, ServerTimestampingFailed = _sides(TimestampingFailed)
+ClientCertValidation, ServerCertValidation = _sides(CertValidation)
 
 
 def all_hub_errors() -> list[type[HubError]]:

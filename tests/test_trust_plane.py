@@ -190,3 +190,30 @@ def test_the_dashboard_offers_and_names_the_trust_kinds() -> None:
     for kind in ("globalconf", "ocsp", "timestamping", "certificate"):
         assert f'<option value="{kind}" data-i18n="kind_{kind}">' in page
         assert words.count(f"kind_{kind}:") == 2, kind  # Vietnamese and English
+
+
+@pytest.mark.parametrize("side", sorted(SIDES))
+async def test_time_stamping_down_is_tolerated_for_the_acceptable_period(
+    make_hub: MakeHub, clock: ManualClock, side: str
+) -> None:
+    """X-Road's acceptable-timestamp-failure-period, on the hub's clock: served (and logged without a
+    time-stamp) until the service has been down that long, then refused."""
+    target, proxy = SIDES[side]
+    fault = {"id": "tsa", "target": target, "kind": "timestamping", "acceptable_failure_seconds": 3600}
+    hub = await make_hub(topology(fault))
+    caller = {"X-Road-Client": MOTCUA}
+    clock.advance(3599)
+    assert (await hub.post(POPULATION, json=lookup_body(), headers=caller)).status == 200
+    clock.advance(1)
+    refused = await hub.post(POPULATION, json=lookup_body(), headers=caller)
+    assert refused.headers["X-Road-Error"] == f"Server.{proxy}.TimestampingFailed"
+    served, failed = sorted(await _logged(hub), key=lambda m: m.record["requestInTs"])
+    assert served.injected == failed.injected == "timestamping:tsa"  # the log shows the fault on both
+    assert "faultCode" not in served.record or served.record["faultCode"] is None
+
+
+async def test_only_a_timestamping_fault_has_an_acceptable_period(make_hub: MakeHub) -> None:
+    hub = await make_hub()
+    fault = {"target": CLIENT_MEMBER, "kind": "ocsp", "acceptable_failure_seconds": 60}
+    bad = await hub.put("/api/v1/faults/x", json=fault, headers=ADMIN)
+    assert bad.status == 400 and "timestamping" in " ".join((await bad.json())["problems"])

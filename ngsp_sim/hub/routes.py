@@ -72,7 +72,7 @@ class RouteState:
     def fault(self, spec: FaultSpec) -> ActiveFault:
         key = spec.model_dump_json()
         if key not in self.faults:
-            self.faults[key] = ActiveFault(spec)
+            self.faults[key] = ActiveFault(spec, self.clock.now())
         return self.faults[key]
 
     def keep_faults(self, specs: Iterable[FaultSpec]) -> None:
@@ -80,7 +80,10 @@ class RouteState:
         afresh, its hit counter at 0 and its random sequence from the start."""
         keep = {spec.model_dump_json() for spec in specs}
         if keep != set(self.faults):
-            self.faults = {key: self.faults.get(key) or ActiveFault(FaultSpec.model_validate_json(key)) for key in keep}
+            now = self.clock.now()
+            self.faults = {
+                key: self.faults.get(key) or ActiveFault(FaultSpec.model_validate_json(key), now) for key in keep
+            }
             if self.on_change is not None:
                 self.on_change()
 

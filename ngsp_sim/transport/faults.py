@@ -127,6 +127,14 @@ class FaultSpec(BaseModel):
     certificate_status: Literal["expired", "revoked"] = Field(
         default="expired", description="certificate: whether the member's certificate expired or was revoked"
     )
+    acceptable_failure_seconds: float | None = Field(
+        default=None,
+        gt=0,
+        le=30 * 86400,
+        description="timestamping: calls are still served (logged without a time-stamp) until the service has "
+        "been down this long, as X-Road's acceptable-timestamp-failure-period (14400 by default there); "
+        "omitted: refused at once, as when messages are time-stamped immediately",
+    )
     start: float | None = Field(default=None, description="Active from (epoch seconds); omitted: now")
     end: float | None = Field(
         default=None, description="Active until (epoch seconds), after start; omitted: until removed"
@@ -136,6 +144,8 @@ class FaultSpec(BaseModel):
     def _complete(self) -> FaultSpec:
         if self.kind == "latency" and self.latency is None:
             raise ValueError("a latency fault needs latency: {distribution, ...}")
+        if self.acceptable_failure_seconds is not None and self.kind != "timestamping":
+            raise ValueError("acceptable_failure_seconds is for a timestamping fault")
         if self.start is not None and self.end is not None and self.end <= self.start:
             raise ValueError("end is not after start")
         return self
@@ -144,10 +154,18 @@ class FaultSpec(BaseModel):
 class ActiveFault:
     """A fault with its random stream; kept across registry rebuilds while its spec is unchanged."""
 
-    def __init__(self, spec: FaultSpec) -> None:
+    def __init__(self, spec: FaultSpec, since: float = 0.0) -> None:
         self.spec = spec
         self.rng = random.Random(spec.seed)  # noqa: S311 - reproducible fault draws, not secrets
         self.hits = 0
+        self.since = spec.start if spec.start is not None else since
+        """When the fault began (its ``start``, else when it was injected), on the hub's clock."""
+
+    def refuses(self, now: float) -> bool:
+        """A trust fault that hits: does the security server refuse yet? Always, except a ``timestamping``
+        fault still within its ``acceptable_failure_seconds``."""
+        grace = self.spec.acceptable_failure_seconds if self.spec.kind == "timestamping" else None
+        return grace is None or now - self.since >= grace
 
     def hits_now(self, now: float) -> bool:
         spec = self.spec
@@ -181,6 +199,8 @@ def check_client(faults: Sequence[ActiveFault], client: SubsystemId, now: float,
         spec = fault.spec
         if spec.kind in TRUST_KINDS and spec.target in names and fault.hits_now(now):
             exchange.inject(spec.kind, spec.id)
+            if not fault.refuses(now):
+                continue
             raise trust_error(spec.kind, spec.id, "client", now, spec.certificate_status)
 
 
@@ -217,7 +237,7 @@ class FaultyTransport:
                 return NativeResponse(200, {"Content-Type": "text/plain"}, b"\x00<<malformed answer (injected)>>")
             elif spec.kind == "outage":
                 raise NetworkError(f"connection refused: the provider is down (injected outage {spec.id})")
-            elif spec.kind in TRUST_KINDS:
+            elif spec.kind in TRUST_KINDS and fault.refuses(now):
                 raise trust_error(spec.kind, spec.id, "server", now, spec.certificate_status)
         return await self.inner.send(request, timeout, exchange)
 
