@@ -21,6 +21,7 @@ from ngsp_sim.scenarios.glossary import lookup
 from ngsp_sim.store import MessageQuery
 from ngsp_sim.transport.faults import FaultKind, FaultSpec
 from tests.helpers import ADMIN, MOTCUA, POPULATION, MakeHub, lookup_body, token_for
+from tests.scenario_helpers import play
 
 CLIENT_MEMBER = "VN/GOV/000.00.00.H29"  # MOTCUA's member: its security server
 PROVIDER = "VN/GOV/000.00.00.G01/CSDLQGDC"
@@ -217,3 +218,15 @@ async def test_only_a_timestamping_fault_has_an_acceptable_period(make_hub: Make
     fault = {"target": CLIENT_MEMBER, "kind": "ocsp", "acceptable_failure_seconds": 60}
     bad = await hub.put("/api/v1/faults/x", json=fault, headers=ADMIN)
     assert bad.status == 400 and "timestamping" in " ".join((await bad.json())["problems"])
+
+
+async def test_the_room_hears_whose_security_server_broke(make_hub: MakeHub, clock: ManualClock) -> None:
+    hub = await make_hub()
+    run = await play(hub, clock, name="global-conf-expired")
+    told = run["steps"][1]["explanation"]  # the fault on the member HCMC
+    assert told == {
+        "vi": "Giả lập sự cố: UBND Thành phố Hồ Chí Minh có cấu hình toàn cục hết hạn.",
+        "en": "A simulated incident: Hồ Chí Minh City People's Committee has an expired global configuration.",
+    }
+    refused = run["steps"][2]["explanation"]["en"]
+    assert "Server.ClientProxy.OutdatedGlobalConf" in refused and refused.endswith("(on the client's side).")

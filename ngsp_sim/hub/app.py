@@ -348,9 +348,12 @@ async def assemble(
 
 
 def subsystem_names(registry: Registry, subsystem: str) -> Text | None:
-    """A subsystem's display names (what a scenario step's explanation calls it)."""
+    """A subsystem's display names, or a member's (what a scenario step's explanation calls it)."""
     found = next((s for s in registry.subsystems.values() if str(s.id) == subsystem), None)
-    return Text(vi=found.name_vi, en=found.name_en) if found is not None else None
+    if found is not None:
+        return Text(vi=found.name_vi, en=found.name_en)
+    agency = next((a for a in registry.agencies.values() if str(a.member) == subsystem), None)
+    return Text(vi=agency.name_vi, en=agency.name_en) if agency is not None else None
 
 
 def service_tier(registry: Registry, service: str) -> str | None:
