@@ -46,7 +46,19 @@ boundary that meets them, never leaked.
             │   ├── CircuitOpen                Server.ServerProxy.ServiceFailed.CircuitOpen   gateway 303001
             │   └── ResponseSchemaViolation    Server.ServerProxy.ServiceFailed.SchemaViolation
             ├── LoggingFailed                  Server.ServerProxy.LoggingFailed      gateway 503 (Retry-After if full)
-            └── InternalError                  Server.ServerProxy.InternalError
+            ├── InternalError                  Server.ServerProxy.InternalError
+            └── TrustPlaneError                the trust plane (injected faults ``globalconf``, ``ocsp``,
+                │                              ``timestamping``, ``certificate``): Server.ClientProxy.* when
+                │                              it is the client's, Server.ServerProxy.* when the provider's
+                ├── OutdatedGlobalConf         Server.{Client,Server}Proxy.OutdatedGlobalConf
+                ├── IncorrectValidationInfo    Server.{Client,Server}Proxy.IncorrectValidationInfo
+                ├── TimestampingFailed         Server.{Client,Server}Proxy.TimestampingFailed
+                └── CertValidation             Server.{Client,Server}Proxy.CertValidation
+                (one class per side: ClientOutdatedGlobalConf, ServerOutdatedGlobalConf, ...)
+
+Every type also has X-Road's newer snake-case form (X-Road 7.8 on), :meth:`HubError.code` with
+``"7x"``: ``server.serverproxy.access_denied``, ``server.clientproxy.global_conf_outdated``. Which form
+the hub answers with is the topology's ``error_codes: legacy | 7x`` (default ``legacy``).
 
 ``SchemaViolation`` codes are ngsp-sim's own: X-Road itself does not validate payloads. Gateway codes
 other than those WSO2 documents (900901, 900902, 900906, 900908, 900800, 101503, 101504) reuse the HTTP
@@ -56,9 +68,10 @@ status as the fault code.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Literal
 
 import orjson
 
@@ -66,12 +79,19 @@ __all__ = [
     "AccessDenied",
     "AdminApiError",
     "CannotListen",
+    "CertValidation",
     "ChangeError",
     "CircuitOpen",
+    "ClientCertValidation",
     "ClientError",
+    "ClientIncorrectValidationInfo",
+    "ClientOutdatedGlobalConf",
+    "ClientTimestampingFailed",
+    "CodeForm",
     "HeadersTooLarge",
     "HubError",
     "HubUnreachable",
+    "IncorrectValidationInfo",
     "InternalError",
     "InvalidClientIdentifier",
     "InvalidContentType",
@@ -82,12 +102,17 @@ __all__ = [
     "MissingCredentials",
     "NetworkError",
     "NgspSimError",
+    "OutdatedGlobalConf",
     "PluginError",
     "RequestSchemaViolation",
     "RequestTooLarge",
     "ResponseSchemaViolation",
     "ScenarioError",
+    "ServerCertValidation",
     "ServerError",
+    "ServerIncorrectValidationInfo",
+    "ServerOutdatedGlobalConf",
+    "ServerTimestampingFailed",
     "ServiceDisabled",
     "ServiceFailed",
     "ServiceType",
@@ -97,7 +122,9 @@ __all__ = [
     "StoreMissing",
     "Throttled",
     "Timeout",
+    "TimestampingFailed",
     "TopologyError",
+    "TrustPlaneError",
     "UnknownConsumer",
     "UnknownMember",
     "UnknownService",
@@ -246,6 +273,15 @@ class StepFailed(NgspSimError):
     report. Never leaves the runner: it becomes the step's ``failed`` status."""
 
 
+CodeForm = Literal["legacy", "7x"]
+"""How X-Road error types are spelt: ``legacy`` (``Server.ServerProxy.AccessDenied``, X-Road up to 7.7)
+or ``7x`` (``server.serverproxy.access_denied``, the snake-case codes of X-Road 7.8 on)."""
+
+
+def _snake(part: str) -> str:
+    return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", part).lower()
+
+
 class HubError(NgspSimError):
     """An error the hub answers with on the wire (X-Road error body plus ``X-Road-Error``, or a
     WSO2-style fault on gateway paths)."""
@@ -257,16 +293,38 @@ class HubError(NgspSimError):
     fault_status: ClassVar[int | None] = None
     """The gateway style's HTTP status; ``None``: the same as ``status``."""
     fault_message: ClassVar[str] = "Runtime Error"
+    code_7x: ClassVar[str | None] = None
+    """The last part of the snake-case code where X-Road renamed it rather than respelt it."""
 
     def __init__(self, message: str, *, detail: str | None = None) -> None:
         super().__init__(message)
         self.message = message
         self.detail = detail
         self.headers: dict[str, str] = {}
+        self.form: CodeForm = "legacy"
+
+    @classmethod
+    def code(cls, form: CodeForm = "legacy") -> str:
+        """The error's type as X-Road spells it in ``form``: ``legacy`` is :attr:`type` itself; ``7x``
+        lower-cases the proxy prefix and writes the rest in snake case (``Server.ServerProxy.AccessDenied``
+        -> ``server.serverproxy.access_denied``), or ends with :attr:`code_7x` where X-Road renamed it."""
+        if form == "legacy":
+            return cls.type
+        parts = cls.type.split(".")
+        head = [p.lower() for p in parts[:2] if p in ("Client", "Server", "ClientProxy", "ServerProxy")]
+        tail = [_snake(p) for p in parts[len(head) :]]
+        if cls.code_7x is not None:
+            tail = [cls.code_7x]
+        return ".".join(head + tail)
+
+    @property
+    def wire_type(self) -> str:
+        """The type as this error is answered (in :attr:`form`, set by whoever renders it)."""
+        return self.code(self.form)
 
     def body(self) -> dict[str, Any]:
         """The X-Road REST error body: ``{"type", "message", "detail"}``."""
-        return {"type": self.type, "message": self.message, "detail": self.detail}
+        return {"type": self.wire_type, "message": self.message, "detail": self.detail}
 
     @classmethod
     def gateway_status(cls) -> int:
@@ -278,7 +336,7 @@ class HubError(NgspSimError):
             "code": self.fault_code or self.gateway_status(),
             "message": self.fault_message,
             "description": self.message + (f" ({self.detail})" if self.detail else ""),
-            "type": self.type,
+            "type": self.wire_type,
         }
         if (violations := self.body().get("violations")) is not None:
             fault["violations"] = violations
@@ -458,6 +516,51 @@ class InternalError(ServerError):
     type = "Server.ServerProxy.InternalError"
 
 
+class TrustPlaneError(ServerError):
+    """A security server's trust plane refuses the exchange: its global configuration, an OCSP response,
+    the time-stamping service or a certificate. X-Road names the side: ``Server.ClientProxy.*`` when it is
+    the client's security server, ``Server.ServerProxy.*`` when the provider's."""
+
+    fault_status = 500
+
+
+class OutdatedGlobalConf(TrustPlaneError):
+    type = "Server.ServerProxy.OutdatedGlobalConf"
+    code_7x = "global_conf_outdated"
+    fault_message = "Global configuration expired"
+
+
+class IncorrectValidationInfo(TrustPlaneError):
+    type = "Server.ServerProxy.IncorrectValidationInfo"
+    fault_message = "No fresh OCSP response"
+
+
+class TimestampingFailed(TrustPlaneError):
+    type = "Server.ServerProxy.TimestampingFailed"
+    fault_message = "Time-stamping service unavailable"
+
+
+class CertValidation(TrustPlaneError):
+    type = "Server.ServerProxy.CertValidation"
+    fault_message = "Certificate not valid"
+
+
+def _sides(concept: type[TrustPlaneError]) -> tuple[type[TrustPlaneError], type[TrustPlaneError]]:
+    """The two concrete classes of a trust-plane error: on the client's security server
+    (``Server.ClientProxy.*``) and on the provider's (``Server.ServerProxy.*``)."""
+    name = concept.type.rsplit(".", 1)[-1]
+    return (
+        type(f"Client{name}", (concept,), {"type": f"Server.ClientProxy.{name}", "__module__": __name__}),
+        type(f"Server{name}", (concept,), {"type": f"Server.ServerProxy.{name}", "__module__": __name__}),
+    )
+
+
+ClientOutdatedGlobalConf, ServerOutdatedGlobalConf = _sides(OutdatedGlobalConf)
+ClientIncorrectValidationInfo, ServerIncorrectValidationInfo = _sides(IncorrectValidationInfo)
+ClientTimestampingFailed, ServerTimestampingFailed = _sides(TimestampingFailed)
+ClientCertValidation, ServerCertValidation = _sides(CertValidation)
+
+
 def all_hub_errors() -> list[type[HubError]]:
     """Every concrete wire error class, for documentation and for the test that each is mapped."""
     found: list[type[HubError]] = []
@@ -466,6 +569,7 @@ def all_hub_errors() -> list[type[HubError]]:
         cls = pending.pop()
         for sub in cls.__subclasses__():
             pending.append(sub)
-            if not sub.__name__.startswith("_") and sub not in (ClientError, ServerError):
+            abstract = (ClientError, ServerError, TrustPlaneError, OutdatedGlobalConf, IncorrectValidationInfo)
+            if not sub.__name__.startswith("_") and sub not in (*abstract, TimestampingFailed, CertValidation):
                 found.append(sub)
     return sorted(set(found), key=lambda c: c.type)

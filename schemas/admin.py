@@ -187,6 +187,7 @@ class FaultInfo(BaseModel):
     status: int
     body: str | None = None
     content_type: str
+    certificate_status: str = Field(default="expired", description="kind certificate: expired or revoked")
     start: float | None = None
     end: float | None = None
     hits: int = Field(description="How many calls this hub process has injected it into")

@@ -205,7 +205,27 @@ async def _circuit_open(ctx: Ctx) -> ClientResponse:
     return await hub.get(BIZ_URL, headers={"X-Road-Client": MOTCUA})
 
 
+def _trust(kind: str, target: str) -> Callable[[Ctx], Awaitable[ClientResponse]]:
+    """A trust-plane fault on the client's member (ClientProxy) or on the provider (ServerProxy)."""
+
+    async def scenario(ctx: Ctx) -> ClientResponse:
+        hub = await ctx.make_hub(provider_topology(extra={"faults": [{"id": "t", "target": target, "kind": kind}]}))
+        return await hub.get(BIZ_URL, headers={"X-Road-Client": MOTCUA})
+
+    return scenario
+
+
+_CLIENT_MEMBER, _PROVIDER = "VN/GOV/000.00.00.H29", "VN/GOV/000.00.00.G12/CSDLDKDN"
+
 SCENARIOS: dict[type[errors.HubError], Callable[[Ctx], Awaitable[ClientResponse]]] = {
+    errors.ClientOutdatedGlobalConf: _trust("globalconf", _CLIENT_MEMBER),
+    errors.ServerOutdatedGlobalConf: _trust("globalconf", _PROVIDER),
+    errors.ClientIncorrectValidationInfo: _trust("ocsp", _CLIENT_MEMBER),
+    errors.ServerIncorrectValidationInfo: _trust("ocsp", _PROVIDER),
+    errors.ClientTimestampingFailed: _trust("timestamping", _CLIENT_MEMBER),
+    errors.ServerTimestampingFailed: _trust("timestamping", _PROVIDER),
+    errors.ClientCertValidation: _trust("certificate", _CLIENT_MEMBER),
+    errors.ServerCertValidation: _trust("certificate", _PROVIDER),
     errors.CircuitOpen: _circuit_open,
     errors.MissingCredentials: _missing_credentials,
     errors.InvalidCredentials: _invalid_credentials,

@@ -141,7 +141,7 @@ async def test_chaos_commands_against_a_running_hub(tmp_path: Path) -> None:
         bad = await asyncio.to_thread(
             run_cli, "chaos", "add", "x", "--target", "VN/GOV/X/Y", "--kind", "reset", *common
         )
-        assert bad.returncode == 2 and "neither a declared service nor a subsystem" in bad.stderr
+        assert bad.returncode == 2 and "neither a declared service, subsystem nor member" in bad.stderr
         denied = await asyncio.to_thread(
             run_cli, "chaos", "list", "--hub", hub.url, "--admin-token", "wrong-token-0123"
         )

@@ -53,6 +53,10 @@ def test_shipped_scenarios_cover_the_stories_trainers_tell() -> None:
         "circuit-breaker",
         "throttling",
         "wire-styles",
+        "global-conf-expired",
+        "ocsp-stale",
+        "timestamping-down",
+        "certificate-revoked",
     ]
     for scenario in shipped().values():
         assert scenario.title.vi != scenario.title.en and scenario.summary is not None
@@ -79,7 +83,7 @@ def test_problems_name_file_line_and_path() -> None:
         "my.yaml:10: steps[2]: a step needs one of call, wait, fault, clear, reset_circuit, throttle, advance, or "
         "say (narration only)",
         "my.yaml:14: steps[4]: fault: kind: 'melt' is not one of latency, error, timeout, reset, malformed, "
-        "schema_violation, outage",
+        "schema_violation, outage, globalconf, ocsp, timestamping, certificate",
     ]
     refs = problems(
         HEAD

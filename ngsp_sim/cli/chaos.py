@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, get_args
 
 import click
 
 from ngsp_sim.cli.client import call_once
 from ngsp_sim.cli.common import admin_options, print_table, table
+from ngsp_sim.transport.faults import FaultKind
 
 __all__ = ["chaos", "fault_body"]
 
-KINDS = ("latency", "error", "timeout", "reset", "malformed", "schema_violation", "outage")
+KINDS = get_args(FaultKind)
 
 
 @click.group()
@@ -21,13 +22,20 @@ def chaos() -> None:
 
 @chaos.command()
 @click.argument("fault_id", metavar="ID")
-@click.option("--target", required=True, help="a service (…/SUBSYSTEM/SERVICE) or a provider (…/SUBSYSTEM)")
+@click.option("--target", required=True, help="a service (…/SUBSYSTEM/SERVICE), a subsystem (…/SUBSYSTEM) or a member")
 @click.option("--kind", required=True, type=click.Choice(KINDS), help="what goes wrong")
 @click.option("--rate", type=float, default=1.0, show_default=True, help="share of calls hit (0-1)")
 @click.option("--seed", type=int, default=0, show_default=True, help="the same seed hits the same calls")
 @click.option("--latency", help="fixed:MS, uniform:MIN_MS:MAX_MS or lognormal:MEDIAN_MS[:SIGMA] (kind latency)")
 @click.option("--status", type=int, default=503, show_default=True, help="HTTP status (kind error)")
 @click.option("--body", help="native body answered (kind error)")
+@click.option(
+    "--certificate-status",
+    type=click.Choice(["expired", "revoked"]),
+    default="expired",
+    show_default=True,
+    help="kind certificate",
+)
 @click.option("--for", "duration", type=float, help="active for this many seconds from now")
 @admin_options()
 def add(fault_id: str, hub: str, admin_token: str | None, **options: Any) -> int:
@@ -86,6 +94,8 @@ def fault_body(options: dict[str, Any], now: float) -> dict[str, Any]:
         body["status"] = options["status"]
         if options["body"] is not None:
             body["body"] = options["body"]
+    if options["kind"] == "certificate":
+        body["certificate_status"] = options["certificate_status"]
     if options["duration"] is not None:
         body["start"], body["end"] = now, now + options["duration"]
     return body

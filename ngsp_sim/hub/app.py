@@ -39,7 +39,8 @@ from ngsp_sim.hub.edge import edge_guard, parser_limits
 from ngsp_sim.hub.endpoints import healthz, list_clients_handler, metrics_handler, r1_handler, readyz
 from ngsp_sim.hub.gateway import gateway_handler, gateway_incoming, token_handler
 from ngsp_sim.hub.pipeline import Incoming, Pipeline, RoutingTable
-from ngsp_sim.hub.routes import RouteState, build_routes, ensure_agencies
+from ngsp_sim.hub.responses import ERROR_FORM
+from ngsp_sim.hub.routes import RouteState, build_routes, ensure_agencies, trust_faults
 from ngsp_sim.hub.runtime import HUB, HubRuntime
 from ngsp_sim.identifiers import SubsystemId
 from ngsp_sim.monitoring.feed import EventFeed
@@ -177,7 +178,8 @@ def _runtime(parts: Parts) -> Lifecycle:
         registry = await source.start(parts.topology, parts.source_name)
         async with aiohttp.ClientSession() as session:
             try:
-                app[HUB] = await assemble(parts, source, registry, session)
+                hub = app[HUB] = await assemble(parts, source, registry, session)
+                app[ERROR_FORM] = lambda: hub.pipeline.table.registry.error_codes
                 yield
             finally:
                 await source.stop()
@@ -287,7 +289,9 @@ async def assemble(
     def table(registry: Registry) -> RoutingTable:
         ensure_agencies(registry, simulators, agencies, agency_context)
         return RoutingTable(
-            registry, build_routes(registry, parts.adapters, agencies, session, config.max_body_size, state)
+            registry,
+            build_routes(registry, parts.adapters, agencies, session, config.max_body_size, state),
+            trust_faults(registry, state),
         )
 
     metrics = HubMetrics(
@@ -351,9 +355,12 @@ async def assemble(
 
 
 def subsystem_names(registry: Registry, subsystem: str) -> Text | None:
-    """A subsystem's display names (what a scenario step's explanation calls it)."""
+    """A subsystem's display names, or a member's (what a scenario step's explanation calls it)."""
     found = next((s for s in registry.subsystems.values() if str(s.id) == subsystem), None)
-    return Text(vi=found.name_vi, en=found.name_en) if found is not None else None
+    if found is not None:
+        return Text(vi=found.name_vi, en=found.name_en)
+    agency = next((a for a in registry.agencies.values() if str(a.member) == subsystem), None)
+    return Text(vi=agency.name_vi, en=agency.name_en) if agency is not None else None
 
 
 def service_tier(registry: Registry, service: str) -> str | None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import uuid
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
@@ -59,7 +59,7 @@ from ngsp_sim.monitoring.tracing import TraceContext, trace_from
 from ngsp_sim.registry import Registry, access_denied, require_parties, unknown_service
 from ngsp_sim.security.throttle import Throttler
 from ngsp_sim.store import MessageEntry
-from ngsp_sim.transport import ExchangeContext, corrupt_reply
+from ngsp_sim.transport import ActiveFault, ExchangeContext, check_client, corrupt_reply
 from ngsp_sim.validation import validate
 
 __all__ = ["Incoming", "Outcome", "Pipeline", "RoutingTable"]
@@ -102,6 +102,8 @@ class RoutingTable:
 
     registry: Registry
     routes: Mapping[ServiceId, ServiceRoute]
+    trust: Sequence[ActiveFault] = ()
+    """The trust-plane faults, checked against the client before the call is routed."""
 
 
 def native_target(native: NativeRequest) -> str:
@@ -273,10 +275,10 @@ class Pipeline:
         if self.message_log is not None:
             check_loggable(self.message_log.config, mode_of(self.table.registry, seen.service), bodies)
 
-    @staticmethod
-    def _error(err: HubError, req: Incoming, record: MessageRecord, headers: dict[str, str]) -> tuple[int, bytes]:
+    def _error(self, err: HubError, req: Incoming, record: MessageRecord, headers: dict[str, str]) -> tuple[int, bytes]:
         record.faultCode, record.faultString = err.type, err.message
-        status, body, rendered = render_error(err, req.style, req.headers.get("Accept", ""))
+        form = self.table.registry.error_codes
+        status, body, rendered = render_error(err, req.style, req.headers.get("Accept", ""), form)
         headers.update(rendered)
         return status, body
 
@@ -296,6 +298,7 @@ class Pipeline:
         client = seen.client = req.client or required_client(req.headers)
         record.set_client(client)
         headers["X-Road-Client"] = str(client)
+        check_client(self.table.trust, client, self.clock.now(), seen.exchange)  # the client's security server
         target = req.target or parse_r1(req.raw_path)
         seen.service = target.service
         headers["X-Road-Service"] = str(target.service)

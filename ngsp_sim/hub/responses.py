@@ -9,6 +9,7 @@ through here, so one error looks the same whichever of them meets it.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Literal
 from xml.etree.ElementTree import Element, SubElement, tostring
 
@@ -16,16 +17,28 @@ import orjson
 from aiohttp import web
 
 from adapters.xml import xml_text
-from ngsp_sim.errors import HubError
+from ngsp_sim.errors import CodeForm, HubError
 from ngsp_sim.hub.negotiation import prefers_xml
 from schemas.admin import AdminError
 
-__all__ = ["Style", "admin_error", "error_body", "error_response", "json_response", "render_error", "wants_xml"]
+__all__ = [
+    "ERROR_FORM",
+    "Style",
+    "admin_error",
+    "error_body",
+    "error_response",
+    "json_response",
+    "render_error",
+    "wants_xml",
+]
 
 Style = Literal["xroad", "gateway"]
 """``xroad``: X-Road error bodies; ``gateway``: the NGSP gateway's WSO2-style faults."""
 
 _JSON_TYPE = "application/json; charset=utf-8"
+
+ERROR_FORM: web.AppKey[Callable[[], CodeForm]] = web.AppKey("error_form")
+"""How the application spells X-Road error types now (the topology's ``error_codes``); absent: legacy."""
 
 
 def wants_xml(accept: str) -> bool:
@@ -52,21 +65,27 @@ def error_body(err: HubError, accept: str) -> tuple[bytes, str]:
     return tostring(root, encoding="utf-8", xml_declaration=True), "application/xml; charset=utf-8"
 
 
-def render_error(err: HubError, style: Style, accept: str) -> tuple[int, bytes, dict[str, str]]:
-    """(status, body, headers) of ``err`` in ``style``; the headers include the error's own
-    (``Retry-After``...) and the content type."""
+def render_error(
+    err: HubError, style: Style, accept: str, form: CodeForm = "legacy"
+) -> tuple[int, bytes, dict[str, str]]:
+    """(status, body, headers) of ``err`` in ``style``, its type spelt in ``form`` (the topology's
+    ``error_codes``); the headers include the error's own (``Retry-After``...) and the content type."""
+    err.form = form
     headers = dict(err.headers)
     if style == "gateway":
         headers["Content-Type"] = _JSON_TYPE
         return err.gateway_status(), orjson.dumps(err.fault()), headers
     body, content_type = error_body(err, accept)
-    headers.update({"X-Road-Error": err.type, "Content-Type": content_type})
+    headers.update({"X-Road-Error": err.wire_type, "Content-Type": content_type})
     return err.status, body, headers
 
 
 def error_response(err: HubError, style: Style, request: web.Request) -> web.Response:
-    """``err`` answered to ``request`` in ``style``."""
-    status, body, headers = render_error(err, style, request.headers.get("Accept", ""))
+    """``err`` answered to ``request`` in ``style``, its type spelt as the application's
+    :data:`ERROR_FORM` says."""
+    spelling = request.app.get(ERROR_FORM)
+    form: CodeForm = spelling() if spelling is not None else "legacy"
+    status, body, headers = render_error(err, style, request.headers.get("Accept", ""), form)
     return web.Response(status=status, body=body, headers=headers)
 
 

@@ -18,6 +18,7 @@ from ngsp_sim.identifiers import ServiceId, SubsystemId
 from ngsp_sim.registry import Registry, Service
 from ngsp_sim.sim import AgencyContext, SimulatedAgency
 from ngsp_sim.transport import (
+    TRUST_KINDS,
     ActiveFault,
     BreakerConfig,
     BreakerTransport,
@@ -30,7 +31,7 @@ from ngsp_sim.transport import (
     Transport,
 )
 
-__all__ = ["RouteState", "ServiceRoute", "build_routes", "ensure_agencies"]
+__all__ = ["RouteState", "ServiceRoute", "build_routes", "ensure_agencies", "trust_faults"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,7 +72,7 @@ class RouteState:
     def fault(self, spec: FaultSpec) -> ActiveFault:
         key = spec.model_dump_json()
         if key not in self.faults:
-            self.faults[key] = ActiveFault(spec)
+            self.faults[key] = ActiveFault(spec, self.clock.now())
         return self.faults[key]
 
     def keep_faults(self, specs: Iterable[FaultSpec]) -> None:
@@ -79,7 +80,10 @@ class RouteState:
         afresh, its hit counter at 0 and its random sequence from the start."""
         keep = {spec.model_dump_json() for spec in specs}
         if keep != set(self.faults):
-            self.faults = {key: self.faults.get(key) or ActiveFault(FaultSpec.model_validate_json(key)) for key in keep}
+            now = self.clock.now()
+            self.faults = {
+                key: self.faults.get(key) or ActiveFault(FaultSpec.model_validate_json(key), now) for key in keep
+            }
             if self.on_change is not None:
                 self.on_change()
 
@@ -94,6 +98,11 @@ class RouteState:
         if breaker is not None:
             breaker.reset()
         return breaker
+
+
+def trust_faults(registry: Registry, state: RouteState) -> list[ActiveFault]:
+    """The registry's trust-plane faults, with the same random streams as their provider side."""
+    return [state.fault(spec) for spec in registry.faults if spec.kind in TRUST_KINDS]
 
 
 def build_routes(

@@ -191,9 +191,9 @@ def _reference_problems(
             try:
                 known = SubsystemId.parse(fault.target) in subsystems
             except ValueError:
-                known = False
+                known = fault.target in {str(s.member) for s in subsystems}
         if not known:
-            yield ("faults", fi, "target"), f"{fault.target} is neither a declared service nor a subsystem"
+            yield ("faults", fi, "target"), f"{fault.target} is neither a declared service, subsystem nor member"
     declared_members = {MemberId(spec.instance, a.member_class, a.code) for a in spec.agencies}
 
     def declared(client: str) -> bool:

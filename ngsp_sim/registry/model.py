@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from ngsp_sim.errors import CodeForm
 from ngsp_sim.identifiers import MemberId, ServiceId, SubsystemId
 from ngsp_sim.registry.access import AccessRule
 from ngsp_sim.registry.spec import FaultSpec, LogMode, Role, SubscriptionSpec, TopologySpec
@@ -81,6 +82,7 @@ class Registry:
     ) -> None:
         self.faults = list(faults or [])
         self.subscriptions: list[SubscriptionSpec] = []
+        self.error_codes: CodeForm = "legacy"
         self.instance = instance
         self.agencies = {a.member: a for a in agencies}
         self.subsystems = {s.id: s for s in subsystems}
@@ -153,6 +155,7 @@ class Registry:
         tiers = {name: Tier(name, t.rate, t.burst) for name, t in spec.tiers.items()}
         registry = cls(spec.instance, agencies, subsystems, services, rules, groups, tiers, spec.faults)
         registry.subscriptions = list(spec.subscriptions)
+        registry.error_codes = spec.error_codes
         return registry
 
     def has_client(self, client: SubsystemId) -> bool:
@@ -182,7 +185,7 @@ class Registry:
 
     def faults_for(self, service: ServiceId) -> list[FaultSpec]:
         """Faults aimed at ``service`` itself or at its provider subsystem, in declaration order."""
-        names = {str(service), str(service.subsystem)}
+        names = {str(service), str(service.subsystem), str(service.subsystem.member)}
         return [f for f in self.faults if f.target in names]
 
     def services_of(self, provider: SubsystemId) -> list[Service]:

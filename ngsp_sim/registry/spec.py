@@ -228,3 +228,8 @@ class TopologySpec(_Spec):
     tiers: dict[str, TierSpec] = Field(default_factory=dict, description="Throttling tiers by name")
     faults: list[FaultSpec] = Field(default_factory=list, description="Faults injected in front of providers")
     subscriptions: list[SubscriptionSpec] = Field(default_factory=list, description="Webhook subscriptions")
+    error_codes: Literal["legacy", "7x"] = Field(
+        default="legacy",
+        description="How X-Road error types are spelt: legacy (Server.ServerProxy.AccessDenied) or 7x "
+        "(server.serverproxy.access_denied, X-Road 7.8 on)",
+    )

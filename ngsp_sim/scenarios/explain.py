@@ -25,6 +25,13 @@ FAULT_KINDS: Mapping[str, tuple[str, str]] = {
     "malformed": ("trả lời sai giao thức", "answers in a broken format"),
     "schema_violation": ("trả lời dữ liệu sai khuôn dạng", "answers with data that breaks the schema"),
     "outage": ("ngừng hoạt động", "goes down"),
+    "globalconf": ("có cấu hình toàn cục hết hạn", "has an expired global configuration"),
+    "ocsp": ("không có phản hồi OCSP mới cho chứng thư số", "has no fresh OCSP response for its certificate"),
+    "timestamping": (
+        "không đóng được dấu thời gian (dịch vụ cấp dấu thời gian ngừng)",
+        "cannot time-stamp (the time-stamping service is down)",
+    ),
+    "certificate": ("có chứng thư số hết hạn hoặc bị thu hồi", "has an expired or revoked certificate"),
 }
 
 

@@ -9,8 +9,10 @@ unexplained.
 
 from __future__ import annotations
 
+from ngsp_sim.errors import all_hub_errors
 from ngsp_sim.scenarios.native_codes import NATIVE
 from ngsp_sim.scenarios.terms import Term
+from ngsp_sim.scenarios.trust_terms import TRUST_TERMS
 
 __all__ = ["GLOSSARY", "Term", "lookup"]
 
@@ -170,9 +172,15 @@ _PLATFORM = (
 )
 
 
-GLOSSARY: tuple[Term, ...] = _PLATFORM + NATIVE
+GLOSSARY: tuple[Term, ...] = _PLATFORM + TRUST_TERMS + NATIVE
+
+_LEGACY = {error.code("7x"): error.type for error in all_hub_errors()}
+"""A platform error type in X-Road 7.8's snake case -> the legacy type the glossary is keyed by."""
 
 
 def lookup(code: str, system: str | None = None) -> Term | None:
-    """The term for a platform error type (``system`` None) or a native code of ``system``."""
+    """The term for a platform error type (``system`` None; either spelling, ``error_codes``) or a native
+    code of ``system``."""
+    if system is None:
+        code = _LEGACY.get(code, code)
     return next((t for t in GLOSSARY if t.code == code and t.system == system), None)

@@ -5,7 +5,8 @@ contract of :mod:`~ngsp_sim.transport.contract` (``send(request, timeout, exchan
 
     RetryTransport             one retry after a failed connection, idempotent methods only (resilience.py)
       BreakerTransport         one circuit breaker per provider subsystem (resilience.py)
-        FaultyTransport        the injected faults aimed at the service or its provider, if any (faults.py)
+        FaultyTransport        the injected faults aimed at the service or its provider, if any (faults.py;
+                               trust-plane faults: trust.py, which the pipeline also checks on the client)
           InProcessTransport   a simulated agency's handler (inprocess.py)
           | HttpTransport      the service's URL, the path as the access check judged it (http.py)
 
@@ -20,14 +21,23 @@ schemas, the error tree, identifiers, the clock and the store's records, never `
 from __future__ import annotations
 
 from ngsp_sim.transport.contract import ExchangeContext, NativeHandler, Transport
-from ngsp_sim.transport.faults import ActiveFault, FaultSpec, FaultyTransport, LatencySpec, corrupt_reply
+from ngsp_sim.transport.faults import (
+    ActiveFault,
+    FaultSpec,
+    FaultyTransport,
+    LatencySpec,
+    check_client,
+    corrupt_reply,
+)
 from ngsp_sim.transport.http import HttpTransport, escaped, wire_path
 from ngsp_sim.transport.inprocess import InProcessTransport
 from ngsp_sim.transport.resilience import BreakerConfig, BreakerTransport, CircuitBreaker, RetryTransport
+from ngsp_sim.transport.trust import TRUST_KINDS
 from ngsp_sim.transport.webhook import SIM_SCHEME, WebhookSender
 
 __all__ = [
     "SIM_SCHEME",
+    "TRUST_KINDS",
     "ActiveFault",
     "BreakerConfig",
     "BreakerTransport",
@@ -42,6 +52,7 @@ __all__ = [
     "RetryTransport",
     "Transport",
     "WebhookSender",
+    "check_client",
     "corrupt_reply",
     "escaped",
     "wire_path",

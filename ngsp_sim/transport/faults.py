@@ -10,7 +10,8 @@ Kinds: ``latency`` (fixed, uniform or log-normal delay, then the real call), ``e
 and native body instead of the call), ``timeout`` (no answer: the service's timeout fires), ``reset``
 (connection reset), ``malformed`` (an answer outside the protocol), ``schema_violation`` (the real
 answer, corrupted after the adapter by the pipeline's explicit step :func:`corrupt_reply`, so that the
-response schema breaks), ``outage`` (refused, for the window ``start``-``end``).
+response schema breaks), ``outage`` (refused, for the window ``start``-``end``), and the trust-plane
+kinds ``globalconf``, ``ocsp``, ``timestamping``, ``certificate`` (:mod:`ngsp_sim.transport.trust`).
 """
 
 from __future__ import annotations
@@ -27,12 +28,35 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from adapters.base import HubReply, NativeRequest, NativeResponse
 from ngsp_sim.clock import Clock
 from ngsp_sim.errors import NetworkError, Timeout
+from ngsp_sim.identifiers import SubsystemId
 from ngsp_sim.transport.contract import ExchangeContext, Transport
+from ngsp_sim.transport.trust import TRUST_KINDS, trust_error
 from schemas.base import INT64_MAX, INT64_MIN
 
-__all__ = ["ActiveFault", "FaultKind", "FaultSpec", "FaultyTransport", "LatencySpec", "corrupt", "corrupt_reply"]
+__all__ = [
+    "ActiveFault",
+    "FaultKind",
+    "FaultSpec",
+    "FaultyTransport",
+    "LatencySpec",
+    "check_client",
+    "corrupt",
+    "corrupt_reply",
+]
 
-FaultKind = Literal["latency", "error", "timeout", "reset", "malformed", "schema_violation", "outage"]
+FaultKind = Literal[
+    "latency",
+    "error",
+    "timeout",
+    "reset",
+    "malformed",
+    "schema_violation",
+    "outage",
+    "globalconf",
+    "ocsp",
+    "timestamping",
+    "certificate",
+]
 
 _FROZEN = ConfigDict(extra="forbid", frozen=True)
 """As every model of the topology file (:mod:`ngsp_sim.registry.spec`, which declares ``faults:`` with these)."""
@@ -91,7 +115,9 @@ class FaultSpec(BaseModel):
     model_config = ConfigDict(**_FROZEN, json_schema_extra=_LATENCY_NEEDS_LATENCY)
 
     id: str = Field(pattern=r"^[A-Za-z0-9_.-]{1,64}$")
-    target: str = Field(description="A service (…/SUBSYSTEM/SERVICE) or a provider subsystem (…/SUBSYSTEM)")
+    target: str = Field(
+        description="A service (…/SUBSYSTEM/SERVICE), a subsystem (…/SUBSYSTEM) or a member (INSTANCE/CLASS/CODE)"
+    )
     kind: FaultKind
     rate: float = Field(default=1.0, ge=0, le=1, description="Share of calls it hits, drawn from the seed")
     seed: int = Field(default=0, ge=INT64_MIN, le=INT64_MAX, description="Seeds the fault's own draws")
@@ -99,6 +125,17 @@ class FaultSpec(BaseModel):
     status: int = Field(default=503, ge=400, le=599, description="error: the HTTP status answered")
     body: str | None = Field(default=None, max_length=65536, description="error: the native body answered")
     content_type: str = "application/json"
+    certificate_status: Literal["expired", "revoked"] = Field(
+        default="expired", description="certificate: whether the member's certificate expired or was revoked"
+    )
+    acceptable_failure_seconds: float | None = Field(
+        default=None,
+        gt=0,
+        le=30 * 86400,
+        description="timestamping: calls are still served (logged without a time-stamp) until the service has "
+        "been down this long, as X-Road's acceptable-timestamp-failure-period (14400 by default there); "
+        "omitted: refused at once, as when messages are time-stamped immediately",
+    )
     start: float | None = Field(default=None, description="Active from (epoch seconds); omitted: now")
     end: float | None = Field(
         default=None, description="Active until (epoch seconds), after start; omitted: until removed"
@@ -108,6 +145,8 @@ class FaultSpec(BaseModel):
     def _complete(self) -> FaultSpec:
         if self.kind == "latency" and self.latency is None:
             raise ValueError("a latency fault needs latency: {distribution, ...}")
+        if self.acceptable_failure_seconds is not None and self.kind != "timestamping":
+            raise ValueError("acceptable_failure_seconds is for a timestamping fault")
         if self.start is not None and self.end is not None and self.end <= self.start:
             raise ValueError("end is not after start")
         return self
@@ -116,10 +155,18 @@ class FaultSpec(BaseModel):
 class ActiveFault:
     """A fault with its random stream; kept across registry rebuilds while its spec is unchanged."""
 
-    def __init__(self, spec: FaultSpec) -> None:
+    def __init__(self, spec: FaultSpec, since: float = 0.0) -> None:
         self.spec = spec
         self.rng = random.Random(spec.seed)  # noqa: S311 - reproducible fault draws, not secrets
         self.hits = 0
+        self.since = spec.start if spec.start is not None else since
+        """When the fault began (its ``start``, else when it was injected), on the hub's clock."""
+
+    def refuses(self, now: float) -> bool:
+        """A trust fault that hits: does the security server refuse yet? Always, except a ``timestamping``
+        fault still within its ``acceptable_failure_seconds``."""
+        grace = self.spec.acceptable_failure_seconds if self.spec.kind == "timestamping" else None
+        return grace is None or now - self.since >= grace
 
     def hits_now(self, now: float) -> bool:
         spec = self.spec
@@ -143,6 +190,19 @@ class ActiveFault:
         else:
             ms = self.rng.lognormvariate(math.log(lat.median_ms or 1.0), lat.sigma)
         return ms / 1000
+
+
+def check_client(faults: Sequence[ActiveFault], client: SubsystemId, now: float, exchange: ExchangeContext) -> None:
+    """Raise the first trust-plane fault aimed at ``client`` (its subsystem or its member) that hits now:
+    the client's own security server refuses (``Server.ClientProxy.*``)."""
+    names = {str(client), str(client.member)}
+    for fault in faults:
+        spec = fault.spec
+        if spec.kind in TRUST_KINDS and spec.target in names and fault.hits_now(now):
+            exchange.inject(spec.kind, spec.id)
+            if not fault.refuses(now):
+                continue
+            raise trust_error(spec.kind, spec.id, "client", now, spec.certificate_status)
 
 
 class FaultyTransport:
@@ -178,6 +238,8 @@ class FaultyTransport:
                 return NativeResponse(200, {"Content-Type": "text/plain"}, b"\x00<<malformed answer (injected)>>")
             elif spec.kind == "outage":
                 raise NetworkError(f"connection refused: the provider is down (injected outage {spec.id})")
+            elif spec.kind in TRUST_KINDS and fault.refuses(now):
+                raise trust_error(spec.kind, spec.id, "server", now, spec.certificate_status)
         return await self.inner.send(request, timeout, exchange)
 
 
