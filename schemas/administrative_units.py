@@ -13,7 +13,7 @@ from types import MappingProxyType
 
 from schemas.reference import PROVINCES
 
-__all__ = ["UNIT_TABLES", "UNITS_CURRENT"]
+__all__ = ["UNITS_CURRENT", "UNIT_TABLES"]
 
 UNITS_CURRENT = "2025-07"
 

@@ -63,7 +63,9 @@ class ReferenceListsAgency(JsonAgency):
         return json_reply({"Status": 1, "PhienBan": version, "Data": tables[version]})
 
     async def units(self, query: DanhMucDonViHanhChinhQuery) -> NativeResponse:
-        tables = {version: [{"Ma": ma, "Ten": ten} for ma, ten in units.items()] for version, units in UNIT_TABLES.items()}
+        tables = {
+            version: [{"Ma": ma, "Ten": ten} for ma, ten in units.items()] for version, units in UNIT_TABLES.items()
+        }
         return self._answer(query.phienBan, UNITS_CURRENT, tables)
 
     async def ethnic(self, query: DanhMucDanTocQuery) -> NativeResponse:
