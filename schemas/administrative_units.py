@@ -13,7 +13,7 @@ from types import MappingProxyType
 
 from schemas.reference import PROVINCES
 
-__all__ = ["UNITS_CURRENT", "UNIT_TABLES"]
+__all__ = ["SUCCESSORS", "UNITS_CURRENT", "UNIT_TABLES", "current_unit"]
 
 UNITS_CURRENT = "2025-07"
 
@@ -61,3 +61,42 @@ UNIT_TABLES: Mapping[str, Mapping[str, str]] = MappingProxyType(
     }
 )
 """Version (``yyyy-MM``) to ``{two-digit code: name}``."""
+
+_MERGED = {
+    "02": "08",
+    "06": "19",
+    "10": "15",
+    "17": "25",
+    "26": "25",
+    "27": "24",
+    "30": "31",
+    "34": "33",
+    "35": "37",
+    "36": "37",
+    "45": "44",
+    "49": "48",
+    "62": "51",
+    "64": "52",
+    "54": "66",
+    "58": "56",
+    "60": "68",
+    "67": "68",
+    "70": "75",
+    "72": "80",
+    "74": "79",
+    "77": "79",
+    "83": "86",
+    "84": "86",
+    "87": "82",
+    "89": "91",
+    "93": "92",
+    "94": "92",
+    "95": "96",
+}
+SUCCESSORS: Mapping[str, str] = MappingProxyType({code: _MERGED.get(code, code) for code in UNIT_TABLES["2025-01"]})
+"""A ``2025-01`` unit code to the ``2025-07`` unit that took it over (itself where the code was kept)."""
+
+
+def current_unit(birth_code: str) -> str:
+    """The ``2025-07`` unit code of the land a pre-merger code (``"74"`` or ``"074"``) now belongs to."""
+    return SUCCESSORS[f"{int(birth_code):02d}"]  # a whole identity number is a KeyError, not a code

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from pydantic import TypeAdapter
 
-from schemas.administrative_units import UNIT_TABLES, UNITS_CURRENT
+from schemas.administrative_units import SUCCESSORS, UNIT_TABLES, UNITS_CURRENT, current_unit
 from schemas.common import CCCD
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -47,3 +47,11 @@ def test_identity_numbers_keep_the_pre_merger_birth_codes() -> None:
 def test_the_current_table_has_the_34_units() -> None:
     assert len(UNIT_TABLES[UNITS_CURRENT]) == 34 and len(UNIT_TABLES["2025-01"]) == 63
     assert UNIT_TABLES[UNITS_CURRENT]["46"] == "Thành phố Huế"
+
+
+def test_every_pre_merger_unit_has_a_successor_and_every_unit_a_predecessor() -> None:
+    assert set(SUCCESSORS) == set(UNIT_TABLES["2025-01"])
+    assert set(SUCCESSORS.values()) == set(UNIT_TABLES[UNITS_CURRENT])
+    assert (current_unit("074"), current_unit("77"), current_unit("001")) == ("79", "79", "01")
+    with pytest.raises(KeyError):
+        current_unit("074090001234")
