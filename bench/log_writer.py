@@ -36,11 +36,11 @@ CITIZEN = {
     "HoVaTen": "Nguyễn Văn An",
     "NgayThangNamSinh": "19900101",
     "GioiTinh": "1",
-    "QueQuan": "Phường Bến Nghé, Quận 1, TP. Hồ Chí Minh",
+    "QueQuan": "Phường Sài Gòn, Thành phố Hồ Chí Minh",
     "DanToc": "01",
     "TonGiao": "00",
     "QuocTich": "VN",
-    "NoiThuongTru": "12 Lê Lợi, Phường Bến Nghé, Quận 1",
+    "NoiThuongTru": "12 Lê Lợi, Phường Sài Gòn, Thành phố Hồ Chí Minh",
 }
 PG_DEFAULT = "postgresql://postgres@127.0.0.1:5432/test"
 

@@ -61,7 +61,8 @@ def check_agency_code(value: str) -> str:
 
 
 def check_cccd(value: str) -> str:
-    """Personal identification number: 12 digits, province of birth registration, century/sex, year."""
+    """Số định danh cá nhân (on the thẻ căn cước; formerly CCCD): 12 digits, province of birth registration
+    (a pre-July-2025 code, kept after the merger), century/sex, year."""
     if not (len(value) == 12 and value.isascii() and value.isdigit()):
         raise PydanticCustomError(
             "cccd_format", "expected 12 digits (số định danh cá nhân), got '{value}'", {"value": value}
@@ -207,8 +208,9 @@ _CCCD_PATTERN = "^(?:" + "|".join(sorted(PROVINCES)) + rf")(?:[01]\d\d|[23]{_up_
 CCCD = _string_type(
     check_cccd,
     pattern=_CCCD_PATTERN,
-    description="Personal identification number (số định danh cá nhân / CCCD): province of birth "
-    "registration (3), century and sex (1), year of birth (2), serial (6)",
+    description="Personal identification number (số định danh cá nhân, printed on the thẻ căn cước; formerly "
+    "CCCD): province of birth registration (3, the 63 pre-July-2025 codes, which numbers keep), century and "
+    "sex (1), year of birth (2), serial (6)",
     example="079090001234",
 )
 MST = _string_type(

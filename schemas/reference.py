@@ -1,9 +1,9 @@
 """Reference tables the identifier types check against.
 
 ``PROVINCES`` are the 63 province-level codes of the General Statistics Office (before the July 2025
-merger), zero-padded to three digits as they appear at the start of a CCCD (the province where the
-birth was registered). Code tables are versioned in the real system; this one is the pre-merger
-version, which every CCCD issued so far still carries.
+merger), zero-padded to three digits as they appear at the start of a số định danh cá nhân (the
+province where the birth was registered). Identity numbers keep these codes after the merger, so this
+table is not the administrative-unit list: that one is versioned in ``schemas.administrative_units``.
 """
 
 from __future__ import annotations

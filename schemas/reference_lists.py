@@ -1,6 +1,7 @@
 """Shared reference lists (danh mục dùng chung, ``dmdc``): administrative units and ethnic groups.
 
-Code tables are versioned (provinces merged in July 2025); every answer names its ``PhienBan``. The
+Code tables are versioned (provinces merged and the district level was abolished on 1 July 2025):
+``phienBan`` picks one, an unknown one is refused natively, and every answer names its ``PhienBan``. The
 field names are illustrative.
 """
 
@@ -22,7 +23,12 @@ NATIVE_PATHS: Mapping[str, str] = MappingProxyType(
 
 class DanhMucDonViHanhChinhQuery(WireModel):
     capDonVi: int = Field(default=1, ge=1, le=1, description="1 province (the simulator keeps provinces only)")
-    phienBan: str | None = Field(default=None, pattern=r"^\d{4}-\d{2}$", description="Table version, yyyy-MM")
+    phienBan: str | None = Field(
+        default=None,
+        pattern=r"^\d{4}-\d{2}$",
+        description="Table version, yyyy-MM: 2025-07 (the 34 units from 1 July 2025, the default) or 2025-01 "
+        "(the 63 before the merger)",
+    )
 
 
 class DanhMucDanTocQuery(WireModel):

@@ -1,4 +1,5 @@
-"""Tax (thuế), land financial obligations, General Department of Taxation (``000.00.18.G12``).
+"""Tax (thuế) and land financial obligations at the Cục Thuế (Tax Department, formerly the General
+Department of Taxation; ``000.00.18.G12``).
 
 ``ThongBaoThue`` issues a tax notice for a dossier; ``ChungTuThue`` answers whether it is paid and the
 receipt. The wire names ``MaSoThue``, ``SoTien``, ``SoQuyetDinh``, ``TrangThaiThanhToan``, ``BienLai``

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pydantic import TypeAdapter
 
 from ngsp_sim.sim import DEMO_BUSINESS, DEMO_CITIZEN, Country
+from schemas.administrative_units import UNIT_TABLES, UNITS_CURRENT, current_unit
 from schemas.business import ChiTietDoanhNghiepResponse
 from schemas.common import CCCD, MST
 from schemas.population import Citizen
@@ -27,7 +28,10 @@ def test_every_citizen_is_valid_and_its_number_matches_birth_and_sex() -> None:
         digit = int(number[3])
         assert 1900 + 100 * (digit // 2) + int(number[4:6]) == year
         assert (digit % 2 == 1) == (record["GioiTinh"] == "2")  # odd century digit: female
-        assert record["ThuongTru"]["MaTinhThanh"] == number[1:3] or record["ChuHo"]["QuanHe"] == "Con"
+        assert record["NoiDangKyKhaiSinh"]["MaTinhThanh"] == number[1:3]  # the pre-merger code, kept
+        # Today's address is in a unit of the 2025-07 table, the one that took the birth province over.
+        assert record["ThuongTru"]["MaTinhThanh"] in UNIT_TABLES[UNITS_CURRENT]
+        assert record["ThuongTru"]["MaTinhThanh"] == current_unit(number[:3]) or record["ChuHo"]["QuanHe"] == "Con"
 
 
 def test_families_and_households_reference_real_citizens() -> None:

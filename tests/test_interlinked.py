@@ -242,8 +242,14 @@ async def test_online_payment_init_confirmation_shows_on_the_dossier(
 
 async def test_reference_lists_are_versioned(hub: TestClient[Any, Any]) -> None:
     units = await (await hub.get(f"{DMDC}/danhMucDonViHanhChinh?capDonVi=1", headers=THANH_HOA)).json()
-    assert units["PhienBan"] == "2025-01" and len(units["Data"]) == 63
-    assert {"Ma": "79", "Ten": "Hồ Chí Minh"} in units["Data"]
+    assert units["PhienBan"] == "2025-07" and len(units["Data"]) == 34  # the default: since 1 July 2025
+    assert {"Ma": "79", "Ten": "Thành phố Hồ Chí Minh"} in units["Data"]
+    assert {"Ma": "46", "Ten": "Thành phố Huế"} in units["Data"] and "74" not in {u["Ma"] for u in units["Data"]}
+    older = await (await hub.get(f"{DMDC}/danhMucDonViHanhChinh?phienBan=2025-01", headers=THANH_HOA)).json()
+    assert older["PhienBan"] == "2025-01" and len(older["Data"]) == 63  # the pre-merger table stays readable
+    assert {"Ma": "74", "Ten": "Bình Dương"} in older["Data"]
+    unknown = await (await hub.get(f"{DMDC}/danhMucDonViHanhChinh?phienBan=2024-01", headers=THANH_HOA)).json()
+    assert unknown["Status"] == 0 and "2025-01, 2025-07" in unknown["Message"] and not unknown.get("Data")
     ethnic = await (await hub.get(f"{DMDC}/danhMucDanToc", headers=THANH_HOA)).json()
     assert ethnic["Data"][0] == {"Ma": "01", "Ten": "Kinh"}
     other = await (await hub.get(f"{DMDC}/danhMucDanToc?phienBan=2019-01", headers=THANH_HOA)).json()

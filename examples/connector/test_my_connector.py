@@ -20,7 +20,7 @@ DOSSIER = {
     "NgayTiepNhan": "20251121090000",
     "NgayHenTra": "20251128170000",
     "TrangThaiHoSo": 2,
-    "DonViXuLy": "Công an Quận 1",
+    "DonViXuLy": "Công an phường Sài Gòn",
 }
 
 

@@ -20,6 +20,7 @@ from faker import Faker
 from faker.providers.person.vi_VN import Provider as VnNames
 from stdnum.vn import mst
 
+from schemas.administrative_units import UNIT_TABLES, UNITS_CURRENT, current_unit
 from schemas.reference import PROVINCES
 
 __all__ = [
@@ -105,8 +106,15 @@ _GIVEN_F = list(VnNames.first_names_female)
 _ETHNIC = ["Kinh"] * 9 + ["Tày", "Thái", "Mường", "Khmer", "Hoa", "Nùng", "H'Mông"]
 
 
-def _address(province: str, detail: str) -> dict[str, str]:
+def _birth_place(province: str, detail: str) -> dict[str, str]:
+    """Where a birth was registered: the pre-July-2025 unit, as the identity number records it."""
     return {"MaTinhThanh": province[1:], "ChiTiet": f"{detail}, {PROVINCES[province]}"}
+
+
+def _address(province: str, detail: str) -> dict[str, str]:
+    """An address today: the ``2025-07`` unit that now holds the pre-merger ``province`` (no district)."""
+    unit = current_unit(province)
+    return {"MaTinhThanh": unit, "ChiTiet": f"{detail}, {UNIT_TABLES[UNITS_CURRENT][unit]}"}
 
 
 def _streets(seed: int, count: int = 400) -> list[str]:
@@ -128,7 +136,7 @@ def _citizen(
         "TonGiao": "Không",
         "TinhTrangHonNhan": "1",
         "NgayThangNamSinh": {"NgayThangNam": birth},
-        "NoiDangKyKhaiSinh": home,
+        "NoiDangKyKhaiSinh": _birth_place(province, "Số 12 đường Lê Lợi"),
         "QueQuan": home,
         "ThuongTru": home,
         "NoiOHienTai": home,

@@ -1,6 +1,8 @@
-"""Simulated shared reference lists (danh mục dùng chung): provinces (the pre-July-2025 table, version
-``2025-01``) and ethnic groups (the first 20 of the 54, in the statistics office's order). Query
-parameters that break the models the hub checks get ``Status`` 0 with a ``Message``."""
+"""Simulated shared reference lists (danh mục dùng chung): province-level units (version ``2025-07``,
+the 34 from 1 July 2025, by default; ``2025-01``, the 63 before the merger, still readable) and ethnic
+groups (the first 20 of the 54, in the statistics office's order; version ``2025-01``, unchanged by the
+reform). An unknown version, or query parameters that break the models the hub checks, get ``Status`` 0
+with a ``Message``."""
 
 from __future__ import annotations
 
@@ -10,12 +12,12 @@ from types import MappingProxyType
 from adapters.base import NativeResponse
 from ngsp_sim.sim.base import Handler, json_reply, query_params
 from ngsp_sim.sim.json_agency import JsonAgency
-from schemas.reference import PROVINCES
+from schemas.administrative_units import UNIT_TABLES, UNITS_CURRENT
 from schemas.reference_lists import NATIVE_PATHS, DanhMucDanTocQuery, DanhMucDonViHanhChinhQuery
 
 __all__ = ["ReferenceListsAgency"]
 
-VERSION = "2025-01"
+ETHNIC_VERSION = "2025-01"
 ETHNIC_GROUPS = (
     "Kinh",
     "Tày",
@@ -53,16 +55,19 @@ class ReferenceListsAgency(JsonAgency):
         }
 
     @staticmethod
-    def _answer(version: str | None, entries: list[dict[str, str]]) -> NativeResponse:
-        version = version or VERSION
-        if version != VERSION:
-            return json_reply({"Status": 0, "Message": f"Không có phiên bản {version}; hiện có {VERSION}"})
-        return json_reply({"Status": 1, "PhienBan": VERSION, "Data": entries})
+    def _answer(asked: str | None, default: str, tables: Mapping[str, list[dict[str, str]]]) -> NativeResponse:
+        version = asked or default
+        if version not in tables:
+            known = ", ".join(sorted(tables))
+            return json_reply({"Status": 0, "Message": f"Không có phiên bản {version}; hiện có {known}"})
+        return json_reply({"Status": 1, "PhienBan": version, "Data": tables[version]})
 
     async def units(self, query: DanhMucDonViHanhChinhQuery) -> NativeResponse:
-        return self._answer(query.phienBan, [{"Ma": code[1:], "Ten": name} for code, name in PROVINCES.items()])
+        tables = {
+            version: [{"Ma": ma, "Ten": ten} for ma, ten in units.items()] for version, units in UNIT_TABLES.items()
+        }
+        return self._answer(query.phienBan, UNITS_CURRENT, tables)
 
     async def ethnic(self, query: DanhMucDanTocQuery) -> NativeResponse:
-        return self._answer(
-            query.phienBan, [{"Ma": f"{i:02d}", "Ten": name} for i, name in enumerate(ETHNIC_GROUPS, 1)]
-        )
+        entries = [{"Ma": f"{i:02d}", "Ten": name} for i, name in enumerate(ETHNIC_GROUPS, 1)]
+        return self._answer(query.phienBan, ETHNIC_VERSION, {ETHNIC_VERSION: entries})
