@@ -135,3 +135,25 @@ def test_unusable_files_are_a_sentence_and_exit_2(tmp_path: Path) -> None:
     assert result.returncode == 2 and "not an OpenAPI document" in result.stderr and "Traceback" not in result.stderr
     result = run_cli("contract", "diff", good, str(tmp_path / "missing.json"))
     assert result.returncode == 2 and "missing.json" in result.stderr
+
+
+def test_a_version_published_beside_the_old_one_is_compatible() -> None:
+    """2.0 added while 1.0 stays: only a new operation; and a recursive schema ($ref cycle) ends."""
+    old = published()
+    tree = {
+        "type": "object",
+        "properties": {"children": {"type": "array", "items": {"$ref": "#/components/schemas/T"}}},
+    }
+    old["components"]["schemas"]["T"] = tree
+    old["components"]["schemas"]["ChiTietDoanhNghiepResponse"]["properties"]["Tree"] = {
+        "$ref": "#/components/schemas/T"
+    }
+    new = copy.deepcopy(old)
+    item = new["paths"].pop("/chiTietDoanhNghiep")
+    new["servers"] = [{"url": "/apiCSDLDKDN"}]
+    new["paths"] = {"/1.0/chiTietDoanhNghiep": item, "/2.0/chiTietDoanhNghiep": item}
+    changes = diff_contracts(old, new)
+    assert [(c.breaking, c.kind, c.where) for c in changes] == [
+        (False, "operation_added", "GET /apiCSDLDKDN/2.0/chiTietDoanhNghiep")
+    ]
+    assert diff_contracts(old, copy.deepcopy(old)) == []
