@@ -16,6 +16,7 @@ from ngsp_sim.contracts.openapi import service_openapi
 from ngsp_sim.identifiers import ServiceId
 from ngsp_sim.plugins import installed
 from ngsp_sim.registry import load_registry
+from ngsp_sim.registry.loader import demo_text
 from tests.processes import run_cli
 
 DETAILS = "VN/GOV/000.00.00.G12/CSDLDKDN/chiTietDoanhNghiep"
@@ -157,3 +158,22 @@ def test_a_version_published_beside_the_old_one_is_compatible() -> None:
         (False, "operation_added", "GET /apiCSDLDKDN/2.0/chiTietDoanhNghiep")
     ]
     assert diff_contracts(old, copy.deepcopy(old)) == []
+
+
+def test_two_topologies_compare_every_service(tmp_path: Path) -> None:
+    """--topologies: the business registry's gateway context moves to 2.0 and tinhTrangHoSo is gone."""
+    old = demo_text()
+    block = '          - code: tinhTrangHoSo\n            adapter: business\n            gateway: {context: apiCSDLDKDN, version: "1.0"}\n'
+    rule = "  - group: mot-cua\n    service: VN/GOV/000.00.00.G12/CSDLDKDN/tinhTrangHoSo\n"
+    assert block in old and rule in old
+    new = old.replace(block, "").replace(rule, "").replace('apiCSDLDKDN, version: "1.0"', 'apiCSDLDKDN, version: "2.0"')
+    (tmp_path / "old.yaml").write_text(old)
+    (tmp_path / "new.yaml").write_text(new)
+    files = str(tmp_path / "old.yaml"), str(tmp_path / "new.yaml")
+    result = run_cli("contract", "diff", "--topologies", *files, "--format", "json")
+    assert result.returncode == 1, result.stderr
+    assert kinds(result.stdout) == {
+        (True, "version_removed", "GET /apiCSDLDKDN/1.0/chiTietDoanhNghiep"),
+        (True, "service_removed", "VN/GOV/000.00.00.G12/CSDLDKDN/tinhTrangHoSo"),
+    }
+    assert run_cli("contract", "diff", "--topologies", files[0], files[0]).returncode == 0

@@ -11,16 +11,19 @@ report says what a client moving to the new version must change. Schemas are com
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 import yaml
 
+from adapters.base import Adapter
+from ngsp_sim.contracts.openapi import service_openapi
 from ngsp_sim.contracts.schema_diff import Change, Direction, SchemaPair
+from ngsp_sim.registry import Registry
 
-__all__ = ["Change", "diff_contracts", "load_contract"]
+__all__ = ["Change", "diff_contracts", "diff_services", "load_contract", "service_contracts"]
 
 _METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 _VERSION = re.compile(r"^v?\d+(?:\.\d+)*$")
@@ -41,6 +44,37 @@ def load_contract(path: Path) -> dict[str, Any]:
 def diff_contracts(old: dict[str, Any], new: dict[str, Any]) -> list[Change]:
     """Every change from ``old`` to ``new``, breaking ones first (each group in document order)."""
     changes = list(_changes(old, new))
+    return [c for c in changes if c.breaking] + [c for c in changes if not c.breaking]
+
+
+def service_contracts(registry: Registry, adapters: Mapping[str, type[Adapter]]) -> dict[str, dict[str, Any]]:
+    """Each service of a topology as one OpenAPI document, at its full paths: ``/r1/...`` and, when it
+    is also published in the gateway style, ``/{context}/{version}/{resource}``."""
+    documents: dict[str, dict[str, Any]] = {}
+    for service in registry.services.values():
+        adapter = adapters[service.adapter]
+        document = service_openapi(
+            service, adapter.operations[service.operation], adapter.error_model, xml_bound=adapter.speaks_xml
+        )
+        (item,) = document.pop("paths").values()
+        document["paths"] = {f"/r1/{service.id}": item}
+        if service.gateway is not None:
+            document["paths"][f"/{'/'.join(service.gateway)}"] = item
+        del document["servers"]
+        documents[str(service.id)] = document
+    return documents
+
+
+def diff_services(old: Mapping[str, dict[str, Any]], new: Mapping[str, dict[str, Any]]) -> list[Change]:
+    """Every change between two sets of service contracts (by service id), breaking ones first."""
+    changes: list[Change] = []
+    for service in sorted(old.keys() | new.keys()):
+        if service not in new:
+            changes.append(Change(True, "service_removed", service, "service removed"))
+        elif service not in old:
+            changes.append(Change(False, "service_added", service, "new service"))
+        else:
+            changes.extend(_changes(old[service], new[service]))
     return [c for c in changes if c.breaking] + [c for c in changes if not c.breaking]
 
 
