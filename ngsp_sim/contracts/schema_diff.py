@@ -100,11 +100,9 @@ class SchemaPair:
         before, after = _types(old), _types(new)
         if not before or not after or before == after:
             return
+        # integer -> number widens, number -> integer narrows: an integer is a number
         gone = {t for t in before - after if not (t == "integer" and "number" in after)}
         came = {t for t in after - before if not (t == "integer" and "number" in before)}
-        if not gone and not came:
-            came = after - before  # integer -> number: wider
-            gone = before - after  # number -> integer: narrower
         text = f"type {'/'.join(sorted(before))} -> {'/'.join(sorted(after))}"
         yield self._change(bool(gone), bool(came), "type_changed", where, text)
 
