@@ -18,6 +18,7 @@ from ngsp_sim.cli.catalog import catalog
 from ngsp_sim.cli.chaos import chaos
 from ngsp_sim.cli.clock import clock
 from ngsp_sim.cli.conformance import conformance
+from ngsp_sim.cli.contract import contract
 from ngsp_sim.cli.credentials import credentials
 from ngsp_sim.cli.deliveries import deliveries
 from ngsp_sim.cli.export import export
@@ -62,6 +63,7 @@ for _command in (
     record,
     replay,
     conformance,
+    contract,
     scenario,
     agency,
 ):
