@@ -52,6 +52,29 @@ async def test_a_request_that_breaks_the_schema_is_forwarded_and_counted(
     assert [(v["location"], v["pointer"]) for v in logged["violations"]] == [("query", "/msdn")]
 
 
+async def test_a_body_that_breaks_the_schema_is_forwarded_as_sent(make_hub: MakeHub, aiohttp_server: Any) -> None:
+    received: list[Any] = []
+
+    async def handle(request: web.Request) -> web.Response:
+        received.append(await request.json())
+        return web.json_response({"STATUS": 1, "TRANG_THAI": 4})
+
+    app = web.Application()
+    app.router.add_post("/lltp/api/traTrangThaiHs", handle)
+    url = str((await aiohttp_server(app)).make_url("")).rstrip("/")
+    service: dict[str, Any] = {
+        "adapter": "criminal_records",
+        "operation": "traTrangThaiHs",
+        "endpoint": url,
+        "mode": "observe",
+    }
+    hub = await make_hub(provider_topology(**service))
+    resp = await hub.post(BUSINESS, json={"ID": 12345}, headers={"X-Road-Client": MOTCUA})
+    assert resp.status == 200 and resp.headers["X-NGSP-Violations"] == "1"
+    assert received == [{"ID": 12345}]  # an integer where the schema wants text, passed on as it is
+    assert [(v["location"], v["pointer"]) for v in (await _logged(hub))["violations"]] == [("body", "/ID")]
+
+
 async def test_a_response_that_breaks_the_schema_is_passed_on_and_counted_with_the_requests(
     make_hub: MakeHub, aiohttp_server: Any
 ) -> None:
@@ -115,3 +138,18 @@ def test_the_admin_openapi_documents_the_mode() -> None:
     schema = admin_openapi()["components"]["schemas"]["PutService"]["properties"]["mode"]
     assert schema["enum"] == ["enforce", "observe"] and schema["default"] == "enforce"
     assert "X-NGSP-Violations" in schema["description"]
+
+
+async def test_faults_and_platform_errors_still_block_and_keep_what_was_observed(
+    make_hub: MakeHub, aiohttp_server: Any
+) -> None:
+    received: list[str] = []
+    url = await _provider(aiohttp_server, VALID, received)
+    fault = {"id": "cut", "target": SERVICE, "kind": "reset"}
+    hub = await make_hub(provider_topology(endpoint=url, mode="observe", extra={"faults": [fault]}))
+    resp = await hub.get(f"{BUSINESS}?msdn=12AB", headers={"X-Road-Client": MOTCUA})
+    assert resp.headers["X-Road-Error"] == "Server.ServerProxy.ServiceFailed.NetworkError"
+    assert resp.headers["X-NGSP-Violations"] == "1"
+    logged = await _logged(hub)
+    assert set(logged["injected"].split(",")) == {"reset:cut"}  # the transport retries a GET once
+    assert [(v["location"], v["pointer"]) for v in logged["violations"]] == [("query", "/msdn")]
