@@ -17,11 +17,12 @@ VALID = {"Status": 1, "Message": None}
 
 
 async def _provider(aiohttp_server: Any, answer: dict[str, Any], received: list[str]) -> str:
-    """A loopback provider on the business registry's native path, answering ``answer`` to every call."""
+    """A loopback provider on the business registry's native path, answering ``answer`` to every call
+    (with a count of its own in the hub's header name, which the hub must not pass on)."""
 
     async def handle(request: web.Request) -> web.Response:
         received.append(request.query_string)
-        return web.json_response(answer)
+        return web.json_response(answer, headers={"X-NGSP-Violations": "99"})
 
     app = web.Application()
     app.router.add_get("/apiCSDLDKDN/1.0/chiTietDoanhNghiep", handle)
