@@ -10,7 +10,7 @@ from aiohttp.test_utils import TestClient
 
 from ngsp_sim.admin.api import admin_openapi
 from ngsp_sim.hub.runtime import HUB
-from tests.helpers import ADMIN, BUSINESS, MOTCUA, MakeHub, provider_topology
+from tests.helpers import ADMIN, BUSINESS, MOTCUA, MakeHub, provider_topology, token_for
 
 SERVICE = BUSINESS.removeprefix("/r1/")
 VALID = {"Status": 1, "Message": None}
@@ -51,6 +51,17 @@ async def test_a_request_that_breaks_the_schema_is_forwarded_and_counted(
     logged = await _logged(hub)
     assert logged["record"]["succeeded"] is True
     assert [(v["location"], v["pointer"]) for v in logged["violations"]] == [("query", "/msdn")]
+
+
+async def test_observe_mode_answers_the_same_in_the_gateway_style(make_hub: MakeHub, aiohttp_server: Any) -> None:
+    received: list[str] = []
+    url = await _provider(aiohttp_server, VALID, received)
+    gateway = {"context": "dkdn", "version": "2.0"}
+    hub = await make_hub(provider_topology(endpoint=url, mode="observe", gateway=gateway))
+    token = await token_for(hub)
+    resp = await hub.get("/dkdn/2.0/chiTietDoanhNghiep?msdn=12AB", headers={"Authorization": f"Bearer {token}"})
+    assert resp.status == 200 and await resp.json() == VALID
+    assert resp.headers["X-NGSP-Violations"] == "1" and received == ["msdn=12AB"]
 
 
 async def test_a_body_that_breaks_the_schema_is_forwarded_as_sent(make_hub: MakeHub, aiohttp_server: Any) -> None:
@@ -119,6 +130,17 @@ async def test_access_rights_still_apply_in_observe_mode(make_hub: MakeHub, aioh
     resp = await hub.get(f"{BUSINESS}?msdn=12AB", headers={"X-Road-Client": MOTCUA})
     assert resp.headers["X-Road-Error"] == "Server.ServerProxy.AccessDenied"
     assert received == []
+
+
+async def test_throttling_still_applies_in_observe_mode(make_hub: MakeHub, aiohttp_server: Any) -> None:
+    received: list[str] = []
+    url = await _provider(aiohttp_server, VALID, received)
+    tiers = {"tiers": {"one": {"rate": 0.001, "burst": 1}}}
+    hub = await make_hub(provider_topology(endpoint=url, mode="observe", tier="one", extra=tiers))
+    first = await hub.get(f"{BUSINESS}?msdn=12AB", headers={"X-Road-Client": MOTCUA})
+    second = await hub.get(f"{BUSINESS}?msdn=12AB", headers={"X-Road-Client": MOTCUA})
+    assert first.status == 200 and second.headers["X-Road-Error"] == "Client.Throttled"
+    assert received == ["msdn=12AB"]
 
 
 async def test_observe_mode_set_at_run_time_needs_an_endpoint(make_hub: MakeHub, aiohttp_server: Any) -> None:
