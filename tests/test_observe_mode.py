@@ -155,6 +155,8 @@ async def test_observe_mode_set_at_run_time_needs_an_endpoint(make_hub: MakeHub,
     resp = await hub.get(f"{BUSINESS}?msdn=12AB", headers={"X-Road-Client": MOTCUA})
     assert resp.status == 200 and resp.headers["X-NGSP-Violations"] == "1"
     assert received == ["msdn=12AB"]
+    listed = (await (await hub.get("/api/v1/services", headers=ADMIN)).json())["items"]
+    assert [s["mode"] for s in listed if s["service"] == SERVICE] == ["observe"]
 
 
 def test_the_admin_openapi_documents_the_mode() -> None:
