@@ -113,7 +113,7 @@ class DvcqgAdapter(Adapter):
         return HubReply(native.status, session)
 
     def exchange(self, call: HubCall) -> Exchange:
-        fields = call.payload.model_dump(mode="json", exclude_none=True) if call.payload else {}
+        fields = call.payload.model_dump(mode="json", exclude_none=True, warnings=False) if call.payload else {}
         madonvi = fields.pop("madonvi", None) or call.client_member_code
         for attempt in (1, 2):
             if self._session is None:

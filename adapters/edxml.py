@@ -189,7 +189,7 @@ class EdxmlAdapter(Adapter):
         headers = {CALLER_HEADER: call.client_member_code, "Accept": "application/json"}
         query: tuple[tuple[str, str], ...] = ()
         if call.query is not None:
-            query = tuple((k, str(v)) for k, v in call.query.model_dump(exclude_none=True).items())
+            query = tuple((k, str(v)) for k, v in call.query.model_dump(exclude_none=True, warnings=False).items())
         body = b""
         if self.operations[call.operation].request_xml is not None:
             body, headers = call.body, {**headers, **_XML}

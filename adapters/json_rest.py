@@ -32,11 +32,13 @@ class JsonRestAdapter(Adapter):
     def exchange(self, call: HubCall) -> Exchange:
         query: tuple[tuple[str, str], ...] = ()
         if call.query is not None:
-            query = tuple((k, str(v)) for k, v in call.query.model_dump(mode="json", exclude_none=True).items())
+            query = tuple(
+                (k, str(v)) for k, v in call.query.model_dump(mode="json", exclude_none=True, warnings=False).items()
+            )
         body = b""
         headers = {"Accept": "application/json"}
         if call.payload is not None:
-            body = orjson.dumps(call.payload.model_dump(mode="json", exclude_unset=True))
+            body = orjson.dumps(call.payload.model_dump(mode="json", exclude_unset=True, warnings=False))
             headers["Content-Type"] = "application/json"
         suffix = "" if call.path == "/" else call.path
         native = yield NativeRequest(

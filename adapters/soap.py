@@ -52,7 +52,7 @@ class SoapAdapter(Adapter):
 
     def exchange(self, call: HubCall) -> Exchange:
         op = self.operations[call.operation]
-        data = call.payload.model_dump(mode="json", exclude_none=True) if call.payload else {}
+        data = call.payload.model_dump(mode="json", exclude_none=True, warnings=False) if call.payload else {}
         native = yield NativeRequest(
             "POST",
             self.path,

@@ -115,6 +115,9 @@ class ServiceInfo(BaseModel):
     provider: str = Field(description="An endpoint URL, or 'simulated (KIND)'")
     timeout: float
     disabled: bool
+    mode: Literal["enforce", "observe"] = Field(
+        default="enforce", description="observe: schema violations are reported (X-NGSP-Violations), not refused"
+    )
 
 
 class ServiceList(BaseModel):

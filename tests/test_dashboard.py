@@ -7,7 +7,9 @@ Screenshots go to ``$NGSP_SIM_SCREENSHOTS`` (default ``.artifacts/screenshots``)
 
 from __future__ import annotations
 
+import http.server
 import re
+import threading
 import urllib.request
 from importlib import resources
 from typing import Any
@@ -17,6 +19,7 @@ from tests.browser import POPULATION, browser, call, hub, page, shot
 
 __all__ = ["browser", "hub", "page"]  # the fixtures this module uses
 
+BUSINESS = "VN/GOV/000.00.00.G12/CSDLDKDN/chiTietDoanhNghiep"
 IMPORT = re.compile(r'^\s*(?:import|export)\b[^;]*?\bfrom\s+"(\./[\w.-]+)"|<script type="module" src="([\w.-]+)"', re.M)
 
 
@@ -90,6 +93,40 @@ def test_play_a_scenario_and_see_it_in_the_list_on_the_map_and_in_the_inspector(
     page.wait_for_selector("#inspector:not([hidden]) >> text=Server.ServerProxy.AccessDenied")
     assert "VN/GOV/000.00.00.H56/MOTCUA" in page.text_content("#inspector-body")
     page.click("#inspector-close")
+
+
+def test_the_inspector_marks_an_observed_answers_violations_on_the_client_response(page: Any, hub: HubHandle) -> None:
+    """Observe mode passes a schema-breaking answer on; its violations are marked where they are."""
+    answer = b'{"Status": 7}'
+
+    class Provider(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(answer)))
+            self.end_headers()
+            self.wfile.write(answer)
+
+        def log_message(self, *args: Any) -> None:
+            """Quiet: the test checks what the hub logged, not the provider."""
+
+    with http.server.ThreadingHTTPServer(("127.0.0.1", 0), Provider) as provider:
+        threading.Thread(target=provider.serve_forever, daemon=True).start()
+        endpoint = f"http://127.0.0.1:{provider.server_address[1]}"
+        hub.admin("PUT", f"/services/{BUSINESS}", {"adapter": "business", "endpoint": endpoint, "mode": "observe"})
+        request = urllib.request.Request(  # noqa: S310  loopback
+            f"{hub.url}/r1/{BUSINESS}?msdn=0312345673", headers={"X-Road-Client": "VN/GOV/000.00.00.H29/MOTCUA"}
+        )
+        with urllib.request.urlopen(request, timeout=10) as resp:  # noqa: S310
+            assert resp.headers["X-NGSP-Violations"] == "1"
+        provider.shutdown()
+    page.click("#lang-en")
+    page.wait_for_selector("#messages tbody tr")
+    page.click("#messages tbody tr")
+    marked = page.wait_for_selector('#inspector .bodies > div:nth-child(4) .violation[data-pointer="/Status"]')
+    assert marked.text_content().strip() == '"Status": 7'
+    assert "[response] /Status" in page.text_content("#inspector .violations")
+    assert page.locator("#inspector .bodies > div:nth-child(1) .violation").count() == 0
 
 
 def test_the_inspector_highlights_violations_on_the_payload(page: Any, hub: HubHandle) -> None:

@@ -206,6 +206,7 @@ async def list_services(request: web.Request) -> web.Response:
             provider=s.endpoint or f"simulated ({registry.subsystems[s.id.subsystem].simulator})",
             timeout=s.timeout,
             disabled=s.disabled,
+            mode=s.mode,
         )
         for s in sorted(registry.services.values(), key=lambda s: str(s.id))
     ]

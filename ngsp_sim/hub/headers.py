@@ -45,9 +45,18 @@ HOP_BY_HOP = frozenset(
 FILTERED = HOP_BY_HOP | {"host", "user-agent", "server", "content-length", "expect"}
 """Never passed on, either way (PR-REST 4.3 "Filtered headers", "Specially handled headers")."""
 _HUB_SET = frozenset(
-    {"x-road-client", "x-road-service", "x-road-id", "x-road-request-id", "x-road-request-hash", "x-road-error"}
+    {
+        "x-road-client",
+        "x-road-service",
+        "x-road-id",
+        "x-road-request-id",
+        "x-road-request-hash",
+        "x-road-error",
+        "x-ngsp-violations",
+    }
 )
-"""The ``X-Road-*`` headers the hub writes on a response; a provider's own are replaced."""
+"""The headers the hub writes on a response (``X-Road-*``, and observe mode's count of violations);
+a provider's own are replaced."""
 _NOT_FORWARDED = FILTERED | {
     "accept-encoding",
     "content-encoding",

@@ -33,7 +33,6 @@ from ngsp_sim.errors import (
     HubError,
     InternalError,
     LoggingFailed,
-    ResponseSchemaViolation,
     ServiceDisabled,
     ServiceFailed,
     ServiceType,
@@ -44,8 +43,9 @@ from ngsp_sim.errors import (
 from ngsp_sim.hub.caller import required_client
 from ngsp_sim.hub.headers import forwarded_headers, merged_headers, request_hash, returned_headers
 from ngsp_sim.hub.logmode import check_loggable, logged_bodies, logged_record, mode_of
+from ngsp_sim.hub.observe import admit_request, admit_response
 from ngsp_sim.hub.paths import R1Target, parse_r1
-from ngsp_sim.hub.requests import validated_call
+from ngsp_sim.hub.requests import read_call
 from ngsp_sim.hub.responses import Style, render_error
 from ngsp_sim.hub.routes import ServiceRoute
 from ngsp_sim.identifiers import ServiceId, SubsystemId
@@ -60,7 +60,6 @@ from ngsp_sim.registry import Registry, access_denied, require_parties, unknown_
 from ngsp_sim.security.throttle import Throttler
 from ngsp_sim.store import MessageEntry
 from ngsp_sim.transport import ActiveFault, ExchangeContext, check_client, corrupt_reply
-from ngsp_sim.validation import validate
 
 __all__ = ["Incoming", "Outcome", "Pipeline", "RoutingTable"]
 
@@ -192,7 +191,7 @@ class Pipeline:
                 self._check_loggable(seen, [seen.provider_request, seen.provider_response, body])
                 record.succeeded = 200 <= status < 300
             except HubError as err:
-                seen.violations = getattr(err, "violations", None)
+                seen.violations = getattr(err, "violations", None) or seen.violations  # or those observed
                 status, body = self._error(err, req, record, headers)
             except Exception:
                 log.exception("internal error while routing")
@@ -313,7 +312,7 @@ class Pipeline:
         self._check_loggable(seen, [req.body])  # refused before the provider, as X-Road refuses it
         if self.throttler is not None:
             self.throttler.check(self.table.registry.limits(client, route.service))
-        call = validated_call(
+        call, violations = read_call(
             route.operation,
             target,
             client,
@@ -323,7 +322,9 @@ class Pipeline:
             req.body,
             message_id,
             route.adapter.speaks_xml,
+            as_sent=route.service.mode == "observe",
         )
+        seen.violations = admit_request(route.service.mode, route.operation, violations, headers) or None
         reply = await self._drive(route, call, forwarded_headers(req.headers, message_id, context), record, seen)
         # The provider's own headers reach the caller (PR-REST 4.3), but not on the hub's own error.
         passed_on = returned_headers(seen.provider_headers or {})
@@ -332,13 +333,8 @@ class Pipeline:
             return reply.status, reply.raw
         reply = corrupt_reply(reply, seen.exchange)  # an injected schema_violation, before validation
         if 200 <= reply.status < 300:
-            _, violations = validate(route.operation.response_model, reply.data, "response", strict=True)
-            if violations:
-                raise ResponseSchemaViolation(
-                    f"the provider's answer breaks the response schema of {route.operation.code} "
-                    f"({len(violations)} violation(s))",
-                    violations,
-                )
+            observed = admit_response(route.service.mode, route.operation, reply.data, seen.violations or [], headers)
+            seen.violations = observed or None
         headers.update({**passed_on, **reply.headers})
         if reply.data is None:
             return reply.status, b""

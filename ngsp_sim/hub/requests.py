@@ -10,17 +10,18 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
+import orjson
 from multidict import CIMultiDictProxy, MultiMapping
-from pydantic import BaseModel
+from pydantic import BaseModel, RootModel
 
 from adapters.base import HubCall, NativeFormatError, Operation
 from adapters.xml import not_xml_chars, parse_xml, xml_to_data
-from ngsp_sim.errors import InvalidContentType, InvalidRequest, RequestSchemaViolation, Violation
+from ngsp_sim.errors import InvalidContentType, InvalidRequest, Violation
 from ngsp_sim.hub.paths import R1Target
 from ngsp_sim.identifiers import SubsystemId
 from ngsp_sim.validation import json_pointer, validate, validate_json, xml_path
 
-__all__ = ["validated_call", "xml_payload"]
+__all__ = ["read_call", "xml_payload"]
 
 
 def _is_json(content_type: str) -> bool:
@@ -69,7 +70,20 @@ def _not_xml(data: Any, pointer: str, location: str) -> list[Violation]:
     return []
 
 
-def validated_call(
+def _as_sent(model: type[BaseModel] | None, data: Any) -> BaseModel | None:
+    """``data`` in ``model``'s shape without validation (observe mode forwards what breaks the schema);
+    fields the model does not know are reported but cannot be carried."""
+    if model is None:
+        return None
+    if issubclass(model, RootModel):
+        return model.model_construct(data)
+    if not isinstance(data, dict):
+        return None
+    known = {key for name, field in model.model_fields.items() for key in (name, field.alias) if key}
+    return model.model_construct(**{k: v for k, v in data.items() if k in known})
+
+
+def read_call(
     op: Operation,
     target: R1Target,
     client: SubsystemId,
@@ -79,9 +93,13 @@ def validated_call(
     body: bytes,
     message_id: str,
     xml_bound: bool = False,
-) -> HubCall:
-    """The call to hand the adapter, or every violation of the operation's query and body models (and,
-    when the provider speaks XML, of every string XML cannot carry)."""
+    *,
+    as_sent: bool = False,
+) -> tuple[HubCall, list[Violation]]:
+    """The call to hand the adapter and every violation of the operation's query and body models (and,
+    when the provider speaks XML, of every string XML cannot carry). With violations and ``as_sent``
+    (observe mode), the call carries the request as sent, unvalidated; a body that cannot be read at all
+    is refused here either way."""
     violations: list[Violation] = []
     query: BaseModel | None = None
     payload: BaseModel | None = None
@@ -103,6 +121,8 @@ def validated_call(
             params[key] = values[0]
         query, found = validate(op.query_model, params, "query")
         violations += found
+        if query is None and as_sent:
+            query = _as_sent(op.query_model, params)
     if op.request_xml is not None:
         if not body.strip():
             raise InvalidRequest(f"the body is empty; {op.code} expects an XML document")
@@ -120,11 +140,12 @@ def validated_call(
         if found and found[0].rule == "json_invalid":  # unreadable: answered before any schema check
             raise InvalidRequest(f"the body is not valid JSON: {found[0].message}")
         violations += found
+        if payload is None and as_sent:
+            payload = _as_sent(op.request_model, orjson.loads(body))
     if xml_bound:
         for model, location in ((query, "query"), (payload, "body")):
-            violations += _not_xml(model.model_dump(mode="json") if model is not None else None, "", location)
-    if violations:
-        raise RequestSchemaViolation(
-            f"the request breaks the schema of {op.code} ({len(violations)} violation(s))", violations
-        )
-    return HubCall(op.code, method, target.rest, payload, query, client.member_code, message_id, body=body)
+            violations += _not_xml(
+                model.model_dump(mode="json", warnings=False) if model is not None else None, "", location
+            )
+    call = HubCall(op.code, method, target.rest, payload, query, client.member_code, message_id, body=body)
+    return call, violations

@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, HttpUrl, ValidationError, mod
 from ngsp_sim.errors import ChangeError
 from ngsp_sim.identifiers import ServiceId, SubsystemId
 from ngsp_sim.registry.spec import (
+    MODE_DESCRIPTION,
     AccessSpec,
     ClientIdText,
     FaultSpec,
@@ -24,6 +25,7 @@ from ngsp_sim.registry.spec import (
     LogModeText,
     Role,
     ServiceIdText,
+    ServiceMode,
     SubsystemIdText,
     log_mode,
 )
@@ -59,6 +61,7 @@ class PutService(_Change):
     disabled: bool = False
     gateway: GatewaySpec | None = None
     tier: str | None = None
+    mode: ServiceMode = Field(default="enforce", description=MODE_DESCRIPTION)
     subsystem_name: LocalizedName | None = None
     agency_name: LocalizedName | None = None
 

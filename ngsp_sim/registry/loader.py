@@ -180,6 +180,8 @@ def _reference_problems(
                         (*sw, "endpoint"),
                         ("no provider: give an endpoint URL, or a simulator on the subsystem"),
                     )
+                if svc.mode == "observe" and svc.endpoint is None:
+                    yield (*sw, "mode"), "observe mode watches a real provider: give its endpoint URL"
     fault_ids: set[str] = set()
     for fi, fault in enumerate(spec.faults):
         if fault.id in fault_ids:

@@ -13,7 +13,7 @@ from typing import Any
 from ngsp_sim.errors import CodeForm
 from ngsp_sim.identifiers import MemberId, ServiceId, SubsystemId
 from ngsp_sim.registry.access import AccessRule
-from ngsp_sim.registry.spec import FaultSpec, LogMode, Role, SubscriptionSpec, TopologySpec
+from ngsp_sim.registry.spec import FaultSpec, LogMode, Role, ServiceMode, SubscriptionSpec, TopologySpec
 
 __all__ = ["Agency", "Registry", "Service", "Subsystem", "Tier"]
 
@@ -66,6 +66,8 @@ class Service:
     gateway: tuple[str, str, str] | None = None
     """(context, version, resource) when also published in the NGSP gateway style."""
     tier: str | None = None
+    mode: ServiceMode = "enforce"
+    """``observe``: requests and answers that break the schema pass, their violations reported."""
 
 
 class Registry:
@@ -139,6 +141,7 @@ class Registry:
                             svc.disabled,
                             (gateway.context, gateway.version, gateway.resource or svc.code) if gateway else None,
                             svc.tier,
+                            svc.mode,
                         )
                     )
         rules = [

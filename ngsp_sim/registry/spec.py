@@ -34,6 +34,7 @@ __all__ = [
     "LogMode",
     "LogModeText",
     "Role",
+    "ServiceMode",
     "ServiceSpec",
     "SubsystemSpec",
     "TierSpec",
@@ -42,6 +43,13 @@ __all__ = [
 ]
 
 HttpMethod = Literal["GET", "POST", "PUT", "PATCH", "DELETE"]
+ServiceMode = Literal["enforce", "observe"]
+"""How the hub treats a service's schema: ``enforce`` refuses a request (or an answer) that breaks it;
+``observe`` (a real ``endpoint`` only) forwards it and reports the violations instead."""
+MODE_DESCRIPTION = (
+    "enforce (default): a request or an answer that breaks the schema is refused; observe (needs an endpoint): "
+    "both are passed on, their violations counted in the X-NGSP-Violations header and kept in the message log"
+)
 LogMode = Literal["full", "metadata", "off"]
 """What the message log keeps of a provider subsystem's exchanges (X-Road's body logging, and no record)."""
 
@@ -134,6 +142,7 @@ class ServiceSpec(_Spec):
     disabled: bool = False
     gateway: GatewaySpec | None = Field(default=None, description="Also publish in the NGSP gateway style")
     tier: str | None = Field(default=None, description="Throttling tier of the service (all clients together)")
+    mode: ServiceMode = Field(default="enforce", description=MODE_DESCRIPTION)
 
 
 class SubsystemSpec(_Spec):

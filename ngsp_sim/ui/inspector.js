@@ -59,9 +59,13 @@ function renderInspector(detail) {
   ];
   if (violations.length) {
     parts.push(el("h3", { text: t("violations") }),
-      el("ul", { class: "violations" }, ...violations.map((v) => el("li", { text: `${v.pointer || "/"}: ${v.message}` }))));
+      el("ul", { class: "violations" }, ...violations.map((v) => el("li", { text: `${v.location ? `[${v.location}] ` : ""}${v.pointer || "/"}: ${v.message}` }))));
   }
-  const pane = (key, label) => el("div", {}, el("h3", { text: t(label) }), renderBody(detail.bodies[key], key === "client_request" ? violations : []));
+  // A request's violations point into the client's request; an answer's (observe mode passes it on) into
+  // the hub's JSON form of it, the client response.
+  const marked = { client_request: violations.filter((v) => v.location !== "response"),
+    client_response: violations.filter((v) => v.location === "response") };
+  const pane = (key, label) => el("div", {}, el("h3", { text: t(label) }), renderBody(detail.bodies[key], marked[key] ?? []));
   parts.push(el("div", { class: "bodies" }, pane("client_request", "clientRequest"), pane("provider_request", "providerRequest"),
     pane("provider_response", "providerResponse"), pane("client_response", "clientResponse")));
   body.replaceChildren(...parts);
