@@ -1,0 +1,235 @@
+"""X-Road's operational-monitoring protocol (PR-OPMON) over a real socket: the answers are read by
+independent parsers (the standard library's MIME parser, lxml against an XML schema written from the
+protocol's schema fragments, jsonschema against the record fields the protocol lists)."""
+
+from __future__ import annotations
+
+import email.policy
+import gzip
+import importlib
+import json
+from email.parser import BytesParser
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import pytest
+from aiohttp.test_utils import TestClient
+
+from ngsp_sim.clock import ManualClock
+from ngsp_sim.hub.opmonitoring import OUTPUT_FIELDS
+from tests.helpers import MOTCUA, POPULATION, lookup_body, missing_tool
+
+ID_XSD = """<?xml version="1.0" encoding="UTF-8"?>
+<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema" targetNamespace="http://x-road.eu/xsd/identifiers"
+    xmlns:id="http://x-road.eu/xsd/identifiers" elementFormDefault="qualified" attributeFormDefault="qualified">
+  <xs:simpleType name="ObjectType"><xs:restriction base="xs:string"/></xs:simpleType>
+  <xs:complexType name="XRoadServiceIdentifierType">
+    <xs:sequence>
+      <xs:element name="xRoadInstance" type="xs:string"/>
+      <xs:element name="memberClass" type="xs:string"/>
+      <xs:element name="memberCode" type="xs:string"/>
+      <xs:element name="subsystemCode" type="xs:string" minOccurs="0"/>
+      <xs:element name="serviceCode" type="xs:string"/>
+      <xs:element name="serviceVersion" type="xs:string" minOccurs="0"/>
+    </xs:sequence>
+    <xs:attribute name="objectType" type="id:ObjectType" use="required"/>
+  </xs:complexType>
+</xs:schema>
+"""
+
+OM_XSD = """<?xml version="1.0" encoding="UTF-8"?>
+<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema" targetNamespace="http://x-road.eu/xsd/op-monitoring.xsd"
+    xmlns="http://x-road.eu/xsd/op-monitoring.xsd" xmlns:id="http://x-road.eu/xsd/identifiers"
+    elementFormDefault="qualified">
+  <xs:import namespace="http://x-road.eu/xsd/identifiers" schemaLocation="identifiers.xsd"/>
+  <xs:element name="getSecurityServerOperationalDataResponse">
+    <xs:complexType><xs:sequence>
+      <xs:element name="recordsCount" type="xs:int"/>
+      <xs:element name="records" type="xs:anyURI"/>
+      <xs:element name="nextRecordsFrom" type="xs:long" minOccurs="0"/>
+    </xs:sequence></xs:complexType>
+  </xs:element>
+  <xs:element name="getSecurityServerHealthDataResponse">
+    <xs:complexType><xs:sequence>
+      <xs:element name="monitoringStartupTimestamp" type="xs:long"/>
+      <xs:element name="statisticsPeriodSeconds" type="xs:int"/>
+      <xs:element name="servicesEvents"><xs:complexType><xs:sequence>
+        <xs:element name="serviceEvents" minOccurs="0" maxOccurs="unbounded"><xs:complexType><xs:sequence>
+          <xs:element name="service" type="id:XRoadServiceIdentifierType"/>
+          <xs:element name="lastSuccessfulRequestTimestamp" type="xs:long" minOccurs="0"/>
+          <xs:element name="lastUnsuccessfulRequestTimestamp" type="xs:long" minOccurs="0"/>
+          <xs:element name="serviceType" type="xs:string" minOccurs="0"/>
+          <xs:element name="lastPeriodStatistics"><xs:complexType><xs:sequence>
+            <xs:element name="successfulRequestCount" type="xs:int"/>
+            <xs:element name="unsuccessfulRequestCount" type="xs:int"/>
+            <xs:element name="requestMinDuration" type="xs:long" minOccurs="0"/>
+            <xs:element name="requestAverageDuration" type="xs:double" minOccurs="0"/>
+            <xs:element name="requestMaxDuration" type="xs:long" minOccurs="0"/>
+          </xs:sequence></xs:complexType></xs:element>
+        </xs:sequence></xs:complexType></xs:element>
+      </xs:sequence></xs:complexType></xs:element>
+    </xs:sequence></xs:complexType>
+  </xs:element>
+</xs:schema>
+"""
+
+_INTEGER = {"requestInTs", "requestOutTs", "responseInTs", "responseOutTs", "monitoringDataTs", "statusCode"}
+_INTEGER |= {f for f in OUTPUT_FIELDS if f.endswith(("Size", "Count"))}
+RECORDS_SCHEMA = {
+    "type": "object",
+    "required": ["records"],
+    "additionalProperties": False,
+    "properties": {
+        "records": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "additionalProperties": False,
+                "properties": {
+                    f: {"type": "integer" if f in _INTEGER else "boolean" if f == "succeeded" else "string"}
+                    for f in OUTPUT_FIELDS
+                },
+            },
+        }
+    },
+}
+
+ENVELOPE = """<?xml version="1.0" encoding="utf-8"?>
+<SOAP-ENV:Envelope xmlns:SOAP-ENV="http://schemas.xmlsoap.org/soap/envelope/"
+    xmlns:xroad="http://x-road.eu/xsd/xroad.xsd" xmlns:om="http://x-road.eu/xsd/op-monitoring.xsd"
+    xmlns:id="http://x-road.eu/xsd/identifiers">
+  <SOAP-ENV:Header>
+    <xroad:client id:objectType="SUBSYSTEM">
+      <id:xRoadInstance>VN</id:xRoadInstance><id:memberClass>GOV</id:memberClass>
+      <id:memberCode>000.00.00.H29</id:memberCode><id:subsystemCode>MOTCUA</id:subsystemCode>
+    </xroad:client>
+    <xroad:service id:objectType="SERVICE">
+      <id:xRoadInstance>VN</id:xRoadInstance><id:memberClass>GOV</id:memberClass>
+      <id:memberCode>000.00.00.G01</id:memberCode><id:serviceCode>{code}</id:serviceCode>
+    </xroad:service>
+    <xroad:id>opmon-test-1</xroad:id>
+    <xroad:protocolVersion>4.0</xroad:protocolVersion>
+  </SOAP-ENV:Header>
+  <SOAP-ENV:Body>{body}</SOAP-ENV:Body>
+</SOAP-ENV:Envelope>
+"""
+
+SOAP = "{http://schemas.xmlsoap.org/soap/envelope/}"
+OM = "{http://x-road.eu/xsd/op-monitoring.xsd}"
+
+
+def lxml() -> Any:
+    try:
+        return importlib.import_module("lxml.etree")
+    except ImportError:
+        missing_tool("lxml is not installed (it comes with zeep, a test extra)")
+
+
+@pytest.fixture
+def schema(tmp_path: Path) -> Any:
+    etree = lxml()
+    (tmp_path / "identifiers.xsd").write_text(ID_XSD)
+    (tmp_path / "op-monitoring.xsd").write_text(OM_XSD)
+    return etree.XMLSchema(etree.parse(str(tmp_path / "op-monitoring.xsd")))
+
+
+def operational_query(since: int, until: int, extra: str = "") -> str:
+    body = (
+        f"<om:getSecurityServerOperationalData><om:searchCriteria><om:recordsFrom>{since}</om:recordsFrom>"
+        f"<om:recordsTo>{until}</om:recordsTo></om:searchCriteria>{extra}</om:getSecurityServerOperationalData>"
+    )
+    return ENVELOPE.format(code="getSecurityServerOperationalData", body=body)
+
+
+async def query(hub: TestClient[Any, Any], envelope: str) -> tuple[int, str, bytes]:
+    response = await hub.post("/", data=envelope.encode(), headers={"Content-Type": "text/xml; charset=utf-8"})
+    return response.status, response.headers["Content-Type"], await response.read()
+
+
+def mime(content_type: str, body: bytes) -> Any:
+    """The answer as the standard library's MIME parser reads it."""
+    return BytesParser(policy=email.policy.HTTP).parsebytes(f"Content-Type: {content_type}\r\n\r\n".encode() + body)
+
+
+def soap_body(document: bytes, schema: Any) -> Any:
+    envelope = lxml().fromstring(document)
+    header = envelope.find(f"{SOAP}Header")
+    assert header.find("{http://x-road.eu/xsd/xroad.xsd}id").text == "opmon-test-1"
+    assert header.find("{http://x-road.eu/xsd/xroad.xsd}requestHash") is not None
+    answer = envelope.find(f"{SOAP}Body")[0]
+    schema.assertValid(answer)
+    return answer
+
+
+async def test_operational_data_in_a_window_in_protocol_form(
+    hub: TestClient[Any, Any], clock: ManualClock, schema: Any
+) -> None:
+    start = int(clock.now())
+    for _ in range(2):
+        assert (await hub.post(POPULATION, json=lookup_body(), headers={"X-Road-Client": MOTCUA})).status == 200
+    clock.advance(120)
+    late = await hub.post(POPULATION, json=lookup_body(), headers={"X-Road-Client": MOTCUA})
+    assert late.status == 200
+
+    status, content_type, body = await query(hub, operational_query(start, start + 60))
+    assert status == 200
+    message = mime(content_type, body)
+    assert message.get_content_type() == "multipart/related"
+    assert message.get_param("type") == "text/xml"
+    soap, payload = message.iter_parts()
+    answer = soap_body(soap.get_payload(decode=True), schema)
+    assert answer.tag == f"{OM}getSecurityServerOperationalDataResponse"
+    assert answer.find(f"{OM}recordsCount").text == "2"
+    assert answer.find(f"{OM}nextRecordsFrom") is None  # the window is in the past, all of it answered
+    assert payload.get_content_type() == "application/gzip"
+    assert answer.find(f"{OM}records").text == "cid:" + payload["Content-ID"].strip("<>")
+    records = json.loads(gzip.decompress(payload.get_payload(decode=True)))
+    jsonschema.validate(records, RECORDS_SCHEMA)
+    assert len(records["records"]) == 2
+    first = records["records"][0]
+    assert first["serviceCode"] == "TraCuuThongTinCongDan"
+    assert first["clientSubsystemCode"] == "MOTCUA"
+    assert first["succeeded"] is True
+    assert start <= first["monitoringDataTs"] <= start + 60  # seconds, as the protocol has it
+
+    status, content_type, body = await query(
+        hub,
+        operational_query(
+            start,
+            int(clock.now()) + 3600,
+            "<om:outputSpec><om:outputField>messageId</om:outputField>"
+            "<om:outputField>succeeded</om:outputField></om:outputSpec>",
+        ),
+    )
+    message = mime(content_type, body)
+    soap, payload = message.iter_parts()
+    answer = soap_body(soap.get_payload(decode=True), schema)
+    assert answer.find(f"{OM}recordsCount").text == "3"
+    assert int(answer.find(f"{OM}nextRecordsFrom").text) == int(clock.now()) + 1  # recordsTo was in the future
+    records = json.loads(gzip.decompress(payload.get_payload(decode=True)))["records"]
+    assert {tuple(sorted(r)) for r in records} == {("messageId", "succeeded")}
+
+
+async def test_health_data_in_protocol_form(hub: TestClient[Any, Any], clock: ManualClock, schema: Any) -> None:
+    assert (await hub.post(POPULATION, json=lookup_body(), headers={"X-Road-Client": MOTCUA})).status == 200
+    body = "<om:getSecurityServerHealthData/>"
+    status, content_type, document = await query(hub, ENVELOPE.format(code="getSecurityServerHealthData", body=body))
+    assert status == 200 and content_type.startswith("text/xml")
+    answer = soap_body(document, schema)
+    assert answer.find(f"{OM}statisticsPeriodSeconds").text == "600"
+    events = answer.find(f"{OM}servicesEvents")
+    codes = [e.find(f"{OM}service/{{http://x-road.eu/xsd/identifiers}}serviceCode").text for e in events]
+    assert "TraCuuThongTinCongDan" in codes
+    population = events[codes.index("TraCuuThongTinCongDan")]
+    assert population.find(f"{OM}lastPeriodStatistics/{OM}successfulRequestCount").text == "1"
+
+
+async def test_a_malformed_query_gets_a_soap_fault(hub: TestClient[Any, Any]) -> None:
+    status, content_type, document = await query(hub, operational_query(20, 10))
+    assert status == 500 and content_type.startswith("text/xml")
+    fault = lxml().fromstring(document).find(f"{SOAP}Body/{SOAP}Fault")
+    assert fault.find("faultcode").text == "Client.InvalidRequest"
+    status, _, document = await query(hub, "<!DOCTYPE x [<!ENTITY e 'boom'>]><x>&e;</x>")
+    assert status == 500  # defusedxml refuses entity declarations
+    assert lxml().fromstring(document).find(f"{SOAP}Body/{SOAP}Fault/faultcode").text == "Client.InvalidRequest"
