@@ -17,8 +17,9 @@ import pytest
 from aiohttp.test_utils import TestClient
 
 from ngsp_sim.clock import ManualClock
+from ngsp_sim.hub import opmonitoring
 from ngsp_sim.hub.opmonitoring import OUTPUT_FIELDS
-from tests.helpers import MOTCUA, POPULATION, lookup_body, missing_tool
+from tests.helpers import HOTICH, MOTCUA, POPULATION, lookup_body, missing_tool
 
 ID_XSD = """<?xml version="1.0" encoding="UTF-8"?>
 <xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema" targetNamespace="http://x-road.eu/xsd/identifiers"
@@ -102,7 +103,7 @@ ENVELOPE = """<?xml version="1.0" encoding="utf-8"?>
   <SOAP-ENV:Header>
     <xroad:client id:objectType="SUBSYSTEM">
       <id:xRoadInstance>VN</id:xRoadInstance><id:memberClass>GOV</id:memberClass>
-      <id:memberCode>000.00.00.H29</id:memberCode><id:subsystemCode>MOTCUA</id:subsystemCode>
+      <id:memberCode>{member}</id:memberCode><id:subsystemCode>{subsystem}</id:subsystemCode>
     </xroad:client>
     <xroad:service id:objectType="SERVICE">
       <id:xRoadInstance>VN</id:xRoadInstance><id:memberClass>GOV</id:memberClass>
@@ -134,12 +135,17 @@ def schema(tmp_path: Path) -> Any:
     return etree.XMLSchema(etree.parse(str(tmp_path / "op-monitoring.xsd")))
 
 
-def operational_query(since: int, until: int, extra: str = "") -> str:
+def envelope(code: str, body: str, client: str = MOTCUA) -> str:
+    _, _, member, subsystem = client.split("/")
+    return ENVELOPE.format(code=code, body=body, member=member, subsystem=subsystem)
+
+
+def operational_query(since: int, until: int, extra: str = "", client: str = MOTCUA) -> str:
     body = (
         f"<om:getSecurityServerOperationalData><om:searchCriteria><om:recordsFrom>{since}</om:recordsFrom>"
         f"<om:recordsTo>{until}</om:recordsTo></om:searchCriteria>{extra}</om:getSecurityServerOperationalData>"
     )
-    return ENVELOPE.format(code="getSecurityServerOperationalData", body=body)
+    return envelope("getSecurityServerOperationalData", body, client)
 
 
 async def query(hub: TestClient[Any, Any], envelope: str) -> tuple[int, str, bytes]:
@@ -214,7 +220,7 @@ async def test_operational_data_in_a_window_in_protocol_form(
 async def test_health_data_in_protocol_form(hub: TestClient[Any, Any], clock: ManualClock, schema: Any) -> None:
     assert (await hub.post(POPULATION, json=lookup_body(), headers={"X-Road-Client": MOTCUA})).status == 200
     body = "<om:getSecurityServerHealthData/>"
-    status, content_type, document = await query(hub, ENVELOPE.format(code="getSecurityServerHealthData", body=body))
+    status, content_type, document = await query(hub, envelope("getSecurityServerHealthData", body))
     assert status == 200 and content_type.startswith("text/xml")
     answer = soap_body(document, schema)
     assert answer.find(f"{OM}statisticsPeriodSeconds").text == "600"
@@ -223,6 +229,43 @@ async def test_health_data_in_protocol_form(hub: TestClient[Any, Any], clock: Ma
     assert "TraCuuThongTinCongDan" in codes
     population = events[codes.index("TraCuuThongTinCongDan")]
     assert population.find(f"{OM}lastPeriodStatistics/{OM}successfulRequestCount").text == "1"
+
+
+async def records_of(hub: TestClient[Any, Any], query_text: str, schema: Any) -> tuple[Any, list[dict[str, Any]]]:
+    status, content_type, body = await query(hub, query_text)
+    assert status == 200
+    soap, payload = mime(content_type, body).iter_parts()
+    answer = soap_body(soap.get_payload(decode=True), schema)
+    return answer, json.loads(gzip.decompress(payload.get_payload(decode=True)))["records"]
+
+
+async def test_a_client_sees_its_own_exchanges_and_pages_continue(
+    hub: TestClient[Any, Any], clock: ManualClock, schema: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    start = int(clock.now())
+    for _ in range(3):
+        assert (await hub.post(POPULATION, json=lookup_body(), headers={"X-Road-Client": MOTCUA})).status == 200
+        clock.advance(10)
+    until = int(clock.now()) - 1
+    _, others = await records_of(hub, operational_query(start, until, client=HOTICH), schema)
+    assert others == []  # HOTICH took part in none of them
+    provider = "VN/GOV/000.00.00.G01/CSDLQGDC"
+    _, seen = await records_of(hub, operational_query(start, until, client=provider), schema)
+    assert len(seen) == 3  # the provider sees the exchanges it served
+    wanted = "<om:client id:objectType='SUBSYSTEM'><id:xRoadInstance>VN</id:xRoadInstance>"
+    wanted += "<id:memberClass>GOV</id:memberClass><id:memberCode>000.00.00.G15</id:memberCode>"
+    wanted += "<id:subsystemCode>HOTICH</id:subsystemCode></om:client>"
+    filtered = operational_query(start, until, client=provider).replace("</om:recordsTo>", "</om:recordsTo>" + wanted)
+    assert (await records_of(hub, filtered, schema))[1] == []  # searchCriteria/client: HOTICH's calls only
+
+    monkeypatch.setattr(opmonitoring, "MAX_RECORDS", 2)
+    answer, first = await records_of(hub, operational_query(start, until), schema)
+    assert len(first) == 2
+    next_from = int(answer.find(f"{OM}nextRecordsFrom").text)
+    assert next_from == first[-1]["monitoringDataTs"] + 10
+    answer, rest = await records_of(hub, operational_query(next_from, until), schema)
+    assert len(rest) == 1 and answer.find(f"{OM}nextRecordsFrom") is None
+    assert {r["messageId"] for r in first + rest} == {r["messageId"] for r in seen}
 
 
 async def test_a_malformed_query_gets_a_soap_fault(hub: TestClient[Any, Any]) -> None:
