@@ -199,6 +199,7 @@ async def test_operational_data_in_a_window_in_protocol_form(
     assert first["succeeded"] is True
     assert start <= first["monitoringDataTs"] <= start + 60  # seconds, as the protocol has it
 
+    clock.advance(1)  # the second of the last exchange is over: its records can all be answered
     status, content_type, body = await query(
         hub,
         operational_query(
@@ -212,7 +213,7 @@ async def test_operational_data_in_a_window_in_protocol_form(
     soap, payload = message.iter_parts()
     answer = soap_body(soap.get_payload(decode=True), schema)
     assert answer.find(f"{OM}recordsCount").text == "3"
-    assert int(answer.find(f"{OM}nextRecordsFrom").text) == int(clock.now()) + 1  # recordsTo was in the future
+    assert int(answer.find(f"{OM}nextRecordsFrom").text) == int(clock.now())  # recordsTo was not over yet
     records = json.loads(gzip.decompress(payload.get_payload(decode=True)))["records"]
     assert {tuple(sorted(r)) for r in records} == {("messageId", "succeeded")}
 
@@ -252,27 +253,39 @@ async def test_a_client_sees_its_own_exchanges_and_pages_continue(
     provider = "VN/GOV/000.00.00.G01/CSDLQGDC"
     _, seen = await records_of(hub, operational_query(start, until, client=provider), schema)
     assert len(seen) == 3  # the provider sees the exchanges it served
-    wanted = "<om:client id:objectType='SUBSYSTEM'><id:xRoadInstance>VN</id:xRoadInstance>"
-    wanted += "<id:memberClass>GOV</id:memberClass><id:memberCode>000.00.00.G15</id:memberCode>"
-    wanted += "<id:subsystemCode>HOTICH</id:subsystemCode></om:client>"
-    filtered = operational_query(start, until, client=provider).replace("</om:recordsTo>", "</om:recordsTo>" + wanted)
-    assert (await records_of(hub, filtered, schema))[1] == []  # searchCriteria/client: HOTICH's calls only
+    for named, count in ((provider, 3), (HOTICH, 0)):  # searchCriteria/client: the service provider
+        _, _, member, subsystem = named.split("/")
+        wanted = "<om:client id:objectType='SUBSYSTEM'><id:xRoadInstance>VN</id:xRoadInstance>"
+        wanted += f"<id:memberClass>GOV</id:memberClass><id:memberCode>{member}</id:memberCode>"
+        wanted += f"<id:subsystemCode>{subsystem}</id:subsystemCode></om:client>"
+        filtered = operational_query(start, until).replace("</om:recordsTo>", "</om:recordsTo>" + wanted)
+        assert len((await records_of(hub, filtered, schema))[1]) == count
 
     monkeypatch.setattr(opmonitoring, "MAX_RECORDS", 2)
     answer, first = await records_of(hub, operational_query(start, until), schema)
     assert len(first) == 2
     next_from = int(answer.find(f"{OM}nextRecordsFrom").text)
-    assert next_from == first[-1]["monitoringDataTs"] + 10
+    assert next_from == first[-1]["monitoringDataTs"] + 1
     answer, rest = await records_of(hub, operational_query(next_from, until), schema)
     assert len(rest) == 1 and answer.find(f"{OM}nextRecordsFrom") is None
     assert {r["messageId"] for r in first + rest} == {r["messageId"] for r in seen}
 
 
-async def test_a_malformed_query_gets_a_soap_fault(hub: TestClient[Any, Any]) -> None:
-    status, content_type, document = await query(hub, operational_query(20, 10))
+@pytest.mark.parametrize(
+    ("since", "until", "message"),
+    [
+        (20, 10, "Records to timestamp is earlier than records from timestamp"),
+        (-1, 10, "Records from timestamp is a negative number"),
+        (4_000_000_000, 4_000_000_001, "Records not available from 4000000000 yet"),
+    ],
+)
+async def test_a_malformed_query_gets_a_soap_fault(
+    hub: TestClient[Any, Any], since: int, until: int, message: str
+) -> None:
+    status, content_type, document = await query(hub, operational_query(since, until))
     assert status == 500 and content_type.startswith("text/xml")
     fault = lxml().fromstring(document).find(f"{SOAP}Body/{SOAP}Fault")
-    assert fault.find("faultcode").text == "Client.InvalidRequest"
+    assert (fault.find("faultcode").text, fault.find("faultstring").text) == ("Client.InvalidRequest", message)
     status, _, document = await query(hub, "<!DOCTYPE x [<!ENTITY e 'boom'>]><x>&e;</x>")
     assert status == 500  # defusedxml refuses entity declarations
     assert lxml().fromstring(document).find(f"{SOAP}Body/{SOAP}Fault/faultcode").text == "Client.InvalidRequest"

@@ -11,8 +11,9 @@ records are those of exchanges the asking subsystem took part in (as client or a
 Operational data: a ``multipart/related`` answer, the SOAP part with ``recordsCount`` and a ``cid:``
 reference to a gzipped JSON part ``{"records": [...]}`` with X-Road's field names; the window is on
 ``monitoringDataTs`` (seconds), oldest first, at most :data:`MAX_RECORDS` per answer
-(``nextRecordsFrom`` then says where to continue). The log is flushed before the query, so no
-offset for uncommitted records is needed; a ``recordsTo`` in the future is shifted to now.
+(``nextRecordsFrom`` then says where to continue). ``searchCriteria/client`` names the records' service
+provider. The log is flushed before the query, so X-Road's offset for uncommitted records is 0: records
+are available before the current second; a ``recordsTo`` not over yet is shifted, as X-Road shifts it.
 """
 
 from __future__ import annotations
@@ -177,7 +178,7 @@ def _involves(record: dict[str, Any], who: SubsystemId, side: str) -> bool:
         record.get(f"{side}XRoadInstance") == who.instance
         and record.get(f"{side}MemberClass") == who.member_class
         and record.get(f"{side}MemberCode") == who.member_code
-        and (who.is_member or subsystem == who.subsystem_code)
+        and subsystem == who.subsystem_code  # a member-level identifier: records without a subsystem
     )
 
 
@@ -212,32 +213,49 @@ async def _records(hub: HubRuntime, since_s: int, until_s: int) -> list[dict[str
     return sorted(found, key=lambda r: (int(r.get("monitoringDataTs") or 0), int(r["requestInTs"])))
 
 
+def _check_window(since: int, until: int, available_before: int) -> None:
+    """X-Road's checks of ``searchCriteria``, with its messages."""
+    if since < 0:
+        raise InvalidRequest("Records from timestamp is a negative number")
+    if until < 0:
+        raise InvalidRequest("Records to timestamp is a negative number")
+    if until < since:
+        raise InvalidRequest("Records to timestamp is earlier than records from timestamp")
+    if since >= available_before:
+        raise InvalidRequest(f"Records not available from {since} yet")
+
+
 async def _operational_data(hub: HubRuntime, request: _Request, raw: bytes) -> web.Response:
     criteria = request.operation.find(_q(OM_NS, "searchCriteria"))  # type: ignore[union-attr]
     if criteria is None:
         raise InvalidRequest("getSecurityServerOperationalData needs searchCriteria")
     since, until = _long(criteria, "recordsFrom"), _long(criteria, "recordsTo")
-    if since > until:
-        raise InvalidRequest("recordsFrom must not be after recordsTo")
-    now = int(hub.clock.now())
-    next_from = now + 1 if until > now else None
+    available_before = int(hub.clock.now())  # the current second is not over: records may still come
+    _check_window(since, until, available_before)
+    next_from = None
+    if until >= available_before:
+        until, next_from = available_before - 1, available_before
     wanted = criteria.find(_q(OM_NS, "client"))
     only = _client_id(wanted, "searchCriteria client") if wanted is not None else None
     spec = request.operation.find(_q(OM_NS, "outputSpec"))  # type: ignore[union-attr]
     fields = [f.text.strip() for f in spec if f.text] if spec is not None else []
     if unknown := sorted(set(fields) - set(OUTPUT_FIELDS)):
-        raise InvalidRequest(f"unknown outputField: {', '.join(unknown)}")
+        raise InvalidRequest(f"Unknown output field in search criteria: {unknown[0]}")
     if hub.message_log is not None:
         await hub.message_log.flush()
     records = [
         r
-        for r in await _records(hub, since, min(until, now))
+        for r in await _records(hub, since, until)
         if (_involves(r, request.client, "client") or _involves(r, request.client, "service"))
-        and (only is None or _involves(r, only, "client"))
+        and (only is None or _involves(r, only, "service"))
     ]
     if len(records) > MAX_RECORDS:
-        next_from = int(records[MAX_RECORDS]["monitoringDataTs"]) // 1000
-        records = records[:MAX_RECORDS]
+        # as X-Road does: the last second answered is answered whole, the next answer starts after it
+        last = _seconds(records[MAX_RECORDS - 1])
+        cut = MAX_RECORDS
+        while cut < len(records) and _seconds(records[cut]) == last:
+            cut += 1
+        records, next_from = records[:cut], last + 1
     answer = Element(_q(OM_NS, "getSecurityServerOperationalDataResponse"))
     SubElement(answer, _q(OM_NS, "recordsCount")).text = str(len(records))
     SubElement(answer, _q(OM_NS, "records")).text = f"cid:{PAYLOAD_CID}"
@@ -280,8 +298,7 @@ async def _health_data(hub: HubRuntime, request: _Request, raw: bytes) -> web.Re
     events = SubElement(answer, _q(OM_NS, "servicesEvents"))
     for row in await hub.store.service_health(until - STATISTICS_PERIOD * 1000, until):
         service = ServiceId.parse(row.service)
-        sub = service.subsystem
-        if only is not None and only not in (sub, SubsystemId(sub.instance, sub.member_class, sub.member_code, "")):
+        if only is not None and only != service.subsystem:
             continue
         item = SubElement(events, _q(OM_NS, "serviceEvents"))
         _service_id(item, service)
