@@ -19,7 +19,7 @@ from aiohttp.test_utils import TestClient
 from ngsp_sim.clock import ManualClock
 from ngsp_sim.hub import opmonitoring
 from ngsp_sim.hub.opmonitoring import OUTPUT_FIELDS
-from tests.helpers import HOTICH, MOTCUA, POPULATION, lookup_body, missing_tool
+from tests.helpers import HOTICH, MOTCUA, POPULATION, lookup_body, missing_tool, token_for
 
 ID_XSD = """<?xml version="1.0" encoding="UTF-8"?>
 <xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema" targetNamespace="http://x-road.eu/xsd/identifiers"
@@ -148,8 +148,11 @@ def operational_query(since: int, until: int, extra: str = "", client: str = MOT
     return envelope("getSecurityServerOperationalData", body, client)
 
 
-async def query(hub: TestClient[Any, Any], envelope: str) -> tuple[int, str, bytes]:
-    response = await hub.post("/", data=envelope.encode(), headers={"Content-Type": "text/xml; charset=utf-8"})
+async def query(hub: TestClient[Any, Any], envelope: str, token: str | None = None) -> tuple[int, str, bytes]:
+    headers = {"Content-Type": "text/xml; charset=utf-8"}
+    if token is not None:
+        headers["Authorization"] = f"Bearer {token}"
+    response = await hub.post("/", data=envelope.encode(), headers=headers)
     return response.status, response.headers["Content-Type"], await response.read()
 
 
@@ -289,3 +292,21 @@ async def test_a_malformed_query_gets_a_soap_fault(
     status, _, document = await query(hub, "<!DOCTYPE x [<!ENTITY e 'boom'>]><x>&e;</x>")
     assert status == 500  # defusedxml refuses entity declarations
     assert lxml().fromstring(document).find(f"{SOAP}Body/{SOAP}Fault/faultcode").text == "Client.InvalidRequest"
+
+
+def fault_of(document: bytes) -> tuple[str, str]:
+    fault = lxml().fromstring(document).find(f"{SOAP}Body/{SOAP}Fault")
+    return fault.find("faultcode").text, fault.find("faultstring").text
+
+
+async def test_the_asking_client_must_be_registered_and_match_its_token(hub: TestClient[Any, Any]) -> None:
+    status, _, document = await query(hub, operational_query(10, 20, client="VN/GOV/000.00.00.H29/MOTCUAX"))
+    assert status == 500
+    code, message = fault_of(document)
+    assert code == "Server.ClientProxy.UnknownMember" and "MOTCUAX" in message
+    token = await token_for(hub)  # MOTCUA's
+    assert (await query(hub, operational_query(10, 20), token))[0] == 200
+    status, _, document = await query(hub, operational_query(10, 20, client=HOTICH), token)
+    assert status == 500 and fault_of(document)[0] == "Client.InvalidClientIdentifier"
+    status, _, document = await query(hub, operational_query(10, 20), "not-a-token")
+    assert status == 500 and fault_of(document)[0] == "Client.InvalidCredentials"

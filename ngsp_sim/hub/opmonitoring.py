@@ -30,9 +30,11 @@ from aiohttp import MultipartWriter, web
 from defusedxml import DefusedXmlException
 from defusedxml import ElementTree as SafeET
 
-from ngsp_sim.errors import HubError, InvalidRequest
+from ngsp_sim.errors import HubError, InvalidClientIdentifier, InvalidRequest
+from ngsp_sim.hub.caller import token_client
 from ngsp_sim.hub.runtime import HUB, HubRuntime
 from ngsp_sim.identifiers import ServiceId, SubsystemId
+from ngsp_sim.registry import require_client
 from ngsp_sim.store import MessageQuery
 
 __all__ = ["MAX_RECORDS", "OUTPUT_FIELDS", "STATISTICS_PERIOD", "opmonitoring_handler"]
@@ -329,6 +331,10 @@ async def opmonitoring_handler(request: web.Request) -> web.Response:
     try:
         raw = await request.read()
         parsed = _Request(raw)
+        require_client(hub.pipeline.table.registry, parsed.client)
+        by_token = await token_client(request.headers, hub.tokens)
+        if by_token is not None and by_token != parsed.client:
+            raise InvalidClientIdentifier(f"the client header {parsed.client} does not match the access token's client")
         if parsed.service_code == "getSecurityServerOperationalData":
             return await _operational_data(hub, parsed, raw)
         if parsed.service_code == "getSecurityServerHealthData":
