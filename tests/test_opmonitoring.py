@@ -233,6 +233,18 @@ async def test_health_data_in_protocol_form(hub: TestClient[Any, Any], clock: Ma
     assert "TraCuuThongTinCongDan" in codes
     population = events[codes.index("TraCuuThongTinCongDan")]
     assert population.find(f"{OM}lastPeriodStatistics/{OM}successfulRequestCount").text == "1"
+    for named, expected in (("VN/GOV/000.00.00.G01/CSDLQGDC", ["TraCuuThongTinCongDan"]), (HOTICH, [])):
+        _, _, member, subsystem = named.split("/")
+        body = "<om:getSecurityServerHealthData><om:filterCriteria><om:client id:objectType='SUBSYSTEM'>"
+        body += f"<id:xRoadInstance>VN</id:xRoadInstance><id:memberClass>GOV</id:memberClass><id:memberCode>{member}"
+        body += f"</id:memberCode><id:subsystemCode>{subsystem}</id:subsystemCode></om:client></om:filterCriteria>"
+        body += "</om:getSecurityServerHealthData>"
+        _, _, document = await query(hub, envelope("getSecurityServerHealthData", body))
+        events = soap_body(document, schema).find(f"{OM}servicesEvents")
+        found = {e.find(f"{OM}service/{{http://x-road.eu/xsd/identifiers}}serviceCode").text for e in events}
+        assert set(expected) <= found and all(
+            e.find(f"{OM}service/{{http://x-road.eu/xsd/identifiers}}subsystemCode").text == subsystem for e in events
+        )
 
 
 async def records_of(hub: TestClient[Any, Any], query_text: str, schema: Any) -> tuple[Any, list[dict[str, Any]]]:
