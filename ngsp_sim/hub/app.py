@@ -38,6 +38,7 @@ from ngsp_sim.hub.clocksync import ClockSync
 from ngsp_sim.hub.edge import edge_guard, parser_limits
 from ngsp_sim.hub.endpoints import healthz, list_clients_handler, metrics_handler, r1_handler, readyz
 from ngsp_sim.hub.gateway import gateway_handler, gateway_incoming, token_handler
+from ngsp_sim.hub.opmonitoring import opmonitoring_handler
 from ngsp_sim.hub.pipeline import Incoming, Pipeline, RoutingTable
 from ngsp_sim.hub.responses import ERROR_FORM
 from ngsp_sim.hub.routes import RouteState, build_routes, ensure_agencies, trust_faults
@@ -143,6 +144,7 @@ def create_hub(config: HubConfig, *, planes: Sequence[Plane] = (), **options: Un
     app.router.add_get("/metrics", metrics_handler)
     app.router.add_get("/listClients", list_clients_handler)
     app.router.add_post("/token", token_handler)
+    app.router.add_post("/", opmonitoring_handler)  # PR-OPMON, where a security server takes SOAP
     # (?s:...): a percent-encoded line feed in the path still reaches the hub's handlers and their error bodies
     app.router.add_route("*", "/r1", r1_handler)
     app.router.add_route("*", "/r1/{tail:(?s:.*)}", r1_handler)
@@ -351,6 +353,7 @@ async def assemble(
         exchange=exchange,
         feed=feed,
         scenarios=scenarios,
+        started_ms=int(clock.now() * 1000),
     )
 
 

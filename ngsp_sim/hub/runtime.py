@@ -61,6 +61,8 @@ class HubRuntime:
     clock_sync: ClockSync | None = None
     """Shares a :class:`~ngsp_sim.clock.PlatformClock` with the replicas on the store (set at start)."""
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
+    started_ms: int = 0
+    """When the hub was assembled, on its clock (PR-OPMON's ``monitoringStartupTimestamp``)."""
     """The background jobs started by :meth:`every`; cancelled by :meth:`stop_tasks`."""
 
     async def reset(self) -> SessionInfo:

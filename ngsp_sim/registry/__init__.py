@@ -10,7 +10,13 @@ from ngsp_sim.registry.loader import (
     spec_from_data,
 )
 from ngsp_sim.registry.model import Agency, Registry, Service, Subsystem
-from ngsp_sim.registry.nearest import access_denied, require_parties, unknown_gateway_address, unknown_service
+from ngsp_sim.registry.nearest import (
+    access_denied,
+    require_client,
+    require_parties,
+    unknown_gateway_address,
+    unknown_service,
+)
 
 __all__ = [
     "AccessRule",
@@ -24,6 +30,7 @@ __all__ = [
     "read_topology",
     "registry_from_spec",
     "registry_from_text",
+    "require_client",
     "require_parties",
     "spec_from_data",
     "unknown_gateway_address",

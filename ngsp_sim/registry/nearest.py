@@ -15,7 +15,7 @@ from ngsp_sim.registry.access import AccessRule
 from ngsp_sim.registry.model import Registry
 from ngsp_sim.validation.yaml_source import close_matches
 
-__all__ = ["access_denied", "require_parties", "unknown_gateway_address", "unknown_service"]
+__all__ = ["access_denied", "require_client", "require_parties", "unknown_gateway_address", "unknown_service"]
 
 _SHOWN = 3  # candidates listed in ``detail``
 
@@ -27,8 +27,8 @@ def _suggested(text: str, candidates: list[str]) -> tuple[str, str | None]:
     return f"{text}; did you mean {candidates[0]}?", f"closest registered: {', '.join(candidates)}"
 
 
-def require_parties(registry: Registry, client: SubsystemId, provider: SubsystemId) -> None:
-    """Raise UnknownMember, naming the nearest registered subsystem, unless both are registered."""
+def require_client(registry: Registry, client: SubsystemId) -> None:
+    """Raise UnknownMember, naming the nearest registered subsystem or member, unless ``client`` is registered."""
     if not registry.has_client(client):
         known = [str(s) for s in registry.subsystems] + [str(m) for m in registry.agencies]
         message, detail = _suggested(
@@ -36,6 +36,11 @@ def require_parties(registry: Registry, client: SubsystemId, provider: Subsystem
             close_matches(client, known, _SHOWN),
         )
         raise UnknownMember(message, detail=detail)
+
+
+def require_parties(registry: Registry, client: SubsystemId, provider: SubsystemId) -> None:
+    """Raise UnknownMember, naming the nearest registered subsystem, unless both are registered."""
+    require_client(registry, client)
     if provider not in registry.subsystems:
         message, detail = _suggested(
             f"the provider {provider} is not a registered subsystem",
