@@ -146,3 +146,25 @@ def test_exactly_one_of_two_fields_is_in_the_schema_too(one: bool, other: bool, 
     assert (_hub_accepts(AccessSpec, access), _schema_accepts(AccessSpec, access)) == (valid, valid)
     run = ({"scenario": "identity-check"} if one else {}) | ({"source": "name: x"} if other else {})
     assert _schema_accepts(ScenarioRunCreate, run) == valid  # (the handler checks this pair)
+
+
+@pytest.mark.parametrize(
+    ("fault", "valid"),
+    [
+        ({"kind": "timestamping", "acceptable_failure_seconds": 60}, True),
+        ({"kind": "ocsp", "acceptable_failure_seconds": 60}, False),  # the tolerance is a time-stamping one
+        ({"kind": "ocsp", "acceptable_failure_seconds": None}, True),
+        ({"kind": "latency"}, False),
+    ],
+)
+def test_a_faults_cross_field_rules_are_published_as_checked(fault: dict[str, Any], valid: bool) -> None:
+    """What ``FaultSpec`` checks across its fields is in the schema the admin API publishes (the fuzzer found
+    ``acceptable_failure_seconds`` on an ``ocsp`` fault allowed by the document and refused by the hub)."""
+    body = {"id": "f1", "target": "VN/GOV/000.00.00.G01/CSDLQGDC", **fault}
+    assert jsonschema.Draft202012Validator(FaultSpec.model_json_schema()).is_valid(body) is valid
+    try:
+        FaultSpec.model_validate(body)
+    except ValidationError:
+        assert not valid
+    else:
+        assert valid

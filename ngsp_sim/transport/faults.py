@@ -81,8 +81,19 @@ _LATENCY_FORMS: dict[str, Any] = {
         ]
     }
 }
-_LATENCY_NEEDS_LATENCY: dict[str, Any] = {
-    "not": {"required": ["kind"], "properties": {"kind": {"const": "latency"}, "latency": {"type": "null"}}}
+_FAULT_RULES: dict[str, Any] = {  # what FaultSpec._complete checks across fields, said as `not`s generators leave alone
+    "allOf": [
+        {"not": {"required": ["kind"], "properties": {"kind": {"const": "latency"}, "latency": {"type": "null"}}}},
+        {
+            "not": {
+                "required": ["kind", "acceptable_failure_seconds"],
+                "properties": {
+                    "kind": {"not": {"const": "timestamping"}},
+                    "acceptable_failure_seconds": {"not": {"type": "null"}},
+                },
+            }
+        },
+    ]
 }
 
 
@@ -112,7 +123,7 @@ class LatencySpec(BaseModel):
 class FaultSpec(BaseModel):
     """A fault injected in front of one service, or of every service of a provider subsystem."""
 
-    model_config = ConfigDict(**_FROZEN, json_schema_extra=_LATENCY_NEEDS_LATENCY)
+    model_config = ConfigDict(**_FROZEN, json_schema_extra=_FAULT_RULES)
 
     id: str = Field(pattern=r"^[A-Za-z0-9_.-]{1,64}$")
     target: str = Field(
