@@ -113,7 +113,8 @@ def test_the_admin_api_keeps_its_state_as_linked() -> None:
     # Reached only through a link (an id, key or name from an earlier answer) and answered 2xx. Which
     # ones vary with the examples (a run started without step mode may be over before a link stops it).
     followed = {(method, path) for method, path, status in answered if "{" in path and 200 <= status < 300}
-    assert ("POST", "/api/v1/scenario-runs", 201) in answered, sorted(answered)
+    # (which operations the derandomized draws reach moves with the document; starting a run through its
+    # link is checked on its own, in test_starting_a_run_answers_the_status_the_document_gives)
     assert len(followed) >= 4, sorted(answered)
 
 

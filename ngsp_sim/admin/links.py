@@ -45,10 +45,14 @@ LINKS: tuple[Link, ...] = (
     Link(
         "get_list_scenarios",
         "post_start_run",
-        body={"scenario": "$response.body#/items/0/name", "step": True},
+        body={"scenario": "$response.body#/items/0/name", "source": None, "variables": {}, "step": True},
         description="Start the first scenario in step mode",
     ),
-    Link("get_get_scenario", "post_start_run", body={"scenario": "$response.body#/name", "step": True}),
+    Link(
+        "get_get_scenario",
+        "post_start_run",
+        body={"scenario": "$response.body#/name", "source": None, "variables": {}, "step": True},
+    ),
     *(Link(source, target, _RUN) for source in ("post_start_run", *_RUN_STEPS) for target in _RUN_STEPS),
     *(Link(source, "delete_stop_run", _RUN) for source in ("post_start_run", *_RUN_STEPS)),
     Link("delete_stop_run", "get_get_run", _RUN, description="A stopped run stays readable"),
