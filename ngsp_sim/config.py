@@ -118,6 +118,8 @@ class HubConfig:
     delivery: DeliveryConfig = field(default_factory=DeliveryConfig)
     connections: ConnectionLimits = field(default_factory=ConnectionLimits)
     registry_poll_interval: float = 2.0
+    upstream: str | None = None
+    """The NGSP hub's URL, for a hub running as an LGSP: replaces the topology's ``upstream.url``."""
     scenario_step_timeout: float = 900.0
     """Seconds a step-mode scenario run waits for its next step before it ends abandoned."""
     lease_seconds: float = 15.0

@@ -116,6 +116,12 @@ OPTIONS: tuple[Option, ...] = (
     Option("host", str, "127.0.0.1", "address to listen on"),
     Option("port", int, 8080, "port to listen on; 0 picks a free one"),
     Option("topology", parse_path, None, "topology YAML file (default: the built-in demo country)"),
+    Option(
+        "upstream",
+        str,
+        None,
+        "the NGSP hub's URL: run as an LGSP in front of it (the topology's 'upstream' names this LGSP there)",
+    ),
     Option("data_dir", parse_path, None, f"where the SQLite store lives (default ./{DATA_DIR_NAME} here)"),
     Option("store", str, None, "store URL: sqlite:///PATH or postgresql://USER@HOST:PORT/DB[?schema=S]", secret=True),
     Option("log_key", parse_path, None, "the message log's key file (default DATA_DIR/message-log.key)"),
@@ -181,6 +187,7 @@ _EFFECTIVE: Mapping[str, Callable[[Resolved, Any], Any]] = {
     "data_dir": _data_dir_shown,
     "store": _store_shown,
     "topology": lambda _, value: value or "the built-in demo country",
+    "upstream": lambda _, value: value or "(none: an NGSP hub; an LGSP topology may name its own)",
     "admin_token": lambda _, value: value or "(generated at start, shown once)",
     "log_key": lambda r, value: (
         value

@@ -12,6 +12,7 @@ import yaml
 
 import adapters
 from ngsp_sim import sim
+from ngsp_sim.identifiers import ServiceId
 from ngsp_sim.registry import load_registry
 from tests.helpers import missing_tool
 
@@ -45,6 +46,22 @@ def test_services_of_the_arrangement() -> None:
     upstream = re.findall(r"server (hub-\d):8080", (ROOT / "deploy/nginx.conf").read_text(encoding="utf-8"))
     assert upstream == ["hub-1", "hub-2"]
     assert services["nginx"]["ports"] == ["127.0.0.1:8080:80"]
+
+
+def test_the_lgsp_tier_runs_in_front_of_the_ngsp_replicas_as_a_client_the_ngsp_topology_knows() -> None:
+    """The lgsp-hcm service forwards to the NGSP through nginx, with its own store; the NGSP topology
+    registers the LGSP's client identity (the lgsp-hcm topology's upstream.client) with its rights."""
+    lgsp = COMPOSE["services"]["lgsp-hcm"]
+    command = lgsp["command"]
+    assert command[:3] == ["up", "--topology", "lgsp-hcm"]
+    assert command[command.index("--upstream") + 1] == "http://nginx:80"
+    assert "NGSP_SIM_STORE" not in lgsp["environment"] and lgsp["volumes"] == ["lgspdata:/home/ngsp/data"]
+    deployed = load_registry(ROOT / "deploy/topology.yaml", adapters.BUILTIN, sim.BUILTIN)
+    hcm = load_registry(Path("lgsp-hcm"), adapters.BUILTIN, sim.BUILTIN)
+    assert hcm.upstream is not None and hcm.upstream.client in deployed.subsystems
+    national = [s.id for s in hcm.services.values() if s.upstream]
+    granted = [sid for sid in national if deployed.rules_for(hcm.upstream.client, sid)]
+    assert granted and set(national) - set(granted) == {ServiceId.parse("VN/GOV/000.00.00.G22/DVCQG/TraCuuHoSo")}
 
 
 def test_deploy_topology_matches_the_demo_and_points_at_the_agency_services() -> None:

@@ -27,11 +27,12 @@ from ngsp_sim.logging import configure_logging
 from ngsp_sim.monitoring.otel import configure_otlp
 from ngsp_sim.plugins import installed
 from ngsp_sim.registry import load_spec, read_topology
+from ngsp_sim.registry.spec import TopologySpec
 from ngsp_sim.settings import OPTIONS, Option, Resolved, parse_bool, parse_path, resolve
 from ngsp_sim.sim import DEMO_CITIZEN
 from ngsp_sim.store import Store, store_from_url
 
-__all__ = ["config", "hub_banner", "start_hub", "up"]
+__all__ = ["check_upstream", "config", "hub_banner", "start_hub", "up"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -109,7 +110,8 @@ def start_hub(settings: Mapping[str, Any], *, default_store: bool = False) -> in
     store is the default one of the working directory (the banner says so)."""
     plugins = installed()
     # A wrong topology or configuration is reported before anything is written (the store, the log's key).
-    load_spec(*read_topology(settings["topology"]), plugins.adapters, plugins.simulators)
+    spec = load_spec(*read_topology(settings["topology"]), plugins.adapters, plugins.simulators)
+    check_upstream(spec, settings["upstream"])
     config = HubConfig(
         host=settings["host"],
         port=settings["port"],
@@ -129,6 +131,7 @@ def start_hub(settings: Mapping[str, Any], *, default_store: bool = False) -> in
         ),
         delivery=DeliveryConfig(lease_seconds=settings["delivery_lease"], base_delay=settings["delivery_retry_base"]),
         scenario_step_timeout=settings["scenario_step_timeout"],
+        upstream=settings["upstream"],
         connections=ConnectionLimits(
             header_timeout=settings["header_timeout"],
             keepalive_timeout=settings["keepalive_timeout"],
@@ -147,6 +150,18 @@ def start_hub(settings: Mapping[str, Any], *, default_store: bool = False) -> in
     )
     banner = lambda url: hub_banner(app[HUB], url, settings, store, default_store)  # noqa: E731
     return serve_forever(app, config.host, config.port, banner, config.connections)
+
+
+def check_upstream(spec: TopologySpec, url: str | None) -> None:
+    """An LGSP needs both halves of its upstream: the NGSP hub's URL (``--upstream`` or the topology) and its
+    own identity there (the topology's ``upstream.client``)."""
+    if url is not None and spec.upstream is None:
+        raise click.UsageError(
+            "--upstream needs a topology with an 'upstream' section naming this LGSP's client at the NGSP hub "
+            "(e.g. --topology lgsp-hcm)"
+        )
+    if spec.upstream is not None and spec.upstream.url is None and url is None:
+        raise click.UsageError("this topology runs as an LGSP: give the NGSP hub's URL with --upstream URL")
 
 
 def hub_banner(

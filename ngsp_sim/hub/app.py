@@ -43,6 +43,7 @@ from ngsp_sim.hub.pipeline import Incoming, Pipeline, RoutingTable
 from ngsp_sim.hub.responses import ERROR_FORM
 from ngsp_sim.hub.routes import RouteState, build_routes, ensure_agencies, trust_faults
 from ngsp_sim.hub.runtime import HUB, HubRuntime
+from ngsp_sim.hub.upstream import upstream_of
 from ngsp_sim.identifiers import SubsystemId
 from ngsp_sim.monitoring.feed import EventFeed
 from ngsp_sim.monitoring.message_log import MessageLog
@@ -292,7 +293,9 @@ async def assemble(
         ensure_agencies(registry, simulators, agencies, agency_context)
         return RoutingTable(
             registry,
-            build_routes(registry, parts.adapters, agencies, session, config.max_body_size, state),
+            build_routes(
+                registry, parts.adapters, agencies, session, config.max_body_size, state, upstream_of(registry, config)
+            ),
             trust_faults(registry, state),
         )
 

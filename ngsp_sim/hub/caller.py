@@ -5,6 +5,10 @@
   client when both are sent. Given more than once or malformed, it is refused the same way on every path.
 - ``Authorization: Bearer <access token>``: issued by ``POST /token``; required on gateway paths,
   optional on ``/r1``.
+- ``AppName``/``AccessKey``/``SecretKey`` headers: the triple some LGSPs issue their systems, sent on
+  every call instead of a bearer token (header names illustrative: the real ones are not public); the
+  secret is checked like a consumer secret (scrypt, constant time) and never passed on or logged, and
+  failures count against the same allowance as ``/token``'s.
 - ``Authorization: Bearer <admin token>``: the operator, on the admin API and ``/metrics``; compared in
   constant time, failures counted by :class:`~ngsp_sim.security.guard.FailedAuthGuard`.
 
@@ -20,15 +24,18 @@ from urllib.parse import unquote
 from aiohttp import web
 from multidict import CIMultiDictProxy
 
-from ngsp_sim.errors import HubError, InvalidClientIdentifier, InvalidCredentials, Throttled
+from ngsp_sim.errors import HubError, InvalidClientIdentifier, InvalidCredentials, MissingCredentials, Throttled
 from ngsp_sim.hub.responses import admin_error
 from ngsp_sim.identifiers import SubsystemId
+from ngsp_sim.registry import Registry
 from ngsp_sim.security import TokenService
 from ngsp_sim.security.guard import FailedAuthGuard
 
 __all__ = [
+    "KEY_HEADERS",
     "authenticate_r1",
     "claimed_client",
+    "key_client",
     "matching_client",
     "operator_refusal",
     "required_client",
@@ -36,6 +43,8 @@ __all__ = [
 ]
 
 _HEADER = "X-Road-Client"
+KEY_HEADERS = ("AppName", "AccessKey", "SecretKey")
+"""The LGSP-style credential triple, as headers (illustrative names)."""
 
 
 def claimed_client(headers: CIMultiDictProxy[str]) -> SubsystemId | None:
@@ -85,15 +94,46 @@ async def token_client(headers: CIMultiDictProxy[str], tokens: TokenService) -> 
     return await tokens.client_of(token.strip())
 
 
+async def key_client(
+    request: web.Request, tokens: TokenService, registry: Registry, guard: FailedAuthGuard
+) -> SubsystemId | None:
+    """The client of the request's ``AccessKey``/``SecretKey`` (and ``AppName``, checked when the client has
+    one); ``None`` when neither key header is sent. Failures are throttled like ``/token``'s."""
+    headers = request.headers
+    values = {name: headers.getall(name, []) for name in KEY_HEADERS}
+    if not values["AccessKey"] and not values["SecretKey"]:
+        return None
+    if any(len(given) > 1 for given in values.values()):
+        raise InvalidCredentials("AppName, AccessKey or SecretKey is given more than once")
+    if not values["AccessKey"] or not values["SecretKey"]:
+        raise MissingCredentials("send AccessKey and SecretKey together (with AppName when the app has one)")
+    key, secret = values["AccessKey"][0].strip(), values["SecretKey"][0].strip()
+    with guard.attempt("token", key, request.remote, headers.getall("X-Forwarded-For", [])) as attempt:
+        try:
+            client = await tokens.client_of_keys(key, secret)
+            sub = registry.subsystems.get(client)
+            expected = sub.app_name if sub is not None else None
+            given = values["AppName"][0].strip() if values["AppName"] else ""
+            if expected is not None and not hmac.compare_digest(given.encode(), expected.encode()):
+                raise InvalidCredentials("the AppName does not match the AccessKey")
+        except InvalidCredentials:
+            attempt.failed()
+            raise
+    return client
+
+
 async def authenticate_r1(
-    headers: CIMultiDictProxy[str], tokens: TokenService
+    request: web.Request, tokens: TokenService, keys: tuple[Registry, FailedAuthGuard] | None = None
 ) -> tuple[SubsystemId | None, HubError | None]:
-    """On ``/r1``, a bearer token is optional; when present it must be valid and match X-Road-Client.
-    The error is returned, not raised, so that the pipeline logs the refused exchange like any other."""
+    """On ``/r1``, a bearer token (or, with ``keys``, an ``AccessKey``/``SecretKey`` pair) is optional; when
+    present it must be valid and match X-Road-Client. The error is returned, not raised, so that the
+    pipeline logs the refused exchange like any other."""
     try:
-        client = await token_client(headers, tokens)
+        client = await token_client(request.headers, tokens)
+        if client is None and keys is not None:
+            client = await key_client(request, tokens, *keys)
         if client is not None:
-            matching_client(headers, client)
+            matching_client(request.headers, client)
         return client, None
     except HubError as err:
         return None, err

@@ -71,7 +71,7 @@ async def r1_handler(request: web.Request) -> web.Response:
     if request.method == "GET" and len(parts) == 7 and parts[6] in METASERVICES:
         return await metaservice(hub.pipeline.table.registry, hub.pipeline, hub.tokens, request, raw_path)
     body, rejected = await read_body(request, hub.config.max_body_size)
-    client, auth_error = await authenticate_r1(request.headers, hub.tokens)
+    client, auth_error = await authenticate_r1(request, hub.tokens, (hub.pipeline.table.registry, hub.guard))
     incoming = Incoming(
         request.method,
         raw_path,

@@ -19,7 +19,7 @@ from aiohttp import web
 from multidict import CIMultiDictProxy, MultiDictProxy
 
 from ngsp_sim.errors import HubError, InvalidCredentials, MissingCredentials, Throttled, UnknownService
-from ngsp_sim.hub.caller import matching_client, token_client
+from ngsp_sim.hub.caller import key_client, matching_client, token_client
 from ngsp_sim.hub.edge import read_body, reject
 from ngsp_sim.hub.paths import R1Target, normalise_rest
 from ngsp_sim.hub.pipeline import Incoming
@@ -57,9 +57,13 @@ async def gateway_handler(request: web.Request) -> web.StreamResponse:
         if service is None:
             raise unknown_gateway_address(hub.pipeline.table.registry, address, _r1_hint(raw_path, hub))
         target = R1Target(service.subsystem, service.service_code, normalise_rest(parts[4:]))
-        client = await token_client(request.headers, hub.tokens)
+        client = await token_client(request.headers, hub.tokens) or await key_client(
+            request, hub.tokens, hub.pipeline.table.registry, hub.guard
+        )
         if client is None:
-            raise MissingCredentials("this API needs Authorization: Bearer <access token> (from POST /token)")
+            raise MissingCredentials(
+                "this API needs Authorization: Bearer <access token> (from POST /token), or AccessKey and SecretKey"
+            )
         matching_client(request.headers, client)
     except HubError as err:
         rejected = rejected or err

@@ -6,7 +6,8 @@
   (hop-by-hop, any that ``Connection`` names, ``Host``, ``User-Agent``, ``Server``), those the hub
   handles itself (``Content-Length``, ``Expect``; ``Accept-Encoding`` and ``Content-Encoding``: the
   hub checks the decoded body and negotiates compression with the provider on its own connection;
-  ``Authorization``: the hub's own access token, consumed on ``/r1`` and gateway paths;
+  ``Authorization``: the hub's own access token, consumed on ``/r1`` and gateway paths, as are the
+  ``AppName``/``AccessKey``/``SecretKey`` credentials;
   ``X-Road-Request-Hash`` and ``X-Road-Request-Id``, which only the hub sets) and the trace context,
   which the hub re-parents. The adapter's protocol headers (``Content-Type`` of the body it
   rendered, ``SOAPAction``...) win over the caller's: the provider receives exactly what was checked.
@@ -65,6 +66,9 @@ _NOT_FORWARDED = FILTERED | {
     "x-road-request-id",
     "traceparent",
     "tracestate",
+    "appname",
+    "accesskey",
+    "secretkey",
 }
 _NOT_HASHED = FILTERED | {"x-road-request-id", "x-road-request-hash"}
 _NOT_RETURNED = FILTERED | _HUB_SET | {"content-encoding", "content-type", "date"}

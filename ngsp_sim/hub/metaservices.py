@@ -136,7 +136,7 @@ async def metaservice(
     """Answer ``/r1/{provider subsystem}/{metaservice}``; the last path part is the metaservice name.
     The client is identified as for any ``/r1`` call (PR-MREST 4, 5: ``X-Road-Client`` is mandatory)."""
     try:
-        client, refused = await authenticate_r1(request.headers, tokens)
+        client, refused = await authenticate_r1(request, tokens)
         if refused is not None:
             raise refused
         target = parse_r1(raw_path)

@@ -48,6 +48,7 @@ from ngsp_sim.hub.paths import R1Target, parse_r1
 from ngsp_sim.hub.requests import read_call
 from ngsp_sim.hub.responses import Style, render_error
 from ngsp_sim.hub.routes import ServiceRoute
+from ngsp_sim.hub.upstream import TIER_HEADER, model_refusal, upstream_answer, upstream_request
 from ngsp_sim.identifiers import ServiceId, SubsystemId
 from ngsp_sim.monitoring import MessageRecord
 from ngsp_sim.monitoring.feed import EventFeed
@@ -279,6 +280,7 @@ class Pipeline:
         form = self.table.registry.error_codes
         status, body, rendered = render_error(err, req.style, req.headers.get("Accept", ""), form)
         headers.update(rendered)
+        headers[TIER_HEADER] = self.table.registry.tier  # this hub decided it (an LGSP, or NGSP)
         return status, body
 
     async def _exchange(
@@ -312,6 +314,20 @@ class Pipeline:
         self._check_loggable(seen, [req.body])  # refused before the provider, as X-Road refuses it
         if self.throttler is not None:
             self.throttler.check(self.table.registry.limits(client, route.service))
+        if route.upstream is not None:  # a national service: this LGSP forwards it to its NGSP hub
+            native = upstream_request(
+                route.upstream,
+                target,
+                req.method,
+                req.query,
+                req.body,
+                forwarded_headers(req.headers, message_id, context),
+            )
+            answer = upstream_answer(await self._send(route, native, record, seen))
+            if answer.fault is not None:
+                record.faultCode, record.faultString = answer.fault
+            headers.update(answer.headers)
+            return answer.status, answer.body
         call, violations = read_call(
             route.operation,
             target,
@@ -354,26 +370,34 @@ class Pipeline:
             )
         if not registry.is_allowed(client, target.service, method, target.rest):
             raise access_denied(registry, client, target.service, method, target.rest)
+        if refusal := model_refusal(registry, client, str(target.service), route.upstream is not None):
+            raise refusal
         if route.service.disabled:
             raise ServiceDisabled(f"{target.service} is disabled")
         return route
+
+    async def _send(
+        self, route: ServiceRoute, native: NativeRequest, record: MessageRecord, seen: _Seen
+    ) -> NativeResponse:
+        """One native request to the route's provider, timed and seen for the message log."""
+        if record.requestOutTs is None:
+            record.requestOutTs = _ms(self.clock.now())
+        seen.provider_request = _REDACTED if native.secret else native.body
+        seen.provider_response = None
+        record.providerMethod, record.providerPath = native.method, native_target(native)
+        response = await route.transport.send(native, route.service.timeout, seen.exchange)
+        seen.provider_response = _REDACTED if native.secret else response.body
+        seen.provider_headers = response.headers
+        record.providerStatus = response.status
+        record.responseInTs = _ms(self.clock.now())
+        return response
 
     async def _drive(
         self, route: ServiceRoute, call: HubCall, forwarded: CIMultiDict[str], record: MessageRecord, seen: _Seen
     ) -> HubReply:
         async def send(native: NativeRequest) -> NativeResponse:
-            if record.requestOutTs is None:
-                record.requestOutTs = _ms(self.clock.now())
             native = dataclasses.replace(native, headers=merged_headers(forwarded, native.headers))
-            seen.provider_request = _REDACTED if native.secret else native.body
-            seen.provider_response = None
-            record.providerMethod, record.providerPath = native.method, native_target(native)
-            response = await route.transport.send(native, route.service.timeout, seen.exchange)
-            seen.provider_response = _REDACTED if native.secret else response.body
-            seen.provider_headers = response.headers
-            record.providerStatus = response.status
-            record.responseInTs = _ms(self.clock.now())
-            return response
+            return await self._send(route, native, record, seen)
 
         try:
             return await drive(route.adapter.exchange(call), send)

@@ -15,7 +15,7 @@ import orjson
 from adapters.base import Adapter, Operation
 from ngsp_sim.clock import Clock
 from ngsp_sim.identifiers import ServiceId, SubsystemId
-from ngsp_sim.registry import Registry, Service
+from ngsp_sim.registry import Registry, Service, Upstream
 from ngsp_sim.sim import AgencyContext, SimulatedAgency
 from ngsp_sim.transport import (
     TRUST_KINDS,
@@ -40,6 +40,9 @@ class ServiceRoute:
     operation: Operation
     adapter: Adapter
     transport: Transport
+    upstream: SubsystemId | None = None
+    """Set on an LGSP's national service: the LGSP's own client at the NGSP hub, which ``transport``
+    reaches; the pipeline forwards the call as it is (:mod:`ngsp_sim.hub.upstream`) instead of adapting it."""
 
 
 def ensure_agencies(
@@ -112,9 +115,10 @@ def build_routes(
     session: aiohttp.ClientSession,
     max_body_size: int,
     state: RouteState,
+    upstream: Upstream | None = None,
 ) -> dict[ServiceId, ServiceRoute]:
     """Transports are layered: retry (idempotent only) -> circuit breaker -> injected faults -> the
-    provider (in-process agency or HTTP)."""
+    provider (in-process agency, HTTP, or for an LGSP's national service the NGSP hub at ``upstream``)."""
     instances = state.adapters
     state.keep_faults(registry.faults)
     routes: dict[ServiceId, ServiceRoute] = {}
@@ -126,7 +130,11 @@ def build_routes(
             instances[key] = adapters[service.adapter](options)
         adapter = instances[key]
         transport: Transport
-        if service.endpoint is not None:
+        if service.upstream:
+            if upstream is None or upstream.url is None:
+                raise ValueError(f"{service.id} is an upstream service, and no NGSP hub URL is known (--upstream)")
+            transport = HttpTransport(upstream.url, session, max_body_size)
+        elif service.endpoint is not None:
             transport = HttpTransport(service.endpoint, session, max_body_size)
         else:
             transport = InProcessTransport(agencies[provider])
@@ -134,5 +142,6 @@ def build_routes(
         if faults:
             transport = FaultyTransport(transport, faults, state.clock)
         transport = RetryTransport(BreakerTransport(transport, state.breaker(provider)))
-        routes[service.id] = ServiceRoute(service, adapter.operations[service.operation], adapter, transport)
+        caller = upstream.client if service.upstream and upstream is not None else None
+        routes[service.id] = ServiceRoute(service, adapter.operations[service.operation], adapter, transport, caller)
     return routes

@@ -9,7 +9,7 @@ from ngsp_sim.registry.loader import (
     registry_from_text,
     spec_from_data,
 )
-from ngsp_sim.registry.model import Agency, Registry, Service, Subsystem
+from ngsp_sim.registry.model import Agency, Registry, Service, Subsystem, Upstream
 from ngsp_sim.registry.nearest import (
     access_denied,
     require_client,
@@ -24,6 +24,7 @@ __all__ = [
     "Registry",
     "Service",
     "Subsystem",
+    "Upstream",
     "access_denied",
     "load_registry",
     "load_spec",

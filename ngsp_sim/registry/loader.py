@@ -26,6 +26,7 @@ from ngsp_sim.registry.spec import TopologySpec
 from ngsp_sim.validation.yaml_source import did_you_mean, line_of, parse, sentence, where
 
 __all__ = [
+    "BUILT_IN_TOPOLOGIES",
     "DEMO_TOPOLOGY",
     "demo_text",
     "load_registry",
@@ -37,6 +38,8 @@ __all__ = [
 ]
 
 DEMO_TOPOLOGY = "demo.yaml"
+BUILT_IN_TOPOLOGIES = {"demo": DEMO_TOPOLOGY, "lgsp-hcm": "lgsp-hcm.yaml"}
+"""Topologies shipped in the package, by the name ``--topology`` accepts where no such file exists."""
 
 Loc = tuple[int | str, ...]
 
@@ -142,6 +145,13 @@ def _reference_problems(
                 consumer_keys.add(sub.consumer_key)
             if sub.consumer_secret is not None and sub.consumer_key is None:
                 yield (*where, "consumer_secret"), "a consumer_secret needs a consumer_key"
+            if sub.access_key is not None:
+                if sub.access_key in consumer_keys:
+                    yield (*where, "access_key"), f"key {sub.access_key!r} is used twice (consumer and access keys)"
+                consumer_keys.add(sub.access_key)
+            for name in ("secret_key", "app_name"):
+                if getattr(sub, name) is not None and sub.access_key is None:
+                    yield (*where, name), f"a {name} needs an access_key"
             if sub.tier is not None and sub.tier not in tiers:
                 yield (*where, "tier"), f"unknown tier {sub.tier!r}; declared: {', '.join(sorted(tiers)) or 'none'}"
             for vi, svc in enumerate(sub.services):
@@ -175,7 +185,12 @@ def _reference_problems(
                     if address in published:
                         yield (*sw, "gateway"), f"/{'/'.join(address)} is published twice"
                     published.add(address)
-                if svc.endpoint is None and sub.simulator is None:
+                if svc.upstream:
+                    if spec.upstream is None:
+                        yield (*sw, "upstream"), "an upstream service needs the topology's 'upstream' (the NGSP hub)"
+                    if svc.endpoint is not None:
+                        yield (*sw, "endpoint"), "an upstream service is served by the NGSP hub: give no endpoint"
+                elif svc.endpoint is None and sub.simulator is None:
                     yield (
                         (*sw, "endpoint"),
                         ("no provider: give an endpoint URL, or a simulator on the subsystem"),
@@ -225,14 +240,18 @@ def load_spec(
     return spec_from_data(data, source, adapters, simulators, root)
 
 
-def demo_text() -> str:
-    return resources.files("ngsp_sim.registry").joinpath(DEMO_TOPOLOGY).read_text(encoding="utf-8")
+def demo_text(name: str = DEMO_TOPOLOGY) -> str:
+    return resources.files("ngsp_sim.registry").joinpath(name).read_text(encoding="utf-8")
 
 
 def read_topology(path: Path | None) -> tuple[str, str]:
-    """(text, source name) of ``path``, or of the demo topology shipped in the package."""
+    """(text, source name) of ``path``, or of a topology shipped in the package: the demo country when
+    ``path`` is ``None``, or one of :data:`BUILT_IN_TOPOLOGIES` named where no such file exists."""
     if path is None:
         return demo_text(), f"<built-in {DEMO_TOPOLOGY}>"
+    if str(path) in BUILT_IN_TOPOLOGIES and not path.exists():
+        name = BUILT_IN_TOPOLOGIES[str(path)]
+        return demo_text(name), f"<built-in {name}>"
     try:
         return path.read_text(encoding="utf-8"), str(path)
     except OSError as exc:

@@ -13,9 +13,17 @@ from typing import Any
 from ngsp_sim.errors import CodeForm
 from ngsp_sim.identifiers import MemberId, ServiceId, SubsystemId
 from ngsp_sim.registry.access import AccessRule
-from ngsp_sim.registry.spec import FaultSpec, LogMode, Role, ServiceMode, SubscriptionSpec, TopologySpec
+from ngsp_sim.registry.spec import (
+    ConnectionModel,
+    FaultSpec,
+    LogMode,
+    Role,
+    ServiceMode,
+    SubscriptionSpec,
+    TopologySpec,
+)
 
-__all__ = ["Agency", "Registry", "Service", "Subsystem", "Tier"]
+__all__ = ["Agency", "Registry", "Service", "Subsystem", "Tier", "Upstream"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +59,18 @@ class Subsystem:
     simulator_options: Mapping[str, Any] = field(default_factory=dict)
     role: Role | None = None
     """``lgsp`` or ``vdxp`` (``SubsystemSpec.role``): where the dashboard's map draws it."""
+    model: ConnectionModel | None = None
+    """Its Circular 13 connection model (``SubsystemSpec.model``); ``None``: no restriction."""
+    app_name: str | None = None
+    access_key: str | None = None
+    secret_key: str | None = field(default=None, repr=False)
+    """The ``AppName``/``AccessKey``/``SecretKey`` triple some LGSPs issue (headers on each call)."""
+
+    @property
+    def key_pairs(self) -> list[tuple[str, str | None]]:
+        """Its (key, secret) pairs in the credential store: the consumer key's, and the access key's."""
+        pairs = [(self.consumer_key, self.consumer_secret), (self.access_key, self.secret_key)]
+        return [(key, secret) for key, secret in pairs if key is not None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +88,17 @@ class Service:
     tier: str | None = None
     mode: ServiceMode = "enforce"
     """``observe``: requests and answers that break the schema pass, their violations reported."""
+    upstream: bool = False
+    """A national service that this hub, an LGSP, forwards to its NGSP hub (``Registry.upstream``)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Upstream:
+    """The NGSP hub in front of which this hub runs as an LGSP: its URL (``None`` until ``--upstream``
+    gives it) and this LGSP's own client identity there."""
+
+    url: str | None
+    client: SubsystemId
 
 
 class Registry:
@@ -83,6 +114,7 @@ class Registry:
         faults: list[FaultSpec] | None = None,
     ) -> None:
         self.faults = list(faults or [])
+        self.upstream: Upstream | None = None
         self.subscriptions: list[SubscriptionSpec] = []
         self.error_codes: CodeForm = "legacy"
         self.instance = instance
@@ -123,6 +155,10 @@ class Registry:
                         s.tier,
                         s.simulator_options,
                         s.role,
+                        s.model,
+                        s.app_name,
+                        s.access_key,
+                        s.secret_key,
                     )
                 )
                 for svc in s.services:
@@ -142,6 +178,7 @@ class Registry:
                             (gateway.context, gateway.version, gateway.resource or svc.code) if gateway else None,
                             svc.tier,
                             svc.mode,
+                            svc.upstream,
                         )
                     )
         rules = [
@@ -159,7 +196,15 @@ class Registry:
         registry = cls(spec.instance, agencies, subsystems, services, rules, groups, tiers, spec.faults)
         registry.subscriptions = list(spec.subscriptions)
         registry.error_codes = spec.error_codes
+        if spec.upstream is not None:
+            url = str(spec.upstream.url) if spec.upstream.url is not None else None
+            registry.upstream = Upstream(url, SubsystemId.parse_client(spec.upstream.client))
         return registry
+
+    @property
+    def tier(self) -> str:
+        """``lgsp`` when this hub runs in front of an NGSP hub (``upstream``), else ``ngsp``."""
+        return "lgsp" if self.upstream is not None else "ngsp"
 
     def has_client(self, client: SubsystemId) -> bool:
         """A registered subsystem, or a registered member calling as itself (no subsystem code)."""

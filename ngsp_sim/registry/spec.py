@@ -28,6 +28,7 @@ from schemas.common import AgencyCode
 __all__ = [
     "AccessSpec",
     "AgencySpec",
+    "ConnectionModel",
     "FaultSpec",
     "GatewaySpec",
     "LocalizedName",
@@ -39,6 +40,7 @@ __all__ = [
     "SubsystemSpec",
     "TierSpec",
     "TopologySpec",
+    "UpstreamSpec",
     "log_mode",
 ]
 
@@ -72,6 +74,16 @@ def log_mode(message_log: LogMode | None, log_bodies: bool) -> LogMode:
 Role = Literal["lgsp", "vdxp"]
 """What a subsystem is on the platform, where it is more than a system: an LGSP, or the VDXP axis (the map
 draws each in its own band)."""
+
+
+ConnectionModel = Literal["lgsp_ngsp", "ngsp", "lgsp", "direct"]
+"""How a client system connects, Circular 13/2017/TT-BTTTT's four models: through its LGSP and on to NGSP,
+to NGSP only, through the LGSP only (local exchange), or directly to its peer (through no platform)."""
+MODEL_DESCRIPTION = (
+    "Circular 13 connection model: lgsp_ngsp (through its LGSP and on to NGSP), ngsp (to NGSP only: an LGSP "
+    "refuses its calls), lgsp (LGSP only: national services refused), direct (to its peer, through no "
+    "platform: every hub refuses its calls); omitted: no restriction"
+)
 
 
 def _part(what: str) -> Any:
@@ -143,6 +155,11 @@ class ServiceSpec(_Spec):
     gateway: GatewaySpec | None = Field(default=None, description="Also publish in the NGSP gateway style")
     tier: str | None = Field(default=None, description="Throttling tier of the service (all clients together)")
     mode: ServiceMode = Field(default="enforce", description=MODE_DESCRIPTION)
+    upstream: bool = Field(
+        default=False,
+        description="A national service: this hub (an LGSP) forwards it to its NGSP hub (topology 'upstream') "
+        "as its own client, rather than serve it",
+    )
 
 
 class SubsystemSpec(_Spec):
@@ -164,12 +181,24 @@ class SubsystemSpec(_Spec):
     consumer_secret: str | None = Field(
         default=None, min_length=16, description="DEMO ONLY in a file; omit it and the hub generates one, shown once"
     )
+    app_name: str | None = Field(
+        default=None, pattern=r"^[A-Za-z0-9._-]{1,64}$", description="AppName of the AppName/AccessKey/SecretKey triple"
+    )
+    access_key: str | None = Field(
+        default=None,
+        pattern=r"^[A-Za-z0-9._-]{3,64}$",
+        description="AccessKey: with SecretKey (and AppName when set) sent as headers on each call, as some LGSPs do",
+    )
+    secret_key: str | None = Field(
+        default=None, min_length=16, description="DEMO ONLY in a file; omit it and the hub generates one, shown once"
+    )
     tier: str | None = Field(default=None, description="Throttling tier of this client")
     role: Role | None = Field(
         default=None,
         description="Its place in the platform's layers: lgsp (a local integration platform in front of NGSP), "
         "vdxp (the document-exchange axis); omitted: an agency's own system",
     )
+    model: ConnectionModel | None = Field(default=None, description=MODEL_DESCRIPTION)
     adapters: dict[str, dict[str, Any]] = Field(
         default_factory=dict, description="Options per adapter name, e.g. login credentials"
     )
@@ -227,6 +256,18 @@ class SubscriptionSpec(_Spec):
     max_attempts: int = Field(default=8, ge=1, le=100, description="Attempts before the dead-letter list")
 
 
+class UpstreamSpec(_Spec):
+    """The NGSP hub in front of which this hub runs as an LGSP, and who this LGSP is there."""
+
+    url: HttpUrl | None = Field(
+        default=None, description="Base URL of the NGSP hub; `ngsp-sim up --upstream URL` gives or replaces it"
+    )
+    client: ClientIdText = Field(
+        description="This LGSP's own client identity at the NGSP hub (its access rights there), e.g. "
+        "VN/GOV/000.00.00.H29/LGSP"
+    )
+
+
 class TopologySpec(_Spec):
     instance: Annotated[str, _part("instance")] = "VN"
     agencies: list[AgencySpec] = Field(min_length=1)
@@ -237,6 +278,9 @@ class TopologySpec(_Spec):
     tiers: dict[str, TierSpec] = Field(default_factory=dict, description="Throttling tiers by name")
     faults: list[FaultSpec] = Field(default_factory=list, description="Faults injected in front of providers")
     subscriptions: list[SubscriptionSpec] = Field(default_factory=list, description="Webhook subscriptions")
+    upstream: UpstreamSpec | None = Field(
+        default=None, description="Run as an LGSP: services marked upstream are forwarded to this NGSP hub"
+    )
     error_codes: Literal["legacy", "7x"] = Field(
         default="legacy",
         description="How X-Road error types are spelt: legacy (Server.ServerProxy.AccessDenied) or 7x "

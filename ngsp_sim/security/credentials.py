@@ -36,30 +36,28 @@ class CredentialKeeper:
 
     async def sync(self, registry: Registry) -> None:
         for sub in registry.subsystems.values():
-            key, client = sub.consumer_key, str(sub.id)
-            if key is None:
-                continue
-            stored = await self.store.get_credential(key)
-            secret = sub.consumer_secret
-            if secret is not None and (stored is None or stored.source != "rotated"):
-                if stored is not None and stored.client == client:
-                    if (key, client, secret) in self._verified:
-                        continue
-                    if await asyncio.to_thread(verify_secret, secret, stored.secret_hash, self.cost):
-                        self._verified.add((key, client, secret))
-                        continue
-                await self.store.put_credential(
-                    Credential(key, client, await self._hash(secret), "topology", self._now())
-                )
-                self._verified.add((key, client, secret))
-            elif stored is None:
-                generated = generate_secret()
-                await self.store.put_credential(
-                    Credential(key, client, await self._hash(generated), "generated", self._now())
-                )
-                self.generated[key] = generated
-            elif stored.client != client:
-                await self.store.put_credential(Credential(key, client, stored.secret_hash, stored.source, self._now()))
+            for key, secret in sub.key_pairs:
+                await self._sync(key, secret, str(sub.id))
+
+    async def _sync(self, key: str, secret: str | None, client: str) -> None:
+        stored = await self.store.get_credential(key)
+        if secret is not None and (stored is None or stored.source != "rotated"):
+            if stored is not None and stored.client == client:
+                if (key, client, secret) in self._verified:
+                    return
+                if await asyncio.to_thread(verify_secret, secret, stored.secret_hash, self.cost):
+                    self._verified.add((key, client, secret))
+                    return
+            await self.store.put_credential(Credential(key, client, await self._hash(secret), "topology", self._now()))
+            self._verified.add((key, client, secret))
+        elif stored is None:
+            generated = generate_secret()
+            await self.store.put_credential(
+                Credential(key, client, await self._hash(generated), "generated", self._now())
+            )
+            self.generated[key] = generated
+        elif stored.client != client:
+            await self.store.put_credential(Credential(key, client, stored.secret_hash, stored.source, self._now()))
 
     async def rotate(self, consumer_key: str) -> str:
         """A new secret for ``consumer_key`` (returned once); its tokens stop working."""

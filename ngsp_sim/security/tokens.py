@@ -8,6 +8,11 @@ on every request. Rotating a consumer's secret deletes its tokens from the store
 (admin API of any replica, or ``ngsp-sim credentials rotate`` on the store directly): every replica then
 refuses them as soon as its cached entry runs out, within ``cache_seconds``. No message between
 replicas is needed, and none can be missed.
+
+The ``AccessKey``/``SecretKey`` pair some LGSPs have their systems send on every call is checked by
+:meth:`TokenService.client_of_keys` against the same store (an access key is stored as a consumer key):
+the scrypt check runs once per pair and stored hash, and is remembered for ``cache_seconds`` (then the
+store is asked again, so a rotated secret stops working there as a revoked token does).
 """
 
 from __future__ import annotations
@@ -57,6 +62,8 @@ class TokenService:
         self.kdf_cost = kdf_cost
         self.cache_seconds = cache_seconds
         self._cache: dict[str, tuple[SubsystemId, float, float]] = {}
+        self._keys: dict[str, tuple[SubsystemId, str, float]] = {}
+        """sha256(key, secret) -> (client, the stored hash it verified against, until when on the monotonic clock)."""
 
     async def issue(self, consumer_key: str, consumer_secret: str) -> IssuedToken:
         credential = await self.store.get_credential(consumer_key)
@@ -90,5 +97,26 @@ class TokenService:
         self._cache[digest] = (subsystem, expires_ms / 1000, self.clock.monotonic() + self.cache_seconds)
         return subsystem
 
+    async def client_of_keys(self, access_key: str, secret_key: str) -> SubsystemId:
+        """The client an ``AccessKey``/``SecretKey`` pair belongs to; :class:`InvalidCredentials` if it does not
+        hold (unknown key or wrong secret, told apart neither in the answer nor in the time it takes)."""
+        digest = hashlib.sha256(f"{access_key}\0{secret_key}".encode()).hexdigest()
+        cached = self._keys.get(digest)
+        if cached is not None and self.clock.monotonic() < cached[2]:
+            return cached[0]
+        credential = await self.store.get_credential(access_key)
+        encoded = credential.secret_hash if credential else None
+        known = cached is not None and cached[1] == encoded  # verified against this very hash before
+        valid = known or await asyncio.to_thread(verify_secret, secret_key, encoded, self.kdf_cost)
+        if credential is None or not valid:
+            self._keys.pop(digest, None)
+            raise InvalidCredentials("the AccessKey or SecretKey is not valid")
+        if len(self._keys) > 100_000:
+            self._keys.clear()
+        client = SubsystemId.parse(credential.client)
+        self._keys[digest] = (client, credential.secret_hash, self.clock.monotonic() + self.cache_seconds)
+        return client
+
     def forget(self) -> None:
         self._cache.clear()
+        self._keys.clear()
