@@ -150,6 +150,10 @@ class AgencyInfo(BaseModel):
 
 class AgencyList(BaseModel):
     items: list[AgencyInfo]
+    tier: Literal["ngsp", "lgsp"] = Field(
+        default="ngsp", description="This hub's tier: ngsp, or lgsp when it runs in front of an NGSP hub (upstream)"
+    )
+    upstream: str | None = Field(default=None, description="An LGSP's own client identity at its NGSP hub")
 
 
 class ChangeInfo(BaseModel):

@@ -5,6 +5,7 @@ passed on to a provider or to NGSP."""
 
 from __future__ import annotations
 
+import socket
 from typing import Any
 
 import pytest
@@ -88,3 +89,39 @@ def test_the_triple_never_reaches_a_provider_or_the_ngsp_hub() -> None:
     passed = forwarded_headers(sent, "id-1", trace_from(None))
     assert passed["X-Custom"] == "kept"
     assert not {"AppName", "AccessKey", "SecretKey", "Authorization"} & set(passed)
+
+
+async def test_a_direct_client_is_refused_by_any_hub(make_hub: Any) -> None:
+    """Circular 13 model 4: a system connected directly to its peer does not go through the platform."""
+    text = demo_text("lgsp-hcm.yaml").replace("model: ngsp ", "model: direct ")
+    hub: TestClient[Any, Any] = await make_hub(text, upstream="http://127.0.0.1:9")
+    resp = await hub.post(POPULATION, json=lookup_body(), headers={"X-Road-Client": "VN/GOV/000.00.00.H29/YTE"})
+    assert resp.status == 500
+    body = await resp.json()
+    assert body["type"] == "Server.ServerProxy.AccessDenied" and "connects directly" in body["message"]
+    assert "Thông tư 13/2017/TT-BTTTT" in body["detail"]
+
+
+async def test_an_unreachable_ngsp_is_the_lgsps_network_error(make_hub: Any) -> None:
+    """NGSP not answering is decided by the LGSP: its NetworkError, X-NGSP-Tier: lgsp."""
+    with socket.socket() as probe:  # a loopback port that was free a moment ago, closed: nothing listens there
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    hub: TestClient[Any, Any] = await make_hub(demo_text("lgsp-hcm.yaml"), upstream=f"http://127.0.0.1:{port}")
+    resp = await hub.post(POPULATION, json=lookup_body(), headers={"X-Road-Client": MOTCUA})
+    assert resp.status == 500
+    assert resp.headers["X-Road-Error"] == "Server.ServerProxy.ServiceFailed.NetworkError"
+    assert resp.headers["X-NGSP-Tier"] == "lgsp"
+
+
+async def test_the_admin_api_says_which_tier_the_hub_is(lgsp: TestClient[Any, Any], hub: TestClient[Any, Any]) -> None:
+    """GET /api/v1/agencies names the tier (the dashboard's map labels its centre with it) and an LGSP's
+    identity at NGSP; the NGSP hub's demo country draws the city's LGSP in its LGSP band (role lgsp)."""
+    async with lgsp.get("/api/v1/agencies", headers=ADMIN) as resp:
+        found = await resp.json()
+    assert found["tier"] == "lgsp" and found["upstream"] == "VN/GOV/000.00.00.H29/LGSP"
+    async with hub.get("/api/v1/agencies", headers=ADMIN) as resp:
+        national = await resp.json()
+    assert national["tier"] == "ngsp" and national["upstream"] is None
+    roles = {s["id"]: s["role"] for a in national["items"] for s in a["subsystems"]}
+    assert roles["VN/GOV/000.00.00.H29/LGSP"] == "lgsp"

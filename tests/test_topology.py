@@ -216,3 +216,29 @@ def test_no_message_is_pydantic_wording() -> None:
 def test_an_unknown_key_without_a_close_match_lists_the_keys_allowed() -> None:
     text = "\n".join(_problems(TWO_MISTAKES.replace("simulatr_options: {}", "colour: blue")))
     assert "unknown key 'colour'; allowed here: code, name, simulator, simulator_options, message_log" in text
+
+
+def test_the_lgsp_hcm_topology_is_built_in_and_runs_in_front_of_ngsp() -> None:
+    """`--topology lgsp-hcm` names the built-in file: an LGSP (upstream client H29/LGSP) with national
+    services forwarded and a connection model on each local client."""
+    registry = load_registry(Path("lgsp-hcm"), adapters.BUILTIN, sim.BUILTIN)
+    assert registry.upstream is not None and str(registry.upstream.client) == "VN/GOV/000.00.00.H29/LGSP"
+    assert registry.upstream.url is None and registry.tier == "lgsp"
+    national = {str(s.id) for s in registry.services.values() if s.upstream}
+    assert "VN/GOV/000.00.00.G01/CSDLQGDC/TraCuuThongTinCongDan" in national
+    models = {str(s.id): s.model for s in registry.subsystems.values() if s.model}
+    assert models == {
+        "VN/GOV/000.00.00.H29/MOTCUA": "lgsp_ngsp",
+        "VN/GOV/000.00.00.H29/QLVB": "lgsp",
+        "VN/GOV/000.00.00.H29/YTE": "ngsp",
+    }
+
+
+def test_upstream_services_and_lgsp_credentials_are_checked() -> None:
+    """An upstream service needs the topology's upstream and no endpoint; a secret_key or app_name needs
+    an access_key; an access key may not repeat a consumer key."""
+    text = provider_topology(upstream=True, client={"access_key": "motcua-hcm", "secret_key": "s-0123456789abcdef"})
+    problems = "\n".join(_problems(text))
+    assert "an upstream service needs the topology's 'upstream'" in problems
+    assert "key 'motcua-hcm' is used twice" in problems
+    assert "app_name needs an access_key" in "\n".join(_problems(provider_topology(client={"app_name": "x"})))

@@ -280,7 +280,8 @@ async def list_agencies(request: web.Request) -> web.Response:
                 subsystems=subs,
             )
         )
-    return ok(AgencyList(items=items))
+    upstream = str(registry.upstream.client) if registry.upstream is not None else None
+    return ok(AgencyList(items=items, tier=registry.tier, upstream=upstream))
 
 
 async def list_faults(request: web.Request) -> web.Response:

@@ -151,7 +151,7 @@ def _reference_problems(
                 consumer_keys.add(sub.access_key)
             for name in ("secret_key", "app_name"):
                 if getattr(sub, name) is not None and sub.access_key is None:
-                    yield (*where, name), f"a {name} needs an access_key"
+                    yield (*where, name), f"{name} needs an access_key"
             if sub.tier is not None and sub.tier not in tiers:
                 yield (*where, "tier"), f"unknown tier {sub.tier!r}; declared: {', '.join(sorted(tiers)) or 'none'}"
             for vi, svc in enumerate(sub.services):

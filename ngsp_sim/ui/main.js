@@ -21,6 +21,7 @@ import {
 } from "./player.js";
 
 let agencies = [];  // GET /agencies: the map, and the fault form's targets
+let tier = "ngsp";  // GET /agencies: this hub is NGSP, or an LGSP in front of one
 
 // ---- language and type size ---------------------------------------------------------------------
 function applyLanguage() {
@@ -31,7 +32,7 @@ function applyLanguage() {
   for (const node of document.querySelectorAll("[data-i18n-title]")) node.title = t(node.dataset.i18nTitle);
   for (const node of document.querySelectorAll("[data-i18n-aria]")) node.setAttribute("aria-label", t(node.dataset.i18nAria));
   for (const b of document.querySelectorAll("button.lang")) b.setAttribute("aria-pressed", String(b.dataset.lang === lang));
-  drawMap(agencies); renderScenarioList(); renderSteps(); renderMessages(); fillTargets(agencies); fillClients(agencies); renderFaults();
+  drawMap(agencies, tier); renderScenarioList(); renderSteps(); renderMessages(); fillTargets(agencies); fillClients(agencies); renderFaults();
   setConn(isConnected());
 }
 
@@ -80,6 +81,7 @@ async function start() {
   ]);
   $("#reset").hidden = !offers("/api/v1/reset", "post");
   agencies = agencyList.items;
+  tier = agencyList.tier || "ngsp";
   setScenarios(scenarioList.items);
   setGlossary(glossary.items);
   applyLanguage();

@@ -15,6 +15,7 @@ const PER_ROW = 6, HUB_BAND = 118;  // agencies in a row at most; the height of 
 const nodes = new Map();  // subsystem id -> { x, y, node }: where trails start and end
 let hubPoint = null;
 let axis = null;  // { x, y } of VDXP's axis when the topology has one
+let platform = "ngsp";  // the tier this hub is (GET /agencies `tier`): its node reads NGSP or LGSP
 let drawn = [];  // the agencies last drawn, to draw again when a run throttles a service
 let carried = new Map();  // subsystem id -> its counter, kept over a redraw
 let tiers = new Map();  // subsystem id -> [[service code, tier]] a running scenario assigned
@@ -85,8 +86,10 @@ function drawAgency(svg, shape, x, y, lang, below) {
 
 /** Draws the topology (from GET /agencies) in its layers, in the language shown: national systems
  *  (ministries, `G` codes) above NGSP, provincial ones (`H` codes) below, an LGSP (`role: lgsp`) between
- *  its agency's systems and NGSP, and VDXP (`role: vdxp`) as an axis of its own across the middle. */
-export function drawMap(agencies) {
+ *  its agency's systems and NGSP, and VDXP (`role: vdxp`) as an axis of its own across the middle. On a hub
+ *  that runs as an LGSP (`tier`), the centre is that LGSP, and the national services it forwards sit above it. */
+export function drawMap(agencies, tier = platform) {
+  platform = tier;
   const svg = $("#map");
   svg.replaceChildren();
   carried = new Map([...nodes].map(([id, n]) => [id, n.node.dataset.count]));  // a redraw keeps the counters
@@ -135,9 +138,10 @@ export function drawMap(agencies) {
   drawLgsps(svg, lgsps.national, xOf, 16 + sideH("national") + 6, lang);
   drawLgsps(svg, lgsps.provincial, xOf, topH + HUB_BAND + 4, lang);
   if (vdxp) drawAxis(svg, vdxp, across, hubPoint.y + 62, lang);
-  const hub = el("svg:g", { class: "hub-node", id: "hub-node", "data-layer": "ngsp" });
+  const hub = el("svg:g", { class: "hub-node", id: "hub-node", "data-layer": platform });
   hub.append(el("svg:circle", { cx: hubPoint.x, cy: hubPoint.y, r: 34 }));
-  hub.append(el("svg:text", { x: hubPoint.x, y: hubPoint.y + 6, "text-anchor": "middle", text: t("hub") }));
+  const label = platform === "lgsp" ? t("hubLgsp") : t("hub");
+  hub.append(el("svg:text", { x: hubPoint.x, y: hubPoint.y + 6, "text-anchor": "middle", text: label }));
   svg.append(hub);
   markActors(); markTroubles();
 }
