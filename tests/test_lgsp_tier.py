@@ -165,6 +165,16 @@ async def test_the_connection_model_refuses_at_the_lgsp_and_names_the_tier(
     assert await tiers._messages(tiers.ngsp, f"model-{client[-4:]}") == []
 
 
+async def test_the_lgsp_says_where_it_forwards_and_as_whom(tiers: Tiers) -> None:
+    """Its start-up banner names the NGSP hub and the LGSP's identity there."""
+    line = f"tier: LGSP in front of the NGSP hub {tiers.ngsp.url}, calling it as {LGSP}"
+
+    async def printed() -> bool:
+        return line in tiers.lgsp.stdout.decode()
+
+    await eventually(printed)
+
+
 async def test_an_lgsp_topology_needs_the_ngsp_hubs_url(tmp_path: Path) -> None:
     """`--topology lgsp-hcm` without `--upstream` (and no url in the file) is refused before anything starts."""
     code, _, err = await run_cli_async("up", "--topology", "lgsp-hcm", "--port", "0", "--data-dir", str(tmp_path))

@@ -177,6 +177,9 @@ def hub_banner(
         f"   message log: {settings['message_log']}",
         f"  clients ({len(registry.subsystems)}), by agency:",
     ]
+    if registry.upstream is not None:  # an LGSP: where its national services go, and as whom
+        ngsp = hub.config.upstream or registry.upstream.url
+        lines.insert(2, f"  tier: LGSP in front of the NGSP hub {ngsp}, calling it as {registry.upstream.client}")
     by_agency: dict[MemberId, list[str]] = defaultdict(list)
     for sub in sorted(registry.subsystems, key=str):
         by_agency[sub.member].append(sub.subsystem_code)
