@@ -54,10 +54,11 @@ _HUB_SET = frozenset(
         "x-road-request-hash",
         "x-road-error",
         "x-ngsp-violations",
+        "x-ngsp-tier",
     }
 )
-"""The headers the hub writes on a response (``X-Road-*``, and observe mode's count of violations);
-a provider's own are replaced."""
+"""The headers the hub writes on a response (``X-Road-*``, observe mode's count of violations, the tier
+that decided an error); a provider's own are replaced."""
 _NOT_FORWARDED = FILTERED | {
     "accept-encoding",
     "content-encoding",

@@ -1,7 +1,8 @@
-"""Credentials an LGSP issues its local systems, over real sockets (an in-process LGSP in front of an
-in-process NGSP hub, each on a loopback port): the WSO2-style consumer key and secret (``POST /token``),
-and the ``AppName``/``AccessKey``/``SecretKey`` triple sent as headers on each call. A secret is never
-passed on to a provider or to NGSP."""
+"""An LGSP hub over real sockets (in process, in front of an in-process NGSP hub, each on a loopback port):
+the credentials it issues its local systems (the WSO2-style consumer key and secret, ``POST /token``; the
+``AppName``/``AccessKey``/``SecretKey`` triple sent as headers on each call, never passed on), the
+connection models every hub enforces, the errors it decides itself (``X-NGSP-Tier: lgsp``) and the tier
+the admin API reports. The two tiers as separate processes: ``tests/test_lgsp_tier.py``."""
 
 from __future__ import annotations
 
@@ -12,7 +13,9 @@ import pytest
 from aiohttp.test_utils import TestClient
 from multidict import CIMultiDict, CIMultiDictProxy
 
+from adapters.base import NativeResponse
 from ngsp_sim.hub.headers import forwarded_headers
+from ngsp_sim.hub.upstream import upstream_answer
 from ngsp_sim.monitoring.tracing import trace_from
 from ngsp_sim.registry.loader import demo_text
 from tests.helpers import ADMIN, MOTCUA, POPULATION, basic_auth, eventually, lookup_body
@@ -125,3 +128,13 @@ async def test_the_admin_api_says_which_tier_the_hub_is(lgsp: TestClient[Any, An
     assert national["tier"] == "ngsp" and national["upstream"] is None
     roles = {s["id"]: s["role"] for a in national["items"] for s in a["subsystems"]}
     assert roles["VN/GOV/000.00.00.H29/LGSP"] == "lgsp"
+
+
+def test_a_provider_cannot_name_a_tier() -> None:
+    """X-NGSP-Tier is the hubs' own: a provider's (or an NGSP hub's success answer's) is not passed on."""
+    answer = upstream_answer(NativeResponse(200, {"X-NGSP-Tier": "ngsp", "Content-Type": "application/json"}, b"{}"))
+    assert "X-NGSP-Tier" not in answer.headers and answer.fault is None
+    refused = upstream_answer(
+        NativeResponse(500, {"X-Road-Error": "Server.ServerProxy.AccessDenied"}, b'{"message": "no"}')
+    )
+    assert refused.headers["X-NGSP-Tier"] == "ngsp" and refused.fault == ("Server.ServerProxy.AccessDenied", "no")
