@@ -127,6 +127,13 @@ def test_catalog_lists_the_demo_services() -> None:
     assert "34 services, 9 agencies" in result.stdout
 
 
+def test_catalog_of_the_built_in_lgsp_names_its_national_services_upstream() -> None:
+    rows = json.loads(run_cli("catalog", "--topology", "lgsp-hcm", "--format", "json").stdout)
+    providers = {r["service"]: r["provider"] for r in rows}
+    assert providers["VN/GOV/000.00.00.G01/CSDLQGDC/TraCuuThongTinCongDan"] == "upstream (NGSP)"
+    assert providers["VN/GOV/000.00.00.H29/MOTCUA/TraCuuTrangThaiHoSo"] == "simulated (one_stop)"
+
+
 def test_catalog_as_json() -> None:
     rows = json.loads(run_cli("catalog", "--format", "json").stdout)
     assert {r["service"] for r in rows} >= {"VN/GOV/000.00.00.G22/DVCQG/DongBoHoSoMC"}

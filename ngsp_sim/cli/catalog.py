@@ -35,7 +35,9 @@ def catalog(topology: Path | None, output: str) -> int:
                 "service": str(service.id),
                 "methods": sorted(service.methods),
                 "adapter": service.adapter,
-                "provider": service.endpoint or f"simulated ({sub.simulator})",
+                "provider": "upstream (NGSP)"
+                if service.upstream
+                else service.endpoint or f"simulated ({sub.simulator})",
                 "summary": (operation.summary if operation is not None else "") or sub.name_en,
                 "name_vi": sub.name_vi,
                 "name_en": sub.name_en,
