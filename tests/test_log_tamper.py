@@ -16,8 +16,8 @@ import pytest
 import zstandard
 
 from ngsp_sim.store import LogKey, MessageEntry, MessageQuery, SqliteStore, Store, store_from_url, verify_chain
-from ngsp_sim.store.chain import encode_fields, record_fields, seal_of
 from ngsp_sim.store import sql as store_sql
+from ngsp_sim.store.chain import encode_fields, record_fields, seal_of
 from ngsp_sim.store.sql import KEYED_SEALS, LATEST_MIGRATION, MIGRATIONS, qmarks
 from tests.test_store_contract import entry
 
@@ -286,7 +286,9 @@ async def test_the_upgrade_reseals_and_compresses_old_records_and_keeps_an_old_b
     try:
         assert await store.schema_version() == LATEST_MIGRATION  # 5 and every later one
         rows = await sql(store, "SELECT id, client_request FROM messages ORDER BY id")
-        assert all(zstandard.ZstdDecompressor().decompress(bytes(r[1])) == b'{"SoDinhDanh":"079090001234"}' for r in rows)
+        assert all(
+            zstandard.ZstdDecompressor().decompress(bytes(r[1])) == b'{"SoDinhDanh":"079090001234"}' for r in rows
+        )
         report = await verify_chain(store)
         assert report.broken_id == rows[2][0] and "already broken when the log was upgraded" in report.reason
         assert report.checked == 2

@@ -42,7 +42,6 @@ from ngsp_sim.store.upgrade import reseal
 __all__ = ["MessageLogSql"]
 
 
-
 class MessageLogSql:
     """The message-log part of :class:`~ngsp_sim.store.base.Store` (a mixin of
     :class:`~ngsp_sim.store.sqlstore.SqlStore`)."""
