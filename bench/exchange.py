@@ -6,7 +6,9 @@ mailbox rows and its deliveries are committed) and webhook delivery throughput t
 
 One hub process (`ngsp-sim up`) per store; a receiver subscribed to the documents' recipient verifies
 each delivery's signature. Deliveries to one subscriber go in order, one at a time, so the delivery
-figure is per subscriber. Loopback only; bounded; everything stops by itself.
+figure is per subscriber. *hub CPU/doc*: the hub process's CPU time while the documents were sent,
+divided by their number (the delivery worker runs meanwhile in the same process, so part of the
+delivering is in it): the figure a busy shared machine moves least. Loopback only; bounded; everything stops by itself.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from pathlib import Path
 
 import aiohttp
 from aiohttp import web
-from routing import process
+from routing import LAST_PID, process
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -34,7 +36,13 @@ SENDER = {"OrganId": "000.00.00.G01", "OrganName": "Bộ Công an"}
 RECIPIENT = {"OrganId": "000.00.00.H38", "OrganName": "UBND tỉnh Lào Cai"}
 
 
-async def run_one(store: list[str], documents: int, concurrency: int) -> tuple[float, float]:
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of process ``pid`` so far (Linux ``/proc``)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+async def run_one(store: list[str], documents: int, concurrency: int) -> tuple[float, float, float]:
     received: set[str] = set()
     done = asyncio.Event()
     secret = ""
@@ -86,14 +94,15 @@ async def run_one(store: list[str], documents: int, concurrency: int) -> tuple[f
                     if resp.status != 200:
                         raise RuntimeError(f"sendEdoc answered {resp.status}")
 
-            began = time.perf_counter()
+            began, cpu = time.perf_counter(), cpu_seconds(LAST_PID[0])
             await asyncio.gather(*(send(doc) for doc in bodies))
             accepted = time.perf_counter() - began
+            cpu = cpu_seconds(LAST_PID[0]) - cpu
             await asyncio.wait_for(done.wait(), 600)
             delivered = time.perf_counter() - began
     finally:
         await runner.cleanup()
-    return documents / accepted, documents / delivered
+    return documents / accepted, documents / delivered, cpu / documents
 
 
 async def main() -> None:
@@ -109,10 +118,10 @@ async def main() -> None:
     if args.store in ("postgresql", "both"):
         stores.append(("postgresql", ["--store", f"{args.pg}?schema=bench_{uuid.uuid4().hex[:8]}"]))
     print(f"{args.documents} edXML documents, {args.concurrency} concurrent senders, one webhook subscriber")
-    print(f"{'store':<11} {'accepted/s':>11} {'delivered/s':>12}  (delivered: first send to last delivery)")
+    print(f"{'store':<11} {'accepted/s':>11} {'delivered/s':>12} {'hub CPU/doc':>12}  (to the last delivery)")
     for name, store in stores:
-        accepted, delivered = await run_one(store, args.documents, args.concurrency)
-        print(f"{name:<11} {accepted:>11.0f} {delivered:>12.0f}", flush=True)
+        accepted, delivered, cpu = await run_one(store, args.documents, args.concurrency)
+        print(f"{name:<11} {accepted:>11.0f} {delivered:>12.0f} {cpu * 1e6:>9.0f} us", flush=True)
         if name == "postgresql":
             import asyncpg
 

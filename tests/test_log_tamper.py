@@ -13,8 +13,10 @@ from typing import Any, cast
 
 import orjson
 import pytest
+import zstandard
 
 from ngsp_sim.store import LogKey, MessageEntry, MessageQuery, SqliteStore, Store, store_from_url, verify_chain
+from ngsp_sim.store import sql as store_sql
 from ngsp_sim.store.chain import encode_fields, record_fields, seal_of
 from ngsp_sim.store.sql import KEYED_SEALS, LATEST_MIGRATION, MIGRATIONS, qmarks
 from tests.test_store_contract import entry
@@ -179,12 +181,45 @@ async def test_bodies_are_stored_compressed_and_sealed_uncompressed(store: Store
     body = b'{"SoDinhDanh":"079090001234","HoVaTen":"Nguyen Van A"}' * 20
     await store.append_messages([MessageEntry(entry(1).record, client_request=body, client_response=b"")])
     (row,) = await sql(store, "SELECT id, client_request, client_response, provider_request FROM messages")
-    assert len(bytes(row[1])) < len(body) // 4 and zlib.decompress(bytes(row[1])) == body
-    assert zlib.decompress(bytes(row[2])) == b"" and row[3] is None
+    unzstd = zstandard.ZstdDecompressor()
+    assert len(bytes(row[1])) < len(body) // 4 and unzstd.decompress(bytes(row[1])) == body
+    assert unzstd.decompress(bytes(row[2])) == b"" and row[3] is None
     stored = await store.get_message(row[0])
     assert stored is not None and stored.client_request == body and stored.client_response == b""
     assert (await verify_chain(store)).ok
     await sql(store, "UPDATE messages SET client_request = $1 WHERE id = $2", b"not zlib", row[0])
+    report = await verify_chain(store)
+    assert report.broken_id == row[0] and "does not match its seal" in report.reason
+
+
+def _zlib_body(body: bytes | None) -> bytes | None:
+    """How stores written before 2026-12-01 hold a body."""
+    return None if body is None else zlib.compress(body, 6)
+
+
+async def test_zlib_bodies_of_older_stores_stay_readable_and_verifiable(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with monkeypatch.context() as older:
+        older.setattr(store_sql, "pack_body", _zlib_body)
+        await store.append_messages([entry(i) for i in range(3)])
+    await store.append_messages([entry(i) for i in range(3, 6)])
+    rows = await sql(store, "SELECT id, provider_response FROM messages ORDER BY id")
+    assert [bytes(r[1])[:1] for r in rows] == [b"\x78"] * 3 + [b"\x28"] * 3  # zlib, then zstd frames
+    for n, row in enumerate(rows):
+        stored = await store.get_message(row[0])
+        assert stored is not None and stored.provider_response == entry(n).provider_response
+    assert (await verify_chain(store)).ok
+
+
+async def test_a_stored_zstd_bomb_is_not_inflated(store: Store) -> None:
+    await store.append_messages([entry(1)])
+    (row,) = await sql(store, "SELECT id FROM messages")
+    bomb = zstandard.ZstdCompressor().compress(b"\0" * (65 * 1024 * 1024))  # says its size: 65 MiB
+    assert len(bomb) < 10_000
+    await sql(store, "UPDATE messages SET client_request = $1 WHERE id = $2", bomb, row[0])
+    stored = await store.get_message(row[0])
+    assert stored is not None and stored.client_request == bomb  # returned as stored, not inflated
     report = await verify_chain(store)
     assert report.broken_id == row[0] and "does not match its seal" in report.reason
 
@@ -251,7 +286,9 @@ async def test_the_upgrade_reseals_and_compresses_old_records_and_keeps_an_old_b
     try:
         assert await store.schema_version() == LATEST_MIGRATION  # 5 and every later one
         rows = await sql(store, "SELECT id, client_request FROM messages ORDER BY id")
-        assert all(zlib.decompress(bytes(r[1])) == b'{"SoDinhDanh":"079090001234"}' for r in rows)
+        assert all(
+            zstandard.ZstdDecompressor().decompress(bytes(r[1])) == b'{"SoDinhDanh":"079090001234"}' for r in rows
+        )
         report = await verify_chain(store)
         assert report.broken_id == rows[2][0] and "already broken when the log was upgraded" in report.reason
         assert report.checked == 2

@@ -50,13 +50,17 @@ QUERYABLE = ("message_id", "request_in_ts", "succeeded", "fault_code", "status_c
 
 
 def encode_fields(update: Any, fields: Sequence[bytes | None]) -> None:
-    """Feed ``fields`` to a hash's ``update``, each length-prefixed (so no two field lists collide)."""
+    """Feed ``fields`` to a hash's ``update``, each length-prefixed (so no two field lists collide).
+    One call of ``update`` with the whole encoding (the same digest as one call per piece, at a
+    fraction of the calls: ``hmac``'s ``update`` is Python)."""
+    parts: list[bytes] = []
     for value in fields:
         if value is None:
-            update(_NONE)
+            parts.append(_NONE)
         else:
-            update(len(value).to_bytes(8, "big"))
-            update(value)
+            parts.append(len(value).to_bytes(8, "big"))
+            parts.append(value)
+    update(b"".join(parts))
 
 
 def seal_of(key: LogKey, prev_hash: str, fields: Sequence[bytes | None]) -> str:

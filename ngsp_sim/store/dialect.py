@@ -11,7 +11,8 @@ The few real differences live here and nowhere else:
   lock, so replicas sharing one database take turns; SQLite's ``BEGIN IMMEDIATE`` on its one writer
   connection already serialises every write transaction, so it needs no name;
 - the id of an inserted row (``lastrowid`` / ``RETURNING id``), rows affected, the blob type, row
-  locking for work queues, and which driver exception means "this data cannot be stored".
+  locking for work queues, bulk loads (``COPY`` / ``executemany``), and which driver exception means
+  "this data cannot be stored".
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from contextlib import AbstractAsyncContextManager
 from functools import lru_cache
 from typing import Any, Literal, Protocol
 
-__all__ = ["Dialect", "Lock", "Row", "Tx", "numbered", "scalar"]
+__all__ = ["Dialect", "Lock", "Row", "Tx", "insert_sql", "numbered", "scalar"]
 
 Lock = Literal["chain", "topology", "migration", "clock"]
 """What a write transaction serialises with on a shared database: the message log's chain, the
@@ -45,6 +46,9 @@ class Tx(Protocol):
         """Run one statement; answers the number of rows it changed."""
 
     async def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None: ...
+    async def insert_rows(self, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+        """Insert many rows into ``table`` (a bulk load: PostgreSQL's ``COPY``, SQLite's ``executemany``)."""
+
     async def insert(self, sql: str, *params: Any) -> int:
         """Run an ``INSERT`` of one row into a table with an ``id`` key; answers that id."""
 
@@ -86,3 +90,9 @@ async def scalar(source: Tx | Dialect, sql: str, *params: Any) -> Any:
     """The first column of the first row (``None`` without a row)."""
     row = await source.fetchrow(sql, *params)
     return None if row is None else row[0]
+
+
+@lru_cache(maxsize=64)
+def insert_sql(table: str, columns: Sequence[str]) -> str:
+    """``INSERT INTO table (columns) VALUES (?, ...)``."""
+    return f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' for _ in columns)})"

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ngsp_sim.store.dialect import Dialect, Row, Tx
+from ngsp_sim.store.groupcommit import GroupCommit
 
 __all__ = ["Delivery", "ExchangeStore", "NewEdoc", "NewEvent", "StoredEdoc", "Subscription"]
 
@@ -82,6 +83,9 @@ class StoredEdoc(NewEdoc):
     cursor: int = 0
 
 
+Accepted = tuple[NewEdoc, Sequence[str], Sequence[NewEvent]]
+"""One accepted document: the document, its recipients' mailboxes, its events."""
+
 _EDOC_COLUMNS = (
     "doc_id, kind, sender, document_id, business_type, subject, status_code, about, body, sha256, created_ms"
 )
@@ -110,36 +114,29 @@ def _subscription(row: Row) -> Subscription:
 class ExchangeStore:
     def __init__(self, dialect: Dialect) -> None:
         self.dialect = dialect
+        self.accepts: GroupCommit[Accepted] = GroupCommit(dialect, self._accept_many)
 
     # --- documents and mailboxes ---
 
     async def accept(self, edoc: NewEdoc, mailboxes: Sequence[str], events: Sequence[NewEvent]) -> None:
-        """The document, its recipients' mailbox rows and its deliveries, in one transaction."""
-        async with self.dialect.transaction() as tx:
-            await tx.execute(
-                f"INSERT INTO edocs ({_EDOC_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                edoc.doc_id,
-                edoc.kind,
-                edoc.sender,
-                edoc.document_id,
-                edoc.business_type,
-                edoc.subject,
-                edoc.status_code,
-                edoc.about,
-                edoc.body,
-                edoc.sha256,
-                edoc.created_ms,
-            )
-            for organ in mailboxes:
-                await tx.execute(
-                    "INSERT INTO mailbox (organ_id, doc_id, received_ms) VALUES (?, ?, ?)",
-                    organ,
-                    edoc.doc_id,
-                    edoc.created_ms,
-                )
+        """The document, its recipients' mailbox rows and its deliveries, committed before this
+        returns. Concurrent calls share one transaction (group commit, :mod:`~ngsp_sim.store.groupcommit`):
+        each returns once the commit that includes its document is done; one refused document fails
+        alone."""
+        await self.accepts.submit((edoc, mailboxes, events))
+
+    async def _accept_many(self, tx: Tx, items: Sequence[Accepted]) -> None:
+        await tx.executemany(
+            f"INSERT INTO edocs ({_EDOC_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [tuple(getattr(e, name) for name in _EDOC_COLUMNS.split(", ")) for e, _, _ in items],
+        )
+        mailbox_rows = [(organ, e.doc_id, e.created_ms) for e, organs, _ in items for organ in organs]
+        if mailbox_rows:
+            await tx.executemany("INSERT INTO mailbox (organ_id, doc_id, received_ms) VALUES (?, ?, ?)", mailbox_rows)
+        for edoc, _, _ in items:
             if edoc.kind == "status" and edoc.about is not None:
                 await self._set_status(tx, edoc.about, edoc.sender, edoc.status_code or "", edoc.created_ms)
-            await self._enqueue(tx, events, edoc.created_ms)
+        await self._enqueue_many(tx, [(event, edoc.created_ms) for edoc, _, events in items for event in events])
 
     async def _set_status(self, tx: Tx, doc_id: str, organ: str, code: str, now: int) -> None:
         await tx.execute("DELETE FROM edoc_status WHERE doc_id = ? AND organ_id = ?", doc_id, organ)
@@ -238,23 +235,23 @@ class ExchangeStore:
             await self._enqueue(tx, events, now)
 
     async def _enqueue(self, tx: Tx, events: Sequence[NewEvent], now: int) -> None:
-        for event in events:
-            wildcard = event.topic.split(":", 1)[0] + ":*"
-            await tx.execute(
-                "INSERT INTO deliveries (subscription_id, event_type, topic, idempotency_key, payload, created_ms, "
-                "status, attempts, next_attempt_ms, lease_until_ms) "
-                f"SELECT id, CAST(? AS TEXT), CAST(? AS TEXT), CAST(? AS TEXT) || id, CAST(? AS {self.dialect.blob}), "
-                "CAST(? AS BIGINT), 'pending', 0, CAST(? AS BIGINT), 0 "
-                "FROM subscriptions WHERE active AND topic IN (?, ?) ORDER BY id",
-                event.event_type,
-                event.topic,
-                event.key + ":",
-                event.payload,
-                now,
-                now,
-                event.topic,
-                wildcard,
-            )
+        await self._enqueue_many(tx, [(event, now) for event in events])
+
+    async def _enqueue_many(self, tx: Tx, events: Sequence[tuple[NewEvent, int]]) -> None:
+        """Each event (with the time it was raised) as a delivery to every matching subscription, in order."""
+        if not events:
+            return
+        await tx.executemany(
+            "INSERT INTO deliveries (subscription_id, event_type, topic, idempotency_key, payload, created_ms, "
+            "status, attempts, next_attempt_ms, lease_until_ms) "
+            f"SELECT id, CAST(? AS TEXT), CAST(? AS TEXT), CAST(? AS TEXT) || id, CAST(? AS {self.dialect.blob}), "
+            "CAST(? AS BIGINT), 'pending', 0, CAST(? AS BIGINT), 0 "
+            "FROM subscriptions WHERE active AND topic IN (?, ?) ORDER BY id",
+            [
+                (e.event_type, e.topic, e.key + ":", e.payload, now, now, e.topic, e.topic.split(":", 1)[0] + ":*")
+                for e, now in events
+            ],
+        )
 
     async def claim(self, now: int, lease_ms: int, subscriptions: int, batch: int) -> list[list[Delivery]]:
         """Up to ``subscriptions`` subscriptions whose oldest open delivery is due, each with up to

@@ -41,8 +41,6 @@ from ngsp_sim.store.upgrade import reseal
 
 __all__ = ["MessageLogSql"]
 
-_INSERT = f"INSERT INTO messages ({INSERT_COLUMNS}) VALUES ({', '.join('?' * len(INSERT_COLUMNS.split(', ')))})"
-
 
 class MessageLogSql:
     """The message-log part of :class:`~ngsp_sim.store.base.Store` (a mixin of
@@ -58,7 +56,7 @@ class MessageLogSql:
             state = row_to_state(await tx.fetchrow(STATE_SELECT))
             rows, head_hash = await asyncio.to_thread(sealed_rows, self.key, state.head_hash, entries)
             try:
-                await tx.executemany(_INSERT, rows)
+                await tx.insert_rows("messages", INSERT_COLUMNS, rows)
             except self.dialect.data_errors as exc:  # e.g. NUL in text, a value over a size limit
                 raise ValueError(f"{self.dialect.label} refused a record: {exc}") from exc
             head_id = int((await scalar(tx, "SELECT max(id) FROM messages")) or 0)

@@ -109,5 +109,9 @@ class _PostgresTx:
     async def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
         await self.conn.executemany(numbered(sql), rows)
 
+    async def insert_rows(self, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+        # COPY ... FROM STDIN (binary): one round trip and no per-row statement (about 2x executemany)
+        await self.conn.copy_records_to_table(table, records=rows, columns=list(columns))
+
     async def insert(self, sql: str, *params: Any) -> int:
         return int(await self.conn.fetchval(numbered(sql) + " RETURNING id", *params))

@@ -8,11 +8,13 @@ stores must open); the two variants differ only in the key and blob types.
 from __future__ import annotations
 
 import re
+import threading
 import zlib
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 import orjson
+import zstandard
 
 from ngsp_sim.store.base import (
     BODY_NAMES,
@@ -187,11 +189,25 @@ def message_filters(query: MessageQuery) -> tuple[str, list[Any]]:
 
 
 _UNPACKED_LIMIT = 64 * 1024 * 1024  # far above any body the hub stores; a stored zip bomb stays small
+_ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"
+"""How a zstd frame starts; never how a zlib stream does (0x28b5 is not a multiple of 31)."""
+_ZSTD_LEVEL = 1
+_local = threading.local()  # a zstd context is not thread-safe: one per thread that seals
+
+
+def _zstd() -> tuple[zstandard.ZstdCompressor, zstandard.ZstdDecompressor]:
+    contexts: tuple[zstandard.ZstdCompressor, zstandard.ZstdDecompressor] | None = getattr(_local, "zstd", None)
+    if contexts is None:
+        contexts = _local.zstd = (zstandard.ZstdCompressor(level=_ZSTD_LEVEL), zstandard.ZstdDecompressor())
+    return contexts
 
 
 def pack_body(body: bytes | None) -> bytes | None:
-    """A body as stored: zlib-compressed (the seal covers the uncompressed bytes)."""
-    return None if body is None else zlib.compress(body, 6)
+    """A body as stored: one zstd frame (the seal covers the uncompressed bytes). Stores written
+    before 2026-12-01 hold zlib streams; :func:`unpack_body` reads both, told apart by their first
+    bytes, so old records stay readable and verifiable without rewriting them. zstd rather than zlib:
+    about a third of the CPU for the small bodies of an exchange (zlib's cost is mostly per call)."""
+    return None if body is None else _zstd()[0].compress(body)
 
 
 def unpack_body(value: Any, compressed: bool = True) -> bytes | None:
@@ -202,12 +218,25 @@ def unpack_body(value: Any, compressed: bool = True) -> bytes | None:
     raw = bytes(value)
     if not compressed:
         return raw
+    if raw.startswith(_ZSTD_MAGIC):
+        return _unzstd(raw)
     inflater = zlib.decompressobj()
     try:
         body = inflater.decompress(raw, _UNPACKED_LIMIT)
     except zlib.error:
         return raw
     return body if inflater.eof and not inflater.unconsumed_tail else raw
+
+
+def _unzstd(raw: bytes) -> bytes:
+    try:
+        size = zstandard.frame_content_size(raw)
+        if size > _UNPACKED_LIMIT:  # the frame says how big it is: refuse a bomb before allocating
+            return raw
+        # a frame that does not say (size -1) is cut off at the limit by max_output_size
+        return _zstd()[1].decompress(raw, max_output_size=_UNPACKED_LIMIT)
+    except zstandard.ZstdError:
+        return raw
 
 
 def row_to_message(row: Any, *, compressed: bool = True) -> StoredMessage:
@@ -273,10 +302,26 @@ def sealed_rows(key: LogKey, prev_hash: str, entries: Sequence[MessageEntry]) ->
 
 
 INSERT_COLUMNS = (
-    "message_id, request_in_ts, client, service, succeeded, fault_code, status_code, duration_ms, record, "
-    "violations, truncated, client_request, provider_request, provider_response, client_response, prev_hash, hash, "
-    "injected"
+    "message_id",
+    "request_in_ts",
+    "client",
+    "service",
+    "succeeded",
+    "fault_code",
+    "status_code",
+    "duration_ms",
+    "record",
+    "violations",
+    "truncated",
+    "client_request",
+    "provider_request",
+    "provider_response",
+    "client_response",
+    "prev_hash",
+    "hash",
+    "injected",
 )
+"""The columns :func:`insert_params` fills, in its order."""
 
 
 HEALTH = (

@@ -18,7 +18,7 @@ from typing import Any
 
 import aiosqlite
 
-from ngsp_sim.store.dialect import Lock, Row
+from ngsp_sim.store.dialect import Lock, Row, insert_sql
 from ngsp_sim.store.logkey import KEY_FILE, LogKey
 from ngsp_sim.store.sqlstore import SqlStore
 
@@ -129,6 +129,9 @@ class _SqliteTx:
 
     async def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
         await self.db.executemany(sql, rows)
+
+    async def insert_rows(self, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+        await self.db.executemany(insert_sql(table, columns), rows)
 
     async def insert(self, sql: str, *params: Any) -> int:
         async with self.db.execute(sql, params) as cur:
