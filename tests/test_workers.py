@@ -9,14 +9,16 @@ from __future__ import annotations
 
 import asyncio
 import os
+import signal
 from collections import Counter, defaultdict
 from importlib.resources import files
 from pathlib import Path
 
 import aiohttp
+import pytest
 
 from ngsp_sim.cli.workers import WORKER_HEADER
-from ngsp_sim.store import SqliteStore
+from ngsp_sim.store import store_from_url
 from tests.helpers import ADMIN, ADMIN_TOKEN, MOTCUA, POPULATION, eventually, lookup_body
 from tests.processes import Running, run_cli, start, stop
 
@@ -28,6 +30,15 @@ MOST_CONNECTIONS = 200
 async def _start(tmp_path: Path, *extra: str) -> Running:
     data = str(tmp_path / "data")
     return await start("up", "--workers", "2", "--port", "0", "--population", "50", "--data-dir", data, *extra, env=ENV)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def shared_store(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """The store the workers share: the default SQLite file of the data directory, or PostgreSQL."""
+    if request.param == "sqlite":
+        return f"sqlite://{tmp_path / 'data' / 'ngsp-sim.sqlite3'}"
+    url: str = request.getfixturevalue("pg_url")
+    return url
 
 
 def _worker_pids(hub: Running) -> list[int]:
@@ -54,8 +65,8 @@ def _alive(pid: int) -> bool:
     return True
 
 
-async def test_two_workers_answer_on_one_port_and_store_every_exchange_once(tmp_path: Path) -> None:
-    hub = await _start(tmp_path)
+async def test_two_workers_answer_on_one_port_and_store_every_exchange_once(tmp_path: Path, shared_store: str) -> None:
+    hub = await _start(tmp_path, "--store", shared_store)
     pids = _worker_pids(hub)
     assert len(set(pids)) == 2 and os.getpid() not in pids
     answered: Counter[int] = Counter()
@@ -69,14 +80,15 @@ async def test_two_workers_answer_on_one_port_and_store_every_exchange_once(tmp_
 
     assert await stop(hub) == 0  # SIGTERM to the supervisor: every worker drains and stops
     assert not any(_alive(pid) for pid in pids)
-    store = SqliteStore(tmp_path / "data" / "ngsp-sim.sqlite3")
+    store = store_from_url(shared_store, tmp_path / "data")
     await store.open()
     try:
         stored = Counter(m.record["messageId"] for m in await store.scan_messages(0, 10 * MOST_CONNECTIONS))
     finally:
         await store.close()
     assert stored == Counter(sent)  # each exchange exactly once, whichever worker answered it
-    verified = await asyncio.to_thread(run_cli, "log", "verify", "--data-dir", str(tmp_path / "data"))
+    verify = ("log", "verify", "--store", shared_store, "--data-dir", str(tmp_path / "data"))
+    verified = await asyncio.to_thread(run_cli, *verify)
     assert verified.returncode == 0, verified.stdout + verified.stderr  # one chain, written by both workers
 
 
@@ -161,3 +173,14 @@ async def test_workers_refuse_a_port_in_use(tmp_path: Path) -> None:
         assert not (tmp_path / "two").exists()
     finally:
         assert await stop(hub) == 0
+
+
+async def test_a_worker_that_dies_stops_the_others_and_the_supervisor_says_so(tmp_path: Path) -> None:
+    """A hub never goes on silently with fewer workers than asked: exit 1, the other worker stopped."""
+    hub = await _start(tmp_path)
+    victim, other = _worker_pids(hub)
+    os.kill(victim, signal.SIGKILL)
+    code = await asyncio.wait_for(hub.process.wait(), 30)
+    assert await stop(hub) == code == 2
+    assert f"worker pid {victim} exited with -9; the others were stopped" in hub.stderr.decode()
+    assert not _alive(other)

@@ -15,7 +15,7 @@ event feed of the dashboard. Every answer names its worker in ``X-NGSP-Worker`` 
 
 SIGINT or SIGTERM to the supervisor stops every worker (each drains as ``up`` does: queued log records
 are written) and the supervisor exits 0. A worker that dies on its own stops the others and the
-supervisor exits 1 naming it: a hub that silently lost a worker would make every figure measured on it
+supervisor exits 2 naming it: a hub that silently lost a worker would make every figure measured on it
 a lie; restarting is the job of whatever started the supervisor (systemd, docker's restart policy).
 """
 
