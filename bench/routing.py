@@ -16,10 +16,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import re
 import shutil
+import signal
 import statistics
 import sys
 import tempfile
@@ -31,7 +33,7 @@ from typing import Any
 
 import aiohttp
 import orjson
-from cpu import cpu_seconds
+from cpu import cpu_seconds, tree
 
 from adapters.soap import build_envelope
 from schemas.population import NAMESPACE
@@ -89,8 +91,22 @@ async def process(*args: str, cpus: str = "0") -> AsyncIterator[str]:
                 break
         yield match.group(1)
     finally:
-        proc.terminate()
-        await asyncio.wait_for(proc.wait(), 30)
+        await stop(proc.pid, proc)
+
+
+async def stop(pid: int, proc: asyncio.subprocess.Process, grace: float = 120.0) -> None:
+    """SIGTERM, then wait ``grace`` seconds for the process (and its workers) to drain and stop; one that
+    does not is killed with everything below it, and the bench says so on standard error."""
+    proc.terminate()
+    try:
+        await asyncio.wait_for(proc.wait(), grace)
+    except TimeoutError:
+        below = tree([pid])
+        print(f"warning: pid {pid} did not stop within {grace:g} s of SIGTERM; killed {below}", file=sys.stderr)
+        for each in below:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(each, signal.SIGKILL)
+        await proc.wait()
 
 
 async def drive(url: str, body: bytes, headers: dict[str, str], concurrency: int, total: int, cap: float) -> Result:

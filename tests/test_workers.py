@@ -68,17 +68,19 @@ def _alive(pid: int) -> bool:
 async def test_two_workers_answer_on_one_port_and_store_every_exchange_once(tmp_path: Path, shared_store: str) -> None:
     hub = await _start(tmp_path, "--store", shared_store)
     pids = _worker_pids(hub)
-    assert len(set(pids)) == 2 and os.getpid() not in pids
     answered: Counter[int] = Counter()
     sent: list[str] = []
-    while len(answered) < 2 and len(sent) < MOST_CONNECTIONS:
-        sent.append(f"w-{len(sent)}")
-        status, pid = await _fresh_lookup(hub.url, sent[-1])
-        assert status == 200
-        answered[pid] += 1
+    try:
+        assert len(set(pids)) == 2 and os.getpid() not in pids
+        while len(answered) < 2 and len(sent) < MOST_CONNECTIONS:
+            sent.append(f"w-{len(sent)}")
+            status, pid = await _fresh_lookup(hub.url, sent[-1])
+            assert status == 200
+            answered[pid] += 1
+    finally:
+        code = await stop(hub)  # SIGTERM to the supervisor: every worker drains and stops
+    assert code == 0
     assert set(answered) == set(pids), f"one worker answered all {len(sent)} connections: {answered}"
-
-    assert await stop(hub) == 0  # SIGTERM to the supervisor: every worker drains and stops
     assert not any(_alive(pid) for pid in pids)
     store = store_from_url(shared_store, tmp_path / "data")
     await store.open()
@@ -110,8 +112,9 @@ async def _pinned_sessions(url: str) -> dict[int, aiohttp.ClientSession]:
 
 async def test_the_clock_advanced_through_one_worker_is_the_others(tmp_path: Path) -> None:
     hub = await _start(tmp_path)
-    sessions = await _pinned_sessions(hub.url)
+    sessions: dict[int, aiohttp.ClientSession] = {}
     try:
+        sessions = await _pinned_sessions(hub.url)
         assert len(sessions) == 2
         (one, pid_one), (other, pid_other) = ((s, p) for p, s in sessions.items())
         async with one.post(f"{hub.url}/api/v1/clock/advance", json={"seconds": 86400}) as resp:
@@ -128,7 +131,8 @@ async def test_the_clock_advanced_through_one_worker_is_the_others(tmp_path: Pat
     finally:
         for session in sessions.values():
             await session.close()
-        assert await stop(hub) == 0
+        stopped = await stop(hub)
+    assert stopped == 0
 
 
 async def test_each_worker_enforces_a_tier_on_the_connections_it_accepts(tmp_path: Path) -> None:
@@ -146,11 +150,14 @@ async def test_each_worker_enforces_a_tier_on_the_connections_it_accepts(tmp_pat
     hub = await _start(tmp_path, "--topology", str(topology))
     statuses: defaultdict[int, list[int]] = defaultdict(list)
     sent = 0
-    while (len(statuses) < 2 or any(len(seen) < 2 for seen in statuses.values())) and sent < MOST_CONNECTIONS:
-        status, pid = await _fresh_lookup(hub.url, f"t-{sent}")
-        statuses[pid].append(status)
-        sent += 1
-    assert await stop(hub) == 0
+    try:
+        while (len(statuses) < 2 or any(len(seen) < 2 for seen in statuses.values())) and sent < MOST_CONNECTIONS:
+            status, pid = await _fresh_lookup(hub.url, f"t-{sent}")
+            statuses[pid].append(status)
+            sent += 1
+    finally:
+        stopped = await stop(hub)
+    assert stopped == 0
     assert set(statuses) == set(_worker_pids(hub))
     for seen in statuses.values():
         assert seen[0] == 200 and set(seen[1:]) == {429}, statuses
@@ -169,18 +176,22 @@ async def test_workers_refuse_a_port_in_use(tmp_path: Path) -> None:
         port = hub.url.rsplit(":", 1)[1]
         data = str(tmp_path / "two")
         refused = await asyncio.to_thread(run_cli, "up", "--workers", "2", "--port", port, "--data-dir", data)
-        assert refused.returncode == 2 and "cannot listen on 127.0.0.1:" in refused.stderr
-        assert not (tmp_path / "two").exists()
     finally:
-        assert await stop(hub) == 0
+        stopped = await stop(hub)
+    assert stopped == 0
+    assert refused.returncode == 2 and "cannot listen on 127.0.0.1:" in refused.stderr
+    assert not (tmp_path / "two").exists()
 
 
 async def test_a_worker_that_dies_stops_the_others_and_the_supervisor_says_so(tmp_path: Path) -> None:
     """A hub never goes on silently with fewer workers than asked: exit 1, the other worker stopped."""
     hub = await _start(tmp_path)
-    victim, other = _worker_pids(hub)
-    os.kill(victim, signal.SIGKILL)
-    code = await asyncio.wait_for(hub.process.wait(), 30)
-    assert await stop(hub) == code == 2
+    try:
+        victim, other = _worker_pids(hub)
+        os.kill(victim, signal.SIGKILL)
+        code = await asyncio.wait_for(hub.process.wait(), 30)
+    finally:
+        stopped = await stop(hub)
+    assert stopped == code == 2
     assert f"worker pid {victim} exited with -9; the others were stopped" in hub.stderr.decode()
     assert not _alive(other)

@@ -14,9 +14,10 @@ buckets and circuit breakers (so each enforces a tier on the connections it acce
 event feed of the dashboard. Every answer names its worker in ``X-NGSP-Worker`` (its process id).
 
 SIGINT or SIGTERM to the supervisor stops every worker (each drains as ``up`` does: queued log records
-are written) and the supervisor exits 0. A worker that dies on its own stops the others and the
-supervisor exits 2 naming it: a hub that silently lost a worker would make every figure measured on it
-a lie; restarting is the job of whatever started the supervisor (systemd, docker's restart policy).
+are written) and the supervisor exits 0; a second one kills the workers still draining. A worker that
+dies on its own stops the others and the supervisor exits 2 naming it: a hub that silently lost a
+worker would make every figure measured on it a lie; restarting is the job of whatever started the
+supervisor (systemd, docker's restart policy).
 """
 
 from __future__ import annotations
@@ -81,7 +82,7 @@ class _Supervisor:
 
     def run(self) -> int:
         for sig in (signal.SIGINT, signal.SIGTERM):
-            signal.signal(sig, self._stop)
+            signal.signal(sig, self._signalled)
         try:
             banner = ""
             for index in range(self.settings["workers"]):
@@ -126,12 +127,16 @@ class _Supervisor:
             raise WorkerFailed(f"worker {index} could not start: {text}")
         return str(text)
 
-    def _stop(self, *_: object) -> None:
+    def _signalled(self, *_: object) -> None:
+        """The first SIGINT/SIGTERM stops the workers (each drains); a second one kills them."""
+        self._stop(signal.SIGKILL if self.stopping else signal.SIGTERM)
+
+    def _stop(self, how: signal.Signals = signal.SIGTERM) -> None:
         self.stopping = True
         for worker in self.workers:
             if worker.exitcode is None and worker.pid is not None:
                 with contextlib.suppress(ProcessLookupError):
-                    os.kill(worker.pid, signal.SIGTERM)
+                    os.kill(worker.pid, how)
 
     def _join(self) -> int:
         for worker in self.workers:
