@@ -94,7 +94,7 @@ async def process(*args: str, cpus: str = "0") -> AsyncIterator[str]:
         await stop(proc.pid, proc)
 
 
-async def stop(pid: int, proc: asyncio.subprocess.Process, grace: float = 120.0) -> None:
+async def stop(pid: int, proc: asyncio.subprocess.Process, grace: float = 60.0) -> None:
     """SIGTERM, then wait ``grace`` seconds for the process (and its workers) to drain and stop; one that
     does not is killed with everything below it, and the bench says so on standard error."""
     proc.terminate()
