@@ -11,7 +11,8 @@ What the workers share is what replicas of one platform share (README, "Several 
 so the registry, the message log (one hash chain: each append holds the store's ``chain`` lock), the
 credentials, the outbox of deliveries and the platform clock. What each keeps for itself: throttling
 buckets and circuit breakers (so each enforces a tier on the connections it accepts), and the live
-event feed of the dashboard. Every answer names its worker in ``X-NGSP-Worker`` (its process id).
+event feed of the dashboard. Every answer names its worker in ``X-NGSP-Worker`` (its process id); a
+single hub (``--workers 1``, no supervisor) sends no such header.
 
 SIGINT or SIGTERM to the supervisor stops every worker (each drains as ``up`` does: queued log records
 are written) and the supervisor exits 0; a second one kills the workers still draining. A worker that
