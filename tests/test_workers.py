@@ -135,6 +135,23 @@ async def test_the_clock_advanced_through_one_worker_is_the_others(tmp_path: Pat
     assert stopped == 0
 
 
+async def _lookups_until_each_worker_answered(url: str, times: int) -> dict[int, list[tuple[int, str]]]:
+    """(status, X-Road-Error or ``""``) of each lookup, by worker, each on a fresh connection, until each
+    of the two workers answered ``times`` (bounded)."""
+    answers: defaultdict[int, list[tuple[int, str]]] = defaultdict(list)
+    for sent in range(MOST_CONNECTIONS):
+        headers = {"X-Road-Client": MOTCUA, "X-Road-Id": f"e-{sent}", "Connection": "close"}
+        async with (
+            aiohttp.ClientSession() as session,
+            session.post(f"{url}{POPULATION}", json=lookup_body(), headers=headers) as resp,
+        ):
+            await resp.read()
+            answers[int(resp.headers[WORKER_HEADER])].append((resp.status, resp.headers.get("X-Road-Error", "")))
+        if len(answers) == 2 and all(len(seen) >= times for seen in answers.values()):
+            break
+    return answers
+
+
 async def test_each_worker_enforces_a_tier_on_the_connections_it_accepts(tmp_path: Path) -> None:
     """Throttling buckets are per worker (README, "--workers"): a burst of 1 admits one call per worker."""
     demo = files("ngsp_sim.registry").joinpath("demo.yaml").read_text(encoding="utf-8")
@@ -148,19 +165,35 @@ async def test_each_worker_enforces_a_tier_on_the_connections_it_accepts(tmp_pat
         encoding="utf-8",
     )
     hub = await _start(tmp_path, "--topology", str(topology))
-    statuses: defaultdict[int, list[int]] = defaultdict(list)
-    sent = 0
     try:
-        while (len(statuses) < 2 or any(len(seen) < 2 for seen in statuses.values())) and sent < MOST_CONNECTIONS:
-            status, pid = await _fresh_lookup(hub.url, f"t-{sent}")
-            statuses[pid].append(status)
-            sent += 1
+        answers = await _lookups_until_each_worker_answered(hub.url, 2)
     finally:
         stopped = await stop(hub)
     assert stopped == 0
-    assert set(statuses) == set(_worker_pids(hub))
-    for seen in statuses.values():
-        assert seen[0] == 200 and set(seen[1:]) == {429}, statuses
+    assert set(answers) == set(_worker_pids(hub))
+    for seen in answers.values():
+        statuses = [status for status, _ in seen]
+        assert statuses[0] == 200 and set(statuses[1:]) == {429}, answers
+
+
+async def test_each_worker_opens_its_own_circuit_breaker(tmp_path: Path) -> None:
+    """Breakers are per worker (README, "--workers"): with the provider down, each worker lets 5 calls
+    fail (the breaker's minimum) before it fails fast, so the provider sees up to 5 x N calls."""
+    demo = files("ngsp_sim.registry").joinpath("demo.yaml").read_text(encoding="utf-8")
+    topology = tmp_path / "topology.yaml"
+    outage = "\nfaults:\n  - {id: down, target: VN/GOV/000.00.00.G01/CSDLQGDC, kind: outage}\n"
+    topology.write_text(demo + outage, encoding="utf-8")
+    hub = await _start(tmp_path, "--topology", str(topology))
+    try:
+        answers = await _lookups_until_each_worker_answered(hub.url, 7)
+    finally:
+        stopped = await stop(hub)
+    assert stopped == 0
+    assert set(answers) == set(_worker_pids(hub))
+    for seen in answers.values():
+        errors = [error for _, error in seen]
+        assert errors[:5] == ["Server.ServerProxy.ServiceFailed.NetworkError"] * 5, answers
+        assert set(errors[5:]) == {"Server.ServerProxy.ServiceFailed.CircuitOpen"}, answers
 
 
 async def test_workers_refuse_an_in_memory_store() -> None:
