@@ -15,7 +15,6 @@ from importlib.resources import files
 from pathlib import Path
 
 import aiohttp
-import pytest
 
 from ngsp_sim.cli.workers import WORKER_HEADER
 from ngsp_sim.store import store_from_url
@@ -30,15 +29,6 @@ MOST_CONNECTIONS = 200
 async def _start(tmp_path: Path, *extra: str) -> Running:
     data = str(tmp_path / "data")
     return await start("up", "--workers", "2", "--port", "0", "--population", "50", "--data-dir", data, *extra, env=ENV)
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def shared_store(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    """The store the workers share: the default SQLite file of the data directory, or PostgreSQL."""
-    if request.param == "sqlite":
-        return f"sqlite://{tmp_path / 'data' / 'ngsp-sim.sqlite3'}"
-    url: str = request.getfixturevalue("pg_url")
-    return url
 
 
 def _worker_pids(hub: Running) -> list[int]:
@@ -65,8 +55,8 @@ def _alive(pid: int) -> bool:
     return True
 
 
-async def test_two_workers_answer_on_one_port_and_store_every_exchange_once(tmp_path: Path, shared_store: str) -> None:
-    hub = await _start(tmp_path, "--store", shared_store)
+async def test_two_workers_answer_on_one_port_and_store_every_exchange_once(tmp_path: Path, store_url: str) -> None:
+    hub = await _start(tmp_path, "--store", store_url)
     pids = _worker_pids(hub)
     answered: Counter[int] = Counter()
     sent: list[str] = []
@@ -82,14 +72,14 @@ async def test_two_workers_answer_on_one_port_and_store_every_exchange_once(tmp_
     assert code == 0
     assert set(answered) == set(pids), f"one worker answered all {len(sent)} connections: {answered}"
     assert not any(_alive(pid) for pid in pids)
-    store = store_from_url(shared_store, tmp_path / "data")
+    store = store_from_url(store_url, tmp_path / "data")
     await store.open()
     try:
         stored = Counter(m.record["messageId"] for m in await store.scan_messages(0, 10 * MOST_CONNECTIONS))
     finally:
         await store.close()
     assert stored == Counter(sent)  # each exchange exactly once, whichever worker answered it
-    verify = ("log", "verify", "--store", shared_store, "--data-dir", str(tmp_path / "data"))
+    verify = ("log", "verify", "--store", store_url, "--data-dir", str(tmp_path / "data"))
     verified = await asyncio.to_thread(run_cli, *verify)
     assert verified.returncode == 0, verified.stdout + verified.stderr  # one chain, written by both workers
 
@@ -152,25 +142,29 @@ async def _lookups_until_each_worker_answered(url: str, times: int) -> dict[int,
     return answers
 
 
+async def _each_worker_answers(tmp_path: Path, topology_text: str, times: int) -> dict[int, list[tuple[int, str]]]:
+    """Two workers on ``topology_text``: each lookup's answer, by worker, until each answered ``times``."""
+    topology = tmp_path / "topology.yaml"
+    topology.write_text(topology_text, encoding="utf-8")
+    hub = await _start(tmp_path, "--topology", str(topology))
+    try:
+        answers = await _lookups_until_each_worker_answered(hub.url, times)
+    finally:
+        stopped = await stop(hub)
+    assert stopped == 0
+    assert set(answers) == set(_worker_pids(hub))
+    return answers
+
+
 async def test_each_worker_enforces_a_tier_on_the_connections_it_accepts(tmp_path: Path) -> None:
     """Throttling buckets are per worker (README, "--workers"): a burst of 1 admits one call per worker."""
     demo = files("ngsp_sim.registry").joinpath("demo.yaml").read_text(encoding="utf-8")
     lookup = "          - code: TraCuuThongTinCongDan\n            adapter: population\n"
     assert lookup in demo
-    topology = tmp_path / "topology.yaml"
-    topology.write_text(
-        demo.replace("provider-guard: {rate: 1, burst: 3}", "provider-guard: {rate: 0.001, burst: 1}").replace(
-            lookup, lookup + "            tier: provider-guard\n"
-        ),
-        encoding="utf-8",
+    tiered = demo.replace("provider-guard: {rate: 1, burst: 3}", "provider-guard: {rate: 0.001, burst: 1}")
+    answers = await _each_worker_answers(
+        tmp_path, tiered.replace(lookup, lookup + "            tier: provider-guard\n"), 2
     )
-    hub = await _start(tmp_path, "--topology", str(topology))
-    try:
-        answers = await _lookups_until_each_worker_answered(hub.url, 2)
-    finally:
-        stopped = await stop(hub)
-    assert stopped == 0
-    assert set(answers) == set(_worker_pids(hub))
     for seen in answers.values():
         statuses = [status for status, _ in seen]
         assert statuses[0] == 200 and set(statuses[1:]) == {429}, answers
@@ -180,16 +174,8 @@ async def test_each_worker_opens_its_own_circuit_breaker(tmp_path: Path) -> None
     """Breakers are per worker (README, "--workers"): with the provider down, each worker lets 5 calls
     fail (the breaker's minimum) before it fails fast, so the provider sees up to 5 x N calls."""
     demo = files("ngsp_sim.registry").joinpath("demo.yaml").read_text(encoding="utf-8")
-    topology = tmp_path / "topology.yaml"
     outage = "\nfaults:\n  - {id: down, target: VN/GOV/000.00.00.G01/CSDLQGDC, kind: outage}\n"
-    topology.write_text(demo + outage, encoding="utf-8")
-    hub = await _start(tmp_path, "--topology", str(topology))
-    try:
-        answers = await _lookups_until_each_worker_answered(hub.url, 7)
-    finally:
-        stopped = await stop(hub)
-    assert stopped == 0
-    assert set(answers) == set(_worker_pids(hub))
+    answers = await _each_worker_answers(tmp_path, demo + outage, 7)
     for seen in answers.values():
         errors = [error for _, error in seen]
         assert errors[:5] == ["Server.ServerProxy.ServiceFailed.NetworkError"] * 5, answers
