@@ -70,14 +70,24 @@ $(AXE_STAMP):
 .PHONY: browser-tools
 browser-tools: $(AXE_STAMP)  ## axe-core for the dashboard's accessibility tests (Chromium itself comes from apt)
 
-PRISM := .bench/node_modules/.bin/prism
+# The side-by-side peers, pinned, from npm into .bench/ (git-ignored): Prism, and WireMock (its npm
+# package bundles the standalone jar; Java runs it).
+PRISM_VERSION    := 5.14.2
+WIREMOCK_VERSION := 3.13.2
+BENCH_STAMP      := .bench/.installed-prism-$(PRISM_VERSION)-wiremock-$(WIREMOCK_VERSION)
 
-bench: $(STAMP)  ## side by side (direct, nginx, Prism, ngsp-sim), routing, message-log query and country benchmarks; loopback only
+$(BENCH_STAMP):
+	npm install --prefix .bench --no-audit --no-fund --silent --save-exact \
+		@stoplight/prism-cli@$(PRISM_VERSION) wiremock@$(WIREMOCK_VERSION) && touch $(BENCH_STAMP) \
+		|| echo "note: Prism and WireMock could not be installed (npm); their rows are skipped"
+
+bench: $(STAMP)  ## side by side (direct, nginx, Prism proxy and mock, WireMock, ngsp-sim), workers, routing, query, country; loopback only
 	@command -v wrk >/dev/null || echo "note: install wrk and nginx (Debian packages 'wrk' 'nginx'): apt-get install -y wrk nginx"
-	@test -x $(PRISM) || npm install --prefix .bench --no-audit --no-fund --silent @stoplight/prism-cli@5.14.2 \
-		|| echo "note: Prism could not be installed (npm); its row is skipped"
+	@command -v java >/dev/null || echo "note: WireMock needs Java (Debian package 'default-jre-headless'); its row is skipped"
+	@$(MAKE) --no-print-directory $(BENCH_STAMP)
 	$(BIN)/python bench/sidebyside.py --message-log on
-	$(BIN)/python bench/sidebyside.py --message-log off
+	$(BIN)/python bench/sidebyside.py --message-log off --workers 1
+	$(BIN)/python bench/workers.py --workers 2
 	$(BIN)/python bench/routing.py --message-log on
 	$(BIN)/python bench/routing.py --compare-log 5 --seconds 8
 	$(BIN)/python bench/exchange.py --documents 2000

@@ -16,21 +16,24 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import re
 import shutil
+import signal
 import statistics
 import sys
 import tempfile
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import asdict, dataclass
 from typing import Any
 
 import aiohttp
 import orjson
+from cpu import cpu_seconds, tree
 
 from adapters.soap import build_envelope
 from schemas.population import NAMESPACE
@@ -55,6 +58,8 @@ class Result:
     rps: float
     p50_ms: float
     p99_ms: float
+    cpu_us: float = 0.0
+    """CPU time of the server processes per request, in microseconds (0: not measured)."""
 
 
 PIN = shutil.which("taskset") is not None and (os.cpu_count() or 1) >= 2
@@ -62,10 +67,12 @@ LAST_PID: list[int] = [0]  # the pid of the newest process() (for bench/profile_
 
 
 @asynccontextmanager
-async def process(*args: str) -> AsyncIterator[str]:
-    """Start an ngsp-sim process (pinned to CPU 0 when possible, away from the load generator)."""
+async def process(*args: str, cpus: str = "0") -> AsyncIterator[str]:
+    """Start an ngsp-sim process (pinned to ``cpus`` when possible, by default CPU 0, away from the load
+    generator); its pid is ``LAST_PID[0]`` (with ``up --workers N``, the supervisor's: :mod:`cpu` counts
+    its workers with it)."""
     proc = await asyncio.create_subprocess_exec(
-        *(["taskset", "-c", "0"] if PIN else []),
+        *(["taskset", "-c", cpus] if PIN else []),
         sys.executable,
         "-m",
         "ngsp_sim",
@@ -84,8 +91,22 @@ async def process(*args: str) -> AsyncIterator[str]:
                 break
         yield match.group(1)
     finally:
-        proc.terminate()
-        await asyncio.wait_for(proc.wait(), 30)
+        await stop(proc.pid, proc)
+
+
+async def stop(pid: int, proc: asyncio.subprocess.Process, grace: float = 60.0) -> None:
+    """SIGTERM, then wait ``grace`` seconds for the process (and its workers) to drain and stop; one that
+    does not is killed with everything below it, and the bench says so on standard error."""
+    proc.terminate()
+    try:
+        await asyncio.wait_for(proc.wait(), grace)
+    except TimeoutError:
+        below = tree([pid])
+        print(f"warning: pid {pid} did not stop within {grace:g} s of SIGTERM; killed {below}", file=sys.stderr)
+        for each in below:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(each, signal.SIGKILL)
+        await proc.wait()
 
 
 async def drive(url: str, body: bytes, headers: dict[str, str], concurrency: int, total: int, cap: float) -> Result:
@@ -135,32 +156,66 @@ wrk.body = [[{body}]]
 """
 
 
-async def drive_wrk(url: str, body: bytes, headers: dict[str, str], concurrency: int, seconds: float) -> Result:
+async def drive_wrk(
+    url: str,
+    body: bytes,
+    headers: dict[str, str],
+    concurrency: int,
+    seconds: float,
+    *,
+    servers: Sequence[int] = (),
+    runs: int = 1,
+) -> Result:
+    """wrk on ``url``: a 2 s warm-up, then ``runs`` runs of ``seconds``; the median of each figure. With
+    ``servers`` (root pids), the CPU time those processes and their children spent per request."""
     script = WRK_SCRIPT.format(
         body=body.decode(), headers="\n".join(f'wrk.headers["{k}"] = "{v}"' for k, v in headers.items())
     )
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as handle:
         handle.write(script)
-    for duration in (2, seconds):  # a short warm-up run first, not counted
-        proc = await asyncio.create_subprocess_exec(
-            *(["taskset", "-c", "1"] if PIN else []),
-            "wrk",
-            "-t",
-            "1",
-            "-c",
-            str(concurrency),
-            "-d",
-            f"{int(duration)}s",
-            "--latency",
-            "-s",
-            handle.name,
-            url,
-            stdout=asyncio.subprocess.PIPE,
-        )
-        out = (await asyncio.wait_for(proc.communicate(), duration + 60))[0].decode()
-        if "Requests/sec" not in out:
-            raise RuntimeError(f"wrk failed:\n{out}")
-    os.unlink(handle.name)
+    measured: list[Result] = []
+    try:
+        await _wrk(url, handle.name, concurrency, 2)  # warm-up, not counted
+        for _ in range(runs):
+            before = cpu_seconds(servers) if servers else 0.0
+            result = await _wrk(url, handle.name, concurrency, seconds)
+            if servers and result.requests:
+                result.cpu_us = (cpu_seconds(servers) - before) / result.requests * 1e6
+            measured.append(result)
+    finally:
+        os.unlink(handle.name)
+    return Result(
+        url,
+        concurrency,
+        sum(r.requests for r in measured),
+        sum(r.errors for r in measured),
+        seconds * runs,
+        statistics.median(r.rps for r in measured),
+        statistics.median(r.p50_ms for r in measured),
+        statistics.median(r.p99_ms for r in measured),
+        statistics.median(r.cpu_us for r in measured),
+    )
+
+
+async def _wrk(url: str, script: str, concurrency: int, seconds: float) -> Result:
+    proc = await asyncio.create_subprocess_exec(
+        *(["taskset", "-c", "1"] if PIN else []),
+        "wrk",
+        "-t",
+        "1",
+        "-c",
+        str(concurrency),
+        "-d",
+        f"{int(seconds)}s",
+        "--latency",
+        "-s",
+        script,
+        url,
+        stdout=asyncio.subprocess.PIPE,
+    )
+    out = (await asyncio.wait_for(proc.communicate(), seconds + 60))[0].decode()
+    if "Requests/sec" not in out:
+        raise RuntimeError(f"wrk failed:\n{out}")
 
     def ms(label: str) -> float:
         match = re.search(rf"^\s+{label}\s+([\d.]+)(us|ms|s)\s*$", out, re.M)
@@ -197,8 +252,8 @@ async def main() -> None:
     json_headers = {"Content-Type": "application/json", "X-Road-Client": "VN/GOV/000.00.00.H29/MOTCUA"}
 
     async def load(url: str, body: bytes, headers: dict[str, str]) -> Result:
-        if args.client == "wrk":
-            return await drive_wrk(url, body, headers, args.concurrency, args.seconds)
+        if args.client == "wrk":  # called inside process(): LAST_PID is the server's
+            return await drive_wrk(url, body, headers, args.concurrency, args.seconds, servers=LAST_PID[:])
         return await drive(url, body, headers, args.concurrency, args.requests, args.cap)
 
     if args.compare_log:
@@ -218,9 +273,9 @@ async def main() -> None:
     amount = f"{args.seconds:g} s each" if args.client == "wrk" else f"{args.requests} requests each"
     print(f"population lookup (037), {args.concurrency} connections ({args.client}), {amount}")
     print(f"message log {args.message_log}; " + ("server on CPU 0, load generator on CPU 1" if PIN else "unpinned"))
-    print(f"{'target':<10} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7}")
+    print(f"{'target':<10} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7} {'CPU us/req':>11}")
     for name, r in (("direct", direct), ("routed", routed)):
-        print(f"{name:<10} {r.rps:>9.0f} {r.p50_ms:>8.2f} {r.p99_ms:>8.2f} {r.errors:>7}")
+        print(f"{name:<10} {r.rps:>9.0f} {r.p50_ms:>8.2f} {r.p99_ms:>8.2f} {r.errors:>7} {r.cpu_us:>11.0f}")
     print(f"routed/direct throughput: {routed.rps / direct.rps:.0%}; added p50: {routed.p50_ms - direct.p50_ms:.2f} ms")
 
 

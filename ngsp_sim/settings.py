@@ -115,6 +115,12 @@ class Option:
 OPTIONS: tuple[Option, ...] = (
     Option("host", str, "127.0.0.1", "address to listen on"),
     Option("port", int, 8080, "port to listen on; 0 picks a free one"),
+    Option(
+        "workers",
+        int,
+        1,
+        "processes serving the one port (SO_REUSEPORT) on the one store; more than 1 needs a file or PostgreSQL store",
+    ),
     Option("topology", parse_path, None, "topology YAML file (default: the built-in demo country)"),
     Option(
         "upstream",

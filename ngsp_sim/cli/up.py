@@ -16,9 +16,11 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import click
+from aiohttp import web
 
 from ngsp_sim.app import create_app
 from ngsp_sim.cli.common import serve_forever
+from ngsp_sim.cli.workers import GENERATED_TOKEN, supervise
 from ngsp_sim.config import ConnectionLimits, HubConfig, MessageLogConfig, SecurityConfig
 from ngsp_sim.exchange.delivery import DeliveryConfig
 from ngsp_sim.hub.runtime import HUB, HubRuntime
@@ -32,7 +34,7 @@ from ngsp_sim.settings import OPTIONS, Option, Resolved, parse_bool, parse_path,
 from ngsp_sim.sim import DEMO_CITIZEN
 from ngsp_sim.store import Store, store_from_url
 
-__all__ = ["check_upstream", "config", "hub_banner", "start_hub", "up"]
+__all__ = ["build_hub", "check_upstream", "config", "hub_banner", "start_hub", "up"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -107,7 +109,18 @@ def config_show(config_file: Path | None, **given: Any) -> int:
 
 def start_hub(settings: Mapping[str, Any], *, default_store: bool = False) -> int:
     """Build the hub from resolved settings and serve it until SIGINT/SIGTERM; ``default_store``: the
-    store is the default one of the working directory (the banner says so)."""
+    store is the default one of the working directory (the banner says so). With ``workers`` above 1,
+    :func:`ngsp_sim.cli.workers.supervise` runs that many hubs on the one port and the one store."""
+    if settings["workers"] != 1:
+        return supervise(settings, lambda worker: build_hub(worker, default_store))
+    app, banner, limits = build_hub(settings, default_store)
+    return serve_forever(app, settings["host"], settings["port"], banner, limits)
+
+
+def build_hub(
+    settings: Mapping[str, Any], default_store: bool = False
+) -> tuple[web.Application, Callable[[str], str], ConnectionLimits]:
+    """The hub's application, its banner (given the URL) and its connection limits."""
     plugins = installed()
     # A wrong topology or configuration is reported before anything is written (the store, the log's key).
     spec = load_spec(*read_topology(settings["topology"]), plugins.adapters, plugins.simulators)
@@ -149,7 +162,7 @@ def start_hub(settings: Mapping[str, Any], *, default_store: bool = False) -> in
         tracer_provider=configure_otlp() if settings["otel"] else None,
     )
     banner = lambda url: hub_banner(app[HUB], url, settings, store, default_store)  # noqa: E731
-    return serve_forever(app, config.host, config.port, banner, config.connections)
+    return app, banner, config.connections
 
 
 def check_upstream(spec: TopologySpec, url: str | None) -> None:
@@ -187,7 +200,7 @@ def hub_banner(
         agency = registry.agencies.get(member)
         lines.append(f"    {member}: {', '.join(codes)}" + (f"  ({agency.name_en})" if agency is not None else ""))
     lines.append(f"  metaservices: {url}/listClients   health: {url}/healthz   admin API: {url}/api/v1/")
-    if settings["admin_token"] is None:
+    if settings["admin_token"] is None or settings.get(GENERATED_TOKEN):
         lines.append(f"  admin token (generated, shown once; set NGSP_SIM_ADMIN_TOKEN to choose): {hub.admin_token}")
         lines.append(
             f"  dashboard (the token rides in the fragment, never sent to a server): {url}/ui/#token={hub.admin_token}"

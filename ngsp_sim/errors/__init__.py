@@ -14,6 +14,7 @@ boundary that meets them, never leaked.
     ├── StoreInUse                             another live hub serves a different topology from the store
     ├── StoreMissing                           a command reads a store that does not exist (it makes none)
     ├── CannotListen                           the address to serve on is taken or not ours (start-up)
+    ├── WorkerFailed                           a worker of `up --workers N` could not start or died
     ├── PluginError                            an installed plugin cannot be used (start-up)
     ├── SignatureError (ValueError)            a webhook delivery's signature does not hold (receiver side)
     ├── ChangeError                            a registry change cannot be applied (admin API: 400/404/409)
@@ -82,6 +83,7 @@ from ngsp_sim.errors.base import (
     TopologyError,
     UnknownConsumer,
     Violation,
+    WorkerFailed,
 )
 from ngsp_sim.errors.wire import (
     AccessDenied,
@@ -182,5 +184,6 @@ __all__ = [
     "UnknownService",
     "UriTooLong",
     "Violation",
+    "WorkerFailed",
     "all_hub_errors",
 ]

@@ -24,6 +24,7 @@ __all__ = [
     "TopologyError",
     "UnknownConsumer",
     "Violation",
+    "WorkerFailed",
 ]
 
 
@@ -140,6 +141,11 @@ class CannotListen(NgspSimError, OSError):
     """The listening socket cannot be bound (port in use, address not on this machine). Raised before the
     application starts, so a hub that cannot listen has changed nothing (no store opened, no migration,
     no topology replaced)."""
+
+
+class WorkerFailed(NgspSimError):
+    """A worker of ``ngsp-sim up --workers N`` could not start or died; the supervisor stopped the
+    others (one hub with fewer workers than asked would skew every figure measured on it)."""
 
 
 class SignatureError(NgspSimError, ValueError):

@@ -8,6 +8,9 @@ arrive during start-up wait in the kernel's queue.
 
 Every connection is guarded (:mod:`ngsp_sim.hub.connections`): header deadline, idle keep-alive time,
 connection limit.
+
+``reuse_port`` (``SO_REUSEPORT``) lets the workers of ``ngsp-sim up --workers N`` each listen on the same
+port; the kernel spreads new connections across them. Only processes of the same user can join.
 """
 
 from __future__ import annotations
@@ -27,7 +30,7 @@ from ngsp_sim.hub.connections import GuardedRunner, GuardedServer
 __all__ = ["Listening", "bind", "serve", "start_serving"]
 
 
-def bind(host: str, port: int, backlog: int = 128) -> list[socket.socket]:
+def bind(host: str, port: int, backlog: int = 128, *, reuse_port: bool = False) -> list[socket.socket]:
     """Listening sockets for every address of ``host`` (``localhost`` is 127.0.0.1 and ::1), all on one
     port (with ``port`` 0, the one the first address got). Raises :class:`CannotListen`."""
     try:
@@ -40,6 +43,8 @@ def bind(host: str, port: int, backlog: int = 128) -> list[socket.socket]:
             sock = socket.socket(family, kind, proto)
             sockets.append(sock)
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as asyncio does: restart in TIME_WAIT
+            if reuse_port:
+                sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
             if family == socket.AF_INET6:
                 sock.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
             if port == 0 and len(sockets) > 1:
@@ -69,9 +74,11 @@ class Listening:
         await self.runner.cleanup()
 
 
-async def start_serving(app: web.Application, host: str, port: int, limits: ConnectionLimits) -> Listening:
+async def start_serving(
+    app: web.Application, host: str, port: int, limits: ConnectionLimits, *, reuse_port: bool = False
+) -> Listening:
     """Bind, start ``app``, serve. A failed bind raises :class:`CannotListen` before ``app`` starts."""
-    sockets = bind(host, port, limits.backlog)
+    sockets = bind(host, port, limits.backlog, reuse_port=reuse_port)
     runner = GuardedRunner(app, limits, access_log=None)
     try:
         await runner.setup()
@@ -92,12 +99,15 @@ async def serve(
     port: int,
     banner: Callable[[str], str],
     limits: ConnectionLimits | None = None,
+    *,
+    reuse_port: bool = False,
+    announce: Callable[[str], object] = lambda text: print(text, flush=True),
 ) -> None:
-    """Serve ``app`` until SIGINT or SIGTERM, printing ``banner(url)`` once it listens (tests and
-    scripts wait for that line)."""
-    listening = await start_serving(app, host, port, limits or ConnectionLimits())
+    """Serve ``app`` until SIGINT or SIGTERM, announcing ``banner(url)`` once it listens (printed: tests
+    and scripts wait for that line; a worker of ``up --workers`` hands it to its supervisor instead)."""
+    listening = await start_serving(app, host, port, limits or ConnectionLimits(), reuse_port=reuse_port)
     try:
-        print(banner(listening.url), flush=True)
+        announce(banner(listening.url))
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
