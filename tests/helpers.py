@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import os
+import re
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from pathlib import Path
@@ -34,6 +35,9 @@ DOSSIER_LOOKUP = "/r1/VN/GOV/000.00.00.G22/DVCQG/TraCuuHoSo"
 MakeHub = Callable[..., Awaitable[TestClient[Any, Any]]]
 
 T = TypeVar("T")
+
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def lookup_body(**changes: Any) -> dict[str, Any]:
@@ -178,3 +182,19 @@ def missing_tool(problem: str) -> NoReturn:
     if os.environ.get("CI") == "true":
         pytest.fail(f"CI needs it: {problem}")
     pytest.skip(problem)
+
+
+def readme_curls(base: str) -> list[str]:
+    """Every curl in the README's sh blocks that calls ``base`` (the demo hub on :8080, or the LGSP on
+    :8081); a block's variable assignments (TOKEN=...) run before each of its curls."""
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    commands = []
+    for block in re.findall(r"```sh\n(.*?)```", text, re.S):
+        prelude = []
+        for command in re.split(r"\n(?=\S)", block.replace("\\\n", " ")):
+            command = command.strip()
+            if re.match(r"^[A-Z_]+=", command) or command.startswith(".venv/bin/python "):
+                prelude.append(command)
+            elif command.startswith("curl ") and base in command:
+                commands.append("; ".join([*prelude, command]))
+    return commands

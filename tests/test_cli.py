@@ -16,7 +16,7 @@ import aiohttp
 import defusedxml.ElementTree
 import pytest
 
-from tests.helpers import ADMIN_TOKEN, MOTCUA, POPULATION, lookup_body
+from tests.helpers import ADMIN_TOKEN, MOTCUA, POPULATION, lookup_body, readme_curls
 from tests.processes import Running, run_cli, start, stop
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -60,25 +60,9 @@ async def test_logs_are_json_lines_with_the_exchange_id(hub_process: Running) ->
     assert exchange["status"] == 200 and exchange["client"] == MOTCUA
 
 
-def _readme_curls() -> list[str]:
-    """Every curl in the README's sh blocks; a block's variable assignments (TOKEN=...) run before
-    each of its curls."""
-    text = (ROOT / "README.md").read_text(encoding="utf-8")
-    commands = []
-    for block in re.findall(r"```sh\n(.*?)```", text, re.S):
-        prelude = []
-        for command in re.split(r"\n(?=\S)", block.replace("\\\n", " ")):
-            command = command.strip()
-            if re.match(r"^[A-Z_]+=", command) or command.startswith(".venv/bin/python "):
-                prelude.append(command)
-            elif command.startswith("curl "):
-                commands.append("; ".join([*prelude, command]))
-    return commands
-
-
 @pytest.mark.skipif(shutil.which("curl") is None, reason="curl is not installed")
 async def test_readme_curl_examples_work_as_printed(hub_process: Running, tmp_path: Path) -> None:
-    commands = _readme_curls()
+    commands = readme_curls("http://127.0.0.1:8080")
     assert len(commands) >= 8
     for command in commands:
         command = command.replace("http://127.0.0.1:8080", hub_process.url)

@@ -6,6 +6,9 @@ answered by the LGSP alone; the connection models refuse what Circular 13 does n
 
 from __future__ import annotations
 
+import asyncio
+import json
+import shutil
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,7 +18,17 @@ import aiohttp
 import pytest
 import pytest_asyncio
 
-from tests.helpers import ADMIN, ADMIN_TOKEN, DOSSIER_LOOKUP, MOTCUA, POPULATION, eventually, lookup_body
+from tests.helpers import (
+    ADMIN,
+    ADMIN_TOKEN,
+    DOSSIER_LOOKUP,
+    MOTCUA,
+    POPULATION,
+    eventually,
+    lookup_body,
+    missing_tool,
+    readme_curls,
+)
 from tests.processes import Running, run_cli_async, start, stop
 
 LGSP = "VN/GOV/000.00.00.H29/LGSP"
@@ -163,6 +176,20 @@ async def test_the_connection_model_refuses_at_the_lgsp_and_names_the_tier(
     assert answer.headers["X-NGSP-Tier"] == "lgsp"
     assert len(await tiers.messages(tiers.lgsp, f"model-{client[-4:]}")) == 1
     assert await tiers._messages(tiers.ngsp, f"model-{client[-4:]}") == []
+
+
+async def test_the_readmes_lgsp_curl_works_as_printed(tiers: Tiers) -> None:
+    """The README's curl to the LGSP (on :8081 there) answers the demo citizen through both tiers."""
+    if shutil.which("curl") is None:
+        missing_tool("curl is not installed")
+    [command] = readme_curls("http://127.0.0.1:8081")
+    proc = await asyncio.create_subprocess_shell(
+        command.replace("http://127.0.0.1:8081", tiers.lgsp.url), stdout=asyncio.subprocess.PIPE
+    )
+    out, _ = await asyncio.wait_for(proc.communicate(), 30)
+    assert proc.returncode == 0, command
+    (citizen,) = json.loads(out)["CongdanCollection"]["CongDan"]
+    assert citizen["SoDinhDanh"] == "079090001234"
 
 
 async def test_the_lgsp_says_where_it_forwards_and_as_whom(tiers: Tiers) -> None:
