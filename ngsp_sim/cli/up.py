@@ -19,19 +19,21 @@ import click
 
 from ngsp_sim.app import create_app
 from ngsp_sim.cli.common import serve_forever
-from ngsp_sim.config import ConnectionLimits, HubConfig, MessageLogConfig, SecurityConfig
+from ngsp_sim.config import ConnectionLimits, HubConfig, MessageLogConfig, SecurityConfig, TlsConfig
 from ngsp_sim.exchange.delivery import DeliveryConfig
 from ngsp_sim.hub.runtime import HUB, HubRuntime
+from ngsp_sim.hub.server import Listening
 from ngsp_sim.identifiers import MemberId
 from ngsp_sim.logging import configure_logging
 from ngsp_sim.monitoring.otel import configure_otlp
 from ngsp_sim.plugins import installed
 from ngsp_sim.registry import load_spec, read_topology
+from ngsp_sim.security.tls import TLS_DIR, Authority, ensure_authority, server_context
 from ngsp_sim.settings import OPTIONS, Option, Resolved, parse_bool, parse_path, resolve
 from ngsp_sim.sim import DEMO_CITIZEN
 from ngsp_sim.store import Store, store_from_url
 
-__all__ = ["config", "hub_banner", "start_hub", "up"]
+__all__ = ["config", "hub_banner", "start_hub", "tls_banner", "up"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -110,6 +112,9 @@ def start_hub(settings: Mapping[str, Any], *, default_store: bool = False) -> in
     plugins = installed()
     # A wrong topology or configuration is reported before anything is written (the store, the log's key).
     load_spec(*read_topology(settings["topology"]), plugins.adapters, plugins.simulators)
+    if settings["http_port"] is not None and not settings["tls"]:
+        raise ValueError("http_port is the plain-HTTP listener beside HTTPS: give it with --tls")
+    tls = TlsConfig(settings["data_dir"] / TLS_DIR, settings["http_port"]) if settings["tls"] else None
     config = HubConfig(
         host=settings["host"],
         port=settings["port"],
@@ -134,6 +139,7 @@ def start_hub(settings: Mapping[str, Any], *, default_store: bool = False) -> in
             keepalive_timeout=settings["keepalive_timeout"],
             max_connections=settings["max_connections"],
         ),
+        tls=tls,
     )
     # With --store, the data directory still says where the message log's key is (for PostgreSQL).
     store = store_from_url(settings["store"], settings["data_dir"], settings["log_key"])
@@ -145,8 +151,36 @@ def start_hub(settings: Mapping[str, Any], *, default_store: bool = False) -> in
         simulators=plugins.simulators,
         tracer_provider=configure_otlp() if settings["otel"] else None,
     )
-    banner = lambda url: hub_banner(app[HUB], url, settings, store, default_store)  # noqa: E731
-    return serve_forever(app, config.host, config.port, banner, config.connections)
+    authority = ensure_authority(tls.directory, config.host) if tls is not None else None
+    context = server_context(authority) if authority is not None else None
+
+    def banner(listening: Listening) -> str:
+        text = hub_banner(app[HUB], listening.url, settings, store, default_store)
+        return text if authority is None else text + "\n" + tls_banner(authority, listening)
+
+    return serve_forever(
+        app, config.host, config.port, banner, config.connections, context, tls.http_port if tls else None
+    )
+
+
+def tls_banner(authority: Authority, listening: Listening) -> str:
+    """How to trust the hub's CA, printed under the banner of ``up --tls``."""
+    ca = authority.ca_certificate
+    made = "made now" if authority.created else "reused"
+    lines = [
+        "",
+        f"TLS: HTTPS on {listening.url}, the local CA ({made}): {ca}",
+        f"  plain HTTP (connection: http clients only): {listening.plain_url}"
+        if listening.plain_url
+        else "  plain HTTP: off (--http-port PORT adds it for connection: http clients)",
+        "  trust the CA (Tin cậy CA cục bộ):",
+        f"    curl --cacert {ca} {listening.url}/healthz",
+        f"    httpx.Client(verify=ssl.create_default_context(cafile='{ca}'))   requests.get(url, verify='{ca}')",
+        f"    Debian/Ubuntu: sudo cp {ca} /usr/local/share/ca-certificates/ngsp-sim.crt && sudo update-ca-certificates",
+        f"    macOS: sudo security add-trusted-cert -d -r trustRoot -k /Library/Keychains/System.keychain {ca}",
+        "  client certificates (connection: https): ngsp-sim certs issue VN/GOV/000.00.00.H29/MOTCUA",
+    ]
+    return "\n".join(lines)
 
 
 def hub_banner(

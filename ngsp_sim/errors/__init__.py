@@ -47,6 +47,8 @@ boundary that meets them, never leaked.
             │   └── ResponseSchemaViolation    Server.ServerProxy.ServiceFailed.SchemaViolation
             ├── LoggingFailed                  Server.ServerProxy.LoggingFailed      gateway 503 (Retry-After if full)
             ├── InternalError                  Server.ServerProxy.InternalError
+            ├── SslAuthenticationFailed        Server.ClientProxy.SslAuthenticationFailed  gateway 900901 (401)
+            │                                  (the client's connection type: TLS, its TLS certificate)
             └── TrustPlaneError                the trust plane (injected faults ``globalconf``, ``ocsp``,
                 │                              ``timestamping``, ``certificate``): Server.ClientProxy.* when
                 │                              it is the client's, Server.ServerProxy.* when the provider's
@@ -117,6 +119,7 @@ from ngsp_sim.errors.wire import (
     ServiceDisabled,
     ServiceFailed,
     ServiceType,
+    SslAuthenticationFailed,
     Throttled,
     Timeout,
     TimestampingFailed,
@@ -169,6 +172,7 @@ __all__ = [
     "ServiceFailed",
     "ServiceType",
     "SignatureError",
+    "SslAuthenticationFailed",
     "StepFailed",
     "StoreInUse",
     "StoreMissing",

@@ -5,6 +5,8 @@
   client when both are sent. Given more than once or malformed, it is refused the same way on every path.
 - ``Authorization: Bearer <access token>``: issued by ``POST /token``; required on gateway paths,
   optional on ``/r1``.
+- The connection (:func:`channel_of`): TLS or plain HTTP, and the TLS client certificate, which the
+  pipeline checks against the client's connection type (:mod:`ngsp_sim.security.isauth`).
 - ``Authorization: Bearer <admin token>``: the operator, on the admin API and ``/metrics``; compared in
   constant time, failures counted by :class:`~ngsp_sim.security.guard.FailedAuthGuard`.
 
@@ -25,9 +27,11 @@ from ngsp_sim.hub.responses import admin_error
 from ngsp_sim.identifiers import SubsystemId
 from ngsp_sim.security import TokenService
 from ngsp_sim.security.guard import FailedAuthGuard
+from ngsp_sim.security.isauth import Channel
 
 __all__ = [
     "authenticate_r1",
+    "channel_of",
     "claimed_client",
     "matching_client",
     "operator_refusal",
@@ -36,6 +40,16 @@ __all__ = [
 ]
 
 _HEADER = "X-Road-Client"
+
+
+def channel_of(request: web.Request) -> Channel:
+    """The connection ``request`` came on: TLS (the socket's, never a forwarded header) and the client
+    certificate it presented, which the TLS layer has verified against the hub's CA."""
+    transport = request.transport
+    tls = transport.get_extra_info("ssl_object") if transport is not None else None
+    if tls is None:
+        return Channel(tls=False)
+    return Channel(tls=True, certificate=tls.getpeercert(binary_form=True))
 
 
 def claimed_client(headers: CIMultiDictProxy[str]) -> SubsystemId | None:

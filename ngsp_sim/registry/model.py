@@ -13,7 +13,7 @@ from typing import Any
 from ngsp_sim.errors import CodeForm
 from ngsp_sim.identifiers import MemberId, ServiceId, SubsystemId
 from ngsp_sim.registry.access import AccessRule
-from ngsp_sim.registry.spec import FaultSpec, LogMode, Role, ServiceMode, SubscriptionSpec, TopologySpec
+from ngsp_sim.registry.spec import Connection, FaultSpec, LogMode, Role, ServiceMode, SubscriptionSpec, TopologySpec
 
 __all__ = ["Agency", "Registry", "Service", "Subsystem", "Tier"]
 
@@ -51,6 +51,10 @@ class Subsystem:
     simulator_options: Mapping[str, Any] = field(default_factory=dict)
     role: Role | None = None
     """``lgsp`` or ``vdxp`` (``SubsystemSpec.role``): where the dashboard's map draws it."""
+    connection: Connection = "http"
+    """How it must connect as a client (``SubsystemSpec.connection``, :mod:`ngsp_sim.security.isauth`)."""
+    certificates: frozenset[str] = frozenset()
+    """SHA-256 fingerprints of its registered TLS client certificates; empty: those the hub's CA issued it."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,6 +127,8 @@ class Registry:
                         s.tier,
                         s.simulator_options,
                         s.role,
+                        s.connection,
+                        frozenset(s.certificates),
                     )
                 )
                 for svc in s.services:
