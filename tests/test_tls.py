@@ -17,15 +17,19 @@ from pathlib import Path
 import httpx
 import pytest
 import yaml
+from cryptography import x509
+from cryptography.hazmat.primitives import serialization
+from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 from oauthlib.oauth2 import BackendApplicationClient
 from requests_oauthlib import OAuth2Session
 
+from ngsp_sim.cli import main
 from ngsp_sim.config import HubConfig, SecurityConfig, TlsConfig
 from ngsp_sim.errors import SslAuthenticationFailed
-from ngsp_sim.security.tls import IssuedCertificate, ensure_authority, issue_client
+from ngsp_sim.security.tls import IssuedCertificate, certificate_fingerprint, ensure_authority, issue_client
 from ngsp_sim.testing.embedded import EmbeddedHub, HubHandle
 from tests.helpers import ADMIN_TOKEN, BUSINESS, MakeHub, provider_topology
-from tests.processes import run_cli, start, stop
+from tests.processes import start, stop
 
 TIMEOUT = 30  # seconds a blocked read may wait before the test fails instead of hanging
 QUERY = "?msdn=0312345673"
@@ -177,6 +181,17 @@ def test_x_road_refuses_a_connection_that_breaks_the_connection_type(
     assert logged.record["faultCode"] == "Server.ClientProxy.SslAuthenticationFailed"
 
 
+def test_metaservices_are_judged_like_any_r1_call(hub: HubHandle, certs: Certs) -> None:
+    """X-Road's client proxy checks the connection of a metaservice request (listMethods) too."""
+    listing = "/r1/VN/GOV/000.00.00.G12/CSDLDKDN/listMethods"
+    assert hub.plain_url is not None
+    with httpx.Client(verify=_trusting(certs), timeout=TIMEOUT) as session:
+        refused = session.get(f"{hub.plain_url}{listing}", headers={"X-Road-Client": NOAUTH})
+        served = session.get(f"{hub.url}{listing}", headers={"X-Road-Client": NOAUTH})
+    _refused(refused, f"Client ({NOAUTH}) specifies HTTPS NO AUTH but client made plaintext connection")
+    assert served.status_code == 200, served.text
+
+
 def test_a_certificate_of_another_ca_fails_the_handshake(hub: HubHandle, certs: Certs) -> None:
     """The TLS layer trusts the hub's CA alone: a foreign certificate never reaches X-Road's check."""
     with pytest.raises(httpx.TransportError):
@@ -226,19 +241,54 @@ async def test_the_snake_case_form_and_the_admin_api(make_hub: MakeHub) -> None:
     assert SslAuthenticationFailed.code("7x") == "server.clientproxy.ssl_authentication_failed"
     change = {"subsystem": f"{H29}/MOTCUA", "name": {"vi": "Một cửa", "en": "One-stop"}, "connection": "http"}
     admin = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
+    agencies = (await (await hub.get("/api/v1/agencies", headers=admin)).json())["items"]
+    (motcua,) = [s for a in agencies for s in a["subsystems"] if s["id"] == f"{H29}/MOTCUA"]
+    assert motcua["connection"] == "https_no_auth"
     assert (await hub.put(f"/api/v1/subsystems/{H29}/MOTCUA", json=change, headers=admin)).status == 200
     assert (await hub.get(f"{BUSINESS}{QUERY}", headers={"X-Road-Client": f"{H29}/MOTCUA"})).status == 200
 
 
-def test_certs_issue_writes_a_client_certificate_signed_by_the_ca(tmp_path: Path) -> None:
-    done = run_cli("certs", "issue", MTLS, "--data-dir", str(tmp_path))
-    assert done.returncode == 0, done.stderr
-    cert = tmp_path / "tls" / "clients" / "VN_GOV_000.00.00.H29_MTLS.pem"
-    assert f"certificate: {cert}" in done.stdout and "SHA-256:" in done.stdout
-    shown = run_cli("certs", "show", "--data-dir", str(tmp_path))
-    assert f"CN={MTLS}" in shown.stdout.replace("\\/", "/") or MTLS in shown.stdout
-    refused = run_cli("certs", "issue", "not a client", "--data-dir", str(tmp_path))
-    assert refused.returncode == 2 and "not an X-Road client identifier" in refused.stderr
+def test_the_server_certificate_names_loopback_and_is_kept(tmp_path: Path) -> None:
+    """SAN localhost, 127.0.0.1 and ::1, EKU serverAuth, issued by the CA; reused as long as it names the
+    host, re-issued by the same CA when another host is asked for."""
+    first = ensure_authority(tmp_path)
+    ca, server = first.ca_certificate.read_bytes(), first.server_certificate.read_bytes()
+    cert = x509.load_pem_x509_certificate(server)
+    cert.verify_directly_issued_by(x509.load_pem_x509_certificate(ca))
+    names = cert.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
+    assert names.get_values_for_type(x509.DNSName) == ["localhost"]
+    assert [str(a) for a in names.get_values_for_type(x509.IPAddress)] == ["127.0.0.1", "::1"]
+    assert list(cert.extensions.get_extension_for_class(x509.ExtendedKeyUsage).value) == [
+        ExtendedKeyUsageOID.SERVER_AUTH
+    ]
+    again = ensure_authority(tmp_path)
+    assert first.created and not again.created and again.server_certificate.read_bytes() == server
+    moved = ensure_authority(tmp_path, "hub.example")
+    assert moved.ca_certificate.read_bytes() == ca and moved.server_certificate.read_bytes() != server
+    renamed = x509.load_pem_x509_certificate(moved.server_certificate.read_bytes())
+    names = renamed.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
+    assert "hub.example" in names.get_values_for_type(x509.DNSName)
+
+
+def test_certs_issue_writes_a_client_certificate_signed_by_the_ca(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["certs", "issue", MTLS, "--data-dir", str(tmp_path)]) == 0
+    issued = capsys.readouterr().out
+    directory = tmp_path / "tls"
+    cert = x509.load_pem_x509_certificate((directory / "clients" / "VN_GOV_000.00.00.H29_MTLS.pem").read_bytes())
+    ca = x509.load_pem_x509_certificate((directory / "ca.pem").read_bytes())
+    cert.verify_directly_issued_by(ca)
+    assert cert.subject.get_attributes_for_oid(NameOID.COMMON_NAME)[0].value == MTLS
+    usage = cert.extensions.get_extension_for_class(x509.ExtendedKeyUsage).value
+    assert list(usage) == [ExtendedKeyUsageOID.CLIENT_AUTH]
+    fingerprint = certificate_fingerprint(cert.public_bytes(serialization.Encoding.DER))
+    assert f"SHA-256:     {fingerprint}" in issued and f"certificates: [{fingerprint}]" in issued
+    assert oct((directory / "clients" / "VN_GOV_000.00.00.H29_MTLS.key").stat().st_mode & 0o777) == "0o600"
+    assert main(["certs", "show", "--data-dir", str(tmp_path)]) == 0
+    assert fingerprint in capsys.readouterr().out
+    assert main(["certs", "issue", "not a client", "--data-dir", str(tmp_path)]) == 2
+    assert "not an X-Road client identifier" in capsys.readouterr().err
 
 
 async def test_up_tls_reuses_its_ca_on_restart(tmp_path: Path) -> None:
@@ -250,6 +300,9 @@ async def test_up_tls_reuses_its_ca_on_restart(tmp_path: Path) -> None:
     ca = tmp_path / "tls" / "ca.pem"
     kept = ca.read_bytes()
     await stop(first)
+    told = first.banner + first.stdout.decode()
+    assert f"the local CA (made now): {ca}" in told and f"curl --cacert {ca} {first.url}/healthz" in told
+    assert f"curl -s --cacert {ca} -X POST {first.url}/r1/" in told  # the demo call trusts the CA too
     second = await start(*args)
     try:
         assert ca.read_bytes() == kept
@@ -257,3 +310,4 @@ async def test_up_tls_reuses_its_ca_on_restart(tmp_path: Path) -> None:
             assert (await session.get(f"{second.url}/healthz")).status_code == 200
     finally:
         await stop(second)
+    assert f"the local CA (reused): {ca}" in second.stdout.decode()

@@ -268,6 +268,7 @@ async def list_agencies(request: web.Request) -> web.Response:
                 simulator=s.simulator,
                 services=provided.get(s.id, []),
                 role=s.role,
+                connection=s.connection,
             )
             for s in registry.subsystems.values()
             if s.id.member == member

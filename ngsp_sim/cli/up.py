@@ -37,7 +37,7 @@ __all__ = ["config", "hub_banner", "start_hub", "tls_banner", "up"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-DEMO_CURL = """curl -s -X POST {url}/r1/VN/GOV/000.00.00.G01/CSDLQGDC/TraCuuThongTinCongDan \\
+DEMO_CURL = """curl -s{trust} -X POST {url}/r1/VN/GOV/000.00.00.G01/CSDLQGDC/TraCuuThongTinCongDan \\
   -H 'X-Road-Client: VN/GOV/000.00.00.H29/MOTCUA' -H 'Content-Type: application/json' \\
   -d '{{"MaYeuCau":"YC-0001","MaDVC":"1.001612","MaTichHop":"037","MaCanBo":"canbo01","MaDonVi":"000.00.00.H29","SoDinhDanh":"{citizen}"}}'"""  # noqa: E501
 
@@ -155,7 +155,8 @@ def start_hub(settings: Mapping[str, Any], *, default_store: bool = False) -> in
     context = server_context(authority) if authority is not None else None
 
     def banner(listening: Listening) -> str:
-        text = hub_banner(app[HUB], listening.url, settings, store, default_store)
+        ca = authority.ca_certificate if authority is not None else None
+        text = hub_banner(app[HUB], listening.url, settings, store, default_store, ca)
         return text if authority is None else text + "\n" + tls_banner(authority, listening)
 
     return serve_forever(
@@ -184,9 +185,15 @@ def tls_banner(authority: Authority, listening: Listening) -> str:
 
 
 def hub_banner(
-    hub: HubRuntime, url: str, settings: Mapping[str, Any], store: Store, default_store: bool = False
+    hub: HubRuntime,
+    url: str,
+    settings: Mapping[str, Any],
+    store: Store,
+    default_store: bool = False,
+    ca: Path | None = None,
 ) -> str:
-    """What ``up`` prints once it listens; generated secrets are shown here once, then forgotten."""
+    """What ``up`` prints once it listens; generated secrets are shown here once, then forgotten.
+    ``ca``: the CA certificate that the demo curl trusts (with ``--tls``)."""
     registry = hub.pipeline.table.registry
     lines = [
         f"ngsp-sim hub listening on {url}",
@@ -215,5 +222,7 @@ def hub_banner(
     hub.credentials.generated.clear()
     if settings["topology"] is None:
         lines += ["", "Try the citizen lookup (037) as the Hồ Chí Minh City one-stop system:"]
-        lines.append(DEMO_CURL.replace("{citizen}", DEMO_CITIZEN).format(url=url))
+        lines.append(
+            DEMO_CURL.replace("{citizen}", DEMO_CITIZEN).format(url=url, trust=f" --cacert {ca}" if ca else "")
+        )
     return "\n".join(lines)
