@@ -149,52 +149,46 @@ def _builder(
     )
 
 
+def _name(common_name: str) -> x509.Name:
+    return x509.Name(
+        [
+            x509.NameAttribute(NameOID.ORGANIZATION_NAME, _ORGANISATION),
+            x509.NameAttribute(NameOID.COMMON_NAME, common_name),
+        ]
+    )
+
+
+def _key_usage(*, ca: bool) -> x509.KeyUsage:
+    """digitalSignature (an EC key signs, in ECDHE; it never enciphers a key), and for the CA the
+    signing of certificates and CRLs."""
+    return x509.KeyUsage(
+        digital_signature=True,
+        content_commitment=False,
+        key_encipherment=False,
+        data_encipherment=False,
+        key_agreement=False,
+        key_cert_sign=ca,
+        crl_sign=ca,
+        encipher_only=False,
+        decipher_only=False,
+    )
+
+
 def _leaf_usage(builder: x509.CertificateBuilder, usage: x509.ObjectIdentifier) -> x509.CertificateBuilder:
     return (
         builder.add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
-        .add_extension(
-            x509.KeyUsage(
-                digital_signature=True,
-                content_commitment=False,
-                key_encipherment=False,  # an EC key signs (ECDHE); it never enciphers a key
-                data_encipherment=False,
-                key_agreement=False,
-                key_cert_sign=False,
-                crl_sign=False,
-                encipher_only=False,
-                decipher_only=False,
-            ),
-            critical=True,
-        )
+        .add_extension(_key_usage(ca=False), critical=True)
         .add_extension(x509.ExtendedKeyUsage([usage]), critical=False)
     )
 
 
 def _new_authority(authority: Authority) -> None:
     key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name(
-        [
-            x509.NameAttribute(NameOID.ORGANIZATION_NAME, _ORGANISATION),
-            x509.NameAttribute(NameOID.COMMON_NAME, "ngsp-sim local CA"),
-        ]
-    )
+    name = _name("ngsp-sim local CA")
     certificate = (
         _builder(name, name, key.public_key(), _CA_DAYS)
         .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
-        .add_extension(
-            x509.KeyUsage(
-                digital_signature=True,
-                content_commitment=False,
-                key_encipherment=False,
-                data_encipherment=False,
-                key_agreement=False,
-                key_cert_sign=True,
-                crl_sign=True,
-                encipher_only=False,
-                decipher_only=False,
-            ),
-            critical=True,
-        )
+        .add_extension(_key_usage(ca=True), critical=True)
         .sign(key, hashes.SHA256())
     )
     _write(authority.ca_key, _key_pem(key), private=True)
@@ -252,12 +246,7 @@ def ensure_authority(directory: Path, host: str = "127.0.0.1") -> Authority:
     ca, _ = authority.load()
     wanted = _wanted_names(host)
     if not _server_is_current(authority, wanted, ca):
-        subject = x509.Name(
-            [
-                x509.NameAttribute(NameOID.ORGANIZATION_NAME, _ORGANISATION),
-                x509.NameAttribute(NameOID.COMMON_NAME, host if host not in ("0.0.0.0", "::") else "localhost"),  # noqa: S104
-            ]
-        )
+        subject = _name(host if host not in ("0.0.0.0", "::") else "localhost")  # noqa: S104
         certificate, key = _issue(authority, subject, ExtendedKeyUsageOID.SERVER_AUTH, wanted)
         _write(authority.server_key, _key_pem(key), private=True)
         _write(authority.server_certificate, certificate.public_bytes(serialization.Encoding.PEM))
@@ -272,12 +261,7 @@ def issue_client(authority: Authority, client: str) -> IssuedCertificate:
     """A TLS client certificate and key for ``client`` (an X-Road client identifier, the subject's
     common name), signed by the CA, written to ``clients/`` (an earlier one for the same client is
     replaced on disk; it stays valid until it expires unless the topology pins a fingerprint)."""
-    subject = x509.Name(
-        [
-            x509.NameAttribute(NameOID.ORGANIZATION_NAME, _ORGANISATION),
-            x509.NameAttribute(NameOID.COMMON_NAME, client),
-        ]
-    )
+    subject = _name(client)
     certificate, key = _issue(authority, subject, ExtendedKeyUsageOID.CLIENT_AUTH, None)
     stem = authority.clients / _file_name(client)
     cert_path, key_path = stem.with_name(stem.name + ".pem"), stem.with_name(stem.name + ".key")
