@@ -176,7 +176,7 @@ def test_x_road_refuses_a_connection_that_breaks_the_connection_type(
 ) -> None:
     """X-Road's messages (MessageProcessorBase.verifyClientAuthentication), on the client's side."""
     answer = _call(hub, certs, client, plain=plain, cert=getattr(certs, cert) if cert else None)
-    _refused(answer, f"Client ({client}) {message}")
+    _refused(answer, f"Client (SUBSYSTEM:{client}) {message}")
     (logged,) = [m for m in hub.messages(client=client) if m.record["messageId"] == answer.headers["X-Road-Id"]]
     assert logged.record["faultCode"] == "Server.ClientProxy.SslAuthenticationFailed"
 
@@ -188,7 +188,7 @@ def test_metaservices_are_judged_like_any_r1_call(hub: HubHandle, certs: Certs) 
     with httpx.Client(verify=_trusting(certs), timeout=TIMEOUT) as session:
         refused = session.get(f"{hub.plain_url}{listing}", headers={"X-Road-Client": NOAUTH})
         served = session.get(f"{hub.url}{listing}", headers={"X-Road-Client": NOAUTH})
-    _refused(refused, f"Client ({NOAUTH}) specifies HTTPS NO AUTH but client made plaintext connection")
+    _refused(refused, f"Client (SUBSYSTEM:{NOAUTH}) specifies HTTPS NO AUTH but client made plaintext connection")
     assert served.status_code == 200, served.text
 
 
@@ -211,7 +211,9 @@ def test_the_gateway_style_answers_as_wso2s_mutual_tls(hub: HubHandle, certs: Ce
     fault = answer.json()["fault"]
     assert (fault["code"], fault["message"]) == (900901, "Invalid Credentials")
     assert fault["type"] == "Server.ClientProxy.SslAuthenticationFailed"
-    assert fault["description"].startswith(f"Client ({MTLS}) specifies HTTPS but did not supply TLS certificate")
+    assert fault["description"].startswith(
+        f"Client (SUBSYSTEM:{MTLS}) specifies HTTPS but did not supply TLS certificate"
+    )
 
 
 def test_oauth2_client_credentials_over_https_need_no_insecure_override(

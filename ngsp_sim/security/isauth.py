@@ -59,28 +59,35 @@ def _registered(subsystem: Subsystem, client: SubsystemId, der: bytes) -> bool:
     return str(client) in _common_names(der)
 
 
+def _named(client: SubsystemId) -> str:
+    """The client as X-Road's messages write an identifier (``XRoadId.toString``): its object type,
+    a colon, the parts joined with ``/``."""
+    return f"{'MEMBER' if client.is_member else 'SUBSYSTEM'}:{client}"
+
+
 def check_connection(subsystem: Subsystem | None, client: SubsystemId, channel: Channel | None) -> None:
     """Raise :class:`SslAuthenticationFailed` when ``channel`` does not satisfy the connection type of
     ``client`` (its registered ``subsystem``; an unknown client is refused later, by the registry)."""
     if channel is None or subsystem is None or subsystem.connection == "http":
         return
+    named = _named(client)
     if not channel.tls:
         raise SslAuthenticationFailed(
-            f"Client ({client}) specifies HTTPS NO AUTH but client made plaintext connection"
+            f"Client ({named}) specifies HTTPS NO AUTH but client made plaintext connection"
             if subsystem.connection == "https_no_auth"
-            else f"Client ({client}) specifies HTTPS but did not supply TLS certificate",
+            else f"Client ({named}) specifies HTTPS but did not supply TLS certificate",
             detail=f"connect over HTTPS: the subsystem's connection type is {subsystem.connection}",
         )
     if subsystem.connection == "https_no_auth":
         return
     if channel.certificate is None:
         raise SslAuthenticationFailed(
-            f"Client ({client}) specifies HTTPS but did not supply TLS certificate",
+            f"Client ({named}) specifies HTTPS but did not supply TLS certificate",
             detail="present the client certificate issued for it (ngsp-sim certs issue CLIENT)",
         )
     if not _registered(subsystem, client, channel.certificate):
         raise SslAuthenticationFailed(
-            f"Client ({client}) TLS certificate does not match any IS certificates",
+            f"Client ({named}) TLS certificate does not match any IS certificates",
             detail=f"the certificate presented (SHA-256 {certificate_fingerprint(channel.certificate)}) "
             "is not registered for this client",
         )
