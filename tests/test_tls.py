@@ -26,7 +26,13 @@ from requests_oauthlib import OAuth2Session
 from ngsp_sim.cli import main
 from ngsp_sim.config import HubConfig, SecurityConfig, TlsConfig
 from ngsp_sim.errors import SslAuthenticationFailed
-from ngsp_sim.security.tls import IssuedCertificate, certificate_fingerprint, ensure_authority, issue_client
+from ngsp_sim.security.tls import (
+    IssuedCertificate,
+    certificate_fingerprint,
+    ensure_authority,
+    issue_client,
+    server_context,
+)
 from ngsp_sim.testing.embedded import EmbeddedHub, HubHandle
 from tests.helpers import ADMIN_TOKEN, BUSINESS, MakeHub, provider_topology
 from tests.processes import start, stop
@@ -263,6 +269,11 @@ def test_the_server_certificate_names_loopback_and_is_kept(tmp_path: Path) -> No
     assert list(cert.extensions.get_extension_for_class(x509.ExtendedKeyUsage).value) == [
         ExtendedKeyUsageOID.SERVER_AUTH
     ]
+    (trusted,) = server_context(first).get_ca_certs()  # client certificates of this CA only, no system CA
+    assert trusted["subject"] == (
+        (("organizationName", "ngsp-sim local CA (testing only)"),),
+        (("commonName", "ngsp-sim local CA"),),
+    )
     again = ensure_authority(tmp_path)
     assert first.created and not again.created and again.server_certificate.read_bytes() == server
     moved = ensure_authority(tmp_path, "hub.example")

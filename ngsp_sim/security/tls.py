@@ -274,7 +274,8 @@ def issue_client(authority: Authority, client: str) -> IssuedCertificate:
 def server_context(authority: Authority) -> ssl.SSLContext:
     """The context the hub serves HTTPS with: TLS 1.2+, its server certificate, a client certificate
     requested (``CERT_OPTIONAL``) and verified against this CA only."""
-    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    # Not create_default_context: for CLIENT_AUTH it would also trust the system's CAs for client certificates.
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     context.minimum_version = ssl.TLSVersion.TLSv1_2
     context.load_cert_chain(authority.server_certificate, authority.server_key)
     context.load_verify_locations(cafile=authority.ca_certificate)
