@@ -20,6 +20,7 @@ __all__ = [
     "HubConfig",
     "MessageLogConfig",
     "SecurityConfig",
+    "TlsConfig",
 ]
 
 DEFAULT_SEED = 20251121
@@ -87,6 +88,21 @@ class ConnectionLimits:
 
 
 @dataclass(frozen=True, slots=True)
+class TlsConfig:
+    """HTTPS for the hub (``up --tls``): ``directory`` holds its local CA, server certificate and the
+    client certificates it issued (made on first start, reused after: :mod:`ngsp_sim.security.tls`).
+    The hub's port then speaks HTTPS only; ``http_port`` adds a plain-HTTP listener (0: a free port)
+    for clients whose connection type is ``http``."""
+
+    directory: Path
+    http_port: int | None = None
+
+    def __post_init__(self) -> None:
+        if self.http_port is not None and not 0 <= self.http_port <= 65535:
+            raise ValueError(f"http_port {self.http_port} is outside 0-65535")
+
+
+@dataclass(frozen=True, slots=True)
 class HubConfig:
     """How one hub runs.
 
@@ -117,6 +133,8 @@ class HubConfig:
     breaker: BreakerConfig = field(default_factory=BreakerConfig)
     delivery: DeliveryConfig = field(default_factory=DeliveryConfig)
     connections: ConnectionLimits = field(default_factory=ConnectionLimits)
+    tls: TlsConfig | None = None
+    """Serve HTTPS (see :class:`TlsConfig`); ``None``: plain HTTP."""
     registry_poll_interval: float = 2.0
     upstream: str | None = None
     """The NGSP hub's URL, for a hub running as an LGSP: replaces the topology's ``upstream.url``."""

@@ -151,6 +151,8 @@ OPTIONS: tuple[Option, ...] = (
     Option("delivery_lease", float, 30.0, "seconds a webhook delivery stays leased to the worker sending it"),
     Option("delivery_retry_base", float, 1.0, "seconds before the first retry of a failed delivery (then doubling)"),
     Option("scenario_step_timeout", float, 900.0, "seconds a step-by-step scenario run waits for its next step"),
+    Option("tls", parse_bool, False, "serve HTTPS, with a local CA made in DATA_DIR/tls on first start"),
+    Option("http_port", int, None, "with --tls, also serve plain HTTP on this port (connection: http clients)"),
     Option("header_timeout", float, 10.0, "seconds a client has to send a request line and headers (then 408)"),
     Option("keepalive_timeout", float, 75.0, "seconds an idle keep-alive connection stays open"),
     Option("max_connections", int, 512, "open connections above which a new one gets 503 (kept below the file limit)"),
@@ -195,6 +197,9 @@ _EFFECTIVE: Mapping[str, Callable[[Resolved, Any], Any]] = {
     "topology": lambda _, value: value or "the built-in demo country",
     "upstream": lambda _, value: value or "(none: an NGSP hub; an LGSP topology may name its own)",
     "admin_token": lambda _, value: value or "(generated at start, shown once)",
+    "http_port": lambda r, value: (
+        "(none: HTTPS only with tls)" if value is None else value if r.values["tls"] else f"{value} (needs tls)"
+    ),
     "log_key": lambda r, value: (
         value
         or log_key_path(None, r.values["store"], r.values["data_dir"])

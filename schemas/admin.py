@@ -139,6 +139,11 @@ class SubsystemInfo(BaseModel):
         description="lgsp: a local integration platform (LGSP) in front of NGSP; vdxp: the document-exchange "
         "axis; null: an agency's own system. The dashboard's map draws each in its layer",
     )
+    connection: Literal["http", "https_no_auth", "https"] = Field(
+        default="http",
+        description="How it must connect as a client (X-Road's connection type): http, https_no_auth (TLS), "
+        "https (TLS with its registered client certificate)",
+    )
 
 
 class AgencyInfo(BaseModel):

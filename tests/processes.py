@@ -73,7 +73,7 @@ async def start(
             err = await process.stderr.read() if process.stderr else b""
             raise AssertionError(f"process exited before listening: {err.decode()}")
         banner.append(line)
-        if match := re.search(r"(http://127\.0\.0\.1:\d+)", line):
+        if match := re.search(r"(https?://127\.0\.0\.1:\d+)", line):
             break
     return Running(process, match.group(1), "".join(banner))
 

@@ -254,3 +254,10 @@ async def test_the_agency_listing_says_which_subsystem_is_an_lgsp_and_which_is_v
     assert roles[lgsp] == "lgsp"
     assert roles["VN/GOV/000.00.00.G22/VDXP"] == "vdxp"
     assert roles[MOTCUA] is None
+
+
+@pytest.mark.parametrize("query", ["/deliveries?limit=", "/messages?limit=", "/messages?cursor=", "/health?period="])
+async def test_an_integer_parameter_given_empty_is_refused(hub: TestClient[Any, Any], query: str) -> None:
+    """``?limit=`` is not a whole number: 400, as the document's ``integer`` says (not the default)."""
+    resp = await hub.get(f"/api/v1{query}", headers=ADMIN)
+    assert resp.status == 400, await resp.text()

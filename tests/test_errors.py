@@ -198,6 +198,12 @@ async def _headers_too_large(ctx: Ctx) -> ClientResponse:
     return await hub.get(BIZ_URL, headers={"X-Road-Client": MOTCUA, "X-Road-Issue": "x" * 9000})
 
 
+async def _ssl_auth_failed(ctx: Ctx) -> ClientResponse:
+    """The client's connection type needs TLS; the test client speaks plain HTTP (tests/test_tls.py has the rest)."""
+    hub = await ctx.make_hub(provider_topology(client={"connection": "https_no_auth"}))
+    return await hub.get(BIZ_URL, headers={"X-Road-Client": MOTCUA})
+
+
 async def _circuit_open(ctx: Ctx) -> ClientResponse:
     outage = {"id": "down", "target": "VN/GOV/000.00.00.G12/CSDLDKDN", "kind": "outage"}
     hub = await ctx.make_hub(provider_topology(extra={"faults": [outage]}), breaker=BreakerConfig(min_calls=2))
@@ -249,6 +255,7 @@ SCENARIOS: dict[type[errors.HubError], Callable[[Ctx], Awaitable[ClientResponse]
     errors.ResponseSchemaViolation: _response_violation,
     errors.InternalError: _internal_error,
     errors.LoggingFailed: _logging_failed,
+    errors.SslAuthenticationFailed: _ssl_auth_failed,
 }
 
 

@@ -94,7 +94,7 @@ def whole_number(raw: str) -> int | None:
 
 def int_param(request: web.Request, name: str, default: int | None = None, lo: int = 0, hi: int = 2**62) -> int | None:
     raw = request.query.get(name)
-    if raw is None or raw == "":
+    if raw is None:  # given empty (`?limit=`) it is no whole number: refused below, as documented
         return default
     value = whole_number(raw)
     if value is None:
@@ -268,6 +268,7 @@ async def list_agencies(request: web.Request) -> web.Response:
                 simulator=s.simulator,
                 services=provided.get(s.id, []),
                 role=s.role,
+                connection=s.connection,
             )
             for s in registry.subsystems.values()
             if s.id.member == member

@@ -15,6 +15,7 @@ import click
 from ngsp_sim.cli.adapter import adapter
 from ngsp_sim.cli.agency import agency
 from ngsp_sim.cli.catalog import catalog
+from ngsp_sim.cli.certs import certs
 from ngsp_sim.cli.chaos import chaos
 from ngsp_sim.cli.clock import clock
 from ngsp_sim.cli.conformance import conformance
@@ -54,6 +55,7 @@ for _command in (
     catalog,
     log,
     credentials,
+    certs,
     chaos,
     clock,
     deliveries,

@@ -7,6 +7,7 @@ import click
 from ngsp_sim.cli.common import serve_forever
 from ngsp_sim.clock import SystemClock
 from ngsp_sim.config import DEFAULT_POPULATION, DEFAULT_SEED
+from ngsp_sim.hub.server import Listening
 from ngsp_sim.logging import configure_logging
 from ngsp_sim.plugins import installed
 from ngsp_sim.sim import AgencyContext, Country
@@ -57,7 +58,8 @@ def run(kind: str, host: str, port: int, seed: int, population: int) -> int:
     simulated = installed().simulators[kind](AgencyContext(Country.generate(seed, population), SystemClock()))
     paths = simulated.native_paths()
 
-    def banner(url: str) -> str:
+    def banner(listening: Listening) -> str:
+        url = listening.url
         lines = [f"simulated agency '{kind}' speaking its native API on {url}", "  native paths:"]
         return "\n".join(lines + [f"    {method:<6} {url}{path}" for method, path in paths])
 

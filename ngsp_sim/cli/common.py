@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
+import ssl
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -19,7 +20,7 @@ from rich.table import Table
 from ngsp_sim.cli.client import DEFAULT_HUB, TOKEN_ENV
 from ngsp_sim.config import ConnectionLimits
 from ngsp_sim.errors import StoreMissing
-from ngsp_sim.hub.server import serve
+from ngsp_sim.hub.server import Listening, serve
 from ngsp_sim.settings import default_data_dir
 from ngsp_sim.store import DEFAULT_FILE, Store, store_from_url
 
@@ -130,9 +131,16 @@ def format_option(command: F) -> F:
 
 
 def serve_forever(
-    app: web.Application, host: str, port: int, banner: Callable[[str], str], limits: ConnectionLimits | None = None
+    app: web.Application,
+    host: str,
+    port: int,
+    banner: Callable[[Listening], str],
+    limits: ConnectionLimits | None = None,
+    tls: ssl.SSLContext | None = None,
+    http_port: int | None = None,
 ) -> int:
-    """Serve in the foreground (:func:`ngsp_sim.hub.server.serve`: the port is bound before the app starts)."""
+    """Serve in the foreground (:func:`ngsp_sim.hub.server.serve`: the port is bound before the app
+    starts); ``banner`` is printed once it listens."""
     with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(serve(app, host, port, banner, limits))
+        asyncio.run(serve(app, host, port, banner, limits, tls, http_port))
     return 0

@@ -51,7 +51,7 @@ def replay(file: Path, host: str, port: int) -> int:
         native_app(ReplayProvider(exchanges).handle),
         host,
         port,
-        lambda url: f"replaying {len(exchanges)} recorded exchanges of {file} on {url}",
+        lambda listening: f"replaying {len(exchanges)} recorded exchanges of {file} on {listening.url}",
     )
 
 

@@ -16,29 +16,30 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import click
-from aiohttp import web
 
 from ngsp_sim.app import create_app
 from ngsp_sim.cli.common import serve_forever
-from ngsp_sim.cli.workers import GENERATED_TOKEN, supervise
-from ngsp_sim.config import ConnectionLimits, HubConfig, MessageLogConfig, SecurityConfig
+from ngsp_sim.cli.workers import GENERATED_TOKEN, Built, supervise
+from ngsp_sim.config import ConnectionLimits, HubConfig, MessageLogConfig, SecurityConfig, TlsConfig
 from ngsp_sim.exchange.delivery import DeliveryConfig
 from ngsp_sim.hub.runtime import HUB, HubRuntime
+from ngsp_sim.hub.server import Listening
 from ngsp_sim.identifiers import MemberId
 from ngsp_sim.logging import configure_logging
 from ngsp_sim.monitoring.otel import configure_otlp
 from ngsp_sim.plugins import installed
 from ngsp_sim.registry import load_spec, read_topology
 from ngsp_sim.registry.spec import TopologySpec
+from ngsp_sim.security.tls import TLS_DIR, Authority, ensure_authority, server_context
 from ngsp_sim.settings import OPTIONS, Option, Resolved, parse_bool, parse_path, resolve
 from ngsp_sim.sim import DEMO_CITIZEN
 from ngsp_sim.store import Store, store_from_url
 
-__all__ = ["build_hub", "check_upstream", "config", "hub_banner", "start_hub", "up"]
+__all__ = ["build_hub", "check_upstream", "config", "hub_banner", "start_hub", "tls_banner", "up"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-DEMO_CURL = """curl -s -X POST {url}/r1/VN/GOV/000.00.00.G01/CSDLQGDC/TraCuuThongTinCongDan \\
+DEMO_CURL = """curl -s{trust} -X POST {url}/r1/VN/GOV/000.00.00.G01/CSDLQGDC/TraCuuThongTinCongDan \\
   -H 'X-Road-Client: VN/GOV/000.00.00.H29/MOTCUA' -H 'Content-Type: application/json' \\
   -d '{{"MaYeuCau":"YC-0001","MaDVC":"1.001612","MaTichHop":"037","MaCanBo":"canbo01","MaDonVi":"000.00.00.H29","SoDinhDanh":"{citizen}"}}'"""  # noqa: E501
 
@@ -113,18 +114,21 @@ def start_hub(settings: Mapping[str, Any], *, default_store: bool = False) -> in
     :func:`ngsp_sim.cli.workers.supervise` runs that many hubs on the one port and the one store."""
     if settings["workers"] != 1:
         return supervise(settings, lambda worker: build_hub(worker, default_store))
-    app, banner, limits = build_hub(settings, default_store)
-    return serve_forever(app, settings["host"], settings["port"], banner, limits)
+    built = build_hub(settings, default_store)
+    return serve_forever(
+        built.app, settings["host"], settings["port"], built.banner, built.limits, built.tls, built.http_port
+    )
 
 
-def build_hub(
-    settings: Mapping[str, Any], default_store: bool = False
-) -> tuple[web.Application, Callable[[str], str], ConnectionLimits]:
-    """The hub's application, its banner (given the URL) and its connection limits."""
+def build_hub(settings: Mapping[str, Any], default_store: bool = False) -> Built:
+    """The hub's application, its banner (given where it listens), its connection limits and TLS."""
     plugins = installed()
     # A wrong topology or configuration is reported before anything is written (the store, the log's key).
     spec = load_spec(*read_topology(settings["topology"]), plugins.adapters, plugins.simulators)
     check_upstream(spec, settings["upstream"])
+    if settings["http_port"] is not None and not settings["tls"]:
+        raise ValueError("http_port is the plain-HTTP listener beside HTTPS: give it with --tls")
+    tls = TlsConfig(settings["data_dir"] / TLS_DIR, settings["http_port"]) if settings["tls"] else None
     config = HubConfig(
         host=settings["host"],
         port=settings["port"],
@@ -150,6 +154,7 @@ def build_hub(
             keepalive_timeout=settings["keepalive_timeout"],
             max_connections=settings["max_connections"],
         ),
+        tls=tls,
     )
     # With --store, the data directory still says where the message log's key is (for PostgreSQL).
     store = store_from_url(settings["store"], settings["data_dir"], settings["log_key"])
@@ -161,8 +166,15 @@ def build_hub(
         simulators=plugins.simulators,
         tracer_provider=configure_otlp() if settings["otel"] else None,
     )
-    banner = lambda url: hub_banner(app[HUB], url, settings, store, default_store)  # noqa: E731
-    return app, banner, config.connections
+    authority = ensure_authority(tls.directory, config.host) if tls is not None else None
+    context = server_context(authority) if authority is not None else None
+
+    def banner(listening: Listening) -> str:
+        ca = authority.ca_certificate if authority is not None else None
+        text = hub_banner(app[HUB], listening.url, settings, store, default_store, ca)
+        return text if authority is None else text + "\n" + tls_banner(authority, listening)
+
+    return Built(app, banner, config.connections, context, tls.http_port if tls else None)
 
 
 def check_upstream(spec: TopologySpec, url: str | None) -> None:
@@ -177,10 +189,36 @@ def check_upstream(spec: TopologySpec, url: str | None) -> None:
         raise click.UsageError("this topology runs as an LGSP: give the NGSP hub's URL with --upstream URL")
 
 
+def tls_banner(authority: Authority, listening: Listening) -> str:
+    """How to trust the hub's CA, printed under the banner of ``up --tls``."""
+    ca = authority.ca_certificate
+    made = "made now" if authority.created else "reused"
+    lines = [
+        "",
+        f"TLS: HTTPS on {listening.url}, the local CA ({made}): {ca}",
+        f"  plain HTTP (connection: http clients only): {listening.plain_url}"
+        if listening.plain_url
+        else "  plain HTTP: off (--http-port PORT adds it for connection: http clients)",
+        "  trust the CA (Tin cậy CA cục bộ):",
+        f"    curl --cacert {ca} {listening.url}/healthz",
+        f"    httpx.Client(verify=ssl.create_default_context(cafile='{ca}'))   requests.get(url, verify='{ca}')",
+        f"    Debian/Ubuntu: sudo cp {ca} /usr/local/share/ca-certificates/ngsp-sim.crt && sudo update-ca-certificates",
+        f"    macOS: sudo security add-trusted-cert -d -r trustRoot -k /Library/Keychains/System.keychain {ca}",
+        "  client certificates (connection: https): ngsp-sim certs issue VN/GOV/000.00.00.H29/MOTCUA",
+    ]
+    return "\n".join(lines)
+
+
 def hub_banner(
-    hub: HubRuntime, url: str, settings: Mapping[str, Any], store: Store, default_store: bool = False
+    hub: HubRuntime,
+    url: str,
+    settings: Mapping[str, Any],
+    store: Store,
+    default_store: bool = False,
+    ca: Path | None = None,
 ) -> str:
-    """What ``up`` prints once it listens; generated secrets are shown here once, then forgotten."""
+    """What ``up`` prints once it listens; generated secrets are shown here once, then forgotten.
+    ``ca``: the CA certificate that the demo curl trusts (with ``--tls``)."""
     registry = hub.pipeline.table.registry
     lines = [
         f"ngsp-sim hub listening on {url}",
@@ -212,5 +250,7 @@ def hub_banner(
     hub.credentials.generated.clear()
     if settings["topology"] is None:
         lines += ["", "Try the citizen lookup (037) as the Hồ Chí Minh City one-stop system:"]
-        lines.append(DEMO_CURL.replace("{citizen}", DEMO_CITIZEN).format(url=url))
+        lines.append(
+            DEMO_CURL.replace("{citizen}", DEMO_CITIZEN).format(url=url, trust=f" --cacert {ca}" if ca else "")
+        )
     return "\n".join(lines)

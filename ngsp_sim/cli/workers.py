@@ -29,8 +29,10 @@ import multiprocessing
 import os
 import secrets
 import signal
+import ssl
 import sys
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
 from multiprocessing.process import BaseProcess
 from typing import Any
@@ -39,15 +41,28 @@ from aiohttp import web
 
 from ngsp_sim.config import ConnectionLimits
 from ngsp_sim.errors import NgspSimError, WorkerFailed
-from ngsp_sim.hub.server import bind, serve
+from ngsp_sim.hub.server import Listening, bind, serve
 
-__all__ = ["GENERATED_TOKEN", "WORKER_HEADER", "supervise"]
+__all__ = ["GENERATED_TOKEN", "WORKER_HEADER", "Built", "supervise"]
 
 WORKER_HEADER = "X-NGSP-Worker"
 GENERATED_TOKEN = "_admin_token_generated"  # noqa: S105 (a settings key, not a secret)
 """Set in the workers' settings when the supervisor generated the admin token (their banner shows it)."""
 
-Build = Callable[[Mapping[str, Any]], tuple[web.Application, Callable[[str], str], ConnectionLimits]]
+
+@dataclass(frozen=True, slots=True)
+class Built:
+    """A hub ready to serve: its application, its banner (given where it listens), its connection limits
+    and, with ``up --tls``, its TLS context and the extra plain-HTTP port."""
+
+    app: web.Application
+    banner: Callable[[Listening], str]
+    limits: ConnectionLimits
+    tls: ssl.SSLContext | None = None
+    http_port: int | None = None
+
+
+Build = Callable[[Mapping[str, Any]], Built]
 
 
 def supervise(settings: Mapping[str, Any], build: Build) -> int:
@@ -150,14 +165,16 @@ def _work(settings: Mapping[str, Any], build: Build, ready: Connection) -> None:
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, signal.SIG_DFL)
     try:
-        app, banner, limits = build(settings)
-        app.on_response_prepare.append(_name_worker)
+        built = build(settings)
+        built.app.on_response_prepare.append(_name_worker)
         coroutine = serve(
-            app,
+            built.app,
             settings["host"],
             settings["port"],
-            banner,
-            limits,
+            built.banner,
+            built.limits,
+            built.tls,
+            built.http_port,
             reuse_port=True,
             announce=lambda text: ready.send(("ready", text)),
         )

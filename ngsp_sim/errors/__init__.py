@@ -48,6 +48,8 @@ boundary that meets them, never leaked.
             │   └── ResponseSchemaViolation    Server.ServerProxy.ServiceFailed.SchemaViolation
             ├── LoggingFailed                  Server.ServerProxy.LoggingFailed      gateway 503 (Retry-After if full)
             ├── InternalError                  Server.ServerProxy.InternalError
+            ├── SslAuthenticationFailed        Server.ClientProxy.SslAuthenticationFailed  gateway 900901 (401)
+            │                                  (the client's connection type: TLS, its TLS certificate)
             └── TrustPlaneError                the trust plane (injected faults ``globalconf``, ``ocsp``,
                 │                              ``timestamping``, ``certificate``): Server.ClientProxy.* when
                 │                              it is the client's, Server.ServerProxy.* when the provider's
@@ -119,6 +121,7 @@ from ngsp_sim.errors.wire import (
     ServiceDisabled,
     ServiceFailed,
     ServiceType,
+    SslAuthenticationFailed,
     Throttled,
     Timeout,
     TimestampingFailed,
@@ -171,6 +174,7 @@ __all__ = [
     "ServiceFailed",
     "ServiceType",
     "SignatureError",
+    "SslAuthenticationFailed",
     "StepFailed",
     "StoreInUse",
     "StoreMissing",

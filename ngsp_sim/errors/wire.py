@@ -45,6 +45,7 @@ __all__ = [
     "ServiceDisabled",
     "ServiceFailed",
     "ServiceType",
+    "SslAuthenticationFailed",
     "Throttled",
     "Timeout",
     "TimestampingFailed",
@@ -297,6 +298,18 @@ class LoggingFailed(ServerError):
 
 class InternalError(ServerError):
     type = "Server.ServerProxy.InternalError"
+
+
+class SslAuthenticationFailed(ServerError):
+    """The client's connection does not satisfy its subsystem's connection type (X-Road's
+    ``ssl_authentication_failed``, decided by the client's security server): plain HTTP where TLS is
+    required, no TLS certificate where one is required, or one that is not the registered one. The
+    gateway style answers as WSO2's mutual-TLS authenticator does (900901 Invalid Credentials)."""
+
+    type = "Server.ClientProxy.SslAuthenticationFailed"
+    fault_code = 900901
+    fault_status = 401
+    fault_message = "Invalid Credentials"
 
 
 class TrustPlaneError(ServerError):

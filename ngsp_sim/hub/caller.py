@@ -9,6 +9,8 @@
   every call instead of a bearer token (header names illustrative: the real ones are not public); the
   secret is checked like a consumer secret (scrypt, constant time) and never passed on or logged, and
   failures count against the same allowance as ``/token``'s.
+- The connection (:func:`channel_of`): TLS or plain HTTP, and the TLS client certificate, which the
+  pipeline checks against the client's connection type (:mod:`ngsp_sim.security.isauth`).
 - ``Authorization: Bearer <admin token>``: the operator, on the admin API and ``/metrics``; compared in
   constant time, failures counted by :class:`~ngsp_sim.security.guard.FailedAuthGuard`.
 
@@ -30,10 +32,12 @@ from ngsp_sim.identifiers import SubsystemId
 from ngsp_sim.registry import Registry
 from ngsp_sim.security import TokenService
 from ngsp_sim.security.guard import FailedAuthGuard
+from ngsp_sim.security.isauth import Channel
 
 __all__ = [
     "KEY_HEADERS",
     "authenticate_r1",
+    "channel_of",
     "claimed_client",
     "key_client",
     "matching_client",
@@ -45,6 +49,16 @@ __all__ = [
 _HEADER = "X-Road-Client"
 KEY_HEADERS = ("AppName", "AccessKey", "SecretKey")
 """The LGSP-style credential triple, as headers (illustrative names)."""
+
+
+def channel_of(request: web.Request) -> Channel:
+    """The connection ``request`` came on: TLS (the socket's, never a forwarded header) and the client
+    certificate it presented, which the TLS layer has verified against the hub's CA."""
+    transport = request.transport
+    tls = transport.get_extra_info("ssl_object") if transport is not None else None
+    if tls is None:
+        return Channel(tls=False)
+    return Channel(tls=True, certificate=tls.getpeercert(binary_form=True))
 
 
 def claimed_client(headers: CIMultiDictProxy[str]) -> SubsystemId | None:

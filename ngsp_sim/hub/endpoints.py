@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from ngsp_sim.hub.caller import authenticate_r1, operator_refusal
+from ngsp_sim.hub.caller import authenticate_r1, channel_of, operator_refusal
 from ngsp_sim.hub.edge import read_body
 from ngsp_sim.hub.metaservices import METASERVICES, list_clients_response, metaservice
 from ngsp_sim.hub.pipeline import Incoming
@@ -81,6 +81,7 @@ async def r1_handler(request: web.Request) -> web.Response:
         rejected or auth_error,
         client=client,
         raw_query=raw_query,
+        channel=channel_of(request),
     )
     outcome = await hub.pipeline.handle(incoming)
     return web.Response(status=outcome.status, body=outcome.body, headers=outcome.headers)

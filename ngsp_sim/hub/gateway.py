@@ -19,7 +19,7 @@ from aiohttp import web
 from multidict import CIMultiDictProxy, MultiDictProxy
 
 from ngsp_sim.errors import HubError, InvalidCredentials, MissingCredentials, Throttled, UnknownService
-from ngsp_sim.hub.caller import key_client, matching_client, token_client
+from ngsp_sim.hub.caller import channel_of, key_client, matching_client, token_client
 from ngsp_sim.hub.edge import read_body, reject
 from ngsp_sim.hub.paths import R1Target, normalise_rest
 from ngsp_sim.hub.pipeline import Incoming
@@ -68,7 +68,17 @@ async def gateway_handler(request: web.Request) -> web.StreamResponse:
     except HubError as err:
         rejected = rejected or err
     incoming = Incoming(
-        request.method, raw_path, request.query, request.headers, body, rejected, "gateway", client, target, raw_query
+        request.method,
+        raw_path,
+        request.query,
+        request.headers,
+        body,
+        rejected,
+        "gateway",
+        client,
+        target,
+        raw_query,
+        channel_of(request),
     )
     outcome = await hub.pipeline.handle(incoming)
     return web.Response(status=outcome.status, body=outcome.body, headers=outcome.headers)

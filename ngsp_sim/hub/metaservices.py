@@ -14,7 +14,7 @@ from aiohttp import web
 
 from ngsp_sim.contracts.openapi import service_openapi
 from ngsp_sim.errors import HubError, InvalidRequest
-from ngsp_sim.hub.caller import authenticate_r1, required_client
+from ngsp_sim.hub.caller import authenticate_r1, channel_of, required_client
 from ngsp_sim.hub.negotiation import asks_for_json
 from ngsp_sim.hub.paths import R1Target, parse_r1
 from ngsp_sim.hub.pipeline import Pipeline
@@ -22,6 +22,7 @@ from ngsp_sim.hub.responses import error_response, json_response
 from ngsp_sim.identifiers import SubsystemId
 from ngsp_sim.registry import Registry, Service, require_parties, unknown_service
 from ngsp_sim.security import TokenService
+from ngsp_sim.security.isauth import check_connection
 
 __all__ = ["METASERVICES", "client_list_xml", "list_clients", "list_clients_response", "metaservice"]
 
@@ -139,8 +140,10 @@ async def metaservice(
         client, refused = await authenticate_r1(request, tokens)
         if refused is not None:
             raise refused
+        client = client or required_client(request.headers)
+        check_connection(registry.subsystems.get(client), client, channel_of(request))  # as for any /r1 call
         target = parse_r1(raw_path)
-        answer = _answer(registry, pipeline, request, client or required_client(request.headers), target)
+        answer = _answer(registry, pipeline, request, client, target)
         return json_response(answer)
     except HubError as err:
         return error_response(err, "xroad", request)

@@ -58,6 +58,7 @@ from ngsp_sim.monitoring.otel import OtelTracing
 from ngsp_sim.monitoring.outcome import judge
 from ngsp_sim.monitoring.tracing import TraceContext, trace_from
 from ngsp_sim.registry import Registry, access_denied, require_parties, unknown_service
+from ngsp_sim.security.isauth import Channel, check_connection
 from ngsp_sim.security.throttle import Throttler
 from ngsp_sim.store import MessageEntry
 from ngsp_sim.transport import ActiveFault, ExchangeContext, check_client, corrupt_reply
@@ -88,6 +89,9 @@ class Incoming:
     """Set when the service was found by its gateway address rather than an ``/r1`` path."""
     raw_query: str | None = None
     """The query string as sent, for the request hash; ``None``: rebuilt from ``query``."""
+    channel: Channel | None = None
+    """The connection it came on (TLS, client certificate), judged against the client's connection type;
+    ``None``: the hub's own in-process call, not judged."""
 
     @property
     def raw_target(self) -> str:
@@ -299,6 +303,7 @@ class Pipeline:
         client = seen.client = req.client or required_client(req.headers)
         record.set_client(client)
         headers["X-Road-Client"] = str(client)
+        check_connection(self.table.registry.subsystems.get(client), client, req.channel)  # the client proxy's TLS
         check_client(self.table.trust, client, self.clock.now(), seen.exchange)  # the client's security server
         target = req.target or parse_r1(req.raw_path)
         seen.service = target.service

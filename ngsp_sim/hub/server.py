@@ -11,6 +11,10 @@ connection limit.
 
 ``reuse_port`` (``SO_REUSEPORT``) lets the workers of ``ngsp-sim up --workers N`` each listen on the same
 port; the kernel spreads new connections across them. Only processes of the same user can join.
+
+With an ``ssl.SSLContext`` (``up --tls``) the port serves HTTPS only; ``http_port`` adds a plain-HTTP
+listener on another port for clients whose connection type is ``http`` (the same application: each
+request's connection is judged by the client's connection type, :mod:`ngsp_sim.security.isauth`).
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from __future__ import annotations
 import asyncio
 import signal
 import socket
+import ssl
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -59,12 +64,18 @@ def bind(host: str, port: int, backlog: int = 128, *, reuse_port: bool = False) 
     return sockets
 
 
+def _url(scheme: str, host: str, sock: socket.socket) -> str:
+    return f"{scheme}://{host if ':' not in host else f'[{host}]'}:{sock.getsockname()[1]}"
+
+
 @dataclass(frozen=True, slots=True)
 class Listening:
-    """A started application: its runner (``guard`` counts connections) and the URL it answers on."""
+    """A started application: its runner (``guard`` counts connections) and the URL it answers on
+    (``https://`` with TLS); ``plain_url``: the extra plain-HTTP listener, if any."""
 
     runner: GuardedRunner
     url: str
+    plain_url: str | None = None
 
     @property
     def guard(self) -> GuardedServer:
@@ -75,39 +86,56 @@ class Listening:
 
 
 async def start_serving(
-    app: web.Application, host: str, port: int, limits: ConnectionLimits, *, reuse_port: bool = False
+    app: web.Application,
+    host: str,
+    port: int,
+    limits: ConnectionLimits,
+    tls: ssl.SSLContext | None = None,
+    http_port: int | None = None,
+    *,
+    reuse_port: bool = False,
 ) -> Listening:
-    """Bind, start ``app``, serve. A failed bind raises :class:`CannotListen` before ``app`` starts."""
+    """Bind, start ``app``, serve (HTTPS with ``tls``; plain HTTP on ``http_port`` as well, with
+    ``tls``). A failed bind raises :class:`CannotListen` before ``app`` starts."""
     sockets = bind(host, port, limits.backlog, reuse_port=reuse_port)
+    plain: list[socket.socket] = []
     runner = GuardedRunner(app, limits, access_log=None)
     try:
+        if tls is not None and http_port is not None:
+            plain = bind(host, http_port, limits.backlog, reuse_port=reuse_port)
         await runner.setup()
         for sock in sockets:
+            await web.SockSite(runner, sock, backlog=limits.backlog, ssl_context=tls).start()
+        for sock in plain:
             await web.SockSite(runner, sock, backlog=limits.backlog).start()
     except BaseException:
         await runner.cleanup()
-        for sock in sockets:
+        for sock in sockets + plain:
             sock.close()
         raise
-    bound = sockets[0].getsockname()[1]
-    return Listening(runner, f"http://{host if ':' not in host else f'[{host}]'}:{bound}")
+    url = _url("https" if tls is not None else "http", host, sockets[0])
+    return Listening(runner, url, _url("http", host, plain[0]) if plain else None)
 
 
 async def serve(
     app: web.Application,
     host: str,
     port: int,
-    banner: Callable[[str], str],
+    banner: Callable[[Listening], str],
     limits: ConnectionLimits | None = None,
+    tls: ssl.SSLContext | None = None,
+    http_port: int | None = None,
     *,
     reuse_port: bool = False,
     announce: Callable[[str], object] = lambda text: print(text, flush=True),
 ) -> None:
-    """Serve ``app`` until SIGINT or SIGTERM, announcing ``banner(url)`` once it listens (printed: tests
-    and scripts wait for that line; a worker of ``up --workers`` hands it to its supervisor instead)."""
-    listening = await start_serving(app, host, port, limits or ConnectionLimits(), reuse_port=reuse_port)
+    """Serve ``app`` until SIGINT or SIGTERM, announcing ``banner(listening)`` once it listens (printed:
+    tests and scripts wait for that line; a worker of ``up --workers`` hands it to its supervisor instead)."""
+    listening = await start_serving(
+        app, host, port, limits or ConnectionLimits(), tls, http_port, reuse_port=reuse_port
+    )
     try:
-        announce(banner(listening.url))
+        announce(banner(listening))
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):

@@ -18,7 +18,9 @@ from ngsp_sim.registry.spec import (
     MODE_DESCRIPTION,
     AccessSpec,
     ClientIdText,
+    Connection,
     FaultSpec,
+    Fingerprint,
     GatewaySpec,
     HttpMethod,
     LocalizedName,
@@ -83,6 +85,10 @@ class PutSubsystem(_Change):
     consumer_key: str | None = None
     tier: str | None = None
     role: Role | None = None
+    connection: Connection | None = None
+    """http, https_no_auth or https (X-Road's connection type); omitted: unchanged (new: http)."""
+    certificates: list[Fingerprint] | None = None
+    """SHA-256 fingerprints of its registered TLS client certificates; omitted: unchanged."""
 
     @model_validator(mode="after")
     def _one_log_mode(self) -> PutSubsystem:
@@ -186,7 +192,7 @@ def _put_subsystem(data: dict[str, Any], change: PutSubsystem) -> None:
     sub["name"] = change.name.model_dump()
     sub.pop("log_bodies", None)  # the older form, folded into message_log
     sub["message_log"] = log_mode(change.message_log, change.log_bodies)
-    for name in ("simulator", "consumer_key", "tier", "role"):
+    for name in ("simulator", "consumer_key", "tier", "role", "connection", "certificates"):
         if (value := getattr(change, name)) is not None:
             sub[name] = value
 

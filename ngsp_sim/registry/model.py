@@ -14,6 +14,7 @@ from ngsp_sim.errors import CodeForm
 from ngsp_sim.identifiers import MemberId, ServiceId, SubsystemId
 from ngsp_sim.registry.access import AccessRule
 from ngsp_sim.registry.spec import (
+    Connection,
     ConnectionModel,
     FaultSpec,
     LogMode,
@@ -65,6 +66,10 @@ class Subsystem:
     access_key: str | None = None
     secret_key: str | None = field(default=None, repr=False)
     """The ``AppName``/``AccessKey``/``SecretKey`` triple some LGSPs issue (headers on each call)."""
+    connection: Connection = "http"
+    """How it must connect as a client (``SubsystemSpec.connection``, :mod:`ngsp_sim.security.isauth`)."""
+    certificates: frozenset[str] = frozenset()
+    """SHA-256 fingerprints of its registered TLS client certificates; empty: those the hub's CA issued it."""
 
     @property
     def key_pairs(self) -> list[tuple[str, str | None]]:
@@ -159,6 +164,8 @@ class Registry:
                         s.app_name,
                         s.access_key,
                         s.secret_key,
+                        s.connection,
+                        frozenset(s.certificates),
                     )
                 )
                 for svc in s.services:

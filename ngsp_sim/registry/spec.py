@@ -28,8 +28,10 @@ from schemas.common import AgencyCode
 __all__ = [
     "AccessSpec",
     "AgencySpec",
+    "Connection",
     "ConnectionModel",
     "FaultSpec",
+    "Fingerprint",
     "GatewaySpec",
     "LocalizedName",
     "LogMode",
@@ -70,6 +72,27 @@ def log_mode(message_log: LogMode | None, log_bodies: bool) -> LogMode:
         raise ValueError("log_bodies: false contradicts message_log: full (give message_log only)")
     return message_log or ("full" if log_bodies else "metadata")
 
+
+Connection = Literal["http", "https_no_auth", "https"]
+"""How a client information system must connect (X-Road's connection types HTTP, HTTPS_NO_AUTH, HTTPS;
+see :mod:`ngsp_sim.security.isauth`)."""
+CONNECTION_DESCRIPTION = (
+    "How this system must connect as a client (X-Road's connection type): http (plain HTTP or HTTPS, the "
+    "default), https_no_auth (TLS required), https (TLS with its registered client certificate)"
+)
+
+
+def _fingerprint(value: str) -> str:
+    text = value.replace(":", "").strip().lower()
+    if len(text) != 64 or any(c not in "0123456789abcdef" for c in text):
+        raise ValueError("expected a SHA-256 fingerprint: 64 hex digits, colons allowed")
+    return text
+
+
+Fingerprint = Annotated[
+    str, AfterValidator(_fingerprint), WithJsonSchema({"type": "string", "pattern": "^([0-9A-Fa-f]{2}:?){32}$"})
+]
+"""A certificate's SHA-256 fingerprint (hex, colons allowed), kept as 64 lowercase hex digits."""
 
 Role = Literal["lgsp", "vdxp"]
 """What a subsystem is on the platform, where it is more than a system: an LGSP, or the VDXP axis (the map
@@ -199,6 +222,12 @@ class SubsystemSpec(_Spec):
         "vdxp (the document-exchange axis); omitted: an agency's own system",
     )
     model: ConnectionModel | None = Field(default=None, description=MODEL_DESCRIPTION)
+    connection: Connection = Field(default="http", description=CONNECTION_DESCRIPTION)
+    certificates: list[Fingerprint] = Field(
+        default_factory=list,
+        description="SHA-256 fingerprints of its registered TLS client certificates (connection: https); "
+        "omitted: any certificate the hub's CA issued for it (ngsp-sim certs issue)",
+    )
     adapters: dict[str, dict[str, Any]] = Field(
         default_factory=dict, description="Options per adapter name, e.g. login credentials"
     )

@@ -152,6 +152,19 @@ _PLATFORM = (
         ),
     ),
     Term(
+        "Server.ClientProxy.SslAuthenticationFailed",
+        (
+            "Xác thực TLS thất bại",
+            "Kết nối của hệ thống gọi không đúng kiểu kết nối đã đăng ký: gọi HTTP thường khi phải dùng HTTPS, "
+            "không gửi chứng thư TLS, hoặc chứng thư không phải chứng thư đã đăng ký.",
+        ),
+        (
+            "TLS authentication failed",
+            "The calling system's connection does not match its registered connection type: plain HTTP where "
+            "HTTPS is required, no TLS client certificate, or a certificate that is not the registered one.",
+        ),
+    ),
+    Term(
         "Server.ServerProxy.LoggingFailed",
         (
             "Không ghi được nhật ký",

@@ -17,12 +17,14 @@ from __future__ import annotations
 
 import asyncio
 import secrets
+import ssl
 import threading
 import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Coroutine, Mapping
 from dataclasses import replace
+from pathlib import Path
 from typing import Any, TypeVar
 
 import orjson
@@ -35,6 +37,7 @@ from ngsp_sim.errors import AdminApiError
 from ngsp_sim.hub.runtime import HUB
 from ngsp_sim.hub.server import start_serving
 from ngsp_sim.plugins import installed
+from ngsp_sim.security.tls import ensure_authority, server_context
 from ngsp_sim.sim import SimulatedAgency
 from ngsp_sim.testing.journal import Journal, LoggedExchange, is_service
 from schemas.admin import body_bytes
@@ -64,6 +67,11 @@ class HubHandle(Journal):
         self._hub = hub
         self.url = url
         self.admin_token = admin_token
+        self.ca_file = hub.ca_file
+        """With ``config.tls``: the hub's CA certificate (PEM), for clients' ``verify=`` / ``cafile``."""
+        self.plain_url = hub.plain_url
+        """With ``config.tls`` and its ``http_port``: the plain-HTTP listener (``url`` is HTTPS)."""
+        self._tls = ssl.create_default_context(cafile=str(self.ca_file)) if self.ca_file is not None else None
         registry = hub.runtime.pipeline.table.registry
         self.clients: list[str] = sorted(str(s) for s in registry.subsystems)
         self.services: list[str] = sorted(str(s) for s in registry.services)
@@ -84,7 +92,7 @@ class HubHandle(Journal):
             headers={"Authorization": f"Bearer {self.admin_token}", "Content-Type": "application/json"},
         )
         try:
-            with urllib.request.urlopen(request, timeout=30) as answer:  # noqa: S310
+            with urllib.request.urlopen(request, timeout=30, context=self._tls) as answer:  # noqa: S310
                 raw = answer.read()
         except urllib.error.HTTPError as exc:
             raw = exc.read()
@@ -161,6 +169,8 @@ class EmbeddedHub:
         self._thread: threading.Thread | None = None
         self._runner: web.AppRunner | None = None
         self.handle: HubHandle | None = None
+        self.plain_url: str | None = None
+        self.ca_file: Path | None = None
 
     @property
     def runtime(self) -> Any:
@@ -178,8 +188,15 @@ class EmbeddedHub:
         app = create_app(
             self.config, topology_text=self._topology_text, adapters=self._adapters, simulators=self._simulators
         )
-        listening = await start_serving(app, self.config.host, self.config.port, self.config.connections)
+        tls, context, http_port = self.config.tls, None, None
+        if tls is not None:
+            authority = ensure_authority(tls.directory, self.config.host)
+            context, self.ca_file, http_port = server_context(authority), authority.ca_certificate, tls.http_port
+        listening = await start_serving(
+            app, self.config.host, self.config.port, self.config.connections, context, http_port
+        )
         self._runner = listening.runner
+        self.plain_url = listening.plain_url
         return listening.url
 
     def start(self) -> HubHandle:
