@@ -22,12 +22,15 @@ from adapters.base import Adapter
 from ngsp_sim.errors import TopologyError
 from ngsp_sim.identifiers import MemberId, ServiceId, SubsystemId
 from ngsp_sim.registry.model import Registry
-from ngsp_sim.registry.spec import TopologySpec
+from adapters.contract import CONTRACT_ADAPTER
+from ngsp_sim.registry.spec import ServiceSpec, TopologySpec
+from ngsp_sim.validation.contract import MAX_CONTRACT_BYTES, ContractError, read_contract
 from ngsp_sim.validation.yaml_source import did_you_mean, line_of, parse, sentence, where
 
 __all__ = [
     "DEMO_TOPOLOGY",
     "demo_text",
+    "inline_contracts",
     "load_registry",
     "load_spec",
     "read_topology",
@@ -150,6 +153,9 @@ def _reference_problems(
                 if svc_id in services:
                     yield (*sw, "code"), f"service {svc_id} is declared twice"
                 services.add(svc_id)
+                if svc.contract is not None:
+                    yield from _contract_problems(sw, svc)
+                    continue
                 adapter = adapters.get(svc.adapter)
                 if adapter is None:
                     yield (*sw, "adapter"), _unknown("adapter", svc.adapter, adapters)
@@ -215,6 +221,49 @@ def _reference_problems(
             yield ("access", ri, "service"), f"service {rule.service} is not declared"
 
 
+def _contract_problems(at: Loc, svc: ServiceSpec) -> Iterator[tuple[Loc, str]]:
+    """A contract service: its document readable and holding the operation; no simulator is needed
+    (without an endpoint the contract's simulated provider answers)."""
+    if not isinstance(svc.contract, dict):
+        yield (*at, "contract"), f"the contract file {svc.contract!r} was not read"
+        return
+    try:
+        contract = read_contract(svc.contract, svc.operation or svc.code)
+    except ContractError as exc:
+        yield from (((*at, "contract"), problem) for problem in exc.problems)
+        return
+    if svc.adapter != CONTRACT_ADAPTER:
+        yield (*at, "adapter"), f"a contract service is carried by the {CONTRACT_ADAPTER!r} adapter; omit adapter"
+    if svc.methods and set(svc.methods) != {contract.method}:
+        yield (*at, "methods"), f"operation {contract.operation_id} is a {contract.method}"
+    if svc.stateful and svc.endpoint is not None:
+        yield (*at, "stateful"), "stateful is for the contract's simulated provider; a real endpoint keeps its own state"
+
+
+def inline_contracts(data: Any, source: str, root: yaml.Node | None = None) -> list[str]:
+    """Replace each service's ``contract: FILE`` (relative to the topology file ``source``) by the
+    document it holds (YAML or JSON); the problems, each naming where, for the files that cannot be read."""
+    problems = []
+    base = Path(source).parent
+    agencies = data.get("agencies") if isinstance(data, dict) else None
+    for ai, agency in _mappings(agencies):
+        for si, sub in _mappings(agency.get("subsystems")):
+            for vi, svc in _mappings(sub.get("services")):
+                name = svc.get("contract")
+                if not isinstance(name, str):
+                    continue
+                at: Loc = ("agencies", ai, "subsystems", si, "services", vi, "contract")
+                try:
+                    text = (base / name).read_bytes()
+                    if len(text) > MAX_CONTRACT_BYTES:
+                        raise ValueError(f"it is {len(text)} bytes; the limit is {MAX_CONTRACT_BYTES}")
+                    svc["contract"] = yaml.safe_load(text)
+                except (OSError, ValueError, yaml.YAMLError) as exc:
+                    reason = exc.strerror if isinstance(exc, OSError) else str(exc).splitlines()[0]
+                    problems.append(f"{where(source, root, at)}: cannot read the contract {name!r}: {reason}")
+    return problems
+
+
 def load_spec(
     text: str,
     source: str,
@@ -222,6 +271,9 @@ def load_spec(
     simulators: Mapping[str, Any],
 ) -> TopologySpec:
     data, root = parse(text, source, TopologyError)
+    problems = inline_contracts(data, source, root)
+    if problems:
+        raise TopologyError(source, problems)
     return spec_from_data(data, source, adapters, simulators, root)
 
 

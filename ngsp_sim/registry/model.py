@@ -13,6 +13,7 @@ from typing import Any
 from ngsp_sim.errors import CodeForm
 from ngsp_sim.identifiers import MemberId, ServiceId, SubsystemId
 from ngsp_sim.registry.access import AccessRule
+from ngsp_sim.validation.contract import ContractOperation, read_contract
 from ngsp_sim.registry.spec import FaultSpec, LogMode, Role, ServiceMode, SubscriptionSpec, TopologySpec
 
 __all__ = ["Agency", "Registry", "Service", "Subsystem", "Tier"]
@@ -68,6 +69,10 @@ class Service:
     tier: str | None = None
     mode: ServiceMode = "enforce"
     """``observe``: requests and answers that break the schema pass, their violations reported."""
+    contract: ContractOperation | None = None
+    """The integrator's OpenAPI operation, for a service registered with ``contract:``."""
+    stateful: bool = False
+    """A contract service's simulated provider keeps what a POST or PUT creates (``ServiceSpec.stateful``)."""
 
 
 class Registry:
@@ -127,7 +132,13 @@ class Registry:
                 )
                 for svc in s.services:
                     operation = svc.operation or svc.code
-                    methods = frozenset(svc.methods) if svc.methods else default_methods[(svc.adapter, operation)]
+                    contract = read_contract(svc.contract, operation) if isinstance(svc.contract, dict) else None
+                    if svc.methods:
+                        methods = frozenset(svc.methods)
+                    elif contract is not None:
+                        methods = frozenset({contract.method})
+                    else:
+                        methods = default_methods[(svc.adapter, operation)]
                     gateway = svc.gateway
                     services.append(
                         Service(
@@ -142,6 +153,8 @@ class Registry:
                             (gateway.context, gateway.version, gateway.resource or svc.code) if gateway else None,
                             svc.tier,
                             svc.mode,
+                            contract,
+                            svc.stateful,
                         )
                     )
         rules = [

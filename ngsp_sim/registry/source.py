@@ -31,7 +31,7 @@ from adapters.base import Adapter
 from ngsp_sim.clock import Clock
 from ngsp_sim.errors import StoreInUse, TopologyError
 from ngsp_sim.registry.changes import ChangeError, apply_change
-from ngsp_sim.registry.loader import load_spec, registry_from_spec, spec_from_data
+from ngsp_sim.registry.loader import inline_contracts, load_spec, registry_from_spec, spec_from_data
 from ngsp_sim.registry.model import Registry
 from ngsp_sim.store import BaseTopology, HubLease, RegistryChange, Store
 
@@ -148,6 +148,7 @@ class RegistrySource:
         if base is None:
             raise TopologyError("<store>", ["the store holds no topology"])
         document: dict[str, Any] = yaml.safe_load(base.text)
+        inline_contracts(document, base.source)  # a file that cannot be read is named by spec_from_data
         skipped = []
         for change in await self.store.list_changes():
             trial = copy.deepcopy(document)
