@@ -28,7 +28,12 @@ NEW = {"maHoSo": "000.00.00.H29-251121-0007", "hoTen": "Nguyễn Văn An", "soDi
 
 def _topology(stateful: bool = False, services: tuple[str, ...] = ("taoHoSo", "layHoSo", "layLinhVuc")) -> str:
     declared = [
-        {"code": code, "contract": DOCUMENT, "stateful": stateful, "gateway": {"context": "hosoDatDai", "version": "1.0"}}
+        {
+            "code": code,
+            "contract": DOCUMENT,
+            "stateful": stateful,
+            "gateway": {"context": "hosoDatDai", "version": "1.0"},
+        }
         for code in services
     ]
     topology = {
@@ -107,9 +112,10 @@ async def test_the_documents_example_is_answered_else_a_seeded_generated_answer(
     hub = await make_hub(_topology())
     example = await hub.get(f"{READ}/hoso/000.00.00.H29-251121-0007", headers=CLIENT)
     assert example.status == 200
-    assert await example.json() == DOCUMENT["paths"]["/hoso/{maHoSo}"]["get"]["responses"]["200"]["content"][
-        "application/json"
-    ]["example"]
+    assert (
+        await example.json()
+        == DOCUMENT["paths"]["/hoso/{maHoSo}"]["get"]["responses"]["200"]["content"]["application/json"]["example"]
+    )
     first = await (await hub.get(f"{LIST}?trang=2", headers=CLIENT)).json()
     again = await (await hub.get(f"{LIST}?trang=2", headers=CLIENT)).json()
     other = await (await hub.get(f"{LIST}?trang=3", headers=CLIENT)).json()

@@ -168,7 +168,9 @@ def _put_service(data: dict[str, Any], change: PutService) -> None:
         try:
             read_contract(change.contract, change.operation or sid.service_code)
         except ContractError as exc:
-            raise ChangeError("the contract cannot be used", problems=[f"contract: {p}" for p in exc.problems]) from None
+            raise ChangeError(
+                "the contract cannot be used", problems=[f"contract: {p}" for p in exc.problems]
+            ) from None
     sub = _subsystem(data, sid.subsystem, change.subsystem_name, change.agency_name)
     spec = change.model_dump(mode="json", exclude={"service", "subsystem_name", "agency_name"}, exclude_none=True)
     spec["code"] = sid.service_code

@@ -19,10 +19,10 @@ from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 
 from adapters.base import Adapter
+from adapters.contract import CONTRACT_ADAPTER
 from ngsp_sim.errors import TopologyError
 from ngsp_sim.identifiers import MemberId, ServiceId, SubsystemId
 from ngsp_sim.registry.model import Registry
-from adapters.contract import CONTRACT_ADAPTER
 from ngsp_sim.registry.spec import ServiceSpec, TopologySpec
 from ngsp_sim.validation.contract import MAX_CONTRACT_BYTES, ContractError, read_contract
 from ngsp_sim.validation.yaml_source import did_you_mean, line_of, parse, sentence, where
@@ -237,7 +237,10 @@ def _contract_problems(at: Loc, svc: ServiceSpec) -> Iterator[tuple[Loc, str]]:
     if svc.methods and set(svc.methods) != {contract.method}:
         yield (*at, "methods"), f"operation {contract.operation_id} is a {contract.method}"
     if svc.stateful and svc.endpoint is not None:
-        yield (*at, "stateful"), "stateful is for the contract's simulated provider; a real endpoint keeps its own state"
+        yield (
+            (*at, "stateful"),
+            "stateful is for the contract's simulated provider; a real endpoint keeps its own state",
+        )
 
 
 def inline_contracts(data: Any, source: str, root: yaml.Node | None = None) -> list[str]:

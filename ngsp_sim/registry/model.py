@@ -13,8 +13,8 @@ from typing import Any
 from ngsp_sim.errors import CodeForm
 from ngsp_sim.identifiers import MemberId, ServiceId, SubsystemId
 from ngsp_sim.registry.access import AccessRule
-from ngsp_sim.validation.contract import ContractOperation, read_contract
 from ngsp_sim.registry.spec import FaultSpec, LogMode, Role, ServiceMode, SubscriptionSpec, TopologySpec
+from ngsp_sim.validation.contract import ContractOperation, read_contract
 
 __all__ = ["Agency", "Registry", "Service", "Subsystem", "Tier"]
 
@@ -133,6 +133,7 @@ class Registry:
                 for svc in s.services:
                     operation = svc.operation or svc.code
                     contract = read_contract(svc.contract, operation) if isinstance(svc.contract, dict) else None
+                    methods: frozenset[str]
                     if svc.methods:
                         methods = frozenset(svc.methods)
                     elif contract is not None:

@@ -22,6 +22,7 @@ from __future__ import annotations
 import hashlib
 import random
 import re
+import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -58,9 +59,7 @@ _FORMATS = {
     "date": lambda r: f"20{r.randint(20, 26)}-{r.randint(1, 12):02d}-{r.randint(1, 28):02d}",
     "date-time": lambda r: f"20{r.randint(20, 26)}-{r.randint(1, 12):02d}-{r.randint(1, 28):02d}T08:30:00Z",
     "email": lambda r: f"nguoidung{r.randint(1, 999)}@example.gov.vn",
-    "uuid": lambda r: "{:08x}-{:04x}-4{:03x}-8{:03x}-{:012x}".format(
-        r.getrandbits(32), r.getrandbits(16), r.getrandbits(12), r.getrandbits(12), r.getrandbits(48)
-    ),
+    "uuid": lambda r: str(uuid.UUID(int=r.getrandbits(128), version=4)),
     "uri": lambda r: f"https://example.gov.vn/{r.randint(1, 999)}",
 }
 

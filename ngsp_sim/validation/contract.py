@@ -28,7 +28,6 @@ from pydantic import BaseModel, ConfigDict, RootModel, model_validator
 from pydantic_core import InitErrorDetails, PydanticCustomError
 from pydantic_core import ValidationError as PydanticError
 
-from ngsp_sim.errors import Violation
 from ngsp_sim.validation.payload import json_pointer, json_type
 
 __all__ = ["MAX_CONTRACT_BYTES", "ContractError", "ContractOperation", "Problem", "read_contract"]
@@ -52,8 +51,12 @@ def _strict_integer(checker: Any, instance: Any) -> bool:
     return isinstance(instance, int) and not isinstance(instance, bool)
 
 
-_OAS30 = extend(OAS30Validator, type_checker=OAS30Validator.TYPE_CHECKER.redefine("integer", _strict_integer))
-_OAS31 = extend(OAS31Validator, type_checker=OAS31Validator.TYPE_CHECKER.redefine("integer", _strict_integer))
+def _strict(cls: Any) -> Any:
+    """``cls`` with an integer as strict as the built-in services': ``10.0`` is not one."""
+    return extend(cls, type_checker=cls.TYPE_CHECKER.redefine("integer", _strict_integer))  # type: ignore[no-untyped-call]
+
+
+_OAS30, _OAS31 = _strict(OAS30Validator), _strict(OAS31Validator)
 
 _EXPECTED = {
     "integer": 'an integer (digits only, no fraction or exponent: 10, not 10.0, 1e1 or "10")',
@@ -290,13 +293,11 @@ def _model(name: str, check: Any, schema: Any) -> type[BaseModel]:
     def after(self: RootModel[Any]) -> RootModel[Any]:
         problems = check(self.root)
         if problems:
-            raise PydanticError.from_exception_data(
-                name,
-                [
-                    InitErrorDetails(type=PydanticCustomError(rule, "{message}", {"message": message}), loc=loc, input=0)
-                    for loc, rule, message in problems
-                ],
-            )
+            details = [
+                InitErrorDetails(type=PydanticCustomError(rule, "{message}", {"message": text}), loc=loc, input=0)
+                for loc, rule, text in problems
+            ]
+            raise PydanticError.from_exception_data(name, details)
         return self
 
     config = ConfigDict(json_schema_extra=schema if isinstance(schema, dict) else None)
