@@ -10,6 +10,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from adapters.base import Adapter, Operation
+from adapters.contract import ContractAdapter, contract_operation
 from ngsp_sim.errors import CodeForm
 from ngsp_sim.identifiers import MemberId, ServiceId, SubsystemId
 from ngsp_sim.registry.access import AccessRule
@@ -73,6 +75,14 @@ class Service:
     """The integrator's OpenAPI operation, for a service registered with ``contract:``."""
     stateful: bool = False
     """A contract service's simulated provider keeps what a POST or PUT creates (``ServiceSpec.stateful``)."""
+
+    def carried_by(self, adapters: Mapping[str, type[Adapter]]) -> tuple[type[Adapter], Operation]:
+        """The adapter class and the operation that carry this service: a contract service's are built
+        from its document, every other's come from ``adapters`` (the installed ones)."""
+        if self.contract is not None:
+            return ContractAdapter, contract_operation(self.contract)
+        adapter = adapters[self.adapter]
+        return adapter, adapter.operations[self.operation]
 
 
 class Registry:

@@ -151,6 +151,8 @@ class ContractOperation:
         self.responses = tuple(sorted(responses, key=lambda r: r.status))
         self._segments = [s for s in path.split("/") if s]
         self._validators: dict[str, Validator] = {}
+        self._models: tuple[type[BaseModel] | None, type[BaseModel] | None, type[BaseModel], type[BaseModel]] | None
+        self._models = None
 
     def success(self) -> ContractResponse | None:
         """The first 2xx response the operation declares (what a simulated provider answers)."""
@@ -225,7 +227,15 @@ class ContractOperation:
         return self.read_parameters("path", values)
 
     def models(self) -> tuple[type[BaseModel] | None, type[BaseModel] | None, type[BaseModel], type[BaseModel]]:
-        """(request body, query, path, response) models that run these checks, for the hub's pipeline."""
+        """(request body, query, path, response) models that run these checks, for the hub's pipeline
+        (made once: a model is a class, and the published documents name it)."""
+        if self._models is None:
+            self._models = self._make_models()
+        return self._models
+
+    def _make_models(
+        self,
+    ) -> tuple[type[BaseModel] | None, type[BaseModel] | None, type[BaseModel], type[BaseModel]]:
         name = re.sub(r"\W", "_", self.operation_id)
         success = self.success()
         request = None
