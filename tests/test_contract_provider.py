@@ -14,6 +14,7 @@ import yaml
 from aiohttp.test_utils import TestClient
 
 from ngsp_sim.errors import TopologyError
+from ngsp_sim.hub.runtime import HUB
 from ngsp_sim.plugins import installed
 from ngsp_sim.registry.loader import load_registry
 from tests.helpers import ADMIN, DEMO_KEY, DEMO_SECRET, MOTCUA, MakeHub, token_for
@@ -180,3 +181,77 @@ def test_the_example_topology_reads_its_contract_relative_to_the_file() -> None:
     registry = load_registry(EXAMPLE / "topology.yaml", plugins.adapters, plugins.simulators)
     found = {str(s.id.service_code): (s.contract.path if s.contract else None) for s in registry.services.values()}
     assert found == {"taoHoSo": "/hoso", "layHoSo": "/hoso/{maHoSo}", "layLinhVuc": "/danhmuc/linhvuc"}
+
+
+async def test_access_rights_faults_and_the_message_log_apply_unchanged(make_hub: MakeHub) -> None:
+    hub = await make_hub(_topology(services=("layHoSo",)))
+    stranger = await hub.get(f"{READ}/hoso/{NEW['maHoSo']}", headers={"X-Road-Client": f"{LGSP}"})
+    assert stranger.status == 500  # X-Road's Server.* status, as for every service
+    assert stranger.headers["X-Road-Error"] == "Server.ServerProxy.AccessDenied"
+    fault = {"target": f"{LGSP}/layHoSo", "kind": "error", "status": 503, "body": '{"maLoi": 503}'}
+    assert (await hub.put("/api/v1/faults/baotri", json=fault, headers=ADMIN)).status == 200
+    faulted = await hub.get(f"{READ}/hoso/{NEW['maHoSo']}", headers=CLIENT)
+    assert faulted.status == 503
+    assert await faulted.json() == {"maLoi": 503}  # the provider's own error, passed on
+    assert (await hub.delete("/api/v1/faults/baotri", headers=ADMIN)).status == 200
+    await hub.get(f"{READ}/hoso/H29-1", headers=CLIENT)
+    await hub.app[HUB].message_log.flush()
+    items = (await (await hub.get("/api/v1/messages?limit=1", headers=ADMIN)).json())["items"]
+    assert items[0]["record"]["faultCode"] == "Client.SchemaViolation"
+    assert [(v["location"], v["pointer"]) for v in items[0]["violations"]] == [("path", "/maHoSo")]
+
+
+async def test_an_example_that_breaks_the_response_schema_is_the_providers_failure(make_hub: MakeHub) -> None:
+    document = copy.deepcopy(DOCUMENT)
+    media = document["paths"]["/hoso/{maHoSo}"]["get"]["responses"]["200"]["content"]["application/json"]
+    media["example"] = {**media["example"], "trangThai": 11}
+    hub = await make_hub(_topology(services=("taoHoSo",)))
+    assert (await _register(hub, document, "layHoSo")).status == 200
+    assert (await hub.put("/api/v1/access", json={"client": MOTCUA, "service": f"{LGSP}/danhMuc"}, headers=ADMIN)).ok
+    resp = await hub.get(f"/r1/{LGSP}/danhMuc/hoso/{NEW['maHoSo']}", headers=CLIENT)
+    assert resp.status == 500
+    assert resp.headers["X-Road-Error"] == "Server.ServerProxy.ServiceFailed.SchemaViolation"
+    assert _pointers(await resp.json()) == {("response", "/trangThai", "maximum")}
+
+
+OPENAPI_31 = {
+    "openapi": "3.1.0",
+    "info": {"title": "Thuế", "version": "2.0"},
+    "paths": {
+        "/nghiavu": {
+            "post": {
+                "operationId": "ghiNghiaVu",
+                "requestBody": {
+                    "required": True,
+                    "content": {
+                        "application/json": {
+                            "schema": {
+                                "type": "object",
+                                "required": ["SoTien", "GhiChu"],
+                                "properties": {"SoTien": {"type": "integer"}, "GhiChu": {"type": ["string", "null"]}},
+                            }
+                        }
+                    },
+                },
+                "responses": {"204": {"description": "Đã ghi"}},
+            }
+        }
+    },
+}
+
+
+async def test_an_openapi_3_1_document_with_a_strict_integer_and_a_null_type(make_hub: MakeHub) -> None:
+    hub = await make_hub(_topology(services=("taoHoSo",)))
+    assert (await _register(hub, OPENAPI_31, "ghiNghiaVu")).status == 200
+    assert (await hub.put("/api/v1/access", json={"client": MOTCUA, "service": f"{LGSP}/danhMuc"}, headers=ADMIN)).ok
+    ok = await hub.post(f"/r1/{LGSP}/danhMuc", json={"SoTien": 1000, "GhiChu": None}, headers=CLIENT)
+    assert ok.status == 204
+    refused = await hub.post(f"/r1/{LGSP}/danhMuc", json={"SoTien": 1000.0, "GhiChu": 1}, headers=CLIENT)
+    assert refused.status == 400
+    assert {(v["pointer"], v["message"]) for v in (await refused.json())["violations"]} == {
+        (
+            "/SoTien",
+            'expected an integer (digits only, no fraction or exponent: 10, not 10.0, 1e1 or "10"), got the number 1000.0',
+        ),
+        ("/GhiChu", "expected a string or null, got the number 1"),
+    }
