@@ -12,9 +12,11 @@ GET on ``/dossiers/{id}`` returns the object of that collection whose field name
 parameter (or ``id``) has that value, or the contract's 404 (``{"message": ...}`` without one).
 
 Generation is a small deterministic walker rather than ``hypothesis-jsonschema``: that library's
-examples are not reproducible from a seed outside a test, and it is slow for a request path. Strings
-with a ``pattern`` but no ``example`` get a simple candidate that matches, or the contract should give an
-example (the hub reports a generated answer that breaks the schema, as for any provider).
+examples are not reproducible from a seed outside a test, and it is slow for a request path (its
+``find`` of one string for ``^\\d{12}$`` took seconds here). A string with a ``pattern`` is built from the
+pattern by a small seeded walker over the standard library's regular-expression parser; one it cannot
+follow (a negated class, a lookaround) gets plain text, and the contract should then give an ``example``
+(the hub reports a generated answer that breaks the schema, as for any provider).
 """
 
 from __future__ import annotations
@@ -22,9 +24,15 @@ from __future__ import annotations
 import hashlib
 import random
 import re
+
+# The regular-expression parser of the standard library (what hypothesis's from_regex reads, too): its old
+# names sre_parse/sre_constants warn since 3.11, and typeshed describes only those.
+import re._constants as sre  # type: ignore[import-not-found]
+import re._parser as sre_parse  # type: ignore[import-not-found]
 import uuid
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import quote
 
 import orjson
 
@@ -32,7 +40,7 @@ from adapters.base import NativeRequest, NativeResponse
 from ngsp_sim.sim.base import json_reply
 from ngsp_sim.validation.contract import ContractOperation
 
-__all__ = ["ContractProvider", "ContractState", "generate"]
+__all__ = ["ContractProvider", "ContractState", "example_request", "generate"]
 
 _MAX_DEPTH = 8
 
@@ -64,16 +72,63 @@ _FORMATS = {
 }
 
 
+_CATEGORIES = {
+    sre.CATEGORY_DIGIT: "0123456789",
+    sre.CATEGORY_WORD: "abcdefghijklmnopqrstuvwxyz",
+    sre.CATEGORY_SPACE: " ",
+}
+
+
+def _from_regex(parsed: Any, rng: random.Random) -> str:
+    """A string matching a parsed regular expression: each repeat at its least (once for ``*``), the
+    first branch, a seeded character of each class. Lookarounds and back references are not tried."""
+    out = []
+    for op, arg in parsed:
+        if op is sre.LITERAL:
+            out.append(chr(arg))
+        elif op is sre.ANY:
+            out.append(rng.choice("abcdefghij"))
+        elif op is sre.IN:
+            choices = ""
+            for kind, value in arg:
+                if kind is sre.LITERAL:
+                    choices += chr(value)
+                elif kind is sre.RANGE:
+                    choices += "".join(map(chr, range(value[0], min(value[1], value[0] + 25) + 1)))
+                elif kind is sre.CATEGORY:
+                    choices += _CATEGORIES.get(value, "")
+                elif kind is sre.NEGATE:
+                    raise ValueError("a negated class")
+            out.append(rng.choice(choices or "a"))
+        elif op is sre.CATEGORY:
+            out.append(rng.choice(_CATEGORIES.get(arg, "a")))
+        elif op in (sre.MAX_REPEAT, sre.MIN_REPEAT):
+            least, _, inner = arg
+            out.extend(_from_regex(inner, rng) for _ in range(max(least, 1)))
+        elif op is sre.SUBPATTERN:
+            out.append(_from_regex(arg[-1], rng))
+        elif op is sre.BRANCH:
+            out.append(_from_regex(arg[1][0], rng))
+        elif op is not sre.AT:
+            raise ValueError(f"{op} is not generated")
+    return "".join(out)
+
+
+def _matching(pattern: str, rng: random.Random) -> str | None:
+    try:
+        candidate = _from_regex(sre_parse.parse(pattern), rng)
+    except (ValueError, TypeError, re.error):
+        return None
+    return candidate if re.search(pattern, candidate) else None
+
+
 def _string(schema: dict[str, Any], rng: random.Random) -> str:
     if schema.get("format") in _FORMATS:
         return str(_FORMATS[schema["format"]](rng))
     low, high = int(schema.get("minLength", 1)), int(schema.get("maxLength", 12))
     pattern = schema.get("pattern")
-    if isinstance(pattern, str):
-        for size in range(max(low, 1), min(high, 40) + 1):
-            for candidate in (str(rng.randint(0, 9)) * size, "A" * size, "a" * size):
-                if re.search(pattern, candidate):
-                    return candidate
+    if isinstance(pattern, str) and (found := _matching(pattern, rng)) is not None:
+        return found
     text = "chuoi" + str(rng.randint(100, 999))
     return (text * (low // len(text) + 1))[: max(low, min(len(text), high))]
 
@@ -213,3 +268,21 @@ def _seed(request: NativeRequest) -> int:
         [request.method, request.path, sorted(request.query), _object(request.body)], option=orjson.OPT_SORT_KEYS
     )
     return int.from_bytes(hashlib.sha256(canonical).digest()[:8], "big")
+
+
+def _text(value: Any) -> str:
+    return value if isinstance(value, str) else orjson.dumps(value).decode()
+
+
+def example_request(contract: ContractOperation) -> tuple[Any, dict[str, str], str]:
+    """A valid request of ``contract`` (the dashboard's try-it panel): the JSON body (None without one),
+    the query parameters and the path below the service, generated from the document's schemas."""
+    rng = random.Random(0)
+    document = contract.document
+    body = None if contract.request_schema is None else generate(document, contract.request_schema, rng)
+    query = {p.name: _text(generate(document, p.schema, rng)) for p in contract.parameters if p.where == "query"}
+    path = contract.path
+    for p in contract.parameters:
+        if p.where == "path":
+            path = path.replace("{" + p.name + "}", quote(_text(generate(document, p.schema, rng)), safe=""))
+    return body, query, path
