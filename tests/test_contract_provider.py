@@ -17,6 +17,7 @@ from ngsp_sim.errors import TopologyError
 from ngsp_sim.hub.runtime import HUB
 from ngsp_sim.plugins import installed
 from ngsp_sim.registry.loader import load_registry
+from ngsp_sim.validation.contract import MAX_CONTRACT_BYTES, ContractError, read_contract
 from tests.helpers import ADMIN, DEMO_KEY, DEMO_SECRET, MOTCUA, MakeHub, token_for
 
 EXAMPLE = Path(__file__).parent.parent / "examples" / "contract"
@@ -271,3 +272,28 @@ async def test_the_try_it_panel_offers_a_valid_generated_request_for_each_contra
             x["method"], x["gateway_path"], json=x["payload"], params=x["query"], headers=bearer
         )
         assert via_gateway.status == via_r1.status, await via_gateway.text()
+
+
+@pytest.mark.parametrize(
+    ("document", "operation", "problem"),
+    [
+        (
+            DOCUMENT,
+            "layHoso",
+            "the contract has no operation 'layHoso'; its operationIds: layHoSo, layLinhVuc, taoHoSo",
+        ),
+        ({**DOCUMENT, "openapi": "2.0"}, "layHoSo", "openapi: expected an OpenAPI 3.0 or 3.1 document, got '2.0'"),
+        (
+            {**DOCUMENT, "components": {}},
+            "layHoSo",
+            "/paths/~1hoso/post/requestBody/content/application~1json/schema/$ref: '#/components/schemas/HoSoMoi' "
+            "points at nothing in the document",
+        ),
+        ({**DOCUMENT, "x-big": "x" * 2000}, "layHoSo", "bytes as JSON; the limit is 2000"),
+    ],
+    ids=["unknown-operation", "swagger-2", "dangling-ref", "too-large"],
+)
+def test_a_contract_that_cannot_be_used_says_why(document: Any, operation: str, problem: str) -> None:
+    with pytest.raises(ContractError) as raised:
+        read_contract(document, operation, max_bytes=2000 if "x-big" in document else MAX_CONTRACT_BYTES)
+    assert any(problem in p for p in raised.value.problems), raised.value.problems
