@@ -297,3 +297,16 @@ def test_a_contract_that_cannot_be_used_says_why(document: Any, operation: str, 
     with pytest.raises(ContractError) as raised:
         read_contract(document, operation, max_bytes=2000 if "x-big" in document else MAX_CONTRACT_BYTES)
     assert any(problem in p for p in raised.value.problems), raised.value.problems
+
+
+async def test_the_contract_file_is_kept_in_the_store_with_the_topology(make_hub: MakeHub, tmp_path: Path) -> None:
+    """Every replica reads the document from the store: the file is not needed after the hub started."""
+    contract = tmp_path / "hoso-openapi.yaml"
+    contract.write_text((EXAMPLE / "hoso-openapi.yaml").read_text(encoding="utf-8"), encoding="utf-8")
+    topology = yaml.safe_load(_topology(services=("layLinhVuc",)))
+    topology["agencies"][0]["subsystems"][0]["services"][0]["contract"] = str(contract)  # absolute: any source
+    hub = await make_hub(yaml.safe_dump(topology, allow_unicode=True))
+    contract.unlink()
+    grant = {"client": f"{LGSP}", "service": f"{LGSP}/layLinhVuc"}
+    assert (await hub.put("/api/v1/access", json=grant, headers=ADMIN)).status == 200  # the registry is rebuilt
+    assert (await hub.get(f"{LIST}?trang=1", headers={"X-Road-Client": LGSP})).status == 200

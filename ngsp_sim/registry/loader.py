@@ -37,6 +37,7 @@ __all__ = [
     "registry_from_spec",
     "registry_from_text",
     "spec_from_data",
+    "with_contracts",
 ]
 
 DEMO_TOPOLOGY = "demo.yaml"
@@ -265,6 +266,20 @@ def inline_contracts(data: Any, source: str, root: yaml.Node | None = None) -> l
                     reason = exc.strerror if isinstance(exc, OSError) else str(exc).splitlines()[0]
                     problems.append(f"{where(source, root, at)}: cannot read the contract {name!r}: {reason}")
     return problems
+
+
+def with_contracts(text: str, source: str) -> str:
+    """``text`` with the contract files its services name inlined (as YAML), for the store; ``text`` itself
+    when it names none, or when one cannot be read (:func:`load_spec` then says which, with its line)."""
+    if "contract" not in text:
+        return text
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError:
+        return text
+    if inline_contracts(data, source):
+        return text
+    return yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
 
 
 def load_spec(
