@@ -52,8 +52,8 @@ class ContractAdapter(Adapter):
     def exchange(self, call: HubCall) -> Exchange:
         query: tuple[tuple[str, str], ...] = ()
         if call.query is not None:
-            values = call.query.model_dump(mode="json", warnings=False)
-            query = tuple((k, v if isinstance(v, str) else _text(v)) for k, v in values.items())
+            # the parameters as the client sent them (text): the contract's model checks, never converts
+            query = tuple((k, str(v)) for k, v in call.query.model_dump(mode="json", warnings=False).items())
         headers = {"Accept": "application/json"}
         if call.payload is not None:
             headers["Content-Type"] = "application/json"
@@ -62,9 +62,3 @@ class ContractAdapter(Adapter):
         if not native.body:
             return HubReply(native.status, None)
         return HubReply(native.status, decode_json(native.body))
-
-
-def _text(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return str(value)

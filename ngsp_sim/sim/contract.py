@@ -38,7 +38,7 @@ import orjson
 
 from adapters.base import NativeRequest, NativeResponse
 from ngsp_sim.sim.base import json_reply
-from ngsp_sim.validation.contract import ContractOperation
+from ngsp_sim.validation.contract import ContractOperation, deref
 
 __all__ = ["ContractProvider", "ContractState", "example_request", "generate"]
 
@@ -53,14 +53,10 @@ class ContractState:
 
 
 def _deref(document: Any, schema: Any) -> Any:
-    for _ in range(32):
-        if not (isinstance(schema, dict) and isinstance(schema.get("$ref"), str)):
-            return schema
-        node = document
-        for part in schema["$ref"][2:].split("/") if schema["$ref"] != "#" else ():
-            node = node[part.replace("~1", "/").replace("~0", "~")]
-        schema = node
-    return {}
+    try:
+        return deref(document, schema)
+    except KeyError:  # a cycle of bare $refs: nothing to generate
+        return {}
 
 
 _FORMATS = {

@@ -30,7 +30,7 @@ from pydantic_core import ValidationError as PydanticError
 
 from ngsp_sim.validation.payload import json_pointer, json_type
 
-__all__ = ["MAX_CONTRACT_BYTES", "ContractError", "ContractOperation", "Problem", "read_contract"]
+__all__ = ["MAX_CONTRACT_BYTES", "ContractError", "ContractOperation", "Problem", "deref", "read_contract"]
 
 MAX_CONTRACT_BYTES = 1024 * 1024
 """The largest contract document accepted (as compact JSON): a real agency's document is far smaller."""
@@ -97,7 +97,7 @@ def _pointed(document: Any, ref: str) -> Any:
     return node
 
 
-def _deref(document: Any, node: Any) -> Any:
+def deref(document: Any, node: Any) -> Any:
     """``node`` with its own ``$ref`` followed (a parameter, request body or response may be one)."""
     for _ in range(32):
         if not (isinstance(node, dict) and isinstance(node.get("$ref"), str)):
@@ -136,16 +136,16 @@ class ContractOperation:
         declared = [*document["paths"][path].get("parameters", []), *op.get("parameters", [])]
         params: dict[tuple[str, str], Parameter] = {}
         for raw in declared:
-            p = _deref(document, raw)
+            p = deref(document, raw)
             params[(p["name"], p["in"])] = Parameter(p["name"], p["in"], bool(p.get("required")), p.get("schema", {}))
         self.parameters = tuple(params.values())
-        body = _deref(document, op.get("requestBody")) if op.get("requestBody") else None
+        body = deref(document, op.get("requestBody")) if op.get("requestBody") else None
         self.request_schema = _json_schema(body)
         self.body_required = bool(body and body.get("required"))
         responses = []
         for status, raw in (op.get("responses") or {}).items():
             if str(status).isdigit():
-                response = _deref(document, raw)
+                response = deref(document, raw)
                 media = (response.get("content") or {}).get("application/json") or {}
                 responses.append(ContractResponse(int(status), media.get("schema"), _examples(document, media)))
         self.responses = tuple(sorted(responses, key=lambda r: r.status))
@@ -200,7 +200,7 @@ class ContractOperation:
                 if p.required:
                     problems.append(((p.name,), "missing", _MISSING))
                 continue
-            values[p.name] = value = _typed(given[p.name], _deref(self.document, p.schema))
+            values[p.name] = value = _typed(given[p.name], deref(self.document, p.schema))
             problems += [((p.name, *loc), rule, message) for loc, rule, message in self.check(p.schema, value)]
         return values, problems
 
@@ -259,7 +259,7 @@ def _examples(document: Any, media: Mapping[str, Any]) -> tuple[Any, ...]:
         return (media["example"],)
     found = []
     for example in (media.get("examples") or {}).values():
-        example = _deref(document, example)
+        example = deref(document, example)
         if isinstance(example, dict) and "value" in example:
             found.append(example["value"])
     return tuple(found)
