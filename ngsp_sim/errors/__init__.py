@@ -16,6 +16,7 @@ boundary that meets them, never leaked.
     ├── CannotListen                           the address to serve on is taken or not ours (start-up)
     ├── PluginError                            an installed plugin cannot be used (start-up)
     ├── SignatureError (ValueError)            a webhook delivery's signature does not hold (receiver side)
+    ├── ContractError (ValueError)             an OpenAPI document cannot be a service's contract
     ├── ChangeError                            a registry change cannot be applied (admin API: 400/404/409)
     ├── UnknownConsumer (LookupError)          no credentials for this consumer key (admin API: 404)
     ├── StepFailed                             a scenario step did not get what it expected (its report)
@@ -71,6 +72,7 @@ from ngsp_sim.errors.base import (
     AdminApiError,
     CannotListen,
     ChangeError,
+    ContractError,
     HubUnreachable,
     NgspSimError,
     PluginError,
@@ -140,6 +142,7 @@ __all__ = [
     "ClientOutdatedGlobalConf",
     "ClientTimestampingFailed",
     "CodeForm",
+    "ContractError",
     "HeadersTooLarge",
     "HubError",
     "HubUnreachable",

@@ -13,6 +13,7 @@ __all__ = [
     "AdminApiError",
     "CannotListen",
     "ChangeError",
+    "ContractError",
     "HubUnreachable",
     "NgspSimError",
     "PluginError",
@@ -146,6 +147,15 @@ class CannotListen(NgspSimError, OSError):
 class SignatureError(NgspSimError, ValueError):
     """A webhook delivery's signature does not hold: tampered, signed with another secret, or replayed
     outside the time tolerance (:func:`ngsp_sim.exchange.signing.verify`)."""
+
+
+class ContractError(NgspSimError, ValueError):
+    """An integrator's OpenAPI document that cannot be a service's contract; ``problems`` says every
+    reason (:func:`ngsp_sim.validation.contract.read_contract`)."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("; ".join(problems))
+        self.problems = problems
 
 
 class ChangeError(NgspSimError):

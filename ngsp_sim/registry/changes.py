@@ -12,7 +12,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, HttpUrl, ValidationError, model_validator
 
-from ngsp_sim.errors import ChangeError
+from ngsp_sim.errors import ChangeError, ContractError
 from ngsp_sim.identifiers import ServiceId, SubsystemId
 from ngsp_sim.registry.spec import (
     CONTRACT_DESCRIPTION,
@@ -32,7 +32,7 @@ from ngsp_sim.registry.spec import (
     contract_adapter,
     log_mode,
 )
-from ngsp_sim.validation.contract import ContractError, read_contract
+from ngsp_sim.validation.contract import read_contract
 
 __all__ = [
     "OPERATIONS",

@@ -20,11 +20,11 @@ from pydantic_core import ErrorDetails
 
 from adapters.base import Adapter
 from adapters.contract import CONTRACT_ADAPTER
-from ngsp_sim.errors import TopologyError
+from ngsp_sim.errors import ContractError, TopologyError
 from ngsp_sim.identifiers import MemberId, ServiceId, SubsystemId
 from ngsp_sim.registry.model import Registry
 from ngsp_sim.registry.spec import ServiceSpec, TopologySpec
-from ngsp_sim.validation.contract import MAX_CONTRACT_BYTES, ContractError, read_contract
+from ngsp_sim.validation.contract import MAX_CONTRACT_BYTES, read_contract
 from ngsp_sim.validation.yaml_source import did_you_mean, line_of, parse, sentence, where
 
 __all__ = [

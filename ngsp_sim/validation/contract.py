@@ -28,6 +28,7 @@ from pydantic import BaseModel, ConfigDict, RootModel, model_validator
 from pydantic_core import InitErrorDetails, PydanticCustomError
 from pydantic_core import ValidationError as PydanticError
 
+from ngsp_sim.errors import ContractError
 from ngsp_sim.validation.payload import json_pointer, json_type
 
 __all__ = ["MAX_CONTRACT_BYTES", "ContractError", "ContractOperation", "Problem", "deref", "read_contract"]
@@ -37,14 +38,6 @@ MAX_CONTRACT_BYTES = 1024 * 1024
 METHODS = ("get", "put", "post", "delete", "patch")
 Problem = tuple[tuple[int | str, ...], str, str]
 """(location inside the checked value, rule, message): one violation before it is given its side."""
-
-
-class ContractError(ValueError):
-    """A contract document that cannot be used; ``problems`` says every reason."""
-
-    def __init__(self, problems: list[str]) -> None:
-        super().__init__("; ".join(problems))
-        self.problems = problems
 
 
 def _strict_integer(checker: Any, instance: Any) -> bool:
