@@ -120,6 +120,9 @@ class Operation:
     request_xml: tuple[str, str] | None = None
     """``(namespace, root element)`` when the request body is XML rather than JSON: the hub reads the
     root's content into ``request_model`` and reports violations at XPath-like locations."""
+    path_model: type[BaseModel] | None = None
+    """Validates the path below the service (``HubCall.path``, a string) when the operation has one of
+    its own, as an OpenAPI contract's ``/dossiers/{id}``; violations are reported at location ``path``."""
 
 
 Exchange = Generator[NativeRequest, NativeResponse, HubReply]

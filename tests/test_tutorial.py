@@ -1,7 +1,7 @@
 """docs/tutorial.md, executed: every ``sh`` block in order in one shell, in a fresh virtual environment
 that sees this ngsp-sim (what the tutorial's step 0, a ``shell`` block, makes with ``pip install
 ngsp-sim``); every line of every ``text`` block must appear in what the commands printed. The tutorial's
-own ports (8090 for its hub, 8091 for its agency) become free ports.
+own ports (8090 for its hub, 8091 for its agency, 8092 for its contract hub) become free ports.
 
 Issue 16: the tutorial once started its hub on 8080, where ``make run``'s hub may already be (its wait
 passed against the old hub), and installed its plugin into the project's ``.venv`` (after which the
@@ -94,7 +94,7 @@ async def test_the_tutorial_runs_as_written_beside_a_demo_hub_and_leaves_the_pro
     work.mkdir()
     demo = await _demo_hub_on_8080(tmp_path)
     try:
-        ports = {"8090": _free_port(), "8091": _free_port()}
+        ports = {"8090": _free_port(), "8091": _free_port(), "8092": _free_port()}
         script = "set -e\n" + _with_ports("\n".join(_blocks("sh")), ports)
         result = await asyncio.to_thread(_run, script, tmp_path, work)
     finally:

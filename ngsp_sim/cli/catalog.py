@@ -29,7 +29,7 @@ def catalog(topology: Path | None, output: str) -> int:
     rows: list[dict[str, Any]] = []
     for service in sorted(registry.services.values(), key=lambda s: str(s.id)):
         sub = registry.subsystems[service.id.subsystem]
-        operation = plugins.adapters[service.adapter].operations.get(service.operation)
+        _, operation = service.carried_by(plugins.adapters)
         rows.append(
             {
                 "service": str(service.id),
@@ -37,8 +37,8 @@ def catalog(topology: Path | None, output: str) -> int:
                 "adapter": service.adapter,
                 "provider": "upstream (NGSP)"
                 if service.upstream
-                else service.endpoint or f"simulated ({sub.simulator})",
-                "summary": (operation.summary if operation is not None else "") or sub.name_en,
+                else service.endpoint or f"simulated ({sub.simulator or service.adapter})",
+                "summary": operation.summary or sub.name_en,
                 "name_vi": sub.name_vi,
                 "name_en": sub.name_en,
             }

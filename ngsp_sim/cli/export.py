@@ -50,8 +50,7 @@ def openapi(directory: Path, topology: Path | None) -> int:
     registry = load_registry(topology, plugins.adapters, plugins.simulators)
     models: dict[str, type[BaseModel]] = {}
     for service in sorted(registry.services.values(), key=lambda s: str(s.id)):
-        adapter = plugins.adapters[service.adapter]
-        op = adapter.operations[service.operation]
+        adapter, op = service.carried_by(plugins.adapters)
         name = f"{str(service.id).replace('/', '_')}.openapi.json"
         _write(
             directory / "services" / name,

@@ -49,7 +49,7 @@ def validate(service: str, file: Path, topology: Path | None, output: str) -> in
     if found is None:
         known = sorted(str(s) for s in registry.services if s.subsystem == service_id.subsystem)
         raise ValueError(f"no service {service_id}" + (f"; that subsystem offers: {', '.join(known)}" if known else ""))
-    op = plugins.adapters[found.adapter].operations[found.operation]
+    _, op = found.carried_by(plugins.adapters)
     body = file.read_bytes()
     violations: list[Violation]
     if op.request_xml is not None:

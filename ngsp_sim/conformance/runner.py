@@ -111,6 +111,10 @@ def plan(
     text = _retarget(text, service_id, target)
     registry = registry_from_text(text, source, plugins.adapters, plugins.simulators)
     entry = registry.services[service_id]
+    if entry.contract is not None:
+        raise ValueError(
+            f"{service} is served from its OpenAPI contract; conformance runs the built-in adapters' cases"
+        )
     adapter_cls = plugins.adapters[entry.adapter]
     op = adapter_cls.operations[entry.operation]
     options = registry.subsystems[service_id.subsystem].adapter_options.get(entry.adapter, {})

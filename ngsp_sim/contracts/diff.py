@@ -52,10 +52,8 @@ def service_contracts(registry: Registry, adapters: Mapping[str, type[Adapter]])
     is also published in the gateway style, ``/{context}/{version}/{resource}``."""
     documents: dict[str, dict[str, Any]] = {}
     for service in registry.services.values():
-        adapter = adapters[service.adapter]
-        document = service_openapi(
-            service, adapter.operations[service.operation], adapter.error_model, xml_bound=adapter.speaks_xml
-        )
+        adapter, op = service.carried_by(adapters)
+        document = service_openapi(service, op, adapter.error_model, xml_bound=adapter.speaks_xml)
         (item,) = document.pop("paths").values()
         document["paths"] = {f"/r1/{service.id}": item}
         if service.gateway is not None:

@@ -104,12 +104,12 @@ def postman_collection(
         if sub.consumer_key and sub.consumer_secret:
             token_clients[str(sub.id)] = sub.consumer_key
     for service in registry.services.values():
-        op = adapters[service.adapter].operations[service.operation]
+        adapter, op = service.carried_by(adapters)
         example = EXAMPLES.get((service.adapter, service.operation))
         summary = op.summary or op.code
         client = client_for(registry, service, example)
         operation = (service.adapter, service.operation)
-        success = example.success if example is not None and example.success else adapters[service.adapter].success_flag
+        success = example.success if example is not None and example.success else adapter.success_flag
         test, before = tests(operation, example, success, xml=op.response_xml), pre_request(operation, example)
         if client is not None:
             path = f"/r1/{service.id}"

@@ -17,6 +17,7 @@ boundary that meets them, never leaked.
     ├── WorkerFailed                           a worker of `up --workers N` could not start or died
     ├── PluginError                            an installed plugin cannot be used (start-up)
     ├── SignatureError (ValueError)            a webhook delivery's signature does not hold (receiver side)
+    ├── ContractError (ValueError)             an OpenAPI document cannot be a service's contract
     ├── ChangeError                            a registry change cannot be applied (admin API: 400/404/409)
     ├── UnknownConsumer (LookupError)          no credentials for this consumer key (admin API: 404)
     ├── StepFailed                             a scenario step did not get what it expected (its report)
@@ -74,6 +75,7 @@ from ngsp_sim.errors.base import (
     AdminApiError,
     CannotListen,
     ChangeError,
+    ContractError,
     HubUnreachable,
     NgspSimError,
     PluginError,
@@ -145,6 +147,7 @@ __all__ = [
     "ClientOutdatedGlobalConf",
     "ClientTimestampingFailed",
     "CodeForm",
+    "ContractError",
     "HeadersTooLarge",
     "HubError",
     "HubUnreachable",

@@ -13,6 +13,7 @@ __all__ = [
     "AdminApiError",
     "CannotListen",
     "ChangeError",
+    "ContractError",
     "HubUnreachable",
     "NgspSimError",
     "PluginError",
@@ -33,9 +34,10 @@ class Violation:
     """One rule a payload breaks.
 
     ``pointer`` is an RFC 6901 JSON pointer ("" is the whole document) into the part of the message
-    that ``location`` names: ``body``, ``query`` (the query parameters seen as one JSON object) or
-    ``response`` (the provider's answer). ``rule`` names the broken rule (pydantic's error type or one
-    of ours, e.g. ``cccd_province``); ``message`` says what was expected.
+    that ``location`` names: ``body``, ``query`` (the query parameters seen as one JSON object),
+    ``path`` (the path below the service, for an OpenAPI contract's path parameters) or ``response``
+    (the provider's answer). ``rule`` names the broken rule (pydantic's error type or one of ours,
+    e.g. ``cccd_province``); ``message`` says what was expected.
     """
 
     pointer: str
@@ -151,6 +153,15 @@ class WorkerFailed(NgspSimError):
 class SignatureError(NgspSimError, ValueError):
     """A webhook delivery's signature does not hold: tampered, signed with another secret, or replayed
     outside the time tolerance (:func:`ngsp_sim.exchange.signing.verify`)."""
+
+
+class ContractError(NgspSimError, ValueError):
+    """An integrator's OpenAPI document that cannot be a service's contract; ``problems`` says every
+    reason (:func:`ngsp_sim.validation.contract.read_contract`)."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("; ".join(problems))
+        self.problems = problems
 
 
 class ChangeError(NgspSimError):

@@ -123,6 +123,8 @@ def read_call(
         violations += found
         if query is None and as_sent:
             query = _as_sent(op.query_model, params)
+    if op.path_model is not None:
+        violations += validate(op.path_model, target.rest, "path")[1]
     if op.request_xml is not None:
         if not body.strip():
             raise InvalidRequest(f"the body is empty; {op.code} expects an XML document")

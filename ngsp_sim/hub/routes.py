@@ -13,10 +13,12 @@ import aiohttp
 import orjson
 
 from adapters.base import Adapter, Operation
+from adapters.contract import ContractAdapter
 from ngsp_sim.clock import Clock
 from ngsp_sim.identifiers import ServiceId, SubsystemId
 from ngsp_sim.registry import Registry, Service, Upstream
 from ngsp_sim.sim import AgencyContext, SimulatedAgency
+from ngsp_sim.sim.contract import ContractProvider, ContractState
 from ngsp_sim.transport import (
     TRUST_KINDS,
     ActiveFault,
@@ -69,6 +71,8 @@ class RouteState:
     adapters: dict[tuple[SubsystemId, str, str], Adapter] = field(default_factory=dict)
     faults: dict[str, ActiveFault] = field(default_factory=dict)
     breakers: dict[SubsystemId, CircuitBreaker] = field(default_factory=dict)
+    contracts: dict[SubsystemId, ContractState] = field(default_factory=dict)
+    """What each provider subsystem's stateful contract services created (in memory, per hub)."""
     on_change: Callable[[], object] | None = None
     """Called when a fault is injected or cleared, or a circuit changes state."""
 
@@ -124,11 +128,18 @@ def build_routes(
     routes: dict[ServiceId, ServiceRoute] = {}
     for service in registry.services.values():
         provider = service.id.subsystem
-        options = registry.subsystems[provider].adapter_options.get(service.adapter, {})
-        key = (provider, service.adapter, orjson.dumps(options, option=orjson.OPT_SORT_KEYS).decode())
-        if key not in instances:
-            instances[key] = adapters[service.adapter](options)
-        adapter = instances[key]
+        adapter: Adapter
+        operation: Operation
+        if service.contract is not None:
+            adapter = ContractAdapter(service.contract)
+            operation = adapter.operation
+        else:
+            options = registry.subsystems[provider].adapter_options.get(service.adapter, {})
+            key = (provider, service.adapter, orjson.dumps(options, option=orjson.OPT_SORT_KEYS).decode())
+            if key not in instances:
+                instances[key] = adapters[service.adapter](options)
+            adapter = instances[key]
+            operation = adapter.operations[service.operation]
         transport: Transport
         if service.upstream:
             if upstream is None or upstream.url is None:
@@ -136,6 +147,9 @@ def build_routes(
             transport = HttpTransport(upstream.url, session, max_body_size)
         elif service.endpoint is not None:
             transport = HttpTransport(service.endpoint, session, max_body_size)
+        elif service.contract is not None:
+            stored = state.contracts.setdefault(provider, ContractState()) if service.stateful else None
+            transport = InProcessTransport(ContractProvider(service.contract, stored))
         else:
             transport = InProcessTransport(agencies[provider])
         faults = [state.fault(spec) for spec in registry.faults_for(service.id)]
@@ -143,5 +157,5 @@ def build_routes(
             transport = FaultyTransport(transport, faults, state.clock)
         transport = RetryTransport(BreakerTransport(transport, state.breaker(provider)))
         caller = upstream.client if service.upstream and upstream is not None else None
-        routes[service.id] = ServiceRoute(service, adapter.operations[service.operation], adapter, transport, caller)
+        routes[service.id] = ServiceRoute(service, operation, adapter, transport, caller)
     return routes

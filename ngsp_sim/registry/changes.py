@@ -12,10 +12,12 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, HttpUrl, ValidationError, model_validator
 
-from ngsp_sim.errors import ChangeError
+from ngsp_sim.errors import ChangeError, ContractError
 from ngsp_sim.identifiers import ServiceId, SubsystemId
 from ngsp_sim.registry.spec import (
+    CONTRACT_DESCRIPTION,
     MODE_DESCRIPTION,
+    STATEFUL_DESCRIPTION,
     AccessSpec,
     ClientIdText,
     Connection,
@@ -29,8 +31,10 @@ from ngsp_sim.registry.spec import (
     ServiceIdText,
     ServiceMode,
     SubsystemIdText,
+    contract_adapter,
     log_mode,
 )
+from ngsp_sim.validation.contract import read_contract
 
 __all__ = [
     "OPERATIONS",
@@ -54,8 +58,10 @@ class PutService(_Change):
     """Register (or replace) a service. A new agency or subsystem needs its names."""
 
     service: ServiceIdText = Field(description="INSTANCE/CLASS/MEMBER/SUBSYSTEM/SERVICE")
-    adapter: str
-    operation: str | None = None
+    adapter: str = Field(description="The adapter carrying the service; omitted with a contract: contract")
+    operation: str | None = Field(default=None, description="The adapter's operation, or the contract's operationId")
+    contract: dict[str, Any] | None = Field(default=None, description=CONTRACT_DESCRIPTION)
+    stateful: bool = Field(default=False, description=STATEFUL_DESCRIPTION)
     version: str = "v1"
     methods: list[HttpMethod] | None = None
     endpoint: HttpUrl | None = None
@@ -66,6 +72,8 @@ class PutService(_Change):
     mode: ServiceMode = Field(default="enforce", description=MODE_DESCRIPTION)
     subsystem_name: LocalizedName | None = None
     agency_name: LocalizedName | None = None
+
+    _contract_adapter = model_validator(mode="before")(contract_adapter)
 
 
 class DeleteService(_Change):
@@ -162,6 +170,13 @@ def _subsystem(
 
 def _put_service(data: dict[str, Any], change: PutService) -> None:
     sid = ServiceId.parse(change.service)
+    if change.contract is not None:
+        try:
+            read_contract(change.contract, change.operation or sid.service_code)
+        except ContractError as exc:
+            raise ChangeError(
+                "the contract cannot be used", problems=[f"contract: {p}" for p in exc.problems]
+            ) from None
     sub = _subsystem(data, sid.subsystem, change.subsystem_name, change.agency_name)
     spec = change.model_dump(mode="json", exclude={"service", "subsystem_name", "agency_name"}, exclude_none=True)
     spec["code"] = sid.service_code

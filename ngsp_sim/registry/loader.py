@@ -19,22 +19,26 @@ from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 
 from adapters.base import Adapter
-from ngsp_sim.errors import TopologyError
+from adapters.contract import CONTRACT_ADAPTER
+from ngsp_sim.errors import ContractError, TopologyError
 from ngsp_sim.identifiers import MemberId, ServiceId, SubsystemId
 from ngsp_sim.registry.model import Registry
-from ngsp_sim.registry.spec import TopologySpec
+from ngsp_sim.registry.spec import ServiceSpec, TopologySpec
+from ngsp_sim.validation.contract import MAX_CONTRACT_BYTES, read_contract
 from ngsp_sim.validation.yaml_source import did_you_mean, line_of, parse, sentence, where
 
 __all__ = [
     "BUILT_IN_TOPOLOGIES",
     "DEMO_TOPOLOGY",
     "demo_text",
+    "inline_contracts",
     "load_registry",
     "load_spec",
     "read_topology",
     "registry_from_spec",
     "registry_from_text",
     "spec_from_data",
+    "with_contracts",
 ]
 
 DEMO_TOPOLOGY = "demo.yaml"
@@ -160,6 +164,9 @@ def _reference_problems(
                 if svc_id in services:
                     yield (*sw, "code"), f"service {svc_id} is declared twice"
                 services.add(svc_id)
+                if svc.contract is not None:
+                    yield from _contract_problems(sw, svc)
+                    continue
                 adapter = adapters.get(svc.adapter)
                 if adapter is None:
                     yield (*sw, "adapter"), _unknown("adapter", svc.adapter, adapters)
@@ -230,6 +237,66 @@ def _reference_problems(
             yield ("access", ri, "service"), f"service {rule.service} is not declared"
 
 
+def _contract_problems(at: Loc, svc: ServiceSpec) -> Iterator[tuple[Loc, str]]:
+    """A contract service: its document readable and holding the operation; no simulator is needed
+    (without an endpoint the contract's simulated provider answers)."""
+    if not isinstance(svc.contract, dict):
+        yield (*at, "contract"), f"the contract file {svc.contract!r} was not read"
+        return
+    try:
+        contract = read_contract(svc.contract, svc.operation or svc.code)
+    except ContractError as exc:
+        yield from (((*at, "contract"), problem) for problem in exc.problems)
+        return
+    if svc.adapter != CONTRACT_ADAPTER:
+        yield (*at, "adapter"), f"a contract service is carried by the {CONTRACT_ADAPTER!r} adapter; omit adapter"
+    if svc.methods and set(svc.methods) != {contract.method}:
+        yield (*at, "methods"), f"operation {contract.operation_id} is a {contract.method}"
+    if svc.stateful and svc.endpoint is not None:
+        yield (
+            (*at, "stateful"),
+            "stateful is for the contract's simulated provider; a real endpoint keeps its own state",
+        )
+
+
+def inline_contracts(data: Any, source: str, root: yaml.Node | None = None) -> list[str]:
+    """Replace each service's ``contract: FILE`` (relative to the topology file ``source``) by the
+    document it holds (YAML or JSON); the problems, each naming where, for the files that cannot be read."""
+    problems = []
+    base = Path(source).parent
+    agencies = data.get("agencies") if isinstance(data, dict) else None
+    for ai, agency in _mappings(agencies):
+        for si, sub in _mappings(agency.get("subsystems")):
+            for vi, svc in _mappings(sub.get("services")):
+                name = svc.get("contract")
+                if not isinstance(name, str):
+                    continue
+                at: Loc = ("agencies", ai, "subsystems", si, "services", vi, "contract")
+                try:
+                    text = (base / name).read_bytes()
+                    if len(text) > MAX_CONTRACT_BYTES:
+                        raise ValueError(f"it is {len(text)} bytes; the limit is {MAX_CONTRACT_BYTES}")
+                    svc["contract"] = yaml.safe_load(text)
+                except (OSError, ValueError, yaml.YAMLError) as exc:
+                    reason = exc.strerror if isinstance(exc, OSError) else str(exc).splitlines()[0]
+                    problems.append(f"{where(source, root, at)}: cannot read the contract {name!r}: {reason}")
+    return problems
+
+
+def with_contracts(text: str, source: str) -> str:
+    """``text`` with the contract files its services name inlined (as YAML), for the store; ``text`` itself
+    when it names none, or when one cannot be read (:func:`load_spec` then says which, with its line)."""
+    if "contract" not in text:
+        return text
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError:
+        return text
+    if inline_contracts(data, source):
+        return text
+    return yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
+
+
 def load_spec(
     text: str,
     source: str,
@@ -237,6 +304,9 @@ def load_spec(
     simulators: Mapping[str, Any],
 ) -> TopologySpec:
     data, root = parse(text, source, TopologyError)
+    problems = inline_contracts(data, source, root)
+    if problems:
+        raise TopologyError(source, problems)
     return spec_from_data(data, source, adapters, simulators, root)
 
 

@@ -10,6 +10,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from adapters.base import Adapter, Operation
+from adapters.contract import ContractAdapter, contract_operation
 from ngsp_sim.errors import CodeForm
 from ngsp_sim.identifiers import MemberId, ServiceId, SubsystemId
 from ngsp_sim.registry.access import AccessRule
@@ -23,6 +25,7 @@ from ngsp_sim.registry.spec import (
     SubscriptionSpec,
     TopologySpec,
 )
+from ngsp_sim.validation.contract import ContractOperation, read_contract
 
 __all__ = ["Agency", "Registry", "Service", "Subsystem", "Tier", "Upstream"]
 
@@ -95,6 +98,18 @@ class Service:
     """``observe``: requests and answers that break the schema pass, their violations reported."""
     upstream: bool = False
     """A national service that this hub, an LGSP, forwards to its NGSP hub (``Registry.upstream``)."""
+    contract: ContractOperation | None = None
+    """The integrator's OpenAPI operation, for a service registered with ``contract:``."""
+    stateful: bool = False
+    """A contract service's simulated provider keeps what a POST or PUT creates (``ServiceSpec.stateful``)."""
+
+    def carried_by(self, adapters: Mapping[str, type[Adapter]]) -> tuple[type[Adapter], Operation]:
+        """The adapter class and the operation that carry this service: a contract service's are built
+        from its document, every other's come from ``adapters`` (the installed ones)."""
+        if self.contract is not None:
+            return ContractAdapter, contract_operation(self.contract)
+        adapter = adapters[self.adapter]
+        return adapter, adapter.operations[self.operation]
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,7 +185,14 @@ class Registry:
                 )
                 for svc in s.services:
                     operation = svc.operation or svc.code
-                    methods = frozenset(svc.methods) if svc.methods else default_methods[(svc.adapter, operation)]
+                    contract = read_contract(svc.contract, operation) if isinstance(svc.contract, dict) else None
+                    methods: frozenset[str]
+                    if svc.methods:
+                        methods = frozenset(svc.methods)
+                    elif contract is not None:
+                        methods = frozenset({contract.method})
+                    else:
+                        methods = default_methods[(svc.adapter, operation)]
                     gateway = svc.gateway
                     services.append(
                         Service(
@@ -186,6 +208,8 @@ class Registry:
                             svc.tier,
                             svc.mode,
                             svc.upstream,
+                            contract,
+                            svc.stateful,
                         )
                     )
         rules = [

@@ -31,7 +31,7 @@ from adapters.base import Adapter
 from ngsp_sim.clock import Clock
 from ngsp_sim.errors import StoreInUse, TopologyError
 from ngsp_sim.registry.changes import ChangeError, apply_change
-from ngsp_sim.registry.loader import load_spec, registry_from_spec, spec_from_data
+from ngsp_sim.registry.loader import load_spec, registry_from_spec, spec_from_data, with_contracts
 from ngsp_sim.registry.model import Registry
 from ngsp_sim.store import BaseTopology, HubLease, RegistryChange, Store
 
@@ -86,11 +86,14 @@ class RegistrySource:
     async def start(self, text: str, source: str) -> Registry:
         """Make ``text`` the base topology (if it differs from the stored one) and build the registry.
 
-        Raises :class:`StoreInUse`, changing nothing, while another live hub serves another topology."""
+        Raises :class:`StoreInUse`, changing nothing, while another live hub serves another topology.
+        The contract files its services name are stored inside it (:func:`with_contracts`): every replica
+        reads them from the store, and a changed contract is a changed topology."""
+        original, text = text, with_contracts(text, source)
         self._digest = digest = hashlib.sha256(text.encode()).hexdigest()
         stored = await self.store.get_base_topology()
         if stored is None or stored.sha256 != digest:
-            load_spec(text, source, self.adapters, self.simulators)  # fail, with line numbers, before storing
+            load_spec(original, source, self.adapters, self.simulators)  # fail, with line numbers, before storing
         lease = self._lease()
         other = await self.store.claim_topology(
             BaseTopology(source, digest, text), lease, lease.seen_ms - int(self.lease_seconds * 1000)

@@ -20,6 +20,7 @@ from pydantic import (
     model_validator,
 )
 
+from adapters.contract import CONTRACT_ADAPTER
 from ngsp_sim.identifiers import CLIENT_PATTERN, SERVICE_PATTERN, SUBSYSTEM_PATTERN, ServiceId, SubsystemId, check_part
 from ngsp_sim.transport.faults import FaultSpec
 from schemas.base import exactly_one_of
@@ -164,10 +165,32 @@ class TierSpec(_Spec):
     burst: int = Field(ge=1, le=1_000_000, description="Requests allowed at once")
 
 
+def contract_adapter(data: Any) -> Any:
+    """A service given by an OpenAPI ``contract`` is carried by the contract adapter unless one is named."""
+    if isinstance(data, dict) and data.get("contract") is not None and "adapter" not in data:
+        return {**data, "adapter": CONTRACT_ADAPTER}
+    return data
+
+
+CONTRACT_DESCRIPTION = (
+    "An integrator's OpenAPI 3.0/3.1 document describing the provider (in a topology file: its path, relative "
+    "to the file); operation names its operationId. Requests are validated against it; without an endpoint a "
+    "simulated provider answers from its examples or its response schema"
+)
+STATEFUL_DESCRIPTION = (
+    "Contract services without an endpoint: what a POST or PUT creates is kept (in memory, per hub) and "
+    "returned by a later GET of the same collection by id"
+)
+
+
 class ServiceSpec(_Spec):
     code: Annotated[str, _part("service code")]
     adapter: str = Field(description="Name of the adapter carrying this service (e.g. population)")
-    operation: str | None = Field(default=None, description="Adapter operation; defaults to code")
+    operation: str | None = Field(
+        default=None, description="Adapter operation (the contract's operationId); defaults to code"
+    )
+    contract: dict[str, Any] | str | None = Field(default=None, description=CONTRACT_DESCRIPTION)
+    stateful: bool = Field(default=False, description=STATEFUL_DESCRIPTION)
     version: str = "v1"
     methods: list[HttpMethod] | None = Field(default=None, description="Defaults to the operation's")
     endpoint: HttpUrl | None = Field(
@@ -183,6 +206,8 @@ class ServiceSpec(_Spec):
         description="A national service: this hub (an LGSP) forwards it to its NGSP hub (topology 'upstream') "
         "as its own client, rather than serve it",
     )
+
+    _contract_adapter = model_validator(mode="before")(contract_adapter)
 
 
 class SubsystemSpec(_Spec):
