@@ -9,6 +9,7 @@ import signal
 import subprocess
 import sys
 from collections.abc import Callable, Mapping
+from pathlib import Path
 
 
 class Running:
@@ -76,6 +77,15 @@ async def start(
         if match := re.search(r"(https?://127\.0\.0\.1:\d+)", line):
             break
     return Running(process, match.group(1), "".join(banner))
+
+
+async def start_hub(
+    data: Path, *args: str, env: Mapping[str, str] | None = None, preexec: Callable[[], None] | None = None
+) -> Running:
+    """``ngsp-sim up`` on an ephemeral port with a small population (50) and its store in ``data``."""
+    return await start(
+        "up", "--port", "0", "--population", "50", "--data-dir", str(data), *args, env=env, preexec=preexec
+    )
 
 
 async def stop(running: Running) -> int:

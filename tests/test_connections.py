@@ -28,7 +28,7 @@ from ngsp_sim.hub.server import Listening, bind, start_serving
 from ngsp_sim.sim import Country
 from ngsp_sim.store import MessageQuery, store_from_url
 from tests.helpers import ADMIN_TOKEN, MOTCUA, POPULATION, lookup_body, provider_topology
-from tests.processes import run_cli, start, stop
+from tests.processes import run_cli, start, start_hub, stop
 
 BOUND = 60  # seconds after which a test fails instead of hanging; never a measured threshold
 SLOW_HEAD = b"GET /healthz HTTP/1.1\r\nHost: hub\r\nX-Slow: " + b"a" * 300
@@ -204,14 +204,8 @@ async def test_hundreds_of_idle_connections_under_a_low_file_limit_leave_the_hub
     """The measurement's 1,100 idle connections under 1,024 files, scaled down: 300 under 256 files.
     Those above the limit are refused at once, the rest are closed by the header deadline, the demo
     lookup is then answered, and standard error stays small and JSON."""
-    hub = await start(
-        "up",
-        "--port",
-        "0",
-        "--population",
-        "50",
-        "--data-dir",
-        str(tmp_path / "data"),
+    hub = await start_hub(
+        tmp_path / "data",
         "--log-format",
         "json",  # the default header deadline (10 s): all 300 connect well within it
         env={"NGSP_SIM_ADMIN_TOKEN": ADMIN_TOKEN},

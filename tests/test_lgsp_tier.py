@@ -29,7 +29,7 @@ from tests.helpers import (
     missing_tool,
     readme_curls,
 )
-from tests.processes import Running, run_cli_async, start, stop
+from tests.processes import Running, run_cli_async, start_hub, stop
 
 LGSP = "VN/GOV/000.00.00.H29/LGSP"
 QLVB = "VN/GOV/000.00.00.H29/QLVB"
@@ -65,14 +65,8 @@ class Tiers:
 
 
 async def _hub(data: Path, *args: str) -> Running:
-    return await start(
-        "up",
-        "--port",
-        "0",
-        "--population",
-        "50",
-        "--data-dir",
-        str(data),
+    return await start_hub(
+        data,
         *args,
         env={"NGSP_SIM_ADMIN_TOKEN": ADMIN_TOKEN},
     )

@@ -24,7 +24,7 @@ import pytest
 from ngsp_sim.clock import ManualClock
 from ngsp_sim.logging import LogBudget, configure_logging, get_logger, reset_logging
 from tests.helpers import ADMIN_TOKEN, MOTCUA, POPULATION, lookup_body
-from tests.processes import start, stop
+from tests.processes import start_hub, stop
 
 CITIZEN = "079090001234"
 BOUND = 60  # seconds after which a test fails instead of hanging
@@ -53,14 +53,8 @@ GARBAGE = [
 
 
 async def test_every_stderr_line_is_json_and_no_citizen_number_is_unmasked(tmp_path: Path) -> None:
-    hub = await start(
-        "up",
-        "--port",
-        "0",
-        "--population",
-        "50",
-        "--data-dir",
-        str(tmp_path / "data"),
+    hub = await start_hub(
+        tmp_path / "data",
         "--log-format",
         "json",
         "--header-timeout",
