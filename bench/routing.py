@@ -27,6 +27,7 @@ import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import asdict, dataclass
+from pathlib import Path
 from typing import Any
 
 import aiohttp
@@ -55,6 +56,16 @@ class Result:
     rps: float
     p50_ms: float
     p99_ms: float
+    cpu_us: float = 0.0  # the server process's CPU time (user + system, all threads) per request
+
+
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user + system, all threads) the process ``pid`` has used so far, from /proc (Linux)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    except OSError:
+        return float("nan")  # no /proc (macOS): the column shows nan
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 PIN = shutil.which("taskset") is not None and (os.cpu_count() or 1) >= 2
@@ -112,9 +123,9 @@ async def drive(url: str, body: bytes, headers: dict[str, str], concurrency: int
         await asyncio.gather(*(worker() for _ in range(concurrency)))
         latencies.clear()
         errors, remaining = 0, warm
-        began = time.perf_counter()
+        began, cpu = time.perf_counter(), cpu_seconds(LAST_PID[0])
         await asyncio.gather(*(worker() for _ in range(concurrency)))
-        elapsed = time.perf_counter() - began
+        elapsed, cpu = time.perf_counter() - began, cpu_seconds(LAST_PID[0]) - cpu
     q = statistics.quantiles(latencies, n=100)
     return Result(
         url,
@@ -125,6 +136,7 @@ async def drive(url: str, body: bytes, headers: dict[str, str], concurrency: int
         len(latencies) / elapsed,
         q[49] * 1000,
         q[98] * 1000,
+        cpu / len(latencies) * 1e6,
     )
 
 
@@ -141,7 +153,9 @@ async def drive_wrk(url: str, body: bytes, headers: dict[str, str], concurrency:
     )
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as handle:
         handle.write(script)
+    cpu = 0.0
     for duration in (2, seconds):  # a short warm-up run first, not counted
+        cpu = cpu_seconds(LAST_PID[0])
         proc = await asyncio.create_subprocess_exec(
             *(["taskset", "-c", "1"] if PIN else []),
             "wrk",
@@ -160,6 +174,7 @@ async def drive_wrk(url: str, body: bytes, headers: dict[str, str], concurrency:
         out = (await asyncio.wait_for(proc.communicate(), duration + 60))[0].decode()
         if "Requests/sec" not in out:
             raise RuntimeError(f"wrk failed:\n{out}")
+        cpu = cpu_seconds(LAST_PID[0]) - cpu
     os.unlink(handle.name)
 
     def ms(label: str) -> float:
@@ -171,7 +186,8 @@ async def drive_wrk(url: str, body: bytes, headers: dict[str, str], concurrency:
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out)[1])  # type: ignore[index]
     total = int(re.search(r"(\d+) requests in", out)[1])  # type: ignore[index]
     bad = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
-    return Result(url, concurrency, total, int(bad[1]) if bad else 0, seconds, rps, ms("50%"), ms("99%"))
+    errors = int(bad[1]) if bad else 0
+    return Result(url, concurrency, total, errors, seconds, rps, ms("50%"), ms("99%"), cpu / total * 1e6)
 
 
 async def main() -> None:
@@ -218,15 +234,16 @@ async def main() -> None:
     amount = f"{args.seconds:g} s each" if args.client == "wrk" else f"{args.requests} requests each"
     print(f"population lookup (037), {args.concurrency} connections ({args.client}), {amount}")
     print(f"message log {args.message_log}; " + ("server on CPU 0, load generator on CPU 1" if PIN else "unpinned"))
-    print(f"{'target':<10} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7}")
+    print(f"{'target':<10} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7} {'CPU us/req':>11}")
     for name, r in (("direct", direct), ("routed", routed)):
-        print(f"{name:<10} {r.rps:>9.0f} {r.p50_ms:>8.2f} {r.p99_ms:>8.2f} {r.errors:>7}")
+        print(f"{name:<10} {r.rps:>9.0f} {r.p50_ms:>8.2f} {r.p99_ms:>8.2f} {r.errors:>7} {r.cpu_us:>11.0f}")
     print(f"routed/direct throughput: {routed.rps / direct.rps:.0%}; added p50: {routed.p50_ms - direct.p50_ms:.2f} ms")
 
 
 async def compare_log(args: argparse.Namespace, load: Any, headers: dict[str, str]) -> None:
     """Alternate off/on so that drift of the machine hits both alike; report medians."""
     rates: dict[str, list[float]] = {"off": [], "on": []}
+    cpu: dict[str, list[float]] = {"off": [], "on": []}
     for round_ in range(args.compare_log):
         for mode in ("off", "on"):
             data_dir = tempfile.mkdtemp(prefix="ngsp-bench-")
@@ -234,12 +251,18 @@ async def compare_log(args: argparse.Namespace, load: Any, headers: dict[str, st
                 url = f"{hub}/r1/VN/GOV/000.00.00.G01/CSDLQGDC/TraCuuThongTinCongDan"
                 result = await load(url, orjson.dumps(LOOKUP), headers)
             rates[mode].append(result.rps)
+            cpu[mode].append(result.cpu_us)
             print(
-                f"round {round_ + 1} message log {mode:<3} {result.rps:>7.0f} req/s  p50 {result.p50_ms:.2f} ms",
+                f"round {round_ + 1} message log {mode:<3} {result.rps:>7.0f} req/s  p50 {result.p50_ms:.2f} ms"
+                f"  CPU {result.cpu_us:.0f} us/req",
                 flush=True,
             )
     off, on = statistics.median(rates["off"]), statistics.median(rates["on"])
     print(f"median req/s: message log off {off:.0f}, on {on:.0f}; logging costs {1 - on / off:.1%} of throughput")
+    print(
+        f"median hub CPU per request: message log off {statistics.median(cpu['off']):.0f} us, "
+        f"on {statistics.median(cpu['on']):.0f} us"
+    )
 
 
 if __name__ == "__main__":
