@@ -205,6 +205,7 @@ async def main() -> None:
         help="instead: N alternating routed runs with the message log off and on; medians and the cost",
     )
     parser.add_argument("--seconds", type=float, default=10.0, help="seconds per target with wrk")
+    parser.add_argument("--port", type=int, default=0, help="the hub's port (the agency's is the next); 0: any free")
     parser.add_argument("--client", choices=["wrk", "aiohttp"], default="wrk" if shutil.which("wrk") else "aiohttp")
     args = parser.parse_args()
 
@@ -221,10 +222,12 @@ async def main() -> None:
         await compare_log(args, load, json_headers)
         return
     results = []
-    async with process("agency", "run", "population", "--port", "0") as agency:
+    async with process("agency", "run", "population", "--port", str(args.port and args.port + 1)) as agency:
         results.append(await load(f"{agency}/dancuquocgia/ws", soap, soap_headers))
     data_dir = tempfile.mkdtemp(prefix="ngsp-bench-")
-    async with process("up", "--port", "0", "--data-dir", data_dir, "--message-log", args.message_log) as hub:
+    async with process(
+        "up", "--port", str(args.port), "--data-dir", data_dir, "--message-log", args.message_log
+    ) as hub:
         url = f"{hub}/r1/VN/GOV/000.00.00.G01/CSDLQGDC/TraCuuThongTinCongDan"
         results.append(await load(url, orjson.dumps(LOOKUP), json_headers))
     direct, routed = results
@@ -247,7 +250,7 @@ async def compare_log(args: argparse.Namespace, load: Any, headers: dict[str, st
     for round_ in range(args.compare_log):
         for mode in ("off", "on"):
             data_dir = tempfile.mkdtemp(prefix="ngsp-bench-")
-            async with process("up", "--port", "0", "--data-dir", data_dir, "--message-log", mode) as hub:
+            async with process("up", "--port", str(args.port), "--data-dir", data_dir, "--message-log", mode) as hub:
                 url = f"{hub}/r1/VN/GOV/000.00.00.G01/CSDLQGDC/TraCuuThongTinCongDan"
                 result = await load(url, orjson.dumps(LOOKUP), headers)
             rates[mode].append(result.rps)
