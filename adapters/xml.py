@@ -63,6 +63,8 @@ class Element(Protocol):
 
     def find(self, path: str) -> Element | None: ...
 
+    def findtext(self, path: str) -> str | None: ...
+
 
 _parsers = threading.local()  # an lxml parser must not be shared between threads (the embedded hub has its own)
 
