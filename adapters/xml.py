@@ -88,16 +88,13 @@ def _parser() -> etree.XMLParser:
 def parse_xml(body: bytes) -> Element:
     """Parse untrusted XML; any refusal or syntax error becomes :class:`NativeFormatError`."""
     try:
-        root = etree.fromstring(body, _parser())
-    except (etree.XMLSyntaxError, ValueError):
-        root = None
+        root, reason = etree.fromstring(body, _parser()), ""
+    except (etree.XMLSyntaxError, ValueError) as exc:
+        root, reason = None, str(exc)
     if root is not None and root.getroottree().docinfo.doctype == "":
         return typing.cast(Element, root)
     _refuse(body)  # a DOCTYPE, or libxml2 refused it: expat says why, in the words integrators know
-    raise NativeFormatError(f"XML refused for safety: {_LIMIT}")
-
-
-_LIMIT = "it is beyond the parser's limits (at most 256 levels of nesting)"
+    raise NativeFormatError(f"XML refused for safety: beyond the parser's limits ({reason})")
 
 
 def _refuse(body: bytes) -> None:
