@@ -99,7 +99,12 @@ async def process(*args: str) -> AsyncIterator[str]:
         await asyncio.wait_for(proc.wait(), 30)
 
 
-async def drive(url: str, body: bytes, headers: dict[str, str], concurrency: int, total: int, cap: float) -> Result:
+async def drive(
+    url: str, body: bytes, headers: dict[str, str], concurrency: int, total: int, cap: float, pid: int = 0
+) -> Result:
+    """``total`` requests with an aiohttp client; ``cpu_us`` is process ``pid``'s (default: the newest
+    :func:`process`)."""
+    pid = pid or LAST_PID[0]
     latencies: list[float] = []
     errors = 0
     remaining = total
@@ -123,9 +128,9 @@ async def drive(url: str, body: bytes, headers: dict[str, str], concurrency: int
         await asyncio.gather(*(worker() for _ in range(concurrency)))
         latencies.clear()
         errors, remaining = 0, warm
-        began, cpu = time.perf_counter(), cpu_seconds(LAST_PID[0])
+        began, cpu = time.perf_counter(), cpu_seconds(pid)
         await asyncio.gather(*(worker() for _ in range(concurrency)))
-        elapsed, cpu = time.perf_counter() - began, cpu_seconds(LAST_PID[0]) - cpu
+        elapsed, cpu = time.perf_counter() - began, cpu_seconds(pid) - cpu
     q = statistics.quantiles(latencies, n=100)
     return Result(
         url,
@@ -147,7 +152,12 @@ wrk.body = [[{body}]]
 """
 
 
-async def drive_wrk(url: str, body: bytes, headers: dict[str, str], concurrency: int, seconds: float) -> Result:
+async def drive_wrk(
+    url: str, body: bytes, headers: dict[str, str], concurrency: int, seconds: float, pid: int = 0
+) -> Result:
+    """wrk for ``seconds`` after a 2 s warm-up; ``cpu_us`` is process ``pid``'s (default: the newest
+    :func:`process`; pass the pid of a server started otherwise, nginx or Prism)."""
+    pid = pid or LAST_PID[0]
     script = WRK_SCRIPT.format(
         body=body.decode(), headers="\n".join(f'wrk.headers["{k}"] = "{v}"' for k, v in headers.items())
     )
@@ -155,7 +165,7 @@ async def drive_wrk(url: str, body: bytes, headers: dict[str, str], concurrency:
         handle.write(script)
     cpu = 0.0
     for duration in (2, seconds):  # a short warm-up run first, not counted
-        cpu = cpu_seconds(LAST_PID[0])
+        cpu = cpu_seconds(pid)
         proc = await asyncio.create_subprocess_exec(
             *(["taskset", "-c", "1"] if PIN else []),
             "wrk",
@@ -174,7 +184,7 @@ async def drive_wrk(url: str, body: bytes, headers: dict[str, str], concurrency:
         out = (await asyncio.wait_for(proc.communicate(), duration + 60))[0].decode()
         if "Requests/sec" not in out:
             raise RuntimeError(f"wrk failed:\n{out}")
-        cpu = cpu_seconds(LAST_PID[0]) - cpu
+        cpu = cpu_seconds(pid) - cpu
     os.unlink(handle.name)
 
     def ms(label: str) -> float:
