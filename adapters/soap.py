@@ -10,11 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any, ClassVar
-from xml.etree.ElementTree import Element
 from xml.sax.saxutils import escape
 
 from adapters.base import Adapter, Exchange, HubCall, HubReply, NativeFormatError, NativeRequest
-from adapters.xml import parse_xml, render_xml, xml_text, xml_to_data
+from adapters.xml import Element, parse_xml, render_xml, xml_text, xml_to_data
 from schemas.xroad import SoapFault
 
 __all__ = ["SOAP_ENV", "SoapAdapter", "build_envelope", "build_fault", "read_envelope"]

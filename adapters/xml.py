@@ -3,23 +3,30 @@
 Writing is plain string rendering with escaping (several times faster than building an ElementTree);
 reading is guided by the pydantic model, which says which children repeat (``list[...]``) and which
 nest (a model), so one pair of functions serves every XML protocol: SOAP bodies here, edXML later.
-Parsing goes through defusedxml, which refuses entity declarations and external references, so an XML
-bomb or an XXE payload from a provider is a :class:`NativeFormatError`, not a hang or a file leak.
+Parsing goes through libxml2 (lxml) hardened against every XML attack: entities are never expanded
+(``resolve_entities=False``), no DTD is loaded, nothing is fetched (``no_network``), XInclude is never
+processed, libxml2's default limits stay on (``huge_tree=False``: at most 256 levels of nesting, no huge
+text nodes), and a document that carries a DOCTYPE at all is refused. A document libxml2 refuses, or one
+with a DOCTYPE, is read again by defusedxml (expat, ``forbid_dtd``) for the answer, so integrators get
+the same messages as before (``XML refused for safety: DTDForbidden``, ``not well-formed XML: ...``):
+an XML bomb or an XXE payload from a provider is a :class:`NativeFormatError`, not a hang or a file
+leak. libxml2 parses ~4x faster than defusedxml's pure-Python tree builder (docs/performance.md).
 """
 
 from __future__ import annotations
 
 import functools
 import re
+import threading
 import types
 import typing
-from collections.abc import Mapping
-from typing import Any
-from xml.etree.ElementTree import Element
+from collections.abc import Iterator, Mapping
+from typing import Any, Protocol
 from xml.sax.saxutils import escape
 
 import defusedxml.ElementTree as safe_et
 from defusedxml import DefusedXmlException
+from lxml import etree
 from pydantic import BaseModel
 
 from adapters.base import NativeFormatError
@@ -27,6 +34,7 @@ from adapters.base import NativeFormatError
 __all__ = [
     "NOT_XML",
     "XML_TEXT_PATTERN",
+    "Element",
     "in_model_order",
     "not_xml_chars",
     "parse_xml",
@@ -36,10 +44,64 @@ __all__ = [
 ]
 
 
+class Element(Protocol):
+    """What :func:`parse_xml` returns (an lxml element, or an ElementTree one, alike for what is used):
+    iterate it for its children; ``tag`` is ``{namespace}local``; comments and processing instructions
+    are not children."""
+
+    @property
+    def tag(self) -> str: ...
+
+    @property
+    def text(self) -> str | None: ...
+
+    def __iter__(self) -> Iterator[Element]: ...
+
+    def __len__(self) -> int: ...
+
+    def __getitem__(self, index: int) -> Element: ...
+
+    def find(self, path: str) -> Element | None: ...
+
+    def findtext(self, path: str) -> str | None: ...
+
+
+_parsers = threading.local()  # an lxml parser must not be shared between threads (the embedded hub has its own)
+
+
+def _parser() -> etree.XMLParser:
+    parser: etree.XMLParser | None = getattr(_parsers, "parser", None)
+    if parser is None:
+        parser = _parsers.parser = etree.XMLParser(
+            resolve_entities=False,
+            no_network=True,
+            load_dtd=False,
+            dtd_validation=False,
+            huge_tree=False,
+            remove_comments=True,  # as ElementTree: comments and processing instructions are not children
+            remove_pis=True,
+            collect_ids=False,
+        )
+    return parser
+
+
 def parse_xml(body: bytes) -> Element:
     """Parse untrusted XML; any refusal or syntax error becomes :class:`NativeFormatError`."""
     try:
-        return safe_et.fromstring(body, forbid_dtd=True)
+        root, reason = etree.fromstring(body, _parser()), ""
+    except (etree.XMLSyntaxError, ValueError) as exc:
+        root, reason = None, str(exc)
+    if root is not None and root.getroottree().docinfo.doctype == "":
+        return typing.cast(Element, root)
+    _refuse(body)  # a DOCTYPE, or libxml2 refused it: expat says why, in the words integrators know
+    raise NativeFormatError(f"XML refused for safety: beyond the parser's limits ({reason})")
+
+
+def _refuse(body: bytes) -> None:
+    """Raise the :class:`NativeFormatError` defusedxml gives ``body`` (expat refuses any DOCTYPE before
+    reading on). Returns only when expat accepts what libxml2 did not: beyond libxml2's limits."""
+    try:
+        safe_et.fromstring(body, forbid_dtd=True)
     except DefusedXmlException as exc:
         raise NativeFormatError(f"XML refused for safety: {type(exc).__name__}") from None
     except safe_et.ParseError as exc:

@@ -29,6 +29,7 @@ import time
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import asdict, dataclass
+from pathlib import Path
 from typing import Any
 
 import aiohttp
@@ -109,7 +110,12 @@ async def stop(pid: int, proc: asyncio.subprocess.Process, grace: float = 60.0) 
         await proc.wait()
 
 
-async def drive(url: str, body: bytes, headers: dict[str, str], concurrency: int, total: int, cap: float) -> Result:
+async def drive(
+    url: str, body: bytes, headers: dict[str, str], concurrency: int, total: int, cap: float, pid: int = 0
+) -> Result:
+    """``total`` requests with an aiohttp client; ``cpu_us`` is process ``pid``'s (default: the newest
+    :func:`process`)."""
+    pid = pid or LAST_PID[0]
     latencies: list[float] = []
     errors = 0
     remaining = total
@@ -133,9 +139,9 @@ async def drive(url: str, body: bytes, headers: dict[str, str], concurrency: int
         await asyncio.gather(*(worker() for _ in range(concurrency)))
         latencies.clear()
         errors, remaining = 0, warm
-        began = time.perf_counter()
+        began, cpu = time.perf_counter(), cpu_seconds([pid])
         await asyncio.gather(*(worker() for _ in range(concurrency)))
-        elapsed = time.perf_counter() - began
+        elapsed, cpu = time.perf_counter() - began, cpu_seconds([pid]) - cpu
     q = statistics.quantiles(latencies, n=100)
     return Result(
         url,
@@ -146,6 +152,7 @@ async def drive(url: str, body: bytes, headers: dict[str, str], concurrency: int
         len(latencies) / elapsed,
         q[49] * 1000,
         q[98] * 1000,
+        cpu / len(latencies) * 1e6,
     )
 
 
@@ -226,7 +233,8 @@ async def _wrk(url: str, script: str, concurrency: int, seconds: float) -> Resul
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out)[1])  # type: ignore[index]
     total = int(re.search(r"(\d+) requests in", out)[1])  # type: ignore[index]
     bad = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
-    return Result(url, concurrency, total, int(bad[1]) if bad else 0, seconds, rps, ms("50%"), ms("99%"))
+    errors = int(bad[1]) if bad else 0
+    return Result(url, concurrency, total, errors, seconds, rps, ms("50%"), ms("99%"))
 
 
 async def main() -> None:
@@ -244,6 +252,7 @@ async def main() -> None:
         help="instead: N alternating routed runs with the message log off and on; medians and the cost",
     )
     parser.add_argument("--seconds", type=float, default=10.0, help="seconds per target with wrk")
+    parser.add_argument("--port", type=int, default=0, help="the hub's port (the agency's is the next); 0: any free")
     parser.add_argument("--client", choices=["wrk", "aiohttp"], default="wrk" if shutil.which("wrk") else "aiohttp")
     args = parser.parse_args()
 
@@ -260,10 +269,12 @@ async def main() -> None:
         await compare_log(args, load, json_headers)
         return
     results = []
-    async with process("agency", "run", "population", "--port", "0") as agency:
+    async with process("agency", "run", "population", "--port", str(args.port and args.port + 1)) as agency:
         results.append(await load(f"{agency}/dancuquocgia/ws", soap, soap_headers))
     data_dir = tempfile.mkdtemp(prefix="ngsp-bench-")
-    async with process("up", "--port", "0", "--data-dir", data_dir, "--message-log", args.message_log) as hub:
+    async with process(
+        "up", "--port", str(args.port), "--data-dir", data_dir, "--message-log", args.message_log
+    ) as hub:
         url = f"{hub}/r1/VN/GOV/000.00.00.G01/CSDLQGDC/TraCuuThongTinCongDan"
         results.append(await load(url, orjson.dumps(LOOKUP), json_headers))
     direct, routed = results
@@ -282,19 +293,26 @@ async def main() -> None:
 async def compare_log(args: argparse.Namespace, load: Any, headers: dict[str, str]) -> None:
     """Alternate off/on so that drift of the machine hits both alike; report medians."""
     rates: dict[str, list[float]] = {"off": [], "on": []}
+    cpu: dict[str, list[float]] = {"off": [], "on": []}
     for round_ in range(args.compare_log):
         for mode in ("off", "on"):
             data_dir = tempfile.mkdtemp(prefix="ngsp-bench-")
-            async with process("up", "--port", "0", "--data-dir", data_dir, "--message-log", mode) as hub:
+            async with process("up", "--port", str(args.port), "--data-dir", data_dir, "--message-log", mode) as hub:
                 url = f"{hub}/r1/VN/GOV/000.00.00.G01/CSDLQGDC/TraCuuThongTinCongDan"
                 result = await load(url, orjson.dumps(LOOKUP), headers)
             rates[mode].append(result.rps)
+            cpu[mode].append(result.cpu_us)
             print(
-                f"round {round_ + 1} message log {mode:<3} {result.rps:>7.0f} req/s  p50 {result.p50_ms:.2f} ms",
+                f"round {round_ + 1} message log {mode:<3} {result.rps:>7.0f} req/s  p50 {result.p50_ms:.2f} ms"
+                f"  CPU {result.cpu_us:.0f} us/req",
                 flush=True,
             )
     off, on = statistics.median(rates["off"]), statistics.median(rates["on"])
     print(f"median req/s: message log off {off:.0f}, on {on:.0f}; logging costs {1 - on / off:.1%} of throughput")
+    print(
+        f"median hub CPU per request: message log off {statistics.median(cpu['off']):.0f} us, "
+        f"on {statistics.median(cpu['on']):.0f} us"
+    )
 
 
 if __name__ == "__main__":

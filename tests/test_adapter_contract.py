@@ -18,13 +18,14 @@ import adapters
 from adapters.base import Adapter, HubCall, NativeFormatError, NativeRequest, NativeResponse, drive
 from adapters.edxml import read_document
 from adapters.json_rest import JsonRestAdapter
-from adapters.xml import xml_to_data
+from adapters.xml import parse_xml, xml_to_data
 from ngsp_sim import sim
 from ngsp_sim.clock import ManualClock
 from ngsp_sim.contracts.examples import EXAMPLES, lookup_example
 from ngsp_sim.identifiers import SubsystemId
 from ngsp_sim.sim import AgencyContext, Country, SimulatedAgency
 from ngsp_sim.testing import GARBAGE, check_garbage_answer, hub_call, round_trip
+from schemas.population import TraCuuThongTinCongDanRequest
 from tests.edxml_helpers import seeded_exchange
 
 DVCQG_LOGIN = {"username": "ngsp-hub", "password": "demo-dvcqg-password"}
@@ -124,6 +125,49 @@ async def test_xml_with_entities_is_refused_not_expanded(body: bytes) -> None:
 
     with pytest.raises(NativeFormatError, match="refused for safety"):
         await drive(adapter.exchange(_call(adapter, case)), send)
+
+
+XINCLUDE = (
+    b'<x xmlns:xi="http://www.w3.org/2001/XInclude"><y><xi:include href="file:///etc/passwd" parse="text"/></y></x>'
+)
+
+
+@pytest.mark.parametrize(
+    ("body", "refusal"),
+    [
+        (b'<?xml version="1.0"?><!DOCTYPE x SYSTEM "http://127.0.0.1:9/x.dtd"><x>a</x>', "DTDForbidden"),
+        (b'<?xml version="1.0"?><!DOCTYPE x PUBLIC "-//X//X" "file:///etc/passwd"><x>a</x>', "DTDForbidden"),
+        (b"<x>" * 10_000 + b"</x>" * 10_000, "beyond the parser's limits"),
+    ],
+    ids=["external-dtd", "external-dtd-file", "deep-nesting"],
+)
+def test_xml_attacks_are_refused_by_the_parser(body: bytes, refusal: str) -> None:
+    with pytest.raises(NativeFormatError, match=f"refused for safety: .*{refusal}"):
+        parse_xml(body)
+
+
+def test_xinclude_is_never_processed() -> None:
+    """An ``xi:include`` is an element like any other (its unknown name fails validation later); nothing
+    is read from the file it names."""
+    root = parse_xml(XINCLUDE)
+    (inner,) = root[0]
+    assert inner.tag == "{http://www.w3.org/2001/XInclude}include" and inner.text is None
+    assert xml_to_data(root, TraCuuThongTinCongDanRequest) == {"y": ""}
+
+
+def test_parse_errors_read_as_before() -> None:
+    """Integrators see expat's words for XML that is not well-formed, whichever parser refused it."""
+    for body, message in [
+        (b"<a><b></a>", "not well-formed XML: mismatched tag: line 1, column 8"),
+        (b"<a>", "not well-formed XML: no element found: line 1, column 3"),
+        (b"", "not well-formed XML: no element found: line 1, column 0"),
+        (b"<a>&nbsp;</a>", "not well-formed XML: undefined entity: line 1, column 3"),
+    ]:
+        with pytest.raises(NativeFormatError) as caught:
+            parse_xml(body)
+        assert str(caught.value) == message
+    root = parse_xml(b"<a><!-- a comment --><?pi x?><b>1</b></a>")
+    assert [child.tag for child in root] == ["b"]
 
 
 def test_xml_request_encoding_round_trips_through_the_model() -> None:

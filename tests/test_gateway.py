@@ -12,6 +12,7 @@ from aiohttp.test_utils import TestClient
 from ngsp_sim.clock import ManualClock
 from ngsp_sim.hub.runtime import HUB
 from ngsp_sim.registry.loader import demo_text
+from schemas.population import NAMESPACE
 from tests.helpers import (
     ADMIN,
     BUSINESS,
@@ -293,8 +294,10 @@ def _bomb_provider(body: bytes) -> web.Application:
         b'<?xml version="1.0"?><!DOCTYPE a [<!ENTITY b "bbbbbbbbbb"><!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;">'
         b'<!ENTITY d "&c;&c;&c;&c;&c;&c;&c;&c;">]><a>&d;</a>',
         b'<?xml version="1.0"?><!DOCTYPE a [<!ENTITY e SYSTEM "file:///etc/passwd">]><a>&e;</a>',
+        b'<?xml version="1.0"?><!DOCTYPE a SYSTEM "file:///etc/passwd"><a>x</a>',
+        b"<a>" * 10_000 + b"</a>" * 10_000,
     ],
-    ids=["xml-bomb", "external-entity"],
+    ids=["xml-bomb", "external-entity", "external-dtd", "deep-nesting"],
 )
 async def test_malicious_xml_from_a_provider(make_hub: MakeHub, aiohttp_server: Any, body: bytes) -> None:
     server = await aiohttp_server(_bomb_provider(body))
@@ -310,6 +313,30 @@ async def test_malicious_xml_from_a_provider(make_hub: MakeHub, aiohttp_server: 
     assert "refused for safety" in answer["message"]
     assert "root:" not in await resp.text()
     assert (await hub.get(f"{BUSINESS}?msdn=0312345673", headers={"X-Road-Client": MOTCUA})).status == 200
+
+
+async def test_xinclude_from_a_provider_is_not_processed(make_hub: MakeHub, aiohttp_server: Any) -> None:
+    """A reply that asks for /etc/passwd through XInclude: the element stays an element (and the reply
+    breaks the contract), nothing of the file reaches the caller."""
+    include = '<xi:include xmlns:xi="http://www.w3.org/2001/XInclude" href="file:///etc/passwd" parse="text"/>'
+    reply = (
+        '<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/" '
+        f'xmlns:ns="{NAMESPACE}"><soapenv:Body><ns:TraCuuThongTinCongDanResponse>'
+        f"<ns:MaYeuCau>{include}</ns:MaYeuCau><ns:CongdanCollection>{include}</ns:CongdanCollection>"
+        "</ns:TraCuuThongTinCongDanResponse></soapenv:Body></soapenv:Envelope>"
+    )
+    server = await aiohttp_server(_bomb_provider(reply.encode()))
+    endpoint = str(server.make_url("")).rstrip("/")
+    topology = demo_text().replace(
+        "          - code: TraCuuThongTinCongDan\n            adapter: population\n",
+        f"          - code: TraCuuThongTinCongDan\n            adapter: population\n            endpoint: {endpoint}\n",
+    )
+    hub = await make_hub(topology)
+    resp = await hub.post(POPULATION, json=lookup_body(), headers={"X-Road-Client": MOTCUA})
+    answer = await resp.json()
+    assert resp.headers["X-Road-Error"] == "Server.ServerProxy.ServiceFailed.SchemaViolation", answer
+    assert "/CongdanCollection/include" in str(answer)  # the element stayed an element
+    assert "root:" not in await resp.text()
 
 
 @pytest.mark.parametrize(

@@ -266,3 +266,20 @@ async def test_the_hub_answers_no_faster_than_its_log_is_written(make_hub: MakeH
     await runtime.message_log.flush()
     assert (await held).status == 200  # released by the write
     assert len(await runtime.store.list_messages(MessageQuery())) == 2
+
+
+async def test_stopping_as_the_last_batch_wakes_the_writer_ends_and_loses_nothing(store_url: str) -> None:
+    """The hub stopped (SIGTERM) right as the last batch woke the writer: stop() ends and writes it all.
+    (Python 3.11's ``wait_for`` swallowed that cancellation, and ``ngsp-sim up`` hung at shutdown.)"""
+    store = await _opened(store_url)
+    writer = MessageLog(store, MessageLogConfig(batch_size=10))
+    await writer.start()
+    for _ in range(3):
+        await asyncio.sleep(0)  # yields only: the writer task starts and waits to be woken
+    for n in range(10):
+        writer.submit(_entry(n))  # the tenth wakes the writer
+    await writer.stop()
+    assert writer.written == 10 and [m.record["messageId"] for m in await _stored(store)] == [
+        f"m{n}" for n in range(10)
+    ]
+    await store.close()

@@ -1,5 +1,6 @@
 """What several commands share: the options naming a hub, a store or a topology; the table console;
-serving an aiohttp app in the foreground until SIGINT/SIGTERM."""
+serving an aiohttp app in the foreground until SIGINT/SIGTERM, on uvloop's event loop where it is
+installed (``NGSP_SIM_EVENT_LOOP=asyncio`` keeps the standard one)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import contextlib
 import os
 import ssl
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -25,9 +26,11 @@ from ngsp_sim.settings import default_data_dir
 from ngsp_sim.store import DEFAULT_FILE, Store, store_from_url
 
 __all__ = [
+    "EVENT_LOOP_ENV",
     "admin_options",
     "console",
     "format_option",
+    "loop_factory",
     "open_store",
     "print_table",
     "serve",
@@ -130,6 +133,29 @@ def format_option(command: F) -> F:
     )(command)
 
 
+EVENT_LOOP_ENV = "NGSP_SIM_EVENT_LOOP"
+"""``auto`` (the default: uvloop when it is installed), ``uvloop`` (required) or ``asyncio``."""
+
+
+def loop_factory(environ: Mapping[str, str] = os.environ) -> Callable[[], asyncio.AbstractEventLoop] | None:
+    """The event loop a served hub or agency runs on: uvloop's (libuv, a C event loop: less CPU per
+    request, docs/performance.md) when it is installed, which it is on Linux and macOS; asyncio's
+    (``None``) on Windows, without uvloop, or with ``NGSP_SIM_EVENT_LOOP=asyncio``."""
+    choice = environ.get(EVENT_LOOP_ENV, "auto").strip().lower() or "auto"
+    if choice not in ("auto", "uvloop", "asyncio"):
+        raise click.UsageError(f"{EVENT_LOOP_ENV} must be auto, uvloop or asyncio, not {choice!r}")
+    if choice == "asyncio":
+        return None
+    try:
+        import uvloop  # optional: not on Windows
+    except ImportError:
+        if choice == "uvloop":
+            raise click.UsageError(f"{EVENT_LOOP_ENV}=uvloop, but uvloop is not installed") from None
+        return None
+    factory: Callable[[], asyncio.AbstractEventLoop] = uvloop.new_event_loop
+    return factory
+
+
 def serve_forever(
     app: web.Application,
     host: str,
@@ -141,6 +167,6 @@ def serve_forever(
 ) -> int:
     """Serve in the foreground (:func:`ngsp_sim.hub.server.serve`: the port is bound before the app
     starts); ``banner`` is printed once it listens."""
-    with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(serve(app, host, port, banner, limits, tls, http_port))
+    with contextlib.suppress(KeyboardInterrupt), asyncio.Runner(loop_factory=loop_factory()) as runner:
+        runner.run(serve(app, host, port, banner, limits, tls, http_port))
     return 0

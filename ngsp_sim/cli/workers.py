@@ -39,6 +39,7 @@ from typing import Any
 
 from aiohttp import web
 
+from ngsp_sim.cli.common import loop_factory
 from ngsp_sim.config import ConnectionLimits
 from ngsp_sim.errors import NgspSimError, WorkerFailed
 from ngsp_sim.hub.server import Listening, bind, serve
@@ -178,8 +179,8 @@ def _work(settings: Mapping[str, Any], build: Build, ready: Connection) -> None:
             reuse_port=True,
             announce=lambda text: ready.send(("ready", text)),
         )
-        with contextlib.suppress(KeyboardInterrupt):
-            asyncio.run(coroutine)
+        with contextlib.suppress(KeyboardInterrupt), asyncio.Runner(loop_factory=loop_factory()) as runner:
+            runner.run(coroutine)
     except (NgspSimError, ValueError, OSError) as exc:
         with contextlib.suppress(OSError):
             ready.send(("error", str(exc)))

@@ -264,8 +264,11 @@ class MessageLog:
             if self.failures:
                 await asyncio.sleep(delay)  # back off: a full queue must not turn retries into a busy loop
             else:
+                # asyncio.timeout, not wait_for: Python 3.11's wait_for swallows a cancellation that
+                # arrives as the wake-up does, and stop() (holding the flush lock) would wait forever.
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._wake.wait(), delay)
+                    async with asyncio.timeout(delay):
+                        await self._wake.wait()
             self._wake.clear()
             try:
                 await self.flush()
