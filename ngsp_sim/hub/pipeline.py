@@ -333,7 +333,7 @@ class Pipeline:
                 req.body,
                 forwarded_headers(req.headers, message_id, context),
             )
-            answer = upstream_answer(await self._send(route, native, record, seen))
+            answer = upstream_answer(await self._send(route, native, record, seen), req.style)
             if answer.fault is not None:
                 record.faultCode, record.faultString = answer.fault
                 record.decidingTier = answer.headers[TIER_HEADER]
