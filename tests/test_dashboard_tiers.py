@@ -6,9 +6,6 @@ dashboards' feeds (one ``X-Road-Id``) and crosses both maps, each from its own c
 
 from __future__ import annotations
 
-import json
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from dataclasses import replace
 from typing import Any
@@ -18,7 +15,7 @@ import pytest
 from ngsp_sim.config import HubConfig, SecurityConfig
 from ngsp_sim.registry.loader import demo_text
 from ngsp_sim.testing.embedded import EmbeddedHub, HubHandle
-from tests.browser import browser, open_page
+from tests.browser import TRAIL_RECORDER, browser, call, open_page
 from tests.helpers import MOTCUA, lookup_body
 
 __all__ = ["browser"]  # the fixture this module uses
@@ -27,13 +24,6 @@ LGSP = "VN/GOV/000.00.00.H29/LGSP"
 POPULATION = "VN/GOV/000.00.00.G01/CSDLQGDC"
 LOOKUP = f"{POPULATION}/TraCuuThongTinCongDan"
 HISTORY = "VN/GOV/000.00.00.G22/DVCQG/TraCuuHoSo"  # allowed at the LGSP, refused to it by NGSP
-RECORDER = """() => {
-  window.trails = [];
-  new MutationObserver((changes) => {
-    for (const c of changes) for (const n of c.addedNodes) if (n.tagName === "polyline")
-      window.trails.push({ service: n.dataset.service, decidedBy: n.dataset.decidedBy, points: n.getAttribute("points") });
-  }).observe(document.querySelector("#map"), { childList: true, subtree: true });
-}"""
 
 
 @pytest.fixture
@@ -44,22 +34,6 @@ def tiers() -> Iterator[tuple[HubHandle, HubHandle]]:
         lgsp_config = replace(config, upstream=ngsp.url)
         with EmbeddedHub(lgsp_config, topology_text=demo_text("lgsp-hcm.yaml")) as lgsp:
             yield ngsp, lgsp
-
-
-def _through_the_lgsp(lgsp: HubHandle, service: str, message_id: str) -> int:
-    """One call of the city's one-stop system at its LGSP (X-Road style), its status whatever it is."""
-    request = urllib.request.Request(  # noqa: S310  the embedded hub's loopback address
-        f"{lgsp.url}/r1/{service}",
-        data=json.dumps(lookup_body()).encode(),
-        method="POST",
-        headers={"X-Road-Client": MOTCUA, "X-Road-Id": message_id, "Content-Type": "application/json"},
-    )
-    try:
-        with urllib.request.urlopen(request, timeout=10) as resp:  # noqa: S310
-            return int(resp.status)
-    except urllib.error.HTTPError as exc:
-        exc.close()
-        return exc.code
 
 
 def _centre(page: Any) -> dict[str, float]:
@@ -102,13 +76,13 @@ def test_an_exchange_crossing_both_tiers_is_drawn_on_both_dashboards(
     upper = open_page(browser, ngsp, errors, viewport={"width": 1280, "height": 720})
     lower = open_page(browser, lgsp, errors, viewport={"width": 1280, "height": 720})
     for page in (upper, lower):
-        page.evaluate(RECORDER)
+        page.evaluate(TRAIL_RECORDER)
     assert upper.text_content("#hub-node text") == "NGSP"
     assert upper.locator(f'#map .lgsp-tier .node[data-id="{LGSP}"]').count() == 1
     assert lower.text_content("#hub-node text") == "LGSP"
     assert lower.locator("#hub-node").get_attribute("data-layer") == "lgsp"
 
-    assert _through_the_lgsp(lgsp, LOOKUP, "tiers-1") == 200
+    assert call(lgsp, MOTCUA, LOOKUP, lookup_body(), "tiers-1") == 200
     # in both feeds, with its one X-Road-Id: the one-stop system the LGSP's client, the LGSP NGSP's
     assert "H29/MOTCUA" in _row(lower, "tiers-1").text_content()
     assert "H29/LGSP" in _row(upper, "tiers-1").text_content()
@@ -135,8 +109,8 @@ def test_a_refusal_of_the_upper_tier_is_drawn_as_ngsps_on_the_lgsps_map(
     upper = open_page(browser, ngsp, errors, viewport={"width": 1280, "height": 720})
     lower = open_page(browser, lgsp, errors, viewport={"width": 1280, "height": 720})
     for page in (upper, lower):
-        page.evaluate(RECORDER)
-    assert _through_the_lgsp(lgsp, HISTORY, "tiers-2") == 500
+        page.evaluate(TRAIL_RECORDER)
+    assert call(lgsp, MOTCUA, HISTORY, lookup_body(), "tiers-2") == 500
     for page, decided in ((upper, "hub"), (lower, "ngsp")):
         assert _row(page, "tiers-2").get_attribute("data-outcome") == "refused"
         trail = _trail(page, HISTORY)
