@@ -26,6 +26,7 @@ __all__ = [
     "AXE",
     "DOCS_IMG",
     "POPULATION",
+    "TRAIL_RECORDER",
     "browser",
     "call",
     "hub",
@@ -48,6 +49,15 @@ SHOTS = Path(os.environ.get("NGSP_SIM_SCREENSHOTS", ROOT / ".artifacts" / "scree
 DOCS_IMG = ROOT / "docs" / "img"  # screenshots the README shows
 AXE = ROOT / ".lint" / "axe" / "node_modules" / "axe-core" / "axe.min.js"
 POPULATION = "VN/GOV/000.00.00.G01/CSDLQGDC"
+TRAIL_RECORDER = """() => {
+  window.trails = [];
+  new MutationObserver((changes) => {
+    for (const c of changes) for (const n of c.addedNodes) if (n.tagName === "polyline")
+      window.trails.push({ service: n.dataset.service, decidedBy: n.dataset.decidedBy, points: n.getAttribute("points") });
+  }).observe(document.querySelector("#map"), { childList: true, subtree: true });
+}"""
+"""Run in a dashboard page (``page.evaluate``): records each trail the map draws in ``window.trails``, with
+its service, where it was decided and its points."""
 
 
 def needs(hub: HubHandle, method: str, path: str, field: tuple[str, str] | None = None) -> None:
@@ -126,15 +136,18 @@ def shot(page: Any, name: str, folder: Path = SHOTS) -> None:
     page.screenshot(path=str(folder / name))
 
 
-def call(hub: HubHandle, client: str, service: str, body: dict[str, Any]) -> None:
-    """One X-Road style request (``/r1`` with ``X-Road-Client``), whatever its answer."""
+def call(hub: HubHandle, client: str, service: str, body: dict[str, Any], message_id: str | None = None) -> int:
+    """One X-Road style request (``/r1`` with ``X-Road-Client``, and ``X-Road-Id`` when given): its status,
+    whatever it is."""
+    headers = {"X-Road-Client": client, "Content-Type": "application/json"}
+    if message_id is not None:
+        headers["X-Road-Id"] = message_id
     request = urllib.request.Request(  # noqa: S310  the embedded hub's loopback address
-        f"{hub.url}/r1/{service}",
-        data=json.dumps(body).encode(),
-        method="POST",
-        headers={"X-Road-Client": client, "Content-Type": "application/json"},
+        f"{hub.url}/r1/{service}", data=json.dumps(body).encode(), method="POST", headers=headers
     )
     try:
-        urllib.request.urlopen(request, timeout=10).close()  # noqa: S310
+        with urllib.request.urlopen(request, timeout=10) as resp:  # noqa: S310
+            return int(resp.status)
     except urllib.error.HTTPError as exc:
         exc.close()
+        return exc.code

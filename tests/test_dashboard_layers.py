@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from ngsp_sim.testing.embedded import HubHandle
-from tests.browser import browser, hub, open_page
+from tests.browser import TRAIL_RECORDER, browser, hub, open_page
 
 __all__ = ["browser", "hub"]  # the fixtures this module uses
 
@@ -53,20 +53,10 @@ def test_each_system_is_drawn_in_its_layer(browser: Any, hub: HubHandle, view: s
     assert errors == []
 
 
-# Records the points of each trail the map draws, with its service.
-RECORDER = """() => {
-  window.trails = [];
-  new MutationObserver((changes) => {
-    for (const c of changes) for (const n of c.addedNodes) if (n.tagName === "polyline")
-      window.trails.push({ service: n.dataset.service, points: n.getAttribute("points") });
-  }).observe(document.querySelector("#map"), { childList: true, subtree: true });
-}"""
-
-
 def test_edxml_exchanges_travel_the_vdxp_axis_not_ngsp(browser: Any, hub: HubHandle) -> None:
     errors: list[str] = []
     page = open_page(browser, hub, errors, viewport={"width": 1280, "height": 720})
-    page.evaluate(RECORDER)
+    page.evaluate(TRAIL_RECORDER)
     run = hub.admin("POST", "/scenario-runs", {"scenario": "edxml-document"})
     page.wait_for_selector(f"#run-state[data-run='{run['id']}'][data-state=passed]")
     axis_y = page.evaluate(

@@ -61,7 +61,13 @@ async def test_one_record_per_exchange_with_both_sides_of_the_adapter(hub: TestC
     resp = await hub.post(POPULATION, json=lookup_body(), headers={"X-Road-Client": MOTCUA, "X-Road-Id": "log-1"})
     assert resp.status == 200
     (m,) = await _records(hub)
-    ours = {"traceId", "providerMethod", "providerPath", "providerStatus"}  # documented fields of our own
+    ours = {
+        "traceId",
+        "providerMethod",
+        "providerPath",
+        "providerStatus",
+        "decidingTier",
+    }  # documented fields of our own
     assert set(m.record) == OP_MONITORING_FIELDS | ours
     assert m.record["messageId"] == "log-1"
     assert m.record["serviceCode"] == "TraCuuThongTinCongDan"

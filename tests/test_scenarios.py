@@ -57,6 +57,7 @@ def test_shipped_scenarios_cover_the_stories_trainers_tell() -> None:
         "ocsp-stale",
         "timestamping-down",
         "certificate-revoked",
+        "lgsp-tier",
     ]
     for scenario in shipped().values():
         assert scenario.title.vi != scenario.title.en and scenario.summary is not None

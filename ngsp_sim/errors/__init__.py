@@ -132,6 +132,7 @@ from ngsp_sim.errors.wire import (
     UnknownService,
     UriTooLong,
     all_hub_errors,
+    hub_error_of,
 )
 
 __all__ = [
@@ -193,4 +194,5 @@ __all__ = [
     "Violation",
     "WorkerFailed",
     "all_hub_errors",
+    "hub_error_of",
 ]

@@ -116,13 +116,19 @@ class HubError(NgspSimError):
 
     def fault(self) -> dict[str, Any]:
         """The WSO2-style gateway body: ``{"fault": {"code", "message", "description"}}``."""
+        return self.fault_of(self.wire_type, self.message, self.detail, self.body().get("violations"))
+
+    @classmethod
+    def fault_of(cls, wire_type: str, message: str, detail: str | None, violations: Any = None) -> dict[str, Any]:
+        """The gateway body of this error as another hub answered it in the X-Road style (``wire_type``
+        spelt as that hub spelt it): what an LGSP renders to a gateway-style caller."""
         fault: dict[str, Any] = {
-            "code": self.fault_code or self.gateway_status(),
-            "message": self.fault_message,
-            "description": self.message + (f" ({self.detail})" if self.detail else ""),
-            "type": self.wire_type,
+            "code": cls.fault_code or cls.gateway_status(),
+            "message": cls.fault_message,
+            "description": message + (f" ({detail})" if detail else ""),
+            "type": wire_type,
         }
-        if (violations := self.body().get("violations")) is not None:
+        if violations is not None:
             fault["violations"] = violations
         return {"fault": fault}
 
@@ -355,6 +361,14 @@ ClientOutdatedGlobalConf, ServerOutdatedGlobalConf = _sides(OutdatedGlobalConf)
 ClientIncorrectValidationInfo, ServerIncorrectValidationInfo = _sides(IncorrectValidationInfo)
 ClientTimestampingFailed, ServerTimestampingFailed = _sides(TimestampingFailed)
 ClientCertValidation, ServerCertValidation = _sides(CertValidation)
+
+
+def hub_error_of(wire_type: str) -> type[HubError] | None:
+    """The wire error class answered with ``wire_type``, in either spelling (``legacy`` or ``7x``)."""
+    for error in all_hub_errors():
+        if wire_type in (error.type, error.code("7x")):
+            return error
+    return None
 
 
 def all_hub_errors() -> list[type[HubError]]:

@@ -231,7 +231,12 @@ class Pipeline:
             await self.message_log.put(entry)  # backpressure: the answer waits while the log is behind
         if self.feed is not None:
             service = headers.get("X-Road-Service")
-            fields = {"faultCode": record.faultCode, "requestOutTs": record.requestOutTs, "statusCode": status}
+            fields = {
+                "faultCode": record.faultCode,
+                "requestOutTs": record.requestOutTs,
+                "statusCode": status,
+                "decidingTier": record.decidingTier,
+            }
             self.feed.publish(
                 "message",
                 {
@@ -328,9 +333,10 @@ class Pipeline:
                 req.body,
                 forwarded_headers(req.headers, message_id, context),
             )
-            answer = upstream_answer(await self._send(route, native, record, seen))
+            answer = upstream_answer(await self._send(route, native, record, seen), req.style)
             if answer.fault is not None:
                 record.faultCode, record.faultString = answer.fault
+                record.decidingTier = answer.headers[TIER_HEADER]
             headers.update(answer.headers)
             return answer.status, answer.body
         call, violations = read_call(

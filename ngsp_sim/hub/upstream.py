@@ -10,7 +10,8 @@ as :func:`~ngsp_sim.hub.headers.forwarded_headers` passes them): the NGSP hub va
   (``traceparent``, the LGSP's span as the parent) go with the call, so both hubs' message logs hold a
   record with the same ``messageId`` and ``traceId``.
 - **Errors intact, the tier named.** An error the NGSP hub decided (it carries ``X-Road-Error``) reaches
-  the caller with the same status, body and ``X-Road-Error``, and ``X-NGSP-Tier: ngsp``; an error the LGSP
+  the caller with the same status, body and ``X-Road-Error``, and ``X-NGSP-Tier: ngsp`` (a gateway-style
+  caller gets it as the same error's WSO2-style fault, as the LGSP renders its own); an error the LGSP
   decided itself carries ``X-NGSP-Tier: lgsp`` (the pipeline adds :data:`TIER_HEADER` to each hub's own
   errors: ``ngsp`` on a hub without upstream). A provider's own error is the provider's, passed on untagged.
 - **Connection models** (Circular 13/2017/TT-BTTTT), per client subsystem (``model``):
@@ -20,15 +21,17 @@ as :func:`~ngsp_sim.hub.headers.forwarded_headers` passes them): the NGSP hub va
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import orjson
 from multidict import CIMultiDict, MultiMapping
 
 from adapters.base import NativeRequest, NativeResponse
 from ngsp_sim.config import HubConfig
-from ngsp_sim.errors import AccessDenied
+from ngsp_sim.errors import AccessDenied, hub_error_of
 from ngsp_sim.hub.headers import merged_headers, returned_headers
 from ngsp_sim.hub.paths import R1Target
+from ngsp_sim.hub.responses import Style
 from ngsp_sim.identifiers import SubsystemId
 from ngsp_sim.registry import Registry, Upstream
 
@@ -69,10 +72,12 @@ class UpstreamAnswer:
     """(type, message) of an error the NGSP hub decided, for the LGSP's own record."""
 
 
-def upstream_answer(response: NativeResponse) -> UpstreamAnswer:
+def upstream_answer(response: NativeResponse, style: Style = "xroad") -> UpstreamAnswer:
     """The NGSP hub's answer as the LGSP passes it on: status and body as they are, the headers a provider's
     would pass (:func:`returned_headers`) with its ``Content-Type``, and on an error the NGSP hub decided
-    its ``X-Road-Error`` and the tier that decided it."""
+    its ``X-Road-Error`` and the tier that decided it. To a gateway-style caller (``style``) such an error
+    is the WSO2-style fault of the same error (its code and status, NGSP's type and message), as a
+    one-tier hub answers that caller: :func:`_as_fault`."""
     found = CIMultiDict(response.headers)
     headers = returned_headers(response.headers)
     if content_type := found.get("Content-Type"):
@@ -80,17 +85,26 @@ def upstream_answer(response: NativeResponse) -> UpstreamAnswer:
     error = found.get("X-Road-Error")
     if error is None:
         return UpstreamAnswer(response.status, response.body, headers, None)
-    headers["X-Road-Error"] = error
     headers[TIER_HEADER] = found.get(TIER_HEADER, "ngsp")
-    return UpstreamAnswer(response.status, response.body, headers, (error, _message(response.body)))
+    body = _error_body(response.body)
+    fault = (error, str(body.get("message") or "the NGSP hub refused the call (see the response body)"))
+    error_class = hub_error_of(error)
+    if style != "gateway" or error_class is None:
+        headers["X-Road-Error"] = error
+        return UpstreamAnswer(response.status, response.body, headers, fault)
+    headers["Content-Type"] = "application/json; charset=utf-8"
+    detail = body.get("detail")
+    rendered = error_class.fault_of(error, fault[1], str(detail) if detail else None, body.get("violations"))
+    return UpstreamAnswer(error_class.gateway_status(), orjson.dumps(rendered), headers, fault)
 
 
-def _message(body: bytes) -> str:
+def _error_body(body: bytes) -> dict[str, Any]:
+    """The X-Road error body (``type``, ``message``, ``detail``...) as JSON, or nothing usable."""
     try:
         found = orjson.loads(body)
     except orjson.JSONDecodeError:
-        return "the NGSP hub refused the call (see the response body)"
-    return str(found.get("message", "")) if isinstance(found, dict) else ""
+        return {}
+    return found if isinstance(found, dict) else {}
 
 
 def model_refusal(registry: Registry, client: SubsystemId, service: str, national: bool) -> AccessDenied | None:

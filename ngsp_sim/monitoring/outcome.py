@@ -56,13 +56,17 @@ def _failure(fault_code: str) -> bool:
 
 
 def judge(record: Mapping[str, Any], service: str | None, answer: bytes | None) -> tuple[str, Outcome]:
-    """(``decidedBy``, ``outcome``) of one exchange: ``decidedBy`` is ``hub`` or the provider's subsystem
-    (``VN/GOV/000.00.00.G01/CSDLQGDC``, as the map names it)."""
+    """(``decidedBy``, ``outcome``) of one exchange: ``decidedBy`` is ``hub``, the provider's subsystem
+    (``VN/GOV/000.00.00.G01/CSDLQGDC``, as the map names it) or, on an LGSP, ``ngsp`` for an error the
+    NGSP hub decided (the record's ``decidingTier``: the call went out, but to NGSP, not the provider)."""
     provider = "/".join(service.split("/")[:4]) if service else None
     fault = record.get("faultCode")
     if fault:
+        outcome: Outcome = "failed" if _failure(str(fault)) else "refused"
+        if tier := record.get("decidingTier"):
+            return str(tier), outcome
         at_hub = record.get("requestOutTs") is None or fault == CircuitOpen.type or provider is None
-        return (HUB if at_hub else str(provider)), ("failed" if _failure(str(fault)) else "refused")
+        return (HUB if at_hub else str(provider)), outcome
     decided = provider or HUB
     status = int(record.get("statusCode") or 0)
     if status >= 500:

@@ -53,6 +53,9 @@ class MessageRecord:
     providerStatus: int | None = None
     """Not X-Road fields: the last native request the adapter sent (path relative to the provider, with
     its query) and the provider's status, so that recorded exchanges can be replayed as a provider."""
+    decidingTier: str | None = None
+    """Not an X-Road field: on an LGSP, ``ngsp`` when the error it passed on was decided by the NGSP hub
+    (its ``X-NGSP-Tier``), so the dashboard draws where the exchange was decided."""
 
     def set_client(self, client: SubsystemId) -> None:
         self.clientXRoadInstance = client.instance

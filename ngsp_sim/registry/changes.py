@@ -17,10 +17,12 @@ from ngsp_sim.identifiers import ServiceId, SubsystemId
 from ngsp_sim.registry.spec import (
     CONTRACT_DESCRIPTION,
     MODE_DESCRIPTION,
+    MODEL_DESCRIPTION,
     STATEFUL_DESCRIPTION,
     AccessSpec,
     ClientIdText,
     Connection,
+    ConnectionModel,
     FaultSpec,
     Fingerprint,
     GatewaySpec,
@@ -91,8 +93,14 @@ class PutSubsystem(_Change):
     """full, metadata or off; omitted: full (metadata with ``log_bodies: false``)."""
     log_bodies: bool = True
     consumer_key: str | None = None
+    app_name: str | None = None
+    """AppName of the AppName/AccessKey/SecretKey triple (needs an access key); omitted: unchanged."""
+    access_key: str | None = None
+    """AccessKey of the triple; its SecretKey the hub generates (``POST /api/v1/credentials/{key}/rotate``
+    shows a new one), never taken in a change. Omitted: unchanged."""
     tier: str | None = None
     role: Role | None = None
+    model: ConnectionModel | None = Field(default=None, description=MODEL_DESCRIPTION + " (here: unchanged)")
     connection: Connection | None = None
     """http, https_no_auth or https (X-Road's connection type); omitted: unchanged (new: http)."""
     certificates: list[Fingerprint] | None = None
@@ -207,7 +215,17 @@ def _put_subsystem(data: dict[str, Any], change: PutSubsystem) -> None:
     sub["name"] = change.name.model_dump()
     sub.pop("log_bodies", None)  # the older form, folded into message_log
     sub["message_log"] = log_mode(change.message_log, change.log_bodies)
-    for name in ("simulator", "consumer_key", "tier", "role", "connection", "certificates"):
+    for name in (
+        "simulator",
+        "consumer_key",
+        "app_name",
+        "access_key",
+        "tier",
+        "role",
+        "model",
+        "connection",
+        "certificates",
+    ):
         if (value := getattr(change, name)) is not None:
             sub[name] = value
 

@@ -27,6 +27,7 @@ from schemas.base import exactly_one_of
 from schemas.common import AgencyCode
 
 __all__ = [
+    "MODEL_DESCRIPTION",
     "AccessSpec",
     "AgencySpec",
     "Connection",

@@ -1,5 +1,6 @@
 // The connection map: every agency a box of its subsystems, the hub in the middle, and each exchange from
-// the live feed animated to where it was decided (`decidedBy`): client → hub when NGSP refused it itself,
+// the live feed animated to where it was decided (`decidedBy`): client → hub when NGSP refused it itself (on an
+// LGSP's map: when the LGSP refused it, or the NGSP hub above it, `ngsp`),
 // client → hub → the deciding provider otherwise; green when it went through, amber when refused (a business refusal
 // too, even with HTTP 200), red when it failed. Names wrap, never cut; the drawing scales with the screen.
 // Counters on the nodes let a trainer (and the browser tests) see who talked. The scenario being shown marks
@@ -175,7 +176,8 @@ export function animateExchange(message) {
   const hub = hubPoint;
   if (!hub) return;
   const cls = message.outcome || (message.succeeded ? "ok" : "failed");
-  const atHub = message.decidedBy === "hub";
+  // decided by the platform: this hub, or (on an LGSP) the NGSP hub above it, where the trail leaves the map
+  const atHub = message.decidedBy === "hub" || message.decidedBy === "ngsp";
   const start = from || hub;
   // edXML travels the VDXP axis: down (or up) to it, then along it
   const points = atHub ? [start, hub] : to?.axis ? [start, { x: start.x, y: to.y }, to] : [start, hub, to || hub];
@@ -188,7 +190,7 @@ export function animateExchange(message) {
   }
   const trails = $("#trails");
   const wire = wireOf(message) || "";
-  const path = el("svg:polyline", { class: `trail ${cls} ${wire}`.trim(), "data-service": message.service || "", "data-decided-by": atHub ? "hub" : "provider",
+  const path = el("svg:polyline", { class: `trail ${cls} ${wire}`.trim(), "data-service": message.service || "", "data-decided-by": atHub ? message.decidedBy : "provider",
     points: points.map((p) => `${p.x},${p.y}`).join(" ") });
   const packet = el("svg:circle", { class: `packet ${cls}`, r: 7, cx: points[0].x, cy: points[0].y });
   trails.append(path, packet);

@@ -63,7 +63,7 @@ export function renderMessages() {
         wire ? el("span", { class: `wire ${wire}`, text: t(wire === "xroad" ? "wireXroad" : "wireGateway") }) : ""),
       el("td", { text: shortService(m.service) }),
       el("td", { class: `status ${outcome}`, title: m.faultCode || null,  // the wire name; the glossary's words shown
-        text: `${m.status ?? ""} ${term(m.faultCode)?.name || m.faultCode || ""}${outcome === "refused" ? ` · ${t("refused")}` : ""}`.trim() }),
+        text: `${m.status ?? ""} ${term(m.faultCode)?.name || m.faultCode || ""}${outcome === "refused" ? ` · ${t("refused")}` : ""}${m.decidedBy === "ngsp" ? ` · ${t("decidedAtNgsp")}` : ""}`.trim() }),
       el("td", { text: String(m.ms ?? "") }));
     tr.addEventListener("click", () => inspect(m, tr));
     tr.addEventListener("keydown", (e) => { if (e.key === "Enter") { e.preventDefault(); inspect(m, tr); } });

@@ -52,8 +52,10 @@ export function renderTimeline(run) {
     row.append(el("svg:text", { x: 6, y: y - 14, class: "seq-title", text: `${s.index + 1}. ${s.title[lang]}` }));
     if (s.action === "call") {
       const { outcome, decidedBy } = exchangeOf(s);
-      const from = x(lane(s.client)), hub = x(lane(HUB)), end = decidedBy === HUB ? hub : x(lane(subsystemOf(s.service)));
-      row.dataset.outcome = outcome; row.dataset.decidedBy = decidedBy === HUB ? HUB : "provider";
+      const platform = decidedBy === HUB || decidedBy === "ngsp";  // on an LGSP, `ngsp`: the tier above it
+      const from = x(lane(s.client)), hub = x(lane(HUB));
+      const end = platform ? hub : x(lane(subsystemOf(s.service)));
+      row.dataset.outcome = outcome; row.dataset.decidedBy = platform ? decidedBy : "provider";
       row.append(el("svg:polyline", { class: `arrow ${outcome}`, points: `${from},${y} ${hub},${y} ${end},${y}` }),
         el("svg:text", { x: end, y: y + 16, "text-anchor": "middle", class: `decision ${outcome}`, text: outcome === "ok" ? "✓" : "✗" }));
     }
