@@ -1,13 +1,17 @@
-"""A contract service's optional request body and header parameters (issue 21 item 1), over the hub's
-real loopback socket, in both wire styles."""
+"""A contract service's optional request body, header parameters and stateful collection (list, delete by
+id) (issue 21 item 1), over the hub's real loopback socket, in both wire styles."""
 
 from __future__ import annotations
 
+import copy
 from typing import Any
+
+import yaml
 
 from ngsp_sim.hub.runtime import HUB
 from tests.helpers import ADMIN, MOTCUA, MakeHub, token_for
-from tests.test_contract_provider import LGSP, _topology
+from tests.test_contract_provider import DOCUMENT as HOSO
+from tests.test_contract_provider import LGSP, NEW, _topology
 
 SERVICE = f"/r1/{LGSP}/danhMuc"
 CLIENT = {"X-Road-Client": MOTCUA}
@@ -84,3 +88,51 @@ async def test_header_parameters_are_checked_with_violations_at_side_header(make
     await hub.app[HUB].message_log.flush()
     items = (await (await hub.get("/api/v1/messages?limit=1", headers=ADMIN)).json())["items"]
     assert [(v["location"], v["pointer"]) for v in items[0]["violations"]] == [("header", "/X-Ma-Can-Bo")]
+
+
+def _stateful_topology() -> str:
+    """The example's dossiers with a list (GET /hoso) and a removal (DELETE /hoso/{maHoSo}, 204)."""
+    document = copy.deepcopy(HOSO)
+    hoso = {"$ref": "#/components/schemas/HoSo"}
+    document["paths"]["/hoso"]["get"] = {
+        "operationId": "dsHoSo",
+        "responses": {
+            "200": {
+                "description": "Hồ sơ",
+                "content": {"application/json": {"schema": {"type": "array", "items": hoso}}},
+            }
+        },
+    }
+    document["paths"]["/hoso/{maHoSo}"]["delete"] = {
+        "operationId": "xoaHoSo",
+        "responses": {
+            "204": {"description": "Đã xoá"},
+            "404": document["paths"]["/hoso/{maHoSo}"]["get"]["responses"]["404"],
+        },
+    }
+    topology = yaml.safe_load(_topology(stateful=True, services=("taoHoSo", "layHoSo", "dsHoSo", "xoaHoSo")))
+    for service in topology["agencies"][0]["subsystems"][0]["services"]:
+        service["contract"] = document
+    return yaml.safe_dump(topology, allow_unicode=True)
+
+
+async def test_a_stateful_collection_is_listed_and_an_object_deleted_by_id(make_hub: MakeHub) -> None:
+    hub = await make_hub(_stateful_topology())
+    base = f"/r1/{LGSP}"
+    assert await (await hub.get(f"{base}/dsHoSo/hoso", headers=CLIENT)).json() == []
+    first = await (await hub.post(f"{base}/taoHoSo", json=NEW, headers=CLIENT)).json()
+    second_body = {**NEW, "maHoSo": "000.00.00.H29-251121-0008"}
+    second = await (await hub.post(f"{base}/taoHoSo/hoso", json=second_body, headers=CLIENT)).json()
+    listed = await hub.get(f"{base}/dsHoSo", headers=CLIENT)
+    assert listed.status == 200
+    assert await listed.json() == [first, second]  # in the order they were created
+    deleted = await hub.delete(f"{base}/xoaHoSo/hoso/{NEW['maHoSo']}", headers=CLIENT)
+    assert deleted.status == 204 and await deleted.read() == b""  # the contract's documented status
+    assert (await hub.get(f"{base}/layHoSo/hoso/{NEW['maHoSo']}", headers=CLIENT)).status == 404
+    assert await (await hub.get(f"{base}/dsHoSo/hoso", headers=CLIENT)).json() == [second]
+    again = await hub.delete(f"{base}/xoaHoSo/hoso/{NEW['maHoSo']}", headers=CLIENT)
+    assert again.status == 404
+    assert await again.json() == {"maLoi": 404, "moTa": "Không tìm thấy hồ sơ"}  # the contract's 404 example
+    bearer = {"Authorization": f"Bearer {await token_for(hub)}"}
+    via_gateway = await hub.get("/hosoDatDai/1.0/dsHoSo", headers=bearer)
+    assert await via_gateway.json() == [second]
