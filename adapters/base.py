@@ -123,6 +123,12 @@ class Operation:
     path_model: type[BaseModel] | None = None
     """Validates the path below the service (``HubCall.path``, a string) when the operation has one of
     its own, as an OpenAPI contract's ``/dossiers/{id}``; violations are reported at location ``path``."""
+    body_optional: bool = False
+    """True when the request body may be left out (an OpenAPI ``requestBody`` with ``required: false``):
+    an empty body is then no body, and ``request_model`` checks one only when it is sent."""
+    header_model: type[BaseModel] | None = None
+    """Validates the request headers (a mapping, names in any case) when the operation declares some of
+    its own (an OpenAPI contract's ``in: header`` parameters); violations at location ``header``."""
 
 
 Exchange = Generator[NativeRequest, NativeResponse, HubReply]

@@ -25,15 +25,17 @@ CONTRACT_ADAPTER = "contract"
 
 def contract_operation(contract: ContractOperation) -> Operation:
     """The hub's :class:`Operation` for ``contract``: its checks as models, its one method."""
-    request, query, path, response = contract.models()
+    models = contract.models()
     return Operation(
         contract.operation_id,
         frozenset({contract.method}),
-        response,
-        request,
-        query,
+        models.response,
+        models.request,
+        models.query,
         contract.summary,
-        path_model=path,
+        path_model=models.path,
+        body_optional=models.request is not None and not contract.body_required,
+        header_model=models.header,
     )
 
 
@@ -54,8 +56,8 @@ class ContractAdapter(Adapter):
         if call.query is not None:
             # the parameters as the client sent them (text): the contract's model checks, never converts
             query = tuple((k, str(v)) for k, v in call.query.model_dump(mode="json", warnings=False).items())
-        headers = {"Accept": "application/json"}
-        if call.payload is not None:
+        headers = {"Accept": "application/json", **self.contract.header_values(call.headers)}
+        if call.body.strip():
             headers["Content-Type"] = "application/json"
         path = self.contract.path if call.path == "/" else call.path
         native = yield NativeRequest(call.method, path, query=query, headers=headers, body=call.body)

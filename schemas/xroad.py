@@ -9,7 +9,7 @@ __all__ = ["EndpointRef", "ErrorBody", "ProviderError", "ServiceRef", "SoapFault
 
 
 class ViolationBody(BaseModel):
-    location: str = Field(description="body, query (parameters as one JSON object) or response")
+    location: str = Field(description="body, query (parameters as one JSON object), path, header or response")
     pointer: str = Field(description="RFC 6901 JSON pointer into the body; empty for the whole body")
     message: str = Field(description="What was expected")
     rule: str = Field(description="The rule broken, e.g. cccd_province, missing, extra_forbidden")

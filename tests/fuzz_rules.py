@@ -9,8 +9,9 @@ from typing import Any
 import schemathesis
 from hypothesis import HealthCheck, Phase, settings
 from schemathesis import GenerationMode
+from schemathesis.checks import not_a_server_error
 from schemathesis.config import SchemathesisConfig
-from schemathesis.specs.openapi.checks import negative_data_rejection, positive_data_acceptance
+from schemathesis.specs.openapi.checks import negative_data_rejection, positive_data_acceptance, unsupported_method
 
 __all__ = ["beyond_json_schema", "fuzz_config", "fuzz_settings", "whole_numbers"]
 
@@ -82,3 +83,34 @@ def whole_numbers(body: Any) -> Any:
     if isinstance(body, list):
         return [whole_numbers(item) for item in body]
     return body
+
+
+def platform_errors_only(ctx: Any, response: schemathesis.Response, case: schemathesis.Case[Any]) -> bool:
+    """A 5xx must be one of X-Road's documented platform errors (Server.*: an unknown client member,
+    a provider failure...), never an unhandled error of the hub."""
+    if response.status_code >= 500:
+        error = response.headers.get("x-road-error", [""])[0]
+        assert error.startswith("Server.") and error != "Server.ServerProxy.InternalError", (
+            f"{response.status_code} with X-Road-Error {error!r}: {response.text[:300]}"
+        )
+    return True
+
+
+def call_service(case: schemathesis.Case[Any], base_url: str) -> None:
+    """An undeclared method gets X-Road's own answer, Server.ServerProxy.ServiceType (500, as the real
+    security server answers, declared as 5XX), or a client error found first. Everything else must be
+    as documented; a 5xx only as one of X-Road's platform errors (an unknown client is
+    Server.ClientProxy.UnknownMember, as on the real platform), never an unhandled one."""
+    if case.method.lower() not in case.operation.schema.raw_schema["paths"][case.path]:
+        response = case.call(base_url=base_url)
+        error = response.headers.get("x-road-error", [""])[0]  # schemathesis: lower-case names, lists
+        assert (response.status_code, error) == (500, "Server.ServerProxy.ServiceType") or (
+            400 <= response.status_code < 500 and error.startswith("Client.")  # refused before the method check
+        ), (response.status_code, dict(response.headers), case.as_curl_command())
+        return
+    case.body = whole_numbers(case.body)
+    case.call_and_validate(
+        base_url=base_url,
+        excluded_checks=[unsupported_method, not_a_server_error],  # replaced by the X-Road rule above/below
+        additional_checks=[platform_errors_only],
+    )

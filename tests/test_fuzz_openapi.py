@@ -16,8 +16,6 @@ from typing import Any
 
 import pytest
 import schemathesis
-from schemathesis.checks import not_a_server_error
-from schemathesis.specs.openapi.checks import unsupported_method
 
 import adapters
 from ngsp_sim import sim
@@ -28,7 +26,7 @@ from ngsp_sim.registry import load_registry
 from ngsp_sim.testing.embedded import EmbeddedHub, HubHandle
 from tests.fuzz_formats import register_formats
 from tests.fuzz_rules import beyond_json_schema as _beyond_json_schema  # the test source (its examples) unchanged
-from tests.fuzz_rules import fuzz_config, fuzz_settings, whole_numbers
+from tests.fuzz_rules import call_service, fuzz_config, fuzz_settings, whole_numbers
 
 TOKEN = "fuzz-admin-token-0123456789"
 CI_EXAMPLES = 100
@@ -58,37 +56,6 @@ def test_the_admin_api_answers_as_documented(case: schemathesis.Case, fuzzed_hub
     )
 
 
-def _call_service(case: schemathesis.Case, base_url: str) -> None:
-    """An undeclared method gets X-Road's own answer, Server.ServerProxy.ServiceType (500, as the real
-    security server answers, declared as 5XX), or a client error found first. Everything else must be
-    as documented; a 5xx only as one of X-Road's platform errors (an unknown client is
-    Server.ClientProxy.UnknownMember, as on the real platform), never an unhandled one."""
-    if case.method.lower() not in case.operation.schema.raw_schema["paths"][case.path]:
-        response = case.call(base_url=base_url)
-        error = response.headers.get("x-road-error", [""])[0]  # schemathesis: lower-case names, lists
-        assert (response.status_code, error) == (500, "Server.ServerProxy.ServiceType") or (
-            400 <= response.status_code < 500 and error.startswith("Client.")  # refused before the method check
-        ), (response.status_code, dict(response.headers), case.as_curl_command())
-        return
-    case.body = whole_numbers(case.body)
-    case.call_and_validate(
-        base_url=base_url,
-        excluded_checks=[unsupported_method, not_a_server_error],  # replaced by the X-Road rule above/below
-        additional_checks=[platform_errors_only],
-    )
-
-
-def platform_errors_only(ctx: Any, response: schemathesis.Response, case: schemathesis.Case) -> bool:
-    """A 5xx must be one of X-Road's documented platform errors (Server.*: an unknown client member,
-    a provider failure...), never an unhandled error of the hub."""
-    if response.status_code >= 500:
-        error = response.headers.get("x-road-error", [""])[0]
-        assert error.startswith("Server.") and error != "Server.ServerProxy.InternalError", (
-            f"{response.status_code} with X-Road-Error {error!r}: {response.text[:300]}"
-        )
-    return True
-
-
 def _published() -> dict[str, tuple[str, dict[str, Any]]]:
     """One document per distinct contract (the three one-stop systems publish the same one): test
     name -> (the service's /r1 base, its document)."""
@@ -112,7 +79,7 @@ def _service_test(base: str, doc: dict[str, Any]) -> Callable[..., None]:
     @schema.parametrize()
     @FUZZ
     def test(case: schemathesis.Case, fuzzed_hub: HubHandle):
-        _call_service(case, fuzzed_hub.url + base)
+        call_service(case, fuzzed_hub.url + base)
 
     return test  # type: ignore[no-any-return]  # schemathesis's decorators are untyped
 

@@ -4,7 +4,9 @@ integrator generates a client from or opens in Postman.
 Writes, generated from the pydantic models (never by hand):
 
 - ``DIR/services/{INSTANCE}_{CLASS}_{MEMBER}_{SUBSYSTEM}_{SERVICE}.openapi.json``: each service as the hub
-  publishes it under ``/r1`` (the same document as the ``getOpenAPI`` metaservice);
+  publishes it under ``/r1`` (the same document as the ``getOpenAPI`` metaservice); a service registered
+  with ``contract:`` is the integrator's own operation (its path template, parameters and schemas, at the
+  server ``/r1/{service}``), where ``getOpenAPI`` serves the whole document as it was registered;
 - ``DIR/admin.openapi.json``: the hub's own admin API;
 - ``DIR/schemas/{Model}.schema.json``: a JSON Schema (2020-12) per payload model;
 - ``DIR/openapi-python-client.yaml``: the client generator's configuration for these documents.
@@ -24,7 +26,7 @@ from pydantic import BaseModel
 from ngsp_sim.admin.api import admin_openapi
 from ngsp_sim.cli.client import DEFAULT_HUB
 from ngsp_sim.cli.common import topology_option
-from ngsp_sim.contracts.openapi import GENERATOR_CONFIG, service_openapi
+from ngsp_sim.contracts.openapi import GENERATOR_CONFIG, published_openapi
 from ngsp_sim.contracts.postman import postman_collection
 from ngsp_sim.plugins import installed
 from ngsp_sim.registry import load_registry
@@ -50,12 +52,11 @@ def openapi(directory: Path, topology: Path | None) -> int:
     registry = load_registry(topology, plugins.adapters, plugins.simulators)
     models: dict[str, type[BaseModel]] = {}
     for service in sorted(registry.services.values(), key=lambda s: str(s.id)):
-        adapter, op = service.carried_by(plugins.adapters)
+        _, op = service.carried_by(plugins.adapters)
         name = f"{str(service.id).replace('/', '_')}.openapi.json"
-        _write(
-            directory / "services" / name,
-            service_openapi(service, op, adapter.error_model, xml_bound=adapter.speaks_xml),
-        )
+        _write(directory / "services" / name, published_openapi(service, plugins.adapters))
+        if service.contract is not None:
+            continue  # its schemas are the integrator's, in its document
         for model in (op.request_model, op.query_model, op.response_model):
             if model is not None:
                 models[model.__name__] = model

@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 import yaml
 
 from adapters.base import Adapter
-from ngsp_sim.contracts.openapi import service_openapi
+from ngsp_sim.contracts.openapi import published_openapi
 from ngsp_sim.contracts.schema_diff import Change, Direction, SchemaPair
 from ngsp_sim.registry import Registry
 
@@ -49,15 +49,16 @@ def diff_contracts(old: dict[str, Any], new: dict[str, Any]) -> list[Change]:
 
 def service_contracts(registry: Registry, adapters: Mapping[str, type[Adapter]]) -> dict[str, dict[str, Any]]:
     """Each service of a topology as one OpenAPI document, at its full paths: ``/r1/...`` and, when it
-    is also published in the gateway style, ``/{context}/{version}/{resource}``."""
+    is also published in the gateway style, ``/{context}/{version}/{resource}``; a contract service at
+    its own operation's path below those (``/r1/.../layHoSo/hoso/{maHoSo}``), with its own schemas."""
     documents: dict[str, dict[str, Any]] = {}
     for service in registry.services.values():
-        adapter, op = service.carried_by(adapters)
-        document = service_openapi(service, op, adapter.error_model, xml_bound=adapter.speaks_xml)
-        (item,) = document.pop("paths").values()
-        document["paths"] = {f"/r1/{service.id}": item}
+        document = published_openapi(service, adapters)
+        ((path, item),) = document.pop("paths").items()
+        below = path if service.contract is not None else ""  # a contract's own path template, below the service
+        document["paths"] = {f"/r1/{service.id}{below}": item}
         if service.gateway is not None:
-            document["paths"][f"/{'/'.join(service.gateway)}"] = item
+            document["paths"][f"/{'/'.join(service.gateway)}{below}"] = item
         del document["servers"]
         documents[str(service.id)] = document
     return documents

@@ -35,7 +35,8 @@ class Violation:
 
     ``pointer`` is an RFC 6901 JSON pointer ("" is the whole document) into the part of the message
     that ``location`` names: ``body``, ``query`` (the query parameters seen as one JSON object),
-    ``path`` (the path below the service, for an OpenAPI contract's path parameters) or ``response``
+    ``path`` (the path below the service, for an OpenAPI contract's path parameters), ``header`` (an
+    OpenAPI contract's header parameters, by name) or ``response``
     (the provider's answer). ``rule`` names the broken rule (pydantic's error type or one of ours,
     e.g. ``cccd_province``); ``message`` says what was expected.
     """

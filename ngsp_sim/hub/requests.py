@@ -125,12 +125,14 @@ def read_call(
             query = _as_sent(op.query_model, params)
     if op.path_model is not None:
         violations += validate(op.path_model, target.rest, "path")[1]
+    if op.header_model is not None:
+        violations += validate(op.header_model, dict(headers), "header")[1]
     if op.request_xml is not None:
         if not body.strip():
             raise InvalidRequest(f"the body is empty; {op.code} expects an XML document")
         payload, found = xml_payload(op, body, headers.get("Content-Type", ""))
         violations += found
-    elif op.request_model is not None:
+    elif op.request_model is not None and not (op.body_optional and not body.strip()):
         if not body.strip():
             raise InvalidRequest(f"the body is empty; {op.code} expects a JSON object")
         content_type = headers.get("Content-Type", "")
@@ -149,5 +151,6 @@ def read_call(
             violations += _not_xml(
                 model.model_dump(mode="json", warnings=False) if model is not None else None, "", location
             )
-    call = HubCall(op.code, method, target.rest, payload, query, client.member_code, message_id, body=body)
+    declared = dict(headers) if op.header_model is not None else {}  # the adapter forwards the operation's own
+    call = HubCall(op.code, method, target.rest, payload, query, client.member_code, message_id, declared, body)
     return call, violations

@@ -179,8 +179,9 @@ CONTRACT_DESCRIPTION = (
     "simulated provider answers from its examples or its response schema"
 )
 STATEFUL_DESCRIPTION = (
-    "Contract services without an endpoint: what a POST or PUT creates is kept (in memory, per hub) and "
-    "returned by a later GET of the same collection by id"
+    "Contract services without an endpoint: what a POST or PUT creates is kept (in memory, per hub process) "
+    "and returned by a later GET of the same collection by id, listed by a GET of the collection, removed by "
+    "a DELETE by id"
 )
 
 

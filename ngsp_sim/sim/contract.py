@@ -5,11 +5,13 @@ It answers the operation's first 2xx response: the document's own ``example`` (o
 seeded by the request (operation, method, path, query and body), so the same request always gets the same
 answer; the hub then checks the answer against the response schema like any provider's.
 
-With ``stateful: true`` the provider remembers, in memory and per hub (a restart forgets), what a POST or
-PUT creates: the answer, with the request's fields the response schema names copied in, is kept in its
-collection (the path: ``/dossiers`` for a POST on ``/dossiers``, for a PUT on ``/dossiers/{id}`` too). A
-GET on ``/dossiers/{id}`` returns the object of that collection whose field named like the last path
-parameter (or ``id``) has that value, or the contract's 404 (``{"message": ...}`` without one).
+With ``stateful: true`` the provider remembers, in memory and per hub process (a restart forgets, another
+worker or replica does not see it), what a POST or PUT creates: the answer, with the request's fields the
+response schema names copied in, is kept in its collection (the path: ``/dossiers`` for a POST on
+``/dossiers``, for a PUT on ``/dossiers/{id}`` too), at most :data:`MAX_KEPT` objects. A GET on
+``/dossiers/{id}`` returns the object of that collection whose field named like the last path parameter
+(or ``id``) has that value, a DELETE there removes it (answering the contract's 2xx), both the
+contract's 404 (``{"message": ...}`` without one) when there is none; a GET on ``/dossiers`` lists them.
 
 Generation is a small deterministic walker rather than ``hypothesis-jsonschema``: that library's
 examples are not reproducible from a seed outside a test, and it is slow for a request path (its
@@ -40,9 +42,11 @@ from adapters.base import NativeRequest, NativeResponse
 from ngsp_sim.sim.base import json_reply
 from ngsp_sim.validation.contract import ContractOperation, deref
 
-__all__ = ["ContractProvider", "ContractState", "example_request", "generate"]
+__all__ = ["MAX_KEPT", "ContractProvider", "ContractState", "example_request", "generate"]
 
 _MAX_DEPTH = 8
+MAX_KEPT = 1000
+"""The most objects a stateful collection keeps (per hub process, in memory); the oldest go first."""
 
 
 @dataclass
@@ -202,6 +206,8 @@ class ContractProvider:
         body = _object(request.body)
         if self.state is not None and contract.method == "GET" and values:
             return self._read(self.state, request.path, values)
+        if self.state is not None and contract.method == "DELETE" and values:
+            return self._delete(self.state, request.path, values)
         success = contract.success()
         if success is None:
             return json_reply({"message": f"{contract.operation_id} declares no 2xx response"}, 501)
@@ -213,6 +219,8 @@ class ContractProvider:
             answer = generate(contract.document, success.schema, random.Random(_seed(request)))
         if self.state is not None and contract.method in ("POST", "PUT") and isinstance(answer, dict):
             answer = self._keep(self.state, request.path, values, answer, body)
+        elif self.state is not None and contract.method == "GET":  # the collection itself: what it holds
+            answer = _listed(contract.document, success.schema, answer, self.state.collections.get(request.path, []))
         return json_reply(answer, success.status)
 
     def _keep(
@@ -234,17 +242,62 @@ class ContractProvider:
         key = _identity(kept, values)
         items[:] = [item for item in items if key is None or _identity(item, values) != key]
         items.append(kept)
+        del items[:-MAX_KEPT]  # the oldest go first: memory stays bounded
         return kept
 
     def _read(self, state: ContractState, path: str, values: dict[str, str]) -> NativeResponse:
-        name, value = list(values.items())[-1]
-        collection = path.rsplit("/", 1)[0] or "/"
-        for item in state.collections.get(collection, []):
-            if str(item.get(name, item.get("id"))) == value:
-                return json_reply(item, 200)
+        collection, found = _find(state, path, values)
+        if found is None:
+            return self._missing(path, collection)
+        return json_reply(state.collections[collection][found], 200)
+
+    def _delete(self, state: ContractState, path: str, values: dict[str, str]) -> NativeResponse:
+        """Removes the object, answering the contract's 2xx (204 without a body, or its example)."""
+        collection, found = _find(state, path, values)
+        if found is None:
+            return self._missing(path, collection)
+        del state.collections[collection][found]
+        success = self.contract.success()
+        if success is None or (success.schema is None and not success.examples):
+            return NativeResponse(success.status if success else 204, {}, b"")
+        answer = (
+            success.examples[0]
+            if success.examples
+            else generate(self.contract.document, success.schema, random.Random(0))
+        )
+        return json_reply(answer, success.status)
+
+    def _missing(self, path: str, collection: str) -> NativeResponse:
+        """The contract's 404 example, or ``{"message": ...}`` without one."""
         missing = self.contract.response(404)
+        value = path.rsplit("/", 1)[-1]
         answer = missing.examples[0] if missing and missing.examples else {"message": f"no {value} in {collection}"}
         return json_reply(answer, 404)
+
+
+def _find(state: ContractState, path: str, values: dict[str, str]) -> tuple[str, int | None]:
+    """The collection of ``path`` (``/dossiers`` for ``/dossiers/{id}``) and the index of the object whose
+    field named like the last path parameter (or ``id``) has that parameter's value."""
+    name, value = list(values.items())[-1]
+    collection = path.rsplit("/", 1)[0] or "/"
+    for index, item in enumerate(state.collections.get(collection, [])):
+        if str(item.get(name, item.get("id"))) == value:
+            return collection, index
+    return collection, None
+
+
+def _listed(document: Any, schema: Any, answer: Any, items: list[dict[str, Any]]) -> Any:
+    """The answer of a GET on a collection: the objects it holds, as the response schema wants them (the
+    array itself, or an object's one array property; anything else is answered as it was generated)."""
+    schema = _deref(document, schema)
+    if isinstance(answer, list):
+        return list(items)
+    if isinstance(answer, dict) and isinstance(schema, dict):
+        props = schema.get("properties") or {}
+        arrays = [k for k, sub in props.items() if (_deref(document, sub) or {}).get("type") == "array"]
+        if len(arrays) == 1:
+            return {**answer, arrays[0]: list(items)}
+    return answer
 
 
 def _identity(item: dict[str, Any], values: dict[str, str]) -> str | None:

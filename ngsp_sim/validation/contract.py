@@ -60,6 +60,7 @@ _EXPECTED = {
     "object": "an object",
     "null": "null",
 }
+_IGNORED_HEADERS = frozenset({"accept", "content-type", "authorization"})
 _MISSING = "required field is missing"
 _EXTRA = "unknown field: not part of this payload's schema (check the spelling and case)"
 
@@ -109,6 +110,17 @@ class ContractResponse:
 
 
 @dataclass(frozen=True, slots=True)
+class ContractModels:
+    """The models of one operation's checks (see :meth:`ContractOperation.models`)."""
+
+    request: type[BaseModel] | None
+    query: type[BaseModel] | None
+    path: type[BaseModel]
+    response: type[BaseModel]
+    header: type[BaseModel] | None
+
+
+@dataclass(frozen=True, slots=True)
 class Parameter:
     name: str
     where: str
@@ -144,8 +156,7 @@ class ContractOperation:
         self.responses = tuple(sorted(responses, key=lambda r: r.status))
         self._segments = [s for s in path.split("/") if s]
         self._validators: dict[str, Validator] = {}
-        self._models: tuple[type[BaseModel] | None, type[BaseModel] | None, type[BaseModel], type[BaseModel]] | None
-        self._models = None
+        self._models: ContractModels | None = None
 
     def success(self) -> ContractResponse | None:
         """The first 2xx response the operation declares (what a simulated provider answers)."""
@@ -182,7 +193,7 @@ class ContractOperation:
         return self.check(success.schema if success else None, value)
 
     def read_parameters(self, where: str, given: Mapping[str, str]) -> tuple[dict[str, Any], list[Problem]]:
-        """The ``query`` or ``path`` parameters as typed values (a number in a URL is its digits), and
+        """The ``query``, ``path`` or ``header`` parameters as typed values (a number in a URL is its digits), and
         every problem: a required one missing, one that breaks its schema."""
         values: dict[str, Any] = dict(given)
         problems: list[Problem] = []
@@ -219,16 +230,23 @@ class ContractOperation:
             return {}, [((), "path", f"expected the path {self.path} (operation {self.operation_id}), got {rest}")]
         return self.read_parameters("path", values)
 
-    def models(self) -> tuple[type[BaseModel] | None, type[BaseModel] | None, type[BaseModel], type[BaseModel]]:
-        """(request body, query, path, response) models that run these checks, for the hub's pipeline
-        (made once: a model is a class, and the published documents name it)."""
+    def header_values(self, headers: Mapping[str, str]) -> dict[str, str]:
+        """The header parameters the operation declares, found in ``headers`` whatever their case."""
+        lowered = {k.lower(): v for k, v in headers.items()}
+        return {p.name: lowered[p.name.lower()] for p in self.header_parameters() if p.name.lower() in lowered}
+
+    def header_parameters(self) -> tuple[Parameter, ...]:
+        """The ``in: header`` parameters (OpenAPI ignores ones named Accept, Content-Type, Authorization)."""
+        return tuple(p for p in self.parameters if p.where == "header" and p.name.lower() not in _IGNORED_HEADERS)
+
+    def models(self) -> ContractModels:
+        """The models that run these checks, for the hub's pipeline (made once: a model is a class, and
+        the published documents name it)."""
         if self._models is None:
             self._models = self._make_models()
         return self._models
 
-    def _make_models(
-        self,
-    ) -> tuple[type[BaseModel] | None, type[BaseModel] | None, type[BaseModel], type[BaseModel]]:
+    def _make_models(self) -> ContractModels:
         name = re.sub(r"\W", "_", self.operation_id)
         success = self.success()
         request = None
@@ -238,8 +256,15 @@ class ContractOperation:
         if any(p.where == "query" for p in self.parameters):
             query = _model(f"{name}Query", lambda v: self.read_parameters("query", v)[1], {"type": "object"})
         path = _model(f"{name}Path", lambda v: self.check_path(v)[1], {"type": "string"})
+        header = None
+        if self.header_parameters():
+
+            def headers(given: Mapping[str, str]) -> list[Problem]:
+                return self.read_parameters("header", self.header_values(given))[1]
+
+            header = _model(f"{name}Headers", headers, {"type": "object"})
         schema = _inlined(self.document, success.schema) if success and success.schema is not None else {}
-        return request, query, path, _model(f"{name}Response", self.check_response, schema)
+        return ContractModels(request, query, path, _model(f"{name}Response", self.check_response, schema), header)
 
 
 def _json_schema(body: Any) -> Any:
