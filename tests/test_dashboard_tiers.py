@@ -68,15 +68,20 @@ def _row(page: Any, message_id: str) -> Any:
     return row
 
 
+def _dashboards(browser: Any, tiers: tuple[HubHandle, HubHandle], errors: list[str]) -> tuple[Any, Any]:
+    """NGSP's and the LGSP's dashboards at projector size, each recording the trails it draws."""
+    pages = tuple(open_page(browser, hub, errors, viewport={"width": 1280, "height": 720}) for hub in tiers)
+    for page in pages:
+        page.evaluate(TRAIL_RECORDER)
+    return pages[0], pages[1]
+
+
 def test_an_exchange_crossing_both_tiers_is_drawn_on_both_dashboards(
     browser: Any, tiers: tuple[HubHandle, HubHandle]
 ) -> None:
-    ngsp, lgsp = tiers
+    lgsp = tiers[1]
     errors: list[str] = []
-    upper = open_page(browser, ngsp, errors, viewport={"width": 1280, "height": 720})
-    lower = open_page(browser, lgsp, errors, viewport={"width": 1280, "height": 720})
-    for page in (upper, lower):
-        page.evaluate(TRAIL_RECORDER)
+    upper, lower = _dashboards(browser, tiers, errors)
     assert upper.text_content("#hub-node text") == "NGSP"
     assert upper.locator(f'#map .lgsp-tier .node[data-id="{LGSP}"]').count() == 1
     assert lower.text_content("#hub-node text") == "LGSP"
@@ -104,12 +109,9 @@ def test_a_refusal_of_the_upper_tier_is_drawn_as_ngsps_on_the_lgsps_map(
 ) -> None:
     """NGSP refuses the LGSP DVCQG's TraCuuHoSo: on NGSP's map the trail stops at NGSP; on the LGSP's map
     the refusal was not the provider's either: it stops at the centre, where the exchange left for NGSP."""
-    ngsp, lgsp = tiers
+    lgsp = tiers[1]
     errors: list[str] = []
-    upper = open_page(browser, ngsp, errors, viewport={"width": 1280, "height": 720})
-    lower = open_page(browser, lgsp, errors, viewport={"width": 1280, "height": 720})
-    for page in (upper, lower):
-        page.evaluate(TRAIL_RECORDER)
+    upper, lower = _dashboards(browser, tiers, errors)
     assert call(lgsp, MOTCUA, HISTORY, lookup_body(), "tiers-2") == 500
     for page, decided in ((upper, "hub"), (lower, "ngsp")):
         assert _row(page, "tiers-2").get_attribute("data-outcome") == "refused"

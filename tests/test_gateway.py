@@ -288,6 +288,19 @@ def _bomb_provider(body: bytes) -> web.Application:
     return app
 
 
+async def _lookup_from_provider(make_hub: MakeHub, aiohttp_server: Any, reply: bytes) -> tuple[Any, Any]:
+    """A hub whose population lookup is served by a loopback provider answering ``reply``, and the
+    answer to one lookup through it."""
+    server = await aiohttp_server(_bomb_provider(reply))
+    endpoint = str(server.make_url("")).rstrip("/")
+    topology = demo_text().replace(
+        "          - code: TraCuuThongTinCongDan\n            adapter: population\n",
+        f"          - code: TraCuuThongTinCongDan\n            adapter: population\n            endpoint: {endpoint}\n",
+    )
+    hub = await make_hub(topology)
+    return hub, await hub.post(POPULATION, json=lookup_body(), headers={"X-Road-Client": MOTCUA})
+
+
 @pytest.mark.parametrize(
     "body",
     [
@@ -300,14 +313,7 @@ def _bomb_provider(body: bytes) -> web.Application:
     ids=["xml-bomb", "external-entity", "external-dtd", "deep-nesting"],
 )
 async def test_malicious_xml_from_a_provider(make_hub: MakeHub, aiohttp_server: Any, body: bytes) -> None:
-    server = await aiohttp_server(_bomb_provider(body))
-    endpoint = str(server.make_url("")).rstrip("/")
-    topology = demo_text().replace(
-        "          - code: TraCuuThongTinCongDan\n            adapter: population\n",
-        f"          - code: TraCuuThongTinCongDan\n            adapter: population\n            endpoint: {endpoint}\n",
-    )
-    hub = await make_hub(topology)
-    resp = await hub.post(POPULATION, json=lookup_body(), headers={"X-Road-Client": MOTCUA})
+    hub, resp = await _lookup_from_provider(make_hub, aiohttp_server, body)
     answer = await resp.json()
     assert resp.headers["X-Road-Error"] == "Server.ServerProxy.ServiceFailed"
     assert "refused for safety" in answer["message"]
@@ -325,14 +331,7 @@ async def test_xinclude_from_a_provider_is_not_processed(make_hub: MakeHub, aioh
         f"<ns:MaYeuCau>{include}</ns:MaYeuCau><ns:CongdanCollection>{include}</ns:CongdanCollection>"
         "</ns:TraCuuThongTinCongDanResponse></soapenv:Body></soapenv:Envelope>"
     )
-    server = await aiohttp_server(_bomb_provider(reply.encode()))
-    endpoint = str(server.make_url("")).rstrip("/")
-    topology = demo_text().replace(
-        "          - code: TraCuuThongTinCongDan\n            adapter: population\n",
-        f"          - code: TraCuuThongTinCongDan\n            adapter: population\n            endpoint: {endpoint}\n",
-    )
-    hub = await make_hub(topology)
-    resp = await hub.post(POPULATION, json=lookup_body(), headers={"X-Road-Client": MOTCUA})
+    _, resp = await _lookup_from_provider(make_hub, aiohttp_server, reply.encode())
     answer = await resp.json()
     assert resp.headers["X-Road-Error"] == "Server.ServerProxy.ServiceFailed.SchemaViolation", answer
     assert "/CongdanCollection/include" in str(answer)  # the element stayed an element
