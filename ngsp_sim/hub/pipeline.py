@@ -325,20 +325,8 @@ class Pipeline:
         if self.throttler is not None:
             self.throttler.check(self.table.registry.limits(client, route.service))
         if route.upstream is not None:  # a national service: this LGSP forwards it to its NGSP hub
-            native = upstream_request(
-                route.upstream,
-                target,
-                req.method,
-                req.query,
-                req.body,
-                forwarded_headers(req.headers, message_id, context),
-            )
-            answer = upstream_answer(await self._send(route, native, record, seen), req.style)
-            if answer.fault is not None:
-                record.faultCode, record.faultString = answer.fault
-                record.decidingTier = answer.headers[TIER_HEADER]
-            headers.update(answer.headers)
-            return answer.status, answer.body
+            forwarded = forwarded_headers(req.headers, message_id, context)
+            return await self._forward_upstream(route, route.upstream, req, target, forwarded, headers, record, seen)
         call, violations = read_call(
             route.operation,
             target,
@@ -386,6 +374,27 @@ class Pipeline:
         if route.service.disabled:
             raise ServiceDisabled(f"{target.service} is disabled")
         return route
+
+    async def _forward_upstream(
+        self,
+        route: ServiceRoute,
+        caller: SubsystemId,
+        req: Incoming,
+        target: R1Target,
+        forwarded: CIMultiDict[str],
+        headers: dict[str, str],
+        record: MessageRecord,
+        seen: _Seen,
+    ) -> tuple[int, bytes]:
+        """An LGSP's national service: the call as the caller sent it, to the NGSP hub; its answer (an
+        error NGSP decided keeps NGSP's code and names the tier) as this hub's."""
+        native = upstream_request(caller, target, req.method, req.query, req.body, forwarded)
+        answer = upstream_answer(await self._send(route, native, record, seen), req.style)
+        if answer.fault is not None:
+            record.faultCode, record.faultString = answer.fault
+            record.decidingTier = answer.headers[TIER_HEADER]
+        headers.update(answer.headers)
+        return answer.status, answer.body
 
     async def _send(
         self, route: ServiceRoute, native: NativeRequest, record: MessageRecord, seen: _Seen
