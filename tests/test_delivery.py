@@ -165,3 +165,35 @@ async def test_wildcard_and_removed_subscriptions(store: Store) -> None:
     assert await store.exchange.delete_subscription("all")
     await worker.run_once()
     assert await store.exchange.counts() == {"delivered": 1, "dead": 1}
+
+
+async def test_a_groups_successes_are_committed_together_before_a_failure_is_recorded(store: Store) -> None:
+    sender = Recorder()
+    worker, clock = await _setup(store, sender, max_attempts=5)
+    marked: list[list[int]] = []
+    mark = store.exchange.delivered
+
+    async def recording(done: list[tuple[int, int, int]]) -> None:
+        marked.append([delivery_id for delivery_id, _, _ in done])
+        await mark(done)
+
+    worker.store.delivered = recording  # type: ignore[method-assign]
+    await _publish(store, 1, 2, 3)
+    assert await worker.run_once() == 3
+    assert [len(ids) for ids in marked] == [3]  # one transaction for the three
+    assert worker.delivered == 3 and await store.exchange.counts() == {"delivered": 3}
+    await _publish(store, 4, 5, 6)
+    sender.failures, sender.delivered = 0, []
+    original = sender.__call__
+
+    async def fail_on_5(sub: Subscription, body: bytes, headers: dict[str, str], timeout: float) -> str | None:
+        return "HTTP 503" if orjson.loads(body)["s"] == 5 else await original(sub, body, headers, timeout)
+
+    worker.send = fail_on_5
+    assert await worker.run_once() == 2
+    assert len(marked) == 2 and len(marked[1]) == 1  # 4 committed before 5's failure; 6 waits behind it
+    assert await store.exchange.counts() == {"delivered": 4, "failed": 1, "pending": 1}
+    clock.advance(10)
+    worker.send = sender
+    assert await worker.run_once() == 2
+    assert [orjson.loads(b)["s"] for b in sender.delivered] == [4, 5, 6]

@@ -28,6 +28,8 @@ __all__ = ["DeliveryConfig", "DeliveryWorker", "Sender", "backoff"]
 
 log = structlog.get_logger("ngsp_sim.delivery")
 
+REMOVED = "the subscription was removed"
+
 Sender = Callable[[Subscription, bytes, dict[str, str], float], Awaitable[str | None]]
 """``(subscription, body, headers, timeout) -> None`` when delivered, else what went wrong."""
 
@@ -91,22 +93,28 @@ class DeliveryWorker:
         return sum(counts)
 
     async def _deliver_group(self, group: list[Delivery], sub: Subscription | None) -> int:
-        attempts = 0
-        for index, delivery in enumerate(group):
-            attempts += 1
-            ok = await self._deliver(delivery, sub)
-            if not ok:
-                await self.store.release([d.id for d in group[index + 1 :]])
-                break
-        return attempts
+        """Deliver ``group`` in order until one fails. The successes are marked delivered together, in
+        one transaction (before a failure is recorded, and at the end), and reported only after it."""
+        done: list[tuple[Delivery, int, int]] = []
+        try:
+            for index, delivery in enumerate(group):
+                attempt = delivery.attempts + 1
+                error = await self._push(delivery, sub, attempt)
+                if error is None:
+                    done.append((delivery, attempt, self._ms()))
+                    continue
+                await self._mark_delivered(done)
+                if not await self._failed(delivery, sub, attempt, error):
+                    await self.store.release([d.id for d in group[index + 1 :]])
+                    return index + 1
+        finally:
+            await self._mark_delivered(done)
+        return len(group)
 
-    async def _deliver(self, delivery: Delivery, sub: Subscription | None) -> bool:
-        """True when this subscription may go on to its next delivery."""
-        attempt = delivery.attempts + 1
+    async def _push(self, delivery: Delivery, sub: Subscription | None, attempt: int) -> str | None:
+        """Send one delivery: ``None`` when the subscriber took it, else what went wrong."""
         if sub is None or not sub.active:
-            await self.store.failed(delivery.id, attempt, "the subscription was removed", None)
-            self._event("dead", delivery, attempt, "the subscription was removed")
-            return True
+            return REMOVED
         headers = {
             "Content-Type": "application/json",
             SIGNATURE_HEADER: sign(sub.secret, delivery.payload, int(self.clock.now())),
@@ -115,18 +123,30 @@ class DeliveryWorker:
             ATTEMPT_HEADER: str(attempt),
         }
         try:
-            error = await self.send(sub, delivery.payload, headers, self.config.timeout)
+            return await self.send(sub, delivery.payload, headers, self.config.timeout)
         except Exception as exc:  # a sender bug must not stop the worker
-            error = f"{type(exc).__name__}: {exc}"
-        if error is None:
-            await self.store.delivered(delivery.id, attempt, self._ms())
+            return f"{type(exc).__name__}: {exc}"
+
+    async def _mark_delivered(self, done: list[tuple[Delivery, int, int]]) -> None:
+        """Commit the deliveries in ``done`` as delivered, then report them; empties ``done``."""
+        if not done:
+            return
+        await self.store.delivered([(delivery.id, attempt, at) for delivery, attempt, at in done])
+        for delivery, attempt, _ in done:
             self.delivered += 1
             self._event("delivered", delivery, attempt)
-            return True
-        if attempt >= sub.max_attempts:
+        done.clear()
+
+    async def _failed(self, delivery: Delivery, sub: Subscription | None, attempt: int, error: str) -> bool:
+        """Record a failed attempt; True when this subscription may go on to its next delivery (the
+        failed one is dead), False when it waits for its retry."""
+        if sub is None or not sub.active or attempt >= sub.max_attempts:
             await self.store.failed(delivery.id, attempt, error, None)
             self._event("dead", delivery, attempt, error)
-            log.warning("delivery dead-lettered", delivery=delivery.id, subscription=sub.id, error=error)
+            if error != REMOVED:
+                log.warning(
+                    "delivery dead-lettered", delivery=delivery.id, subscription=delivery.subscription_id, error=error
+                )
             return True
         due = self._ms() + int(backoff(attempt, self.config, self.rng) * 1000)
         await self.store.failed(delivery.id, attempt, error, due)

@@ -285,15 +285,15 @@ class ExchangeStore:
                 out.append(group)
         return out
 
-    async def delivered(self, delivery_id: int, attempts: int, now: int) -> None:
-        async with self.dialect.transaction() as tx:
-            await tx.execute(
-                "UPDATE deliveries SET status = 'delivered', attempts = ?, delivered_ms = ?, lease_until_ms = 0, "
-                "last_error = NULL WHERE id = ?",
-                attempts,
-                now,
-                delivery_id,
-            )
+    async def delivered(self, done: Sequence[tuple[int, int, int]]) -> None:
+        """Deliveries ``(id, attempts, delivered at)`` marked delivered, all in one transaction."""
+        if done:
+            async with self.dialect.transaction() as tx:
+                await tx.executemany(
+                    "UPDATE deliveries SET status = 'delivered', attempts = ?, delivered_ms = ?, lease_until_ms = 0, "
+                    "last_error = NULL WHERE id = ?",
+                    [(attempts, now, delivery_id) for delivery_id, attempts, now in done],
+                )
 
     async def failed(self, delivery_id: int, attempts: int, error: str, next_attempt_ms: int | None) -> None:
         """``next_attempt_ms`` ``None`` moves the delivery to the dead-letter list."""
