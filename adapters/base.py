@@ -20,7 +20,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Awaitable, Callable, Generator, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 
 from pydantic import BaseModel
 
@@ -41,6 +41,7 @@ __all__ = [
 ]
 
 _EMPTY: Mapping[str, str] = MappingProxyType({})
+M = TypeVar("M", bound=BaseModel)
 
 
 class AdapterError(Exception):
@@ -66,6 +67,16 @@ class NativeRequest:
     body: bytes = b""
     secret: bool = False
     """True for protocol steps that carry credentials (a login): the hub never logs their bodies."""
+    read: tuple[bytes, BaseModel] | None = field(default=None, compare=False, repr=False)
+    """``(body, the hub's validated reading of it)`` for a pass-through document: a provider answered
+    in-process takes it (:meth:`validated`) instead of parsing the same bytes again. Never sent on a wire."""
+
+    def validated(self, model: type[M]) -> M | None:
+        """The hub's reading of ``body`` as ``model``, if it made one of this very body; else ``None``
+        (read it yourself)."""
+        if self.read is not None and self.read[0] is self.body and type(self.read[1]) is model:
+            return self.read[1]
+        return None
 
 
 @dataclass(frozen=True, slots=True)

@@ -190,10 +190,13 @@ class EdxmlAdapter(Adapter):
         query: tuple[tuple[str, str], ...] = ()
         if call.query is not None:
             query = tuple((k, str(v)) for k, v in call.query.model_dump(exclude_none=True, warnings=False).items())
-        body = b""
+        body, read = b"", None
         if self.operations[call.operation].request_xml is not None:
             body, headers = call.body, {**headers, **_XML}
-        native = yield NativeRequest(call.method, NATIVE_PATHS[call.operation], query=query, headers=headers, body=body)
+            read = None if call.payload is None else (body, call.payload)
+        native = yield NativeRequest(
+            call.method, NATIVE_PATHS[call.operation], query=query, headers=headers, body=body, read=read
+        )
         if call.operation == "getEdoc" and native.status == 200:
             read_document(native.body)
             return HubReply(200, None, _XML, raw=native.body)

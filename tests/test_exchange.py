@@ -5,19 +5,22 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import dataclasses
 import hashlib
 import io
 from pathlib import Path
 from typing import Any
 
 import orjson
+import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient
 
 from adapters.base import NativeRequest
+from adapters.edxml import read_envelope
 from ngsp_sim.exchange.signing import KEY_HEADER, SIGNATURE_HEADER, verify
 from ngsp_sim.hub.runtime import HUB
-from schemas.edxml import ATTACHMENT_LIMIT
+from schemas.edxml import ATTACHMENT_LIMIT, Edoc, StatusEnvelope
 from tests.edxml_helpers import G01, H29, H56, QLVB, VDXP, edoc, reply_for, status_of
 from tests.helpers import ADMIN_TOKEN as ADMIN
 from tests.helpers import MakeHub
@@ -146,6 +149,26 @@ async def test_status_rules(hub: TestClient[Any, Any]) -> None:
     resp = await hub.post(f"/r1/{VDXP}/updateStatus", data=status_of(reply_for(G01), H29, "07"), headers=headers)
     assert resp.status == 400
     assert (await resp.json())["violations"][0]["pointer"] == "/edXMLEnvelope/edXMLHeader/Status/StatusCode"
+
+
+async def test_the_axis_takes_the_hubs_reading_of_a_document_and_reads_any_other_itself(
+    hub: TestClient[Any, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    body = edoc(G01, [H29])
+    reading = read_envelope(body, Edoc)
+    request = NativeRequest("POST", "/vdxp/sendEdoc", body=body, read=(body, reading))
+    assert request.validated(Edoc) is reading and request.validated(StatusEnvelope) is None
+    changed = dataclasses.replace(request, body=body[: len(body) // 2])  # e.g. a conformance run's mutation
+    assert changed.validated(Edoc) is None
+
+    def parsed_twice(body: bytes, model: type[Any]) -> Any:
+        raise AssertionError("the axis parsed a document the hub had already read")
+
+    monkeypatch.setattr("ngsp_sim.exchange.mailboxes.read_envelope", parsed_twice)
+    assert (await send(hub, G01, body)).status == 200
+    headers = {**XML, "X-Road-Client": QLVB["000.00.00.H29"]}
+    resp = await hub.post(f"/r1/{VDXP}/updateStatus", data=status_of(reply_for(G01), H29, "03"), headers=headers)
+    assert resp.status == 200, await resp.text()
 
 
 async def test_a_recall_is_answered_15_and_the_copy_becomes_13(hub: TestClient[Any, Any]) -> None:

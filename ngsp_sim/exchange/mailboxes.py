@@ -61,11 +61,13 @@ class Mailboxes:
     def _ms(self) -> int:
         return int(self.clock.now() * 1000)
 
-    async def send(self, caller: str, body: bytes) -> Answer:
-        try:
-            edoc = read_envelope(body, Edoc)
-        except NativeFormatError as exc:
-            return _fail(400, f"not a valid edXML document: {exc}")
+    async def send(self, caller: str, body: bytes, edoc: Edoc | None = None) -> Answer:
+        """``edoc``: ``body`` already read and validated (by the hub, in-process); else it is read here."""
+        if edoc is None:
+            try:
+                edoc = read_envelope(body, Edoc)
+            except NativeFormatError as exc:
+                return _fail(400, f"not a valid edXML document: {exc}")
         header = edoc.header
         if header.From.OrganId != caller:
             return _fail(403, f"From/OrganId {header.From.OrganId} is not the sending agency {caller}")
@@ -151,11 +153,14 @@ class Mailboxes:
             return _fail(403, f"{caller} neither sent nor received document {doc_id}")
         return 200, doc.body
 
-    async def update_status(self, caller: str, body: bytes) -> Answer:
-        try:
-            status = read_envelope(body, StatusEnvelope).edXMLHeader.Status
-        except NativeFormatError as exc:
-            return _fail(400, f"not a valid edXML status message: {exc}")
+    async def update_status(self, caller: str, body: bytes, envelope: StatusEnvelope | None = None) -> Answer:
+        """``envelope``: ``body`` already read and validated, as for :meth:`send`."""
+        if envelope is None:
+            try:
+                envelope = read_envelope(body, StatusEnvelope)
+            except NativeFormatError as exc:
+                return _fail(400, f"not a valid edXML status message: {exc}")
+        status = envelope.edXMLHeader.Status
         if status.From.OrganId != caller:
             return _fail(403, f"From/OrganId {status.From.OrganId} is not the reporting agency {caller}")
         about = status.ResponseFor

@@ -27,7 +27,7 @@ from ngsp_sim.registry import read_topology
 from ngsp_sim.sim.base import Handler, SimulatedAgency, describe, json_reply, query_params, xml_reply
 from ngsp_sim.store.exchange import NewEdoc, Subscription
 from ngsp_sim.store.sqlite import SqliteStore
-from schemas.edxml import CALLER_HEADER, NATIVE_PATHS, EdocQuery, ReceivedQuery
+from schemas.edxml import CALLER_HEADER, NATIVE_PATHS, Edoc, EdocQuery, ReceivedQuery, StatusEnvelope
 
 __all__ = ["DEMO_EDOC", "DEMO_EDOC_ID", "VdxpAgency"]
 
@@ -62,9 +62,11 @@ class VdxpAgency(SimulatedAgency):
 
     def routes(self) -> Mapping[tuple[str, str], Handler]:
         return {
-            ("POST", NATIVE_PATHS["sendEdoc"]): self._with_caller(lambda boxes, caller, r: boxes.send(caller, r.body)),
+            ("POST", NATIVE_PATHS["sendEdoc"]): self._with_caller(
+                lambda boxes, caller, r: boxes.send(caller, r.body, r.validated(Edoc))
+            ),
             ("POST", NATIVE_PATHS["updateStatus"]): self._with_caller(
-                lambda boxes, caller, r: boxes.update_status(caller, r.body)
+                lambda boxes, caller, r: boxes.update_status(caller, r.body, r.validated(StatusEnvelope))
             ),
             ("GET", NATIVE_PATHS["getReceivedEdocList"]): self._with_caller(_received),
             ("GET", NATIVE_PATHS["getEdoc"]): self._with_caller(
