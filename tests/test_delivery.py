@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import random
+from collections.abc import Sequence
 
 import orjson
 import pytest
@@ -173,7 +174,7 @@ async def test_a_groups_successes_are_committed_together_before_a_failure_is_rec
     marked: list[list[int]] = []
     mark = store.exchange.delivered
 
-    async def recording(done: list[tuple[int, int, int]]) -> None:
+    async def recording(done: Sequence[tuple[int, int, int]]) -> None:
         marked.append([delivery_id for delivery_id, _, _ in done])
         await mark(done)
 
