@@ -17,7 +17,7 @@ import base64
 import hashlib
 import uuid
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 import orjson
 
@@ -31,6 +31,7 @@ from schemas.edxml import STATUS_CODES, Edoc, StatusEnvelope
 __all__ = ["Mailboxes", "edoc_topic"]
 
 Answer = tuple[int, Any]
+M = TypeVar("M", Edoc, StatusEnvelope)
 
 
 def edoc_topic(organ_id: str) -> str:
@@ -40,6 +41,17 @@ def edoc_topic(organ_id: str) -> str:
 
 def _fail(status: int, text: str) -> Answer:
     return status, {"status": "FAIL", "ErrorDesc": text}
+
+
+def _read(body: bytes, model: type[M], reading: M | None, what: str) -> M | Answer:
+    """``reading`` (the hub's validated reading of ``body``), else ``body`` read here as ``model``; a
+    refusal when it is not one."""
+    if reading is not None:
+        return reading
+    try:
+        return read_envelope(body, model)
+    except NativeFormatError as exc:
+        return _fail(400, f"not a valid edXML {what}: {exc}")
 
 
 class Mailboxes:
@@ -61,13 +73,11 @@ class Mailboxes:
     def _ms(self) -> int:
         return int(self.clock.now() * 1000)
 
-    async def send(self, caller: str, body: bytes, edoc: Edoc | None = None) -> Answer:
-        """``edoc``: ``body`` already read and validated (by the hub, in-process); else it is read here."""
-        if edoc is None:
-            try:
-                edoc = read_envelope(body, Edoc)
-            except NativeFormatError as exc:
-                return _fail(400, f"not a valid edXML document: {exc}")
+    async def send(self, caller: str, body: bytes, reading: Edoc | None = None) -> Answer:
+        """``reading``: ``body`` already read and validated (by the hub, in-process); else it is read here."""
+        edoc = _read(body, Edoc, reading, "document")
+        if isinstance(edoc, tuple):
+            return edoc
         header = edoc.header
         if header.From.OrganId != caller:
             return _fail(403, f"From/OrganId {header.From.OrganId} is not the sending agency {caller}")
@@ -153,13 +163,11 @@ class Mailboxes:
             return _fail(403, f"{caller} neither sent nor received document {doc_id}")
         return 200, doc.body
 
-    async def update_status(self, caller: str, body: bytes, envelope: StatusEnvelope | None = None) -> Answer:
-        """``envelope``: ``body`` already read and validated, as for :meth:`send`."""
-        if envelope is None:
-            try:
-                envelope = read_envelope(body, StatusEnvelope)
-            except NativeFormatError as exc:
-                return _fail(400, f"not a valid edXML status message: {exc}")
+    async def update_status(self, caller: str, body: bytes, reading: StatusEnvelope | None = None) -> Answer:
+        """``reading``: ``body`` already read and validated, as for :meth:`send`."""
+        envelope = _read(body, StatusEnvelope, reading, "status message")
+        if isinstance(envelope, tuple):
+            return envelope
         status = envelope.edXMLHeader.Status
         if status.From.OrganId != caller:
             return _fail(403, f"From/OrganId {status.From.OrganId} is not the reporting agency {caller}")
