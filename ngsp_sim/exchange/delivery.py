@@ -6,7 +6,10 @@ with the same idempotency key. Failures are retried with exponential backoff and
 (``base_delay * 2**(attempt-1)``, capped at ``max_delay``, then a random point in its upper half);
 after the subscription's ``max_attempts`` the delivery moves to the dead-letter list, from which the
 admin API and ``ngsp-sim deliveries replay`` bring it back. Deliveries to one subscription go in order:
-a failed one holds back those behind it until it is delivered or dead.
+a failed one holds back those behind it until it is delivered or dead. A subscription's run of
+successful deliveries is marked delivered in one transaction (before a failure is recorded, and at the
+end of its claimed group), and their feed events follow that commit; a hub that dies before it sends
+them again after the lease, which at-least-once allows.
 """
 
 from __future__ import annotations
