@@ -156,7 +156,7 @@ def render_xml(parts: list[str], data: Mapping[str, Any], prefix: str) -> None:
     tags = _tags(prefix)
     for key, value in data.items():
         opening, closing = tags.get(key) or _new_tags(tags, prefix, key)
-        for item in value if type(value) is list else (value,):
+        for item in value if isinstance(value, list) else (value,):
             if item is None:
                 continue
             append(opening)
