@@ -57,6 +57,13 @@ _NONCHARACTERS = re.compile(b"\xef\xbf[\xbe\xbf]")
 """U+FFFE and U+FFFF in UTF-8: the characters XML cannot carry that JSON may hold unescaped."""
 
 
+def _xml_safe(op: Operation, body: bytes) -> bool:
+    """Whether the body's strings are known to hold no character XML cannot carry without a walk: an
+    XML body was parsed (a parser refuses those characters, even as references), and a JSON body
+    carries a control character or a lone surrogate only as an escape, U+FFFE/U+FFFF also raw."""
+    return op.request_xml is not None or (b"\\" not in body and not _NONCHARACTERS.search(body))
+
+
 def _not_xml(data: Any, pointer: str, location: str) -> list[Violation]:
     """A violation for every string in ``data`` (at ``pointer``) that XML cannot carry."""
     if isinstance(data, str):
@@ -153,8 +160,8 @@ def read_call(
             payload = _as_sent(op.request_model, orjson.loads(body))
     if xml_bound:
         for model, location in ((query, "query"), (payload, "body")):
-            if location == "body" and op.request_xml is None and b"\\" not in body and not _NONCHARACTERS.search(body):
-                continue  # JSON carries a control character or a lone surrogate only as an escape: none here
+            if location == "body" and _xml_safe(op, body):
+                continue
             violations += _not_xml(
                 model.model_dump(mode="json", warnings=False) if model is not None else None, "", location
             )
