@@ -21,6 +21,7 @@ import threading
 import types
 import typing
 from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 from typing import Any, Protocol
 from xml.sax.saxutils import escape
 
@@ -130,38 +131,51 @@ def xml_text(text: str) -> str:
 
 
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]*")
-_NEEDS_ESCAPE = re.compile(r"[&<>]")
-_CHECKED_NAMES: set[str] = set()  # wire names are few; each is checked once
+_TAGS: dict[str, dict[str, tuple[str, str]]] = {}  # prefix -> wire name -> (open, close); names are few
+
+
+def _tags(prefix: str) -> dict[str, tuple[str, str]]:
+    return _TAGS.setdefault(prefix, {})
+
+
+def _new_tags(tags: dict[str, tuple[str, str]], prefix: str, key: str) -> tuple[str, str]:
+    """``<prefix:key>`` and ``</prefix:key>``, each wire name checked once (and at most 10,000 kept)."""
+    if not _NAME.fullmatch(key):
+        raise ValueError(f"{key!r} cannot be an XML element name")
+    pair = (f"<{prefix}:{key}>", f"</{prefix}:{key}>")
+    if len(tags) < 10_000:
+        tags[key] = pair
+    return pair
 
 
 def render_xml(parts: list[str], data: Mapping[str, Any], prefix: str) -> None:
     """Append ``data`` (a dict from ``model_dump``) as XML text to ``parts``: lists repeat the
     element, dicts nest, ``None`` is left out, booleans are ``true``/``false``. Element names are the
     wire names; anything else that could not be an XML name is refused rather than written."""
+    append = parts.append
+    tags = _tags(prefix)
     for key, value in data.items():
-        if key not in _CHECKED_NAMES:
-            if not _NAME.fullmatch(key):
-                raise ValueError(f"{key!r} cannot be an XML element name")
-            if len(_CHECKED_NAMES) < 10_000:
-                _CHECKED_NAMES.add(key)
+        opening, closing = tags.get(key) or _new_tags(tags, prefix, key)
         for item in value if isinstance(value, list) else (value,):
             if item is None:
                 continue
-            parts.append(f"<{prefix}:{key}>")
+            append(opening)
             if isinstance(item, dict):
                 render_xml(parts, item, prefix)
-            elif isinstance(item, bool):
-                parts.append("true" if item else "false")
+            elif item is True or item is False:
+                append("true" if item else "false")
             else:
-                text = str(item)
-                if NOT_XML.search(text):  # the hub refuses such payloads first: this is a guard
+                text = item if type(item) is str else str(item)
+                # Printable text holds no control character, lone surrogate or non-character (all that
+                # XML cannot carry): without markup it is written as it is. Text with a tab or a
+                # no-break space (not "printable") takes the exact path.
+                if text.isprintable() and "&" not in text and "<" not in text and ">" not in text:
+                    append(text)
+                elif NOT_XML.search(text):  # the hub refuses such payloads first: this is a guard
                     raise ValueError(f"{key}: {', '.join(not_xml_chars(text))} cannot be carried in XML")
-                parts.append(escape(text) if _NEEDS_ESCAPE.search(text) else text)
-            parts.append(f"</{prefix}:{key}>")
-
-
-def _local(tag: str) -> str:
-    return tag.rsplit("}", 1)[-1]
+                else:
+                    append(escape(text))
+            append(closing)
 
 
 def _unwrap(annotation: Any) -> tuple[bool, Any]:
@@ -177,41 +191,89 @@ def _unwrap(annotation: Any) -> tuple[bool, Any]:
     return False, annotation
 
 
+_TEXT, _BOOL, _INT, _FLOAT, _MODEL = range(5)
+
+
+@dataclass(frozen=True, slots=True)
+class _Field:
+    repeats: bool
+    kind: int
+    """How a child's text is read: as text, a boolean, an integer, a number, or (``_MODEL``) its children."""
+    model: type[BaseModel] | None
+
+
+@dataclass(frozen=True, slots=True)
+class _Plan:
+    """What reading and ordering need of a model, computed once per model."""
+
+    fields: dict[str, _Field]
+    lists: tuple[str, ...]
+    """The repeating fields (an absent one reads as ``[]``)."""
+    nested: tuple[tuple[str, type[BaseModel]], ...]
+    """The fields holding models, in field order."""
+
+
+def _field(annotation: Any) -> _Field:
+    repeats, inner = _unwrap(annotation)
+    if isinstance(inner, type) and issubclass(inner, BaseModel):
+        return _Field(repeats, _MODEL, inner)
+    kind = {bool: _BOOL, int: _INT, float: _FLOAT}.get(inner, _TEXT) if isinstance(inner, type) else _TEXT
+    return _Field(repeats, kind, None)
+
+
 @functools.cache
-def _plan(model: type[BaseModel]) -> dict[str, tuple[bool, Any]]:
-    """For each field of ``model``: (repeats, inner type). Computed once per model."""
-    return {name: _unwrap(info.annotation) for name, info in model.model_fields.items()}
+def _plan(model: type[BaseModel]) -> _Plan:
+    fields = {name: _field(info.annotation) for name, info in model.model_fields.items()}
+    lists = tuple(name for name, f in fields.items() if f.repeats)
+    nested = tuple((name, f.model) for name, f in fields.items() if f.model is not None)
+    return _Plan(fields, lists, nested)
+
+
+_UNKNOWN = _Field(False, _TEXT, None)
+_LOCAL: dict[str, str] = {}  # ``{namespace}local`` -> ``local``; tags are few
+
+
+def _local(tag: str) -> str:
+    local = _LOCAL.get(tag)
+    if local is None:
+        local = tag.rsplit("}", 1)[-1]
+        if len(_LOCAL) < 10_000:
+            _LOCAL[tag] = local
+    return local
 
 
 def xml_to_data(element: Element, model: type[BaseModel]) -> dict[str, Any]:
     """Read ``element``'s children into a dict shaped by ``model``. Unknown children are kept as
     text so that schema validation, not this reader, reports them."""
     plan = _plan(model)
+    fields = plan.fields
     out: dict[str, Any] = {}
     for child in element:
         name = _local(child.tag)
-        is_list, inner = plan.get(name, (False, str))
-        if isinstance(inner, type) and issubclass(inner, BaseModel):
-            value: Any = xml_to_data(child, inner)
-        elif inner is bool:
+        field = fields.get(name, _UNKNOWN)
+        kind = field.kind
+        value: Any
+        if kind == _TEXT:
+            value = child.text or ""
+        elif kind == _MODEL:
+            value = xml_to_data(child, field.model)  # type: ignore[arg-type]
+        elif kind == _BOOL:
             value = (child.text or "").strip().lower() == "true"
-        elif inner is int:
+        elif kind == _INT:
             text = (child.text or "").strip()
             value = int(text) if text.lstrip("-").isdigit() else text
-        elif inner is float:
+        else:
             text = (child.text or "").strip()
             try:
                 value = float(text)
             except ValueError:
                 value = text
-        else:
-            value = child.text or ""
-        if is_list:
+        if field.repeats:
             out.setdefault(name, []).append(value)
         else:
             out[name] = value
-    for name, (is_list, _) in plan.items():
-        if is_list and name not in out:
+    for name in plan.lists:
+        if name not in out:
             out[name] = []
     return out
 
@@ -220,14 +282,13 @@ def in_model_order(data: Mapping[str, Any], model: type[BaseModel]) -> dict[str,
     """``data`` with its keys (and those of nested models) in ``model``'s field order, unknown keys last:
     the order an XML Schema ``sequence`` derived from the model (a WSDL's) expects the elements in."""
     plan = _plan(model)
-    out: dict[str, Any] = {}
-    for name in [*(n for n in plan if n in data), *(n for n in data if n not in plan)]:
-        value = data[name]
-        _, inner = plan.get(name, (False, str))
-        if isinstance(inner, type) and issubclass(inner, BaseModel):
-            if isinstance(value, list):
-                value = [in_model_order(v, inner) if isinstance(v, Mapping) else v for v in value]
-            elif isinstance(value, Mapping):
-                value = in_model_order(value, inner)
-        out[name] = value
+    out = {name: data[name] for name in plan.fields if name in data}
+    if len(out) != len(data):
+        out.update((name, value) for name, value in data.items() if name not in out)
+    for name, inner in plan.nested:
+        value = out.get(name)
+        if isinstance(value, list):
+            out[name] = [in_model_order(v, inner) if isinstance(v, Mapping) else v for v in value]
+        elif isinstance(value, Mapping):
+            out[name] = in_model_order(value, inner)
     return out

@@ -174,6 +174,8 @@ async def run(args: argparse.Namespace) -> dict[str, Result]:
     work = Path(tempfile.mkdtemp(prefix="ngsp-sidebyside-"))
 
     async def load(name: str, url: str, body: bytes, headers: dict[str, str], servers: list[int]) -> None:
+        if args.only and name not in args.only and name != "ngsp-sim":
+            return
         print(f"  {name} ...", file=sys.stderr, flush=True)
         results[name] = await drive_wrk(
             url, body, headers, args.concurrency, args.seconds, servers=servers, runs=args.runs
@@ -205,7 +207,7 @@ async def run(args: argparse.Namespace) -> dict[str, Result]:
     async with process(*hub_args, "--data-dir", str(work / "hub")) as hub:
         answer = await hub_answer(hub + HUB_PATH, lookup, json_headers)
         await load("ngsp-sim", hub + HUB_PATH, lookup, json_headers, LAST_PID[:])
-    if args.workers > 1:
+    if args.workers > 1 and (not args.only or f"ngsp-sim x{args.workers}" in args.only):
         workers = ("--workers", str(args.workers), "--data-dir", str(work / "hub-workers"))
         async with process(*hub_args, *workers) as hub:
             await load(f"ngsp-sim x{args.workers}", hub + HUB_PATH, lookup, json_headers, LAST_PID[:])
@@ -271,6 +273,11 @@ def main() -> None:
     parser.add_argument("--message-log", choices=["on", "off"], default="on")
     parser.add_argument("--prism", help="path of the prism executable (default: .bench/ or PATH)")
     parser.add_argument("--json", action="store_true")
+    parser.add_argument(
+        "--only",
+        type=lambda text: [name.strip() for name in text.split(",")],
+        help='rows to run, comma-separated (e.g. "prism mock" for a sustained pair; ngsp-sim always runs)',
+    )
     args = parser.parse_args()
     if not shutil.which("wrk"):
         sys.exit("bench/sidebyside.py needs wrk (Debian package 'wrk')")

@@ -153,8 +153,10 @@ _PLACEHOLDER = re.compile(r"%[-#0 +]*\d*(?:\.\d+)?[sdrifgx]")
 def _event_budget(budget: LogBudget) -> structlog.typing.Processor:
     """The structlog side of the budget: warnings and errors only, so ``exchange`` lines always pass."""
 
+    levels = {name.lower(): number for name, number in logging.getLevelNamesMapping().items()}  # a copy per call
+
     def processor(_: Any, method: str, event: MutableMapping[str, Any]) -> MutableMapping[str, Any]:
-        level = logging.getLevelNamesMapping().get(method.upper(), logging.INFO)
+        level = levels.get(method, logging.INFO)
         if level < logging.WARNING:
             return event
         left_out = budget.admit(("structlog", level, str(event.get("event"))))

@@ -4,6 +4,7 @@ agency cannot parse), and every XML the hub writes itself stays well-formed."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import defusedxml.ElementTree
@@ -27,6 +28,16 @@ async def test_a_control_character_bound_for_an_xml_provider_is_a_violation(
     (violation,) = (await resp.json())["violations"]
     assert (violation["pointer"], violation["rule"], violation["location"]) == ("/MaYeuCau", "xml_char", "body")
     assert f"U+{ord(char):04X}" in violation["message"]
+
+
+@pytest.mark.parametrize("char", ["\ufffe", "\uffff"])
+async def test_a_non_character_sent_unescaped_in_utf_8_is_a_violation_too(hub: TestClient[Any, Any], char: str) -> None:
+    body = json.dumps(lookup_body(MaYeuCau=f"YC{char}0001"), ensure_ascii=False).encode()
+    assert char.encode() in body  # raw bytes, not an escape: JSON may carry these two unescaped
+    resp = await hub.post(POPULATION, data=body, headers={**H, "Content-Type": "application/json"})
+    assert (resp.status, resp.headers.get("X-Road-Error")) == (400, "Client.SchemaViolation"), await resp.text()
+    (violation,) = (await resp.json())["violations"]
+    assert (violation["pointer"], violation["rule"]) == ("/MaYeuCau", "xml_char")
 
 
 async def test_tab_and_line_feed_still_reach_an_xml_provider(hub: TestClient[Any, Any]) -> None:
