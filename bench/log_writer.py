@@ -102,8 +102,9 @@ ANSWER = orjson.dumps({"CongdanCollection": {"CongDan": [CITIZEN]}, "MaYeuCau": 
 
 def config(batch: int | None, records: int) -> MessageLogConfig:
     """The hub's writer configuration (``batch`` ``None``), or one writing batches of exactly ``batch``."""
-    sizes = {} if batch is None else {"batch_size": batch, "backlog_batch": batch}
-    return MessageLogConfig(**sizes, high_water=records, max_pending=records)
+    hub = MessageLogConfig()
+    size, backlog = (hub.batch_size, hub.backlog_batch) if batch is None else (batch, batch)
+    return MessageLogConfig(batch_size=size, backlog_batch=backlog, high_water=records, max_pending=records)
 
 
 async def writer_rate(store: Store, records: int, batch: int | None) -> tuple[float, float, list[float]]:
