@@ -7,6 +7,11 @@ serialisation and hash chain, CPU only), which is the share of the work that is 
 PostgreSQL runs when it is reachable (``--pg URL``, default the test server on 127.0.0.1) in a fresh
 schema that is dropped afterwards. Loopback only; bounded by ``--records``.
 
+The first row per store is the hub's own configuration (``MessageLogConfig()``: it wakes at 500 waiting
+records and writes a backlog in transactions of up to 2,000); ``--batch`` adds rows of fixed batches.
+Each row also says how late a 1 ms timer on the event loop fires while the writer works (the share of
+a request's latency the writer causes: the GIL held by its sealing thread, the loop blocked).
+
     .venv/bin/python bench/log_writer.py [--records 50000] [--batch 100 500 2000] [--pg URL | --pg none]
 """
 
@@ -14,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import statistics
 import tempfile
 import time
 import uuid
@@ -94,17 +100,35 @@ SOAP_RESPONSE = build_envelope("TraCuuThongTinCongDanResponse", NAMESPACE, {"Con
 ANSWER = orjson.dumps({"CongdanCollection": {"CongDan": [CITIZEN]}, "MaYeuCau": "BENCH"})
 
 
-async def writer_rate(store: Store, records: int, batch: int) -> tuple[float, float]:
+def config(batch: int | None, records: int) -> MessageLogConfig:
+    """The hub's writer configuration (``batch`` ``None``), or one writing batches of exactly ``batch``."""
+    hub = MessageLogConfig()
+    size, backlog = (hub.batch_size, hub.backlog_batch) if batch is None else (batch, batch)
+    return MessageLogConfig(batch_size=size, backlog_batch=backlog, high_water=records, max_pending=records)
+
+
+async def writer_rate(store: Store, records: int, batch: int | None) -> tuple[float, float, list[float]]:
     """(records/s, this process's CPU seconds per record: the writer's threads included, a database
-    server's not)."""
-    writer = MessageLog(store, MessageLogConfig(batch_size=batch, high_water=records, max_pending=records))
+    server's not; how late a 1 ms timer on the event loop fired while the writer worked, ms)."""
+    writer = MessageLog(store, config(batch, records))
     for n in range(records):
         writer.submit(exchange(n))
+    late: list[float] = []
+    ticker = asyncio.create_task(_tick(late))
     started, cpu = time.perf_counter(), time.process_time()
     await writer.flush()
     elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
+    ticker.cancel()
     assert writer.written == records and writer.dropped == 0
-    return records / elapsed, cpu / records
+    return records / elapsed, cpu / records, late
+
+
+async def _tick(late: list[float]) -> None:
+    """What a request's callbacks see while the writer works: the loop's lateness (GIL and blocking)."""
+    while True:
+        began = time.perf_counter()
+        await asyncio.sleep(0.001)
+        late.append((time.perf_counter() - began - 0.001) * 1000)
 
 
 def seal_rate(records: int) -> float:
@@ -115,16 +139,20 @@ def seal_rate(records: int) -> float:
     return records / (time.perf_counter() - started)
 
 
-async def bench(name: str, url: str, records: int, batches: list[int]) -> None:
+async def bench(name: str, url: str, records: int, batches: list[int | None]) -> None:
     for batch in batches:
         store = store_from_url(url)
         await store.open()
         try:
-            rate, cpu = await writer_rate(store, records, batch)
+            rate, cpu, late = await writer_rate(store, records, batch)
         finally:
             await store.close()
+        hub = MessageLogConfig()
+        label = f"hub's {hub.batch_size}/{hub.backlog_batch}" if batch is None else f"batch {batch:>5}"
+        lag = statistics.quantiles(late, n=100)[98] if len(late) > 1 else 0.0
         print(
-            f"{name:<11} batch {batch:>5}: {rate:>8.0f} records/s  {cpu * 1e6:>5.0f} us CPU/record ({records} records)",
+            f"{name:<11} {label:<15}: {rate:>8.0f} records/s  {cpu * 1e6:>5.0f} us CPU/record"
+            f"  loop late p99 {lag:5.1f} ms, max {max(late, default=0):5.1f} ms ({records} records)",
             flush=True,
         )
 
@@ -154,16 +182,18 @@ async def pg_reachable(url: str) -> bool:
 async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--records", type=int, default=50_000)
-    parser.add_argument("--batch", type=int, nargs="+", default=[100, 500, 2000])
+    parser.add_argument(
+        "--batch", type=int, nargs="*", default=[100, 2000], help="fixed batch sizes to compare with the hub's"
+    )
     parser.add_argument("--pg", default=PG_DEFAULT, help="PostgreSQL URL, or 'none'")
     args = parser.parse_args()
     sizes = [len(b) for b in (REQUEST, SOAP_REQUEST, SOAP_RESPONSE, ANSWER)]
     print(f"bodies per record: {sizes} bytes (client request, provider request, provider response, answer)")
     print(f"sealing alone (serialise + hash chain, CPU): {seal_rate(args.records):.0f} records/s")
     with tempfile.TemporaryDirectory(prefix="ngsp-logbench-") as tmp:
-        await bench("SQLite", f"sqlite://{Path(tmp) / 'log.sqlite3'}", args.records, args.batch)
+        await bench("SQLite", f"sqlite://{Path(tmp) / 'log.sqlite3'}", args.records, [None, *args.batch])
     if args.pg != "none" and await pg_reachable(args.pg):
-        for batch in args.batch:
+        for batch in [None, *args.batch]:
             url = f"{args.pg}?schema=logbench_{uuid.uuid4().hex[:8]}"
             try:
                 await bench("PostgreSQL", url, args.records, [batch])

@@ -126,6 +126,7 @@ async def main() -> int:
     parser.add_argument("--store", default=None, help="store URL (default: SQLite in a fresh temporary directory)")
     parser.add_argument("--client", choices=["wrk", "aiohttp"], default="wrk" if shutil.which("wrk") else "aiohttp")
     parser.add_argument("--workers", type=int, default=1, help="`up --workers N`: N hub processes on one port")
+    parser.add_argument("--port", type=int, default=0, help="the hub's port; 0: any free one")
     args = parser.parse_args()
     token = secrets.token_urlsafe(24)
     os.environ["NGSP_SIM_ADMIN_TOKEN"] = token  # the hub process reads it; the bench reads /metrics with it
@@ -137,7 +138,7 @@ async def main() -> int:
         workers = ("--workers", str(args.workers), "--log-level", "warning")
         every_cpu = f"0-{(os.cpu_count() or 1) - 1}" if args.workers > 1 else "0"
         async with (
-            process("up", "--port", "0", *where, *workers, cpus=every_cpu) as hub,
+            process("up", "--port", str(args.port), *where, *workers, cpus=every_cpu) as hub,
             aiohttp.ClientSession() as session,
         ):
             pid = LAST_PID[0]

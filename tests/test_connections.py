@@ -10,8 +10,10 @@ second; they wait for outcomes (the server closed the connection), never assert 
 from __future__ import annotations
 
 import asyncio
+import gc
 import json
 import resource
+import weakref
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 from typing import Any
@@ -24,7 +26,7 @@ from ngsp_sim.clock import ManualClock
 from ngsp_sim.config import ConnectionLimits, HubConfig, SecurityConfig
 from ngsp_sim.errors import CannotListen
 from ngsp_sim.hub.runtime import HUB
-from ngsp_sim.hub.server import Listening, bind, start_serving
+from ngsp_sim.hub.server import Listening, bind, settle_heap, start_serving
 from ngsp_sim.sim import Country
 from ngsp_sim.store import MessageQuery, store_from_url
 from tests.helpers import ADMIN_TOKEN, MOTCUA, POPULATION, lookup_body, provider_topology
@@ -262,3 +264,20 @@ async def test_a_second_hub_on_a_used_port_fails_and_leaves_the_first_hubs_store
         assert await _clients(first.url) == clients
     finally:
         assert await stop(first) == 0
+
+
+class _Cycle:
+    def __init__(self) -> None:
+        self.me = self
+
+
+def test_a_served_process_collects_its_start_up_garbage_then_freezes_what_lives() -> None:
+    garbage = _Cycle()
+    gone = weakref.ref(garbage)
+    del garbage
+    try:
+        settle_heap()
+        assert gone() is None  # collected before the freeze, not kept for ever
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()

@@ -47,9 +47,11 @@ class Refusing:
         self.poison = poison or set()
         self.down = down
         self.calls = 0
+        self.sizes: list[int] = []
 
     async def append_messages(self, entries: Any) -> None:
         self.calls += 1
+        self.sizes.append(len(entries))
         if self.down:
             self.down -= 1
             raise ConnectionRefusedError("the database is down")
@@ -102,6 +104,21 @@ async def test_a_batch_refused_for_one_record_is_split_so_the_others_are_written
     assert [m.record["messageId"] for m in stored] == [f"m{n}" for n in range(40) if n != 13]
     assert (writer.written, writer.dropped, writer.pending) == (39, 1, 0)  # counted, and logged as an error
     assert (await verify_chain(store)).ok
+    await store.close()
+
+
+async def test_a_backlog_is_written_in_larger_batches_in_order(store_url: str) -> None:
+    store = await _opened(store_url)
+    counting = Refusing(store)
+    writer = MessageLog(counting, MessageLogConfig(batch_size=10, backlog_batch=25))  # type: ignore[arg-type]
+    for n in range(60):
+        writer.submit(_entry(n))
+    await writer.flush()
+    assert counting.sizes == [25, 25, 10]
+    assert [m.record["messageId"] for m in await _stored(store)] == [f"m{n}" for n in range(60)]
+    assert (await verify_chain(store)).ok
+    with pytest.raises(ValueError, match="backlog_batch"):
+        MessageLogConfig(batch_size=600, backlog_batch=500)
     await store.close()
 
 

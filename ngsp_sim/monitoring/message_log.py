@@ -19,8 +19,9 @@ The rule is that the log keeps up or the hub slows down; it never drops an excha
   its traceback, later ones briefly, and the recovery too.
 
 Durability: an entry is written within ``flush_interval`` seconds (default 0.2) of its exchange, or as
-soon as ``batch_size`` entries are waiting. A crash of the hub loses at most the entries of that last
-interval; entries still queued at shutdown when the store is unreachable are counted in ``dropped``.
+soon as ``batch_size`` entries are waiting (a backlog in transactions of up to ``backlog_batch``). A
+crash of the hub loses at most the entries of that last interval; entries still queued at shutdown
+when the store is unreachable are counted in ``dropped``.
 """
 
 from __future__ import annotations
@@ -54,11 +55,15 @@ class MessageLogConfig:
     ``truncated-body-allowed=false``), or is cut to it (``truncate``; the record says it was truncated);
     ``retention_days`` ``0`` keeps records forever. ``high_water``, ``max_wait``, ``max_pending``
     and ``max_pending_bytes`` bound the queue (see the module's docstring); ``/readyz`` says not
-    ready while more than ``ready_backlog`` entries wait or the last write failed."""
+    ready while more than ``ready_backlog`` entries wait or the last write failed. The writer wakes
+    when ``batch_size`` entries wait and writes up to ``backlog_batch`` in one transaction, so a
+    backlog is caught up in fewer, larger transactions (each has a fixed cost: the chain state's
+    read, signature and write)."""
 
     enabled: bool = True
     flush_interval: float = 0.2
     batch_size: int = 500
+    backlog_batch: int = 2_000
     high_water: int = 5_000
     max_wait: float = 10.0
     max_pending: int = 20_000
@@ -73,6 +78,8 @@ class MessageLogConfig:
     def __post_init__(self) -> None:
         if not 0 < self.high_water <= self.max_pending:
             raise ValueError("the message log's high_water must be positive and at most max_pending")
+        if not 0 < self.batch_size <= self.backlog_batch:
+            raise ValueError("the message log's batch_size must be positive and at most backlog_batch")
 
 
 def capture(body: bytes | None, limit: int) -> tuple[bytes | None, bool]:
@@ -196,7 +203,7 @@ class MessageLog:
         error, with the unwritten entries still queued in order, when the store is down."""
         async with self._flush_lock:
             while self._pending:
-                batch = [self._pending[i][0] for i in range(min(self.config.batch_size, len(self._pending)))]
+                batch = [self._pending[i][0] for i in range(min(self.config.backlog_batch, len(self._pending)))]
                 try:
                     await self._write(batch)
                 except Exception as exc:

@@ -37,6 +37,7 @@ __all__ = [
     "ChainState",
     "SealedEntry",
     "queryable_columns",
+    "queryable_values",
     "record_fields",
     "seal",
     "verify_chain",
@@ -86,17 +87,23 @@ def record_fields(record_json: str, entry: MessageEntry, violations_json: str | 
     ]
 
 
-def queryable_columns(entry: MessageEntry) -> dict[str, Any]:
-    """The columns copied out of the record for queries, as they must be stored."""
+def queryable_values(entry: MessageEntry) -> tuple[Any, ...]:
+    """The columns copied out of the record for queries, as they must be stored, in ``QUERYABLE``'s
+    order (a tuple: the writer builds one per record)."""
     record = entry.record
-    return {
-        "message_id": record.get("messageId") or "",
-        "request_in_ts": entry.request_in_ts,
-        "succeeded": bool(record.get("succeeded")),
-        "fault_code": record.get("faultCode"),
-        "status_code": record.get("statusCode"),
-        "duration_ms": entry.duration_ms,
-    }
+    return (
+        record.get("messageId") or "",
+        entry.request_in_ts,
+        bool(record.get("succeeded")),
+        record.get("faultCode"),
+        record.get("statusCode"),
+        entry.duration_ms,
+    )
+
+
+def queryable_columns(entry: MessageEntry) -> dict[str, Any]:
+    """:func:`queryable_values` by column name."""
+    return dict(zip(QUERYABLE, queryable_values(entry), strict=True))
 
 
 @dataclass(frozen=True, slots=True)

@@ -23,7 +23,7 @@ from ngsp_sim.store.base import (
     ServiceHealth,
     StoredMessage,
 )
-from ngsp_sim.store.chain import QUERYABLE, ChainState, SealedEntry, queryable_columns, seal
+from ngsp_sim.store.chain import QUERYABLE, ChainState, SealedEntry, queryable_values, seal
 from ngsp_sim.store.logkey import LogKey
 
 __all__ = ["LATEST_MIGRATION", "MIGRATIONS", "message_filters", "qmarks", "row_to_message"]
@@ -191,7 +191,9 @@ def message_filters(query: MessageQuery) -> tuple[str, list[Any]]:
 _UNPACKED_LIMIT = 64 * 1024 * 1024  # far above any body the hub stores; a stored zip bomb stays small
 _ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"
 """How a zstd frame starts; never how a zlib stream does (0x28b5 is not a multiple of 31)."""
-_ZSTD_LEVEL = 1
+_ZSTD_LEVEL = -1
+"""zstd's fastest regular level but one: ~2.4x less CPU per small body than level 1 (they cost mostly
+per call), bodies ~14% larger (docs/performance.md, issue 22)."""
 _local = threading.local()  # a zstd context is not thread-safe: one per thread that seals
 
 
@@ -270,17 +272,12 @@ def _column(name: str, value: Any) -> Any:
 
 
 def insert_params(sealed: SealedEntry) -> tuple[Any, ...]:
+    """One record's row, in :data:`INSERT_COLUMNS`' order."""
     entry = sealed.entry
-    columns = queryable_columns(entry)
     return (
-        columns["message_id"],
-        columns["request_in_ts"],
+        *queryable_values(entry),
         entry.client,
         entry.service,
-        columns["succeeded"],
-        columns["fault_code"],
-        columns["status_code"],
-        columns["duration_ms"],
         sealed.record_json,
         sealed.violations_json,
         entry.truncated,
@@ -296,30 +293,16 @@ def insert_params(sealed: SealedEntry) -> tuple[Any, ...]:
 
 def sealed_rows(key: LogKey, prev_hash: str, entries: Sequence[MessageEntry]) -> tuple[list[tuple[Any, ...]], str]:
     """(the insert parameters of ``entries`` chained after ``prev_hash``, the last seal). CPU work only
-    (serialising, HMAC, zlib): the backends run it in a thread, off the event loop."""
+    (serialising, HMAC, zstd): the backends run it in a thread, off the event loop."""
     sealed = seal(key, prev_hash, entries)
     return [insert_params(one) for one in sealed], sealed[-1].hash
 
 
 INSERT_COLUMNS = (
-    "message_id",
-    "request_in_ts",
-    "client",
-    "service",
-    "succeeded",
-    "fault_code",
-    "status_code",
-    "duration_ms",
-    "record",
-    "violations",
-    "truncated",
-    "client_request",
-    "provider_request",
-    "provider_response",
-    "client_response",
-    "prev_hash",
-    "hash",
-    "injected",
+    *QUERYABLE,
+    *("client", "service", "record", "violations", "truncated"),
+    *BODY_NAMES,
+    *("prev_hash", "hash", "injected"),
 )
 """The columns :func:`insert_params` fills, in its order."""
 
