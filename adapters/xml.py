@@ -131,6 +131,9 @@ def xml_text(text: str) -> str:
 
 
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]*")
+_KEPT, _KEPT_LENGTH = 10_000, 200
+"""The name caches below keep at most this many names of at most this length: names come from
+documents and bodies others send, so what is kept is bounded however many or long they are."""
 _TAGS: dict[str, dict[str, tuple[str, str]]] = {}  # prefix -> wire name -> (open, close); names are few
 
 
@@ -139,11 +142,11 @@ def _tags(prefix: str) -> dict[str, tuple[str, str]]:
 
 
 def _new_tags(tags: dict[str, tuple[str, str]], prefix: str, key: str) -> tuple[str, str]:
-    """``<prefix:key>`` and ``</prefix:key>``, each wire name checked once (and at most 10,000 kept)."""
+    """``<prefix:key>`` and ``</prefix:key>``, each wire name checked once (while it is kept)."""
     if not _NAME.fullmatch(key):
         raise ValueError(f"{key!r} cannot be an XML element name")
     pair = (f"<{prefix}:{key}>", f"</{prefix}:{key}>")
-    if len(tags) < 10_000:
+    if len(tags) < _KEPT and len(key) <= _KEPT_LENGTH:
         tags[key] = pair
     return pair
 
@@ -237,7 +240,7 @@ def _local(tag: str) -> str:
     local = _LOCAL.get(tag)
     if local is None:
         local = tag.rsplit("}", 1)[-1]
-        if len(_LOCAL) < 10_000:
+        if len(_LOCAL) < _KEPT and len(tag) <= _KEPT_LENGTH:
             _LOCAL[tag] = local
     return local
 

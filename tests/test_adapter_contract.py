@@ -15,10 +15,11 @@ from typing import Any
 import pytest
 
 import adapters
+from adapters import xml
 from adapters.base import Adapter, HubCall, NativeFormatError, NativeRequest, NativeResponse, drive
 from adapters.edxml import read_document
 from adapters.json_rest import JsonRestAdapter
-from adapters.xml import parse_xml, xml_to_data
+from adapters.xml import parse_xml, render_xml, xml_to_data
 from ngsp_sim import sim
 from ngsp_sim.clock import ManualClock
 from ngsp_sim.contracts.examples import EXAMPLES, lookup_example
@@ -168,6 +169,22 @@ def test_parse_errors_read_as_before() -> None:
         assert str(caught.value) == message
     root = parse_xml(b"<a><!-- a comment --><?pi x?><b>1</b></a>")
     assert [child.tag for child in root] == ["b"]
+
+
+def test_names_read_and_written_are_not_kept_without_bound() -> None:
+    """The caches of element names (read from documents others send, written from their bodies' keys)
+    keep neither a long name nor more than their bound, however many arrive: a sender cannot grow them."""
+    long_name = "N" * 5000
+    root = parse_xml(f"<a xmlns='urn:x'><{long_name}>1</{long_name}></a>".encode())
+    assert xml_to_data(root, TraCuuThongTinCongDanRequest) == {long_name: "1"}
+    parts: list[str] = []
+    render_xml(parts, {long_name: "1"}, "ns")
+    assert "".join(parts) == f"<ns:{long_name}>1</ns:{long_name}>"
+    many = [f"K{i}" for i in range(xml._KEPT + 50)]
+    render_xml([], dict.fromkeys(many, "1"), "bound")
+    xml_to_data(parse_xml(("<a>" + "".join(f"<{k}/>" for k in many) + "</a>").encode()), TraCuuThongTinCongDanRequest)
+    assert len(xml._TAGS["bound"]) <= xml._KEPT and len(xml._LOCAL) <= xml._KEPT
+    assert all(len(name) <= xml._KEPT_LENGTH for name in [*xml._LOCAL, *xml._TAGS["ns"]])
 
 
 def test_xml_request_encoding_round_trips_through_the_model() -> None:
