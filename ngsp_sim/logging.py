@@ -153,7 +153,8 @@ _PLACEHOLDER = re.compile(r"%[-#0 +]*\d*(?:\.\d+)?[sdrifgx]")
 def _event_budget(budget: LogBudget) -> structlog.typing.Processor:
     """The structlog side of the budget: warnings and errors only, so ``exchange`` lines always pass."""
 
-    levels = {name.lower(): number for name, number in logging.getLevelNamesMapping().items()}  # a copy per call
+    # Read once: getLevelNamesMapping() builds a new dict on every call.
+    levels = {name.lower(): number for name, number in logging.getLevelNamesMapping().items()}
 
     def processor(_: Any, method: str, event: MutableMapping[str, Any]) -> MutableMapping[str, Any]:
         level = levels.get(method, logging.INFO)

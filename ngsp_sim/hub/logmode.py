@@ -22,8 +22,10 @@ from typing import Any
 from ngsp_sim.errors import LoggingFailed
 from ngsp_sim.identifiers import ServiceId
 from ngsp_sim.monitoring.message_log import MessageLogConfig, capture
+from ngsp_sim.monitoring.record import MessageRecord
 from ngsp_sim.registry import Registry
 from ngsp_sim.registry.spec import LogMode
+from ngsp_sim.store import MessageEntry
 
 __all__ = ["OVERSIZE_MESSAGE", "check_loggable", "logged_bodies", "logged_record", "mode_of"]
 
@@ -67,3 +69,30 @@ def logged_record(mode: LogMode, record: dict[str, Any]) -> dict[str, Any]:
     if mode == "metadata" and isinstance(path, str):
         record["providerPath"] = path.partition("?")[0]
     return record
+
+
+def log_entry(
+    mode: LogMode,
+    limit: int,
+    record: MessageRecord,
+    bodies: Sequence[bytes | None],
+    client: str | None,
+    service: str | None,
+    violations: list[dict[str, Any]] | None,
+) -> MessageEntry:
+    """The message log's entry of one exchange as ``mode`` keeps it: ``bodies`` are the client's request,
+    the provider's request and answer, and the client's answer, each cut to ``limit``."""
+    (client_request, provider_request, provider_response, client_response), truncated = logged_bodies(
+        mode, limit, bodies
+    )
+    return MessageEntry(
+        logged_record(mode, record.as_dict()),
+        client=client,
+        service=service,
+        client_request=client_request,
+        provider_request=provider_request,
+        provider_response=provider_response,
+        client_response=client_response,
+        violations=violations,
+        truncated=truncated,
+    )

@@ -42,7 +42,7 @@ from ngsp_sim.errors import (
 )
 from ngsp_sim.hub.caller import required_client
 from ngsp_sim.hub.headers import forwarded_headers, merged_headers, request_hash, returned_headers
-from ngsp_sim.hub.logmode import check_loggable, logged_bodies, logged_record, mode_of
+from ngsp_sim.hub.logmode import check_loggable, log_entry, mode_of
 from ngsp_sim.hub.observe import admit_request, admit_response
 from ngsp_sim.hub.paths import R1Target, parse_r1
 from ngsp_sim.hub.requests import read_call
@@ -55,7 +55,7 @@ from ngsp_sim.monitoring.feed import EventFeed
 from ngsp_sim.monitoring.message_log import MessageLog
 from ngsp_sim.monitoring.metrics import HubMetrics
 from ngsp_sim.monitoring.otel import OtelTracing
-from ngsp_sim.monitoring.outcome import judge
+from ngsp_sim.monitoring.outcome import message_event
 from ngsp_sim.monitoring.tracing import TraceContext, trace_from
 from ngsp_sim.registry import Registry, access_denied, require_parties, unknown_service
 from ngsp_sim.security.isauth import Channel, check_connection
@@ -230,29 +230,8 @@ class Pipeline:
             entry.injected = ",".join(injected) or None
             await self.message_log.put(entry)  # backpressure: the answer waits while the log is behind
         if self.feed is not None:
-            service = headers.get("X-Road-Service")
-            fields = {
-                "faultCode": record.faultCode,
-                "requestOutTs": record.requestOutTs,
-                "statusCode": status,
-                "decidingTier": record.decidingTier,
-            }
-            self.feed.publish(
-                "message",
-                {
-                    "messageId": record.messageId,
-                    "client": headers.get("X-Road-Client"),
-                    "service": service,
-                    "status": status,
-                    "succeeded": record.succeeded,
-                    "faultCode": record.faultCode,
-                    "ms": record.responseOutTs - record.requestInTs,
-                    "requestInTs": record.requestInTs,
-                    "injected": ",".join(injected) or None,
-                    "restPath": record.restPath,  # tells the two wire styles apart (/r1/... or a gateway path)
-                    **dict(zip(("decidedBy", "outcome"), judge(fields, service, body), strict=True)),
-                },
-            )
+            client, service = headers.get("X-Road-Client"), headers.get("X-Road-Service")
+            self.feed.publish("message", message_event(record, client, service, body, injected))
         return Outcome(status, body, headers, record)
 
     def _entry(
@@ -267,18 +246,8 @@ class Pipeline:
         mode = mode_of(self.table.registry, seen.service)
         limit = self.message_log.config.body_limit if self.message_log else 0
         raw = [request, seen.provider_request, seen.provider_response, response]
-        bodies, truncated = logged_bodies(mode, limit, raw)
-        return MessageEntry(
-            logged_record(mode, record.as_dict()),
-            client=client,
-            service=service,
-            client_request=bodies[0],
-            provider_request=bodies[1],
-            provider_response=bodies[2],
-            client_response=bodies[3],
-            violations=[v.as_dict() for v in seen.violations] if seen.violations else None,
-            truncated=truncated,
-        )
+        violations = [v.as_dict() for v in seen.violations] if seen.violations else None
+        return log_entry(mode, limit, record, raw, client, service, violations)
 
     def _check_loggable(self, seen: _Seen, bodies: list[bytes | None]) -> None:
         if self.message_log is not None:

@@ -10,12 +10,13 @@ business refusal cannot be seen and counts as ``ok``.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Literal
 
 import orjson
 
 from ngsp_sim.errors import CircuitOpen, InternalError, LoggingFailed, ServiceFailed
+from ngsp_sim.monitoring.record import MessageRecord
 
 __all__ = ["HUB", "REFUSALS", "Outcome", "judge", "native_refusal"]
 
@@ -78,3 +79,31 @@ def judge(record: Mapping[str, Any], service: str | None, answer: bytes | None) 
     except orjson.JSONDecodeError:
         data = None
     return decided, "refused" if native_refusal(data) else "ok"
+
+
+def message_event(
+    record: MessageRecord, client: str | None, service: str | None, answer: bytes, injected: Sequence[str]
+) -> dict[str, Any]:
+    """The live feed's ``message`` event of one finished exchange: who called what, how it ended and
+    who decided it (:func:`judge`)."""
+    fields = {
+        "faultCode": record.faultCode,
+        "requestOutTs": record.requestOutTs,
+        "statusCode": record.statusCode,
+        "decidingTier": record.decidingTier,
+    }
+    decided_by, outcome = judge(fields, service, answer)
+    return {
+        "messageId": record.messageId,
+        "client": client,
+        "service": service,
+        "status": record.statusCode,
+        "succeeded": record.succeeded,
+        "faultCode": record.faultCode,
+        "ms": (record.responseOutTs or 0) - record.requestInTs,
+        "requestInTs": record.requestInTs,
+        "injected": ",".join(injected) or None,
+        "restPath": record.restPath,  # tells the two wire styles apart (/r1/... or a gateway path)
+        "decidedBy": decided_by,
+        "outcome": outcome,
+    }
