@@ -10,7 +10,10 @@ schema that is dropped afterwards. Loopback only; bounded by ``--records``.
 The first row per store is the hub's own configuration (``MessageLogConfig()``: it wakes at 500 waiting
 records and writes a backlog in transactions of up to 2,000); ``--batch`` adds rows of fixed batches.
 Each row also says how late a 1 ms timer on the event loop fires while the writer works (the share of
-a request's latency the writer causes: the GIL held by its sealing thread, the loop blocked).
+a request's latency the writer causes: the GIL held by its sealing thread, the loop blocked), and, for
+a PostgreSQL server on this machine, the CPU its backend spent per record (the store then has one
+connection, whose process is read in /proc): on a shared machine the two CPU figures, this process's and
+the server's, compare across runs where records/s cannot.
 
     .venv/bin/python bench/log_writer.py [--records 50000] [--batch 100 500 2000] [--pg URL | --pg none]
 """
@@ -19,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import statistics
 import tempfile
 import time
@@ -34,6 +38,7 @@ from ngsp_sim.monitoring.message_log import MessageLog
 from ngsp_sim.store import MessageEntry, Store, store_from_url
 from ngsp_sim.store.chain import seal
 from ngsp_sim.store.logkey import LogKey
+from ngsp_sim.store.sqlstore import SqlStore
 from schemas.population import NAMESPACE
 
 LOOKUP = lookup_example(MaYeuCau="BENCH", MaCanBo="bench")
@@ -107,20 +112,42 @@ def config(batch: int | None, records: int) -> MessageLogConfig:
     return MessageLogConfig(batch_size=size, backlog_batch=backlog, high_water=records, max_pending=records)
 
 
-async def writer_rate(store: Store, records: int, batch: int | None) -> tuple[float, float, list[float]]:
+async def writer_rate(store: Store, records: int, batch: int | None) -> tuple[float, float, float | None, list[float]]:
     """(records/s, this process's CPU seconds per record: the writer's threads included, a database
-    server's not; how late a 1 ms timer on the event loop fired while the writer worked, ms)."""
+    server's not; the server's CPU seconds per record when it can be read; how late a 1 ms timer on
+    the event loop fired while the writer worked, ms)."""
     writer = MessageLog(store, config(batch, records))
     for n in range(records):
         writer.submit(exchange(n))
+    backend = await server_process(store)
     late: list[float] = []
     ticker = asyncio.create_task(_tick(late))
-    started, cpu = time.perf_counter(), time.process_time()
+    started, cpu, server = time.perf_counter(), time.process_time(), process_cpu(backend)
     await writer.flush()
     elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
+    server = None if server is None or (after := process_cpu(backend)) is None else after - server
     ticker.cancel()
     assert writer.written == records and writer.dropped == 0
-    return records / elapsed, cpu / records, late
+    return records / elapsed, cpu / records, None if server is None else server / records, late
+
+
+async def server_process(store: Store) -> int | None:
+    """The process id of the PostgreSQL backend serving ``store`` (its pool holds one connection)."""
+    if not isinstance(store, SqlStore) or store.dialect.name != "postgresql":
+        return None
+    row = await store.dialect.fetchrow("SELECT pg_backend_pid()")
+    return None if row is None else int(row[0])
+
+
+def process_cpu(pid: int | None) -> float | None:
+    """CPU seconds (user and system) of process ``pid`` on this machine, or ``None`` (not here, not readable)."""
+    if pid is None:
+        return None
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 async def _tick(late: list[float]) -> None:
@@ -142,16 +169,22 @@ def seal_rate(records: int) -> float:
 async def bench(name: str, url: str, records: int, batches: list[int | None]) -> None:
     for batch in batches:
         store = store_from_url(url)
+        if url.startswith("postgresql"):
+            from ngsp_sim.store.postgres import PostgresStore  # asyncpg is optional
+
+            assert isinstance(store, PostgresStore)
+            store.pool_size = 1  # one backend, whose CPU time is read
         await store.open()
         try:
-            rate, cpu, late = await writer_rate(store, records, batch)
+            rate, cpu, server, late = await writer_rate(store, records, batch)
         finally:
             await store.close()
         hub = MessageLogConfig()
         label = f"hub's {hub.batch_size}/{hub.backlog_batch}" if batch is None else f"batch {batch:>5}"
         lag = statistics.quantiles(late, n=100)[98] if len(late) > 1 else 0.0
+        server_cpu = "" if server is None else f" + server {server * 1e6:>3.0f}"
         print(
-            f"{name:<11} {label:<15}: {rate:>8.0f} records/s  {cpu * 1e6:>5.0f} us CPU/record"
+            f"{name:<11} {label:<15}: {rate:>8.0f} records/s  {cpu * 1e6:>5.0f}{server_cpu} us CPU/record"
             f"  loop late p99 {lag:5.1f} ms, max {max(late, default=0):5.1f} ms ({records} records)",
             flush=True,
         )
