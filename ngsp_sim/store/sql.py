@@ -135,12 +135,16 @@ KEYED_SEALS = 5
 LEASES = 6
 CLOCK = 7
 
-# PostgreSQL compresses (pglz) a row over ~2 KB, and moves columns out of line, before storing it: a
-# message-log row (~2.4 KB, the record's JSON and four bodies already compressed with zstd) paid about
-# half of the server's CPU per insert for it (docs/performance.md, issue 22). Rows up to a page are now
-# stored as they come, ~20% larger; larger rows are still compressed and moved. SQLite has no such step.
-_INLINE_ROWS = "ALTER TABLE messages SET (toast_tuple_target = 8160)"
-INLINE_ROWS = 8
+# PostgreSQL compresses a row over ~2 KB column by column, then moves what still does not fit into the
+# TOAST table. A message-log row (~2.4-3 KB) paid that on every insert, with pglz: most of the server's
+# CPU per record (docs/performance.md, issue 22). lz4 compresses the record's JSON at a fraction of
+# pglz's CPU and gives up on the bodies (zstd already) at once; the row's size on disk is the same.
+# Servers without lz4 (before PostgreSQL 14, or built without it) keep pglz: see LZ4_SUPPORTED.
+LZ4_COLUMNS = 8
+_LZ4 = "ALTER TABLE messages " + ", ".join(
+    f"ALTER COLUMN {name} SET COMPRESSION lz4" for name in ("record", "violations", *BODY_NAMES)
+)
+LZ4_SUPPORTED = "SELECT 1 FROM pg_settings WHERE name = 'default_toast_compression' AND 'lz4' = ANY(enumvals)"
 
 MIGRATIONS: Mapping[str, list[tuple[int, str]]] = {
     "sqlite": [
@@ -151,7 +155,7 @@ MIGRATIONS: Mapping[str, list[tuple[int, str]]] = {
         (KEYED_SEALS, _KEYED),
         (LEASES, _LEASES),
         (CLOCK, _CLOCK),
-        (INLINE_ROWS, ""),
+        (LZ4_COLUMNS, ""),  # SQLite does not compress rows
     ],
     "postgresql": [
         (1, _MESSAGES.format(pk="BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY", blob="BYTEA")),
@@ -161,7 +165,7 @@ MIGRATIONS: Mapping[str, list[tuple[int, str]]] = {
         (KEYED_SEALS, _KEYED),
         (LEASES, _LEASES),
         (CLOCK, _CLOCK),
-        (INLINE_ROWS, _INLINE_ROWS),
+        (LZ4_COLUMNS, _LZ4),
     ],
 }
 

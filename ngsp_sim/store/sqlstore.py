@@ -14,7 +14,7 @@ from ngsp_sim.store.exchange import ExchangeStore
 from ngsp_sim.store.logkey import LogKey
 from ngsp_sim.store.messagelog import MessageLogSql
 from ngsp_sim.store.registry import RegistrySql
-from ngsp_sim.store.sql import KEYED_SEALS, MIGRATIONS
+from ngsp_sim.store.sql import KEYED_SEALS, LZ4_COLUMNS, LZ4_SUPPORTED, MIGRATIONS
 
 __all__ = ["SqlStore"]
 
@@ -35,6 +35,8 @@ class SqlStore(MessageLogSql, RegistrySql, CredentialSql, ClockSql):
             async with self.dialect.transaction("migration") as tx:
                 if await tx.fetchrow("SELECT 1 FROM schema_migrations WHERE version = ?", version):
                     continue
+                if version == LZ4_COLUMNS and script and not await tx.fetchrow(LZ4_SUPPORTED):
+                    script = ""  # a server without lz4 keeps pglz; the migration is recorded all the same
                 for statement in filter(str.strip, script.split(";")):
                     await tx.execute(statement)
                 if version == KEYED_SEALS:
