@@ -101,6 +101,13 @@ class HubCall:
     body: bytes = b""
     """The client's body exactly as sent: pass-through protocols (edXML, whose signature covers the
     bytes) forward it instead of re-rendering the payload."""
+    checked: bool = True
+    """``payload`` and ``query`` passed their models with no violation. ``False`` for a request that
+    observe mode passes on as sent: a provider must read such a payload itself (no ``NativeRequest.read``)."""
+
+    def reading(self, body: bytes) -> tuple[bytes, BaseModel] | None:
+        """``NativeRequest.read`` for a native ``body`` written from (or passed on as) the checked payload."""
+        return (body, self.payload) if self.checked and self.payload is not None else None
 
 
 @dataclass(frozen=True, slots=True)

@@ -52,11 +52,13 @@ class SoapAdapter(Adapter):
     def exchange(self, call: HubCall) -> Exchange:
         op = self.operations[call.operation]
         data = call.payload.model_dump(mode="json", exclude_none=True, warnings=False) if call.payload else {}
+        body = build_envelope(op.code, self.namespace, data)
         native = yield NativeRequest(
             "POST",
             self.path,
             headers={**_HEADERS, "SOAPAction": f'"{self.namespace}/{op.code}"'},
-            body=build_envelope(op.code, self.namespace, data),
+            body=body,
+            read=call.reading(body),
         )
         element = read_envelope(native.body)
         if element.tag == f"{{{SOAP_ENV}}}Fault":

@@ -151,6 +151,11 @@ def _new_tags(tags: dict[str, tuple[str, str]], prefix: str, key: str) -> tuple[
     return pair
 
 
+_CR = {"\r": "&#13;"}
+"""A carriage return written as a character reference: a parser turns a literal one (and CR LF) into a
+line feed (XML 1.0 2.11), so the provider would read other text than the hub checked."""
+
+
 def render_xml(parts: list[str], data: Mapping[str, Any], prefix: str) -> None:
     """Append ``data`` (a dict from ``model_dump``) as XML text to ``parts``: lists repeat the
     element, dicts nest, ``None`` is left out, booleans are ``true``/``false``. Element names are the
@@ -177,7 +182,7 @@ def render_xml(parts: list[str], data: Mapping[str, Any], prefix: str) -> None:
                 elif NOT_XML.search(text):  # the hub refuses such payloads first: this is a guard
                     raise ValueError(f"{key}: {', '.join(not_xml_chars(text))} cannot be carried in XML")
                 else:
-                    append(escape(text))
+                    append(escape(text, _CR))
             append(closing)
 
 
