@@ -84,6 +84,14 @@ class NativeResponse:
     status: int
     headers: Mapping[str, str]
     body: bytes
+    read: tuple[bytes, Any] | None = field(default=None, compare=False, repr=False)
+    """``(body, the provider's own reading of it, in its adapter's terms)`` from a provider answered
+    in-process that wrote ``body`` itself: the adapter takes it (:meth:`given`) instead of parsing the same
+    bytes. Never sent on a wire."""
+
+    def given(self) -> Any:
+        """The provider's reading of ``body``, if it made one of this very body; else ``None``."""
+        return self.read[1] if self.read is not None and self.read[0] is self.body else None
 
 
 @dataclass(frozen=True, slots=True)

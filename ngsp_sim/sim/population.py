@@ -15,7 +15,7 @@ from pydantic import BaseModel
 
 from adapters.base import NativeFormatError, NativeRequest, NativeResponse
 from adapters.population import PopulationAdapter
-from adapters.soap import build_envelope, build_fault, read_envelope
+from adapters.soap import build_fault, read_envelope, soap_answer
 from adapters.wsdl import build_wsdl
 from adapters.xml import in_model_order, xml_to_data
 from ngsp_sim.sim.base import Handler, SimulatedAgency, describe, json_reply, xml_reply
@@ -75,8 +75,8 @@ class PopulationAgency(SimulatedAgency):
             body["TonTai"] = bool(found)
         else:
             body["CongdanCollection"] = {"CongDan": [dict(r) for r in found]}
-        reply = PopulationAdapter.operations[operation].response_model  # elements in the WSDL's order
-        return xml_reply(build_envelope(f"{operation}Response", NAMESPACE, in_model_order(body, reply)))
+        reply = PopulationAdapter.operations[operation].response_model
+        return soap_answer(operation, NAMESPACE, in_model_order(body, reply), reply)  # in the WSDL's order
 
     def _find(self, query: Mapping[str, Any]) -> list[Mapping[str, Any]]:
         record: Mapping[str, Any] | None = None
