@@ -84,6 +84,14 @@ class NativeResponse:
     status: int
     headers: Mapping[str, str]
     body: bytes
+    read: tuple[bytes, Any] | None = field(default=None, compare=False, repr=False)
+    """``(body, the provider's own reading of it, in its adapter's terms)`` from a provider answered
+    in-process that wrote ``body`` itself: the adapter takes it (:meth:`given`) instead of parsing the same
+    bytes. Never sent on a wire."""
+
+    def given(self) -> Any:
+        """The provider's reading of ``body``, if it made one of this very body; else ``None``."""
+        return self.read[1] if self.read is not None and self.read[0] is self.body else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,6 +109,13 @@ class HubCall:
     body: bytes = b""
     """The client's body exactly as sent: pass-through protocols (edXML, whose signature covers the
     bytes) forward it instead of re-rendering the payload."""
+    checked: bool = True
+    """``payload`` and ``query`` passed their models with no violation. ``False`` for a request that
+    observe mode passes on as sent: a provider must read such a payload itself (no ``NativeRequest.read``)."""
+
+    def reading(self, body: bytes) -> tuple[bytes, BaseModel] | None:
+        """``NativeRequest.read`` for a native ``body`` written from (or passed on as) the checked payload."""
+        return (body, self.payload) if self.checked and self.payload is not None else None
 
 
 @dataclass(frozen=True, slots=True)

@@ -193,7 +193,7 @@ class EdxmlAdapter(Adapter):
         body, read = b"", None
         if self.operations[call.operation].request_xml is not None:
             body, headers = call.body, {**headers, **_XML}
-            read = None if call.payload is None else (body, call.payload)
+            read = call.reading(body)
         native = yield NativeRequest(
             call.method, NATIVE_PATHS[call.operation], query=query, headers=headers, body=body, read=read
         )

@@ -9,10 +9,11 @@ from typing import Any
 
 import pytest
 from aiohttp.test_utils import TestClient
+from orjson import dumps
 
 from ngsp_sim.hub.runtime import HUB
 from ngsp_sim.monitoring.feed import read_events
-from ngsp_sim.monitoring.outcome import native_refusal
+from ngsp_sim.monitoring.outcome import judge, native_refusal
 from tests.helpers import ADMIN, BUSINESS, HOTICH, MOTCUA, POPULATION, lookup_body, payment_init
 
 PAY = "/r1/VN/GOV/000.00.00.G22/THANHTOAN/KhoiTaoGiaoDich"
@@ -66,3 +67,12 @@ async def test_each_exchange_says_who_decided_it_and_how_it_ended(hub: TestClien
 )
 def test_business_refusals_are_read_from_native_codes(answer: Any, refusal: tuple[str, str] | None) -> None:
     assert native_refusal(answer) == refusal
+    # the feed judges the data the hub wrote the answer from; the message list judges the stored bytes
+    given, read = judge({"statusCode": 200}, CSDLQGDC, b"", answer), judge({"statusCode": 200}, CSDLQGDC, dumps(answer))
+    assert given == read == (CSDLQGDC, "refused" if refusal else "ok")
+
+
+def test_an_answer_given_as_data_is_not_read_again() -> None:
+    not_json = b"<not json>"  # were the bytes read, the answer would count as ok
+    assert judge({"statusCode": 200}, CSDLQGDC, not_json, {"KetQua": 0}) == (CSDLQGDC, "refused")
+    assert judge({"statusCode": 200}, CSDLQGDC, not_json) == (CSDLQGDC, "ok")

@@ -40,9 +40,20 @@ async def test_a_non_character_sent_unescaped_in_utf_8_is_a_violation_too(hub: T
     assert (violation["pointer"], violation["rule"]) == ("/MaYeuCau", "xml_char")
 
 
-async def test_tab_and_line_feed_still_reach_an_xml_provider(hub: TestClient[Any, Any]) -> None:
-    resp = await hub.post(POPULATION, json=lookup_body(MaYeuCau="YC\t0001\n"), headers=H)
+async def test_tab_line_feed_and_carriage_return_reach_an_xml_provider_as_sent(hub: TestClient[Any, Any]) -> None:
+    """A carriage return is written ``&#13;``: a literal one (and CR LF) reaches a SOAP provider's parser
+    as a line feed (XML 1.0 2.11), and the provider would echo other text than the hub checked."""
+    sent = "YC\t0001\r\n2\r"
+    resp = await hub.post(POPULATION, json=lookup_body(MaYeuCau=sent), headers=H)
     assert resp.status == 200, await resp.text()
+    assert (await resp.json())["MaYeuCau"] == sent  # the provider's echo, read back from its SOAP answer
+
+
+def test_a_carriage_return_survives_the_xml_writer_and_a_parser() -> None:
+    parts = ["<r xmlns:ns='urn:x'>"]
+    render_xml(parts, {"HoVaTen": "L\r\nM\r"}, "ns")
+    root = defusedxml.ElementTree.fromstring("".join(parts) + "</r>")
+    assert root.findtext("{urn:x}HoVaTen") == "L\r\nM\r"
 
 
 async def test_a_json_provider_is_given_the_character_as_json_carries_it(hub: TestClient[Any, Any]) -> None:

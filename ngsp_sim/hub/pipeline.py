@@ -10,9 +10,9 @@ the outcome into a reply and one :class:`~ngsp_sim.monitoring.MessageRecord`.
 from __future__ import annotations
 
 import dataclasses
-import uuid
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import urlencode
 
 import orjson
@@ -55,8 +55,9 @@ from ngsp_sim.monitoring.feed import EventFeed
 from ngsp_sim.monitoring.message_log import MessageLog
 from ngsp_sim.monitoring.metrics import HubMetrics
 from ngsp_sim.monitoring.otel import OtelTracing
-from ngsp_sim.monitoring.outcome import message_event
+from ngsp_sim.monitoring.outcome import UNREAD, message_event
 from ngsp_sim.monitoring.tracing import TraceContext, trace_from
+from ngsp_sim.randomness import uuid4_text
 from ngsp_sim.registry import Registry, access_denied, require_parties, unknown_service
 from ngsp_sim.security.isauth import Channel, check_connection
 from ngsp_sim.security.throttle import Throttler
@@ -127,6 +128,8 @@ class _Seen:
     violations: list[Violation] | None = None
     exchange: ExchangeContext = dataclasses.field(default_factory=ExchangeContext)
     """Passed with every transport call; the injected faults that hit the exchange are named on it."""
+    answer: Any = UNREAD
+    """What the client's JSON answer was written from, when the hub wrote it (the feed judges it unread)."""
 
 
 @dataclass(slots=True)
@@ -169,7 +172,7 @@ class Pipeline:
 
     async def handle(self, req: Incoming) -> Outcome:
         record = MessageRecord(_ms(self.clock.now()), req.method, req.raw_path, requestSize=len(req.body))
-        generated = None if req.headers.get("X-Road-Id") else f"{self.table.registry.instance}-{uuid.uuid4()}"
+        generated = None if req.headers.get("X-Road-Id") else f"{self.table.registry.instance}-{uuid4_text()}"
         message_id = generated or req.headers["X-Road-Id"]  # generated as X-Road's client proxy does
         record.messageId = message_id
         record.messageUserId = req.headers.get("X-Road-UserId")
@@ -180,7 +183,7 @@ class Pipeline:
         else:
             context = trace_from(req.headers.get("traceparent"))
         record.traceId = context.trace_id
-        request_id = str(uuid.uuid4())
+        request_id = uuid4_text()
         headers = {
             "X-Road-Id": message_id,
             "X-Road-Request-Id": request_id,
@@ -231,7 +234,7 @@ class Pipeline:
             await self.message_log.put(entry)  # backpressure: the answer waits while the log is behind
         if self.feed is not None:
             client, service = headers.get("X-Road-Client"), headers.get("X-Road-Service")
-            self.feed.publish("message", message_event(record, client, service, body, injected))
+            self.feed.publish("message", message_event(record, client, service, body, injected, seen.answer))
         return Outcome(status, body, headers, record)
 
     def _entry(
@@ -323,6 +326,7 @@ class Pipeline:
         if reply.data is None:
             return reply.status, b""
         headers["Content-Type"] = _JSON_TYPE
+        seen.answer = reply.data
         return reply.status, orjson.dumps(reply.data)
 
     def _resolve(self, client: SubsystemId, target: R1Target, method: str) -> ServiceRoute:

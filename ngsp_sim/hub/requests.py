@@ -166,5 +166,7 @@ def read_call(
                 model.model_dump(mode="json", warnings=False) if model is not None else None, "", location
             )
     declared = dict(headers) if op.header_model is not None else {}  # the adapter forwards the operation's own
-    call = HubCall(op.code, method, target.rest, payload, query, client.member_code, message_id, declared, body)
+    call = HubCall(
+        op.code, method, target.rest, payload, query, client.member_code, message_id, declared, body, not violations
+    )
     return call, violations

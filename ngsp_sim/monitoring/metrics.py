@@ -9,7 +9,7 @@ forever); a request without a client or service is ``-``; statuses and error typ
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
@@ -73,6 +73,9 @@ class HubMetrics:
     ) -> None:
         self._current = registry
         self._known: tuple[object, frozenset[str], frozenset[str]] = (None, frozenset(), frozenset())
+        self._series: dict[tuple[str, str, int], tuple[Any, Any]] = {}
+        """(service, client, status) -> its request counter and duration histogram; bounded as the labels are
+        (registered names or ``unknown``)."""
         self.registry = CollectorRegistry()
         self.requests = Counter(
             "ngsp_requests", "Exchanges through the hub", ["service", "client", "status"], registry=self.registry
@@ -115,8 +118,12 @@ class HubMetrics:
 
     def observe(self, service: str | None, client: str | None, status: int, seconds: float, fault: str | None) -> None:
         name, client = self._labels(service, client)
-        self.requests.labels(name, client, str(status)).inc()
-        self.duration.labels(name).observe(seconds)
+        series = self._series.get((name, client, status))
+        if series is None:  # one dict lookup per exchange instead of prometheus_client's two locked ones
+            series = (self.requests.labels(name, client, str(status)), self.duration.labels(name))
+            self._series[(name, client, status)] = series
+        series[0].inc()
+        series[1].observe(seconds)
         if fault is not None:
             self.errors.labels(fault).inc()
 

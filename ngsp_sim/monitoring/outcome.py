@@ -18,8 +18,10 @@ import orjson
 from ngsp_sim.errors import CircuitOpen, InternalError, LoggingFailed, ServiceFailed
 from ngsp_sim.monitoring.record import MessageRecord
 
-__all__ = ["HUB", "REFUSALS", "Outcome", "judge", "native_refusal"]
+__all__ = ["HUB", "REFUSALS", "UNREAD", "Outcome", "judge", "message_event", "native_refusal"]
 
+UNREAD: Any = object()
+"""``data`` not given: :func:`judge` reads the answer's bytes itself."""
 HUB = "hub"
 """``decidedBy`` of an exchange the platform itself decided."""
 Outcome = Literal["ok", "refused", "failed"]
@@ -56,10 +58,13 @@ def _failure(fault_code: str) -> bool:
     return fault_code.startswith(ServiceFailed.type) or fault_code in (InternalError.type, LoggingFailed.type)
 
 
-def judge(record: Mapping[str, Any], service: str | None, answer: bytes | None) -> tuple[str, Outcome]:
+def judge(
+    record: Mapping[str, Any], service: str | None, answer: bytes | None, data: Any = UNREAD
+) -> tuple[str, Outcome]:
     """(``decidedBy``, ``outcome``) of one exchange: ``decidedBy`` is ``hub``, the provider's subsystem
     (``VN/GOV/000.00.00.G01/CSDLQGDC``, as the map names it) or, on an LGSP, ``ngsp`` for an error the
-    NGSP hub decided (the record's ``decidingTier``: the call went out, but to NGSP, not the provider)."""
+    NGSP hub decided (the record's ``decidingTier``: the call went out, but to NGSP, not the provider).
+    ``data`` is ``answer`` already read, when the caller has it (the hub wrote ``answer`` from it)."""
     provider = "/".join(service.split("/")[:4]) if service else None
     fault = record.get("faultCode")
     if fault:
@@ -74,25 +79,31 @@ def judge(record: Mapping[str, Any], service: str | None, answer: bytes | None) 
         return decided, "failed"
     if status >= 400:
         return decided, "refused"
-    try:
-        data = orjson.loads(answer) if answer else None
-    except orjson.JSONDecodeError:
-        data = None
+    if data is UNREAD:
+        try:
+            data = orjson.loads(answer) if answer else None
+        except orjson.JSONDecodeError:
+            data = None
     return decided, "refused" if native_refusal(data) else "ok"
 
 
 def message_event(
-    record: MessageRecord, client: str | None, service: str | None, answer: bytes, injected: Sequence[str]
+    record: MessageRecord,
+    client: str | None,
+    service: str | None,
+    answer: bytes,
+    injected: Sequence[str],
+    data: Any = UNREAD,
 ) -> dict[str, Any]:
     """The live feed's ``message`` event of one finished exchange: who called what, how it ended and
-    who decided it (:func:`judge`)."""
+    who decided it (:func:`judge`; ``data`` is ``answer`` already read, when the hub wrote it from that)."""
     fields = {
         "faultCode": record.faultCode,
         "requestOutTs": record.requestOutTs,
         "statusCode": record.statusCode,
         "decidingTier": record.decidingTier,
     }
-    decided_by, outcome = judge(fields, service, answer)
+    decided_by, outcome = judge(fields, service, answer, data)
     return {
         "messageId": record.messageId,
         "client": client,

@@ -4,8 +4,9 @@ provider as a new span of it, so an integrator can follow one request across age
 from __future__ import annotations
 
 import re
-import secrets
 from dataclasses import dataclass
+
+from ngsp_sim.randomness import token_hex
 
 __all__ = ["TraceContext", "trace_from"]
 
@@ -29,5 +30,5 @@ def trace_from(traceparent: str | None) -> TraceContext:
     """Join a valid ``traceparent`` (version 00, non-zero ids); otherwise start a new trace."""
     match = _TRACEPARENT.fullmatch((traceparent or "").strip())
     if match and set(match[1]) != {"0"} and set(match[2]) != {"0"}:
-        return TraceContext(match[1], match[2], secrets.token_hex(8), match[3])
-    return TraceContext(secrets.token_hex(16), None, secrets.token_hex(8), "01")
+        return TraceContext(match[1], match[2], token_hex(8), match[3])
+    return TraceContext(token_hex(16), None, token_hex(8), "01")

@@ -15,7 +15,7 @@ from pydantic import BaseModel
 
 from adapters.base import NativeFormatError, NativeRequest, NativeResponse
 from adapters.population import PopulationAdapter
-from adapters.soap import build_envelope, build_fault, read_envelope
+from adapters.soap import build_fault, read_envelope, soap_answer
 from adapters.wsdl import build_wsdl
 from adapters.xml import in_model_order, xml_to_data
 from ngsp_sim.sim.base import Handler, SimulatedAgency, describe, json_reply, xml_reply
@@ -32,13 +32,19 @@ __all__ = ["PopulationAgency"]
 
 def _read(request: NativeRequest) -> tuple[str, dict[str, Any]]:
     """The operation the SOAP Body names and its content, checked with the operation's request model
-    (XML carries text: the model's types read it). Raises on anything it cannot read or that breaks it."""
+    (XML carries text: the model's types read it). Raises on anything it cannot read or that breaks it.
+    Called by the hub in-process, it takes the hub's own checked reading of these very bytes
+    (:meth:`~adapters.base.NativeRequest.validated`; the SOAP adapter wrote them from it, and a test holds
+    that reading them gives it back)."""
+    for operation, model in _OPERATIONS.items():
+        if (given := request.validated(model)) is not None:
+            return operation, given.model_dump(mode="json", exclude_none=True)
     element = read_envelope(request.body)
     operation = element.tag.removeprefix(f"{{{NAMESPACE}}}")
-    model = _OPERATIONS.get(operation)
-    if model is None:
+    named = _OPERATIONS.get(operation)
+    if named is None:
         raise ValueError(f"unsupported operation <{element.tag}>")
-    return operation, model.model_validate(xml_to_data(element, model)).model_dump(mode="json", exclude_none=True)
+    return operation, named.model_validate(xml_to_data(element, named)).model_dump(mode="json", exclude_none=True)
 
 
 class PopulationAgency(SimulatedAgency):
@@ -69,8 +75,8 @@ class PopulationAgency(SimulatedAgency):
             body["TonTai"] = bool(found)
         else:
             body["CongdanCollection"] = {"CongDan": [dict(r) for r in found]}
-        reply = PopulationAdapter.operations[operation].response_model  # elements in the WSDL's order
-        return xml_reply(build_envelope(f"{operation}Response", NAMESPACE, in_model_order(body, reply)))
+        reply = PopulationAdapter.operations[operation].response_model
+        return soap_answer(operation, NAMESPACE, in_model_order(body, reply), reply)  # in the WSDL's order
 
     def _find(self, query: Mapping[str, Any]) -> list[Mapping[str, Any]]:
         record: Mapping[str, Any] | None = None
