@@ -186,6 +186,16 @@ async def test_a_header_value_with_a_line_break_is_never_sent() -> None:
     assert seen == []
 
 
+async def test_a_header_value_beyond_latin_1_is_sent_as_utf_8_like_aiohttp_sends_it() -> None:
+    client = Http1Client()
+    async with canned(lambda n: b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n") as (port, seen):
+        try:
+            assert await client.post(target(port), b"x", {"X-NGSP-Idempotency-Key": "hồ-sơ:s1"}, 5) == 200
+        finally:
+            await client.aclose()
+    assert "X-NGSP-Idempotency-Key: hồ-sơ:s1\r\n".encode() in seen[0]
+
+
 async def test_no_answer_in_time_is_a_timeout_and_the_connection_is_dropped() -> None:
     client = Http1Client()
     async with canned(lambda n: b"HTTP/1.1 200 OK\r\n") as (port, _):  # the head never ends

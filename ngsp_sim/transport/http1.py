@@ -143,7 +143,7 @@ def _request_head(target: PlainTarget, headers: Mapping[str, str], length: int) 
         if "\r" in name or "\n" in name or ":" in name or "\r" in value or "\n" in value:
             raise ValueError(f"header {name!r}: CR, LF (or a colon in its name) cannot be sent")
         lines.append(f"{name}: {value}")
-    return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
+    return ("\r\n".join(lines) + "\r\n\r\n").encode()  # UTF-8, as aiohttp's client writes a head
 
 
 async def _read_answer(reader: asyncio.StreamReader, line: bytes) -> tuple[int, bool]:
