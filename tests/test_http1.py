@@ -11,9 +11,10 @@ from typing import Any
 import pytest
 from aiohttp import web
 
+from ngsp_sim.errors import WebhookAnswerError
 from ngsp_sim.exchange import new_subscription
 from ngsp_sim.transport import WebhookSender
-from ngsp_sim.transport.http1 import MAX_HEAD, AnswerError, Http1Client, PlainTarget, plain_target
+from ngsp_sim.transport.http1 import MAX_HEAD, Http1Client, PlainTarget, plain_target
 
 HEADERS = {"Content-Type": "application/json", "X-NGSP-Idempotency-Key": "e1:s1"}
 
@@ -165,7 +166,7 @@ async def test_a_kept_connection_closed_while_idle_is_not_used() -> None:
 async def test_what_is_not_an_http_answer_is_an_answer_error(answer: bytes) -> None:
     client = Http1Client()
     async with canned(lambda n: answer) as (port, _):
-        with pytest.raises(AnswerError):
+        with pytest.raises(WebhookAnswerError):
             await client.post(target(port), b"x", HEADERS, 5)
     assert not client._idle.get(("127.0.0.1", port))
 
@@ -174,7 +175,7 @@ async def test_a_head_over_the_limit_is_refused() -> None:
     pad = b"X-Pad: " + b"a" * 1000 + b"\r\n"
     client = Http1Client()
     async with canned(lambda n: b"HTTP/1.1 200 OK\r\n" + pad * (MAX_HEAD // 1000 + 2) + b"\r\n") as (port, _):
-        with pytest.raises(AnswerError, match="head is over"):
+        with pytest.raises(WebhookAnswerError, match="head is over"):
             await client.post(target(port), b"x", HEADERS, 5)
 
 

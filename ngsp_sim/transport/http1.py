@@ -25,7 +25,9 @@ from functools import lru_cache
 
 from yarl import URL
 
-__all__ = ["MAX_BODY", "MAX_HEAD", "AnswerError", "Http1Client", "PlainTarget", "plain_target"]
+from ngsp_sim.errors import WebhookAnswerError
+
+__all__ = ["MAX_BODY", "MAX_HEAD", "Http1Client", "PlainTarget", "plain_target"]
 
 MAX_HEAD = 64 * 1024
 """Bytes of status line and headers read at most."""
@@ -35,10 +37,6 @@ IDLE_PER_PEER = 4
 """Kept-alive connections kept per host and port (deliveries to one subscriber go one at a time)."""
 
 Stream = tuple[asyncio.StreamReader, asyncio.StreamWriter]
-
-
-class AnswerError(Exception):
-    """The peer's answer is not HTTP/1.x as this client reads it."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,10 +61,6 @@ def plain_target(url: str) -> PlainTarget | None:
     return PlainTarget(parsed.host, parsed.port or 80, parsed.raw_authority, parsed.raw_path_qs or "/")
 
 
-class _Stale(Exception):
-    """A kept-alive connection the peer had closed before it answered: the POST goes again on a new one."""
-
-
 class Http1Client:
     """POSTs over kept-alive HTTP/1.1 connections; :meth:`aclose` closes the idle ones."""
 
@@ -76,17 +70,18 @@ class Http1Client:
     async def post(self, target: PlainTarget, body: bytes, headers: Mapping[str, str], timeout: float) -> int:
         """The status of the answer to ``body`` POSTed to ``target``. Raises :class:`TimeoutError` (no
         complete answer within ``timeout`` seconds), :class:`OSError` (no connection, or it broke),
-        :class:`AnswerError` (not an HTTP answer), :class:`ValueError` (a header value with CR or LF)."""
+        :class:`WebhookAnswerError` (not an HTTP answer), :class:`ValueError` (a header value with CR or LF)."""
         head = _request_head(target, headers, len(body))
         async with asyncio.timeout(timeout):
             stream = self._take(target)
-            if stream is not None:
-                try:
-                    return await self._exchange(target, stream, head, body, reused=True)
-                except _Stale:
-                    pass
+            if stream is not None and (status := await self._exchange(target, stream, head, body, reused=True)):
+                return status
+            # none kept, or the kept one had been closed by the peer before it answered: a new one
             stream = await asyncio.open_connection(target.host, target.port, limit=MAX_HEAD)
-            return await self._exchange(target, stream, head, body, reused=False)
+            status = await self._exchange(target, stream, head, body, reused=False)
+            if status is None:  # only a reused connection answers None; a new one raised instead
+                raise WebhookAnswerError("the connection closed before an answer")
+            return status
 
     def _take(self, target: PlainTarget) -> Stream | None:
         idle = self._idle.get((target.host, target.port))
@@ -97,7 +92,10 @@ class Http1Client:
             writer.close()
         return None
 
-    async def _exchange(self, target: PlainTarget, stream: Stream, head: bytes, body: bytes, *, reused: bool) -> int:
+    async def _exchange(
+        self, target: PlainTarget, stream: Stream, head: bytes, body: bytes, *, reused: bool
+    ) -> int | None:
+        """The answer's status; ``None`` when ``reused`` and the peer had closed it before answering."""
         reader, writer = stream
         keep = False
         try:
@@ -105,12 +103,12 @@ class Http1Client:
                 writer.write(head + body)
                 await writer.drain()
                 line = await reader.readline()
-            except (ConnectionResetError, BrokenPipeError) as exc:
+            except (ConnectionResetError, BrokenPipeError):
                 if reused:
-                    raise _Stale from exc
+                    return None
                 raise
             if not line and reused:
-                raise _Stale
+                return None
             status, keep = await _read_answer(reader, line)
             return status
         finally:
@@ -163,7 +161,7 @@ async def _read_answer(reader: asyncio.StreamReader, line: bytes) -> tuple[int, 
             return status, keep
         if (length := fields.get("content-length")) is not None:
             if not length.isdigit():
-                raise AnswerError(f"Content-Length {length!r}")
+                raise WebhookAnswerError(f"Content-Length {length!r}")
             if int(length) > MAX_BODY:
                 return status, False  # not read: the connection goes
             await reader.readexactly(int(length))
@@ -175,7 +173,7 @@ async def _read_answer(reader: asyncio.StreamReader, line: bytes) -> tuple[int, 
 def _status_line(line: bytes) -> tuple[bytes, int]:
     parts = line.split(None, 2)
     if len(parts) < 2 or parts[0] not in (b"HTTP/1.1", b"HTTP/1.0") or not parts[1].isdigit() or len(parts[1]) != 3:
-        raise AnswerError(f"not an HTTP/1.x status line: {line[:100]!r}")
+        raise WebhookAnswerError(f"not an HTTP/1.x status line: {line[:100]!r}")
     return parts[0], int(parts[1])
 
 
@@ -186,14 +184,14 @@ async def _read_fields(reader: asyncio.StreamReader) -> dict[str, str]:
         line = await reader.readline()
         size += len(line)
         if size > MAX_HEAD:
-            raise AnswerError(f"the answer's head is over {MAX_HEAD} bytes")
+            raise WebhookAnswerError(f"the answer's head is over {MAX_HEAD} bytes")
         if line in (b"\r\n", b"\n"):
             return fields
         if not line.endswith(b"\n"):
-            raise AnswerError("the connection closed inside the answer's head")
+            raise WebhookAnswerError("the connection closed inside the answer's head")
         name, colon, value = line.decode("latin-1").partition(":")
         if not colon:
-            raise AnswerError(f"not a header line: {line[:100]!r}")
+            raise WebhookAnswerError(f"not a header line: {line[:100]!r}")
         fields[name.strip().lower()] = value.strip()
 
 
@@ -204,10 +202,10 @@ async def _read_chunked(reader: asyncio.StreamReader) -> None:
         try:
             size = int(size_line, 16)
         except ValueError:
-            raise AnswerError(f"not a chunk size: {size_line[:100]!r}") from None
+            raise WebhookAnswerError(f"not a chunk size: {size_line[:100]!r}") from None
         total += size
         if total > MAX_BODY:
-            raise AnswerError(f"the answer's body is over {MAX_BODY} bytes")
+            raise WebhookAnswerError(f"the answer's body is over {MAX_BODY} bytes")
         if size == 0:
             await _read_fields(reader)  # trailers, up to the blank line
             return
@@ -219,4 +217,4 @@ async def _read_to_close(reader: asyncio.StreamReader) -> None:
     while chunk := await reader.read(65536):
         total += len(chunk)
         if total > MAX_BODY:
-            raise AnswerError(f"the answer's body is over {MAX_BODY} bytes")
+            raise WebhookAnswerError(f"the answer's body is over {MAX_BODY} bytes")

@@ -17,10 +17,11 @@ from collections.abc import Mapping
 import aiohttp
 
 from adapters.base import NativeRequest
+from ngsp_sim.errors import WebhookAnswerError
 from ngsp_sim.identifiers import SubsystemId
 from ngsp_sim.store.exchange import Subscription
 from ngsp_sim.transport.contract import NativeHandler
-from ngsp_sim.transport.http1 import AnswerError, Http1Client, plain_target
+from ngsp_sim.transport.http1 import Http1Client, plain_target
 
 __all__ = ["SIM_SCHEME", "WebhookSender"]
 
@@ -51,7 +52,7 @@ class WebhookSender:
                 status = await self.plain.post(target, body, headers, timeout)
             except TimeoutError:
                 return f"no answer within {timeout:g} s"
-            except (OSError, asyncio.IncompleteReadError, ValueError, AnswerError) as exc:
+            except (OSError, asyncio.IncompleteReadError, ValueError, WebhookAnswerError) as exc:
                 return f"{type(exc).__name__}: {exc}"
             return None if 200 <= status < 300 else f"HTTP {status}"
         try:
