@@ -23,6 +23,12 @@ SECRET = "s3cret-s3cret-s3cret"
 BODY = b'{"MaHoSo": "000.00.00.H29-251121-0001", "TrangThaiHoSo": 4}'
 
 
+def test_the_signature_is_hmac_sha256_of_timestamp_dot_body() -> None:
+    """A known answer (computed apart), so a receiver written from the documented formula verifies it."""
+    expected = "b18fd5627dba7a0c835715da9324ddccf5fdcaa52e40f0fa27d5fa6469b01152"
+    assert sign("whsec-test", b'{"docId": "abc"}', 1763712000) == f"t=1763712000,v1={expected}"
+
+
 def test_a_valid_signature_verifies() -> None:
     assert verify(SECRET, BODY, sign(SECRET, BODY, 1_000), now=1_010) == 1_000
 

@@ -17,6 +17,7 @@ boundary that meets them, never leaked.
     ├── WorkerFailed                           a worker of `up --workers N` could not start or died
     ├── PluginError                            an installed plugin cannot be used (start-up)
     ├── SignatureError (ValueError)            a webhook delivery's signature does not hold (receiver side)
+    ├── WebhookAnswerError (ValueError)        a subscriber's answer to a delivery is not HTTP/1.x (hub side)
     ├── ContractError (ValueError)             an OpenAPI document cannot be a service's contract
     ├── ChangeError                            a registry change cannot be applied (admin API: 400/404/409)
     ├── UnknownConsumer (LookupError)          no credentials for this consumer key (admin API: 404)
@@ -87,6 +88,7 @@ from ngsp_sim.errors.base import (
     TopologyError,
     UnknownConsumer,
     Violation,
+    WebhookAnswerError,
     WorkerFailed,
 )
 from ngsp_sim.errors.wire import (
@@ -192,6 +194,7 @@ __all__ = [
     "UnknownService",
     "UriTooLong",
     "Violation",
+    "WebhookAnswerError",
     "WorkerFailed",
     "all_hub_errors",
     "hub_error_of",

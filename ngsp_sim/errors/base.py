@@ -25,6 +25,7 @@ __all__ = [
     "TopologyError",
     "UnknownConsumer",
     "Violation",
+    "WebhookAnswerError",
     "WorkerFailed",
 ]
 
@@ -154,6 +155,11 @@ class WorkerFailed(NgspSimError):
 class SignatureError(NgspSimError, ValueError):
     """A webhook delivery's signature does not hold: tampered, signed with another secret, or replayed
     outside the time tolerance (:func:`ngsp_sim.exchange.signing.verify`)."""
+
+
+class WebhookAnswerError(NgspSimError, ValueError):
+    """A webhook subscriber answered the hub's delivery with something that is not HTTP/1.x as the hub
+    reads it (:mod:`ngsp_sim.transport.http1`): the delivery failed, and is retried like any other."""
 
 
 class ContractError(NgspSimError, ValueError):

@@ -195,8 +195,11 @@ class DeliveryWorker:
         self._task = asyncio.create_task(self._run(), name="delivery-worker")
 
     async def stop(self) -> None:
+        """Stop the worker; a sender that keeps connections (``aclose``, as the hub's does) closes them."""
         if self._task is not None:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
             self._task = None
+        if (aclose := getattr(self.send, "aclose", None)) is not None:
+            await aclose()

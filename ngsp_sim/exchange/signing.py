@@ -37,7 +37,7 @@ TOLERANCE_SECONDS = 300
 
 
 def _mac(secret: str, body: bytes, timestamp: int) -> str:
-    return hmac.new(secret.encode(), f"{timestamp}.".encode() + body, hashlib.sha256).hexdigest()
+    return hmac.digest(secret.encode(), f"{timestamp}.".encode() + body, hashlib.sha256).hex()
 
 
 def sign(secret: str, body: bytes, timestamp: int) -> str:
