@@ -260,30 +260,24 @@ def xml_to_data(element: Element, model: type[BaseModel]) -> dict[str, Any]:
     for child in element:
         name = _local(child.tag)
         field = fields.get(name, _UNKNOWN)
-        kind = field.kind
-        value: Any
-        if kind == _TEXT:
-            value = child.text or ""
-        elif kind == _MODEL:
-            value = xml_to_data(child, field.model)  # type: ignore[arg-type]
-        elif kind == _BOOL:
-            value = (child.text or "").strip().lower() == "true"
-        elif kind == _INT:
-            text = (child.text or "").strip()
-            value = int(text) if text.lstrip("-").isdigit() else text
+        if field.kind == _MODEL:
+            _put(out, name, field, xml_to_data(child, field.model))  # type: ignore[arg-type]
         else:
-            text = (child.text or "").strip()
-            try:
-                value = float(text)
-            except ValueError:
-                value = text
-        if field.repeats:
-            out.setdefault(name, []).append(value)
-        else:
-            out[name] = value
+            _put(out, name, field, _read_text(child.text or "", field.kind))
+    return _with_lists(out, plan)
+
+
+def _put(out: dict[str, Any], name: str, field: _Field, value: Any) -> None:
+    if field.repeats:
+        out.setdefault(name, []).append(value)
+    else:
+        out[name] = value
+
+
+def _with_lists(out: dict[str, Any], plan: _Plan) -> dict[str, Any]:
+    """``out`` with every repeating field present: an absent one reads as ``[]``."""
     for name in plan.lists:
-        if name not in out:
-            out[name] = []
+        out.setdefault(name, [])
     return out
 
 
@@ -326,17 +320,10 @@ def as_read(data: Mapping[str, Any], model: type[BaseModel]) -> dict[str, Any]:
             if item is None:
                 continue
             if field.kind == _MODEL:
-                read: Any = as_read(item if isinstance(item, dict) else {}, field.model)  # type: ignore[arg-type]
+                _put(out, key, field, as_read(item if isinstance(item, dict) else {}, field.model))  # type: ignore[arg-type]
             else:
-                read = _read_text(_written_text(item), field.kind)
-            if field.repeats:
-                out.setdefault(key, []).append(read)
-            else:
-                out[key] = read
-    for name in plan.lists:
-        if name not in out:
-            out[name] = []
-    return out
+                _put(out, key, field, _read_text(_written_text(item), field.kind))
+    return _with_lists(out, plan)
 
 
 def in_model_order(data: Mapping[str, Any], model: type[BaseModel]) -> dict[str, Any]:
