@@ -13,8 +13,8 @@ from aiohttp import web
 
 from ngsp_sim.errors import WebhookAnswerError
 from ngsp_sim.exchange import new_subscription
-from ngsp_sim.transport import WebhookSender
-from ngsp_sim.transport.http1 import MAX_HEAD, Http1Client, PlainTarget, plain_target
+from ngsp_sim.transport import WebhookSender, http1
+from ngsp_sim.transport.http1 import MAX_BODY, MAX_HEAD, Http1Client, PlainTarget, plain_target
 
 HEADERS = {"Content-Type": "application/json", "X-NGSP-Idempotency-Key": "e1:s1"}
 
@@ -105,8 +105,17 @@ async def test_a_post_arrives_as_sent_and_the_next_one_reuses_the_connection(aio
         (b"HTTP/1.1 204 No Content\r\n\r\n", True),
         (b"HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 2\r\n\r\nok", False),
         (b"HTTP/1.0 200 OK\r\nContent-Length: 2\r\n\r\nok", False),
+        ("HTTP/1.1 200 OK\r\nX-Note: hồ sơ\r\nContent-Length: 2\r\n\r\nok".encode(), True),
     ],
-    ids=["length", "chunked-with-trailer", "informational-first", "no-content", "connection-close", "http-1.0"],
+    ids=[
+        "length",
+        "chunked-with-trailer",
+        "informational-first",
+        "no-content",
+        "connection-close",
+        "http-1.0",
+        "utf-8-header-value",
+    ],
 )
 async def test_answers_are_read_to_their_end_and_kept_only_when_they_allow_it(answer: bytes, reused: bool) -> None:
     client = Http1Client()
@@ -171,12 +180,49 @@ async def test_what_is_not_an_http_answer_is_an_answer_error(answer: bytes) -> N
     assert not client._idle.get(("127.0.0.1", port))
 
 
-async def test_a_head_over_the_limit_is_refused() -> None:
+@pytest.mark.parametrize(
+    ("read_size", "pads", "end"),
+    [
+        (http1.READ_SIZE, MAX_HEAD // 1000 + 2, b"\r\n"),
+        (4 * MAX_HEAD, MAX_HEAD // 1000 + 2, b"\r\n"),
+        (http1.READ_SIZE, 3 * MAX_HEAD // 1000, b""),
+    ],
+    ids=["in-pieces", "whole", "never-ending"],
+)
+async def test_a_head_over_the_limit_is_refused(
+    read_size: int, pads: int, end: bytes, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Whether the head ends in a later read, in the one read that holds it all, or not at all (h11's bound
+    on a head still incomplete: the client stops reading rather than waiting for the timeout)."""
+    monkeypatch.setattr(http1, "READ_SIZE", read_size)
     pad = b"X-Pad: " + b"a" * 1000 + b"\r\n"
     client = Http1Client()
-    async with canned(lambda n: b"HTTP/1.1 200 OK\r\n" + pad * (MAX_HEAD // 1000 + 2) + b"\r\n") as (port, _):
+    async with canned(lambda n: b"HTTP/1.1 200 OK\r\n" + pad * pads + end) as (port, _):
         with pytest.raises(WebhookAnswerError, match="head is over"):
-            await client.post(target(port), b"x", HEADERS, 5)
+            await client.post(target(port), b"x", HEADERS, 30)
+
+
+@pytest.mark.parametrize(
+    ("head", "outcome"),
+    [
+        (f"Content-Length: {MAX_BODY + 1}", 200),
+        ("Transfer-Encoding: chunked", WebhookAnswerError),
+    ],
+    ids=["announced-length", "chunked"],
+)
+async def test_a_body_over_the_limit_is_not_read(head: str, outcome: int | type[Exception]) -> None:
+    """An announced length over the limit: the status counts, the body is not read and the connection goes;
+    chunks past the limit: not an answer the hub reads."""
+    chunk = b"%x\r\n" % (MAX_BODY // 2) + b"a" * (MAX_BODY // 2) + b"\r\n"
+    answer = f"HTTP/1.1 200 OK\r\n{head}\r\n\r\n".encode() + chunk * 3
+    client = Http1Client()
+    async with canned(lambda n: answer) as (port, _):
+        if isinstance(outcome, int):
+            assert await client.post(target(port), b"x", HEADERS, 5) == outcome
+        else:
+            with pytest.raises(outcome, match="body is over"):
+                await client.post(target(port), b"x", HEADERS, 5)
+    assert not client._idle.get(("127.0.0.1", port))
 
 
 async def test_a_header_value_with_a_line_break_is_never_sent() -> None:

@@ -5,8 +5,8 @@ body, the signed headers and the timeout, and reads back ``None`` (delivered: a 
 status, no answer in time, a connection failure): a failed delivery is retried later, never an error
 here. ``sim://INSTANCE/CLASS/MEMBER/SUBSYSTEM`` reaches a simulated agency inside the hub in-process,
 at its ``POST /webhook`` native route. Plain ``http://`` webhooks are POSTed by the small kept-alive
-client of :mod:`~ngsp_sim.transport.http1` (a fifth of aiohttp's CPU per delivery); ``https://`` ones,
-and URLs with a user or password, by the hub's aiohttp session.
+client of :mod:`~ngsp_sim.transport.http1` (h11's HTTP/1.1, about half of aiohttp's CPU per delivery);
+``https://`` ones, and URLs with a user or password, by the hub's aiohttp session.
 """
 
 from __future__ import annotations
