@@ -171,10 +171,8 @@ def render_xml(parts: list[str], data: Mapping[str, Any], prefix: str) -> None:
             append(opening)
             if isinstance(item, dict):
                 render_xml(parts, item, prefix)
-            elif item is True or item is False:
-                append("true" if item else "false")
             else:
-                text = item if type(item) is str else str(item)
+                text = _written_text(item)
                 # Printable text holds no control character, lone surrogate or non-character (all that
                 # XML cannot carry): without markup it is written as it is. Text with a tab or a
                 # no-break space (not "printable") takes the exact path.
@@ -297,8 +295,8 @@ def _read_text(text: str, kind: int) -> Any:
 
 
 def _written_text(item: Any) -> str:
-    """The text :func:`render_xml` writes for one value, as a parser gives it back (a nested dict has no
-    text of its own)."""
+    """The text :func:`render_xml` writes for one value (before escaping), as a parser gives it back (a
+    nested dict has no text of its own): booleans ``true``/``false``, anything else its ``str``."""
     if isinstance(item, dict):
         return ""
     if item is True or item is False:
